@@ -1,0 +1,1 @@
+"""CLI commands, one module per command group; importing this package registers them on ``app``."""

@@ -1,0 +1,60 @@
+"""Typed settings, read from the environment (prefix ``QUARTIERS_``), built by a function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+def _default_home() -> Path:
+    return Path.home() / ".local" / "share" / "quartiers"
+
+
+class Settings(BaseSettings):
+    """Settings of one run.
+
+    Every field can be set by an environment variable ``QUARTIERS_<NAME>``
+    (for example ``QUARTIERS_OFFLINE=1``) or a ``.env`` file in the working directory.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="QUARTIERS_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    workspace_dir: Path = Field(
+        default_factory=lambda: _default_home() / "workspaces",
+        description="Dossier des espaces de travail (un sous-dossier par territoire).",
+    )
+    cache_dir: Path = Field(
+        default_factory=lambda: _default_home() / "cache",
+        description="Cache disque des téléchargements, indexé par URL.",
+    )
+    offline: bool = Field(
+        default=False, description="N'utiliser que le cache et les fichiers locaux."
+    )
+    database_url: str = Field(
+        default="sqlite:///contributions.sqlite3",
+        description="Base des contributions (SQLite par défaut, PostgreSQL possible).",
+    )
+    http_timeout_s: float = Field(default=60.0, gt=0, description="Délai réseau (s).")
+    http_retries: int = Field(default=4, ge=0, le=20, description="Nouvelles tentatives.")
+    secret_key: str = Field(
+        default="",
+        description="Clé de signature des sessions web (générée au démarrage si vide).",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("QUARTIERS_DATABASE_URL doit commencer par 'sqlite' ou 'postgresql'")
+        return value
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Build the settings from the environment, with explicit overrides taking precedence."""
+    return Settings(**overrides)  # type: ignore[arg-type]

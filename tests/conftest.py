@@ -1,0 +1,18 @@
+"""Shared fixtures: paths to the real extracts (skipped cleanly when absent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Return ``../shared/data``, or skip when this clone has no real extracts beside it."""
+    if not (SHARED_DATA / "README.md").is_file():
+        pytest.skip("extraits réels absents : ../shared/data introuvable à côté du projet")
+    return SHARED_DATA
