@@ -53,6 +53,9 @@ _KEYS = (
     "healthcare", "waterway", "barrier", "man_made", "office",
 )  # fmt: skip
 
+# What pyosmium raises on a broken file (parse errors, bad coordinates, bad encoding).
+_READ_ERRORS = (RuntimeError, ValueError, osmium.InvalidLocationError)
+
 #: Half-widths used to turn linear vegetation into polygons (metres).
 _LINEAR_VEGETATION_HALF_WIDTH = {"tree_row": 3.0, "hedge": 1.0}
 
@@ -110,14 +113,17 @@ def read_osm_layers(
         lonlat_box = back.transform_bounds(xmin, ymin, xmax, ymax, densify_pts=21)
     try:
         collector = _collect(osmium.io.File(str(path), fmt), lonlat_box)
-    except RuntimeError as exc:
+    except _READ_ERRORS as exc:
         if "order" not in str(exc):
             raise InputError(f"{path} : fichier OpenStreetMap illisible ({exc})") from exc
         logger.info("%s : objets non triés, tri préalable", path.name)
         with tempfile.TemporaryDirectory(prefix="quartiers-osm-") as tmp:
             sorted_path = Path(tmp) / "sorted.osm.pbf"
             _write_sorted(osmium.io.File(str(path), fmt), sorted_path, path)
-            collector = _collect(osmium.io.File(str(sorted_path), "pbf"), lonlat_box)
+            try:
+                collector = _collect(osmium.io.File(str(sorted_path), "pbf"), lonlat_box)
+            except _READ_ERRORS as again:
+                raise InputError(f"{path} : fichier OpenStreetMap illisible ({again})") from again
     if collector.seen == 0:
         raise InputError(
             f"{path} : aucun objet OpenStreetMap exploitable (voies, bâtiments, lieux) "
@@ -190,7 +196,7 @@ def _write_sorted(osm_file: Any, target: Path, original: Path) -> None:
                 members = [(m.type, m.ref, m.role) for m in obj.members]
                 relation = mutable.Relation(id=obj.id, members=members, tags=tags)
                 relations.append((obj.id, relation))
-    except RuntimeError as exc:
+    except _READ_ERRORS as exc:
         raise InputError(f"{original} : fichier OpenStreetMap illisible ({exc})") from exc
     writer = osmium.SimpleWriter(str(target))
     try:
