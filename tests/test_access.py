@@ -336,3 +336,25 @@ def test_redon_access_is_plausible(shared_data: Path) -> None:
     assert table["dist_information_m"].median() < 700
     assert (table["count_care_10min"] >= 1).mean() > 0.8
     assert table["origin"].eq("buildings").mean() > 0.5
+
+
+def test_access_doc_covers_the_code() -> None:
+    """docs/access.md names every category, BPE code, column and accepted CSV category."""
+    from quartiers.access import MAX_SNAP_M, WALK_SPEED_KMH
+    from quartiers.place_changes import CATEGORY_ALIASES
+    from quartiers.places import BPE_TYPEQU
+    from quartiers.sources._osm_tags import DEFAULT_ROAD_WIDTH_M
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "access.md").read_text("utf-8")
+    for name in [*CATEGORIES, *BPE_TYPEQU, *CATEGORY_ALIASES]:
+        assert name in doc, name
+    for column in [*ACCESS_COLUMNS, *SUMMARY_COLUMNS]:
+        generic = column
+        for category in CATEGORIES:
+            generic = generic.replace(f"_{category}_", "_<c>_")
+        assert generic in doc or column in doc, column
+    for highway in DEFAULT_ROAD_WIDTH_M:
+        if not highway.endswith("_link"):
+            assert highway in doc, highway
+    assert f"{WALK_SPEED_KMH:.0f} km/h" in doc
+    assert f"{MAX_SNAP_M:.0f} m" in doc
