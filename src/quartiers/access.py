@@ -345,6 +345,7 @@ def compute_access(
     *,
     changes_csv: Path | None = None,
     layers: OsmLayers | None = None,
+    bbox_2154: tuple[float, float, float, float] | None = None,
     margin_m: float = MARGIN_M,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
@@ -354,7 +355,8 @@ def compute_access(
     ``inputs.places``, then the BPE (``inputs.bpe``), merged without near-duplicates; the
     city's changes (``inputs.extra_places``, a table in the layout of
     :mod:`quartiers.place_changes`, then ``changes_csv``) are applied last. Starts are
-    ``inputs.buildings`` when given, else the OSM buildings.
+    ``inputs.buildings`` when given, else the OSM buildings. The OSM file is read within
+    ``bbox_2154`` (e.g. ``Territory.bbox_2154``), by default the cells plus ``margin_m``.
 
     Raises
     ------
@@ -362,7 +364,7 @@ def compute_access(
         No OSM file, no walkable street in the territory, or a bad changes file.
     """
     progress = progress or NullProgress()
-    bbox = territory_bbox(inputs.cells, margin_m)
+    bbox = bbox_2154 if bbox_2154 is not None else territory_bbox(inputs.cells, margin_m)
     if layers is None:
         if inputs.osm_path is None:
             raise InputError(
