@@ -125,8 +125,8 @@ def cell_access(
     network
         Pedestrian graph (EPSG:2154) from :func:`quartiers.network.build_network`.
     places
-        Places (PLACE_COLUMNS, EPSG:2154): points, areas or lines, several rows never
-        sharing a ``place_id``.
+        Places (PLACE_COLUMNS, EPSG:2154), one row per place: points, areas (entered
+        along their edge or from streets inside) or lines (river fronts).
     buildings
         Buildings (BUILDING_COLUMNS, EPSG:2154); residential ones are the starts.
     speed_kmh
@@ -140,10 +140,10 @@ def cell_access(
         Indexed by ``idcar_200m``, columns :data:`ACCESS_COLUMNS`: per category
         ``dist_<c>_m`` (resident-weighted mean network distance to the nearest place, m),
         ``time_<c>_min``, ``count_<c>_300m`` and ``count_<c>_10min`` (mean number of
-        places within reach); ``connected`` (some start reaches the main network),
-        ``connected_share`` (weight share of starts that do), ``origin`` (``buildings`` or
-        ``centroid``) and ``n_origins``. Unconnected cells and categories without any
-        reachable place are NaN.
+        places within reach), ``share_beyond_300m_cool_outdoor``; ``connected`` (some
+        start reaches the main network), ``connected_share`` (weight share of starts that
+        do), ``origin`` (``buildings`` or ``centroid``) and ``n_origins``. Unconnected
+        cells and categories without any reachable place are NaN.
     """
     progress = progress or NullProgress()
     metres_per_min = speed_kmh * 1000.0 / 60.0
@@ -172,7 +172,7 @@ def cell_access(
                 source = routing.place_source[row]
                 if source >= 0:
                     _count_place(routing, source, candidates[row], near, reach, reach_m)
-                progress.advance(1)
+        progress.advance(float(len(rows)))
         dist[~routing.connected] = np.nan
         near[~routing.connected] = np.nan
         reach[~routing.connected] = np.nan
