@@ -17,11 +17,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS, CELL_SIZE_M
-from quartiers.sources._tables import L93, fold
+from quartiers.sources._tables import L93, fold, transform_bbox
 
 __all__ = [
     "DEFAULT_MARGIN_M",
@@ -303,10 +302,3 @@ def _bbox(geoms: Sequence[shapely.Geometry] | np.ndarray, margin: float, snap: i
             float(np.ceil(box[3] / snap) * snap),
         )
     return box
-
-
-def transform_bbox(bbox: BBox, src: str, dst: str) -> BBox:
-    """Return ``bbox`` reprojected from ``src`` to ``dst`` (densified bounds)."""
-    tr = Transformer.from_crs(src, dst, always_xy=True)
-    minx, miny, maxx, maxy = tr.transform_bounds(*bbox, densify_pts=21)
-    return (float(minx), float(miny), float(maxx), float(maxy))

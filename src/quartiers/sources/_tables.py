@@ -25,8 +25,10 @@ from quartiers.errors import InputError
 
 __all__ = [
     "L93",
+    "bbox_in_file_crs",
     "check_crs",
     "clean_code",
+    "clip_to_bbox",
     "column_map",
     "fold",
     "iter_text_table",
@@ -39,7 +41,10 @@ __all__ = [
     "require_geometries",
     "sniff_text",
     "text_column",
+    "transform_bbox",
 ]
+
+BBox = tuple[float, float, float, float]
 
 logger = logging.getLogger(__name__)
 
@@ -362,7 +367,11 @@ def _dbf_is_utf8(shp: Path) -> bool:
     dbf = next((p for p in (shp.with_suffix(".dbf"), shp.with_suffix(".DBF")) if p.exists()), None)
     if dbf is None:
         return False
-    sample = dbf.read_bytes()[: 1 << 20]
+    with open(dbf, "rb") as handle:
+        head = handle.read(32)
+        header_length = int.from_bytes(head[8:10], "little") if len(head) >= 10 else 32
+        handle.seek(header_length)
+        sample = handle.read(1 << 20)  # records only: the binary header is not text
     if all(b < 0x80 for b in sample):
         return False
     try:
@@ -465,3 +474,31 @@ def repair_geometries(frame: gpd.GeoDataFrame, *, path: Path) -> gpd.GeoDataFram
 def text_column(values: pd.Series) -> pd.Series:
     """Return ``values`` as text (pandas ``str``) with missing values as ``''``."""
     return values.astype("string").fillna("").str.strip().astype(str)
+
+
+def transform_bbox(bbox: BBox, src: str, dst: object) -> BBox:
+    """Return ``bbox`` reprojected from ``src`` to ``dst`` (densified edges, so it encloses)."""
+    tr = Transformer.from_crs(src, dst, always_xy=True)
+    minx, miny, maxx, maxy = tr.transform_bounds(*bbox, densify_pts=21)
+    return (float(minx), float(miny), float(maxx), float(maxy))
+
+
+def bbox_in_file_crs(path: Path, layer: str | None, bbox: BBox | None, crs: str) -> BBox | None:
+    """Express a clip box given in ``crs`` in the CRS of a file's layer (GDAL spatial filter)."""
+    if bbox is None:
+        return None
+    try:
+        file_crs = pyogrio.read_info(require_file(path), layer=layer)["crs"]
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
+        return None  # read_vector reports unreadable files in French
+    if file_crs is None or CRS.from_user_input(file_crs).equals(CRS.from_user_input(crs)):
+        return bbox
+    return transform_bbox(bbox, crs, file_crs)
+
+
+def clip_to_bbox(frame: gpd.GeoDataFrame, bbox: BBox | None) -> gpd.GeoDataFrame:
+    """Keep the features of ``frame`` that intersect ``bbox`` (same CRS), without cutting them."""
+    if bbox is None or frame.empty:
+        return frame
+    hits = frame.sindex.query(shapely.box(*bbox), predicate="intersects")
+    return frame.iloc[np.sort(hits)].reset_index(drop=True)

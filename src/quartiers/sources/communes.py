@@ -45,6 +45,7 @@ __all__ = [
     "read_commune_table",
     "read_communes",
     "read_epci_communes",
+    "read_epci_layer",
     "read_epci_table",
 ]
 
@@ -254,6 +255,34 @@ def read_epci_communes(path: Path) -> pd.DataFrame:
     )
     _check_siren(out["siren_epci"], path, cols["siren_epci"])
     return out[EPCI_COMMUNE_COLUMNS]
+
+
+def read_epci_layer(path: Path) -> pd.DataFrame:
+    """Read EPCI names from the ``epci`` layer of ADMIN EXPRESS (``code_siren, nom_officiel``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``siren_epci`` and ``nom`` (enough to recognise an EPCI by its name).
+    """
+    path = Path(path)
+    what = "la couche epci d'ADMIN EXPRESS (code_siren, nom_officiel)"
+    layer = next((n for n in list_layers(path) if n.lower() == "epci"), "epci")
+    raw = read_vector(path, what=what, layer=layer, read_geometry=False)
+    cols = column_map(
+        raw.columns,
+        {"siren_epci": ("code_siren", "siren_epci"), "nom": ("nom_officiel", "nom")},
+        path=path,
+        what=what,
+    )
+    out = pd.DataFrame(
+        {
+            "siren_epci": clean_code(raw[cols["siren_epci"]], width=9),
+            "nom": text_column(raw[cols["nom"]]),
+        }
+    )
+    _check_siren(out["siren_epci"], path, cols["siren_epci"])
+    return out
 
 
 def _check_siren(values: pd.Series, path: Path, field: str) -> None:
