@@ -1,0 +1,170 @@
+"""Commands ``quartiers report`` (sheets), ``quartiers compare`` and ``quartiers export``.
+
+Heavy modules (WeasyPrint, matplotlib, geopandas) are imported inside the commands so that
+the CLI starts fast for every other command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from quartiers.cli import RichProgress, app, check_output_dir, console, err_console
+from quartiers.errors import InputError
+
+if TYPE_CHECKING:
+    from quartiers.diagnostic import Diagnostic
+
+__all__ = ["compare_command", "export_command", "report_command"]
+
+_FORMATS = ("pdf", "html", "both")
+
+
+def _load(directory: Path) -> Diagnostic:
+    from quartiers.diagnostic import Diagnostic
+
+    if not directory.is_dir():
+        raise InputError(f"{directory} : dossier de diagnostic introuvable")
+    return Diagnostic.load(directory)
+
+
+def _list(paths: Sequence[Path], title: str) -> None:
+    console.print(title, highlight=False)
+    for path in paths:
+        console.print(f"  {path}", highlight=False, soft_wrap=True)
+
+
+@app.command("report", help="Produire les fiches diagnostic (PDF, HTML) des QPV et la synthèse.")
+def report_command(
+    directory: Annotated[
+        Path, typer.Argument(metavar="DOSSIER", help="Dossier de sortie d'un diagnostic.")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier des fiches (DOSSIER/fiches)."),
+    ] = None,
+    qpv: Annotated[
+        list[str] | None,
+        typer.Option("--qpv", metavar="CODE", help="QPV à traiter (répétable ; tous sinon)."),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="pdf, html ou both.")
+    ] = "both",
+    contributions: Annotated[
+        str | None,
+        typer.Option(
+            "--contributions",
+            metavar="BASE",
+            help="Base des contributions (URL ou fichier SQLite) : citer les habitants.",
+        ),
+    ] = None,
+    no_synthesis: Annotated[
+        bool, typer.Option("--sans-synthese", help="Ne pas produire la synthèse territoriale.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Écrire dans un dossier de sortie non vide.")
+    ] = False,
+) -> None:
+    """Render the QPV sheets and the territory synthesis of a diagnostic directory."""
+    from quartiers.report.contributions import participation_available, read_contributions
+    from quartiers.report.render import FORMATS, ReportOptions, load_hotspots, write_report
+
+    if fmt not in _FORMATS:
+        raise InputError(f"--format : « {fmt} » inconnu (attendu : pdf, html ou both)")
+    target = out if out is not None else directory / "fiches"
+    check_output_dir(target, force=force)
+    diag = _load(directory)
+    codes = list(dict.fromkeys(qpv or []))
+    found = None
+    if contributions is not None:
+        if participation_available():
+            wanted = codes or [str(c) for c in diag.qpv["code_qp"]]
+            found = read_contributions(contributions, wanted)
+        else:
+            err_console.print(
+                "Avertissement : le module des contributions n'est pas installé ; la section "
+                "« Ce que disent les habitants » est omise.",
+                highlight=False,
+            )
+    options = ReportOptions(
+        codes=codes, formats=FORMATS[fmt], contributions=found, synthesis=not no_synthesis
+    )
+    progress = RichProgress()
+    try:
+        written = write_report(
+            diag, target, options=options, hotspots=load_hotspots(directory), progress=progress
+        )
+    finally:
+        progress.close()
+    _list(written, f"{len(written)} documents écrits dans {target} :")
+
+
+@app.command("compare", help="Comparer plusieurs territoires diagnostiqués (PDF ou HTML).")
+def compare_command(
+    directories: Annotated[
+        list[Path],
+        typer.Argument(metavar="DOSSIER...", help="Dossiers de diagnostic (deux ou plus)."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", metavar="FICHIER", help="Document à écrire (.pdf ou .html)."),
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Remplacer le fichier existant.")] = False,
+) -> None:
+    """Write the comparison document of several diagnostic directories."""
+    from quartiers.report.render import write_comparison
+
+    if out.exists() and not force:
+        raise InputError(f"{out} : le fichier existe (ajoutez --force pour le remplacer)")
+    if len(directories) < 2:
+        raise InputError("compare : au moins deux dossiers de diagnostic sont nécessaires")
+    progress = RichProgress()
+    diags = []
+    try:
+        progress.start("Lecture des diagnostics", total=len(directories))
+        for directory in directories:
+            diags.append(_load(directory))
+            progress.advance()
+        progress.finish()
+        progress.start("Comparaison : rendu du document", total=1)
+        path = write_comparison(diags, out)
+        progress.advance()
+        progress.finish()
+    finally:
+        progress.close()
+    console.print(f"Comparaison de {len(diags)} territoires écrite : {path}", highlight=False)
+
+
+@app.command("export", help="Exporter un diagnostic en données ouvertes (GeoPackage stylé, CSV…).")
+def export_command(
+    directory: Annotated[
+        Path, typer.Argument(metavar="DOSSIER", help="Dossier de sortie d'un diagnostic.")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier de l'export."),
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Écrire dans un dossier de sortie non vide.")
+    ] = False,
+) -> None:
+    """Write the open-data export of a diagnostic directory."""
+    from quartiers.exports import export_open_data
+    from quartiers.report.render import load_hotspots
+
+    if out.resolve() == directory.resolve():
+        raise InputError(f"{out} : choisissez un dossier d'export distinct du diagnostic")
+    check_output_dir(out, force=force)
+    diag = _load(directory)
+    progress = RichProgress()
+    try:
+        progress.start("Export des données ouvertes", total=1)
+        paths = export_open_data(diag, out, hotspots=load_hotspots(directory))
+        progress.advance()
+        progress.finish()
+    finally:
+        progress.close()
+    _list(sorted(paths.values()), f"{len(paths)} fichiers exportés dans {out} :")

@@ -1,0 +1,269 @@
+"""Facts shared by every document of a diagnostic: names, dimensions, sources, method, footer.
+
+Everything is read from a :class:`~quartiers.diagnostic.Diagnostic` (its tables and its
+``run`` record); nothing is recomputed from the sources.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from quartiers.diagnostic import Diagnostic
+from quartiers.errors import InputError
+from quartiers.indicators.registry import DIMENSIONS, registry_table
+from quartiers.report._format import NOT_AVAILABLE, as_float, number
+from quartiers.report.model import Provenance, SourceRow
+
+__all__ = [
+    "AGGREGATION_LABELS",
+    "NORMALISATION_LABELS",
+    "attributions",
+    "commune_names",
+    "comparison_value",
+    "dimension_state",
+    "dimension_weights",
+    "has_epci_comparison",
+    "indicator_meta",
+    "method_summary",
+    "missing_reasons",
+    "ordinal",
+    "provenance",
+    "qpv_row",
+    "sources",
+    "territory_label",
+]
+
+NORMALISATION_LABELS = {
+    "percentile": "rang centile dans la distribution des carreaux du territoire",
+    "minmax": "min–max sur les carreaux du territoire",
+    "zscore": "écart à la moyenne des carreaux, en écarts-types (z-score)",
+    "bounds": "min–max entre deux bornes fixes",
+}
+AGGREGATION_LABELS = {
+    "arithmetic": "moyenne arithmétique pondérée",
+    "geometric": "moyenne géométrique pondérée",
+}
+_STATE_DEFAULT = {"label": "", "state": "absente", "in_index": False}
+
+
+def ordinal(rank: int) -> str:
+    """Return a French ordinal (``1er``, ``2e``)."""
+    return "1er" if rank == 1 else f"{rank}e"
+
+
+def territory_label(diag: Diagnostic) -> str:
+    """Return « name (code) » of the diagnostic's territory."""
+    territory = diag.run.get("territory") or {}
+    name, code = territory.get("name") or "", territory.get("code") or ""
+    return f"{name} ({code})" if name and code else (name or code or NOT_AVAILABLE)
+
+
+def qpv_row(diag: Diagnostic, code_qp: str) -> pd.Series:
+    """Return the row of one QPV or raise a French :class:`InputError`."""
+    codes = diag.qpv["code_qp"].astype(str)
+    match = diag.qpv[codes == code_qp]
+    if match.empty:
+        known = ", ".join(sorted(codes))
+        raise InputError(f"QPV {code_qp} absent du diagnostic (QPV présents : {known})")
+    return match.iloc[0]
+
+
+def commune_names(diag: Diagnostic) -> dict[str, str]:
+    """Return INSEE code → commune name, from the run's coverage and the climate table."""
+    names: dict[str, str] = {}
+    if len(diag.climate) and {"insee_com", "nom"} <= set(diag.climate.columns):
+        for code, nom in zip(diag.climate["insee_com"], diag.climate["nom"], strict=True):
+            if isinstance(nom, str) and nom:
+                names[str(code)] = nom
+    for row in diag.run.get("coverage") or []:
+        if row.get("insee_com") and row.get("nom"):
+            names[str(row["insee_com"])] = str(row["nom"])
+    return names
+
+
+def indicator_meta(diag: Diagnostic) -> pd.DataFrame:
+    """Return the indicator table (registry + availability) indexed by id."""
+    table = diag.indicators if len(diag.indicators) else registry_table()
+    return table.set_index("id", drop=False)
+
+
+def missing_reasons(diag: Diagnostic) -> dict[str, str]:
+    """Return indicator id → French reason, for indicators not computed on the territory."""
+    return {str(k): str(v) for k, v in (diag.run.get("missing_indicators") or {}).items()}
+
+
+def dimension_state(diag: Diagnostic, dim: str) -> dict[str, Any]:
+    """Return ``{"label", "state", "in_index"}`` of a dimension (state in French)."""
+    dims = diag.run.get("dimensions") or {}
+    state = dict(_STATE_DEFAULT, label=DIMENSIONS.get(dim, dim))
+    state.update(dims.get(dim) or {})
+    return state
+
+
+def dimension_weights(diag: Diagnostic) -> dict[str, float]:
+    """Return the effective weight of each dimension in the index (0 when left out)."""
+    meta = indicator_meta(diag)
+    if "index_weight" not in meta.columns:
+        return dict.fromkeys(DIMENSIONS, 0.0)
+    weights = pd.to_numeric(meta["index_weight"], errors="coerce").fillna(0.0)
+    sums = weights.groupby(meta["dimension"]).sum()
+    return {dim: float(sums.get(dim, 0.0)) for dim in DIMENSIONS}
+
+
+def _zone(diag: Diagnostic, zone_id: str) -> pd.Series | None:
+    match = diag.zones[diag.zones["zone_id"].astype(str) == zone_id]
+    return None if match.empty else match.iloc[0]
+
+
+def comparison_value(diag: Diagnostic, row: pd.Series, column: str, level: str) -> float | None:
+    """Return the value of ``column`` in the rest of the QPV's commune or EPCI.
+
+    For a QPV in one commune (one EPCI) this is the zone row ``commune:<insee>``
+    (``epci:<siren>``); for a QPV over several communes, the diagnostic's own
+    comparison (QPV value minus the published gap).
+    """
+    if level == "commune":
+        codes = [c for c in str(row.get("insee_coms") or row.get("insee_com") or "").split(",")]
+        zone_id = f"commune:{codes[0].strip()}" if len(codes) == 1 else ""
+    else:
+        zone_id = f"epci:{row.get('siren_epci')}"
+    zone = _zone(diag, zone_id) if zone_id else None
+    if zone is not None and column in zone.index:
+        return as_float(zone[column])
+    own, gap = as_float(row.get(column)), as_float(row.get(f"gap_{level}_{column}"))
+    return None if own is None or gap is None else own - gap
+
+
+def has_epci_comparison(diag: Diagnostic, row: pd.Series) -> bool:
+    """Tell whether the rest of a QPV's EPCI differs from the rest of its commune(s).
+
+    A territory made of one commune has the same cells in both: the EPCI column would
+    only repeat the commune's.
+    """
+    zones = diag.zones.set_index(diag.zones["zone_id"].astype(str))
+    codes = [c.strip() for c in str(row.get("insee_coms") or row.get("insee_com")).split(",")]
+    com_ids = [f"commune:{c}" for c in codes if f"commune:{c}" in zones.index]
+    epci_id = f"epci:{row.get('siren_epci')}"
+    if not com_ids or epci_id not in zones.index:
+        return False
+    com = float(pd.to_numeric(zones.loc[com_ids, "population"], errors="coerce").sum())
+    epci = as_float(zones.loc[epci_id, "population"]) or 0.0
+    return bool(epci > 0 and abs(epci - com) > 0.01 * epci)
+
+
+def _catalog_title(source_id: str) -> str:
+    from quartiers.sources.catalog import get_source
+
+    try:
+        spec = get_source(source_id)
+    except InputError:
+        return source_id
+    return f"{spec.publisher} — {spec.title}"
+
+
+def sources(diag: Diagnostic) -> list[SourceRow]:
+    """Return the sources of the run with vintages, licences and SHA-256 (12 digits)."""
+    rows = []
+    for src in diag.run.get("sources") or []:
+        sha = str(src.get("sha256") or "")
+        retrieved = str(src.get("retrieved") or "")[:10]
+        rows.append(
+            SourceRow(
+                id=str(src.get("source_id") or ""),
+                title=_catalog_title(str(src.get("source_id") or "")),
+                vintage=str(src.get("vintage") or NOT_AVAILABLE),
+                licence=str(src.get("licence") or NOT_AVAILABLE),
+                sha256=sha[:12] if sha else NOT_AVAILABLE,
+                retrieved=retrieved or NOT_AVAILABLE,
+            )
+        )
+    return rows
+
+
+def attributions(diag: Diagnostic) -> list[str]:
+    """Return the attributions the licences require (OpenStreetMap's ODbL)."""
+    ids = {str(s.get("source_id")) for s in diag.run.get("sources") or []}
+    out = []
+    if "osm" in ids:
+        out.append("© les contributeurs d'OpenStreetMap, données sous licence ODbL 1.0.")
+    if ids & {"filosofi", "bpe", "communes"}:
+        out.append("Source : INSEE (Filosofi, BPE, COG), Licence Ouverte 2.0.")
+    if "climadiag" in ids:
+        out.append("Source : Météo-France, Climadiag Commune.")
+    return out
+
+
+def _percent_weight(weight: float) -> str:
+    return f"{number(weight * 100, 0)} %"
+
+
+def method_summary(diag: Diagnostic) -> list[str]:
+    """Return the method in plain French, one paragraph per item."""
+    run = diag.run
+    method = run.get("method") or {}
+    settings = method.get("settings") or {}
+    index = run.get("index") or {}
+    norm = NORMALISATION_LABELS.get(str(settings.get("normalisation")), NOT_AVAILABLE)
+    within = AGGREGATION_LABELS.get(str(index.get("within")), NOT_AVAILABLE)
+    across = AGGREGATION_LABELS.get(str(index.get("across")), NOT_AVAILABLE)
+    weights = dimension_weights(diag)
+    used = [d for d in DIMENSIONS if weights.get(d, 0.0) > 0]
+    left = [DIMENSIONS[d].lower() for d in DIMENSIONS if d not in used]
+    parts = ", ".join(f"{DIMENSIONS[d].lower()} {_percent_weight(weights[d])}" for d in used)
+    floor = as_float(settings.get("population_floor"))
+    cell_floor = as_float(settings.get("cell_population_floor"))
+    horizon = (run.get("horizon") or {}).get("label") or NOT_AVAILABLE
+    out = [
+        "Le territoire est découpé en carreaux de 200 m (données carroyées de l'INSEE). Pour "
+        "chaque carreau habité, des indicateurs décrivent qui y habite (sensibilité), la "
+        "chaleur qu'il subit (exposition) et ce qui aide à y faire face (ressources).",
+        f"Chaque indicateur est ramené sur une échelle commune ({norm} ; le climat entre des "
+        f"bornes fixes), puis combiné dans sa dimension par {within} et entre dimensions par "
+        f"{across}. Poids effectifs des dimensions dans l'indice : {parts or NOT_AVAILABLE}."
+        + (f" Non prises en compte faute de données : {', '.join(left)}." if left else ""),
+        "La valeur d'un QPV combine celles des carreaux qui le recouvrent, pondérées par leurs "
+        "habitants et par la part de chaque carreau située dans le quartier. Le QPV est "
+        "comparé au reste de sa commune (hors QPV) et classé parmi les QPV du territoire.",
+        "L'indice est relatif : il situe les QPV d'un même territoire les uns par rapport aux "
+        "autres ; il ne se compare pas d'un territoire à l'autre (comparez plutôt les "
+        "indicateurs eux-mêmes).",
+        f"Un QPV de moins de {number(floor, 0)} habitants est publié mais non classé ; un "
+        f"carreau de moins de {number(cell_floor, 0)} habitants n'a pas d'indice. Les carreaux "
+        "de moins de 11 ménages sont estimés par l'INSEE : ils ne décrivent jamais des "
+        "personnes identifiables.",
+        f"Horizon climatique de l'indice : {horizon}. Méthode « {method.get('name', '')} » "
+        f"version {method.get('version', '')} ; définitions et formules : docs/method.md.",
+    ]
+    return out
+
+
+def _short_git(value: Any) -> str:
+    text = str(value or "")
+    m = re.fullmatch(r"([0-9a-f]{7,40})(-dirty)?", text)
+    return f"{m.group(1)[:10]}{m.group(2) or ''}" if m else text
+
+
+def provenance(diag: Diagnostic, generated_on: date) -> Provenance:
+    """Return the footer facts of a document produced on ``generated_on``."""
+    run = diag.run
+    versions = run.get("code_version") or {}
+    git = _short_git(versions.get("git"))
+    code = f"Quartiers en transition {versions.get('quartiers', '?')}"
+    if git:
+        code += f" (commit {git})"
+    method = run.get("method") or {}
+    sha = str(method.get("sha256") or "")
+    method_text = f"{method.get('name', NOT_AVAILABLE)} v{method.get('version', '?')}"
+    if sha:
+        method_text += f" (empreinte {sha[:12]})"
+    return Provenance(
+        code_version=code,
+        method=method_text,
+        horizon=str((run.get("horizon") or {}).get("label") or NOT_AVAILABLE),
+        generated_on=generated_on.strftime("%d/%m/%Y"),
+        notes=[str(n) for n in run.get("notes") or []],
+    )

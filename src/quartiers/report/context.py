@@ -1,0 +1,431 @@
+"""The content of one QPV sheet, built from a diagnostic (pure: no file is read or written).
+
+Numbers are formatted here, in French; a value the diagnostic does not have becomes
+« non disponible » with the reason, never 0.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+
+from quartiers.diagnostic import Diagnostic
+from quartiers.indicators.registry import ACCESS_CATEGORIES, DIMENSIONS, REGISTRY
+from quartiers.report import _common as common
+from quartiers.report._format import (
+    NOT_AVAILABLE,
+    as_float,
+    count,
+    display_value,
+    gap,
+    number,
+    percent,
+    ratio,
+)
+from quartiers.report.charts import Compared, RankedUnit, rank_chart, ratio_chart
+from quartiers.report.climate import climate_section
+from quartiers.report.maps import qpv_map
+from quartiers.report.model import (
+    Contributions,
+    DimensionBlock,
+    Identity,
+    IndicatorRow,
+    KeyFigure,
+    QpvSheet,
+    RankInfo,
+)
+
+__all__ = ["UNCERTAINTY_COLUMNS", "dimension_blocks", "qpv_sheet", "rank_info", "ranked_units"]
+
+#: Columns of the uncertainty analysis (issue 6), used when present.
+UNCERTAINTY_COLUMNS = ("rank_median", "rank_low", "rank_high", "p_top_quintile")
+_KEY_INDICATORS = (
+    "poverty_rate",
+    "living_standard",
+    "share_65p",
+    "share_0_3",
+    "share_single_person",
+    "share_social_housing",
+)
+_MAX_RANKED = 25
+
+
+def _value(row: pd.Series, column: str) -> float | None:
+    return as_float(row.get(column)) if column in row.index else None
+
+
+def _indicator_row(
+    diag: Diagnostic, row: pd.Series, ind_id: str, *, epci: bool, reasons: dict[str, str]
+) -> tuple[IndicatorRow, Compared]:
+    ind = REGISTRY[ind_id]
+    own = _value(row, ind_id)
+    com = common.comparison_value(diag, row, ind_id, "commune")
+    epc = common.comparison_value(diag, row, ind_id, "epci") if epci else None
+    note = ""
+    if ind_id in reasons:
+        note = reasons[ind_id]
+    elif own is None:
+        note = "valeur masquée ou vide pour ce QPV (population trop faible ou sans donnée)"
+    shown = ind_id not in reasons
+    gap_v = None if own is None or com is None else own - com
+    ratio_v = None if own is None or com is None or com == 0 else own / com
+    line = IndicatorRow(
+        id=ind_id,
+        label=ind.label,
+        unit=ind.unit,
+        direction=ind.direction_label,
+        qpv=display_value(own, ind.unit),
+        commune=display_value(com, ind.unit) if shown else NOT_AVAILABLE,
+        epci=display_value(epc, ind.unit) if shown and epci else "",
+        gap=gap(gap_v, ind.unit),
+        ratio=ratio(ratio_v),
+        available=own is not None,
+        note=note,
+    )
+    values = {"qpv": own, "commune": com}
+    if epci:
+        values["epci"] = epc
+    return line, Compared(label=ind.label, unit=ind.unit, values=values, direction=ind.direction)
+
+
+def _dimension_note(state: dict[str, object], missing: list[IndicatorRow], label: str) -> str:
+    if state["state"] == "absente":
+        reasons = sorted({r.note for r in missing if r.note})
+        return (
+            f"Dimension « {label} » non disponible pour ce territoire : aucune donnée "
+            f"({'; '.join(reasons) or 'sources absentes'}). Elle n'entre pas dans l'indice ; "
+            "ce n'est pas une valeur nulle."
+        )
+    if missing:
+        names = ", ".join(r.label.lower() for r in missing)
+        return f"Dimension partielle : non disponibles ici — {names}."
+    return ""
+
+
+def dimension_blocks(
+    diag: Diagnostic, row: pd.Series, *, epci: bool, charts: bool = True
+) -> list[DimensionBlock]:
+    """Return one block per dimension: indicators, score, state and comparison chart.
+
+    The resources block also carries the walking-access summaries of the access module
+    when the diagnostic has them (median distances, share beyond 300 m).
+    """
+    reasons = common.missing_reasons(diag)
+    weights = common.dimension_weights(diag)
+    others = ["commune", *(["epci"] if epci else [])]
+    names = {"commune": "Reste de la commune", "epci": "Reste de l'EPCI"}
+    blocks = []
+    for dim, label in DIMENSIONS.items():
+        state = common.dimension_state(diag, dim)
+        lines, drawn = [], []
+        for ind_id in (i for i, ind in REGISTRY.items() if ind.dimension == dim):
+            line, compared = _indicator_row(diag, row, ind_id, epci=epci, reasons=reasons)
+            lines.append(line)
+            if ind_id not in reasons:
+                drawn.append(compared)
+        if dim == "resources":
+            lines += _access_rows(diag, row)
+        missing = [r for r in lines if not r.available]
+        score = _value(row, f"score_{dim}")
+        score_com = common.comparison_value(diag, row, f"score_{dim}", "commune")
+        chart = None
+        if charts and drawn:
+            chart = ratio_chart(
+                drawn,
+                title=f"{label} : le QPV comparé au reste de sa commune",
+                others=others,
+                names=names,
+            )
+        blocks.append(
+            DimensionBlock(
+                id=dim,
+                label=label,
+                state=str(state["state"]),
+                in_index=bool(state["in_index"]),
+                weight=f"{number(weights.get(dim, 0.0) * 100, 0)} %",
+                score=number(score, 2),
+                score_commune=number(score_com, 2),
+                rows=lines,
+                note=_dimension_note(state, missing, label),
+                chart=chart,
+            )
+        )
+    return blocks
+
+
+def ranked_units(diag: Diagnostic) -> list[RankedUnit]:
+    """Return every QPV of the diagnostic with its index, rank and rank interval if any."""
+    out = []
+    for _, row in diag.qpv.iterrows():
+        out.append(
+            RankedUnit(
+                code=str(row["code_qp"]),
+                name=str(row["lib_qp"]),
+                index=_value(row, "index"),
+                rank=_value(row, "rank"),
+                low=_value(row, "rank_low"),
+                high=_value(row, "rank_high"),
+                median=_value(row, "rank_median"),
+            )
+        )
+    return out
+
+
+def _window(units: list[RankedUnit], code: str) -> list[RankedUnit]:
+    """Return at most :data:`_MAX_RANKED` units around ``code`` in rank order."""
+    if len(units) <= _MAX_RANKED:
+        return units
+    order = sorted(units, key=lambda u: (u.rank is None, u.rank or 0, -(u.index or 0)))
+    at = next(i for i, u in enumerate(order) if u.code == code)
+    start = min(max(0, at - _MAX_RANKED // 2), len(order) - _MAX_RANKED)
+    return order[start : start + _MAX_RANKED]
+
+
+def rank_info(diag: Diagnostic, row: pd.Series) -> RankInfo:
+    """Return the rank of a QPV in words, with its uncertainty interval when available."""
+    rank = _value(row, "rank")
+    n_ranked = int(pd.to_numeric(diag.qpv["rank"], errors="coerce").notna().sum())
+    floor = as_float(((diag.run.get("method") or {}).get("settings") or {}).get("population_floor"))
+    if rank is None:
+        text = (
+            f"Non classé : population carroyée sous le seuil de {number(floor, 0)} habitants "
+            "(les valeurs sont publiées, le rang ne serait pas fiable)."
+            if str(row.get("status")) != "ok"
+            else "Non classé (indice non calculable)."
+        )
+    else:
+        text = f"{common.ordinal(int(rank))} sur {n_ranked} QPV classés du territoire"
+    has = all(c in row.index for c in UNCERTAINTY_COLUMNS)
+    if not has:
+        return RankInfo(
+            text=text,
+            ranked=rank is not None,
+            interval=NOT_AVAILABLE,
+            p_top_quintile=NOT_AVAILABLE,
+            robust=NOT_AVAILABLE,
+            note=(
+                "Intervalle d'incertitude non disponible : l'analyse d'incertitude "
+                "(Monte-Carlo sur les choix de méthode) n'a pas été lancée pour ce diagnostic."
+            ),
+        )
+    low, high, med = (_value(row, c) for c in ("rank_low", "rank_high", "rank_median"))
+    interval = (
+        f"du {common.ordinal(round(low))} au {common.ordinal(round(high))} rang "
+        f"(rang médian {number(med, 1)})"
+        if low is not None and high is not None
+        else NOT_AVAILABLE
+    )
+    robust_v = row.get("robust_top_quintile") if "robust_top_quintile" in row.index else None
+    robust = NOT_AVAILABLE
+    if robust_v is not None and not pd.isna(robust_v):
+        robust = "oui" if bool(robust_v) else "non"
+    return RankInfo(
+        text=text,
+        ranked=rank is not None,
+        interval=interval,
+        p_top_quintile=percent(_value(row, "p_top_quintile"), 0),
+        robust=robust,
+        note=(
+            "Intervalle de 5 % à 95 % des rangs obtenus en faisant varier les choix de "
+            "méthode (normalisation, poids, agrégation, indicateurs retenus) et les valeurs "
+            "estimées par l'INSEE. « Robuste » : probabilité d'être dans le quintile le plus "
+            "vulnérable d'au moins 90 %."
+        ),
+    )
+
+
+def _identity(diag: Diagnostic, row: pd.Series) -> Identity:
+    names = common.commune_names(diag)
+    codes = [c.strip() for c in str(row.get("insee_coms") or row["insee_com"]).split(",")]
+    communes = ", ".join(f"{names.get(c, c)} ({c})" for c in codes if c)
+    imputed = _value(row, "imputed_population_share")
+    status = str(row.get("status") or "")
+    detail = str(row.get("status_detail") or "")
+    return Identity(
+        code=str(row["code_qp"]),
+        name=str(row["lib_qp"]),
+        communes=communes or NOT_AVAILABLE,
+        insee=", ".join(codes),
+        epci=str(row.get("siren_epci") or NOT_AVAILABLE),
+        territory=common.territory_label(diag),
+        population=count(_value(row, "population")),
+        households=count(_value(row, "households")),
+        imputed=percent(imputed, 0),
+        status="classé" if status == "ok" else f"{status} — {detail}".strip(" —"),
+    )
+
+
+def _key_figures(diag: Diagnostic, row: pd.Series) -> list[KeyFigure]:
+    out = []
+    for column, label in (("population", "Habitants"), ("households", "Ménages fiscaux")):
+        own = _value(row, column)
+        com = common.comparison_value(diag, row, column, "commune")
+        out.append(KeyFigure(label=label, qpv=count(own), commune=count(com), gap=""))
+    reasons = common.missing_reasons(diag)
+    for ind_id in _KEY_INDICATORS:
+        ind = REGISTRY[ind_id]
+        own = _value(row, ind_id)
+        com = common.comparison_value(diag, row, ind_id, "commune") if ind_id not in reasons else None
+        diff = None if own is None or com is None else own - com
+        out.append(
+            KeyFigure(
+                label=ind.label,
+                qpv=display_value(own, ind.unit),
+                commune=display_value(com, ind.unit),
+                gap=gap(diff, ind.unit),
+            )
+        )
+    return out
+
+
+def _index_figures(diag: Diagnostic, row: pd.Series) -> list[KeyFigure]:
+    own = _value(row, "index")
+    com = common.comparison_value(diag, row, "index", "commune")
+    diff = None if own is None or com is None else own - com
+    out = [KeyFigure("Indice composite", number(own, 2), number(com, 2), gap(diff, ""))]
+    for dim, label in DIMENSIONS.items():
+        s_own = _value(row, f"score_{dim}")
+        s_com = common.comparison_value(diag, row, f"score_{dim}", "commune")
+        d = None if s_own is None or s_com is None else s_own - s_com
+        out.append(KeyFigure(f"Score {label.lower()}", number(s_own, 2), number(s_com, 2), gap(d, "")))
+    quintile = _value(row, "quintile")
+    out.append(
+        KeyFigure(
+            "Classe de l'indice (1 à 5, 5 = 20 % des habitants les plus vulnérables)",
+            number(quintile, 0),
+            "",
+            "",
+        )
+    )
+    return out
+
+
+def _access_rows(diag: Diagnostic, row: pd.Series) -> list[IndicatorRow]:
+    """Return the access module's per-QPV summaries present in the diagnostic (issue 5).
+
+    ``dist_<category>_m``: resident-weighted median walking distance;
+    ``share_beyond_300m_cool_outdoor``: share of residents beyond 300 m of a cool outdoor
+    place (3-30-300 rule). Absent columns give no row.
+    """
+    columns = [(f"dist_{cat}_m", "m") for cat in ACCESS_CATEGORIES]
+    columns.append(("share_beyond_300m_cool_outdoor", "part (0–1)"))
+    lines = []
+    for column, unit in columns:
+        if column not in row.index:
+            continue
+        if column.startswith("dist_"):
+            base = REGISTRY[column.removesuffix("_m")].label
+            label = f"{base} — médiane des habitants"
+        else:
+            label = "Habitants à plus de 300 m à pied d'un lieu frais extérieur (règle 3-30-300)"
+        own = _value(row, column)
+        com = common.comparison_value(diag, row, column, "commune")
+        diff = None if own is None or com is None else own - com
+        lines.append(
+            IndicatorRow(
+                id=column,
+                label=label,
+                unit=unit,
+                direction="plus élevé = plus vulnérable",
+                qpv=display_value(own, unit),
+                commune=display_value(com, unit),
+                epci="",
+                gap=gap(diff, unit),
+                ratio=ratio(None if own is None or not com else own / com),
+                available=own is not None,
+                note="" if own is not None else "aucun lieu atteignable à pied pour la médiane",
+            )
+        )
+    return lines
+
+
+def _extra(row: pd.Series) -> list[KeyFigure]:
+    """Return hotspot summaries published per QPV (columns ``hotspot*``), when present."""
+    from quartiers._dictionary import describe
+
+    out = []
+    for column in row.index:
+        if str(column).startswith("hotspot"):
+            label, unit, _, _ = describe(str(column))
+            value = row[column]
+            text = display_value(value, unit) if as_float(value) is not None else str(value)
+            out.append(KeyFigure(label=label, qpv=text, commune="", gap=""))
+    return out
+
+
+def qpv_sheet(
+    diag: Diagnostic,
+    code_qp: str,
+    *,
+    contributions: Contributions | None = None,
+    hotspots: gpd.GeoDataFrame | None = None,
+    generated_on: date | None = None,
+) -> QpvSheet:
+    """Return the content of the sheet of one QPV.
+
+    Parameters
+    ----------
+    diag
+        The diagnostic.
+    code_qp
+        Code of the QPV.
+    contributions
+        Residents' published contributions for this QPV (None: section left out).
+    hotspots
+        Optional hotspots layer drawn on the map.
+    generated_on
+        Date printed on the sheet (today when None).
+
+    Raises
+    ------
+    InputError
+        The QPV is not in the diagnostic.
+    """
+    row = common.qpv_row(diag, code_qp)
+    epci = common.has_epci_comparison(diag, row)
+    dims = dimension_blocks(diag, row, epci=epci)
+    in_index = [b.label.lower() for b in dims if b.in_index]
+    out_index = [b.label.lower() for b in dims if not b.in_index]
+    index_note = f"Indice calculé sur : {', '.join(in_index) or NOT_AVAILABLE}."
+    if out_index:
+        index_note += f" Non disponible, hors de l'indice : {', '.join(out_index)}."
+    climate = climate_section(diag, str(row["insee_com"]))
+    units = _window(ranked_units(diag), code_qp)
+    rank = rank_info(diag, row)
+    has_interval = all(c in row.index for c in UNCERTAINTY_COLUMNS)
+    return QpvSheet(
+        identity=_identity(diag, row),
+        map_chart=qpv_map(diag, code_qp, hotspots=hotspots),
+        key_figures=_key_figures(diag, row),
+        index=_index_figures(diag, row),
+        reading=(
+            "Lecture : « reste commune » = la partie de la commune hors de tout QPV ; l'écart "
+            "est QPV − reste (en points de pourcentage pour les parts)."
+        ),
+        dimensions=dims,
+        epci_column=epci,
+        index_note=index_note,
+        climate_commune=climate.commune,
+        climate_horizons=climate.horizons,
+        climate=climate.rows,
+        climate_chart=climate.chart,
+        climate_note=climate.note,
+        rank=rank,
+        rank_chart=rank_chart(
+            units,
+            highlight=code_qp,
+            title=(
+                "Rang des QPV et intervalle d'incertitude (5–95 %)"
+                if has_interval
+                else "Indice composite des QPV du territoire"
+            ),
+        ),
+        extra=_extra(row),
+        contributions=contributions,
+        sources=common.sources(diag),
+        attributions=common.attributions(diag),
+        method=common.method_summary(diag),
+        provenance=common.provenance(diag, generated_on or date.today()),
+    )

@@ -1,0 +1,246 @@
+"""Render the documents: Jinja2 templates to self-contained HTML, WeasyPrint to A4 PDF.
+
+This is the I/O edge of :mod:`quartiers.report`: it reads a diagnostic directory (and the
+optional hotspots layer and contributions database) and writes the files. The content
+comes from the pure builders :func:`~quartiers.report.context.qpv_sheet`,
+:func:`~quartiers.report.synthesis.territory_synthesis` and
+:func:`~quartiers.report.comparison.comparison`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pyogrio
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+import quartiers
+from quartiers.diagnostic import Diagnostic
+from quartiers.errors import InputError
+from quartiers.progress import NullProgress, Progress
+from quartiers.report.comparison import comparison
+from quartiers.report.context import qpv_sheet
+from quartiers.report.model import Contributions
+from quartiers.report.synthesis import territory_synthesis
+
+__all__ = [
+    "FORMATS",
+    "ReportOptions",
+    "html_to_pdf",
+    "load_hotspots",
+    "render_template",
+    "sheet_name",
+    "synthesis_name",
+    "write_comparison",
+    "write_report",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Output formats of ``--format`` and the suffixes they write.
+FORMATS: dict[str, tuple[str, ...]] = {"pdf": ("pdf",), "html": ("html",), "both": ("pdf", "html")}
+HOTSPOTS_LAYER = "hotspots"
+_SAFE = re.compile(r"[^0-9A-Za-z_-]+")
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("quartiers.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Return the HTML of a template rendered with ``context`` (values are escaped)."""
+    generator = f"Quartiers en transition {quartiers.__version__}"
+    return _environment().get_template(name).render(generator=generator, **context)
+
+
+def html_to_pdf(html: str, path: Path) -> Path:
+    """Write ``html`` as an A4 PDF (WeasyPrint; images embedded, no network access)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    # Figures are embedded as data: URIs; any other scheme (http, file) is refused.
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(path)
+    return path
+
+
+def sheet_name(code_qp: str) -> str:
+    """Return the file stem of a QPV sheet (``fiche_QN00001A``)."""
+    return f"fiche_{_SAFE.sub('_', code_qp)}"
+
+
+def synthesis_name(diag: Diagnostic) -> str:
+    """Return the file stem of the territory synthesis (``synthese_<code>``)."""
+    code = str((diag.run.get("territory") or {}).get("code") or "territoire")
+    return f"synthese_{_SAFE.sub('_', code)}"
+
+
+def load_hotspots(out_dir: Path) -> gpd.GeoDataFrame | None:
+    """Return the hotspots layer of a diagnostic directory, or None when it has none.
+
+    Read from ``hotspots.parquet`` or the ``hotspots`` layer of ``diagnostic.gpkg``.
+    """
+    parquet = out_dir / f"{HOTSPOTS_LAYER}.parquet"
+    if parquet.is_file():
+        return gpd.read_parquet(parquet)
+    gpkg = out_dir / "diagnostic.gpkg"
+    if gpkg.is_file() and HOTSPOTS_LAYER in {n for n, _ in pyogrio.list_layers(gpkg)}:
+        layer: gpd.GeoDataFrame = pyogrio.read_dataframe(gpkg, layer=HOTSPOTS_LAYER)
+        return layer
+    return None
+
+
+@dataclass
+class ReportOptions:
+    """What to render for one diagnostic.
+
+    Attributes
+    ----------
+    codes
+        QPV codes to render (all when empty).
+    formats
+        Suffixes to write (``pdf``, ``html``).
+    contributions
+        Published contributions per QPV, or None to leave the section out.
+    synthesis
+        Also write the territory synthesis.
+    generated_on
+        Date printed on the documents (today when None).
+    """
+
+    codes: Sequence[str] = ()
+    formats: Sequence[str] = ("pdf", "html")
+    contributions: dict[str, Contributions] | None = None
+    synthesis: bool = True
+    generated_on: date | None = None
+
+
+def _check_codes(diag: Diagnostic, codes: Sequence[str]) -> list[str]:
+    known = [str(c) for c in diag.qpv["code_qp"]]
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InputError(
+            f"--qpv : QPV inconnu(s) dans ce diagnostic : {', '.join(unknown)} "
+            f"(QPV présents : {', '.join(sorted(known))})"
+        )
+    return list(codes) or known
+
+
+def _write(html: str, stem: Path, formats: Sequence[str]) -> list[Path]:
+    out = []
+    if "html" in formats:
+        path = stem.with_suffix(".html")
+        path.write_text(html, encoding="utf-8")
+        out.append(path)
+    if "pdf" in formats:
+        out.append(html_to_pdf(html, stem.with_suffix(".pdf")))
+    return out
+
+
+def write_report(
+    diag: Diagnostic,
+    out_dir: Path,
+    *,
+    options: ReportOptions | None = None,
+    hotspots: gpd.GeoDataFrame | None = None,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Write the QPV sheets (and the territory synthesis) of a diagnostic.
+
+    Parameters
+    ----------
+    diag
+        The diagnostic.
+    out_dir
+        Folder of the documents (created).
+    options
+        What to render; all QPV, PDF and HTML, synthesis, no contributions by default.
+    hotspots
+        Optional hotspots layer drawn on the maps.
+    progress
+        Receives one step per document.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    InputError
+        A requested QPV is not in the diagnostic.
+    """
+    options = options or ReportOptions()
+    progress = progress or NullProgress()
+    codes = _check_codes(diag, options.codes)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    names = {c: sheet_name(c) for c in codes}
+    links = {c: f"{n}.html" for c, n in names.items()} if "html" in options.formats else {}
+    total = len(codes) + (1 if options.synthesis else 0)
+    progress.start("Fiches : rendu des documents", total=total)
+    try:
+        for code in codes:
+            contributions = None
+            if options.contributions is not None:
+                contributions = options.contributions.get(code, Contributions(0, [], []))
+            sheet = qpv_sheet(
+                diag,
+                code,
+                contributions=contributions,
+                hotspots=hotspots,
+                generated_on=options.generated_on,
+            )
+            html = render_template("fiche.html.j2", sheet=sheet)
+            written += _write(html, out_dir / names[code], options.formats)
+            progress.advance()
+        if options.synthesis:
+            content = territory_synthesis(
+                diag, sheet_names=links, hotspots=hotspots, generated_on=options.generated_on
+            )
+            html = render_template("synthese.html.j2", doc=content)
+            written += _write(html, out_dir / synthesis_name(diag), options.formats)
+            progress.advance()
+    finally:
+        progress.finish()
+    logger.info("%d documents écrits dans %s", len(written), out_dir)
+    return written
+
+
+def write_comparison(
+    diags: Sequence[Diagnostic], out_file: Path, *, generated_on: date | None = None
+) -> Path:
+    """Write the multi-territory comparison as PDF or HTML (chosen by the file's suffix).
+
+    Raises
+    ------
+    InputError
+        Fewer than two diagnostics, or a suffix other than ``.pdf`` / ``.html``.
+    """
+    if len(diags) < 2:
+        raise InputError("comparaison : au moins deux dossiers de diagnostic sont nécessaires")
+    suffix = out_file.suffix.lower()
+    if suffix not in (".pdf", ".html"):
+        raise InputError(f"{out_file} : extension .pdf ou .html attendue pour la comparaison")
+    content = comparison(diags, generated_on=generated_on)
+    html = render_template("comparaison.html.j2", doc=content)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".html":
+        out_file.write_text(html, encoding="utf-8")
+        return out_file
+    return html_to_pdf(html, out_file)

@@ -1,0 +1,101 @@
+"""Fixtures of the report tests: the demo and La Roche-sur-Yon diagnostics and their sheets."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from quartiers.diagnostic import Diagnostic, run_diagnostic
+from quartiers.report.render import ReportOptions, write_report
+from quartiers.settings import get_settings
+from quartiers.sources.load import load_inputs
+
+#: Date printed on the sheets rendered by the tests.
+DAY = date(2026, 6, 15)
+
+
+def normalise(text: str) -> str:
+    """Return text with every kind of space as one plain space (PDF and HTML alike)."""
+    text = text.replace("\u202f", " ").replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="session")
+def pdf_text() -> Callable[[Path], str]:
+    """Return a function extracting the normalised text of a PDF (poppler's pdftotext)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) absent")
+
+    def extract(path: Path) -> str:
+        out = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
+        return normalise(out.stdout.decode("utf-8"))
+
+    return extract
+
+
+@pytest.fixture(scope="session")
+def demo_diag(demo_run: object) -> Diagnostic:
+    """Return the demo diagnostic as read back from its output directory."""
+    return Diagnostic.load(demo_run.out_dir)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def demo_docs(demo_diag: Diagnostic, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Render the demo sheets and synthesis once (PDF and HTML) and return their folder."""
+    out = tmp_path_factory.mktemp("fiches_demo")
+    write_report(demo_diag, out, options=ReportOptions(generated_on=DAY))
+    return out
+
+
+@pytest.fixture(scope="session")
+def lry_dir(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Diagnose La Roche-sur-Yon (85191) from the real extracts and return its output folder.
+
+    Only QPV, Filosofi, communes and Climadiag are given: the environmental layers are
+    absent, so the resources dimension is missing and exposure is partial.
+    """
+    root = tmp_path_factory.mktemp("lry")
+    settings = get_settings(
+        workspace_dir=root / "espace", cache_dir=root / "cache", offline=True
+    )
+    sources = {
+        "qpv": shared_data / "qpv" / "qpv2024_4territories.geojson",
+        "filosofi": shared_data / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv",
+        "communes": shared_data / "admin" / "communes_4epci.geojson",
+        "climadiag": shared_data / "climate" / "climadiag_tracc_4communes.csv",
+    }
+    inputs = load_inputs(
+        "85191",
+        sources,
+        settings=settings,
+        use_workspace=False,
+        skip=["osm", "lcz", "drias", "bdtopo", "bpe"],
+    )
+    out = root / "diagnostic"
+    run_diagnostic(inputs).write(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def lry_diag(lry_dir: Path) -> Diagnostic:
+    """Return La Roche-sur-Yon's diagnostic."""
+    return Diagnostic.load(lry_dir)
+
+
+@pytest.fixture(scope="session")
+def lry_docs(lry_diag: Diagnostic, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Render La Roche-sur-Yon's sheets and synthesis once and return their folder."""
+    out = tmp_path_factory.mktemp("fiches_lry")
+    write_report(lry_diag, out, options=ReportOptions(generated_on=DAY))
+    return out

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from quartiers.diagnostic import Diagnostic
+from quartiers.errors import InputError
+from quartiers.indicators.registry import REGISTRY, indicator_ids
+from quartiers.report import _common as common
+from quartiers.report._format import NOT_AVAILABLE, count, percent
+from quartiers.report.climate import climate_section
+from quartiers.report.comparison import pooled_value
+from quartiers.report.context import dimension_blocks, qpv_sheet, rank_info
+
+CODE = "QN00001A"
+
+
+def _copy(diag: Diagnostic) -> Diagnostic:
+    return dataclasses.replace(
+        diag, qpv=diag.qpv.copy(), zones=diag.zones.copy(), run=copy.deepcopy(diag.run)
+    )
+
+
+def _row(diag: Diagnostic, code: str = CODE) -> pd.Series:
+    return common.qpv_row(diag, code)
+
+
+def _without_resources(diag: Diagnostic) -> Diagnostic:
+    """Return the demo diagnostic as if no resource layer had been given."""
+    out = _copy(diag)
+    ids = indicator_ids("resources")
+    for frame in (out.qpv, out.zones):
+        frame[ids] = np.nan
+        frame["score_resources"] = np.nan
+    out.run["dimensions"]["resources"]["state"] = "absente"
+    out.run["dimensions"]["resources"]["in_index"] = False
+    out.run["missing_indicators"].update(dict.fromkeys(ids, "végétation absente (test)"))
+    return out
+
+
+def test_key_figures_are_the_diagnostics(demo_diag: Diagnostic) -> None:
+    row = _row(demo_diag)
+    sheet = qpv_sheet(demo_diag, CODE)
+    figures = {k.label: k for k in sheet.key_figures}
+    assert figures["Habitants"].qpv == count(row["population"])
+    rest = demo_diag.zones.set_index("zone_id").loc[f"commune:{row['insee_com']}"]
+    assert figures["Habitants"].commune == count(rest["population"])
+    poverty = figures[REGISTRY["poverty_rate"].label]
+    assert poverty.qpv == percent(row["poverty_rate"])
+    assert poverty.commune == percent(rest["poverty_rate"])
+    assert sheet.identity.code == CODE
+    assert sheet.map_chart.alt and sheet.map_chart.data_uri.startswith("data:image/png;base64,")
+    assert sheet.contributions is None
+
+
+def test_rest_of_commune_is_the_zone_row_or_the_published_gap(demo_diag: Diagnostic) -> None:
+    row = _row(demo_diag)
+    zone = demo_diag.zones.set_index("zone_id").loc[f"commune:{row['insee_com']}"]
+    value = common.comparison_value(demo_diag, row, "share_65p", "commune")
+    assert value == pytest.approx(zone["share_65p"])
+    # A QPV over two communes is compared through its published gap.
+    two = row.copy()
+    two["insee_coms"] = "00001,00002"
+    expected = row["share_65p"] - row["gap_commune_share_65p"]
+    assert common.comparison_value(demo_diag, two, "share_65p", "commune") == pytest.approx(
+        expected
+    )
+
+
+def test_missing_dimension_says_so_instead_of_zero(demo_diag: Diagnostic) -> None:
+    diag = _without_resources(demo_diag)
+    blocks = {b.id: b for b in dimension_blocks(diag, _row(diag), epci=True, charts=False)}
+    resources = blocks["resources"]
+    assert resources.state == "absente"
+    assert "non disponible" in resources.note
+    assert "végétation absente (test)" in resources.note
+    assert resources.score == NOT_AVAILABLE
+    assert all(r.qpv == NOT_AVAILABLE and not r.available for r in resources.rows)
+    assert all("0,0" not in r.qpv for r in resources.rows)
+    assert blocks["sensitivity"].state == "complète"
+    assert blocks["sensitivity"].note == ""
+
+
+def test_partial_dimension_names_what_is_missing(demo_diag: Diagnostic) -> None:
+    blocks = {b.id: b for b in dimension_blocks(demo_diag, _row(demo_diag), epci=True,
+                                                charts=False)}  # fmt: skip
+    # The demo has no walking distances: the resources dimension is partial.
+    assert blocks["resources"].state == "partielle"
+    assert REGISTRY["dist_care"].label.lower() in blocks["resources"].note
+    dist = {r.id: r for r in blocks["resources"].rows}["dist_care"]
+    assert dist.qpv == NOT_AVAILABLE and "OpenStreetMap" in dist.note
+
+
+def test_access_summaries_are_used_when_present(demo_diag: Diagnostic) -> None:
+    diag = _copy(demo_diag)
+    diag.qpv["dist_care_m"] = 420.0
+    diag.qpv["share_beyond_300m_cool_outdoor"] = 0.25
+    zone = diag.zones["zone_id"] == f"commune:{_row(diag)['insee_com']}"
+    diag.zones["dist_care_m"] = np.where(zone, 300.0, np.nan)
+    blocks = {b.id: b for b in dimension_blocks(diag, _row(diag), epci=False, charts=False)}
+    rows = {r.id: r for r in blocks["resources"].rows}
+    assert rows["dist_care_m"].qpv == "420\u202fm"
+    assert rows["dist_care_m"].commune == "300\u202fm"
+    assert rows["dist_care_m"].gap == "+120\u202fm"
+    assert rows["share_beyond_300m_cool_outdoor"].qpv == "25,0\u202f%"
+
+
+def test_rank_without_uncertainty_is_not_available(demo_diag: Diagnostic) -> None:
+    info = rank_info(demo_diag, _row(demo_diag))
+    rank = int(_row(demo_diag)["rank"])
+    assert info.text.startswith("1er" if rank == 1 else f"{rank}e")
+    assert "sur 2 QPV classés" in info.text
+    assert info.interval == NOT_AVAILABLE
+    assert "non disponible" in info.note
+
+
+def test_rank_with_uncertainty_columns(demo_diag: Diagnostic) -> None:
+    diag = _copy(demo_diag)
+    diag.qpv["rank_median"] = [1.0, 2.0]
+    diag.qpv["rank_low"] = [1.0, 1.0]
+    diag.qpv["rank_high"] = [2.0, 2.0]
+    diag.qpv["p_top_quintile"] = [0.8, 0.35]
+    diag.qpv["robust_top_quintile"] = [False, False]
+    first = diag.qpv.iloc[0]
+    info = rank_info(diag, first)
+    assert info.interval == "du 1er au 2e rang (rang médian 1,0)"
+    assert info.p_top_quintile == "80\u202f%"
+    assert info.robust == "non"
+    sheet = qpv_sheet(diag, str(first["code_qp"]))
+    assert "incertitude" in sheet.rank_chart.title
+
+
+def test_hotspot_summaries_are_shown(demo_diag: Diagnostic) -> None:
+    diag = _copy(demo_diag)
+    diag.qpv["hotspot_share"] = 0.4
+    sheet = qpv_sheet(diag, CODE)
+    assert [k.qpv for k in sheet.extra] == ["0,40"]
+
+
+def test_unknown_qpv_is_a_french_input_error(demo_diag: Diagnostic) -> None:
+    with pytest.raises(InputError, match="QPV QN99999Z absent du diagnostic"):
+        qpv_sheet(demo_diag, "QN99999Z")
+
+
+def test_climate_section_matches_the_climate_table(demo_diag: Diagnostic) -> None:
+    section = climate_section(demo_diag, "00001", chart=False)
+    table = demo_diag.climate.set_index(["insee_com", "indicator", "horizon"])
+    value = table.loc[("00001", "heat_wave_days", "2050"), "value"]
+    row = next(r for r in section.rows if r.label.startswith("Jours de vague"))
+    assert row.values[2].startswith(f"{value:.1f}".replace(".", ","))
+    missing = climate_section(demo_diag, "99999", chart=False)
+    assert missing.rows == [] and "non disponibles" in missing.note
+
+
+def test_pooled_rates_are_ratios_of_sums(demo_diag: Diagnostic) -> None:
+    qpv = demo_diag.qpv
+    expected = qpv["poor_households"].sum() / qpv["households"].sum()
+    assert pooled_value(qpv, "poverty_rate") == pytest.approx(expected, rel=1e-9)
+    assert pooled_value(qpv.assign(poverty_rate=np.nan), "poverty_rate") is None
+
+
+def test_epci_column_only_when_it_differs(demo_diag: Diagnostic) -> None:
+    row = _row(demo_diag)
+    assert common.has_epci_comparison(demo_diag, row)
+    one = _copy(demo_diag)
+    commune = one.zones["zone_id"] == f"commune:{row['insee_com']}"
+    epci = one.zones["zone_type"] == "reste_epci"
+    one.zones.loc[epci, "population"] = float(one.zones.loc[commune, "population"].iloc[0])
+    assert not common.has_epci_comparison(one, row)
