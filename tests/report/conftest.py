@@ -26,20 +26,31 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-@pytest.fixture(scope="session")
-def pdf_text() -> Callable[[Path], str]:
-    """Return a function extracting the normalised text of a PDF (poppler's pdftotext)."""
+def _pdftotext(path: Path, *options: str) -> str:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) absent")
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *options, str(path), "-"],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return out.stdout.decode("utf-8")
 
-    def extract(path: Path) -> str:
-        out = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", str(path), "-"],
-            capture_output=True,
-            check=True,
-            timeout=60,
-        )
-        return normalise(out.stdout.decode("utf-8"))
+
+@pytest.fixture(scope="session")
+def pdf_text() -> Callable[[Path], str]:
+    """Return a function extracting the text of a PDF as one normalised line (pdftotext)."""
+    return lambda path: normalise(_pdftotext(path))
+
+
+@pytest.fixture(scope="session")
+def pdf_lines() -> Callable[[Path], list[str]]:
+    """Return a function extracting a PDF's lines as laid out (table rows stay on a line)."""
+
+    def extract(path: Path) -> list[str]:
+        text = _pdftotext(path, "-layout").replace("\u202f", " ").replace("\u00a0", " ")
+        return [re.sub(r"\s+", " ", line).strip() for line in text.splitlines()]
 
     return extract
 

@@ -121,7 +121,9 @@ def _dimensions(diag: Diagnostic) -> list[DimensionState]:
             DimensionState(
                 label=label,
                 state=str(state["state"]),
-                weight=f"{number(weights.get(dim, 0.0) * 100, 0)} %",
+                weight=(
+                    f"{number(weights[dim] * 100, 0)} %" if weights.get(dim) else "hors indice"
+                ),
                 missing=missing,
             )
         )

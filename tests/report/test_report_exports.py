@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import hashlib
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyarrow.parquet as pq
+import pyogrio
+import pytest
+import shapely
+
+from quartiers._qgis_styles import INDEX_CLASSES
+from quartiers.diagnostic import Diagnostic
+from quartiers.exports import (
+    CODE_COLUMNS,
+    GPKG_PROVENANCE_KEY,
+    PROVENANCE_KEY,
+    export_open_data,
+)
+from quartiers.indicators.registry import REGISTRY
+
+SLD = "{http://www.opengis.net/se}"
+
+
+@pytest.fixture(scope="module")
+def export(demo_diag: Diagnostic, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("export")
+    cells = demo_diag.cells
+    hotspots = gpd.GeoDataFrame(
+        {"idcar_200m": cells["idcar_200m"].iloc[:3].to_numpy(), "cluster": ["HH"] * 3},
+        geometry=cells.geometry.iloc[:3].to_crs(2154).to_numpy(),
+        crs=2154,
+    )
+    export_open_data(demo_diag, out, hotspots=hotspots)
+    return out
+
+
+def _styles(gpkg: Path) -> pd.DataFrame:
+    return pyogrio.read_dataframe(gpkg, layer="layer_styles").set_index("f_table_name")
+
+
+def test_every_layer_has_a_default_qgis_style(export: Path) -> None:
+    gpkg = export / "diagnostic.gpkg"
+    layers = {name for name, _ in pyogrio.list_layers(gpkg)}
+    assert {"cells", "qpv", "zones", "hotspots", "layer_styles"} <= layers
+    styles = _styles(gpkg)
+    assert set(styles.index) == {"cells", "qpv", "zones", "hotspots"}
+    for layer, style in styles.iterrows():
+        assert bool(style["useAsDefault"])
+        info = pyogrio.read_info(gpkg, layer=str(layer))
+        assert style["f_geometry_column"] == info["geometry_name"]
+        assert str(style["styleQML"]).startswith("<!DOCTYPE qgis")
+        ET.fromstring(str(style["styleQML"]).split("\n", 1)[1])
+        ET.fromstring(str(style["styleSLD"]).encode("utf-8"))
+
+
+def test_cells_style_classes_the_quintiles_with_cividis(export: Path) -> None:
+    text = str(_styles(export / "diagnostic.gpkg").loc["cells", "styleQML"])
+    qml = ET.fromstring(text.split("\n", 1)[1])
+    renderer = qml.find("renderer-v2")
+    assert renderer is not None and renderer.get("attr") == "quintile"
+    values = [c.get("value") for c in renderer.iter("category")]
+    assert values == ["1", "2", "3", "4", "5", ""]
+    colours = [
+        o.get("value")
+        for sym in renderer.iter("symbol")
+        for o in sym.iter("Option")
+        if o.get("name") == "color"
+    ]
+    expected = [
+        ",".join(str(int(c[i : i + 2], 16)) for i in (1, 3, 5)) + ",255"
+        for _, c, _ in INDEX_CLASSES
+    ]
+    assert colours[:5] == expected
+
+
+def test_qml_carries_french_aliases_and_labels(export: Path) -> None:
+    text = str(_styles(export / "diagnostic.gpkg").loc["qpv", "styleQML"]).split("\n", 1)[1]
+    qml = ET.fromstring(text)
+    aliases = {a.get("field"): a.get("name") for a in qml.iter("alias")}
+    assert aliases["poverty_rate"] == REGISTRY["poverty_rate"].label
+    assert aliases["code_qp"].startswith("Code du quartier prioritaire")
+    style = qml.find("labeling/settings/text-style")
+    assert style is not None and style.get("fieldName") == "lib_qp"
+    assert qml.get("labelsEnabled") == "1"
+
+
+def test_sld_rules(export: Path) -> None:
+    sld = ET.fromstring(str(_styles(export / "diagnostic.gpkg").loc["zones", "styleSLD"]).encode())
+    names = [r.findtext(f"{SLD}Name") for r in sld.iter(f"{SLD}Rule")]
+    assert names == [
+        "Quartier prioritaire (QPV)",
+        "Reste de la commune (hors QPV)",
+        "Reste de l'intercommunalité (hors QPV)",
+    ]
+
+
+def test_layers_keep_their_data_and_carry_provenance(export: Path, demo_diag: Diagnostic) -> None:
+    gpkg = export / "diagnostic.gpkg"
+    qpv = pyogrio.read_dataframe(gpkg, layer="qpv")
+    assert list(qpv["code_qp"]) == list(demo_diag.qpv["code_qp"])
+    assert qpv["poverty_rate"].to_numpy() == pytest.approx(demo_diag.qpv["poverty_rate"])
+    info = pyogrio.read_info(gpkg, layer="qpv")
+    stamp = json.loads(info["layer_metadata"][GPKG_PROVENANCE_KEY])
+    assert stamp["territory"]["code"] == "200000001"
+    assert stamp["method"]["sha256"] == demo_diag.run["method"]["sha256"]
+    assert {s["source_id"] for s in stamp["sources"]} >= {"qpv", "filosofi", "communes"}
+    dataset = info["dataset_metadata"]
+    assert json.loads(dataset[GPKG_PROVENANCE_KEY]) == stamp
+    spots = pyogrio.read_dataframe(gpkg, layer="hotspots")
+    assert spots.crs == "EPSG:3035"
+    assert shapely.equals_exact(
+        spots.geometry.iloc[0].normalize(), demo_diag.cells.geometry.iloc[0].normalize(), 1e-3
+    )
+
+
+def test_geoparquet_carries_provenance(export: Path, demo_diag: Diagnostic) -> None:
+    for name in ("cells", "qpv", "zones", "hotspots"):
+        path = export / f"{name}.parquet"
+        metadata = pq.read_schema(path).metadata
+        assert b"geo" in metadata
+        stamp = json.loads(metadata[PROVENANCE_KEY.encode()])
+        assert stamp["crs"] == "EPSG:3035"
+        assert gpd.read_parquet(path).crs == "EPSG:3035"
+    assert len(gpd.read_parquet(export / "qpv.parquet")) == len(demo_diag.qpv)
+
+
+def test_csv_keeps_insee_codes_as_text(export: Path) -> None:
+    types = (export / "qpv.csvt").read_text(encoding="utf-8").strip().split(",")
+    header = (export / "qpv.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    by_column = dict(zip(header, types, strict=True))
+    for column in CODE_COLUMNS & set(header):
+        assert by_column[column] == '"String"'
+    # GDAL (hence QGIS) reads the .csvt: codes stay text with their leading zeros.
+    table = pyogrio.read_dataframe(export / "qpv.csv")
+    assert set(table["insee_com"]) == {"00001"}
+    assert table["poverty_rate"].dtype.kind == "f"
+    zones = pyogrio.read_dataframe(export / "zones.csv")
+    assert "commune:00001" in set(zones["zone_id"])
+    climate = pd.read_csv(export / "climat.csv", dtype={"insee_com": str})
+    assert "00002" in set(climate["insee_com"])
+
+
+def test_labelled_csv_for_spreadsheets(export: Path, demo_diag: Diagnostic) -> None:
+    raw = (export / "qpv_libelles.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets read UTF-8
+    table = pd.read_csv(
+        export / "qpv_libelles.csv", sep=";", decimal=",", encoding="utf-8-sig", dtype=str
+    )
+    assert table.columns[0] == "Code du quartier prioritaire (QPV 2024)"
+    assert REGISTRY["poverty_rate"].label in table.columns
+    assert len(set(table.columns)) == len(table.columns)
+    assert list(table.iloc[:, 2]) == ["00001", "00001"]
+    rate = table[REGISTRY["poverty_rate"].label].str.replace(",", ".").astype(float)
+    assert rate.to_numpy() == pytest.approx(demo_diag.qpv["poverty_rate"], rel=1e-5)
+
+
+def test_run_json_hashes_every_exported_file(export: Path) -> None:
+    run = json.loads((export / "run.json").read_text(encoding="utf-8"))
+    # GDAL may leave a .aux.xml sidecar when a reader opens the GeoPackage: not exported.
+    files = {p.name for p in export.iterdir() if not p.name.endswith(".aux.xml")} - {"run.json"}
+    assert set(run["outputs"]) == files
+    for name, sha in run["outputs"].items():
+        assert hashlib.sha256((export / name).read_bytes()).hexdigest() == sha
+    assert "qpv_libelles.csv" in run["export"]["files"]
+    readme = (export / "LISEZMOI.txt").read_text(encoding="utf-8")
+    assert "Licence Ouverte 2.0" in readme and "ODbL" in readme
