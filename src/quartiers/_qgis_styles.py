@@ -215,7 +215,9 @@ def layer_style(layer: str, fields: Sequence[str], labels: Mapping[str, str]) ->
         ]
         classes.append(("", _fill_symbol(str(len(classes)), _NO_INDEX[0]), _NO_INDEX[1]))
         qml = _qml(_categorized("quintile", classes), fields, labels)
-        rules = [_sld_rule(lab, _sld_fill(c, None), "quintile", str(v)) for v, c, lab in INDEX_CLASSES]
+        rules = [
+            _sld_rule(lab, _sld_fill(c, None), "quintile", str(v)) for v, c, lab in INDEX_CLASSES
+        ]
         rules.append(_sld_rule(_NO_INDEX[1], _sld_fill(_NO_INDEX[0], None), "quintile"))
         return LayerStyle(
             "Indice par carreau (classes)",

@@ -131,9 +131,7 @@ CREATE TABLE IF NOT EXISTS gpkg_metadata_reference (
 _METADATA_EXTENSION = "http://www.geopackage.org/spec120/#extension_metadata"
 
 
-def _add_metadata(
-    con: sqlite3.Connection, table: str | None, items: Mapping[str, str]
-) -> None:
+def _add_metadata(con: sqlite3.Connection, table: str | None, items: Mapping[str, str]) -> None:
     """Attach GDAL-style metadata to the GeoPackage (``table`` None) or one layer."""
     cur = con.execute(
         "INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) "
@@ -148,9 +146,7 @@ def _add_metadata(
     )
 
 
-def style_geopackage(
-    path: Path, descriptions: Mapping[str, str], stamp: Mapping[str, Any]
-) -> None:
+def style_geopackage(path: Path, descriptions: Mapping[str, str], stamp: Mapping[str, Any]) -> None:
     """Add QGIS default styles and provenance metadata to every layer of a GeoPackage.
 
     Parameters

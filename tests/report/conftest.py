@@ -77,9 +77,7 @@ def lry_dir(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     absent, so the resources dimension is missing and exposure is partial.
     """
     root = tmp_path_factory.mktemp("lry")
-    settings = get_settings(
-        workspace_dir=root / "espace", cache_dir=root / "cache", offline=True
-    )
+    settings = get_settings(workspace_dir=root / "espace", cache_dir=root / "cache", offline=True)
     sources = {
         "qpv": shared_data / "qpv" / "qpv2024_4territories.geojson",
         "filosofi": shared_data / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv",

@@ -86,8 +86,9 @@ def test_missing_dimension_says_so_instead_of_zero(demo_diag: Diagnostic) -> Non
 
 
 def test_partial_dimension_names_what_is_missing(demo_diag: Diagnostic) -> None:
-    blocks = {b.id: b for b in dimension_blocks(demo_diag, _row(demo_diag), epci=True,
-                                                charts=False)}  # fmt: skip
+    blocks = {
+        b.id: b for b in dimension_blocks(demo_diag, _row(demo_diag), epci=True, charts=False)
+    }
     # The demo has no walking distances: the resources dimension is partial.
     assert blocks["resources"].state == "partielle"
     assert REGISTRY["dist_care"].label.lower() in blocks["resources"].note

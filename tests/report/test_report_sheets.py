@@ -192,8 +192,10 @@ def test_lry_sheets_say_what_is_missing(
         assert f"{REGISTRY['canopy_share'].label} (part (0–1)) + " not in text
         assert "Reste EPCI" not in text  # one commune: the EPCI column would repeat it
         # Climadiag of La Roche-sur-Yon (README figures: 0.8 → 6.95 / 11.55 / 20.15).
-        hwd = [_climate(lry_diag, "85191", "heat_wave_days", h)
-               for h in ("ref", "2030", "2050", "2100")]  # fmt: skip
+        hwd = [
+            _climate(lry_diag, "85191", "heat_wave_days", h)
+            for h in ("ref", "2030", "2050", "2100")
+        ]
         assert hwd == pytest.approx([0.8, 6.95, 11.55, 20.15])
         assert climate_row(hwd).search(text)
         assert "carroyage partiel" in text
@@ -213,3 +215,32 @@ def test_lry_synthesis(
         assert fr(row["index"], 2) in line and line.endswith("non disponible")
     assert any(line.startswith("Ressources absente hors indice") for line in lines)
     assert "20,1" in text  # heat-wave days at +4 °C
+
+
+@pytest.mark.shared
+def test_comparison_pdf_demo_and_lry(
+    demo_diag: Diagnostic,
+    lry_diag: Diagnostic,
+    tmp_path: Path,
+    pdf_text: Callable[[Path], str],
+    pdf_lines: Callable[[Path], list[str]],
+) -> None:
+    from quartiers.report.comparison import pooled_value
+    from quartiers.report.render import write_comparison
+
+    path = write_comparison([demo_diag, lry_diag], tmp_path / "comparaison.pdf")
+    text = pdf_text(path)
+    assert "ne se comparent pas d'un territoire à l'autre" in text
+    for diag in (demo_diag, lry_diag):
+        rest = diag.zones[diag.zones["zone_type"] == "reste_commune"]
+        qpv_rate = pooled_value(diag.qpv, "poverty_rate")
+        rest_rate = pooled_value(rest, "poverty_rate")
+        assert qpv_rate is not None and rest_rate is not None
+        assert f"{pct(qpv_rate)} / {pct(rest_rate)}" in text
+        for code in diag.qpv["code_qp"]:
+            assert str(code) in text
+    hwd = [
+        _climate(lry_diag, "85191", "heat_wave_days", h) for h in ("ref", "2030", "2050", "2100")
+    ]
+    line = next(li for li in pdf_lines(path) if li.startswith("Roche-sur-Yon Roche-sur-"))
+    assert line.endswith(" ".join(fr(v) for v in hwd))

@@ -1,4 +1,4 @@
 """CLI commands, one module per command group; importing this package registers them on ``app``."""
 
-from quartiers.commands import report as report  # noqa: F401
+from quartiers.commands import report as report
 from quartiers.commands import sources as sources

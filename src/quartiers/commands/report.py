@@ -32,7 +32,7 @@ def _load(directory: Path) -> Diagnostic:
 
 
 def _list(paths: Sequence[Path], title: str) -> None:
-    console.print(title, highlight=False)
+    console.print(title, highlight=False, soft_wrap=True)
     for path in paths:
         console.print(f"  {path}", highlight=False, soft_wrap=True)
 
@@ -88,6 +88,7 @@ def report_command(
                 "Avertissement : le module des contributions n'est pas installé ; la section "
                 "« Ce que disent les habitants » est omise.",
                 highlight=False,
+                soft_wrap=True,
             )
     options = ReportOptions(
         codes=codes, formats=FORMATS[fmt], contributions=found, synthesis=not no_synthesis
@@ -99,7 +100,8 @@ def report_command(
         )
     finally:
         progress.close()
-    _list(written, f"{len(written)} documents écrits dans {target} :")
+    noun = "document écrit" if len(written) == 1 else "documents écrits"
+    _list(written, f"{len(written)} {noun} dans {target} :")
 
 
 @app.command("compare", help="Comparer plusieurs territoires diagnostiqués (PDF ou HTML).")

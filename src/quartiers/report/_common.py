@@ -69,7 +69,8 @@ def qpv_row(diag: Diagnostic, code_qp: str) -> pd.Series:
     if match.empty:
         known = ", ".join(sorted(codes))
         raise InputError(f"QPV {code_qp} absent du diagnostic (QPV présents : {known})")
-    return match.iloc[0]
+    row: pd.Series = match.iloc[0]
+    return row
 
 
 def commune_names(diag: Diagnostic) -> dict[str, str]:

@@ -124,9 +124,7 @@ def compared_chart(
             ax.text(v or 0.0, yy, " " + text, va="center", fontsize=6)
         alt_parts.append(
             f"{item.label} : "
-            + ", ".join(
-                f"{names[z]} {display_value(item.values.get(z), item.unit)}" for z in zones
-            )
+            + ", ".join(f"{names[z]} {display_value(item.values.get(z), item.unit)}" for z in zones)
         )
     fig.suptitle(title, fontsize=9)
     return to_chart(fig, title=title, alt=f"{title}. " + " ; ".join(alt_parts) + ".")
@@ -211,12 +209,8 @@ def rank_chart(units: Sequence[RankedUnit], *, highlight: str | None, title: str
     fig = new_figure(7.0, 0.9 + 0.22 * len(order))
     ax = fig.add_subplot()
     y = np.arange(len(order))[::-1]
-    colours = [
-        OKABE_ITO["vermillion"] if u.code == highlight else OKABE_ITO["blue"] for u in order
-    ]
-    labels = [
-        wrap(f"{_rank_text(u.rank)}{u.name} ({u.code})", 44) for u in order
-    ]
+    colours = [OKABE_ITO["vermillion"] if u.code == highlight else OKABE_ITO["blue"] for u in order]
+    labels = [wrap(f"{_rank_text(u.rank)}{u.name} ({u.code})", 44) for u in order]
     if with_interval:
         for yy, u, c in zip(y, order, colours, strict=True):
             if u.low is not None and u.high is not None:
@@ -264,11 +258,20 @@ def horizon_lines(
     alt_parts = []
     for k, (label, values) in enumerate(series.items()):
         y = np.array([np.nan if v is None else v for v in values], dtype="float64")
-        ax.plot(x, y, marker=markers[k % len(markers)], color=colours[k % len(colours)],
-                label=label, lw=1.4, ms=4)  # fmt: skip
+        ax.plot(
+            x,
+            y,
+            marker=markers[k % len(markers)],
+            color=colours[k % len(colours)],
+            label=label,
+            lw=1.4,
+            ms=4,
+        )
         alt_parts.append(
             f"{label} : "
-            + ", ".join(f"{h} {display_value(v, '')}" for h, v in zip(horizons, values, strict=True))
+            + ", ".join(
+                f"{h} {display_value(v, '')}" for h, v in zip(horizons, values, strict=True)
+            )
         )
     ax.set_xticks(x, [wrap(h, 18) for h in horizons], fontsize=7)
     ax.set_ylabel(unit, fontsize=7)
@@ -324,9 +327,14 @@ def ratio_chart(
             worse = (r - 1.0) * item.direction > 0
             colour = OKABE_ITO["vermillion"] if worse else OKABE_ITO["blue"]
             ax.plot(
-                [shown], [yy], "^" if worse else "o", ms=6 if k == 0 else 5,
-                color=colour, markerfacecolor=colour if k == 0 else "white", zorder=3,
-            )  # fmt: skip
+                [shown],
+                [yy],
+                "^" if worse else "o",
+                ms=6 if k == 0 else 5,
+                color=colour,
+                markerfacecolor=colour if k == 0 else "white",
+                zorder=3,
+            )
             if k == 0:
                 ax.plot([1.0, shown], [yy, yy], color=colour, lw=1.2, zorder=2)
             if shown != r:
@@ -348,18 +356,38 @@ def ratio_chart(
         ax.spines[side].set_visible(False)
     ax.set_title(title, fontsize=9, loc="left")
     handles = [
-        Line2D([], [], marker="^", ls="", color=OKABE_ITO["vermillion"],
-               label="le QPV est plus vulnérable sur ce point"),
-        Line2D([], [], marker="o", ls="", color=OKABE_ITO["blue"],
-               label="le QPV est moins vulnérable sur ce point"),
-    ]  # fmt: skip
+        Line2D(
+            [],
+            [],
+            marker="^",
+            ls="",
+            color=OKABE_ITO["vermillion"],
+            label="le QPV est plus vulnérable sur ce point",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            color=OKABE_ITO["blue"],
+            label="le QPV est moins vulnérable sur ce point",
+        ),
+    ]
     if len(others) > 1:
         handles.append(
-            Line2D([], [], marker="o", ls="", color="black", markerfacecolor="white",
-                   label=f"rapport au {names[others[1]].lower()}")
-        )  # fmt: skip
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=6.5,
-               frameon=False)  # fmt: skip
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                color="black",
+                markerfacecolor="white",
+                label=f"rapport au {names[others[1]].lower()}",
+            )
+        )
+    fig.legend(
+        handles=handles, loc="outside lower center", ncols=len(handles), fontsize=6.5, frameon=False
+    )
     alt = f"{title}. " + " ; ".join(alt_parts) + "."
     return to_chart(fig, title=title, alt=alt)
 
@@ -414,14 +442,23 @@ def grouped_chart(
             vals = [_scaled(v, item.unit) for v in raw]
             shown = [v if v is not None else 0.0 for v in vals]
             top = max([top, *[v for v in vals if v is not None]])
-            bars = ax.barh(pos, shown, height=height * 0.9, color=colour, hatch=hatches[j % 4],
-                           edgecolor="white", label=label)  # fmt: skip
+            bars = ax.barh(
+                pos,
+                shown,
+                height=height * 0.9,
+                color=colour,
+                hatch=hatches[j % 4],
+                edgecolor="white",
+                label=label,
+            )
             for bar, v, yy in zip(bars, vals, pos, strict=True):
                 bar.set_visible(v is not None)
                 if v is None:
                     ax.text(0, yy, " " + NOT_AVAILABLE, va="center", fontsize=5.5)
-            texts += [f"{names[g]} {label.lower()} {display_value(v, item.unit)}"
-                      for g, v in zip(groups, raw, strict=True)]  # fmt: skip
+            texts += [
+                f"{names[g]} {label.lower()} {display_value(v, item.unit)}"
+                for g, v in zip(groups, raw, strict=True)
+            ]
         ax.set_yticks(base, [_two_lines(names[g]) for g in groups], fontsize=6.5)
         ax.set_title(wrap(item.label, 34), fontsize=7, loc="left")
         ax.set_xlabel(display_unit(item.unit), fontsize=6.5)
@@ -429,7 +466,8 @@ def grouped_chart(
         french_axis(ax)
         alt_parts.append(f"{item.label} : " + ", ".join(texts))
     handles, labels = axes.ravel()[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=n_series, fontsize=7,
-               frameon=False)  # fmt: skip
+    fig.legend(
+        handles, labels, loc="outside lower center", ncols=n_series, fontsize=7, frameon=False
+    )
     fig.suptitle(title, fontsize=9)
     return to_chart(fig, title=title, alt=f"{title}. " + " ; ".join(alt_parts) + ".")

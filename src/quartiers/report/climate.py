@@ -88,10 +88,13 @@ def climate_section(diag: Diagnostic, insee_com: str, *, chart: bool = True) -> 
             note=f"Horizons de chaleur non disponibles : {why}.",
         )
     rows = [
-        ClimateRow(label=REGISTRY[ind].label.split(" (")[0], unit=REGISTRY[ind].unit,
-                   values=[_cell(p) for p in points])
+        ClimateRow(
+            label=REGISTRY[ind].label.split(" (")[0],
+            unit=REGISTRY[ind].unit,
+            values=[_cell(p) for p in points],
+        )
         for ind, points in values.items()
-    ]  # fmt: skip
+    ]
     drawn = None
     if chart:
         drawn = climate_chart(

@@ -188,7 +188,8 @@ def comparison(diags: Sequence[Diagnostic], *, generated_on: date | None = None)
         else None
     )
     horizons = list(HORIZONS.values())
-    climate_rows, series = [], {}
+    climate_rows: list[tuple[str, str, list[str]]] = []
+    heat: dict[str, list[float | None]] = {}
     for k, d in zip(keys, diags, strict=True):
         cnames = common.commune_names(d)
         for insee in sorted({str(c) for c in d.qpv["insee_com"]}):
@@ -198,15 +199,15 @@ def comparison(diags: Sequence[Diagnostic], *, generated_on: date | None = None)
                 climate_rows.append((short[k], label, [NOT_AVAILABLE] * len(horizons)))
                 continue
             climate_rows.append((short[k], label, [number(p[0], 1) for p in points]))
-            series[label] = [p[0] for p in points]
+            heat[label] = [p[0] for p in points]
     climate_chart = (
         horizon_lines(
-            series,
+            heat,
             horizons=horizons,
             title="Jours de vague de chaleur par an selon le niveau de réchauffement",
             unit="jours par an",
         )
-        if series
+        if heat
         else None
     )
     sources = []

@@ -267,7 +267,9 @@ def _key_figures(diag: Diagnostic, row: pd.Series) -> list[KeyFigure]:
     for ind_id in _KEY_INDICATORS:
         ind = REGISTRY[ind_id]
         own = _value(row, ind_id)
-        com = common.comparison_value(diag, row, ind_id, "commune") if ind_id not in reasons else None
+        com = (
+            common.comparison_value(diag, row, ind_id, "commune") if ind_id not in reasons else None
+        )
         diff = None if own is None or com is None else own - com
         out.append(
             KeyFigure(
@@ -289,7 +291,9 @@ def _index_figures(diag: Diagnostic, row: pd.Series) -> list[KeyFigure]:
         s_own = _value(row, f"score_{dim}")
         s_com = common.comparison_value(diag, row, f"score_{dim}", "commune")
         d = None if s_own is None or s_com is None else s_own - s_com
-        out.append(KeyFigure(f"Score {label.lower()}", number(s_own, 2), number(s_com, 2), gap(d, "")))
+        out.append(
+            KeyFigure(f"Score {label.lower()}", number(s_own, 2), number(s_com, 2), gap(d, ""))
+        )
     quintile = _value(row, "quintile")
     out.append(
         KeyFigure(

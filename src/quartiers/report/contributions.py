@@ -41,7 +41,9 @@ def database_url(value: str) -> str:
     if "://" not in value:
         path = Path(value).expanduser()
         if not path.is_file():
-            raise InputError(f"{value} : base de contributions introuvable (fichier SQLite attendu)")
+            raise InputError(
+                f"{value} : base de contributions introuvable (fichier SQLite attendu)"
+            )
         return f"sqlite:///{path.resolve()}"
     if value.startswith("sqlite:///"):
         path = Path(value.removeprefix("sqlite:///"))

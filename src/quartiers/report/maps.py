@@ -116,9 +116,7 @@ def _hotspots_in(hotspots: gpd.GeoDataFrame | None, crs: object) -> gpd.GeoDataF
     return hotspots if hotspots.crs == crs else hotspots.to_crs(crs)
 
 
-def qpv_map(
-    diag: Diagnostic, code_qp: str, *, hotspots: gpd.GeoDataFrame | None = None
-) -> Chart:
+def qpv_map(diag: Diagnostic, code_qp: str, *, hotspots: gpd.GeoDataFrame | None = None) -> Chart:
     """Return the map of one QPV: its cells' index, its perimeter, its neighbours.
 
     Parameters
@@ -167,7 +165,7 @@ def qpv_map(
     _colorbar(fig, ax, norm)
     title = f"Indice de vulnérabilité par carreau de 200 m — {name}"
     ax.set_title(title, fontsize=9)
-    n_cells = int(len(cells))
+    n_cells = len(cells)
     have = cells["index"].dropna()
     span = (
         f"indice de {number(have.min(), 2)} à {number(have.max(), 2)}"

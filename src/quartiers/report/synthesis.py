@@ -156,8 +156,7 @@ def territory_synthesis(
         ["_r", "code_qp"], na_position="last"
     )
     lines = [
-        _line(diag, row, names, sheets.get(str(row["code_qp"]), ""))
-        for _, row in order.iterrows()
+        _line(diag, row, names, sheets.get(str(row["code_qp"]), "")) for _, row in order.iterrows()
     ]
     has_interval = all(c in diag.qpv.columns for c in UNCERTAINTY_COLUMNS)
     communes = sorted({str(c) for c in diag.qpv["insee_com"]})
