@@ -25,7 +25,7 @@ from quartiers.report._format import (
     ratio,
 )
 from quartiers.report.charts import Compared, RankedUnit, rank_chart, ratio_chart
-from quartiers.report.climate import climate_section
+from quartiers.report.climate import ClimateSection, climate_section
 from quartiers.report.maps import qpv_map
 from quartiers.report.model import (
     Contributions,
@@ -366,6 +366,7 @@ def qpv_sheet(
     contributions: Contributions | None = None,
     hotspots: gpd.GeoDataFrame | None = None,
     generated_on: date | None = None,
+    climate: ClimateSection | None = None,
 ) -> QpvSheet:
     """Return the content of the sheet of one QPV.
 
@@ -381,6 +382,8 @@ def qpv_sheet(
         Optional hotspots layer drawn on the map.
     generated_on
         Date printed on the sheet (today when None).
+    climate
+        Heat horizons of the QPV's commune when already built (shared by its QPV).
 
     Raises
     ------
@@ -395,7 +398,8 @@ def qpv_sheet(
     index_note = f"Indice calculé sur : {', '.join(in_index) or NOT_AVAILABLE}."
     if out_index:
         index_note += f" Non disponible, hors de l'indice : {', '.join(out_index)}."
-    climate = climate_section(diag, str(row["insee_com"]))
+    if climate is None:
+        climate = climate_section(diag, str(row["insee_com"]))
     units = _window(ranked_units(diag), code_qp)
     rank = rank_info(diag, row)
     has_interval = all(c in row.index for c in UNCERTAINTY_COLUMNS)

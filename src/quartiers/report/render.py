@@ -26,6 +26,7 @@ import quartiers
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
 from quartiers.progress import NullProgress, Progress
+from quartiers.report.climate import ClimateSection, climate_section
 from quartiers.report.comparison import comparison
 from quartiers.report.context import qpv_sheet
 from quartiers.report.model import Contributions
@@ -193,9 +194,13 @@ def write_report(
     names = {c: sheet_name(c) for c in codes}
     links = {c: f"{n}.html" for c, n in names.items()} if "html" in options.formats else {}
     total = len(codes) + (1 if options.synthesis else 0)
+    climates: dict[str, ClimateSection] = {}  # one chart per commune, shared by its QPV
     progress.start("Fiches : rendu des documents", total=total)
     try:
         for code in codes:
+            insee = str(diag.qpv.loc[diag.qpv["code_qp"].astype(str) == code, "insee_com"].iloc[0])
+            if insee not in climates:
+                climates[insee] = climate_section(diag, insee)
             contributions = None
             if options.contributions is not None:
                 contributions = options.contributions.get(code, Contributions(0, [], []))
@@ -205,6 +210,7 @@ def write_report(
                 contributions=contributions,
                 hotspots=hotspots,
                 generated_on=options.generated_on,
+                climate=climates[insee],
             )
             html = render_template("fiche.html.j2", sheet=sheet)
             written += _write(html, out_dir / names[code], options.formats)
