@@ -282,6 +282,26 @@ def horizon_lines(
     return to_chart(fig, title=title, alt=f"{title}. " + " ; ".join(alt_parts) + ".")
 
 
+# Side of a ratio: colour and marker (shape differs too, for colour-blind readers).
+_SIDES = {
+    "worse": (OKABE_ITO["vermillion"], "^"),
+    "better": (OKABE_ITO["blue"], "o"),
+    "same": ("#555555", "D"),
+}
+#: Ratios within this relative distance of 1 count as the same value.
+SAME_TOLERANCE = 0.01
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _side(ratio: float, direction: int) -> str:
+    if abs(ratio - 1.0) <= SAME_TOLERANCE:
+        return "same"
+    return "worse" if (ratio - 1.0) * direction > 0 else "better"
+
+
 def _ratio(own: float | None, other: float | None) -> float | None:
     if own is None or other is None or other <= 0 or own < 0:
         return None
@@ -319,17 +339,16 @@ def ratio_chart(
         texts = [f"QPV {display_value(own, item.unit)}"]
         for k, zone in enumerate(others):
             other = item.values.get(zone)
-            texts.append(f"{names[zone].lower()} {display_value(other, item.unit)}")
+            texts.append(f"{names[zone]} {display_value(other, item.unit)}")
             r = _ratio(own, other)
             if r is None:
                 continue
             shown = min(max(r, low), high)
-            worse = (r - 1.0) * item.direction > 0
-            colour = OKABE_ITO["vermillion"] if worse else OKABE_ITO["blue"]
+            colour, marker = _SIDES[_side(r, item.direction)]
             ax.plot(
                 [shown],
                 [yy],
-                "^" if worse else "o",
+                marker,
                 ms=6 if k == 0 else 5,
                 color=colour,
                 markerfacecolor=colour if k == 0 else "white",
@@ -348,7 +367,7 @@ def ratio_chart(
     ax.set_yticks(y, [wrap(i.label, 48) for i in items], fontsize=6.5)
     ax.set_ylim(-0.7, len(items) - 0.3)
     ax.set_xlabel(
-        "rapport QPV / " + names[others[0]].lower() + " (échelle logarithmique ; 1 = même valeur)",
+        f"rapport QPV / {_lower_first(names[others[0]])} (échelle logarithmique ; 1 = même valeur)",
         fontsize=7,
     )
     ax.tick_params(labelsize=6.5)
@@ -356,22 +375,12 @@ def ratio_chart(
         ax.spines[side].set_visible(False)
     ax.set_title(title, fontsize=9, loc="left")
     handles = [
-        Line2D(
-            [],
-            [],
-            marker="^",
-            ls="",
-            color=OKABE_ITO["vermillion"],
-            label="le QPV est plus vulnérable sur ce point",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            ls="",
-            color=OKABE_ITO["blue"],
-            label="le QPV est moins vulnérable sur ce point",
-        ),
+        Line2D([], [], marker=_SIDES[side][1], ls="", color=_SIDES[side][0], label=label)
+        for side, label in (
+            ("worse", "QPV plus vulnérable sur ce point"),
+            ("better", "QPV moins vulnérable"),
+            ("same", "même valeur (à 1 % près)"),
+        )
     ]
     if len(others) > 1:
         handles.append(
@@ -382,7 +391,7 @@ def ratio_chart(
                 ls="",
                 color="black",
                 markerfacecolor="white",
-                label=f"rapport au {names[others[1]].lower()}",
+                label=f"creux : rapport au {_lower_first(names[others[1]])}",
             )
         )
     fig.legend(
