@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from shapely.geometry import box
@@ -83,7 +84,7 @@ def login_api(client: TestClient, login: str, password: str = PASSWORD) -> str:
     return token
 
 
-def submit(client: TestClient, **overrides: object) -> dict[str, object]:
+def submit(client: httpx.Client, **overrides: object) -> dict[str, object]:
     """Post a valid contribution (overridable) and return the JSON receipt."""
     payload: dict[str, object] = {
         "territory": "85191",

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from quartiers.cli import app, console, err_console
 from quartiers.errors import InputError
-from quartiers.participation.backup import restore, write_backup
-from quartiers.participation.exports import write_export
-from quartiers.participation.store import ContributionStore
-from quartiers.participation.territories import load_territory
 from quartiers.participation.vocab import Role
-from quartiers.participation.workshop import import_workshop, read_workshop_file
 from quartiers.settings import get_settings
+
+if TYPE_CHECKING:
+    from quartiers.participation.store import ContributionStore
+
+# The participation modules (SQLAlchemy, Alembic, shapely…) are imported inside the commands so
+# that ``quartiers --help`` and the other commands start fast.
 
 __all__ = ["contributions_app"]
 
@@ -38,6 +39,8 @@ DatabaseOption = Annotated[
 
 
 def _open(database: str | None) -> ContributionStore:
+    from quartiers.participation.store import ContributionStore
+
     url = database or get_settings().database_url
     return ContributionStore.open(url, {})
 
@@ -64,6 +67,10 @@ def import_command(
     ] = False,
 ) -> None:
     """Importer les contributions d'un atelier (en attente de modération)."""
+    from quartiers.participation.store import ContributionStore
+    from quartiers.participation.territories import load_territory
+    from quartiers.participation.workshop import import_workshop, read_workshop_file
+
     area = load_territory(territory, perimeter, qpv=qpv)
     rows = read_workshop_file(csv_file, territory=territory)
     store = ContributionStore.open(database or get_settings().database_url, {territory: area})
@@ -92,6 +99,8 @@ def export_command(
     database: DatabaseOption = None,
 ) -> None:
     """Exporter les contributions publiées (jamais les e-mails ni les autres contributions)."""
+    from quartiers.participation.exports import write_export
+
     chosen = fmt or {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}.get(
         out.suffix.lower(), ""
     )
@@ -112,6 +121,8 @@ def backup_command(
     database: DatabaseOption = None,
 ) -> None:
     """Sauvegarder toute la base (e-mails et comptes compris : fichier à protéger)."""
+    from quartiers.participation.backup import write_backup
+
     store = _open(database)
     try:
         counts = write_backup(store.db, out)
@@ -132,6 +143,8 @@ def restore_command(
     ] = False,
 ) -> None:
     """Restaurer une sauvegarde dans une base vide (ou la remplacer avec --force)."""
+    from quartiers.participation.backup import restore
+
     store = _open(database)
     try:
         counts = restore(store.db, backup_file, force=force)

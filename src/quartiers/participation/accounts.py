@@ -95,6 +95,7 @@ class Accounts:
     ) -> Identity:
         """Create a moderator with ``role`` on each territory (``*`` for all); login is unique."""
         try:
+            role = Role(role)
             login = v.validate_login(login)
             password = v.validate_password(password)
             codes = sorted({_territory_or_all(code) for code in territories})

@@ -25,7 +25,7 @@ from quartiers.participation.ratelimit import RateLimiter
 from quartiers.participation.routing import same_origin
 from quartiers.participation.security import new_token
 from quartiers.participation.store import ContributionStore
-from quartiers.participation.vocab import STATUS_LABELS, Status
+from quartiers.participation.vocab import Status
 from quartiers.participation.webauth import WebAuth
 
 __all__ = ["add_pages"]
@@ -75,6 +75,11 @@ _STATUS_CHOICES = [
     ("all", "Toutes"),
 ]
 _DONE = {"publish": "publiée", "reject": "rejetée"}
+_STATUS_PLURALS = {
+    Status.PENDING: ("en attente", "en attente"),
+    Status.PUBLISHED: ("publiée", "publiées"),
+    Status.REJECTED: ("rejetée", "rejetées"),
+}
 
 ContributionId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 FormText = Annotated[str, Form()]
@@ -268,7 +273,7 @@ def add_pages(router: APIRouter, store: ContributionStore, auth: WebAuth) -> Non
             items=result.items,
             total=result.total,
             counts=store.counts(scope=scope),
-            status_labels=STATUS_LABELS,
+            status_plurals=_STATUS_PLURALS,
             status_choices=_STATUS_CHOICES,
             status=status,
             territories=territories,
