@@ -44,6 +44,8 @@ def _start(db_url: str) -> tuple[subprocess.Popen[str], str]:
         except httpx.TransportError:
             time.sleep(0.05)
     process.kill()
+    process.wait(timeout=10)
+    process.stdout.close()
     raise AssertionError("le serveur ne répond pas")
 
 
@@ -86,6 +88,8 @@ def test_sigkill_mid_burst_loses_no_acknowledged_contribution(db_url: str) -> No
     finally:
         process.kill()  # SIGKILL: no shutdown handler runs
         process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
     for thread in threads:
         thread.join(timeout=30)
     assert process.returncode == -9

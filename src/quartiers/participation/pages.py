@@ -85,9 +85,14 @@ ContributionId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 FormText = Annotated[str, Form()]
 
 
+def _path(request: Request, name: str, **params: Any) -> str:
+    """Return a named route's path (mount prefix included): links hold behind an HTTPS proxy."""
+    return request.url_for(name, **params).path
+
+
 def _urls(request: Request) -> dict[str, str]:
     return {
-        name: str(request.url_for(route))
+        name: _path(request, route)
         for name, route in (
             ("queue", "moderation_queue"),
             ("login", "moderation_login"),
@@ -128,7 +133,7 @@ def _error_page(
         status_code=status_code,
         title=title,
         message=message,
-        back_url=str(request.url_for("moderation_queue")),
+        back_url=_path(request, "moderation_queue"),
         back_label="Retour à la file de modération",
         **kw,
     )
@@ -173,7 +178,7 @@ def add_pages(router: APIRouter, store: ContributionStore, auth: WebAuth) -> Non
     @router.get("/moderation/connexion", name="moderation_login", include_in_schema=False)
     def login_page(request: Request, fin: str = "") -> Response:
         if auth.current(request) is not None:
-            return _redirect(str(request.url_for("moderation_queue")))
+            return _redirect(_path(request, "moderation_queue"))
         notice = "Vous êtes déconnecté·e." if fin == "1" else ""
         return login_form(request, notice=notice)
 
@@ -206,7 +211,7 @@ def add_pages(router: APIRouter, store: ContributionStore, auth: WebAuth) -> Non
                 login=shown,
                 error="Identifiant ou mot de passe incorrect.",
             )
-        response = _redirect(str(request.url_for("moderation_queue")))
+        response = _redirect(_path(request, "moderation_queue"))
         auth.start_session(response, outcome.token)
         return response
 
@@ -214,7 +219,7 @@ def add_pages(router: APIRouter, store: ContributionStore, auth: WebAuth) -> Non
     def logout(request: Request, csrf_token: FormText = "") -> Response:
         current = auth.current(request)
         if current is None:
-            return _redirect(str(request.url_for("moderation_login")))
+            return _redirect(_path(request, "moderation_login"))
         if not same_origin(request) or not auth.check_session_csrf(current[1], csrf_token):
             return _error_page(
                 request,
@@ -224,7 +229,7 @@ def add_pages(router: APIRouter, store: ContributionStore, auth: WebAuth) -> Non
                 current=current,
                 auth=auth,
             )
-        response = _redirect(str(request.url_for("moderation_login")) + "?fin=1")
+        response = _redirect(_path(request, "moderation_login") + "?fin=1")
         auth.end_session(request, response, actor=current[0].login)
         return response
 
@@ -239,7 +244,7 @@ def add_pages(router: APIRouter, store: ContributionStore, auth: WebAuth) -> Non
     ) -> Response:
         current = auth.current(request)
         if current is None:
-            return _redirect(str(request.url_for("moderation_login")))
+            return _redirect(_path(request, "moderation_login"))
         identity = current[0]
         status = statut if statut in {choice for choice, _ in _STATUS_CHOICES} else "pending"
         scope = identity.scope()
@@ -253,7 +258,7 @@ def add_pages(router: APIRouter, store: ContributionStore, auth: WebAuth) -> Non
             limit=page_size,
             offset=(number - 1) * page_size,
         )
-        base = str(request.url_for("moderation_queue"))
+        base = _path(request, "moderation_queue")
 
         def page_url(k: int) -> str:
             return (
@@ -282,8 +287,8 @@ def add_pages(router: APIRouter, store: ContributionStore, auth: WebAuth) -> Non
             sources=_SOURCES,
             item_urls={
                 item.id: {
-                    "publish": str(request.url_for("moderation_publish", contribution_id=item.id)),
-                    "reject": str(request.url_for("moderation_reject", contribution_id=item.id)),
+                    "publish": _path(request, "moderation_publish", contribution_id=item.id),
+                    "reject": _path(request, "moderation_reject", contribution_id=item.id),
                 }
                 for item in result.items
             },
@@ -301,7 +306,7 @@ def add_pages(router: APIRouter, store: ContributionStore, auth: WebAuth) -> Non
     ) -> Response:
         current = auth.current(request)
         if current is None:
-            return _redirect(str(request.url_for("moderation_login")))
+            return _redirect(_path(request, "moderation_login"))
         identity, token = current
         if not same_origin(request) or not auth.check_session_csrf(token, csrf_token):
             return _error_page(
@@ -340,7 +345,7 @@ def add_pages(router: APIRouter, store: ContributionStore, auth: WebAuth) -> Non
                 "n": contribution_id,
             }
         )
-        return _redirect(str(request.url_for("moderation_queue")) + "?" + query)
+        return _redirect(_path(request, "moderation_queue") + "?" + query)
 
     @router.post(
         "/moderation/contributions/{contribution_id}/publier",
@@ -374,7 +379,7 @@ def add_pages(router: APIRouter, store: ContributionStore, auth: WebAuth) -> Non
     def journal(request: Request, page: str = "1") -> Response:
         current = auth.current(request)
         if current is None:
-            return _redirect(str(request.url_for("moderation_login")))
+            return _redirect(_path(request, "moderation_login"))
         identity = current[0]
         if not identity.is_admin():
             return _error_page(
@@ -390,7 +395,7 @@ def add_pages(router: APIRouter, store: ContributionStore, auth: WebAuth) -> Non
             entries, total = audit.list_entries(
                 session, territories=identity.admin_scope(), limit=100, offset=(number - 1) * 100
             )
-        base = str(request.url_for("moderation_journal"))
+        base = _path(request, "moderation_journal")
         return _render(
             request,
             "journal.html",
