@@ -61,9 +61,11 @@ class Territory:
     name: str = ""
 
     def __post_init__(self) -> None:
-        shapely.prepare(self.area)
-        for shape in self.qpv.values():
+        # Prepare now, and query once so that GEOS builds its lazy index here rather than
+        # concurrently in the first request threads.
+        for shape in (self.area, *self.qpv.values()):
             shapely.prepare(shape)
+            shapely.intersects_xy(shape, 0.0, 0.0)
 
     @classmethod
     def from_bbox(
