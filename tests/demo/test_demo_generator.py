@@ -88,3 +88,10 @@ def test_other_seed_gives_another_town_and_progress(demo: dict[str, Path], tmp_p
     advances = [e for e in rec.events if e[0] == "advance"]
     assert total == len(advances)
     assert rec.events[-1] == ("finish", None)
+
+
+def test_docs_describe_every_file() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "demo.md").read_text(encoding="utf-8")
+    for key, rel in FILES.items():
+        assert f"`{key}`" in doc and rel.as_posix() in doc, key
+    assert "nom;categorie;lon;lat;ouverture" in doc or "`nom`" in doc
