@@ -144,6 +144,7 @@ def test_buildings_trees_green_and_water(osm: _Extract) -> None:
     assert any(t.get("landuse") == "forest" for t in tags)
     assert any(t.get("natural") == "wood" for t in tags)
     assert any(t.get("natural") == "water" and t.get("water") == "pond" for t in tags)
+    assert sum(t.get("amenity") == "parking" for t in tags) >= 10
 
 
 def test_amenities(osm: _Extract) -> None:
