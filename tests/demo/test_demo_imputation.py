@@ -51,10 +51,13 @@ def test_impute_keeps_totals_and_coherence(seed: int, n: int) -> None:
         out.loc[~small, COUNTS].reset_index(drop=True),
         raw.loc[~small, COUNTS].astype("float64").reset_index(drop=True),
     )
-    # Totals are kept up to rounding each imputed value to a tenth.
+    # Totals are kept up to rounding each imputed value to a tenth (half a tenth for values
+    # rounded directly, up to a tenth and a half for parts allocated by largest remainder).
     tol = 0.05 * small.sum() + 1e-6
-    for col in ["ind", "men", "ind_snv", "men_surf", *AGES, *PERIODS]:
+    for col in ["ind", "men", "ind_snv", "men_surf"]:
         assert abs(out[col].sum() - raw[col].sum()) <= tol + 1e-9 * raw[col].sum(), col
+    for col in [*AGES, *PERIODS]:
+        assert abs(out[col].sum() - raw[col].sum()) <= 3 * tol, col
     # Parts add up in every cell; subsets never exceed households.
     np.testing.assert_allclose(out[[*AGES, "ind_inc"]].sum(axis=1), out["ind"], atol=1e-9)
     np.testing.assert_allclose(out[PERIODS].sum(axis=1), out["men"], atol=1e-9)
