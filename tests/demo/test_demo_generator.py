@@ -94,4 +94,4 @@ def test_docs_describe_every_file() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "demo.md").read_text(encoding="utf-8")
     for key, rel in FILES.items():
         assert f"`{key}`" in doc and rel.as_posix() in doc, key
-    assert "nom;categorie;lon;lat;ouverture" in doc or "`nom`" in doc
+    assert "nom;type;lon;lat;ouverture" in doc or "`nom`" in doc

@@ -121,7 +121,7 @@ def test_climadiag_records(demo: dict[str, Path]) -> None:
 
 def test_cool_rooms_list(demo: dict[str, Path]) -> None:
     header = demo["places"].read_text(encoding="utf-8").splitlines()[0]
-    assert header == "nom;categorie;lon;lat;ouverture"
+    assert header == "nom;type;lon;lat;ouverture"
     places = pd.read_csv(demo["places"], sep=";")
     assert len(places) >= 5
     assert places["lon"].between(-1.4, -1.0).all() and places["lat"].between(46.75, 47.0).all()

@@ -38,7 +38,7 @@ BPE_COLUMNS = [
 ]  # fmt: skip
 
 #: Layout of the city's list of cool rooms (« salles rafraîchies »), `;`-separated UTF-8.
-PLACES_COLUMNS = ["nom", "categorie", "lon", "lat", "ouverture"]
+PLACES_COLUMNS = ["nom", "type", "lon", "lat", "ouverture"]
 
 # Geolocation quality → (QUALITE_GEOLOC, TR_DIST_PRECISION, positional error sd in m).
 _QUALITY = {
@@ -175,7 +175,7 @@ def write_climadiag(records: list[dict[str, object]], path: Path) -> None:
 
 
 def write_places(rows: list[dict[str, object]], path: Path) -> None:
-    """Write the city's cool rooms as ``nom;categorie;lon;lat;ouverture`` (UTF-8)."""
+    """Write the city's cool rooms as ``nom;type;lon;lat;ouverture`` (UTF-8)."""
     table = pd.DataFrame(rows, columns=PLACES_COLUMNS)
     table["lon"] = [f"{v:.6f}" for v in table["lon"]]
     table["lat"] = [f"{v:.6f}" for v in table["lat"]]

@@ -320,7 +320,7 @@ def _cool_rooms(world: _World) -> list[dict[str, object]]:
         rows.append(
             {
                 "nom": name,
-                "categorie": category,
+                "type": category,
                 "lon": float(lon[0]),
                 "lat": float(lat[0]),
                 "ouverture": hours,
