@@ -174,7 +174,15 @@ def test_download_path_then_offline_from_cache(official: FaultyServer, tmp_path:
     assert len(again.cells) == 530 and sum(official.hits.values()) == before
 
 
-def test_unavailable_sources_are_listed_together(official: FaultyServer, tmp_path: Path) -> None:
+def test_unavailable_sources_are_listed_together(
+    official: FaultyServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import types
+
+    fake = types.ModuleType("quartiers.sources.osm")
+    fake.read_osm_layers = lambda path, bbox: None  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "quartiers.sources.osm", fake)
     del official.files["/insee/BPE24.zip"]  # 404; and no OSM extract is served either
     with pytest.raises(SourceError) as err:
         load_inputs("85191", {}, settings=_settings(tmp_path))
@@ -182,3 +190,62 @@ def test_unavailable_sources_are_listed_together(official: FaultyServer, tmp_pat
     assert "bpe : " in msg and "HTTP 404" in msg
     assert "osm : " in msg and "pays-de-la-loire-latest.osm.pbf" in msg
     assert "--skip ID" in msg
+
+
+# -- OpenStreetMap wiring (the reader lives in quartiers.sources.osm) ----------------------
+
+
+def test_osm_layers_are_wired(
+    tmp_path: Path, local: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import types
+
+    import geopandas as gpd
+    import shapely
+
+    calls: list[tuple[Path, tuple[float, float, float, float]]] = []
+
+    def layer(n: int) -> gpd.GeoDataFrame:
+        return gpd.GeoDataFrame({"n": range(n)}, geometry=[shapely.Point(0, 0)] * n, crs=2154)
+
+    def read_osm_layers(path: Path, bbox_2154: tuple[float, float, float, float]) -> object:
+        calls.append((path, bbox_2154))
+        return types.SimpleNamespace(
+            buildings=layer(5),
+            roads=layer(4),
+            vegetation=layer(3),
+            trees=layer(2),
+            water=layer(1),
+            places=layer(6),
+            walk_edges=layer(7),
+        )
+
+    fake = types.ModuleType("quartiers.sources.osm")
+    fake.read_osm_layers = read_osm_layers  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "quartiers.sources.osm", fake)
+    pbf = tmp_path / "extrait.osm.pbf"
+    pbf.write_bytes(b"\x00")
+    inputs = load_inputs(
+        "85191", {**local, "osm": pbf}, settings=_settings(tmp_path, offline=True), skip=["bpe"]
+    )
+    assert calls and calls[0][0] == pbf
+    assert calls[0][1] == tuple(inputs.notes["territory"]["bbox_2154"])
+    counts = {k: len(getattr(inputs, k)) for k in ("buildings", "roads", "trees", "places")}
+    assert counts == {"buildings": 5, "roads": 4, "trees": 2, "places": 6}
+    assert len(inputs.notes["walk_edges"]) == 7 and inputs.osm_path == pbf
+    assert inputs.notes["layers"]["buildings"] == "osm"
+
+
+def test_missing_osm_reader_skips_osm(
+    tmp_path: Path,
+    local: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "quartiers.sources.osm", None)  # import fails
+    inputs = load_inputs("85191", local, settings=_settings(tmp_path, offline=True), skip=["bpe"])
+    assert inputs.buildings is None
+    assert "lecteur OpenStreetMap absent" in caplog.text

@@ -158,9 +158,8 @@ def test_cli_exit_codes(
 def test_cli_sources_lists_every_source(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from quartiers.sources.catalog import CATALOG
-
     from quartiers.cli import console
+    from quartiers.sources.catalog import CATALOG
 
     monkeypatch.setattr(console, "width", 400)  # one line per source, whatever the terminal
     assert main(["sources"]) == 0

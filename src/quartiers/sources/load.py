@@ -172,6 +172,9 @@ def _build(
             continue
         if source_id == "georisques" and source_id not in gatherer.local:
             continue  # the API is queried while reading, only with --with georisques
+        if source_id == "osm" and _osm_reader() is None:
+            logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées")
+            continue
         if source_id == "osm" and source_id not in gatherer.local:
             try:
                 found = gatherer.locate("osm", region=geofabrik_region(codes))
@@ -331,17 +334,22 @@ def _read_optional(
         _query_georisques(inputs, territory, gatherer)
 
 
-def _read_osm(inputs: TerritoryInputs, path: Path, box: Any, progress: Progress) -> None:
+def _osm_reader() -> Callable[..., Any] | None:
+    """Return ``quartiers.sources.osm.read_osm_layers``, or None when not installed."""
     try:
         module = importlib.import_module("quartiers.sources.osm")
     except ImportError:
+        return None
+    reader: Callable[..., Any] | None = getattr(module, "read_osm_layers", None)
+    return reader
+
+
+def _read_osm(inputs: TerritoryInputs, path: Path, box: Any, progress: Progress) -> None:
+    reader = _osm_reader()
+    if reader is None:
         logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées (%s)", path)
         return
-    osm = _step(
-        progress,
-        "Lecture : OpenStreetMap",
-        lambda: module.read_osm_layers(path, box),
-    )
+    osm = _step(progress, "Lecture : OpenStreetMap", lambda: reader(path, box))
     layers: dict[str, str] = inputs.notes["layers"]
     for name in ("buildings", "roads", "vegetation", "trees", "water", "places"):
         frame = getattr(osm, name, None)
