@@ -1,0 +1,183 @@
+"""The data dictionary of a diagnostic: French label, unit, direction and source of columns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from quartiers.indicators.registry import ACCESS_CATEGORIES, DIMENSIONS, REGISTRY
+
+__all__ = ["DICTIONARY_COLUMNS", "build_dictionary", "describe"]
+
+#: Columns of ``dictionnaire.csv``.
+DICTIONARY_COLUMNS = ["colonne", "libelle", "unite", "sens", "source", "fichiers"]
+
+_FILOSOFI = "INSEE, Filosofi 2021, données carroyées à 200 m"
+_COMPUTED = "calculé par Quartiers en transition"
+_MORE = "plus élevé = plus vulnérable"
+
+# column -> (label, unit, direction, source)
+_FIXED: dict[str, tuple[str, str, str, str]] = {
+    "code_qp": ("Code du quartier prioritaire (QPV 2024)", "", "", "ANCT, QPV 2024"),
+    "lib_qp": ("Nom du quartier prioritaire", "", "", "ANCT, QPV 2024"),
+    "insee_com": ("Code INSEE de la commune (la première si plusieurs)", "", "", "INSEE, COG"),
+    "insee_coms": ("Codes INSEE de toutes les communes, séparés par des virgules", "", "", "ANCT"),
+    "siren_epci": ("SIREN de l'intercommunalité (EPCI)", "", "", "INSEE, BANATIC"),
+    "status": (
+        "Statut : « ok » ou « non significatif » (population sous le seuil : publié, non classé)",
+        "",
+        "",
+        _COMPUTED,
+    ),
+    "status_detail": ("Explication du statut et des valeurs vides", "", "", _COMPUTED),
+    "population": (
+        "Population (somme des carreaux × part de recouvrement)",
+        "personnes",
+        "",
+        _FILOSOFI,
+    ),
+    "households": ("Ménages fiscaux (somme des carreaux × part)", "ménages", "", _FILOSOFI),
+    "poor_households": (
+        "Ménages pauvres (sous 60 % du niveau de vie médian)",
+        "ménages",
+        "",
+        _FILOSOFI,
+    ),
+    "imputed_population_share": (
+        "Part de la population dans des carreaux estimés (imputés) par l'INSEE",
+        "part (0–1)",
+        "",
+        _FILOSOFI,
+    ),
+    "index": (
+        "Indice composite de vulnérabilité aux vagues de chaleur",
+        "score 0–1 (rang centile / min–max ; z-score : écarts-types)",
+        _MORE,
+        _COMPUTED,
+    ),
+    "rank": (
+        "Rang du QPV (1 = le plus vulnérable ; vide si non significatif)",
+        "rang",
+        "",
+        _COMPUTED,
+    ),
+    "quintile": (
+        "Classe de l'indice parmi les habitants du territoire (1 = 20 % les moins vulnérables, "
+        "5 = 20 % les plus vulnérables)",
+        "classe 1–5",
+        _MORE,
+        _COMPUTED,
+    ),
+    "index_dimensions": ("Dimensions entrées dans l'indice de cette ligne", "", "", _COMPUTED),
+    "missing_indicators": (
+        "Indicateurs de la méthode absents pour cette ligne "
+        "(donnée absente ou population trop faible)",
+        "",
+        "",
+        _COMPUTED,
+    ),
+    "idcar_200m": ("Identifiant INSEE du carreau de 200 m", "", "", _FILOSOFI),
+    "x_sw": ("Abscisse du coin sud-ouest du carreau (EPSG:3035)", "m", "", _FILOSOFI),
+    "y_sw": ("Ordonnée du coin sud-ouest du carreau (EPSG:3035)", "m", "", _FILOSOFI),
+    "imputed": (
+        "Carreau estimé par l'INSEE (moins de 11 ménages, valeurs réparties)",
+        "oui/non",
+        "",
+        _FILOSOFI,
+    ),
+    "qpv_share": ("Part de la surface du carreau située en QPV", "part (0–1)", "", _COMPUTED),
+    "lcz_coverage": (
+        "Part de la surface du carreau couverte par les LCZ",
+        "part (0–1)",
+        "",
+        "Cerema, LCZ",
+    ),
+    "connected": ("Carreau relié au réseau piéton", "oui/non", "", "OpenStreetMap"),
+    "zone_id": (
+        "Identifiant de la zone (code QPV, commune:<INSEE>, epci:<SIREN>)",
+        "",
+        "",
+        _COMPUTED,
+    ),
+    "zone_type": ("Type de zone : qpv, reste_commune, reste_epci", "", "", _COMPUTED),
+    "code": ("Code de la zone (QPV, commune ou EPCI)", "", "", _COMPUTED),
+    "label": ("Nom de la zone", "", "", _COMPUTED),
+    "reference_population": (
+        "Population légale de la commune ou de l'EPCI entier (vide pour un QPV)",
+        "personnes",
+        "",
+        "INSEE, populations légales",
+    ),
+    "geometry": ("Géométrie (EPSG:3035, LAEA Europe)", "", "", _COMPUTED),
+}
+
+_ZONE_WORD = {"commune": "du reste de la commune", "epci": "du reste de l'intercommunalité"}
+
+
+def _indicator_entry(ind_id: str) -> tuple[str, str, str, str] | None:
+    ind = REGISTRY.get(ind_id)
+    if ind is None:
+        return None
+    return (ind.label, ind.unit, ind.direction_label, ind.source)
+
+
+def describe(column: str) -> tuple[str, str, str, str]:
+    """Return ``(label, unit, direction, source)`` of an output column (French)."""
+    if column in _FIXED:
+        return _FIXED[column]
+    entry = _indicator_entry(column)
+    if entry is not None:
+        return entry
+    m = re.fullmatch(r"(gap|ratio)_(commune|epci)_(.+)", column)
+    if m:
+        kind, zone, base = m.groups()
+        label, unit, _, source = describe(base)
+        if kind == "gap":
+            return (
+                f"Écart à la valeur {_ZONE_WORD[zone]} (QPV − reste) : {label}",
+                unit,
+                "",
+                source,
+            )
+        return (
+            f"Rapport à la valeur {_ZONE_WORD[zone]} (QPV / reste) : {label}",
+            "rapport",
+            "",
+            source,
+        )
+    m = re.fullmatch(r"score_(.+)", column)
+    if m and m.group(1) in DIMENSIONS:
+        return (
+            f"Score de la dimension « {DIMENSIONS[m.group(1)]} »",
+            "score 0–1 (comme l'indice)",
+            _MORE,
+            _COMPUTED,
+        )
+    m = re.fullmatch(r"(time|count)_(.+?)_(min|300m)", column)
+    if m and m.group(2) in ACCESS_CATEGORIES:
+        what = ACCESS_CATEGORIES[m.group(2)]
+        if m.group(1) == "time":
+            return (f"Temps de marche au plus proche {what}", "minutes", "", "OpenStreetMap")
+        return (f"Nombre de {what} à moins de 300 m à pied", "nombre", "", "OpenStreetMap")
+    return (column, "", "", _COMPUTED)
+
+
+def build_dictionary(layers: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Return one row per distinct column of the given files/layers.
+
+    Parameters
+    ----------
+    layers
+        File or layer name (``qpv.csv``, ``cells``…) → its columns.
+    """
+    where: dict[str, list[str]] = {}
+    for name, columns in layers.items():
+        for col in columns:
+            where.setdefault(col, []).append(name)
+    rows = []
+    for col, names in where.items():
+        label, unit, direction, source = describe(col)
+        rows.append([col, label, unit, direction, source, ", ".join(names)])
+    return pd.DataFrame(rows, columns=DICTIONARY_COLUMNS)

@@ -1,0 +1,152 @@
+"""Cells → zones: exact overlap shares as a sparse matrix, additive sums, ratios of sums.
+
+A zone's count is the sum over cells of ``share × count`` where ``share`` is the exact
+share of the cell's area inside the zone (:func:`quartiers.grid.overlap_shares`); a zone's
+rate is the ratio of its summed numerator and denominator (never a mean of cell ratios).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from scipy import sparse
+
+from quartiers.grid import overlap_shares
+from quartiers.indicators.base import CellIndicator, safe_ratio
+
+__all__ = ["ZoneTotals", "aggregate_cells", "overlap_matrix"]
+
+FloatArray = NDArray[np.float64]
+
+
+def overlap_matrix(
+    xy: NDArray[np.int64], zones: gpd.GeoSeries | Sequence[shapely.Geometry]
+) -> sparse.csr_array:
+    """Return the sparse matrix (zones × cells) of exact area shares.
+
+    Parameters
+    ----------
+    xy
+        South-west corners of the cells (EPSG:3035 metres).
+    zones
+        Zone geometries in EPSG:3035.
+    """
+    n_zones = len(zones)
+    pairs = overlap_shares(xy, zones)
+    return sparse.csr_array(
+        (
+            pairs["share"].to_numpy(dtype="float64"),
+            (pairs["zone"].to_numpy(), pairs["cell"].to_numpy()),
+        ),
+        shape=(n_zones, int(xy.shape[0])),
+    )
+
+
+@dataclass(frozen=True)
+class ZoneTotals:
+    """Summed counts and indicator values of a set of zones.
+
+    Attributes
+    ----------
+    population, households, poor_households, imputed_population
+        Summed counts (fractional: shares × counts).
+    num, den
+        Summed numerators and denominators (zones × indicators).
+    values
+        ``num / den`` (NaN where ``den`` is 0).
+    indicator_ids
+        Column order of ``num``, ``den`` and ``values``.
+    """
+
+    population: FloatArray
+    households: FloatArray
+    poor_households: FloatArray
+    imputed_population: FloatArray
+    num: FloatArray
+    den: FloatArray
+    values: FloatArray
+    indicator_ids: tuple[str, ...]
+
+    def combine(self, groups: Sequence[Sequence[int]]) -> ZoneTotals:
+        """Return the totals of unions of zones (each group a list of zone positions).
+
+        Counts add up, so the union of disjoint zones is exact (e.g. the rest of two
+        communes a QPV straddles).
+        """
+        rows = [np.asarray(g, dtype=np.int64) for g in groups]
+
+        def summed(a: FloatArray) -> FloatArray:
+            return np.asarray(
+                [a[r].sum(axis=0) if r.size else np.zeros(a.shape[1:]) for r in rows]
+            ).reshape((len(rows), *a.shape[1:]))
+
+        num, den = summed(self.num), summed(self.den)
+        return ZoneTotals(
+            population=summed(self.population),
+            households=summed(self.households),
+            poor_households=summed(self.poor_households),
+            imputed_population=summed(self.imputed_population),
+            num=num,
+            den=den,
+            values=safe_ratio(num, den),
+            indicator_ids=self.indicator_ids,
+        )
+
+
+def aggregate_cells(
+    matrix: sparse.csr_array,
+    *,
+    population: FloatArray,
+    households: FloatArray,
+    poor_households: FloatArray,
+    imputed: NDArray[np.bool_],
+    indicators: Mapping[str, CellIndicator],
+) -> ZoneTotals:
+    """Sum cell counts and indicator numerators/denominators into zones.
+
+    Parameters
+    ----------
+    matrix
+        Overlap shares (zones × cells) from :func:`overlap_matrix`.
+    population, households, poor_households
+        Cell counts (``ind``, ``men``, ``men_pauv``).
+    imputed
+        True for cells estimated by INSEE.
+    indicators
+        Indicator id → :class:`CellIndicator`.
+    """
+    pop = np.nan_to_num(np.asarray(population, dtype="float64"))
+    counts = np.column_stack(
+        [
+            pop,
+            np.nan_to_num(np.asarray(households, dtype="float64")),
+            np.nan_to_num(np.asarray(poor_households, dtype="float64")),
+            np.where(np.asarray(imputed, dtype=bool), pop, 0.0),
+        ]
+    )
+    ids = tuple(indicators)
+    n_cells = counts.shape[0]
+    if ids:
+        num_cells = np.column_stack([indicators[i].num for i in ids])
+        den_cells = np.column_stack([indicators[i].den for i in ids])
+    else:
+        num_cells = den_cells = np.zeros((n_cells, 0))
+    summed = matrix @ np.hstack([counts, num_cells, den_cells])
+    k = len(ids)
+    num = summed[:, 4 : 4 + k]
+    den = summed[:, 4 + k :]
+    return ZoneTotals(
+        population=summed[:, 0],
+        households=summed[:, 1],
+        poor_households=summed[:, 2],
+        imputed_population=summed[:, 3],
+        num=num,
+        den=den,
+        values=safe_ratio(num, den),
+        indicator_ids=ids,
+    )

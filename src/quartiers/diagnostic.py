@@ -1,0 +1,418 @@
+"""The one orchestrator: territory inputs → indicators per cell → zones → index → Diagnostic.
+
+:func:`run_diagnostic` wires the pure functions of :mod:`quartiers.indicators`,
+:mod:`quartiers.aggregate`, :mod:`quartiers.zones` and :mod:`quartiers.method`;
+:class:`Diagnostic` holds the result and writes/reads the output directory (see
+``docs/architecture.md``). Web, report and actions read only a :class:`Diagnostic`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import sparse
+
+from quartiers import _outputs
+from quartiers._cell_indicators import CellIndicators, compute_cell_indicators
+from quartiers.aggregate import ZoneTotals, aggregate_cells, overlap_matrix
+from quartiers.errors import InputError
+from quartiers.grid import overlap_shares, parse_cell_ids
+from quartiers.indicators.base import safe_ratio
+from quartiers.indicators.registry import REGISTRY, registry_table
+from quartiers.indicators.sensitivity import REQUIRED_COLUMNS
+from quartiers.method.composite import CompiledMethod, compile_method, score
+from quartiers.method.rank import rank_descending, weighted_breaks
+from quartiers.method.spec import Method, default_method
+from quartiers.progress import NullProgress, Progress
+from quartiers.schemas import HORIZONS, TerritoryInputs
+from quartiers.zones import build_zones, check_qpv_extent, comparison_groups, to_cell_crs
+
+__all__ = ["Diagnostic", "run_diagnostic"]
+
+FloatArray = NDArray[np.float64]
+NOT_SIGNIFICANT = "non significatif"
+_NULL_PROGRESS = NullProgress()
+
+
+@dataclass
+class Diagnostic:
+    """Result of a diagnostic run (all layers EPSG:3035).
+
+    Attributes
+    ----------
+    cells
+        One row per 200 m cell: counts, indicators, dimension scores, index, quintile.
+    qpv
+        One row per QPV: counts, indicators, index, rank, gaps and ratios to the rest of
+        its commune and EPCI (the content of ``qpv.csv`` plus geometry).
+    zones
+        QPV, rest-of-commune and rest-of-EPCI zones with their counts and indicators.
+    climate
+        Climate indicators per commune and horizon (long table).
+    indicators
+        The indicator registry as a table, with availability and effective weights.
+    run
+        Everything needed to trace and rerun (written as ``run.json``).
+    """
+
+    cells: gpd.GeoDataFrame
+    qpv: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame
+    climate: pd.DataFrame
+    indicators: pd.DataFrame
+    run: dict[str, Any] = field(default_factory=dict)
+
+    def qpv_table(self) -> pd.DataFrame:
+        """Return the QPV table without geometry (the content of ``qpv.csv``)."""
+        return pd.DataFrame(self.qpv.drop(columns="geometry"))
+
+    def dictionary(self) -> pd.DataFrame:
+        """Return the data dictionary of every published column (``dictionnaire.csv``)."""
+        return _outputs.dictionary(self)
+
+    def write(self, out_dir: Path) -> dict[str, Path]:
+        """Write the output directory and return the files written.
+
+        Writes ``diagnostic.gpkg`` (layers ``cells``, ``qpv``, ``zones``), ``cells.parquet``,
+        ``qpv.parquet``, ``zones.parquet`` (GeoParquet), ``qpv.csv``, ``dictionnaire.csv``
+        and ``run.json`` (with the SHA-256 of the other files).
+        """
+        return _outputs.write(self, Path(out_dir))
+
+    @classmethod
+    def load(cls, out_dir: Path) -> Diagnostic:
+        """Read a diagnostic written by :meth:`write`."""
+        cells, qpv, zones, climate, indicators, run = _outputs.read(Path(out_dir))
+        return cls(
+            cells=cells, qpv=qpv, zones=zones, climate=climate, indicators=indicators, run=run
+        )
+
+
+def _prepare_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, NDArray[np.int64]]:
+    """Check the Filosofi cells and return them sorted by id with their corners."""
+    if "idcar_200m" not in cells.columns:
+        raise InputError("carreaux Filosofi : colonne idcar_200m absente")
+    absent = [c for c in REQUIRED_COLUMNS if c not in cells.columns]
+    if absent:
+        raise InputError(
+            f"carreaux Filosofi : colonnes manquantes {', '.join(absent)} "
+            "(attendu les comptages INSEE des carreaux de 200 m)"
+        )
+    table = pd.DataFrame(cells.drop(columns="geometry", errors="ignore"))
+    table["idcar_200m"] = table["idcar_200m"].astype("string")
+    if table["idcar_200m"].duplicated().any():
+        dup = table.loc[table["idcar_200m"].duplicated(), "idcar_200m"].iloc[0]
+        raise InputError(f"carreaux Filosofi : carreau {dup} en double (champ idcar_200m)")
+    table = table.sort_values("idcar_200m", kind="stable").reset_index(drop=True)
+    xy = parse_cell_ids(table["idcar_200m"], source="carreaux Filosofi")
+    if "imputed" not in table.columns:
+        table["imputed"] = False
+    table["imputed"] = table["imputed"].fillna(False).astype(bool)
+    return table, xy
+
+
+def _hide_small(values: FloatArray, population: FloatArray, ids: tuple[str, ...]) -> FloatArray:
+    """Blank values of units whose population is below each indicator's display floor."""
+    floors = np.asarray([REGISTRY[i].min_population for i in ids], dtype="float64")
+    out = values.copy()
+    out[population[:, None] < floors[None, :]] = np.nan
+    return out
+
+
+@dataclass
+class _Scored:
+    values: FloatArray  # published indicator values (units × computed indicators)
+    index: FloatArray
+    scores: FloatArray
+
+
+def _score_units(
+    values: FloatArray,
+    population: FloatArray,
+    ids: tuple[str, ...],
+    compiled: CompiledMethod,
+    reference: FloatArray,
+    weights: FloatArray,
+) -> _Scored:
+    published = _hide_small(values, population, ids)
+    cols = [ids.index(i) for i in compiled.indicator_ids]
+    index, scores, _ = score(published[:, cols], reference[:, cols], weights[:, cols], compiled)
+    return _Scored(values=published, index=index, scores=scores)
+
+
+def run_diagnostic(
+    inputs: TerritoryInputs,
+    *,
+    method: Method | None = None,
+    horizon: str = "ref",
+    access: pd.DataFrame | None = None,
+    progress: Progress = _NULL_PROGRESS,
+) -> Diagnostic:
+    """Run the heat-wave vulnerability diagnostic of a territory.
+
+    Parameters
+    ----------
+    inputs
+        Normalised inputs (QPV, Filosofi cells, communes; optional environmental layers).
+    method
+        Validated method; the packaged default when None.
+    horizon
+        Climate horizon, one of :data:`quartiers.schemas.HORIZONS`.
+    access
+        Walking access per cell (index ``idcar_200m``, columns ``dist_<category>_m``…)
+        from the accessibility module; the resource dimension runs without it.
+    progress
+        Receives the progress of the steps (French labels).
+
+    Returns
+    -------
+    Diagnostic
+        Cells, QPV and zones (EPSG:3035) with indicators, index and ranks.
+
+    Raises
+    ------
+    InputError
+        Unknown horizon, missing Filosofi columns, QPV outside the grid extent…
+    """
+    method = method or default_method()
+    if horizon not in HORIZONS:
+        raise InputError(f"horizon inconnu {horizon!r} (attendu : {', '.join(HORIZONS)})")
+    if inputs.qpv is None or not len(inputs.qpv):
+        raise InputError(f"territoire {inputs.code} : aucun QPV dans les données d'entrée")
+    progress.start("Diagnostic : zones, indicateurs, indice", total=5)
+    try:
+        cells, xy = _prepare_cells(inputs.cells)
+        qpv = to_cell_crs(inputs.qpv, name="QPV").sort_values("code_qp").reset_index(drop=True)
+        communes = to_cell_crs(inputs.communes, name="communes")
+        communes = communes.sort_values("insee_com").reset_index(drop=True)
+        check_qpv_extent(qpv, xy, source="carreaux Filosofi")
+        zones = build_zones(qpv, communes)
+        matrix = overlap_matrix(xy, zones.geometry)
+        pairs = overlap_shares(xy, communes.geometry)
+        commune_shares = pd.DataFrame(
+            {
+                "cell": pairs["cell"].to_numpy(),
+                "insee_com": communes["insee_com"].astype("string").to_numpy()[pairs["zone"]],
+                "share": pairs["share"].to_numpy(),
+            }
+        )
+        progress.advance()
+        computed = compute_cell_indicators(
+            inputs, cells, xy, commune_shares, method=method, horizon=horizon, access=access
+        )
+        progress.advance()
+        totals = aggregate_cells(
+            matrix,
+            population=cells["ind"].to_numpy(dtype="float64"),
+            households=cells["men"].to_numpy(dtype="float64"),
+            poor_households=cells["men_pauv"].to_numpy(dtype="float64"),
+            imputed=cells["imputed"].to_numpy(dtype=bool),
+            indicators=computed.values,
+        )
+        progress.advance()
+        result = _assemble(
+            inputs,
+            method,
+            horizon,
+            cells,
+            xy,
+            zones,
+            matrix,
+            commune_shares,
+            computed,
+            totals,
+            access,
+        )
+        progress.advance()
+        return result
+    finally:
+        progress.finish()
+
+
+def _assemble(
+    inputs: TerritoryInputs,
+    method: Method,
+    horizon: str,
+    cells: pd.DataFrame,
+    xy: NDArray[np.int64],
+    zones: gpd.GeoDataFrame,
+    matrix: sparse.csr_array,
+    commune_shares: pd.DataFrame,
+    computed: CellIndicators,
+    totals: ZoneTotals,
+    access: pd.DataFrame | None,
+) -> Diagnostic:
+    """Score cells and zones, compare QPV with their rests and build the output tables."""
+    ids = totals.indicator_ids
+    compiled = compile_method(method, ids, computed.missing)
+    reference = (
+        np.column_stack([computed.values[i].value for i in ids])
+        if ids
+        else np.zeros((len(cells), 0))
+    )
+    ref_weights = np.column_stack([computed.values[i].den for i in ids]) if ids else reference
+    cell_pop = cells["ind"].to_numpy(dtype="float64")
+    cell_scored = _score_units(reference, cell_pop, ids, compiled, reference, ref_weights)
+    small_cell = ~(cell_pop >= method.cell_population_floor)
+    cell_scored.index[small_cell] = np.nan
+    cell_scored.scores[small_cell] = np.nan
+    zone_scored = _score_units(
+        totals.values, totals.population, ids, compiled, reference, ref_weights
+    )
+    breaks = weighted_breaks(cell_scored.index, cell_pop)
+
+    is_qpv = (zones["zone_type"] == "qpv").to_numpy()
+    commune_groups, epci_groups = comparison_groups(zones)
+    comparisons = {
+        "commune": totals.combine(commune_groups),
+        "epci": totals.combine(epci_groups),
+    }
+    compared = {
+        name: _score_units(t.values, t.population, ids, compiled, reference, ref_weights)
+        for name, t in comparisons.items()
+    }
+    eligible = totals.population[is_qpv] >= method.population_floor
+    ranks = rank_descending(zone_scored.index[is_qpv], eligible)
+
+    tables = _outputs.Tables(ids=ids, compiled=compiled, missing=computed.missing, method=method)
+    cells_gdf = tables.cells_frame(
+        cells,
+        xy,
+        cell_scored,
+        small_cell,
+        breaks,
+        computed,
+        _cell_commune(commune_shares, len(cells)),
+        _cell_qpv(matrix, zones, is_qpv),
+    )
+    zones_gdf = tables.zones_frame(zones, totals, zone_scored, breaks)
+    qpv_gdf = tables.qpv_frame(
+        zones_gdf[is_qpv].reset_index(drop=True), ranks, comparisons, compared
+    )
+    indicators = _indicator_table(method, compiled, computed)
+    climate = _climate_table(computed.climate, inputs.communes)
+    run = _outputs.run_record(
+        inputs=inputs,
+        method=method,
+        horizon=horizon,
+        compiled=compiled,
+        computed=computed,
+        indicators=indicators,
+        climate=climate,
+        coverage=_coverage(commune_shares, cell_pop, inputs.communes),
+        summary={
+            "cells": len(cells_gdf),
+            "population_cells": float(cell_pop.sum()),
+            "qpv": len(qpv_gdf),
+            "qpv_ranked": int(np.isfinite(ranks).sum()),
+            "access_given": access is not None,
+        },
+    )
+    return Diagnostic(
+        cells=cells_gdf,
+        qpv=qpv_gdf,
+        zones=zones_gdf,
+        climate=climate,
+        indicators=indicators,
+        run=run,
+    )
+
+
+def _cell_commune(commune_shares: pd.DataFrame, n_cells: int) -> list[str]:
+    """Return the commune holding the largest share of each cell ('' when none)."""
+    out = np.full(n_cells, "", dtype=object)
+    if len(commune_shares):
+        best = commune_shares.sort_values(["cell", "share"], ascending=[True, False])
+        best = best.drop_duplicates("cell", keep="first")
+        out[best["cell"].to_numpy()] = best["insee_com"].astype(str).to_numpy()
+    return [str(v) for v in out]
+
+
+def _cell_qpv(
+    matrix: sparse.csr_array, zones: pd.DataFrame, is_qpv: NDArray[np.bool_]
+) -> tuple[list[str], FloatArray]:
+    """Return the QPV holding the largest share of each cell and the cell's share in QPV."""
+    sub = sparse.coo_array(matrix[np.flatnonzero(is_qpv)])
+    n_cells = matrix.shape[1]
+    total = np.bincount(sub.col, weights=sub.data, minlength=n_cells)
+    codes = zones.loc[is_qpv, "code"].astype(str).to_numpy()
+    out = np.full(n_cells, "", dtype=object)
+    if sub.nnz:
+        order = np.lexsort((-sub.data, sub.col))
+        col = sub.col[order]
+        first = np.r_[True, col[1:] != col[:-1]]
+        out[col[first]] = codes[sub.row[order][first]]
+    return [str(v) for v in out], np.minimum(total, 1.0)
+
+
+def _indicator_table(
+    method: Method, compiled: CompiledMethod, computed: CellIndicators
+) -> pd.DataFrame:
+    """Return the registry with availability, normalisation and effective index weight."""
+    table = registry_table()
+    table["available"] = table["id"].isin(list(computed.values))
+    table["missing_reason"] = [computed.missing.get(i, "") for i in table["id"]]
+    table["normalisation"] = [method.normalisation_of(i) for i in table["id"]]
+    weight = dict.fromkeys(table["id"], 0.0)
+    for j, ind_id in enumerate(compiled.indicator_ids):
+        dim = compiled.dimension_of[j]
+        weight[ind_id] = float(compiled.indicator_weights[j] * compiled.dimension_weights[dim])
+    table["index_weight"] = table["id"].map(weight)
+    publisher: dict[str, str] = {}
+    if len(computed.climate):
+        used = computed.climate.groupby("indicator")["publisher_id"].agg(
+            lambda ids: ", ".join(sorted({str(i) for i in ids}))
+        )
+        publisher = {str(k): str(v) for k, v in used.items()}
+    table["publisher_id"] = [publisher.get(i, "") for i in table["id"]]
+    return table
+
+
+def _climate_table(climate: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
+    """Return the climate rows of the territory's communes, with French labels."""
+    cols = [
+        "insee_com", "nom", "indicator", "label", "horizon", "horizon_label",
+        "publisher_id", "value", "low", "high", "source",
+    ]  # fmt: skip
+    if not len(climate):
+        return pd.DataFrame(columns=cols)
+    names = communes.set_index(communes["insee_com"].astype("string"))["nom"]
+    table = climate[climate["insee_com"].isin(list(names.index))].copy()
+    table["nom"] = table["insee_com"].map(names).astype("string")
+    table["label"] = table["indicator"].map({i: REGISTRY[i].label for i in REGISTRY})
+    table["horizon_label"] = table["horizon"].map(HORIZONS)
+    return pd.DataFrame(table[cols].reset_index(drop=True))
+
+
+def _coverage(
+    commune_shares: pd.DataFrame, cell_pop: FloatArray, communes: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """Return, per commune, the grid population inside it against its legal population."""
+    pop_in = (
+        pd.Series(commune_shares["share"].to_numpy() * cell_pop[commune_shares["cell"].to_numpy()])
+        .groupby(commune_shares["insee_com"].to_numpy())
+        .sum()
+    )
+    out = []
+    legal_pop = pd.to_numeric(communes["population"], errors="coerce").to_numpy(dtype="float64")
+    codes = communes["insee_com"].astype(str).tolist()
+    names = communes["nom"].astype(str).tolist()
+    for code, nom, legal in zip(codes, names, legal_pop, strict=True):
+        grid = float(pop_in.get(code, 0.0))
+        share = safe_ratio(np.asarray([grid]), np.asarray([legal]))[0]
+        out.append(
+            {
+                "insee_com": code,
+                "nom": nom,
+                "legal_population": float(legal) if np.isfinite(legal) else None,
+                "grid_population": round(grid, 3),
+                "grid_share": round(float(share), 4) if np.isfinite(share) else None,
+            }
+        )
+    return out

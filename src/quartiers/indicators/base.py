@@ -1,0 +1,68 @@
+"""The per-cell result of an indicator: a value and the additive pair that aggregates it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["CellIndicator", "from_counts", "from_values", "safe_ratio"]
+
+FloatArray = NDArray[np.float64]
+
+
+def safe_ratio(num: FloatArray, den: FloatArray) -> FloatArray:
+    """Return ``num / den`` element-wise, NaN where ``den`` is not positive (never inf)."""
+    num = np.asarray(num, dtype="float64")
+    den = np.asarray(den, dtype="float64")
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    ok = den > 0
+    np.divide(num, den, out=out, where=ok)
+    return out
+
+
+@dataclass(frozen=True)
+class CellIndicator:
+    """Values of one indicator on the cells, plus its additive numerator and denominator.
+
+    A zone's value is ``sum(share * num) / sum(share * den)`` over its cells, so rates are
+    ratios of summed counts and cell-level environmental values are weighted by population.
+
+    Attributes
+    ----------
+    value
+        Cell value (NaN when undefined, e.g. no household or no data).
+    num
+        Additive numerator (0 where the value is undefined).
+    den
+        Additive denominator, also the weight of the cell in reference distributions.
+    """
+
+    value: FloatArray
+    num: FloatArray
+    den: FloatArray
+
+
+def from_counts(num: FloatArray, den: FloatArray) -> CellIndicator:
+    """Build a rate indicator from two count columns.
+
+    The value is NaN where ``den`` is 0; a cell with a missing count (NaN) is left out of
+    both sums, so it neither adds to nor dilutes a zone's rate.
+    """
+    num = np.asarray(num, dtype="float64")
+    den = np.asarray(den, dtype="float64")
+    known = np.isfinite(num) & np.isfinite(den)
+    num = np.where(known, num, 0.0)
+    den = np.where(known, den, 0.0)
+    return CellIndicator(value=safe_ratio(num, den), num=num, den=den)
+
+
+def from_values(value: FloatArray, population: FloatArray) -> CellIndicator:
+    """Build a population-weighted indicator from cell values (NaN values weigh nothing)."""
+    value = np.asarray(value, dtype="float64")
+    population = np.nan_to_num(np.asarray(population, dtype="float64"), nan=0.0)
+    known = np.isfinite(value)
+    den = np.where(known, population, 0.0)
+    num = np.where(known, value * population, 0.0)
+    return CellIndicator(value=np.where(known, value, np.nan), num=num, den=den)

@@ -1,0 +1,339 @@
+"""Indicator registry: every indicator the diagnostic can compute, with its metadata.
+
+Metadata is what users read (French labels, units, formulas, sources); the computations live
+in :mod:`quartiers.indicators.sensitivity`, :mod:`~quartiers.indicators.exposure` and
+:mod:`~quartiers.indicators.resources`. Every indicator is a ratio per 200 m cell whose
+numerator and denominator add up over cells, so that a zone's value is the ratio of its
+summed counts (see :mod:`quartiers.aggregate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from quartiers.errors import InputError
+
+__all__ = [
+    "ACCESS_CATEGORIES",
+    "DIMENSIONS",
+    "REGISTRY",
+    "Indicator",
+    "get_indicator",
+    "indicator_ids",
+    "registry_table",
+]
+
+#: Dimensions of the heat-wave vulnerability index (id → French label), in index order.
+DIMENSIONS: dict[str, str] = {
+    "sensitivity": "Sensibilité",
+    "exposure": "Exposition",
+    "resources": "Ressources",
+}
+
+#: Resource categories whose walking distances come from the accessibility module
+#: (per-cell columns ``dist_<category>_m``), with their French labels.
+ACCESS_CATEGORIES: dict[str, str] = {
+    "cool_outdoor": "lieu frais extérieur (parc ou bois ≥ 0,5 ha, eau)",
+    "cool_indoor": "lieu frais intérieur (bibliothèque, musée, lieu de culte, cinéma, piscine…)",
+    "care": "lieu de soins (pharmacie, médecin, hôpital)",
+    "information": "point d'information (mairie, centre social, France Services)",
+    "drinking_water": "point d'eau potable",
+}
+
+_FILOSOFI = "INSEE, Filosofi 2021, données carroyées à 200 m"
+_SHARE = "part (0–1)"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """Metadata of one indicator.
+
+    Attributes
+    ----------
+    id
+        Stable identifier (column name in every output).
+    label
+        French label shown to users.
+    unit
+        Unit of the value (French).
+    dimension
+        One of :data:`DIMENSIONS`.
+    direction
+        ``+1`` when a higher value means more vulnerable, ``-1`` when less.
+    formula
+        How the cell value is computed (French, Filosofi column names).
+    source
+        Publisher and dataset.
+    min_population
+        Residents a cell or zone must have for its value to be shown (below: empty value).
+    weighting
+        How cells combine into a zone (French): the denominator summed over cells.
+    """
+
+    id: str
+    label: str
+    unit: str
+    dimension: str
+    direction: int
+    formula: str
+    source: str
+    min_population: float
+    weighting: str
+
+    @property
+    def direction_label(self) -> str:
+        """Return the French reading of the direction."""
+        if self.direction > 0:
+            return "plus élevé = plus vulnérable"
+        return "plus élevé = moins vulnérable"
+
+
+def _filosofi_share(
+    id_: str, label: str, num: str, den: str, den_label: str, direction: int = 1
+) -> Indicator:
+    return Indicator(
+        id=id_,
+        label=label,
+        unit=_SHARE,
+        dimension="sensitivity",
+        direction=direction,
+        formula=f"{num} / {den}",
+        source=_FILOSOFI,
+        min_population=50.0,
+        weighting=f"somme des numérateurs / somme des {den_label} ({den})",
+    )
+
+
+_PERSONS = "personnes"
+_HOUSEHOLDS = "ménages"
+_POP_WEIGHTED = "moyenne pondérée par la population (ind) des carreaux"
+
+_INDICATORS: list[Indicator] = [
+    _filosofi_share(
+        "poverty_rate",
+        "Taux de pauvreté des ménages",
+        "men_pauv",
+        "men",
+        _HOUSEHOLDS,
+    ),
+    _filosofi_share("share_0_3", "Part des enfants de 0 à 3 ans", "ind_0_3", "ind", _PERSONS),
+    _filosofi_share(
+        "share_65p", "Part des 65 ans et plus", "(ind_65_79 + ind_80p)", "ind", _PERSONS
+    ),
+    _filosofi_share("share_80p", "Part des 80 ans et plus", "ind_80p", "ind", _PERSONS),
+    _filosofi_share(
+        "share_single_person",
+        "Part des ménages d'une seule personne (isolement)",
+        "men_1ind",
+        "men",
+        _HOUSEHOLDS,
+    ),
+    _filosofi_share(
+        "share_single_parent",
+        "Part des familles monoparentales",
+        "men_fmp",
+        "men",
+        _HOUSEHOLDS,
+    ),
+    Indicator(
+        id="floor_area_per_person",
+        label="Surface de logement par personne",
+        unit="m² par personne",
+        dimension="sensitivity",
+        direction=-1,
+        formula="men_surf / ind",
+        source=_FILOSOFI,
+        min_population=50.0,
+        weighting="somme des surfaces / somme des personnes (ind)",
+    ),
+    _filosofi_share(
+        "share_social_housing",
+        "Part des logements sociaux",
+        "log_soc",
+        "men",
+        "logements (résidences principales = ménages)",
+    ),
+    _filosofi_share(
+        "share_pre1970",
+        "Part des logements construits avant 1970",
+        "(log_av45 + log_45_70)",
+        "men",
+        "logements (résidences principales = ménages)",
+    ),
+    _filosofi_share(
+        "share_collective",
+        "Part des ménages en logement collectif",
+        "men_coll",
+        "men",
+        _HOUSEHOLDS,
+    ),
+    Indicator(
+        id="living_standard",
+        label="Niveau de vie moyen par personne",
+        unit="€ par an et par personne",
+        dimension="sensitivity",
+        direction=-1,
+        formula="ind_snv / ind (niveaux de vie winsorisés ; absent de certains millésimes)",
+        source=_FILOSOFI,
+        min_population=50.0,
+        weighting="somme des niveaux de vie / somme des personnes (ind)",
+    ),
+    Indicator(
+        id="lcz_heat",
+        label="Sensibilité à la chaleur des zones climatiques locales (LCZ)",
+        unit="score 0–4",
+        dimension="exposure",
+        direction=1,
+        formula=(
+            "moyenne, pondérée par la surface, du score de chaleur de chaque classe LCZ "
+            "présente dans le carreau (table des scores dans la méthode) ; vide si moins "
+            "de la moitié du carreau est couverte"
+        ),
+        source="Cerema, zones climatiques locales (LCZ) SPOT 2022",
+        min_population=0.0,
+        weighting=_POP_WEIGHTED,
+    ),
+    Indicator(
+        id="impervious_share",
+        label="Part de surface imperméabilisée (bâti et voirie)",
+        unit=_SHARE,
+        dimension="exposure",
+        direction=1,
+        formula=(
+            "surface de (emprise des bâtiments ∪ chaussées, tronçons élargis de la "
+            "demi-largeur) dans le carreau / surface du carreau (40 000 m²)"
+        ),
+        source="OpenStreetMap ou IGN BD TOPO (bâtiments, tronçons de route)",
+        min_population=0.0,
+        weighting=_POP_WEIGHTED,
+    ),
+    Indicator(
+        id="built_share",
+        label="Part de surface bâtie (emprise au sol)",
+        unit=_SHARE,
+        dimension="exposure",
+        direction=1,
+        formula="surface de l'emprise des bâtiments dans le carreau / 40 000 m²",
+        source="OpenStreetMap ou IGN BD TOPO (bâtiments)",
+        min_population=0.0,
+        weighting=_POP_WEIGHTED,
+    ),
+    Indicator(
+        id="heat_wave_days",
+        label="Jours de vague de chaleur (commune, horizon choisi)",
+        unit="jours par an",
+        dimension="exposure",
+        direction=1,
+        formula=(
+            "valeur communale Climadiag (indicateur S3) à l'horizon choisi, moyenne des "
+            "communes du carreau pondérée par la surface"
+        ),
+        source="Météo-France, Climadiag Commune (TRACC)",
+        min_population=0.0,
+        weighting=_POP_WEIGHTED,
+    ),
+    Indicator(
+        id="warm_nights",
+        label="Nuits chaudes (commune, horizon choisi)",
+        unit="nuits par an",
+        dimension="exposure",
+        direction=1,
+        formula=(
+            "valeur communale Climadiag (S2, Tn ≥ 20 °C, ou variante locale S5/S8/S10) à "
+            "l'horizon choisi, moyenne des communes du carreau pondérée par la surface"
+        ),
+        source="Météo-France, Climadiag Commune (TRACC)",
+        min_population=0.0,
+        weighting=_POP_WEIGHTED,
+    ),
+    Indicator(
+        id="very_hot_days",
+        label="Journées très chaudes (commune, horizon choisi)",
+        unit="jours par an",
+        dimension="exposure",
+        direction=1,
+        formula=(
+            "valeur communale Climadiag (S1, Tx ≥ 35 °C, ou variante locale S11/S9) à "
+            "l'horizon choisi, moyenne des communes du carreau pondérée par la surface"
+        ),
+        source="Météo-France, Climadiag Commune (TRACC)",
+        min_population=0.0,
+        weighting=_POP_WEIGHTED,
+    ),
+    Indicator(
+        id="canopy_share",
+        label="Part de canopée arborée",
+        unit=_SHARE,
+        dimension="resources",
+        direction=-1,
+        formula=(
+            "surface de (houppiers des arbres isolés ∪ bois ∪ alignements et haies) dans le "
+            "carreau / 40 000 m² ; houppier = disque du diamètre renseigné, sinon valeur "
+            "par défaut de la méthode"
+        ),
+        source="OpenStreetMap (natural=tree, wood, tree_row) ou IGN BD TOPO (végétation)",
+        min_population=0.0,
+        weighting=_POP_WEIGHTED,
+    ),
+    Indicator(
+        id="green_share",
+        label="Part d'espaces verts et végétalisés",
+        unit=_SHARE,
+        dimension="resources",
+        direction=-1,
+        formula=(
+            "surface de (parcs ∪ jardins ∪ pelouses ∪ bois ∪ alignements ∪ houppiers) dans "
+            "le carreau / 40 000 m²"
+        ),
+        source="OpenStreetMap (leisure=park, garden, landuse=grass…) ou IGN BD TOPO",
+        min_population=0.0,
+        weighting=_POP_WEIGHTED,
+    ),
+    *[
+        Indicator(
+            id=f"dist_{cat}",
+            label=f"Distance à pied au plus proche {label}",
+            unit="m",
+            dimension="resources",
+            direction=1,
+            formula=(
+                f"distance sur le réseau piéton du centre habité du carreau au plus proche "
+                f"{label} (colonne dist_{cat}_m du module d'accessibilité)"
+            ),
+            source="OpenStreetMap, INSEE BPE ; réseau piéton OpenStreetMap",
+            min_population=0.0,
+            weighting=_POP_WEIGHTED,
+        )
+        for cat, label in ACCESS_CATEGORIES.items()
+    ],
+]
+
+#: All indicators by id, in publication order.
+REGISTRY: dict[str, Indicator] = {ind.id: ind for ind in _INDICATORS}
+
+
+def indicator_ids(dimension: str | None = None) -> list[str]:
+    """Return indicator ids in publication order, optionally of one dimension."""
+    return [i for i, ind in REGISTRY.items() if dimension is None or ind.dimension == dimension]
+
+
+def get_indicator(indicator_id: str) -> Indicator:
+    """Return the metadata of one indicator or raise a French :class:`InputError`."""
+    try:
+        return REGISTRY[indicator_id]
+    except KeyError:
+        known = ", ".join(REGISTRY)
+        raise InputError(f"indicateur inconnu {indicator_id!r} (connus : {known})") from None
+
+
+def registry_table() -> pd.DataFrame:
+    """Return the registry as a table, one row per indicator (columns = metadata fields)."""
+    rows = []
+    for ind in REGISTRY.values():
+        row = asdict(ind)
+        row["dimension_label"] = DIMENSIONS[ind.dimension]
+        row["direction_label"] = ind.direction_label
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,150 @@
+"""Resource indicators per 200 m cell: tree canopy, green spaces and walking access.
+
+Canopy and green shares are exact areas in EPSG:3035 (vectorised shapely). Walking
+distances are computed by the accessibility module and given here as a table indexed by
+``idcar_200m`` with columns ``dist_<category>_m``; this module only reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+
+from quartiers.errors import InputError
+from quartiers.indicators._geometry import CellGrid, area_share, polygons_3035
+from quartiers.indicators.registry import ACCESS_CATEGORIES
+
+__all__ = [
+    "ACCESS_PASSTHROUGH",
+    "CANOPY_KINDS",
+    "DEFAULT_CROWN_M",
+    "access_columns",
+    "access_indicators",
+    "canopy_and_green",
+    "tree_crowns",
+]
+
+#: Vegetation kinds counted as tree canopy (the others count as green space only).
+CANOPY_KINDS = frozenset({"wood", "forest", "tree_row", "hedge", "trees", "orchard"})
+
+#: Crown diameter (m) given to a tree whose crown is not recorded.
+DEFAULT_CROWN_M = 6.0
+
+#: Access columns copied to the cells layer for information (not part of the index).
+ACCESS_PASSTHROUGH = ("time_{cat}_min", "count_{cat}_300m")
+
+
+def tree_crowns(trees: gpd.GeoDataFrame, *, default_crown_m: float) -> NDArray[np.object_]:
+    """Return tree crowns as discs (EPSG:3035) of the recorded or default diameter."""
+    series = trees.geometry
+    if series.crs is not None and not series.crs.equals("EPSG:3035"):
+        series = series.to_crs("EPSG:3035")
+    pts = np.asarray(series.values, dtype=object)
+    if "crown_m" in trees.columns:
+        crown = pd.to_numeric(trees["crown_m"], errors="coerce").to_numpy(dtype="float64")
+    else:
+        crown = np.full(len(trees), np.nan)
+    crown = np.where(np.isfinite(crown) & (crown > 0), crown, default_crown_m)
+    return np.asarray(shapely.buffer(pts, crown / 2.0, quad_segs=4), dtype=object)
+
+
+def _vegetation_surfaces(
+    vegetation: gpd.GeoDataFrame, *, default_crown_m: float
+) -> tuple[NDArray[np.object_], NDArray[np.bool_]]:
+    """Return vegetation surfaces (lines widened to a crown) and whether each is canopy."""
+    geoms = polygons_3035(vegetation)
+    if "kind" in vegetation.columns:
+        kinds = vegetation["kind"].astype("string").str.lower().fillna("").to_numpy(dtype=object)
+    else:
+        kinds = np.full(len(vegetation), "", dtype=object)
+    linear = shapely.get_dimensions(geoms) == 1
+    if linear.any():
+        geoms = geoms.copy()
+        geoms[linear] = shapely.buffer(geoms[linear], default_crown_m / 2.0, quad_segs=2)
+    canopy = np.isin(kinds, list(CANOPY_KINDS))
+    return geoms, canopy
+
+
+def canopy_and_green(
+    grid: CellGrid,
+    vegetation: gpd.GeoDataFrame | None,
+    trees: gpd.GeoDataFrame | None,
+    *,
+    default_crown_m: float = DEFAULT_CROWN_M,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return the canopy share and the green-space share of each cell (0–1).
+
+    Canopy = tree crowns ∪ woods, tree rows and hedges; green space = canopy ∪ parks,
+    gardens, grass and every other vegetation kind. Overlaps count once.
+    """
+    canopy_parts: list[NDArray[np.object_]] = []
+    green_parts: list[NDArray[np.object_]] = []
+    if trees is not None and len(trees):
+        crowns = tree_crowns(trees, default_crown_m=default_crown_m)
+        canopy_parts.append(crowns)
+        green_parts.append(crowns)
+    if vegetation is not None and len(vegetation):
+        geoms, is_canopy = _vegetation_surfaces(vegetation, default_crown_m=default_crown_m)
+        canopy_parts.append(geoms[is_canopy])
+        green_parts.append(geoms)
+    empty = np.zeros(0, dtype=object)
+    canopy = area_share(grid, np.concatenate(canopy_parts) if canopy_parts else empty)
+    green = area_share(grid, np.concatenate(green_parts) if green_parts else empty)
+    return canopy, green
+
+
+def access_columns(access: pd.DataFrame) -> list[str]:
+    """Return the informative access columns present (times, counts, ``connected``)."""
+    cols = [
+        pattern.format(cat=cat)
+        for cat in ACCESS_CATEGORIES
+        for pattern in ACCESS_PASSTHROUGH
+        if pattern.format(cat=cat) in access.columns
+    ]
+    if "connected" in access.columns:
+        cols.append("connected")
+    return cols
+
+
+def access_indicators(
+    cell_ids: Sequence[str], access: pd.DataFrame
+) -> tuple[dict[str, NDArray[np.float64]], dict[str, str]]:
+    """Return walking distances (m) per cell from the accessibility table.
+
+    Parameters
+    ----------
+    cell_ids
+        ``idcar_200m`` of the cells, in cell order.
+    access
+        Table indexed by ``idcar_200m`` with columns ``dist_<category>_m`` (metres on the
+        walking network; NaN or infinite when no place is reachable).
+
+    Returns
+    -------
+    tuple
+        ``(values, missing)``: indicator id (``dist_<category>``) → distance per cell (NaN
+        when unreachable or the cell is absent from the table), and indicator id → French
+        reason for the categories without a column.
+    """
+    if access.index.name != "idcar_200m" and "idcar_200m" in access.columns:
+        access = access.set_index("idcar_200m")
+    if access.index.has_duplicates:
+        dup = access.index[access.index.duplicated()][0]
+        raise InputError(f"table d'accessibilité : carreau {dup} en double (index idcar_200m)")
+    values: dict[str, NDArray[np.float64]] = {}
+    missing: dict[str, str] = {}
+    for cat in ACCESS_CATEGORIES:
+        col = f"dist_{cat}_m"
+        if col not in access.columns:
+            missing[f"dist_{cat}"] = f"colonne {col} absente de la table d'accessibilité"
+            continue
+        dist = pd.to_numeric(access[col], errors="coerce").reindex(list(cell_ids))
+        arr = dist.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        arr[~np.isfinite(arr)] = np.nan
+        values[f"dist_{cat}"] = arr
+    return values, missing

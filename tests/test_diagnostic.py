@@ -1,0 +1,293 @@
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from _synthetic import (
+    X0,
+    Y0,
+    access_table,
+    communes_layer,
+    environment_layers,
+    make_cells,
+    make_territory,
+    qpv_layer,
+)
+from quartiers.diagnostic import Diagnostic, run_diagnostic
+from quartiers.errors import InputError
+from quartiers.indicators.registry import REGISTRY
+from quartiers.method.spec import default_method, parse_method
+from quartiers.schemas import Provenance
+
+
+@pytest.fixture(scope="module")
+def diag() -> Diagnostic:
+    return run_diagnostic(make_territory())
+
+
+@pytest.fixture(scope="module")
+def full() -> Diagnostic:
+    inputs = make_territory(**environment_layers())
+    return run_diagnostic(inputs, horizon="2050", access=access_table(inputs.cells))
+
+
+def _shares(cells: pd.DataFrame, geom: shapely.Geometry) -> np.ndarray:
+    out = []
+    for x, y in cells[["x_sw", "y_sw"]].to_numpy():
+        out.append(shapely.intersection(shapely.box(x, y, x + 200, y + 200), geom).area / 4e4)
+    return np.asarray(out)
+
+
+def test_qpv_counts_and_rates_by_independent_arithmetic(diag: Diagnostic) -> None:
+    cells = make_cells()
+    row = diag.qpv.set_index("code_qp").loc["QN99901M"]
+    share = _shares(cells, qpv_layer().geometry.iloc[0])
+    men = (share * cells["men"]).sum()
+    poor = (share * cells["men_pauv"]).sum()
+    ind = (share * cells["ind"]).sum()
+    assert row["population"] == pytest.approx(ind, rel=1e-12)
+    assert row["households"] == pytest.approx(men, rel=1e-12)
+    assert row["poor_households"] == pytest.approx(poor, rel=1e-12)
+    assert row["poverty_rate"] == pytest.approx(poor / men, rel=1e-12)
+    assert row["share_80p"] == pytest.approx((share * cells["ind_80p"]).sum() / ind, rel=1e-12)
+    surf = (share * cells["men_surf"]).sum()
+    assert row["floor_area_per_person"] == pytest.approx(surf / ind, rel=1e-12)
+    imputed = (share * cells["ind"] * cells["imputed"]).sum()
+    assert row["imputed_population_share"] == pytest.approx(imputed / ind, rel=1e-12)
+
+
+def test_poverty_rate_is_poor_over_households(diag: Diagnostic) -> None:
+    q = diag.qpv_table()
+    floor = REGISTRY["poverty_rate"].min_population
+    shown = q["population"] >= floor
+    assert shown.any() and (~shown).any()
+    np.testing.assert_allclose(
+        q.loc[shown, "poverty_rate"], q.loc[shown, "poor_households"] / q.loc[shown, "households"]
+    )
+    # below the display floor the rate is left empty and the row says why
+    assert q.loc[~shown, "poverty_rate"].isna().all()
+    assert q.loc[~shown, "status_detail"].str.contains("population trop faible").all()
+
+
+def test_population_conserved_cells_to_zones(diag: Diagnostic) -> None:
+    z = diag.zones
+    total = diag.cells["population"].sum()
+    commune_partition = z.loc[z["zone_type"].isin(["qpv", "reste_commune"]), "population"].sum()
+    epci_partition = z.loc[z["zone_type"].isin(["qpv", "reste_epci"]), "population"].sum()
+    assert commune_partition == pytest.approx(total, rel=0.005)
+    assert epci_partition == pytest.approx(total, rel=0.005)
+
+
+def test_comparisons_with_rest_of_commune_and_epci(diag: Diagnostic) -> None:
+    q = diag.qpv.set_index("code_qp")
+    z = diag.zones.set_index("zone_id")
+    for col in ("poverty_rate", "share_65p", "index"):
+        rest_c = z.loc["commune:99001", col]
+        rest_e = z.loc["epci:200000001", col]
+        mine = q.loc["QN99901M", col]
+        assert q.loc["QN99901M", f"gap_commune_{col}"] == pytest.approx(mine - rest_c)
+        assert q.loc["QN99901M", f"ratio_commune_{col}"] == pytest.approx(mine / rest_c)
+        assert q.loc["QN99901M", f"gap_epci_{col}"] == pytest.approx(mine - rest_e)
+        assert q.loc["QN99901M", f"ratio_epci_{col}"] == pytest.approx(mine / rest_e)
+
+
+def test_small_qpv_reported_not_ranked(diag: Diagnostic) -> None:
+    q = diag.qpv_table().set_index("code_qp")
+    tiny = q.loc["QN99902I"]
+    assert tiny["population"] < default_method().population_floor
+    assert tiny["status"] == "non significatif"
+    assert pd.isna(tiny["rank"])
+    assert "seuil" in tiny["status_detail"]
+    big = q.loc["QN99901M"]
+    assert big["status"] == "ok" and big["rank"] == 1
+
+
+def test_zero_household_cells_give_no_nan_text(diag: Diagnostic, tmp_path: Path) -> None:
+    cells = diag.cells.set_index("idcar_200m")
+    empty = make_cells()["idcar_200m"].iloc[3]
+    assert cells.loc[empty, "households"] == 0
+    assert pd.isna(cells.loc[empty, "poverty_rate"])
+    assert cells.loc[empty, "status"] == "non significatif"
+    diag.write(tmp_path)
+    with (tmp_path / "qpv.csv").open(encoding="utf-8", newline="") as fh:
+        fields = {f.strip() for row in csv.reader(fh) for f in row}
+    assert not fields & {"nan", "NaN", "inf", "-inf", "<NA>", "None", "NaT"}
+    table = pd.read_csv(tmp_path / "qpv.csv", dtype={"insee_com": str})
+    # every empty indicator value is explained by a status or detail
+    empty_rows = table[REGISTRY.keys()].isna().any(axis=1)
+    assert (table.loc[empty_rows, "status_detail"].fillna("") != "").all()
+
+
+def test_qpv_outside_grid_is_a_clear_error() -> None:
+    far = qpv_layer()
+    far.loc[0, "geometry"] = shapely.box(X0 + 9000, Y0, X0 + 9500, Y0 + 500)
+    with pytest.raises(InputError, match=r"hors de l'emprise.*QN99901M"):
+        run_diagnostic(make_territory(qpv=far))
+
+
+def test_unknown_horizon_is_refused() -> None:
+    with pytest.raises(InputError, match="horizon inconnu '2070'"):
+        run_diagnostic(make_territory(), horizon="2070")
+
+
+def test_missing_filosofi_column_names_it() -> None:
+    cells = make_cells().drop(columns=["men_pauv"])
+    with pytest.raises(InputError, match="men_pauv"):
+        run_diagnostic(make_territory(cells=cells))
+
+
+def test_inputs_in_lambert93_give_same_counts(diag: Diagnostic) -> None:
+    other = run_diagnostic(
+        make_territory(qpv=qpv_layer("EPSG:2154"), communes=communes_layer("EPSG:2154"))
+    )
+    a = diag.qpv_table().set_index("code_qp")["population"]
+    b = other.qpv_table().set_index("code_qp")["population"]
+    np.testing.assert_allclose(a, b, rtol=1e-3)
+
+
+def _with_weights(poverty: float) -> str:
+    text = default_method().text
+    rest = (1.0 - poverty) / 0.80  # the other sensitivity weights sum to 0.80 by default
+    lines = []
+    in_sens = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("sensitivity:"):
+            in_sens = True
+        elif stripped.startswith("exposure:"):
+            in_sens = False
+        if in_sens and ":" in stripped and stripped.split(":")[0] in REGISTRY:
+            key, value = stripped.split(":")
+            weight = poverty if key == "poverty_rate" else float(value) * rest
+            line = f"      {key}: {weight!r}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def test_raising_one_weight_moves_index_in_expected_direction() -> None:
+    inputs = make_territory()
+    low = run_diagnostic(inputs, method=parse_method(_with_weights(0.1), source="bas.yaml"))
+    high = run_diagnostic(inputs, method=parse_method(_with_weights(0.6), source="haut.yaml"))
+    lo = low.cells.set_index("idcar_200m")
+    hi = high.cells.set_index("idcar_200m")
+    # with only the sensitivity dimension present, index = sensitivity score; a cell whose
+    # normalised poverty exceeds its other indicators' weighted mean must go up, and down
+    # otherwise
+    moved = (hi["index"] - lo["index"]).dropna()
+    assert (moved > 1e-9).any() and (moved < -1e-9).any()
+    pov_high = lo.loc[moved.index, "poverty_rate"] > lo["poverty_rate"].median()
+    assert (moved[pov_high] > 0).mean() > 0.7
+    q_lo = low.qpv.set_index("code_qp").loc["QN99901M"]
+    q_hi = high.qpv.set_index("code_qp").loc["QN99901M"]
+    assert q_lo["index"] != pytest.approx(q_hi["index"])
+
+
+def test_missing_dimensions_are_said(diag: Diagnostic) -> None:
+    assert diag.run["missing_dimensions"] == ["exposure", "resources"]
+    assert "lcz_heat" in diag.run["missing_indicators"]
+    assert "dist_care" in diag.run["missing_indicators"]
+    q = diag.qpv_table().set_index("code_qp").loc["QN99901M"]
+    assert q["index_dimensions"] == "sensitivity"
+    assert "lcz_heat" in q["missing_indicators"]
+    assert "non calculés" in q["status_detail"]
+    ind = diag.indicators.set_index("id")
+    assert not ind.loc["canopy_share", "available"]
+    assert ind.loc["canopy_share", "missing_reason"]
+    assert ind["index_weight"].sum() == pytest.approx(1.0)
+
+
+def test_all_dimensions_with_environment_and_access(full: Diagnostic) -> None:
+    assert full.run["missing_dimensions"] == []
+    assert full.run["missing_indicators"] == {}
+    assert set(full.run["index"]["dimensions"]) == {"sensitivity", "exposure", "resources"}
+    q = full.qpv_table().set_index("code_qp").loc["QN99901M"]
+    for ind_id in REGISTRY:
+        assert np.isfinite(q[ind_id]), ind_id
+    assert q["heat_wave_days"] == pytest.approx(11.0)  # 2050 value of commune 99001
+    assert 0 <= q["canopy_share"] <= 1 and 0 <= q["impervious_share"] <= 1
+    assert q["impervious_share"] >= q["built_share"]
+    assert q["green_share"] >= q["canopy_share"]
+    cells = full.cells
+    assert {"time_care_min", "count_care_300m", "connected", "lcz_coverage"} <= set(cells)
+    assert cells["index"].dropna().between(0, 1).all()
+
+
+def test_horizon_changes_climate_and_index(full: Diagnostic) -> None:
+    inputs = make_territory(**environment_layers())
+    ref = run_diagnostic(inputs, horizon="ref", access=access_table(inputs.cells))
+    a = ref.qpv.set_index("code_qp").loc["QN99901M"]
+    b = full.qpv.set_index("code_qp").loc["QN99901M"]
+    assert a["heat_wave_days"] == pytest.approx(1.0)
+    assert b["index"] > a["index"]  # fixed climate bounds: a hotter horizon counts
+    assert ref.run["horizon"]["id"] == "ref" and full.run["horizon"]["id"] == "2050"
+
+
+def test_write_load_round_trip(full: Diagnostic, tmp_path: Path) -> None:
+    paths = full.write(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [
+            "diagnostic.gpkg",
+            "cells.parquet",
+            "qpv.parquet",
+            "zones.parquet",
+            "qpv.csv",
+            "dictionnaire.csv",
+            "run.json",
+        ]
+    )
+    back = Diagnostic.load(tmp_path)
+    pd.testing.assert_frame_equal(
+        back.qpv_table().reset_index(drop=True),
+        full.qpv_table().reset_index(drop=True),
+        check_dtype=False,
+    )
+    assert back.cells.crs.to_epsg() == 3035 and back.zones.crs.to_epsg() == 3035
+    assert len(back.climate) == len(full.climate)
+    assert list(back.indicators["id"]) == list(REGISTRY)
+    run = json.loads(paths["run.json"].read_text(encoding="utf-8"))
+    assert set(run["outputs"]) == {p for p in paths if p != "run.json"}
+    import pyogrio
+
+    layers = {name for name, _ in pyogrio.list_layers(paths["diagnostic.gpkg"])}
+    assert layers == {"cells", "qpv", "zones"}
+    info = pyogrio.read_info(paths["diagnostic.gpkg"], layer="qpv")
+    assert "3035" in info["crs"]
+
+
+def test_dictionary_covers_every_column(full: Diagnostic, tmp_path: Path) -> None:
+    full.write(tmp_path)
+    d = pd.read_csv(tmp_path / "dictionnaire.csv").set_index("colonne")
+    q = pd.read_csv(tmp_path / "qpv.csv", nrows=1)
+    columns = set(q.columns) | set(full.cells.columns) | set(full.zones.columns)
+    assert columns <= set(d.index)
+    assert d["libelle"].notna().all()
+    # every label is a French description, not the column name echoed back
+    assert (d["libelle"] != d.index).all()
+    assert d.loc["poverty_rate", "sens"] == "plus élevé = plus vulnérable"
+    assert d.loc["canopy_share", "sens"] == "plus élevé = moins vulnérable"
+
+
+def test_rerun_gives_identical_files(tmp_path: Path) -> None:
+    inputs = make_territory(
+        provenance=[Provenance("qpv", "/tmp/qpv.geojson", "2024", "LO 2.0", "ab" * 32, "x")]
+    )
+    a = run_diagnostic(inputs).write(tmp_path / "a")
+    b = run_diagnostic(inputs).write(tmp_path / "b")
+    for name in a:
+        assert a[name].read_bytes() == b[name].read_bytes(), name
+    run = json.loads(a["run.json"].read_text(encoding="utf-8"))
+    assert run["method"]["sha256"] == default_method().sha256
+    assert "poverty_rate" in run["method"]["content"]
+    assert run["sources"][0]["source_id"] == "qpv"
+    assert run["code_version"]["quartiers"]
+
+
+def test_load_refuses_incomplete_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"run\.json"):
+        Diagnostic.load(tmp_path)
