@@ -20,7 +20,8 @@ import shapely
 
 from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS, CELL_SIZE_M
-from quartiers.sources._tables import L93, fold, transform_bbox
+from quartiers.sources._text import fold
+from quartiers.sources._vector import L93, transform_bbox
 
 __all__ = [
     "DEFAULT_MARGIN_M",

@@ -249,3 +249,30 @@ def test_missing_osm_reader_skips_osm(
     inputs = load_inputs("85191", local, settings=_settings(tmp_path, offline=True), skip=["bpe"])
     assert inputs.buildings is None
     assert "lecteur OpenStreetMap absent" in caplog.text
+
+
+def test_with_georisques_queries_the_api(
+    official: FaultyServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    patched = [
+        dataclasses.replace(s, download=official.url("/georisques/api/v1"))
+        if s.id == "georisques"
+        else s
+        for s in catalog.CATALOG
+    ]
+    monkeypatch.setattr(catalog, "CATALOG", tuple(patched))
+    decree = {"code_national_catnat": "INTE2300001A", "code_insee": "85191"}
+    official.files["/georisques/api/v1/gaspar/catnat"] = json.dumps(
+        {"data": [decree], "next": None}
+    ).encode()
+    official.files["/georisques/api/v1/rga"] = json.dumps(
+        {"exposition": "Exposition moyenne", "codeExposition": "2"}
+    ).encode()
+    inputs = load_inputs(
+        "85191", {}, settings=_settings(tmp_path), skip=["osm", "bpe"], include=["georisques"]
+    )
+    assert inputs.notes["catnat"]["code_national_catnat"].tolist() == ["INTE2300001A"]
+    assert inputs.notes["rga"]["key"].tolist() == sorted(inputs.qpv["code_qp"].tolist())
+    assert {p.source_id for p in inputs.provenance} >= {"georisques", "qpv", "filosofi"}
