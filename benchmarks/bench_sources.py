@@ -4,8 +4,8 @@ A synthetic ``carreaux_200m_met.csv`` (official columns, ``QUARTIERS_BENCH_ROWS`
 1,000,000 by default; the real 2021 file has 2.3 M) is written once; each variant then runs
 in its own process so its peak memory (max RSS) is measured alone:
 
-- ``chunked``: :func:`quartiers.sources.filosofi.read_filosofi` with ``bbox_3035`` (chunks of
-  250,000 rows, only the cells in the box are kept and get a geometry);
+- ``chunked``: :func:`quartiers.sources.filosofi.read_filosofi` with ``bbox_3035`` (Arrow
+  reads 32 MiB blocks; only the cells in the box are converted and get a geometry);
 - ``naive``: the obvious alternative: read the whole file into a GeoDataFrame, then clip.
 
 Run: ``.venv/bin/python benchmarks/bench_sources.py``.
