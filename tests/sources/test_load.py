@@ -276,3 +276,27 @@ def test_with_georisques_queries_the_api(
     assert inputs.notes["catnat"]["code_national_catnat"].tolist() == ["INTE2300001A"]
     assert inputs.notes["rga"]["key"].tolist() == sorted(inputs.qpv["code_qp"].tolist())
     assert {p.source_id for p in inputs.provenance} >= {"georisques", "qpv", "filosofi"}
+
+
+def test_bdtopo_folder_replaces_osm_layers(shared_data: Path) -> None:
+    import geopandas as gpd
+
+    from quartiers.progress import NullProgress
+    from quartiers.schemas import QPV_COLUMNS, TerritoryInputs
+    from quartiers.sources._gather import RawInput
+    from quartiers.sources._optional import read_optional
+    from quartiers.sources.communes import read_communes
+    from quartiers.territory import build_territory, select_communes
+
+    towns = read_communes(shared_data / "bdtopo" / "COMMUNE.shp")
+    no_qpv = gpd.GeoDataFrame(columns=QPV_COLUMNS, geometry="geometry", crs=2154)
+    territory = build_territory(select_communes("Olemps", towns), towns, no_qpv, margin_m=0)
+    inputs = TerritoryInputs(territory.code, territory.name, no_qpv, no_qpv, towns)
+    inputs.notes["layers"] = {"buildings": "osm"}
+    folder = shared_data / "bdtopo"
+    raw = {"bdtopo": RawInput("bdtopo", folder, str(folder), "", "")}
+    read_optional(inputs, territory, raw, NullProgress(), None, [])  # type: ignore[arg-type]
+    assert inputs.buildings is not None and len(inputs.buildings) == 2273
+    assert inputs.vegetation is not None and len(inputs.vegetation) == 665
+    assert inputs.water is not None and len(inputs.water) == 28
+    assert inputs.notes["layers"]["buildings"] == "bdtopo"
