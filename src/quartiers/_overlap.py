@@ -112,7 +112,7 @@ def cell_polygon_areas(
     if not present.any() or len(xy) == 0:
         return empty
     lattice = _Lattice(xy[:, 0] // size, xy[:, 1] // size)
-    zone, x1, y1, x2, y2 = _edges(np.where(present, geoms, None))
+    zone, x1, y1, x2, y2 = _edges(np.where(present, geoms, np.asarray(None, dtype=object)))
     if len(zone) == 0:
         return empty
 
@@ -177,4 +177,9 @@ def cell_polygon_areas(
     all_keys = np.concatenate(keys)
     uniq, inverse = np.unique(all_keys, return_inverse=True)
     area = np.bincount(inverse, weights=np.concatenate(vals), minlength=len(uniq))
-    return uniq // len(xy), uniq % len(xy), area
+    n = len(xy)
+    return (
+        np.asarray(uniq // n, dtype=np.int64),
+        np.asarray(uniq % n, dtype=np.int64),
+        np.asarray(area, dtype=np.float64),
+    )
