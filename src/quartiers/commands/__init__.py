@@ -1,1 +1,3 @@
 """CLI commands, one module per command group; importing this package registers them on ``app``."""
+
+from quartiers.commands import sources as sources

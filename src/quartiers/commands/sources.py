@@ -1,0 +1,157 @@
+"""Commands ``quartiers sources`` (the catalogue) and ``quartiers fetch`` (fill a workspace)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich import box
+from rich.table import Table
+
+from quartiers.cli import RichProgress, app, console, err_console
+from quartiers.schemas import TerritoryInputs
+from quartiers.settings import get_settings
+from quartiers.sources.catalog import CATALOG
+from quartiers.sources.load import load_inputs, parse_source_options
+from quartiers.sources.workspace import TABLE_FIELDS, workspace_dir, write_workspace
+from quartiers.territory import DEFAULT_MARGIN_M
+
+__all__ = ["fetch_command", "sources_command"]
+
+_LABELS = {
+    "qpv": "QPV",
+    "cells": "carreaux Filosofi",
+    "communes": "communes",
+    "climate": "indicateurs climatiques",
+    "lcz": "zones climatiques locales",
+    "bpe": "équipements BPE",
+    "buildings": "bâtiments",
+    "roads": "voies",
+    "vegetation": "végétation",
+    "trees": "arbres",
+    "water": "eau",
+    "places": "lieux ressources",
+    "extra_places": "lieux ajoutés",
+}
+
+
+@app.command("sources", help="Lister les sources officielles (producteur, millésime, licence).")
+def sources_command() -> None:
+    """Print the catalogue of official sources as a French table."""
+    table = Table(title="Sources officielles", box=box.SIMPLE_HEAD, expand=True)
+    table.add_column("Id", no_wrap=True)
+    table.add_column("Producteur — jeu de données", ratio=4, overflow="fold")
+    table.add_column("Millésime", ratio=2, overflow="fold")
+    table.add_column("Licence", ratio=2, overflow="fold")
+    table.add_column("Accès", ratio=2, overflow="fold")
+    for spec in CATALOG:
+        if spec.download is None:
+            access = "fichier local"
+        elif spec.auto:
+            access = "téléchargé"
+        else:
+            access = "sur demande (--with)"
+        title = f"{spec.publisher} — {spec.title}" + (" (obligatoire)" if spec.required else "")
+        table.add_row(spec.id, title, spec.vintage, spec.licence, access)
+    console.print(table)
+    console.print(
+        "Téléchargé : quartiers fetch le récupère seul. Fichier local : donnez-le avec "
+        "--source ID=CHEMIN (formats détaillés dans docs/sources.md)."
+    )
+
+
+@app.command("fetch", help="Télécharger et préparer les données d'un territoire.")
+def fetch_command(
+    territory: Annotated[
+        str,
+        typer.Option(
+            "--territory", "-t", metavar="CODE", help="Code commune INSEE, SIREN d'EPCI ou nom."
+        ),
+    ],
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            "-s",
+            metavar="ID=CHEMIN",
+            help="Fichier local à utiliser pour une source (répétable).",
+        ),
+    ] = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--skip", metavar="ID", help="Source facultative à ne pas télécharger (répétable)."
+        ),
+    ] = None,
+    with_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--with", metavar="ID", help="Source téléchargée seulement sur demande (georisques)."
+        ),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="N'utiliser que le cache et les fichiers locaux.")
+    ] = False,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", help="Dossier des espaces de travail (un par territoire)."),
+    ] = None,
+    margin: Annotated[
+        float,
+        typer.Option("--margin", help="Marge de découpage autour du territoire (m)."),
+    ] = DEFAULT_MARGIN_M,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="Tout relire au lieu de réutiliser l'espace existant."),
+    ] = False,
+) -> None:
+    """Fill ``<workspace>/<code>/`` with the territory's normalised inputs and provenance."""
+    overrides: dict[str, object] = {}
+    if offline:
+        overrides["offline"] = True
+    if workspace is not None:
+        overrides["workspace_dir"] = workspace
+    settings = get_settings(**overrides)
+    local = parse_source_options(source or [])
+    progress = RichProgress()
+    try:
+        inputs = load_inputs(
+            territory,
+            local,
+            settings=settings,
+            progress=progress,
+            skip=[s.lower() for s in skip or []],
+            include=[s.lower() for s in with_ or []],
+            margin_m=margin,
+            use_workspace=not refresh,
+        )
+    finally:
+        progress.close()
+    target = workspace_dir(settings.workspace_dir, inputs.code)
+    write_workspace(inputs, target)
+    _summary(inputs, target)
+
+
+def _summary(inputs: TerritoryInputs, target: Path) -> None:
+    layers = inputs.notes.get("layers", {})
+    table = Table(title=f"{inputs.name} ({inputs.code}) — {target}")
+    table.add_column("Couche")
+    table.add_column("Lignes", justify="right")
+    table.add_column("Source")
+    absent = []
+    for name in TABLE_FIELDS:
+        frame = getattr(inputs, name)
+        if isinstance(frame, pd.DataFrame):
+            count = f"{len(frame):,}".replace(",", "\u202f")
+            table.add_row(_LABELS.get(name, name), count, str(layers.get(name, "")))
+        elif name != "extra_places":
+            absent.append(_LABELS.get(name, name))
+    console.print(table)
+    if absent:
+        err_console.print(
+            "Couches absentes (le diagnostic dira quelles dimensions manquent) : "
+            + ", ".join(absent),
+            highlight=False,
+        )

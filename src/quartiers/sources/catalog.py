@@ -1,0 +1,236 @@
+"""Declarative catalogue of the official sources: who publishes what, where, under which licence.
+
+Each entry names the reader that turns the publisher's format into the normalised tables
+of :mod:`quartiers.schemas`. ``download`` is the URL ``quartiers fetch`` uses (``None``:
+no public bulk URL, the user gives a local copy with ``--source ID=PATH``); it may hold
+``{region}`` (Geofabrik region) or ``{zone}`` (Filosofi file: ``met``, ``mart``, ``reun``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from quartiers.errors import InputError
+
+__all__ = ["CATALOG", "SOURCE_IDS", "SourceSpec", "get_source", "load_reader"]
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One official source.
+
+    Attributes
+    ----------
+    id
+        Short identifier used on the command line (``--source qpv=…``).
+    publisher, title
+        Who publishes it and the dataset's title (French).
+    urls
+        Official pages (dataset page, documentation).
+    download
+        Direct download URL (template) or ``None`` for local files only.
+    member
+        Glob of the file to take inside the downloaded archive (template), if any.
+    vintage
+        Vintage the project is written against.
+    licence
+        Licence of the data.
+    format
+        Publisher's format (French description).
+    reader
+        Dotted path ``module:function`` of the reader.
+    required
+        The diagnostic cannot run without it.
+    auto
+        ``quartiers fetch`` gets it without being asked (when ``download`` is set).
+    note
+        Quirk worth telling users (French).
+    """
+
+    id: str
+    publisher: str
+    title: str
+    urls: tuple[str, ...]
+    download: str | None
+    member: str | None
+    vintage: str
+    licence: str
+    format: str
+    reader: str
+    required: bool = False
+    auto: bool = True
+    note: str = ""
+
+
+CATALOG: tuple[SourceSpec, ...] = (
+    SourceSpec(
+        id="qpv",
+        publisher="ANCT",
+        title="Quartiers prioritaires de la politique de la ville 2024 (périmètres)",
+        urls=("https://www.data.gouv.fr/fr/datasets/5a561801c751df42d7fca9b6/",),
+        download="https://www.data.gouv.fr/api/1/datasets/r/942d4ee8-8142-4556-8ea1-335537ce1119",
+        member="*QP2024_France_Hexagonale_Outre_Mer_WGS84.geojson",
+        vintage="2024",
+        licence="Licence Ouverte 2.0",
+        format="GeoJSON (CRS84) ; SHP/GPKG en Lambert-93",
+        reader="quartiers.sources.qpv:read_qpv",
+        required=True,
+    ),
+    SourceSpec(
+        id="filosofi",
+        publisher="INSEE",
+        title="Revenus, pauvreté et niveau de vie — données carroyées 200 m (Filosofi)",
+        urls=("https://www.insee.fr/fr/statistiques/8735162",),
+        download="https://www.insee.fr/fr/statistiques/fichier/8735162/Filosofi2021_carreaux_200m_csv.zip",
+        member="carreaux_200m_{zone}.csv",
+        vintage="2021",
+        licence="Licence Ouverte 2.0",
+        format="CSV (« , », UTF-8) ou GeoPackage, carreaux EPSG:3035",
+        reader="quartiers.sources.filosofi:read_filosofi",
+        required=True,
+        note="insee.fr peut refuser les téléchargements automatiques (HTTP 403).",
+    ),
+    SourceSpec(
+        id="communes",
+        publisher="IGN",
+        title="ADMIN EXPRESS COG 4.0 — communes et EPCI",
+        urls=("https://geoservices.ign.fr/adminexpress",),
+        download=(
+            "https://data.geopf.fr/telechargement/download/ADMIN-EXPRESS-COG/"
+            "ADMIN-EXPRESS-COG_4-0__GPKG_WGS84G_FRA_2026-01-01/"
+            "ADMIN-EXPRESS-COG_4-0__GPKG_WGS84G_FRA_2026-01-01.7z"
+        ),
+        member="*.gpkg",
+        vintage="COG 2026",
+        licence="Licence Ouverte 2.0",
+        format="GeoPackage (WGS84, couche commune) ; SHP 3.x en Lambert-93",
+        reader="quartiers.sources.communes:read_communes",
+        required=True,
+        note="Archive 7z : nécessite le module py7zr, sinon décompressez-la vous-même.",
+    ),
+    SourceSpec(
+        id="bpe",
+        publisher="INSEE",
+        title="Base permanente des équipements — équipements géolocalisés",
+        urls=("https://www.insee.fr/fr/statistiques/8217525",),
+        download="https://www.insee.fr/fr/statistiques/fichier/8217525/BPE24.zip",
+        member="BPE24.csv",
+        vintage="2024",
+        licence="Licence Ouverte 2.0",
+        format="CSV (« ; », UTF-8 ou Latin-1), coordonnées Lambert-93",
+        reader="quartiers.sources.bpe:read_bpe",
+    ),
+    SourceSpec(
+        id="osm",
+        publisher="Contributeurs OpenStreetMap (extraits Geofabrik)",
+        title="OpenStreetMap — extrait régional",
+        urls=("https://download.geofabrik.de/europe/france.html",),
+        download="https://download.geofabrik.de/europe/france/{region}-latest.osm.pbf",
+        member=None,
+        vintage="quotidien (date du téléchargement)",
+        licence="ODbL 1.0",
+        format="PBF ou XML OSM",
+        reader="quartiers.sources.osm:read_osm_layers",
+    ),
+    SourceSpec(
+        id="lcz",
+        publisher="CEREMA",
+        title="Zones climatiques locales (LCZ) SPOT 2022",
+        urls=("https://www.data.gouv.fr/fr/datasets/6641c562e5acdb35c0e6051d/",),
+        download=None,
+        member="LCZ_SPOT_2022_*.shp",
+        vintage="2022",
+        licence="Licence Ouverte 2.0",
+        format="Shapefile/GeoPackage Lambert-93 (lcz, lcz_int) ; GeoJSON GeoClimate",
+        reader="quartiers.sources.lcz:read_lcz",
+        note="Une archive par agglomération : téléchargez celle du territoire.",
+    ),
+    SourceSpec(
+        id="climadiag",
+        publisher="Météo-France",
+        title="Climadiag Commune — indicateurs aux niveaux de réchauffement TRACC",
+        urls=("https://meteofrance.com/climadiag-commune",),
+        download=None,
+        member=None,
+        vintage="2024",
+        licence="Météo-France (conditions de réutilisation à vérifier)",
+        format="JSONL (entities.jsonl) ou extrait CSV",
+        reader="quartiers.sources.climadiag:read_climadiag",
+        note="Pas d'URL publique de téléchargement en masse.",
+    ),
+    SourceSpec(
+        id="drias",
+        publisher="Météo-France",
+        title="DRIAS — indicateurs DRIAS 2020 (EURO-CORDEX)",
+        urls=("https://www.drias-climat.fr",),
+        download=None,
+        member=None,
+        vintage="2020",
+        licence="Météo-France DRIAS (conditions à vérifier)",
+        format="Export texte (« # » puis « ; ») ou extrait CSV",
+        reader="quartiers.sources.drias:read_drias",
+        note="Commande sur le portail DRIAS (compte requis).",
+    ),
+    SourceSpec(
+        id="georisques",
+        publisher="BRGM / ministère de la Transition écologique",
+        title="Géorisques — arrêtés CatNat et retrait-gonflement des argiles",
+        urls=("https://www.georisques.gouv.fr/doc-api",),
+        download="https://www.georisques.gouv.fr/api/v1",
+        member=None,
+        vintage="API v1 (date de la requête)",
+        licence="Licence Ouverte 2.0 (à vérifier)",
+        format="API JSON paginée",
+        reader="quartiers.sources.georisques:read_catnat",
+        auto=False,
+        note="Interrogée seulement avec --with georisques.",
+    ),
+    SourceSpec(
+        id="bdtopo",
+        publisher="IGN",
+        title="BD TOPO v3 — bâtiments, végétation, surfaces en eau",
+        urls=("https://geoservices.ign.fr/bdtopo",),
+        download=None,
+        member=None,
+        vintage="v3",
+        licence="Licence Ouverte 2.0",
+        format="Shapefile ou GeoPackage Lambert-93 (par département)",
+        reader="quartiers.sources.bdtopo:read_buildings",
+        note="Donnez le dossier des shapefiles ou le GeoPackage du département.",
+    ),
+    SourceSpec(
+        id="epci",
+        publisher="INSEE / BANATIC",
+        title="Liste des EPCI à fiscalité propre (noms, populations)",
+        urls=("https://www.insee.fr/fr/information/2510634",),
+        download=None,
+        member=None,
+        vintage="2026",
+        licence="Licence Ouverte 2.0",
+        format="CSV (« ; », BOM, CRLF, milliers séparés par des espaces)",
+        reader="quartiers.sources.communes:read_epci_table",
+        note="Facultative : sert à reconnaître un EPCI par son nom.",
+    ),
+)
+
+#: Source identifiers, in catalogue order.
+SOURCE_IDS: tuple[str, ...] = tuple(spec.id for spec in CATALOG)
+
+
+def get_source(source_id: str) -> SourceSpec:
+    """Return the catalogue entry of ``source_id`` or raise a French :class:`InputError`."""
+    for spec in CATALOG:
+        if spec.id == source_id:
+            return spec
+    raise InputError(f"source inconnue {source_id!r} — attendu l'un de : {', '.join(SOURCE_IDS)}")
+
+
+def load_reader(spec: SourceSpec) -> Callable[..., Any]:
+    """Import and return the reader function of a catalogue entry."""
+    module_name, _, function = spec.reader.partition(":")
+    module = importlib.import_module(module_name)
+    reader: Callable[..., Any] = getattr(module, function)
+    return reader

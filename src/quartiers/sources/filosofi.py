@@ -1,0 +1,210 @@
+"""INSEE Filosofi gridded data, 200 m squares (CSV, GeoPackage or shapefile; 2015–2021).
+
+The cell identifier is the truth: ``CRS3035RES200mN{y}E{x}`` gives the south-west corner in
+EPSG:3035 metres, and the square geometry is rebuilt from it (file geometries, sometimes in
+another CRS, are ignored). Column names vary by vintage only in case (2015 ``Ind``, 2017
+``Ind``, 2019/2021 ``ind``) and in the identifier/imputation names, matched here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+from pyproj import CRS, Transformer
+
+from quartiers.errors import InputError
+from quartiers.grid import CELL_CRS, CELL_SIZE_M, cell_boxes, parse_cell_ids
+from quartiers.schemas import FILOSOFI_COLUMNS, FILOSOFI_COUNTS
+from quartiers.sources._tables import (
+    column_map,
+    iter_text_table,
+    list_layers,
+    parse_numbers,
+    read_vector,
+    require_file,
+    text_column,
+)
+
+__all__ = ["FILOSOFI_FIELDS", "read_filosofi"]
+
+logger = logging.getLogger(__name__)
+
+BBox = tuple[float, float, float, float]
+
+_WHAT = "le carroyage Filosofi 200 m de l'INSEE (idcar_200m, i_est_200, ind, men, …)"
+
+#: Canonical field → accepted spellings (case-insensitive), newest vintage first.
+FILOSOFI_FIELDS: dict[str, tuple[str, ...]] = {
+    "idcar_200m": ("idcar_200m", "idinspire", "idcar_200"),
+    "imputed": ("i_est_200", "i_est_200m", "i_est_cr", "imputed"),
+    "lcog_geo": ("lcog_geo", "depcom"),
+    **{name: (name,) for name in FILOSOFI_COUNTS},
+}
+_CHUNK_ROWS = 250_000
+
+
+def read_filosofi(
+    path: Path, *, bbox_3035: BBox | None = None, layer: str | None = None
+) -> gpd.GeoDataFrame:
+    """Read Filosofi 200 m cells into :data:`~quartiers.schemas.FILOSOFI_COLUMNS` (EPSG:3035).
+
+    Parameters
+    ----------
+    path
+        INSEE file: CSV (``carreaux_200m_met.csv``, ``,``-separated, UTF-8), GeoPackage
+        (layers ``carreaux_200m_met|mart|reun``) or shapefile. National files are read in
+        chunks so only the cells inside ``bbox_3035`` are kept in memory.
+    bbox_3035
+        ``(minx, miny, maxx, maxy)`` in EPSG:3035 metres: keep only cells that intersect it.
+    layer
+        GeoPackage layer (default: every ``carreaux_200m*`` layer, or the only one).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per cell: identifier, south-west corner ``x_sw``/``y_sw`` (int metres),
+        ``imputed`` (bool, ``i_est_200`` = 1), ``lcog_geo`` (text), the counts of
+        :data:`~quartiers.schemas.FILOSOFI_COUNTS` (float: imputed cells are fractional),
+        square geometry in EPSG:3035.
+
+    Raises
+    ------
+    InputError
+        Missing field, wrong separator or encoding, malformed identifier, non-numeric
+        count, imputation flag other than 0/1, duplicated cell, empty file.
+    """
+    path = require_file(Path(path))
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt"}:
+        parts = list(_csv_chunks(path, bbox_3035))
+    elif suffix in {".gpkg", ".shp", ".geojson", ".json", ".fgb"}:
+        parts = list(_vector_parts(path, bbox_3035, layer))
+    else:
+        raise InputError(
+            f"{path} : format non reconnu pour {_WHAT} — attendu .csv, .gpkg ou .shp "
+            "(décompressez d'abord l'archive .zip de l'INSEE)"
+        )
+    cells = pd.concat(parts, ignore_index=True) if parts else _empty()
+    if cells.empty and bbox_3035 is None:
+        raise InputError(f"{path} : aucun carreau — attendu au moins une ligne ({_WHAT})")
+    duplicated = cells["idcar_200m"].duplicated()
+    if duplicated.any():
+        raise InputError(
+            f"{path} : carreau {cells['idcar_200m'][duplicated].iloc[0]} en double dans le champ "
+            "idcar_200m — attendu un identifiant unique par carreau"
+        )
+    xy = cells[["x_sw", "y_sw"]].to_numpy(dtype=np.int64)
+    out = gpd.GeoDataFrame(cells, geometry=cell_boxes(xy), crs=CELL_CRS)
+    logger.info("%s : %d carreaux lus", path, len(out))
+    return out[FILOSOFI_COLUMNS]
+
+
+def _csv_chunks(path: Path, bbox: BBox | None) -> Iterator[pd.DataFrame]:
+    reader = iter_text_table(
+        path, sep=",", encodings=("utf-8",), what=_WHAT, header_hint="ind", chunksize=_CHUNK_ROWS
+    )
+    first_row = 0
+    for chunk in reader:
+        yield _normalise(chunk, path=path, bbox=bbox, first_row=first_row)
+        first_row += len(chunk)
+
+
+def _vector_parts(path: Path, bbox: BBox | None, layer: str | None) -> Iterator[pd.DataFrame]:
+    layers = [layer] if layer else _cell_layers(path)
+    for name in layers:
+        file_bbox = _bbox_in_layer_crs(path, name, bbox) if bbox is not None else None
+        frame = read_vector(path, what=_WHAT, layer=name, bbox=file_bbox, read_geometry=False)
+        yield _normalise(pd.DataFrame(frame), path=path, bbox=bbox, first_row=0)
+
+
+def _cell_layers(path: Path) -> list[str]:
+    names = list_layers(path)
+    cells = [n for n in names if "carreaux_200" in n.lower() or "200m" in n.lower()]
+    return cells or names[:1]
+
+
+def _bbox_in_layer_crs(path: Path, layer: str, bbox: BBox) -> BBox:
+    """Return ``bbox`` (EPSG:3035) expressed in the layer's own CRS, slightly enlarged."""
+    try:
+        info_crs = pyogrio.read_info(path, layer=layer)["crs"]
+    except pyogrio.errors.DataSourceError as exc:  # pragma: no cover - read_vector says it
+        raise InputError(f"{path} : fichier illisible ({exc})") from exc
+    if info_crs is None or CRS.from_user_input(info_crs).equals(CRS.from_user_input(CELL_CRS)):
+        return bbox
+    tr = Transformer.from_crs(CELL_CRS, info_crs, always_xy=True)
+    minx, miny, maxx, maxy = tr.transform_bounds(*bbox)
+    pad = 2 * CELL_SIZE_M
+    return (minx - pad, miny - pad, maxx + pad, maxy + pad)
+
+
+def _normalise(raw: pd.DataFrame, *, path: Path, bbox: BBox | None, first_row: int) -> pd.DataFrame:
+    cols = column_map(raw.columns, FILOSOFI_FIELDS, path=path, what=_WHAT, optional=["lcog_geo"])
+    ids = text_column(raw[cols["idcar_200m"]])
+    xy = parse_cell_ids(ids, source=str(path))
+    keep = np.ones(len(raw), dtype=bool)
+    if bbox is not None:
+        minx, miny, maxx, maxy = bbox
+        x, y = xy[:, 0], xy[:, 1]
+        keep = (x + CELL_SIZE_M > minx) & (x < maxx) & (y + CELL_SIZE_M > miny) & (y < maxy)
+    raw = raw.loc[keep].reset_index(drop=True)
+    xy = xy[keep]
+    out = pd.DataFrame(
+        {
+            "idcar_200m": ids[keep].to_numpy(),
+            "x_sw": xy[:, 0].astype(np.int64),
+            "y_sw": xy[:, 1].astype(np.int64),
+            "imputed": _flag(raw[cols["imputed"]], path=path, field=cols["imputed"]),
+            "lcog_geo": (
+                text_column(raw[cols["lcog_geo"]]).to_numpy()
+                if "lcog_geo" in cols
+                else np.full(len(raw), "", dtype=object)
+            ),
+        }
+    )
+    for name in FILOSOFI_COUNTS:
+        out[name] = parse_numbers(_as_text(raw[cols[name]]), path=path, field=cols[name]).to_numpy()
+    missing_people = out["ind"].isna()
+    if missing_people.any():
+        raise InputError(
+            f"{path} : champ {cols['ind']} vide pour le carreau "
+            f"{out['idcar_200m'][missing_people].iloc[0]} — attendu un nombre d'individus"
+        )
+    out["idcar_200m"] = out["idcar_200m"].astype(str)
+    out["lcog_geo"] = out["lcog_geo"].astype(str)
+    return out
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype("float64").astype("string")
+    return values.astype("string")
+
+
+def _flag(values: pd.Series, *, path: Path, field: str) -> np.ndarray:
+    """Return the imputation flag (0/1, ``True``/``False``) as a bool array."""
+    text = _as_text(values).str.strip().str.lower()
+    mapping = {"0": False, "1": True, "0.0": False, "1.0": True, "true": True, "false": False}
+    flags = text.map(mapping)
+    bad = flags.isna()
+    if bad.any():
+        raise InputError(
+            f"{path} : valeur {values[bad].iloc[0]!r} dans le champ {field} — attendu 0 "
+            "(carreau observé) ou 1 (carreau estimé par l'INSEE)"
+        )
+    return flags.astype(bool).to_numpy()
+
+
+def _empty() -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series(dtype="float64") for name in FILOSOFI_COUNTS})
+    frame.insert(0, "lcog_geo", pd.Series(dtype=str))
+    frame.insert(0, "imputed", pd.Series(dtype=bool))
+    frame.insert(0, "y_sw", pd.Series(dtype="int64"))
+    frame.insert(0, "x_sw", pd.Series(dtype="int64"))
+    frame.insert(0, "idcar_200m", pd.Series(dtype=str))
+    return frame

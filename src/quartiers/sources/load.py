@@ -1,0 +1,478 @@
+"""Assemble a territory's normalised inputs from local files, its workspace or downloads.
+
+:func:`load_inputs` is what ``quartiers fetch`` and ``quartiers diagnose`` call. For each
+source it takes, in order: the file given with ``--source ID=PATH``; the table already in
+the territory's workspace; a verified download (cache first; never in offline mode). National
+files are clipped to the territory's box (with margin) as they are read.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import geopandas as gpd
+import pandas as pd
+
+from quartiers.errors import InputError, SourceError
+from quartiers.progress import NullProgress, Progress
+from quartiers.schemas import Provenance, TerritoryInputs
+from quartiers.settings import Settings
+from quartiers.sources import (
+    bdtopo,
+    bpe,
+    climadiag,
+    communes,
+    drias,
+    filosofi,
+    georisques,
+    lcz,
+    qpv,
+)
+from quartiers.sources._gather import Gatherer, RawInput, check_ids, parse_source_options
+from quartiers.sources._http import Downloader
+from quartiers.sources._regions import filosofi_zone, geofabrik_region
+from quartiers.sources._tables import L93, fold, list_layers
+from quartiers.sources.catalog import get_source
+from quartiers.sources.workspace import read_workspace, workspace_dir
+from quartiers.territory import (
+    DEFAULT_MARGIN_M,
+    Selection,
+    Territory,
+    build_territory,
+    select_communes,
+)
+
+__all__ = ["REQUIRED_SOURCES", "load_inputs", "parse_source_options"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Sources without which no diagnostic can run.
+REQUIRED_SOURCES = ("qpv", "filosofi", "communes")
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _step(progress: Progress, label: str, action: Callable[[], T]) -> T:
+    progress.start(label, 1)
+    try:
+        result = action()
+        progress.advance(1)
+        return result
+    finally:
+        progress.finish()
+
+
+def load_inputs(
+    territory_code: str,
+    sources: Mapping[str, Path],
+    *,
+    settings: Settings,
+    progress: Progress | None = None,
+    skip: Iterable[str] = (),
+    include: Iterable[str] = (),
+    margin_m: float = DEFAULT_MARGIN_M,
+    downloader: Downloader | None = None,
+    use_workspace: bool = True,
+) -> TerritoryInputs:
+    """Return the normalised inputs of a territory, with provenance.
+
+    Parameters
+    ----------
+    territory_code
+        INSEE commune code, EPCI SIREN or name.
+    sources
+        Local files by source id (``--source ID=PATH``); archives are accepted.
+    settings
+        Run settings: cache and workspace folders, offline mode, HTTP timeout and retries.
+    progress
+        Receives downloads (bytes) and reading steps.
+    skip
+        Optional sources not to download.
+    include
+        Downloadable sources fetched only on request (``georisques``).
+    margin_m
+        Clip margin around the territory (m).
+    downloader
+        HTTP client to use (built from ``settings`` when None).
+    use_workspace
+        Reuse tables of ``<workspace>/<code>/`` for sources not given explicitly.
+
+    Raises
+    ------
+    InputError
+        Bad file, unknown territory, territory without QPV or outside the Filosofi file.
+    SourceError
+        Sources that could not be obtained (all listed at once; offline: what the cache
+        lacks).
+    """
+    sources = {k: Path(v) for k, v in sources.items()}
+    skip, include = list(skip), list(include)
+    check_ids(sources, "--source")
+    check_ids(skip, "--skip")
+    check_ids(include, "--with")
+    required_skipped = sorted(set(skip) & set(REQUIRED_SOURCES))
+    if required_skipped:
+        raise InputError(
+            f"--skip {', '.join(required_skipped)} : source obligatoire — attendu seulement "
+            "des sources facultatives"
+        )
+    progress = progress or NullProgress()
+    stored = _stored(settings.workspace_dir, territory_code) if use_workspace else None
+    own = downloader is None
+    dl = downloader or Downloader.from_settings(settings, progress=progress)
+    try:
+        gatherer = Gatherer(dl, dict(sources), settings.cache_dir / "extraits")
+        if stored is not None and not {"communes", "qpv"} & set(sources):
+            return _update(stored, gatherer, progress, sources, include, margin_m)
+        return _build(territory_code, gatherer, progress, skip, include, margin_m)
+    finally:
+        if own:
+            dl.close()
+
+
+# -- from scratch -------------------------------------------------------------------------
+
+
+def _build(
+    query: str,
+    gatherer: Gatherer,
+    progress: Progress,
+    skip: list[str],
+    include: list[str],
+    margin_m: float,
+) -> TerritoryInputs:
+    raw: dict[str, RawInput] = {}
+    # Phase 1: what does not depend on the territory.
+    for source_id in ("communes", "qpv", "epci", "bpe"):
+        if source_id in skip or (source_id == "epci" and source_id not in gatherer.local):
+            continue
+        if (found := gatherer.locate(source_id)) is not None:
+            raw[source_id] = found
+    gatherer.precheck("filosofi")
+    if not {"communes", "qpv"} <= set(raw):
+        gatherer.require(("communes", "qpv", "filosofi"), raw)
+    territory = _territory(query, raw, progress, margin_m)
+    codes = territory.commune_codes
+    # Phase 2: files chosen by the territory (Filosofi zone, Geofabrik region).
+    if "filosofi" not in gatherer.unavailable:
+        found = gatherer.locate("filosofi", zone=filosofi_zone(codes))
+        if found is not None:
+            raw["filosofi"] = found
+    for source_id in ("osm", "lcz", "climadiag", "drias", "bdtopo", "georisques"):
+        if source_id in skip:
+            continue
+        if source_id == "georisques" and source_id not in gatherer.local:
+            continue  # the API is queried while reading, only with --with georisques
+        if source_id == "osm" and source_id not in gatherer.local:
+            try:
+                found = gatherer.locate("osm", region=geofabrik_region(codes))
+            except SourceError as exc:
+                gatherer.fail("osm", str(exc))
+                continue
+        else:
+            found = gatherer.locate(source_id)
+        if found is not None:
+            raw[source_id] = found
+    gatherer.require(REQUIRED_SOURCES, raw)
+    inputs = TerritoryInputs(
+        code=territory.code,
+        name=territory.name,
+        qpv=territory.qpv,
+        cells=_cells(raw["filosofi"], territory, progress),
+        communes=territory.communes,
+        notes={
+            "territory": _territory_note(territory),
+            "layers": {"qpv": "qpv", "cells": "filosofi", "communes": "communes"},
+        },
+    )
+    _read_optional(inputs, territory, raw, progress, gatherer, include)
+    inputs.provenance = [_provenance(r) for r in raw.values()] + inputs.provenance
+    return inputs
+
+
+def _territory(
+    query: str, raw: dict[str, RawInput], progress: Progress, margin_m: float
+) -> Territory:
+    commune_path = raw["communes"].path
+    table = _step(progress, "Lecture : communes", lambda: communes.read_commune_table(commune_path))
+    epci = _epci_names(raw)
+    selection = select_communes(query, table, epci=epci, source=str(commune_path))
+    mine = communes.read_communes(commune_path, codes=list(selection.commune_codes))
+    qpv_path = raw["qpv"].path
+    all_qpv = _step(progress, "Lecture : QPV", lambda: qpv.read_qpv(qpv_path))
+    territory = build_territory(selection, mine, all_qpv, margin_m=margin_m)
+    if territory.qpv.empty:
+        raise InputError(
+            f"territoire {territory.name} ({territory.code}) : aucun QPV dans {qpv_path} pour "
+            f"ses communes ({', '.join(territory.commune_codes[:10])}) — attendu au moins un "
+            "quartier prioritaire"
+        )
+    return territory
+
+
+def _epci_names(raw: dict[str, RawInput]) -> pd.DataFrame | None:
+    if "epci" in raw:
+        return communes.read_epci_table(raw["epci"].path)
+    path = raw["communes"].path
+    if path.suffix.lower() == ".gpkg" and "epci" in [n.lower() for n in list_layers(path)]:
+        return communes.read_epci_layer(path)
+    return None
+
+
+def _cells(found: RawInput, territory: Territory, progress: Progress) -> gpd.GeoDataFrame:
+    cells = _step(
+        progress,
+        "Lecture : carreaux Filosofi",
+        lambda: filosofi.read_filosofi(found.path, bbox_3035=territory.bbox_3035),
+    )
+    if cells.empty:
+        raise InputError(
+            f"{found.path} : aucun carreau Filosofi dans l'emprise du territoire "
+            f"{territory.name} (EPSG:3035 {tuple(round(v) for v in territory.bbox_3035)}) — "
+            "attendu le fichier national ou un extrait couvrant le territoire"
+        )
+    return cells
+
+
+def _territory_note(territory: Territory) -> dict[str, Any]:
+    return {
+        "code": territory.code,
+        "name": territory.name,
+        "kind": territory.kind,
+        "siren_epci": territory.siren_epci,
+        "commune_codes": territory.commune_codes,
+        "margin_m": territory.margin_m,
+        "bbox_2154": list(territory.bbox_2154),
+        "bbox_3035": list(territory.bbox_3035),
+    }
+
+
+def _provenance(found: RawInput) -> Provenance:
+    spec = get_source(found.source_id)
+    return Provenance(
+        source_id=found.source_id,
+        location=found.location,
+        vintage=spec.vintage,
+        licence=spec.licence,
+        sha256=found.sha256,
+        retrieved=found.retrieved,
+    )
+
+
+# -- optional layers ----------------------------------------------------------------------
+
+
+def _read_optional(
+    inputs: TerritoryInputs,
+    territory: Territory,
+    raw: Mapping[str, RawInput],
+    progress: Progress,
+    gatherer: Gatherer,
+    include: list[str],
+) -> None:
+    box = territory.bbox_2154
+    layers: dict[str, str] = inputs.notes.setdefault("layers", {})
+    climate: list[pd.DataFrame] = []
+    if inputs.climate is not None:  # rows of sources given again are replaced
+        old = inputs.climate
+        keep = pd.Series(True, index=old.index)
+        if "climadiag" in raw:
+            keep &= old["source"] != "climadiag"
+        if "drias" in raw:
+            keep &= ~old["source"].astype(str).str.startswith("drias")
+        climate.append(old[keep])
+    if "climadiag" in raw:
+        path = raw["climadiag"].path
+        climate.append(
+            _step(
+                progress,
+                "Lecture : Climadiag",
+                lambda: climadiag.read_climadiag(path, codes=territory.commune_codes),
+            )
+        )
+    if "drias" in raw:
+        path = raw["drias"].path
+        climate.append(
+            _step(
+                progress,
+                "Lecture : DRIAS",
+                lambda: drias.read_drias(path, communes=territory.communes),
+            )
+        )
+    if climate:
+        inputs.climate = pd.concat(climate, ignore_index=True)
+        layers["climate"] = "+".join(sorted({s.split(":")[0] for s in inputs.climate["source"]}))
+    if "lcz" in raw:
+        path = raw["lcz"].path
+        inputs.lcz = _step(progress, "Lecture : LCZ", lambda: lcz.read_lcz(path, bbox_2154=box))
+        layers["lcz"] = "lcz"
+    if "bpe" in raw:
+        path = raw["bpe"].path
+        inputs.bpe = _step(progress, "Lecture : BPE", lambda: bpe.read_bpe(path, bbox_2154=box))
+        layers["bpe"] = "bpe"
+    if "osm" in raw:
+        _read_osm(inputs, raw["osm"].path, box, progress)
+    if "bdtopo" in raw:
+        _read_bdtopo(inputs, raw["bdtopo"].path, box, progress)
+    if "georisques" in raw:
+        path = raw["georisques"].path
+        inputs.notes["catnat"] = georisques.read_catnat(path)
+        layers["catnat"] = "georisques"
+    elif "georisques" in include:
+        _query_georisques(inputs, territory, gatherer)
+
+
+def _read_osm(inputs: TerritoryInputs, path: Path, box: Any, progress: Progress) -> None:
+    try:
+        module = importlib.import_module("quartiers.sources.osm")
+    except ImportError:
+        logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées (%s)", path)
+        return
+    osm = _step(
+        progress,
+        "Lecture : OpenStreetMap",
+        lambda: module.read_osm_layers(path, box),
+    )
+    layers: dict[str, str] = inputs.notes["layers"]
+    for name in ("buildings", "roads", "vegetation", "trees", "water", "places"):
+        frame = getattr(osm, name, None)
+        if frame is not None:
+            setattr(inputs, name, frame)
+            layers[name] = "osm"
+    walk = getattr(osm, "walk_edges", None)
+    if isinstance(walk, pd.DataFrame):
+        inputs.notes["walk_edges"] = walk
+    inputs.osm_path = path
+
+
+def _bdtopo_files(path: Path) -> dict[str, Path]:
+    """Return the BD TOPO file of each layer (a GeoPackage serves all three)."""
+    if path.is_file() and path.suffix.lower() == ".gpkg":
+        return {"buildings": path, "vegetation": path, "water": path}
+    folder = path if path.is_dir() else path.parent
+    wanted = {
+        "buildings": "batiment",
+        "vegetation": "zone de vegetation",
+        "water": "surface hydrographique",
+    }
+    found: dict[str, Path] = {}
+    for shp in sorted(folder.rglob("*")):
+        if shp.suffix.lower() != ".shp":
+            continue
+        for layer, stem in wanted.items():
+            if fold(shp.stem) == stem and layer not in found:
+                found[layer] = shp
+    if not found:
+        raise InputError(
+            f"{path} : ni BATIMENT.shp, ni ZONE_DE_VEGETATION.shp, ni SURFACE_HYDROGRAPHIQUE.shp "
+            "— attendu le dossier des shapefiles BD TOPO ou son GeoPackage"
+        )
+    return found
+
+
+def _read_bdtopo(inputs: TerritoryInputs, path: Path, box: Any, progress: Progress) -> None:
+    readers = {
+        "buildings": bdtopo.read_buildings,
+        "vegetation": bdtopo.read_vegetation,
+        "water": bdtopo.read_water,
+    }
+    layers: dict[str, str] = inputs.notes["layers"]
+    for layer, file in _bdtopo_files(path).items():
+        progress.start(f"Lecture : BD TOPO {layer}", 1)
+        try:
+            frame = readers[layer](file, bbox_2154=box)
+            progress.advance(1)
+        finally:
+            progress.finish()
+        setattr(inputs, layer, frame)  # BD TOPO replaces OSM for these layers
+        layers[layer] = "bdtopo"
+
+
+def _query_georisques(inputs: TerritoryInputs, territory: Territory, gatherer: Gatherer) -> None:
+    spec = get_source("georisques")
+    base = spec.download or georisques.BASE_URL
+    try:
+        catnat = georisques.fetch_catnat(
+            territory.commune_codes, downloader=gatherer.downloader, base_url=base
+        )
+        centres = territory.qpv.to_crs(4326).geometry.representative_point()
+        points = {
+            str(code): (float(p.x), float(p.y))
+            for code, p in zip(territory.qpv["code_qp"], centres, strict=True)
+        }
+        rga = georisques.fetch_rga(points, downloader=gatherer.downloader, base_url=base)
+    except SourceError as exc:
+        raise SourceError(f"georisques : {exc}") from exc
+    inputs.notes["catnat"] = catnat
+    inputs.notes["rga"] = rga
+    inputs.notes["layers"].update({"catnat": "georisques", "rga": "georisques"})
+    inputs.provenance.append(Provenance("georisques", base, spec.vintage, spec.licence, "", _now()))
+
+
+# -- from a workspace ---------------------------------------------------------------------
+
+
+def _stored(root: Path, query: str) -> TerritoryInputs | None:
+    """Return the workspace inputs of a code (or of a unique name match), if any."""
+    direct = workspace_dir(root, query.strip())
+    if (direct / "territory.json").exists():
+        return read_workspace(direct)
+    if not Path(root).is_dir():
+        return None
+    wanted = fold(query)
+    for manifest in sorted(Path(root).glob("*/territory.json")):
+        try:
+            candidate = read_workspace(manifest.parent)
+        except InputError:
+            continue
+        if fold(candidate.name) == wanted:
+            return candidate
+    return None
+
+
+def _territory_from(inputs: TerritoryInputs, margin_m: float) -> Territory:
+    note = inputs.notes.get("territory", {})
+    selection_codes = tuple(str(c) for c in note.get("commune_codes", inputs.communes["insee_com"]))
+    selection = Selection(
+        inputs.code,
+        inputs.name,
+        "epci" if note.get("kind") == "epci" else "commune",
+        str(note.get("siren_epci", "")),
+        selection_codes,
+    )
+    return build_territory(
+        selection, inputs.communes.to_crs(L93), inputs.qpv.to_crs(L93), margin_m=margin_m
+    )
+
+
+def _update(
+    stored: TerritoryInputs,
+    gatherer: Gatherer,
+    progress: Progress,
+    sources: Mapping[str, Path],
+    include: list[str],
+    margin_m: float,
+) -> TerritoryInputs:
+    """Reuse a workspace, re-reading only the sources given explicitly."""
+    territory = _territory_from(stored, margin_m)
+    raw = {sid: r for sid in sources if (r := gatherer.locate(sid)) is not None}
+    gatherer.raise_if_incomplete()
+    if "filosofi" in raw:
+        stored.cells = _cells(raw["filosofi"], territory, progress)
+        stored.notes.setdefault("layers", {})["cells"] = "filosofi"
+    _read_optional(stored, territory, raw, progress, gatherer, include)
+    replaced = set(raw) | ({"georisques"} if "georisques" in include else set())
+    stored.provenance = [p for p in stored.provenance if p.source_id not in replaced] + [
+        _provenance(r) for r in raw.values()
+    ]
+    logger.info("espace de travail réutilisé pour %s (%s)", stored.name, stored.code)
+    return stored
