@@ -261,6 +261,12 @@ def _jsonable(value: Any) -> Any:
         return None
     if value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return f"table de {len(value)} lignes"
+    if isinstance(value, Path):
+        return str(value)
+    if value is not None and not isinstance(value, str | int | float | bool):
+        return str(value)
     return value
 
 
@@ -328,7 +334,7 @@ def run_record(
         dims[dim] = {"label": label, "state": state, "in_index": dim in compiled.dimension_ids}
     notes = list(computed.notes)
     partial = [
-        f"{row['nom']} ({row['insee_com']}) {row['grid_share']:.0%}"
+        f"{row['nom']} ({row['insee_com']}) {row['grid_share'] * 100:.0f} %"
         for row in coverage
         if row["grid_share"] is not None and row["grid_share"] < 0.9
     ]
