@@ -51,16 +51,19 @@ def summary_table(diag: Diagnostic) -> Table:
     table = Table(
         title=title,
         box=box.SIMPLE_HEAD,
-        caption="Écart commune : taux de pauvreté du QPV moins celui du reste de la commune.",
+        padding=(0, 1),
+        caption=(
+            "Écart : taux de pauvreté du QPV moins celui du reste de la commune. "
+            "n.s. : non significatif (population sous le seuil), publié mais non classé."
+        ),
     )
-    table.add_column("Rang", justify="right")
+    table.add_column("Rang", justify="right", no_wrap=True)
     table.add_column("QPV", no_wrap=True)
-    table.add_column("Nom", overflow="fold")
+    table.add_column("Nom", overflow="fold", min_width=14)
     table.add_column("Habitants", justify="right", no_wrap=True)
     table.add_column("Pauvreté", justify="right", no_wrap=True)
-    table.add_column("Écart commune", justify="right", no_wrap=True)
+    table.add_column("Écart", justify="right", no_wrap=True)
     table.add_column("Indice", justify="right", no_wrap=True)
-    table.add_column("Statut", overflow="fold")
     q = diag.qpv_table()
     q = q.assign(_order=q["rank"].astype("Float64").fillna(math.inf)).sort_values(
         ["_order", "code_qp"]
@@ -73,14 +76,13 @@ def summary_table(diag: Diagnostic) -> Table:
         if math.isfinite(gap):
             gap_text = f"{'+' if gap >= 0 else '−'}{_number(abs(gap) * 100, 1)} pts"
         table.add_row(
-            str(int(ranks[i])) if math.isfinite(ranks[i]) else "",
+            str(int(ranks[i])) if math.isfinite(ranks[i]) else "n.s.",
             str(row.code_qp),
             str(row.lib_qp),
             _number(row.population),
             _percent(row.poverty_rate),
             gap_text,
             _number(row.index, 2),
-            str(row.status),
         )
     return table
 
