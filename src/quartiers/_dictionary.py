@@ -14,7 +14,7 @@ __all__ = ["DICTIONARY_COLUMNS", "build_dictionary", "describe"]
 #: Columns of ``dictionnaire.csv``.
 DICTIONARY_COLUMNS = ["colonne", "libelle", "unite", "sens", "source", "fichiers"]
 
-_FILOSOFI = "INSEE, Filosofi 2021, données carroyées à 200 m"
+_FILOSOFI = "INSEE, Filosofi, données carroyées à 200 m"
 _COMPUTED = "calculé par Quartiers en transition"
 _MORE = "plus élevé = plus vulnérable"
 
