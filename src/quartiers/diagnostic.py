@@ -27,6 +27,7 @@ from quartiers.indicators.base import safe_ratio
 from quartiers.indicators.registry import REGISTRY, registry_table
 from quartiers.indicators.sensitivity import REQUIRED_COLUMNS
 from quartiers.method.composite import CompiledMethod, compile_method, score
+from quartiers.method.normalise import Reference
 from quartiers.method.rank import rank_descending, weighted_breaks
 from quartiers.method.spec import Method, default_method
 from quartiers.progress import NullProgress, Progress
@@ -137,12 +138,11 @@ def _score_units(
     population: FloatArray,
     ids: tuple[str, ...],
     compiled: CompiledMethod,
-    reference: FloatArray,
-    weights: FloatArray,
+    reference: Reference,
 ) -> _Scored:
     published = _hide_small(values, population, ids)
     cols = [ids.index(i) for i in compiled.indicator_ids]
-    index, scores, _ = score(published[:, cols], reference[:, cols], weights[:, cols], compiled)
+    index, scores, _ = score(published[:, cols], reference, None, compiled)
     return _Scored(values=published, index=index, scores=scores)
 
 
@@ -257,14 +257,14 @@ def _assemble(
         else np.zeros((len(cells), 0))
     )
     ref_weights = np.column_stack([computed.values[i].den for i in ids]) if ids else reference
+    cols = [ids.index(i) for i in compiled.indicator_ids]
+    ref = Reference.build(reference[:, cols], ref_weights[:, cols])
     cell_pop = cells["ind"].to_numpy(dtype="float64")
-    cell_scored = _score_units(reference, cell_pop, ids, compiled, reference, ref_weights)
+    cell_scored = _score_units(reference, cell_pop, ids, compiled, ref)
     small_cell = ~(cell_pop >= method.cell_population_floor)
     cell_scored.index[small_cell] = np.nan
     cell_scored.scores[small_cell] = np.nan
-    zone_scored = _score_units(
-        totals.values, totals.population, ids, compiled, reference, ref_weights
-    )
+    zone_scored = _score_units(totals.values, totals.population, ids, compiled, ref)
     breaks = weighted_breaks(cell_scored.index, cell_pop)
 
     is_qpv = (zones["zone_type"] == "qpv").to_numpy()
@@ -274,7 +274,7 @@ def _assemble(
         "epci": totals.combine(epci_groups),
     }
     compared = {
-        name: _score_units(t.values, t.population, ids, compiled, reference, ref_weights)
+        name: _score_units(t.values, t.population, ids, compiled, ref)
         for name, t in comparisons.items()
     }
     eligible = totals.population[is_qpv] >= method.population_floor

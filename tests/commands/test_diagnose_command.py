@@ -12,9 +12,10 @@ from quartiers.cli import main
 
 
 def _real_sources(shared: Path) -> list[str]:
+    filosofi = shared / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv"
     return [
         "--source", f"qpv={shared / 'qpv' / 'qpv2024_4territories.geojson'}",
-        "--source", f"filosofi={shared / 'filosofi' / 'filosofi2021_200m_la_roche_sur_yon_core.csv'}",
+        "--source", f"filosofi={filosofi}",
         "--source", f"communes={shared / 'admin' / 'communes_4epci.geojson'}",
         "--source", f"climadiag={shared / 'climate' / 'climadiag_tracc_4communes.csv'}",
     ]  # fmt: skip

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _synthetic import make_cells
 
+from _synthetic import make_cells
 from quartiers.errors import InputError
 from quartiers.indicators.sensitivity import sensitivity_indicators
 

@@ -116,5 +116,5 @@ def test_load_from_file(tmp_path: Path) -> None:
     method = load_method(path)
     assert method.population_floor == 800
     assert method.source == str(path) and "800" in method.text
-    with pytest.raises(MethodError, match="absente.yaml : fichier de méthode illisible"):
+    with pytest.raises(MethodError, match=r"absente\.yaml : fichier de méthode illisible"):
         load_method(tmp_path / "absente.yaml")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quartiers.method.normalise import normalise, normalise_column
+from quartiers.method.normalise import Reference, normalise, normalise_column
 
 REF = np.array([1.0, 2.0, 3.0, 4.0, np.nan])
 W = np.array([1.0, 1.0, 1.0, 1.0, 5.0])
@@ -87,3 +87,28 @@ def test_bounded_and_monotone(
     assert ((out >= 0) & (out <= 1)).all()
     steps = np.diff(out) * direction
     assert (steps >= -1e-12).all()  # higher raw value → higher (or lower, if −1) score
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(-5, 5), min_size=1, max_size=30),
+    st.lists(st.integers(-6, 6), min_size=1, max_size=10),
+)
+def test_reversed_percentile_equals_percentile_of_negated(ref: list[int], x: list[int]) -> None:
+    r = np.asarray(ref, dtype=float)
+    xs = np.asarray(x, dtype=float)
+    w = np.linspace(1, 2, len(r))
+    down = normalise_column(xs, r, w, kind="percentile", direction=-1)
+    negated = normalise_column(-xs, -r, w, kind="percentile", direction=1)
+    np.testing.assert_allclose(down, negated, atol=1e-12)
+
+
+def test_prebuilt_reference_gives_same_result() -> None:
+    rng = np.random.default_rng(0)
+    ref = rng.normal(size=(200, 3))
+    w = rng.uniform(0, 3, size=(200, 3))
+    values = rng.normal(size=(20, 3))
+    args = {"kinds": ["percentile", "minmax", "zscore"], "directions": np.array([1.0, -1.0, 1.0])}
+    a = normalise(values, ref, w, bounds=[None] * 3, **args)
+    b = normalise(values, Reference.build(ref, w), bounds=[None] * 3, **args)
+    np.testing.assert_array_equal(a, b)
