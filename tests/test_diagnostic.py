@@ -142,6 +142,15 @@ def test_missing_filosofi_column_names_it() -> None:
         run_diagnostic(make_territory(cells=cells))
 
 
+def test_bad_layers_are_named() -> None:
+    q = qpv_layer()
+    q.loc[1, "code_qp"] = "QN99901M"
+    with pytest.raises(InputError, match="QN99901M en double"):
+        run_diagnostic(make_territory(qpv=q))
+    with pytest.raises(InputError, match="communes : colonnes manquantes population"):
+        run_diagnostic(make_territory(communes=communes_layer().drop(columns="population")))
+
+
 def test_inputs_in_lambert93_give_same_counts(diag: Diagnostic) -> None:
     other = run_diagnostic(
         make_territory(qpv=qpv_layer("EPSG:2154"), communes=communes_layer("EPSG:2154"))

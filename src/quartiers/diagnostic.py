@@ -118,6 +118,15 @@ def _prepare_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, NDArray[np.int64]
     return table, xy
 
 
+def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
+    """Refuse a layer lacking required columns (French message naming them)."""
+    absent = [c for c in columns if c not in frame.columns]
+    if absent:
+        raise InputError(
+            f"{name} : colonnes manquantes {', '.join(absent)} (attendu {', '.join(columns)})"
+        )
+
+
 def _hide_small(values: FloatArray, population: FloatArray, ids: tuple[str, ...]) -> FloatArray:
     """Blank values of units whose population is below each indicator's display floor."""
     floors = np.asarray([REGISTRY[i].min_population for i in ids], dtype="float64")
@@ -187,6 +196,11 @@ def run_diagnostic(
         raise InputError(f"territoire {inputs.code} : aucun QPV dans les données d'entrée")
     progress.start("Diagnostic : zones, indicateurs, indice", total=5)
     try:
+        _require(inputs.qpv, ["code_qp", "lib_qp", "insee_com", "siren_epci"], "QPV")
+        _require(inputs.communes, ["insee_com", "nom", "population", "siren_epci"], "communes")
+        if inputs.qpv["code_qp"].duplicated().any():
+            dup = inputs.qpv.loc[inputs.qpv["code_qp"].duplicated(), "code_qp"].iloc[0]
+            raise InputError(f"QPV : code {dup} en double (champ code_qp)")
         cells, xy = _prepare_cells(inputs.cells)
         qpv = to_cell_crs(inputs.qpv, name="QPV").sort_values("code_qp").reset_index(drop=True)
         communes = to_cell_crs(inputs.communes, name="communes")
