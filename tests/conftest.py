@@ -16,3 +16,14 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "README.md").is_file():
         pytest.skip("extraits réels absents : ../shared/data introuvable à côté du projet")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Run the whole demo once per test session and return its :class:`DemoRun`.
+
+    Tests must treat the output directory as read-only (copy it to change it).
+    """
+    from quartiers.demo.pipeline import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("demo"))

@@ -1,0 +1,387 @@
+"""Walking access from each 200 m cell to the nearest resource places, on the street network.
+
+For every cell, residents start from their residential buildings (centroid, snapped to the
+nearest street point) or, where no building is mapped, from the cell centre. Each start
+and each place's access points are inserted into the pedestrian graph
+(:mod:`quartiers.network`); a multi-source Dijkstra from all places of a category gives the
+nearest-place distance of every start at once (scipy.sparse.csgraph), and one bounded
+Dijkstra per place gives the places within 300 m and 10 minutes. An area (park, wood,
+water) is entered anywhere along its edge or from any street node inside it. Distances include the
+straight walk from the start to the street and from the street to the place.
+
+Starts that do not reach the main network component (islands) get NaN, never 0 or
+infinity, and count in the share of residents not connected.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+from pyproj import Transformer
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from quartiers._access_summary import SUMMARY_COLUMNS, summarise_access
+from quartiers._origins import Origins, origin_points
+from quartiers.errors import InputError
+from quartiers.grid import CELL_CRS, CELL_SIZE_M, parse_cell_ids
+from quartiers.network import SplitGraph, WalkNetwork, build_network, snap_points, split_graph
+from quartiers.place_changes import apply_place_changes, read_place_changes
+from quartiers.places import CATEGORIES, bpe_places, merge_places, place_access_points
+from quartiers.progress import NullProgress, Progress
+from quartiers.schemas import TerritoryInputs
+from quartiers.sources.osm import OsmLayers, read_osm_layers
+
+__all__ = [
+    "ACCESS_COLUMNS",
+    "MARGIN_M",
+    "MAX_SNAP_M",
+    "NEAR_M",
+    "SUMMARY_COLUMNS",
+    "WALK_MINUTES",
+    "WALK_SPEED_KMH",
+    "access_columns",
+    "cell_access",
+    "compute_access",
+    "summarise_access",
+    "territory_bbox",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Walking speed (km/h): 4 km/h, slower than the usual 5 km/h of adults, for older people
+#: walking in the heat.
+WALK_SPEED_KMH = 4.0
+#: Radius of the "3-30-300" rule (metres of network distance).
+NEAR_M = 300.0
+#: Walking time of the second count (minutes).
+WALK_MINUTES = 10.0
+#: Farthest a start or an access point may lie from the street network (metres).
+MAX_SNAP_M = 300.0
+#: Margin around the territory's cells read from OSM (metres): places just outside count.
+MARGIN_M = 2_000.0
+# Tiny length of the link from a place's virtual source to its access points, so that a
+# zero snap distance stays an edge for every sparse-graph convention (metres).
+_EPSILON_M = 1e-3
+
+
+def access_columns(categories: tuple[str, ...] = CATEGORIES) -> list[str]:
+    """Return the per-category columns of :func:`cell_access`, in order."""
+    columns: list[str] = []
+    for category in categories:
+        columns += [
+            f"dist_{category}_m",
+            f"time_{category}_min",
+            f"count_{category}_300m",
+            f"count_{category}_10min",
+        ]
+    return columns
+
+
+#: Columns of :func:`cell_access` (index ``idcar_200m``).
+ACCESS_COLUMNS = [
+    *access_columns(),
+    "share_beyond_300m_cool_outdoor",
+    "connected",
+    "connected_share",
+    "origin",
+    "n_origins",
+]
+
+
+@dataclass(frozen=True)
+class _Routing:
+    graph: csr_matrix
+    origin_node: NDArray[np.intp]
+    origin_snap: NDArray[np.float64]
+    connected: NDArray[np.bool_]
+    place_source: NDArray[np.intp]  # virtual source node per place row, -1 if unreachable
+
+
+def cell_access(
+    cells: gpd.GeoDataFrame,
+    network: WalkNetwork,
+    places: gpd.GeoDataFrame,
+    *,
+    buildings: gpd.GeoDataFrame | None = None,
+    speed_kmh: float = WALK_SPEED_KMH,
+    max_snap_m: float = MAX_SNAP_M,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Return walking distances, times and counts of places per 200 m cell.
+
+    Parameters
+    ----------
+    cells
+        INSEE cells (EPSG:3035) with ``idcar_200m``.
+    network
+        Pedestrian graph (EPSG:2154) from :func:`quartiers.network.build_network`.
+    places
+        Places (PLACE_COLUMNS, EPSG:2154), one row per place: points, areas (entered
+        along their edge or from streets inside) or lines (river fronts).
+    buildings
+        Buildings (BUILDING_COLUMNS, EPSG:2154); residential ones are the starts.
+    speed_kmh
+        Walking speed turning distances into minutes.
+    max_snap_m
+        Starts and access points farther than this from any street are not connected.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``idcar_200m``, columns :data:`ACCESS_COLUMNS`: per category
+        ``dist_<c>_m`` (resident-weighted mean network distance to the nearest place, m),
+        ``time_<c>_min``, ``count_<c>_300m`` and ``count_<c>_10min`` (mean number of
+        places within reach), ``share_beyond_300m_cool_outdoor``; ``connected`` (some
+        start reaches the main network), ``connected_share`` (weight share of starts that
+        do), ``origin`` (``buildings`` or ``centroid``) and ``n_origins``. Unconnected
+        cells and categories without any reachable place are NaN.
+    """
+    progress = progress or NullProgress()
+    metres_per_min = speed_kmh * 1000.0 / 60.0
+    reach_m = WALK_MINUTES * metres_per_min
+    progress.start("Accès à pied : points de départ et lieux", None)
+    origins = origin_points(cells, buildings)
+    places = places.reset_index(drop=True)
+    places = places.loc[places["category"].isin(CATEGORIES).to_numpy()].reset_index(drop=True)
+    routing = _routing(network, origins, places, max_snap_m)
+    progress.finish()
+    n_origins = len(origins.cell)
+    per_origin: dict[str, NDArray[np.float64]] = {}
+    progress.start("Accès à pied : distances par catégorie", float(len(places)))
+    candidates = _candidate_origins(origins, places, max(NEAR_M, reach_m))
+    for category in CATEGORIES:
+        rows = np.flatnonzero((places["category"] == category).to_numpy())
+        sources = routing.place_source[rows]
+        sources = sources[sources >= 0]
+        dist = np.full(n_origins, np.inf)
+        near = np.zeros(n_origins)
+        reach = np.zeros(n_origins)
+        if len(sources):
+            best = dijkstra(routing.graph, directed=True, indices=sources, min_only=True)
+            dist = best[routing.origin_node] + routing.origin_snap
+            for row in rows:
+                source = routing.place_source[row]
+                if source >= 0:
+                    _count_place(routing, source, candidates[row], near, reach, reach_m)
+        progress.advance(float(len(rows)))
+        dist[~routing.connected] = np.nan
+        near[~routing.connected] = np.nan
+        reach[~routing.connected] = np.nan
+        per_origin[f"dist_{category}_m"] = dist
+        per_origin[f"count_{category}_300m"] = near
+        per_origin[f"count_{category}_10min"] = reach
+        if category == "cool_outdoor":
+            beyond = (dist > NEAR_M).astype("float64")  # no reachable park at all is beyond
+            beyond[~routing.connected] = np.nan
+            per_origin["share_beyond_300m_cool_outdoor"] = beyond
+    progress.finish()
+    return _per_cell(cells, origins, routing.connected, per_origin, metres_per_min)
+
+
+def _routing(
+    network: WalkNetwork, origins: Origins, places: gpd.GeoDataFrame, max_snap_m: float
+) -> _Routing:
+    place_row, access_xy = place_access_points(places)
+    inner_row, inner_xy = _inner_nodes(network, places)
+    place_row = np.concatenate([place_row, inner_row])
+    access_xy = np.concatenate([access_xy, inner_xy])
+    xmin, ymin, xmax, ymax = network.bounds
+    inside = (
+        (access_xy[:, 0] >= xmin - max_snap_m)
+        & (access_xy[:, 0] <= xmax + max_snap_m)
+        & (access_xy[:, 1] >= ymin - max_snap_m)
+        & (access_xy[:, 1] <= ymax + max_snap_m)
+    )
+    place_row, access_xy = place_row[inside], access_xy[inside]
+    xy = np.concatenate([origins.xy, access_xy])
+    snapped = snap_points(network, xy, max_distance=max_snap_m)
+    split: SplitGraph = split_graph(network, snapped)
+    n_origins = len(origins.xy)
+    origin_node = split.point_node[:n_origins]
+    connected = (origin_node >= 0) & (
+        split.component[np.maximum(origin_node, 0)] == network.main_component
+    )
+    access_node = split.point_node[n_origins:]
+    access_snap = snapped.distance[n_origins:]
+    ok = access_node >= 0
+    reached = np.unique(place_row[ok])
+    lost = len(places) - len(reached)
+    if lost:
+        logger.warning(
+            "%d lieu(x) à plus de %.0f m de toute voie piétonne : ignoré(s)", lost, max_snap_m
+        )
+    place_source = np.full(len(places), -1, dtype=np.intp)
+    place_source[reached] = split.n_nodes + np.arange(len(reached))
+    n_total = split.n_nodes + len(reached)
+    rows = np.concatenate([split.u, split.v, place_source[place_row[ok]]])
+    cols = np.concatenate([split.v, split.u, access_node[ok]])
+    weights = np.concatenate([split.length, split.length, access_snap[ok] + _EPSILON_M])
+    graph = _min_csr(n_total, rows, cols, weights)
+    return _Routing(
+        graph=graph,
+        origin_node=np.maximum(origin_node, 0),
+        origin_snap=np.nan_to_num(snapped.distance[:n_origins]),
+        connected=np.asarray(connected, dtype=bool),
+        place_source=place_source,
+    )
+
+
+def _inner_nodes(
+    network: WalkNetwork, places: gpd.GeoDataFrame
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Network nodes inside area places: a path through a park is already in the park."""
+    geoms = places.geometry.to_numpy()
+    polygonal = np.flatnonzero(np.isin(shapely.get_type_id(geoms), (3, 6)))
+    if len(polygonal) == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros((0, 2))
+    tree = shapely.STRtree(shapely.points(network.node_xy))
+    area, node = tree.query(geoms[polygonal], predicate="contains")
+    return polygonal[area].astype(np.intp), network.node_xy[node]
+
+
+def _min_csr(
+    n: int, rows: NDArray[np.intp], cols: NDArray[np.intp], w: NDArray[np.float64]
+) -> csr_matrix:
+    """Build a CSR graph keeping the smallest weight of repeated (row, col) pairs."""
+    order = np.lexsort((w, cols, rows))
+    rows, cols, w = rows[order], cols[order], w[order]
+    first = np.r_[True, (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])]
+    return coo_matrix((w[first], (rows[first], cols[first])), shape=(n, n)).tocsr()
+
+
+def _candidate_origins(
+    origins: Origins, places: gpd.GeoDataFrame, radius: float
+) -> list[NDArray[np.intp]]:
+    """Origins close enough (straight line) to each place to be within ``radius`` on foot.
+
+    A walk is never shorter than the straight line, so the origins within ``radius`` plus
+    the half-diagonal of a place's bounding box around its centre are a safe superset.
+    """
+    if len(places) == 0 or len(origins.xy) == 0:
+        return [np.zeros(0, dtype=np.intp) for _ in range(len(places))]
+    bounds = places.geometry.bounds.to_numpy()
+    centre = np.column_stack([(bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2])
+    half = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
+    tree = cKDTree(origins.xy)
+    found = tree.query_ball_point(centre, r=radius + half + 1.0)
+    return [np.asarray(item, dtype=np.intp) for item in found]
+
+
+def _count_place(
+    routing: _Routing,
+    source: int,
+    candidates: NDArray[np.intp],
+    near: NDArray[np.float64],
+    reach: NDArray[np.float64],
+    reach_m: float,
+) -> None:
+    if len(candidates) == 0:
+        return
+    limit = max(NEAR_M, reach_m)
+    dist = dijkstra(routing.graph, directed=True, indices=source, limit=limit)
+    walk = dist[routing.origin_node[candidates]] + routing.origin_snap[candidates]
+    near[candidates] += walk <= NEAR_M
+    reach[candidates] += walk <= reach_m
+
+
+def _per_cell(
+    cells: gpd.GeoDataFrame,
+    origins: Origins,
+    connected: NDArray[np.bool_],
+    per_origin: dict[str, NDArray[np.float64]],
+    metres_per_min: float,
+) -> pd.DataFrame:
+    n_cells = len(cells)
+    weight = origins.weight
+    total = np.bincount(origins.cell, weights=weight, minlength=n_cells)
+    linked = np.bincount(origins.cell, weights=weight * connected, minlength=n_cells)
+    share = np.divide(linked, total, out=np.zeros(n_cells), where=total > 0)
+    out: dict[str, NDArray[np.float64] | NDArray[np.bool_] | NDArray[np.object_]] = {}
+    for column, value in per_origin.items():
+        finite = np.isfinite(value)
+        w = np.where(finite, weight, 0.0)
+        num = np.bincount(origins.cell, weights=np.where(finite, value, 0.0) * w, minlength=n_cells)
+        den = np.bincount(origins.cell, weights=w, minlength=n_cells)
+        out[column] = np.divide(num, den, out=np.full(n_cells, np.nan), where=den > 0)
+    for category in CATEGORIES:
+        out[f"time_{category}_min"] = out[f"dist_{category}_m"] / metres_per_min
+    table = pd.DataFrame(out, index=pd.Index(cells["idcar_200m"].astype(str), name="idcar_200m"))
+    table["connected"] = share > 0
+    table["connected_share"] = share
+    table["origin"] = np.where(origins.from_buildings, "buildings", "centroid")
+    table["n_origins"] = np.bincount(origins.cell, minlength=n_cells)
+    return table[ACCESS_COLUMNS]
+
+
+def territory_bbox(
+    cells: pd.DataFrame, margin_m: float = MARGIN_M
+) -> tuple[float, float, float, float]:
+    """Return the Lambert-93 box (EPSG:2154) around the cells plus ``margin_m`` metres."""
+    corners = parse_cell_ids(cells["idcar_200m"].astype(str), source="carreaux")
+    if len(corners) == 0:
+        raise InputError("aucun carreau : impossible de délimiter le territoire")
+    to_2154 = Transformer.from_crs(CELL_CRS, "EPSG:2154", always_xy=True)
+    xmin, ymin, xmax, ymax = to_2154.transform_bounds(
+        float(corners[:, 0].min()),
+        float(corners[:, 1].min()),
+        float(corners[:, 0].max() + CELL_SIZE_M),
+        float(corners[:, 1].max() + CELL_SIZE_M),
+        densify_pts=21,
+    )
+    return (xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m)
+
+
+def compute_access(
+    inputs: TerritoryInputs,
+    *,
+    changes_csv: Path | None = None,
+    layers: OsmLayers | None = None,
+    bbox_2154: tuple[float, float, float, float] | None = None,
+    margin_m: float = MARGIN_M,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Build the network and the places of a territory, then return :func:`cell_access`.
+
+    Places are OSM (``inputs.osm_path``, or ``layers`` already read), then
+    ``inputs.places``, then the BPE (``inputs.bpe``), merged without near-duplicates; the
+    city's changes (``inputs.extra_places``, a table in the layout of
+    :mod:`quartiers.place_changes`, then ``changes_csv``) are applied last. Starts are
+    ``inputs.buildings`` when given, else the OSM buildings. The OSM file is read within
+    ``bbox_2154`` (e.g. ``Territory.bbox_2154``), by default the cells plus ``margin_m``.
+
+    Raises
+    ------
+    InputError
+        No OSM file, no walkable street in the territory, or a bad changes file.
+    """
+    progress = progress or NullProgress()
+    bbox = bbox_2154 if bbox_2154 is not None else territory_bbox(inputs.cells, margin_m)
+    if layers is None:
+        if inputs.osm_path is None:
+            raise InputError(
+                f"territoire {inputs.name} : aucun fichier OpenStreetMap (osm_path), "
+                "l'accès à pied aux lieux ressources ne peut pas être calculé"
+            )
+        progress.start("Lecture d'OpenStreetMap", None)
+        layers = read_osm_layers(Path(inputs.osm_path), bbox)
+        progress.finish()
+    network = build_network(layers.walk_edges, source=layers.source or "OSM")
+    places = merge_places([layers.places, inputs.places, bpe_places(inputs.bpe)])
+    if inputs.extra_places is not None and len(inputs.extra_places):
+        places = apply_place_changes(
+            places, inputs.extra_places, source="lieux de la ville", bbox_2154=bbox
+        )
+    if changes_csv is not None:
+        changes = read_place_changes(Path(changes_csv))
+        places = apply_place_changes(places, changes, source=str(changes_csv), bbox_2154=bbox)
+    buildings = inputs.buildings if inputs.buildings is not None else layers.buildings
+    return cell_access(inputs.cells, network, places, buildings=buildings, progress=progress)
