@@ -63,3 +63,27 @@ def test_bad_horizon_and_bad_method(isolated: Path, capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err
     assert code == 1 and "m.yaml" in err and "au moins une dimension" in err
     assert not (isolated / "o").exists()  # nothing written on bad input
+
+
+def test_access_computed_when_osm_given(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from _synthetic import access_table, environment_layers, make_territory
+    from quartiers.commands import diagnose
+
+    inputs = make_territory(**environment_layers(), osm_path=isolated / "extrait.osm.pbf")
+    calls: list[object] = []
+
+    def fake_access(given: object, **kwargs: object) -> pd.DataFrame:
+        calls.append(given)
+        return access_table(inputs.cells)
+
+    monkeypatch.setattr(diagnose, "load_inputs", lambda *a, **k: inputs)
+    monkeypatch.setattr(diagnose, "compute_access", fake_access)
+    out = isolated / "sortie"
+    assert main(["diagnose", "-t", "99001", "--out", str(out), "--horizon", "2100"]) == 0
+    assert calls == [inputs]
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["missing_dimensions"] == [] and run["missing_indicators"] == {}
+    assert run["summary"]["access_given"] is True
+    assert "Indicateurs absents" not in capsys.readouterr().err

@@ -8,7 +8,13 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quartiers.indicators._geometry import CellGrid, area_share, area_weighted_mean, union_by_group
+from quartiers.indicators._geometry import (
+    CellGrid,
+    area_share,
+    area_weighted_mean,
+    dissolve_overlaps,
+    union_by_group,
+)
 
 
 def _grid() -> CellGrid:
@@ -60,3 +66,22 @@ def test_grouped_union_equals_per_group_union(
     for gid, geom in zip(ids, merged, strict=True):
         expected = shapely.union_all(geoms[groups == gid]).area
         assert shapely.area(geom) == pytest.approx(expected, rel=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 20), st.integers(0, 20), st.integers(1, 8), st.integers(0, 2)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_dissolve_overlaps_keeps_union_area(boxes: list[tuple[int, int, int, int]]) -> None:
+    # integer boxes: many touch exactly, some overlap or contain others
+    geoms = np.array([shapely.box(x, y, x + w, y + w) for x, y, w, _ in boxes], dtype=object)
+    groups = np.array([g for *_, g in boxes], dtype=np.int64)
+    out_groups, out_geoms = dissolve_overlaps(geoms, groups)
+    for gid in set(groups):
+        expected = shapely.union_all(geoms[groups == gid]).area
+        got = shapely.area(out_geoms[out_groups == gid]).sum()
+        assert got == pytest.approx(expected, rel=1e-9)

@@ -6,14 +6,16 @@ import math
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich import box
 from rich.table import Table
 
+from quartiers.access import compute_access
 from quartiers.cli import RichProgress, app, check_output_dir, console, err_console
 from quartiers.diagnostic import Diagnostic, run_diagnostic
 from quartiers.method.spec import default_method, load_method
-from quartiers.schemas import HORIZONS
+from quartiers.schemas import HORIZONS, TerritoryInputs
 from quartiers.settings import get_settings
 from quartiers.sources.load import load_inputs, parse_source_options
 
@@ -87,6 +89,19 @@ def summary_table(diag: Diagnostic) -> Table:
     return table
 
 
+def _access(inputs: TerritoryInputs, progress: RichProgress) -> pd.DataFrame | None:
+    """Compute walking access when an OpenStreetMap extract came with the inputs."""
+    if inputs.osm_path is None:
+        return None
+    territory = inputs.notes.get("territory", {})
+    bbox = territory.get("bbox_2154") if isinstance(territory, dict) else None
+    return compute_access(
+        inputs,
+        bbox_2154=tuple(bbox) if bbox is not None and len(bbox) == 4 else None,
+        progress=progress,
+    )
+
+
 @app.command(
     "diagnose", help="Diagnostic de vulnérabilité aux vagues de chaleur des QPV d'un territoire."
 )
@@ -143,7 +158,11 @@ def diagnose_command(
         bool, typer.Option("--force", help="Écrire dans un dossier de sortie non vide.")
     ] = False,
 ) -> None:
-    """Run the diagnostic of a territory and write its output directory."""
+    """Run the diagnostic of a territory and write its output directory.
+
+    Walking access (resources dimension) is computed when an OpenStreetMap extract is
+    among the inputs; without one the index runs without it and says so.
+    """
     check_output_dir(out, force=force)
     chosen = load_method(method) if method is not None else default_method()
     horizon = horizon or chosen.horizon
@@ -168,7 +187,10 @@ def diagnose_command(
             progress=progress,
             skip=[s.lower() for s in skip or []],
         )
-        diag = run_diagnostic(inputs, method=chosen, horizon=horizon, progress=progress)
+        access = _access(inputs, progress)
+        diag = run_diagnostic(
+            inputs, method=chosen, horizon=horizon, access=access, progress=progress
+        )
     finally:
         progress.close()
     diag.write(out)
