@@ -95,6 +95,12 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
         "Cerema, LCZ",
     ),
     "connected": ("Carreau relié au réseau piéton", "oui/non", "", "OpenStreetMap"),
+    "connected_share": (
+        "Part (pondérée) des points de départ du carreau reliés au réseau piéton",
+        "part (0–1)",
+        "",
+        "OpenStreetMap",
+    ),
     "zone_id": (
         "Identifiant de la zone (code QPV, commune:<INSEE>, epci:<SIREN>)",
         "",
@@ -155,12 +161,18 @@ def describe(column: str) -> tuple[str, str, str, str]:
             _MORE,
             _COMPUTED,
         )
-    m = re.fullmatch(r"(time|count)_(.+?)_(min|300m)", column)
+    m = re.fullmatch(r"(time|count)_(.+?)_(min|300m|10min)", column)
     if m and m.group(2) in ACCESS_CATEGORIES:
         what = ACCESS_CATEGORIES[m.group(2)]
         if m.group(1) == "time":
             return (f"Temps de marche au plus proche {what}", "minutes", "", "OpenStreetMap")
-        return (f"Nombre de {what} à moins de 300 m à pied", "nombre", "", "OpenStreetMap")
+        within = "300 m" if m.group(3) == "300m" else "10 minutes"
+        return (
+            f"Nombre moyen de lieux ({what}) à moins de {within} à pied",
+            "lieux",
+            "",
+            "OpenStreetMap, INSEE BPE",
+        )
     return (column, "", "", _COMPUTED)
 
 

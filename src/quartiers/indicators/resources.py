@@ -39,7 +39,7 @@ DEFAULT_CROWN_M = 6.0
 _QUAD_SEGS = 4
 
 #: Access columns copied to the cells layer for information (not part of the index).
-ACCESS_PASSTHROUGH = ("time_{cat}_min", "count_{cat}_300m")
+ACCESS_PASSTHROUGH = ("time_{cat}_min", "count_{cat}_300m", "count_{cat}_10min")
 
 
 def tree_crowns(trees: gpd.GeoDataFrame, *, default_crown_m: float) -> NDArray[np.object_]:
@@ -108,15 +108,14 @@ def canopy_and_green(
 
 
 def access_columns(access: pd.DataFrame) -> list[str]:
-    """Return the informative access columns present (times, counts, ``connected``)."""
+    """Return the informative access columns present (times, counts, connection)."""
     cols = [
         pattern.format(cat=cat)
         for cat in ACCESS_CATEGORIES
         for pattern in ACCESS_PASSTHROUGH
         if pattern.format(cat=cat) in access.columns
     ]
-    if "connected" in access.columns:
-        cols.append("connected")
+    cols.extend(c for c in ("connected", "connected_share") if c in access.columns)
     return cols
 
 
