@@ -95,6 +95,19 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
         "Cerema, LCZ",
     ),
     "connected": ("Carreau relié au réseau piéton", "oui/non", "", "OpenStreetMap"),
+    "share_beyond_300m_cool_outdoor": (
+        "Part des habitants reliés à plus de 300 m à pied d'un lieu frais extérieur "
+        "(règle 3-30-300)",
+        "part (0–1)",
+        "plus élevé = plus vulnérable",
+        "OpenStreetMap, INSEE BPE",
+    ),
+    "share_not_connected": (
+        "Part des habitants dont le logement n'est pas relié au réseau piéton principal",
+        "part (0–1)",
+        "",
+        "OpenStreetMap",
+    ),
     "connected_share": (
         "Part (pondérée) des points de départ du carreau reliés au réseau piéton",
         "part (0–1)",
@@ -160,6 +173,16 @@ def describe(column: str) -> tuple[str, str, str, str]:
             "score 0–1 (comme l'indice)",
             _MORE,
             _COMPUTED,
+        )
+    m = re.fullmatch(r"median_dist_(.+)_m", column)
+    if m and m.group(1) in ACCESS_CATEGORIES:
+        return (
+            f"Distance à pied médiane des habitants reliés au plus proche "
+            f"{ACCESS_CATEGORIES[m.group(1)]} (ceux qui n'en atteignent aucun comptent comme "
+            "les plus éloignés)",
+            "m",
+            "plus élevé = plus vulnérable",
+            "OpenStreetMap, INSEE BPE",
         )
     m = re.fullmatch(r"(time|count)_(.+?)_(min|300m|10min)", column)
     if m and m.group(2) in ACCESS_CATEGORIES:

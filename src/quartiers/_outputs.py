@@ -17,6 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse
 
+from quartiers._access_summary import SUMMARY_COLUMNS, summarise_access
 from quartiers.grid import CELL_CRS, cell_boxes
 from quartiers.indicators.base import safe_ratio
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY, registry_table
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Tables",
+    "access_summary",
     "cell_commune",
     "cell_qpv",
     "climate_table",
@@ -120,7 +122,12 @@ class Tables:
         return gpd.GeoDataFrame(frame, geometry=cell_boxes(xy), crs=CELL_CRS)
 
     def zones_frame(
-        self, zones: gpd.GeoDataFrame, totals: ZoneTotals, scored: _Scored, breaks: FloatArray
+        self,
+        zones: gpd.GeoDataFrame,
+        totals: ZoneTotals,
+        scored: _Scored,
+        breaks: FloatArray,
+        access_summary: Mapping[str, FloatArray],
     ) -> gpd.GeoDataFrame:
         """Return the ``zones`` layer (QPV, rest of commune, rest of EPCI)."""
         pop = totals.population
@@ -145,6 +152,7 @@ class Tables:
             "imputed_population_share": safe_ratio(totals.imputed_population, pop),
             "reference_population": zones["reference_population"].to_numpy(dtype="float64"),
             **_indicator_columns(scored.values, self.ids),
+            **access_summary,
             **self._scores(scored.scores),
             "index": scored.index,
             "quintile": pd.array(_as_int(_classes(scored.index, breaks)), dtype="Int64"),
@@ -316,4 +324,33 @@ def coverage(
                 "grid_share": round(float(share), 4) if np.isfinite(share) else None,
             }
         )
+    return out
+
+
+def access_summary(
+    access: pd.DataFrame | None,
+    cells: pd.DataFrame,
+    matrix: sparse.csr_array,
+    zone_ids: Sequence[str],
+) -> dict[str, FloatArray]:
+    """Return the access module's per-zone summary (empty columns without access).
+
+    Columns ``median_dist_<category>_m`` (median walking distance of connected residents),
+    ``share_beyond_300m_cool_outdoor`` and ``share_not_connected``, from
+    :func:`quartiers._access_summary.summarise_access`.
+    """
+    n = len(zone_ids)
+    names = {c: f"median_{c}" if c.startswith("dist_") else c for c in SUMMARY_COLUMNS}
+    empty = {name: np.full(n, np.nan) for name in names.values()}
+    needed = {"connected_share", "share_beyond_300m_cool_outdoor"}
+    if access is None or not needed <= set(access.columns):
+        return empty
+    table = access if access.index.name == "idcar_200m" else access.set_index("idcar_200m")
+    coo = sparse.coo_array(matrix)
+    shares = pd.DataFrame({"cell": coo.col, "zone": coo.row, "share": coo.data})
+    summary = summarise_access(table, cells, shares, zone_index=list(zone_ids))
+    out = dict(empty)
+    for column in SUMMARY_COLUMNS:
+        if column in summary.columns:
+            out[names[column]] = summary[column].to_numpy(dtype="float64")
     return out

@@ -304,7 +304,8 @@ def _assemble(
         _outputs.cell_commune(commune_shares, len(cells)),
         _outputs.cell_qpv(matrix, zones, is_qpv),
     )
-    zones_gdf = tables.zones_frame(zones, totals, zone_scored, breaks)
+    summary = _outputs.access_summary(access, cells, matrix, zones["zone_id"].tolist())
+    zones_gdf = tables.zones_frame(zones, totals, zone_scored, breaks, summary)
     qpv_gdf = tables.qpv_frame(
         zones_gdf[is_qpv].reset_index(drop=True), ranks, comparisons, compared
     )

@@ -115,7 +115,11 @@ def access_columns(access: pd.DataFrame) -> list[str]:
         for pattern in ACCESS_PASSTHROUGH
         if pattern.format(cat=cat) in access.columns
     ]
-    cols.extend(c for c in ("connected", "connected_share") if c in access.columns)
+    cols.extend(
+        c
+        for c in ("share_beyond_300m_cool_outdoor", "connected", "connected_share")
+        if c in access.columns
+    )
     return cols
 
 
