@@ -2,4 +2,5 @@
 
 from quartiers.commands import contributions as contributions
 from quartiers.commands import demo as demo
+from quartiers.commands import diagnose as diagnose
 from quartiers.commands import sources as sources
