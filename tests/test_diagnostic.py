@@ -371,9 +371,9 @@ def test_la_roche_sur_yon_population_conserved(la_roche: Diagnostic) -> None:
 
 def test_access_summary_joins_the_qpv_table(full: Diagnostic, diag: Diagnostic) -> None:
     q = full.qpv_table().set_index("code_qp").loc["QN99901M"]
-    assert np.isfinite(q["median_dist_care_m"]) and 0 <= q["share_not_connected"] <= 1
+    assert np.isfinite(q["dist_care_m"]) and 0 <= q["share_not_connected"] <= 1
     assert 0 <= q["share_beyond_300m_cool_outdoor"] <= 1
     # the population-weighted mean (index) and the median (information) both describe care
     assert q["dist_care"] > 0
     without = diag.qpv_table()
-    assert without["median_dist_care_m"].isna().all()  # same columns, empty without access
+    assert without["dist_care_m"].isna().all()  # same columns, empty without access

@@ -174,7 +174,7 @@ def describe(column: str) -> tuple[str, str, str, str]:
             _MORE,
             _COMPUTED,
         )
-    m = re.fullmatch(r"median_dist_(.+)_m", column)
+    m = re.fullmatch(r"dist_(.+)_m", column)
     if m and m.group(1) in ACCESS_CATEGORIES:
         return (
             f"Distance à pied médiane des habitants reliés au plus proche "

@@ -335,12 +335,13 @@ def access_summary(
 ) -> dict[str, FloatArray]:
     """Return the access module's per-zone summary (empty columns without access).
 
-    Columns ``median_dist_<category>_m`` (median walking distance of connected residents),
+    Columns ``dist_<category>_m`` (resident-weighted median walking distance, the name issue 5
+    promises users; the index's own indicator ``dist_<category>`` is the mean),
     ``share_beyond_300m_cool_outdoor`` and ``share_not_connected``, from
     :func:`quartiers._access_summary.summarise_access`.
     """
     n = len(zone_ids)
-    names = {c: f"median_{c}" if c.startswith("dist_") else c for c in SUMMARY_COLUMNS}
+    names = {c: c for c in SUMMARY_COLUMNS}
     empty = {name: np.full(n, np.nan) for name in names.values()}
     needed = {"connected_share", "share_beyond_300m_cool_outdoor"}
     if access is None or not needed <= set(access.columns):
