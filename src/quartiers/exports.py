@@ -1,7 +1,7 @@
 """Open-data exports of a diagnostic: GeoPackage with QGIS styles, GeoParquet, CSV, provenance.
 
 The export folder holds the diagnostic's standard files, written by the same writer as the
-output directory (:func:`quartiers._outputs.write`), then completed for reuse:
+output directory (:func:`quartiers._run_io.write`), then completed for reuse:
 
 - ``diagnostic.gpkg``: layers ``cells``, ``qpv``, ``zones`` (and ``hotspots`` when the
   diagnostic has one) with a default style per layer in the ``layer_styles`` table that
@@ -35,7 +35,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pyogrio
 
-from quartiers import _outputs
+from quartiers import _run_io
 from quartiers._dictionary import describe
 from quartiers._qgis_styles import layer_style
 from quartiers.diagnostic import Diagnostic
@@ -152,7 +152,7 @@ def style_geopackage(path: Path, descriptions: Mapping[str, str], stamp: Mapping
     Parameters
     ----------
     path
-        The GeoPackage written by :func:`quartiers._outputs.write`.
+        The GeoPackage written by :func:`quartiers._run_io.write`.
     descriptions
         Layer name → French description (also its metadata ``DESCRIPTION``).
     stamp
@@ -345,12 +345,12 @@ def export_open_data(
         every other file and ``export`` what the export added).
     """
     out_dir = Path(out_dir)
-    paths = dict(_outputs.write(diag, out_dir))
+    paths = dict(_run_io.write(diag, out_dir))
     stamp = provenance(diag)
     gpkg = paths["diagnostic.gpkg"]
     if hotspots is not None and len(hotspots):
         layer = hotspots.to_crs(diag.cells.crs) if hotspots.crs != diag.cells.crs else hotspots
-        with _outputs._fixed_gpkg_date():
+        with _run_io._fixed_gpkg_date():
             pyogrio.write_dataframe(layer, gpkg, layer="hotspots", driver="GPKG")
         paths["hotspots.parquet"] = out_dir / "hotspots.parquet"
         layer.to_parquet(paths["hotspots.parquet"], index=False)

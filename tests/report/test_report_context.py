@@ -29,12 +29,20 @@ def _row(diag: Diagnostic, code: str = CODE) -> pd.Series:
     return common.qpv_row(diag, code)
 
 
+ACCESS_SUMMARY = [
+    *(f"{i}_m" for i in indicator_ids("resources") if i.startswith("dist_")),
+    "share_beyond_300m_cool_outdoor",
+    "share_not_connected",
+]
+
+
 def _without_resources(diag: Diagnostic) -> Diagnostic:
     """Return the demo diagnostic as if no resource layer had been given."""
     out = _copy(diag)
     ids = indicator_ids("resources")
     for frame in (out.qpv, out.zones):
         frame[ids] = np.nan
+        frame[[c for c in ACCESS_SUMMARY if c in frame.columns]] = np.nan
         frame["score_resources"] = np.nan
     out.run["dimensions"]["resources"]["state"] = "absente"
     out.run["dimensions"]["resources"]["in_index"] = False
@@ -86,28 +94,39 @@ def test_missing_dimension_says_so_instead_of_zero(demo_diag: Diagnostic) -> Non
 
 
 def test_partial_dimension_names_what_is_missing(demo_diag: Diagnostic) -> None:
-    blocks = {
-        b.id: b for b in dimension_blocks(demo_diag, _row(demo_diag), epci=True, charts=False)
-    }
-    # The demo has no walking distances: the resources dimension is partial.
+    diag = _copy(demo_diag)
+    reason = "distances à pied non calculées (test)"
+    for frame in (diag.qpv, diag.zones):
+        frame[["dist_care", "dist_care_m"]] = np.nan
+    diag.run["dimensions"]["resources"]["state"] = "partielle"
+    diag.run["missing_indicators"]["dist_care"] = reason
+    blocks = {b.id: b for b in dimension_blocks(diag, _row(diag), epci=True, charts=False)}
     assert blocks["resources"].state == "partielle"
     assert REGISTRY["dist_care"].label.lower() in blocks["resources"].note
-    dist = {r.id: r for r in blocks["resources"].rows}["dist_care"]
-    assert dist.qpv == NOT_AVAILABLE and "OpenStreetMap" in dist.note
+    rows = {r.id: r for r in blocks["resources"].rows}
+    for column in ("dist_care", "dist_care_m"):
+        assert rows[column].qpv == NOT_AVAILABLE and rows[column].note == reason
+    assert rows["dist_cool_indoor"].available
 
 
 def test_access_summaries_are_used_when_present(demo_diag: Diagnostic) -> None:
-    diag = _copy(demo_diag)
-    diag.qpv["dist_care_m"] = 420.0
-    diag.qpv["share_beyond_300m_cool_outdoor"] = 0.25
-    zone = diag.zones["zone_id"] == f"commune:{_row(diag)['insee_com']}"
-    diag.zones["dist_care_m"] = np.where(zone, 300.0, np.nan)
-    blocks = {b.id: b for b in dimension_blocks(diag, _row(diag), epci=False, charts=False)}
+    row = _row(demo_diag)
+    zone = demo_diag.zones.set_index("zone_id").loc[f"commune:{row['insee_com']}"]
+    blocks = {b.id: b for b in dimension_blocks(demo_diag, row, epci=False, charts=False)}
     rows = {r.id: r for r in blocks["resources"].rows}
-    assert rows["dist_care_m"].qpv == "420\u202fm"
-    assert rows["dist_care_m"].commune == "300\u202fm"
-    assert rows["dist_care_m"].gap == "+120\u202fm"
-    assert rows["share_beyond_300m_cool_outdoor"].qpv == "25,0\u202f%"
+    median = rows["dist_care_m"]
+    assert median.qpv == f"{round(row['dist_care_m']):,}\u202fm".replace(",", "\u202f")
+    assert median.commune == f"{round(zone['dist_care_m']):,}\u202fm".replace(",", "\u202f")
+    assert "médiane des habitants" in median.label
+    assert rows["share_beyond_300m_cool_outdoor"].qpv == percent(
+        row["share_beyond_300m_cool_outdoor"]
+    )
+    assert "share_not_connected" in rows
+    # Without the access module's columns, no such row.
+    bare = _copy(demo_diag)
+    bare.qpv = bare.qpv.drop(columns=ACCESS_SUMMARY)
+    blocks = {b.id: b for b in dimension_blocks(bare, _row(bare), epci=False, charts=False)}
+    assert not {r.id for r in blocks["resources"].rows} & set(ACCESS_SUMMARY)
 
 
 def test_rank_without_uncertainty_is_not_available(demo_diag: Diagnostic) -> None:

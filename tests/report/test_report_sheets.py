@@ -98,9 +98,10 @@ def test_demo_sheet_text_matches_the_diagnostic(
     # Heat horizons of the commune, from Climadiag.
     hwd = [_climate(demo_diag, "00001", "heat_wave_days", h) for h in ("ref", "2030", "2050")]
     assert climate_row(hwd).search(text)
-    # Walking distances were not computed for the demo: said, never 0.
-    assert f"{REGISTRY['dist_care'].label} (m) distances à pied non calculées" in text
-    assert "non disponible" in text
+    # Walking distances of the access module: mean (index) and residents' median.
+    label = REGISTRY["dist_care"].label
+    assert near(text, f"{label} (m)", f"{fr(row['dist_care'], 0)} m")
+    assert near(text, f"{label} — médiane des habitants", f"{fr(row['dist_care_m'], 0)} m")
     assert "Intervalle des rangs (5–95 %) non disponible" in text
     # Sources with vintages and licences, method, provenance.
     assert "Filosofi" in text and "Licence Ouverte 2.0" in text and "ODbL 1.0" in text
@@ -127,7 +128,9 @@ def test_demo_synthesis_lists_every_qpv(
         line = _rank_line(lines, int(row["rank"]))
         assert fr(row["population"], 0) in line
         assert pct(row["poverty_rate"]) in line and fr(row["index"], 2) in line
-    assert "Données disponibles" in text and "partielle" in text
+    assert "Données disponibles" in text
+    for dim in ("Sensibilité", "Exposition", "Ressources"):
+        assert any(line.startswith(f"{dim} complète") for line in lines)
     html = (demo_docs / "synthese_200000001.html").read_text(encoding="utf-8")
     assert 'href="fiche_QN00001A.html"' in html
 

@@ -329,7 +329,9 @@ def ratio_chart(
         Zone key → label for the legend and the text alternative.
     """
     low, high = RATIO_LIMITS
-    fig = new_figure(7.0, 0.75 + 0.24 * len(items))
+    labels = [wrap(i.label, 48) for i in items]
+    rows = sum(0.1 + 0.14 * label.count("\n") for label in labels)
+    fig = new_figure(7.0, 0.8 + 0.22 * len(items) + rows)
     ax = fig.add_subplot()
     y = np.arange(len(items))[::-1]
     ax.axvline(1.0, color="#555555", lw=0.8)
@@ -364,7 +366,7 @@ def ratio_chart(
     ticks = [0.125, 0.25, 0.5, 1, 2, 4, 8]
     ax.set_xticks(ticks, ["÷8", "÷4", "÷2", "1", "×2", "×4", "×8"])
     ax.minorticks_off()
-    ax.set_yticks(y, [wrap(i.label, 48) for i in items], fontsize=6.5)
+    ax.set_yticks(y, labels, fontsize=6.5)
     ax.set_ylim(-0.7, len(items) - 0.3)
     ax.set_xlabel(
         f"rapport QPV / {_lower_first(names[others[0]])} (échelle logarithmique ; 1 = même valeur)",

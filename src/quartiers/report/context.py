@@ -56,6 +56,23 @@ def _value(row: pd.Series, column: str) -> float | None:
     return as_float(row.get(column)) if column in row.index else None
 
 
+#: Short names of the walking-access categories, for chart labels.
+_ACCESS_SHORT = {
+    "cool_outdoor": "lieu frais extérieur",
+    "cool_indoor": "lieu frais intérieur",
+    "care": "lieu de soins",
+    "information": "point d'information",
+    "drinking_water": "point d'eau potable",
+}
+
+
+def _chart_label(ind_id: str) -> str:
+    """Return a label short enough for one line of a chart."""
+    if ind_id.startswith("dist_") and ind_id[5:] in _ACCESS_SHORT:
+        return f"Distance à pied au plus proche {_ACCESS_SHORT[ind_id[5:]]}"
+    return REGISTRY[ind_id].label
+
+
 def _indicator_row(
     diag: Diagnostic, row: pd.Series, ind_id: str, *, epci: bool, reasons: dict[str, str]
 ) -> tuple[IndicatorRow, Compared]:
@@ -87,7 +104,9 @@ def _indicator_row(
     values = {"qpv": own, "commune": com}
     if epci:
         values["epci"] = epc
-    return line, Compared(label=ind.label, unit=ind.unit, values=values, direction=ind.direction)
+    return line, Compared(
+        label=_chart_label(ind_id), unit=ind.unit, values=values, direction=ind.direction
+    )
 
 
 def _dimension_note(state: dict[str, object], missing: list[IndicatorRow], label: str) -> str:
@@ -310,23 +329,33 @@ def _access_rows(diag: Diagnostic, row: pd.Series) -> list[IndicatorRow]:
     """Return the access module's per-QPV summaries present in the diagnostic (issue 5).
 
     ``dist_<category>_m``: resident-weighted median walking distance;
-    ``share_beyond_300m_cool_outdoor``: share of residents beyond 300 m of a cool outdoor
-    place (3-30-300 rule). Absent columns give no row.
+    ``share_beyond_300m_cool_outdoor``: residents beyond 300 m of a cool outdoor place
+    (3-30-300 rule); ``share_not_connected``: residents whose homes do not reach the
+    street network. Absent columns give no row; empty ones say why.
     """
-    columns = [(f"dist_{cat}_m", "m") for cat in ACCESS_CATEGORIES]
-    columns.append(("share_beyond_300m_cool_outdoor", "part (0–1)"))
+    reasons = common.missing_reasons(diag)
+    columns = [(f"dist_{cat}_m", "m", f"dist_{cat}") for cat in ACCESS_CATEGORIES]
+    columns += [
+        ("share_beyond_300m_cool_outdoor", "part (0–1)", "dist_cool_outdoor"),
+        ("share_not_connected", "part (0–1)", "dist_cool_outdoor"),
+    ]
+    labels = {
+        "share_beyond_300m_cool_outdoor": (
+            "Habitants à plus de 300 m à pied d'un lieu frais extérieur (règle 3-30-300)"
+        ),
+        "share_not_connected": "Habitants dont le logement n'est pas relié au réseau piéton",
+    }
     lines = []
-    for column, unit in columns:
+    for column, unit, base in columns:
         if column not in row.index:
             continue
-        if column.startswith("dist_"):
-            base = REGISTRY[column.removesuffix("_m")].label
-            label = f"{base} — médiane des habitants"
-        else:
-            label = "Habitants à plus de 300 m à pied d'un lieu frais extérieur (règle 3-30-300)"
+        label = labels.get(column) or f"{REGISTRY[base].label} — médiane des habitants"
         own = _value(row, column)
         com = common.comparison_value(diag, row, column, "commune")
         diff = None if own is None or com is None else own - com
+        note = ""
+        if own is None:
+            note = reasons.get(base) or "aucun lieu atteignable à pied pour la moitié des habitants"
         lines.append(
             IndicatorRow(
                 id=column,
@@ -339,7 +368,7 @@ def _access_rows(diag: Diagnostic, row: pd.Series) -> list[IndicatorRow]:
                 gap=gap(diff, unit),
                 ratio=ratio(None if own is None or not com else own / com),
                 available=own is not None,
-                note="" if own is not None else "aucun lieu atteignable à pied pour la médiane",
+                note=note,
             )
         )
     return lines
