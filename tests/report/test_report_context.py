@@ -191,3 +191,27 @@ def test_epci_column_only_when_it_differs(demo_diag: Diagnostic) -> None:
     epci = one.zones["zone_type"] == "reste_epci"
     one.zones.loc[epci, "population"] = float(one.zones.loc[commune, "population"].iloc[0])
     assert not common.has_epci_comparison(one, row)
+
+
+def test_degraded_diagnostic_renders_without_crashing(demo_diag: Diagnostic) -> None:
+    from quartiers.report.comparison import comparison
+    from quartiers.report.render import render_template
+    from quartiers.report.synthesis import territory_synthesis
+
+    diag = _copy(demo_diag)
+    diag.climate = diag.climate.iloc[0:0]
+    second = diag.qpv.index[1]
+    diag.qpv.loc[second, ["index", "rank", "quintile", "score_exposure"]] = np.nan
+    diag.qpv.loc[second, "status"] = "non significatif"
+    diag.qpv.loc[second, "status_detail"] = "population carroyée 120 < seuil 500"
+    code = str(diag.qpv.loc[second, "code_qp"])
+    sheet = qpv_sheet(diag, code)
+    assert sheet.rank.text.startswith("Non classé : population carroyée sous le seuil de 500")
+    assert sheet.climate == [] and "non disponibles" in sheet.climate_note
+    assert {k.label: k.qpv for k in sheet.index}["Indice composite"] == NOT_AVAILABLE
+    html = render_template("fiche.html.j2", sheet=sheet)
+    assert "Horizons de chaleur non disponibles" in html
+    synthesis = render_template("synthese.html.j2", doc=territory_synthesis(diag))
+    assert "non classé" in synthesis
+    both = comparison([diag, demo_diag])
+    assert any(cells[0] == NOT_AVAILABLE for _, _, cells in both.climate_rows)
