@@ -8,7 +8,6 @@ Both documents follow the same outline: 1. Enjeux (with the climate horizons),
 from __future__ import annotations
 
 import io
-import math
 from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,10 +18,9 @@ from docx.shared import Cm, Pt
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from quartiers.actions import _format as fmt
-from quartiers.actions.horizons import HorizonValue
+from quartiers.actions.horizons import horizon_table
 from quartiers.actions.roadmap import CONTRACT_END, Roadmap
 from quartiers.errors import InputError
-from quartiers.schemas import HORIZONS
 
 __all__ = ["FORMATS", "roadmap_docx", "roadmap_html", "roadmap_pdf", "write_roadmap"]
 
@@ -41,31 +39,10 @@ _ENV = Environment(
 )
 
 
-def _horizon_table(values: list[HorizonValue]) -> tuple[list[str], list[tuple[str, list[str]]]]:
-    """Return the horizon column labels and one row of texts per climate indicator."""
-    horizons = [h for h in HORIZONS if any(v.horizon == h for v in values)]
-    rows: list[tuple[str, list[str]]] = []
-    for label in dict.fromkeys(v.label for v in values):
-        cells = []
-        for h in horizons:
-            hit = [v for v in values if v.label == label and v.horizon == h]
-            if not hit:
-                cells.append("")
-                continue
-            v = hit[0]
-            text = fmt.number(v.value, 1)
-            if math.isfinite(v.low) and math.isfinite(v.high):
-                text += f" ({fmt.number(v.low, 1)}–{fmt.number(v.high, 1)})"
-            cells.append(text)
-        unit = next(v.unit for v in values if v.label == label)
-        rows.append((f"{label} ({unit})", cells))
-    return [HORIZONS[h] for h in horizons], rows
-
-
 def roadmap_html(roadmap: Roadmap) -> str:
     """Return the roadmap as a standalone French HTML document (A4 print styles inline)."""
     css = resources.files("quartiers.actions").joinpath("templates/feuille_de_route.css")
-    labels, rows = _horizon_table(roadmap.horizons)
+    labels, rows = horizon_table(roadmap.horizons)
     return _ENV.get_template("feuille_de_route.html.j2").render(
         r=roadmap,
         fmt=SimpleNamespace(number=fmt.number, euro_range=fmt.euro_range),
@@ -149,7 +126,7 @@ def roadmap_docx(roadmap: Roadmap) -> bytes:
         [[i.label, i.value_text, i.rest_text, i.position_text] for i in r.issues],
         "Indicateurs où le quartier est le plus en difficulté",
     )
-    labels, rows = _horizon_table(r.horizons)
+    labels, rows = horizon_table(r.horizons)
     if rows:
         doc.add_heading("Le quartier aux horizons climatiques", level=2)
         _table(

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from quartiers.actions._format import number
 from quartiers.actions.matching import qpv_cells, qpv_row
 from quartiers.diagnostic import Diagnostic
 from quartiers.indicators.exposure import CLIMATE_IDS
 from quartiers.indicators.registry import REGISTRY
 from quartiers.schemas import HORIZONS
 
-__all__ = ["HorizonValue", "climate_horizons"]
+__all__ = ["HorizonValue", "climate_horizons", "horizon_table"]
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,24 @@ def climate_horizons(diagnostic: Diagnostic, code_qp: str) -> list[HorizonValue]
                 )
             )
     return out
+
+
+def horizon_table(values: list[HorizonValue]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """Return the horizon column labels and one row of texts per climate indicator."""
+    horizons = [h for h in HORIZONS if any(v.horizon == h for v in values)]
+    rows: list[tuple[str, list[str]]] = []
+    for label in dict.fromkeys(v.label for v in values):
+        cells = []
+        for h in horizons:
+            hit = [v for v in values if v.label == label and v.horizon == h]
+            if not hit:
+                cells.append("")
+                continue
+            v = hit[0]
+            text = number(v.value, 1)
+            if math.isfinite(v.low) and math.isfinite(v.high):
+                text += f" ({number(v.low, 1)}–{number(v.high, 1)})"
+            cells.append(text)
+        unit = next(v.unit for v in values if v.label == label)
+        rows.append((f"{label} ({unit})", cells))
+    return [HORIZONS[h] for h in horizons], rows

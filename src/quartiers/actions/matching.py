@@ -41,6 +41,7 @@ from quartiers.method.normalise import normalise_column
 
 __all__ = [
     "CONTRACT_YEARS",
+    "DEFAULT_CHOSEN",
     "Need",
     "Suggestion",
     "default_choice",
@@ -50,6 +51,9 @@ __all__ = [
     "qpv_row",
     "suggest",
 ]
+
+#: Suggestions chosen by default (workshop page, roadmap command).
+DEFAULT_CHOSEN = 4
 
 #: Years of a contrat de ville counted in the cost of recurring actions (2025–2030).
 CONTRACT_YEARS = 6
