@@ -33,6 +33,15 @@ def _q(text: str) -> str:
     return quote(str(text), safe="")
 
 
+def _cost_text(low: float, high: float, run_low: float, run_high: float) -> str:
+    parts = []
+    if high > 0:
+        parts.append(f"investissement {euro_range(low, high)}")
+    if run_high > 0:
+        parts.append(f"fonctionnement {euro_range(run_low, run_high)} par an")
+    return " ; ".join(parts) or "sans coût chiffré"
+
+
 def render_workshop_page(workshop: Workshop, code: str, code_qp: str) -> str:
     """Return the workshop page of a QPV as HTML."""
     row = qpv_row(workshop.diagnostic, code_qp)
@@ -62,8 +71,7 @@ def render_workshop_page(workshop: Workshop, code: str, code_qp: str) -> str:
                     if s.driver
                     else "aucun indicateur visé n'est publié pour ce QPV"
                 ),
-                "cost": euro_range(s.cost_low, s.cost_high),
-                "running": euro_range(s.running_low, s.running_high),
+                "cost": _cost_text(s.cost_low, s.cost_high, s.running_low, s.running_high),
                 "checked": n <= DEFAULT_CHOSEN,
             }
         )
