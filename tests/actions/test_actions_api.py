@@ -60,12 +60,17 @@ def test_bad_choice_is_400_in_french(client: TestClient, demo_workshop: Workshop
     response = client.post(url, json={"choices": [{"action": "planter_des_palmiers"}]})
     assert response.status_code == 400
     assert "action inconnue" in response.json()["detail"]
-    response = client.get(_base(demo_workshop) + "/feuille-de-route.docx?actions=cool_room&part_cool_room=abc")
+    response = client.get(
+        _base(demo_workshop) + "/feuille-de-route.docx?actions=cool_room&part_cool_room=abc"
+    )
     assert response.status_code == 400 and "nombre attendu" in response.json()["detail"]
 
 
 def test_roadmap_download_without_simulation(client: TestClient, demo_workshop: Workshop) -> None:
-    url = _base(demo_workshop) + "/feuille-de-route.docx?actions=shade_trees,heatwave_register&part_shade_trees=10"
+    url = (
+        _base(demo_workshop)
+        + "/feuille-de-route.docx?actions=shade_trees,heatwave_register&part_shade_trees=10"
+    )
     response = client.get(url)
     assert response.status_code == 200
     assert "feuille-de-route-" in response.headers["content-disposition"]

@@ -41,7 +41,9 @@ def test_roadmap_command_writes_a_docx(
     assert "6. Indicateurs de suivi" in headings
 
 
-def test_roadmap_command_errors_are_french(demo_run: DemoRun, capsys: pytest.CaptureFixture[str]) -> None:
+def test_roadmap_command_errors_are_french(
+    demo_run: DemoRun, capsys: pytest.CaptureFixture[str]
+) -> None:
     directory = str(demo_run.out_dir)
     assert main(["feuille-de-route", directory, "--qpv", "QN99999Z", "--out", "x.docx"]) == 1
     assert "QPV inconnu" in capsys.readouterr().err

@@ -34,7 +34,9 @@ def _parse(text: str) -> float:
     """Return the first French number of a text (shares in % become 0–1)."""
     match = NUMBER.search(text)
     assert match, f"pas de nombre dans {text!r}"
-    value = float(match.group().replace("\u202f", "").replace(" ", "").replace(",", ".").replace("−", "-"))
+    value = float(
+        match.group().replace("\u202f", "").replace(" ", "").replace(",", ".").replace("−", "-")
+    )
     return value / 100 if "%" in text[match.end() : match.end() + 3] else value
 
 
@@ -113,7 +115,10 @@ def test_simulated_targets_are_baseline_plus_change(synthetic: Synthetic) -> Non
     diag = synthetic.before
     code = str(diag.qpv["code_qp"].iloc[0])
     choices = complete_choices(
-        diag, code, [Choice(action="shade_trees", amount=0.2), Choice(action="heatwave_register")], CATALOGUE
+        diag,
+        code,
+        [Choice(action="shade_trees", amount=0.2), Choice(action="heatwave_register")],
+        CATALOGUE,
     )
     result = run_whatif(
         synthetic.inputs, choices, catalogue=CATALOGUE, method=synthetic.method, horizon="ref",
@@ -143,7 +148,12 @@ def test_budget_calendar_and_structure(stored: Diagnostic) -> None:
     register = next(a for a in roadmap.actions if a.id == "heatwave_register")
     assert register.pilot == "CCAS" and register.invest_high == 0 and register.running_high > 0
     assert "réalisation" in roadmap.calendar(register)
-    assert roadmap.horizons and {h.horizon for h in roadmap.horizons} == {"ref", "2030", "2050", "2100"}
+    assert roadmap.horizons and {h.horizon for h in roadmap.horizons} == {
+        "ref",
+        "2030",
+        "2050",
+        "2100",
+    }
     html = roadmap_html(roadmap)
     assert '<html lang="fr">' in html and "Indicateurs de suivi" in html
 

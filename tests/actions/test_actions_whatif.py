@@ -34,7 +34,9 @@ def _column(frame: pd.DataFrame, column: str) -> np.ndarray:  # type: ignore[typ
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64")
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     cells=st.lists(st.integers(min_value=0, max_value=99), min_size=1, max_size=3, unique=True),
     amount=st.floats(min_value=0.005, max_value=0.5),
@@ -56,8 +58,12 @@ def test_trees_never_raise_the_vulnerability_of_a_cell(
     assert (canopy_a[treated] >= canopy_b[treated] - 1e-12).all()
     # nothing leaks outside the treated cells, and sealing is untouched
     np.testing.assert_array_equal(canopy_a[~treated], canopy_b[~treated])
-    np.testing.assert_array_equal(_column(after, "green_share")[~treated], _column(before, "green_share")[~treated])
-    np.testing.assert_array_equal(_column(after, "impervious_share"), _column(before, "impervious_share"))
+    np.testing.assert_array_equal(
+        _column(after, "green_share")[~treated], _column(before, "green_share")[~treated]
+    )
+    np.testing.assert_array_equal(
+        _column(after, "impervious_share"), _column(before, "impervious_share")
+    )
     planted = result.applied[0].area_m2
     assert planted is not None and 0 <= planted <= amount * 40_000 * len(chosen) + 1e-6
 
@@ -74,7 +80,9 @@ def test_planting_adds_the_share_asked_where_there_is_room(synthetic: Synthetic)
     assert result.applied[0].quantity == 120  # 6 000 m² / 50 m² per tree
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(cell=st.integers(min_value=0, max_value=99), amount=st.floats(min_value=0.05, max_value=0.9))
 def test_desealing_never_seals_and_stays_near_the_cell(
     synthetic: Synthetic, cell: int, amount: float
@@ -117,12 +125,18 @@ def test_defaults_fill_cells_points_and_share(synthetic: Synthetic) -> None:
     full = complete_choices(
         synthetic.before,
         code,
-        [Choice(action="shade_trees"), Choice(action="cool_room"), Choice(action="heatwave_register")],
+        [
+            Choice(action="shade_trees"),
+            Choice(action="cool_room"),
+            Choice(action="heatwave_register"),
+        ],
         CATALOGUE,
     )
     trees, room, register = full
     assert trees.amount == CATALOGUE.get("shade_trees").lever.amount
-    in_qpv = set(synthetic.before.cells.loc[synthetic.before.cells["code_qp"] == code, "idcar_200m"])
+    in_qpv = set(
+        synthetic.before.cells.loc[synthetic.before.cells["code_qp"] == code, "idcar_200m"]
+    )
     assert trees.cells and set(trees.cells) <= in_qpv
     assert room.points and len(room.points) == 1
     assert register.cells is None and register.points is None

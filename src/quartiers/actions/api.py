@@ -87,7 +87,9 @@ def choices_from_query(params: Mapping[str, str], actions: list[str]) -> list[Ch
             raw = json.loads(params["choix"])
             return [Choice.model_validate(item) for item in raw]
         except (ValueError, TypeError, ValidationError) as exc:
-            raise HTTPException(400, f"paramètre choix : liste JSON de choix attendue ({exc})") from None
+            raise HTTPException(
+                400, f"paramètre choix : liste JSON de choix attendue ({exc})"
+            ) from None
     ids = [i.strip() for value in actions for i in value.split(",") if i.strip()]
     out = []
     for action_id in dict.fromkeys(ids):
@@ -102,7 +104,9 @@ def choices_from_query(params: Mapping[str, str], actions: list[str]) -> list[Ch
         try:
             out.append(Choice.model_validate(data))
         except ValidationError as exc:
-            raise HTTPException(400, f"action « {action_id} » : réglage invalide ({exc.errors()[0]['msg']})") from None
+            raise HTTPException(
+                400, f"action « {action_id} » : réglage invalide ({exc.errors()[0]['msg']})"
+            ) from None
     if not out:
         raise HTTPException(400, "aucune action choisie (paramètre actions)")
     return out

@@ -206,9 +206,12 @@ class Lever(_Model):
                 )
         elif self.category is not None:
             raise ValueError("seul un levier place a une catégorie")
-        if self.max_amount is not None and self.amount is not None:
-            if self.amount > self.max_amount:
-                raise ValueError("part par défaut supérieure à la part maximale")
+        if (
+            self.max_amount is not None
+            and self.amount is not None
+            and self.amount > self.max_amount
+        ):
+            raise ValueError("part par défaut supérieure à la part maximale")
         return self
 
     @property

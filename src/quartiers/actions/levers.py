@@ -260,7 +260,9 @@ def add_surface(
         if got > 0:
             added.append(piece)
         area[str(cell_id)] = got
-    vegetation = _vegetation_with(inputs.vegetation, added, "trees" if kind == "canopy" else "grass")
+    vegetation = _vegetation_with(
+        inputs.vegetation, added, "trees" if kind == "canopy" else "grass"
+    )
     return replace(inputs, vegetation=vegetation), Treated(area_m2=area, notes=tuple(notes))
 
 

@@ -17,8 +17,9 @@ where residents concerned are the QPV's population times the share of its target
 (65+, social housing…), and the cost over the contract is the mid-range investment plus
 the mid-range running cost times :data:`CONTRACT_YEARS` (for yearly actions, mid cost ×
 years). The logarithm lets cost order actions of similar effect without letting a cheap
-action of little relevance outrank a needed one. Every suggestion carries an editable default :class:`~quartiers.actions.choices.Choice`
-(the worst-served cells, the point where a place is missing most).
+action of little relevance outrank a needed one. Every suggestion carries an editable
+default :class:`~quartiers.actions.choices.Choice` (the worst-served cells, the point where
+a place is missing most).
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ def qpv_row(diagnostic: Diagnostic, code_qp: str) -> pd.Series:
     if hit.empty:
         known = ", ".join(table["code_qp"].astype(str))
         raise InputError(f"QPV inconnu « {code_qp} » dans ce diagnostic (QPV présents : {known})")
-    return hit.iloc[0]
+    row: pd.Series = hit.iloc[0]
+    return row
 
 
 def qpv_cells(diagnostic: Diagnostic, code_qp: str) -> pd.DataFrame:

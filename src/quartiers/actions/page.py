@@ -11,6 +11,7 @@ import math
 from typing import Any
 from urllib.parse import quote
 
+import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from quartiers.actions._format import euro_range, value_text
@@ -45,7 +46,8 @@ def _cost_text(low: float, high: float, run_low: float, run_high: float) -> str:
 def render_workshop_page(workshop: Workshop, code: str, code_qp: str) -> str:
     """Return the workshop page of a QPV as HTML."""
     row = qpv_row(workshop.diagnostic, code_qp)
-    rank = float(row.get("rank")) if row.get("rank") is not None else math.nan
+    rank = pd.to_numeric(pd.Series([row.get("rank")]), errors="coerce").iloc[0]
+    rank = float(rank) if pd.notna(rank) else math.nan
     items = []
     for n, s in enumerate(workshop.suggestions(code_qp), start=1):
         a = s.action

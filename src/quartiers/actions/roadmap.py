@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import pandas as pd
+
 from quartiers.actions._format import (
     euro_range,
     number,
@@ -383,7 +385,7 @@ def _issues(diagnostic: Diagnostic, code_qp: str, n: int) -> list[IssueRow]:
 
 
 def _indicators(
-    row: object, actions: Sequence[Action], changes: dict[str, float], *, simulated: bool
+    row: pd.Series, actions: Sequence[Action], changes: dict[str, float], *, simulated: bool
 ) -> list[IndicatorRow]:
     by_indicator: dict[str, list[str]] = {}
     free: list[tuple[str, str]] = []
@@ -398,7 +400,7 @@ def _indicators(
         label, unit = column_label(indicator)
         if indicator != "index":
             label = f"{label} du QPV"
-        baseline = _float(row[indicator] if indicator in row.index else math.nan)  # type: ignore[attr-defined]
+        baseline = _float(row[indicator] if indicator in row.index else math.nan)
         delta = changes.get(indicator, math.nan)
         modelled = math.isfinite(delta) and abs(delta) > 1e-12
         target = baseline + delta if modelled and math.isfinite(baseline) else None
@@ -461,7 +463,7 @@ def _objectives(indicators: Sequence[IndicatorRow], actions: Sequence[Action]) -
     return out
 
 
-def _notes(row: object, whatif: WhatIfResult | None) -> list[str]:
+def _notes(row: pd.Series, whatif: WhatIfResult | None) -> list[str]:
     notes = [
         "Les situations de départ sont les valeurs du diagnostic (même méthode, même "
         "horizon climatique) ; elles ne sont pas recalculées.",
@@ -470,7 +472,7 @@ def _notes(row: object, whatif: WhatIfResult | None) -> list[str]:
         "L'indice situe le QPV parmi les carreaux du territoire : il mesure une "
         "vulnérabilité relative, pas un risque sanitaire.",
     ]
-    imputed = _float(row.get("imputed_population_share"))  # type: ignore[attr-defined]
+    imputed = _float(row.get("imputed_population_share"))
     if math.isfinite(imputed) and imputed > 0:
         notes.append(
             f"{number(imputed * 100, 0)} % de la population du QPV vit dans des carreaux "

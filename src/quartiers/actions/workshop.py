@@ -197,9 +197,7 @@ class Workshop:
         access = None
         if self.diagnostic.run.get("summary", {}).get("access_given"):
             access = compute_access(inputs, bbox_2154=bbox)
-        before = run_diagnostic(
-            inputs, method=self.method(), horizon=self.horizon, access=access
-        )
+        before = run_diagnostic(inputs, method=self.method(), horizon=self.horizon, access=access)
         _check_rerun(self.diagnostic, before)
         self._baseline = _Baseline(inputs=inputs, access=access, bbox=bbox, before=before)
         return self._baseline

@@ -149,9 +149,10 @@ def roadmap_command(
     )
     write_roadmap(roadmap, out)
     titles = ", ".join(a.title for a in roadmap.actions)
-    console.print(f"Feuille de route écrite dans {out} ({len(roadmap.actions)} actions : {titles}).")
+    console.print(
+        f"Feuille de route écrite dans {out} ({len(roadmap.actions)} actions : {titles})."
+    )
     if not simulate:
         err_console.print(
-            "Cibles à fixer en atelier : relancez avec --simuler pour les chiffrer par "
-            "simulation."
+            "Cibles à fixer en atelier : relancez avec --simuler pour les chiffrer par simulation."
         )
