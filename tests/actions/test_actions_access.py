@@ -19,7 +19,21 @@ HALF_DIAGONAL_M = CELL_SIZE_M * np.sqrt(2) / 2
 
 @pytest.fixture(scope="module")
 def demo_inputs(demo_workshop: Workshop) -> TerritoryInputs:
-    return inputs_from_run(demo_workshop.diagnostic.run)
+    assert demo_workshop.loader is not None
+    return demo_workshop.loader()
+
+
+def test_inputs_reload_from_run_json_and_rerun_gives_the_stored_diagnostic(
+    demo_workshop: Workshop,
+) -> None:
+    inputs = inputs_from_run(demo_workshop.diagnostic.run)
+    assert len(inputs.cells) == len(demo_workshop.diagnostic.cells)
+    base = demo_workshop._prepare()  # reload, access with the city's cooled rooms, rerun
+    assert base.inputs.extra_places is not None and len(base.inputs.extra_places)
+    stored = demo_workshop.diagnostic.qpv.set_index("code_qp")
+    rerun = base.before.qpv.set_index("code_qp").reindex(stored.index)
+    for column in ("index", "dist_cool_indoor", "canopy_share", "poverty_rate"):
+        np.testing.assert_allclose(rerun[column], stored[column], rtol=0, atol=1e-9)
 
 
 def test_a_cool_room_only_shortens_cool_indoor_walks_near_it(

@@ -15,7 +15,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +27,19 @@ from quartiers.actions.catalogue import Catalogue, default_catalogue
 from quartiers.actions.choices import Choice
 from quartiers.actions.matching import Need, Suggestion, qpv_needs, qpv_row, suggest
 from quartiers.actions.whatif import WhatIfResult, complete_choices, run_whatif
+from quartiers.demo.generator import FILES as DEMO_FILES
+from quartiers.demo.pipeline import DEMO_TERRITORY
 from quartiers.diagnostic import Diagnostic, run_diagnostic
 from quartiers.errors import InputError, QuartiersError
 from quartiers.method.spec import Method, default_method, parse_method
+from quartiers.place_changes import read_place_changes
 from quartiers.schemas import HORIZONS, TerritoryInputs
 from quartiers.settings import Settings, get_settings
 from quartiers.sources.catalog import CATALOG
 from quartiers.sources.load import load_inputs
 from quartiers.sources.workspace import read_workspace
 
-__all__ = ["Workshop", "inputs_from_run"]
+__all__ = ["Workshop", "demo_changes_csv", "inputs_from_run"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +48,11 @@ _CACHE_SIZE = 8
 
 
 def inputs_from_run(
-    run: dict[str, Any], *, settings: Settings | None = None, workspace: Path | None = None
+    run: dict[str, Any],
+    *,
+    settings: Settings | None = None,
+    workspace: Path | None = None,
+    changes_csv: Path | None = None,
 ) -> TerritoryInputs:
     """Reload a diagnostic's inputs, offline, from its workspace or the files it names.
 
@@ -57,12 +64,35 @@ def inputs_from_run(
         Settings (cache and workspace folders); always used offline.
     workspace
         A workspace folder written by ``quartiers fetch`` (read as is when given).
+    changes_csv
+        The city's places file the diagnostic's access used (:mod:`quartiers.place_changes`),
+        kept as ``extra_places`` so that every access recomputation applies it.
 
     Raises
     ------
     InputError
         The files are gone and no workspace holds the territory.
     """
+    inputs = _reload(run, settings=settings, workspace=workspace)
+    if changes_csv is not None:
+        city = read_place_changes(Path(changes_csv))
+        if inputs.extra_places is not None and len(inputs.extra_places):
+            city = pd.concat([inputs.extra_places, city], ignore_index=True)
+        inputs = replace(inputs, extra_places=city)
+    return inputs
+
+
+def demo_changes_csv(directory: Path, run: dict[str, Any]) -> Path | None:
+    """Return the demo's list of cooled rooms when ``directory`` is a demo output."""
+    if str(run.get("territory", {}).get("code", "")) != DEMO_TERRITORY:
+        return None
+    path = Path(directory) / "entrees" / DEMO_FILES["places"]
+    return path if path.is_file() else None
+
+
+def _reload(
+    run: dict[str, Any], *, settings: Settings | None, workspace: Path | None
+) -> TerritoryInputs:
     if workspace is not None:
         return read_workspace(Path(workspace))
     code = str(run.get("territory", {}).get("code", ""))
@@ -126,13 +156,19 @@ class Workshop:
         catalogue: Catalogue | None = None,
         settings: Settings | None = None,
         workspace: Path | None = None,
+        changes_csv: Path | None = None,
     ) -> Workshop:
-        """Load a diagnostic directory; its inputs are reloaded at the first what-if."""
+        """Load a diagnostic directory; its inputs are reloaded at the first what-if.
+
+        ``changes_csv`` is the city's places file its access used (found by itself for the
+        demo's output directory).
+        """
         diagnostic = Diagnostic.load(Path(directory))
         run = diagnostic.run
+        city = changes_csv or demo_changes_csv(Path(directory), run)
 
         def loader() -> TerritoryInputs:
-            return inputs_from_run(run, settings=settings, workspace=workspace)
+            return inputs_from_run(run, settings=settings, workspace=workspace, changes_csv=city)
 
         return cls(
             diagnostic=diagnostic,
