@@ -208,12 +208,8 @@ def choice_space(
         for j in range(len(compiled.indicator_ids)):
             if sizes[compiled.dimension_of[j]] > 1:
                 add(f"drop:{j}", "indicators")
-    if (
-        unc.imputed_precision > 0
-        and problem.imputed.any()
-        and problem.perturbable.any()
-        and problem.qpv_matrix[:, np.flatnonzero(problem.imputed)].nnz
-    ):
+    # imputed cells move the reference distribution even when no QPV overlaps them
+    if unc.imputed_precision > 0 and problem.imputed.any() and problem.perturbable.any():
         add("imputed", "imputed")
     return ChoiceSpace(
         names=tuple(names),
