@@ -335,3 +335,22 @@ def test_fixed_method_in_the_diagnostic_collapses_to_its_rank() -> None:
     top = (q.loc[ranked, "quintile"] == 5).astype(float)
     np.testing.assert_array_equal(q.loc[ranked, "p_top_quintile"], top)
     assert d.run["sensitivity"]["enabled"] is False
+
+
+def test_demo_outputs_carry_rank_intervals_and_hotspots(demo_run) -> None:  # type: ignore[no-untyped-def]
+    import pyogrio
+
+    out = demo_run.out_dir
+    q = pd.read_csv(out / "qpv.csv", dtype={"code_qp": str})
+    for col in ("rank_median", "rank_low", "rank_high", "p_top_quintile", "robust_top_quintile"):
+        assert q[col].notna().all(), col
+    assert (q["rank_low"] <= q["rank_high"]).all()
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["uncertainty"]["draws"] == 200 and run["sensitivity"]["evaluations"] > 0
+    layers = {name for name, _ in pyogrio.list_layers(out / "diagnostic.gpkg")}
+    assert "hotspots" in layers
+    hot = pyogrio.read_dataframe(out / "diagnostic.gpkg", layer="hotspots")
+    assert len(hot) == run["hotspots"]["hotspot_cells"]
+    assert run["outputs"]["hotspots.parquet"]
+    dictionary = pd.read_csv(out / "dictionnaire.csv").set_index("colonne")
+    assert "hotspots" in dictionary.loc["q_value", "fichiers"]
