@@ -73,6 +73,7 @@ HOTSPOT_COLUMNS = (
 
 
 _COMPUTED = "calculé par Quartiers en transition"
+_THRESHOLD_FR = f"{ROBUST_THRESHOLD:g}".replace(".", ",")
 _MC = " (tirages Monte Carlo des choix de méthode)"
 
 #: Data dictionary entries of the new columns: column → (label, unit, direction, source).
@@ -100,9 +101,7 @@ DICTIONARY_ENTRIES: dict[str, tuple[str, str, str, str]] = {
         _COMPUTED,
     ),
     "robust_top_quintile": (
-        f"Robustement dans le quintile le plus vulnérable (probabilité ≥ {ROBUST_THRESHOLD:g})".replace(
-            ".", ","
-        ),
+        f"Robustement dans le quintile le plus vulnérable (probabilité ≥ {_THRESHOLD_FR})",
         "oui/non",
         "",
         _COMPUTED,

@@ -78,7 +78,9 @@ class RichProgress:
         if self._task is not None:
             task = self._task
             total = self._bar.tasks[-1].total
-            if total is not None:
+            if total is None:  # an open-ended step: show it as done
+                self._bar.update(task, total=1, completed=1)  # type: ignore[arg-type]
+            else:
                 self._bar.update(task, completed=total)  # type: ignore[arg-type]
             self._task = None
 

@@ -1,0 +1,305 @@
+"""Command ``quartiers diagnose``: inputs → heat-wave diagnostic → output directory."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich import box
+from rich.table import Table
+
+from quartiers.access import compute_access
+from quartiers.cli import RichProgress, app, check_output_dir, console, err_console
+from quartiers.diagnostic import Diagnostic, RobustnessOptions, run_diagnostic
+from quartiers.method.spec import default_method, load_method
+from quartiers.schemas import HORIZONS, TerritoryInputs
+from quartiers.settings import get_settings
+from quartiers.sources.load import load_inputs, parse_source_options
+
+__all__ = ["diagnose_command", "robustness_table", "summary_table"]
+
+
+def _number(value: object, digits: int = 0) -> str:
+    """Format a number the French way (thin space thousands, decimal comma); '' if empty."""
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    if not math.isfinite(x):
+        return ""
+    text = f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def _percent(value: object) -> str:
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    text = _number(x * 100, 1)
+    return f"{text} %" if text else ""
+
+
+def summary_table(diag: Diagnostic) -> Table:
+    """Return the French summary table of the QPV (rank order, then the unranked)."""
+    run = diag.run
+    title = (
+        f"{run['territory']['name']} ({run['territory']['code']}) — horizon "
+        f"{run['horizon']['label']}"
+    )
+    table = Table(
+        title=title,
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        caption=(
+            "Écart : taux de pauvreté du QPV moins celui du reste de la commune. "
+            "n.s. : non significatif (population sous le seuil), publié mais non classé."
+        ),
+    )
+    table.add_column("Rang", justify="right", no_wrap=True)
+    table.add_column("QPV", no_wrap=True)
+    table.add_column("Nom", overflow="fold", min_width=14)
+    table.add_column("Habitants", justify="right", no_wrap=True)
+    table.add_column("Pauvreté", justify="right", no_wrap=True)
+    table.add_column("Écart", justify="right", no_wrap=True)
+    table.add_column("Indice", justify="right", no_wrap=True)
+    q = diag.qpv_table()
+    q = q.assign(_order=q["rank"].astype("Float64").fillna(math.inf)).sort_values(
+        ["_order", "code_qp"]
+    )
+    ranks = q["rank"].astype("Float64").to_numpy(dtype="float64", na_value=math.nan)
+    gaps = q["gap_commune_poverty_rate"].to_numpy(dtype="float64")
+    for i, row in enumerate(q.itertuples()):
+        gap = float(gaps[i])
+        gap_text = ""
+        if math.isfinite(gap):
+            gap_text = f"{'+' if gap >= 0 else '−'}{_number(abs(gap) * 100, 1)} pts"
+        table.add_row(
+            str(int(ranks[i])) if math.isfinite(ranks[i]) else "n.s.",
+            str(row.code_qp),
+            str(row.lib_qp),
+            _number(row.population),
+            _percent(row.poverty_rate),
+            gap_text,
+            _number(row.index, 2),
+        )
+    return table
+
+
+def robustness_table(diag: Diagnostic) -> Table | None:
+    """Return the French table of rank intervals of the ranked QPV (None when not computed)."""
+    unc = diag.run.get("uncertainty", {})
+    if not unc.get("enabled"):
+        return None
+    table = Table(
+        title=f"Solidité des rangs ({unc['draws']} variantes de la méthode)",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        caption=(
+            "Rang 90 % : rangs obtenus dans 90 % des variantes. Quintile 5 : part des "
+            "variantes où le QPV est parmi les 20 % d'habitants les plus vulnérables du "
+            "territoire (robuste : au moins 90 %). Voir docs/method.md, § 12."
+        ),
+    )
+    table.add_column("Rang", justify="right", no_wrap=True)
+    table.add_column("QPV", no_wrap=True)
+    table.add_column("Rang 90 %", justify="right", no_wrap=True)
+    table.add_column("Quintile 5", justify="right", no_wrap=True)
+    table.add_column("Robuste", no_wrap=True)
+    table.add_column("Choix qui pèse le plus", overflow="fold")
+    q = diag.qpv_table()
+    q = q[q["rank"].notna()].sort_values(["rank", "code_qp"])
+    for row in q.itertuples():
+        interval, prob = _robustness_cells(row)
+        robust = getattr(row, "robust_top_quintile", None)
+        driver = getattr(row, "main_driver", None)
+        table.add_row(
+            str(row.rank),
+            str(row.code_qp),
+            interval,
+            prob,
+            "" if pd.isna(robust) else ("oui" if bool(robust) else "non"),
+            "" if pd.isna(driver) else str(driver),
+        )
+    return table
+
+
+def _robustness_cells(row: object) -> tuple[str, str]:
+    """Return the rank interval and top-quintile probability of a QPV row ('' if absent)."""
+    low, high = getattr(row, "rank_low", None), getattr(row, "rank_high", None)
+    interval = ""
+    if not (pd.isna(low) or pd.isna(high)):
+        interval = f"{int(low)}–{int(high)}" if low != high else f"{int(low)}"
+    p = getattr(row, "p_top_quintile", None)
+    prob = "" if p is None or pd.isna(p) else _number(float(p) * 100) + " %"
+    return interval, prob
+
+
+def _access(inputs: TerritoryInputs, progress: RichProgress) -> pd.DataFrame | None:
+    """Compute walking access when an OpenStreetMap extract came with the inputs."""
+    if inputs.osm_path is None:
+        return None
+    territory = inputs.notes.get("territory", {})
+    bbox = territory.get("bbox_2154") if isinstance(territory, dict) else None
+    return compute_access(
+        inputs,
+        bbox_2154=tuple(bbox) if bbox is not None and len(bbox) == 4 else None,
+        progress=progress,
+    )
+
+
+@app.command(
+    "diagnose", help="Diagnostic de vulnérabilité aux vagues de chaleur des QPV d'un territoire."
+)
+def diagnose_command(
+    territory: Annotated[
+        str,
+        typer.Option(
+            "--territory", "-t", metavar="CODE", help="Code commune INSEE, SIREN d'EPCI ou nom."
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier des résultats.")
+    ],
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            "-s",
+            metavar="ID=CHEMIN",
+            help="Fichier local à utiliser pour une source (répétable).",
+        ),
+    ] = None,
+    method: Annotated[
+        Path | None,
+        typer.Option(
+            "--method",
+            "-m",
+            metavar="FICHIER",
+            help="Fichier de méthode YAML (défaut : méthode documentée dans docs/method.md).",
+        ),
+    ] = None,
+    horizon: Annotated[
+        str | None,
+        typer.Option(
+            "--horizon",
+            metavar="H",
+            help="Horizon climatique : ref, 2030, 2050 ou 2100 (défaut : celui de la méthode).",
+        ),
+    ] = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--skip", metavar="ID", help="Source facultative à ne pas utiliser (répétable)."
+        ),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="N'utiliser que le cache et les fichiers locaux.")
+    ] = False,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", help="Dossier des espaces de travail (un par territoire)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Écrire dans un dossier de sortie non vide.")
+    ] = False,
+    draws: Annotated[
+        int | None,
+        typer.Option(
+            "--tirages",
+            metavar="N",
+            help="Nombre de tirages Monte Carlo des choix de méthode pour les intervalles de "
+            "rang (défaut : celui de la méthode, 200).",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--graine",
+            metavar="S",
+            help="Graine des tirages aléatoires (incertitude, Sobol, points chauds) : même "
+            "graine, mêmes résultats (défaut : celle de la méthode).",
+        ),
+    ] = None,
+    no_uncertainty: Annotated[
+        bool,
+        typer.Option(
+            "--sans-incertitude",
+            help="Ne pas calculer les intervalles de rang, les indices de Sobol ni les points "
+            "chauds (plus rapide ; colonnes laissées vides).",
+        ),
+    ] = False,
+) -> None:
+    """Run the diagnostic of a territory and write its output directory.
+
+    Walking access (resources dimension) is computed when an OpenStreetMap extract is
+    among the inputs; without one the index runs without it and says so.
+    """
+    if draws is not None and not 1 <= draws <= 100_000:
+        raise typer.BadParameter(
+            f"{draws} : nombre de tirages entre 1 et 100 000 attendu", param_hint="--tirages"
+        )
+    if seed is not None and seed < 0:
+        raise typer.BadParameter(
+            f"{seed} : graine entière positive ou nulle attendue", param_hint="--graine"
+        )
+    check_output_dir(out, force=force)
+    chosen = load_method(method) if method is not None else default_method()
+    horizon = horizon or chosen.horizon
+    if horizon not in HORIZONS:
+        raise typer.BadParameter(
+            f"horizon inconnu {horizon!r} (attendu : {', '.join(HORIZONS)})",
+            param_hint="--horizon",
+        )
+    overrides: dict[str, object] = {}
+    if offline:
+        overrides["offline"] = True
+    if workspace is not None:
+        overrides["workspace_dir"] = workspace
+    settings = get_settings(**overrides)
+    local = parse_source_options(source or [])
+    progress = RichProgress()
+    try:
+        inputs = load_inputs(
+            territory,
+            local,
+            settings=settings,
+            progress=progress,
+            skip=[s.lower() for s in skip or []],
+        )
+        access = _access(inputs, progress)
+        diag = run_diagnostic(
+            inputs,
+            method=chosen,
+            horizon=horizon,
+            access=access,
+            progress=progress,
+            robustness=RobustnessOptions(
+                uncertainty=not no_uncertainty,
+                hotspots=not no_uncertainty,
+                draws=draws,
+                seed=seed,
+            ),
+        )
+    finally:
+        progress.close()
+    diag.write(out)
+    console.print(summary_table(diag))
+    robust = robustness_table(diag)
+    if robust is not None:
+        console.print(robust)
+    missing = diag.run.get("missing_dimensions", [])
+    absent = diag.run.get("missing_indicators", {})
+    if missing or absent:
+        err_console.print(
+            "Indicateurs absents (l'indice est calculé sans eux) : "
+            + ", ".join(sorted(absent))
+            + (f" ; dimensions absentes : {', '.join(missing)}" if missing else ""),
+            highlight=False,
+        )
+    for note in diag.run.get("notes", []):
+        err_console.print(f"Remarque : {note}", highlight=False)
+    console.print(f"Résultats écrits dans {out} (qpv.csv, diagnostic.gpkg, run.json…)")
