@@ -44,7 +44,18 @@ KEYS = 2**32
 
 @dataclass(frozen=True)
 class Draws:
-    """Decoded draws (one row per draw)."""
+    """Decoded draws (one row per draw).
+
+    Attributes
+    ----------
+    normalisation, within, across
+        Index in :attr:`ChoiceSpace.normalisations` / :attr:`ChoiceSpace.aggregations`.
+    indicator_weights, dimension_weights
+        Weights (draws × indicators, draws × dimensions), summing to 1 per dimension and
+        across dimensions; 0 for an indicator left out.
+    noise_key
+        Key of the imputed-cell perturbation of each draw, None when it does not vary.
+    """
 
     normalisation: NDArray[np.int64]
     within: NDArray[np.int64]
