@@ -152,11 +152,13 @@ def _french_usage(exc: click.ClickException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (used by the console script)."""
-    # Import the command modules so they register on ``app``.
-    from quartiers import commands  # noqa: F401
+    # Import the command modules so they register on ``app``; French help words.
+    from quartiers import _cli_french, commands  # noqa: F401
+
+    _cli_french.install()
 
     try:
-        result = app(args=argv, standalone_mode=False)
+        result = app(args=argv, prog_name="quartiers", standalone_mode=False)
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:
