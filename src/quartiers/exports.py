@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import geopandas as gpd
 import pandas as pd
 import pyarrow.parquet as pq
 import pyogrio
@@ -324,9 +323,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def export_open_data(
-    diag: Diagnostic, out_dir: Path, *, hotspots: gpd.GeoDataFrame | None = None
-) -> dict[str, Path]:
+def export_open_data(diag: Diagnostic, out_dir: Path) -> dict[str, Path]:
     """Write the open-data export of a diagnostic and return the files written.
 
     Parameters
@@ -335,8 +332,6 @@ def export_open_data(
         The diagnostic.
     out_dir
         Export folder (created; existing export files are replaced).
-    hotspots
-        Optional hotspots layer, added to the GeoPackage and as ``hotspots.parquet``.
 
     Returns
     -------
@@ -348,12 +343,6 @@ def export_open_data(
     paths = dict(_run_io.write(diag, out_dir))
     stamp = provenance(diag)
     gpkg = paths["diagnostic.gpkg"]
-    if hotspots is not None and len(hotspots):
-        layer = hotspots.to_crs(diag.cells.crs) if hotspots.crs != diag.cells.crs else hotspots
-        with _run_io._fixed_gpkg_date():
-            pyogrio.write_dataframe(layer, gpkg, layer="hotspots", driver="GPKG")
-        paths["hotspots.parquet"] = out_dir / "hotspots.parquet"
-        layer.to_parquet(paths["hotspots.parquet"], index=False)
     style_geopackage(
         gpkg,
         {

@@ -40,7 +40,7 @@ def test_report_one_qpv_html(
             "QN00001B",
             "--format",
             "html",
-            "--sans-synthese",
+            "--no-synthesis",
         ]
     )
     assert code == 0
@@ -95,7 +95,7 @@ def test_report_without_participation_module_omits_the_section(
 ) -> None:
     monkeypatch.setattr(contrib, "participation_available", lambda: False)
     out = tmp_path / "f"
-    args = ["--qpv", "QN00001A", "--format", "html", "--sans-synthese"]
+    args = ["--qpv", "QN00001A", "--format", "html", "--no-synthesis"]
     code = main(
         ["report", str(demo_run.out_dir), "--out", str(out), "--contributions", "x.sqlite3", *args]  # type: ignore[attr-defined]
     )

@@ -129,13 +129,42 @@ def test_access_summaries_are_used_when_present(demo_diag: Diagnostic) -> None:
     assert not {r.id for r in blocks["resources"].rows} & set(ACCESS_SUMMARY)
 
 
+UNCERTAINTY = [
+    "rank_median",
+    "rank_low",
+    "rank_high",
+    "p_top_quintile",
+    "robust_top_quintile",
+    "main_driver",
+]
+
+
 def test_rank_without_uncertainty_is_not_available(demo_diag: Diagnostic) -> None:
-    info = rank_info(demo_diag, _row(demo_diag))
+    diag = _copy(demo_diag)
+    sobol = [c for c in diag.qpv.columns if c.startswith("sobol_total_")]
+    diag.qpv = diag.qpv.drop(columns=[c for c in [*UNCERTAINTY, *sobol] if c in diag.qpv])
+    info = rank_info(diag, _row(diag))
     rank = int(_row(demo_diag)["rank"])
     assert info.text.startswith("1er" if rank == 1 else f"{rank}e")
     assert "sur 2 QPV classés" in info.text
     assert info.interval == NOT_AVAILABLE
+    assert info.driver == NOT_AVAILABLE and info.sensitivity == []
     assert "non disponible" in info.note
+    assert "incertitude" not in qpv_sheet(diag, CODE).rank_chart.title
+
+
+def test_rank_with_the_demos_uncertainty(demo_diag: Diagnostic) -> None:
+    row = _row(demo_diag)
+    info = rank_info(demo_diag, row)
+    low, high = int(row["rank_low"]), int(row["rank_high"])
+    ordinal = {1: "1er", 2: "2e"}
+    assert info.interval.startswith(f"du {ordinal[low]} au {ordinal[high]} rang")
+    assert info.p_top_quintile == percent(row["p_top_quintile"], 0)
+    assert info.robust == ("oui" if bool(row["robust_top_quintile"]) else "non")
+    assert info.driver == row["main_driver"]
+    values = [float(v.split("\u202f")[0].replace(",", ".")) for _, v in info.sensitivity]
+    assert values == sorted(values, reverse=True)
+    assert {name for name, _ in info.sensitivity} >= {"poids", "agrégation"}
 
 
 def test_rank_with_uncertainty_columns(demo_diag: Diagnostic) -> None:
@@ -155,10 +184,14 @@ def test_rank_with_uncertainty_columns(demo_diag: Diagnostic) -> None:
 
 
 def test_hotspot_summaries_are_shown(demo_diag: Diagnostic) -> None:
-    diag = _copy(demo_diag)
-    diag.qpv["hotspot_share"] = 0.4
-    sheet = qpv_sheet(diag, CODE)
-    assert [k.qpv for k in sheet.extra] == ["0,40"]
+    from quartiers._dictionary import describe
+
+    row = _row(demo_diag)
+    sheet = qpv_sheet(demo_diag, CODE)
+    shown = {k.label: k.qpv for k in sheet.extra}
+    for column in ("hotspot_cell_share", "hotspot_population_share"):
+        assert shown[describe(column)[0]] == percent(row[column])
+    assert demo_diag.hotspots is not None and len(demo_diag.hotspots)
 
 
 def test_unknown_qpv_is_a_french_input_error(demo_diag: Diagnostic) -> None:

@@ -120,7 +120,7 @@ def test_report_command_quotes_residents(store_url: str, demo_run: object, tmp_p
 
     out = tmp_path / "fiches"
     db_file = store_url.removeprefix("sqlite:///")
-    args = ["--qpv", CODE, "--format", "html", "--sans-synthese", "--contributions", db_file]
+    args = ["--qpv", CODE, "--format", "html", "--no-synthesis", "--contributions", db_file]
     assert main(["report", str(demo_run.out_dir), "--out", str(out), *args]) == 0  # type: ignore[attr-defined]
     html = unescape((out / f"fiche_{CODE}.html").read_text(encoding="utf-8"))
     assert "2 contributions publiées après modération" in html

@@ -10,7 +10,6 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pyogrio
 import pytest
-import shapely
 
 from quartiers._qgis_styles import INDEX_CLASSES
 from quartiers.diagnostic import Diagnostic
@@ -28,13 +27,8 @@ SLD = "{http://www.opengis.net/se}"
 @pytest.fixture(scope="module")
 def export(demo_diag: Diagnostic, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("export")
-    cells = demo_diag.cells
-    hotspots = gpd.GeoDataFrame(
-        {"idcar_200m": cells["idcar_200m"].iloc[:3].to_numpy(), "cluster": ["HH"] * 3},
-        geometry=cells.geometry.iloc[:3].to_crs(2154).to_numpy(),
-        crs=2154,
-    )
-    export_open_data(demo_diag, out, hotspots=hotspots)
+    assert demo_diag.hotspots is not None and len(demo_diag.hotspots)
+    export_open_data(demo_diag, out)
     return out
 
 
@@ -112,9 +106,8 @@ def test_layers_keep_their_data_and_carry_provenance(export: Path, demo_diag: Di
     assert json.loads(dataset[GPKG_PROVENANCE_KEY]) == stamp
     spots = pyogrio.read_dataframe(gpkg, layer="hotspots")
     assert spots.crs == "EPSG:3035"
-    assert shapely.equals_exact(
-        spots.geometry.iloc[0].normalize(), demo_diag.cells.geometry.iloc[0].normalize(), 1e-3
-    )
+    assert demo_diag.hotspots is not None
+    assert list(spots["idcar_200m"]) == list(demo_diag.hotspots["idcar_200m"])
 
 
 def test_geoparquet_carries_provenance(export: Path, demo_diag: Diagnostic) -> None:

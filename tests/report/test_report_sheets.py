@@ -102,7 +102,10 @@ def test_demo_sheet_text_matches_the_diagnostic(
     label = REGISTRY["dist_care"].label
     assert near(text, f"{label} (m)", f"{fr(row['dist_care'], 0)} m")
     assert near(text, f"{label} — médiane des habitants", f"{fr(row['dist_care_m'], 0)} m")
-    assert "Intervalle des rangs (5–95 %) non disponible" in text
+    low, high = int(row["rank_low"]), int(row["rank_high"])
+    ordinal = {1: "1er", 2: "2e"}
+    assert f"Intervalle des rangs (5–95 %) du {ordinal[low]} au {ordinal[high]} rang" in text
+    assert f"fait le plus varier le rang {row['main_driver']}" in text
     # Sources with vintages and licences, method, provenance.
     assert "Filosofi" in text and "Licence Ouverte 2.0" in text and "ODbL 1.0" in text
     assert "contributeurs d'OpenStreetMap" in text

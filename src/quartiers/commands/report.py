@@ -62,7 +62,7 @@ def report_command(
         ),
     ] = None,
     no_synthesis: Annotated[
-        bool, typer.Option("--sans-synthese", help="Ne pas produire la synthèse territoriale.")
+        bool, typer.Option("--no-synthesis", help="Ne pas produire la synthèse territoriale.")
     ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Écrire dans un dossier de sortie non vide.")
@@ -70,7 +70,7 @@ def report_command(
 ) -> None:
     """Render the QPV sheets and the territory synthesis of a diagnostic directory."""
     from quartiers.report.contributions import participation_available, read_contributions
-    from quartiers.report.render import FORMATS, ReportOptions, load_hotspots, write_report
+    from quartiers.report.render import FORMATS, ReportOptions, write_report
 
     if fmt not in _FORMATS:
         raise InputError(f"--format : « {fmt} » inconnu (attendu : pdf, html ou both)")
@@ -95,9 +95,7 @@ def report_command(
     )
     progress = RichProgress()
     try:
-        written = write_report(
-            diag, target, options=options, hotspots=load_hotspots(directory), progress=progress
-        )
+        written = write_report(diag, target, options=options, progress=progress)
     finally:
         progress.close()
     noun = "document écrit" if len(written) == 1 else "documents écrits"
@@ -155,7 +153,6 @@ def export_command(
 ) -> None:
     """Write the open-data export of a diagnostic directory."""
     from quartiers.exports import export_open_data
-    from quartiers.report.render import load_hotspots
 
     if out.resolve() == directory.resolve():
         raise InputError(f"{out} : choisissez un dossier d'export distinct du diagnostic")
@@ -164,7 +161,7 @@ def export_command(
     progress = RichProgress()
     try:
         progress.start("Export des données ouvertes", total=1)
-        paths = export_open_data(diag, out, hotspots=load_hotspots(directory))
+        paths = export_open_data(diag, out)
         progress.advance()
         progress.finish()
     finally:

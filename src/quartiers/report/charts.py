@@ -218,8 +218,13 @@ def rank_chart(units: Sequence[RankedUnit], *, highlight: str | None, title: str
             centre = u.median if u.median is not None else u.rank
             if centre is not None:
                 ax.plot([centre], [yy], "o", color="black", ms=4)
-        ax.set_xlabel("rang parmi les QPV du territoire (1 = le plus vulnérable)", fontsize=7)
-        ax.invert_xaxis()
+        ax.set_xlabel(
+            "rang parmi les QPV du territoire (1 = le plus vulnérable)\n"
+            "point : rang médian ; trait : intervalle de 5 % à 95 % des tirages",
+            fontsize=7,
+        )
+        worst = max([u.high or u.rank or 1.0 for u in order] + [1.0])
+        ax.set_xlim(worst + 0.5, 0.5)
         french_axis(ax, integer=True)
         alt_items = [
             f"{u.name} rang {display_value(u.median or u.rank, '')} "
@@ -239,6 +244,7 @@ def rank_chart(units: Sequence[RankedUnit], *, highlight: str | None, title: str
         french_axis(ax)
         alt_items = [f"{u.name} indice {display_value(u.index, '')}" for u in order]
     ax.set_yticks(y, labels, fontsize=6.5)
+    ax.set_ylim(-0.6, len(order) - 0.4)
     ax.set_title(title, fontsize=9)
     alt = f"{title}. " + " ; ".join(alt_items) + "."
     if highlight:

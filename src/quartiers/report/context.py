@@ -6,9 +6,9 @@ Numbers are formatted here, in French; a value the diagnostic does not have beco
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
-import geopandas as gpd
 import pandas as pd
 
 from quartiers.diagnostic import Diagnostic
@@ -240,7 +240,10 @@ def rank_info(diag: Diagnostic, row: pd.Series) -> RankInfo:
     robust = NOT_AVAILABLE
     if robust_v is not None and not pd.isna(robust_v):
         robust = "oui" if bool(robust_v) else "non"
+    driver = row.get("main_driver") if "main_driver" in row.index else None
     return RankInfo(
+        driver=str(driver) if isinstance(driver, str) and driver else NOT_AVAILABLE,
+        sensitivity=_sobol(row),
         text=text,
         ranked=rank is not None,
         interval=interval,
@@ -253,6 +256,23 @@ def rank_info(diag: Diagnostic, row: pd.Series) -> RankInfo:
             "vulnérable d'au moins 90 %."
         ),
     )
+
+
+def _sobol(row: pd.Series) -> list[tuple[str, str]]:
+    """Return (method choice, total Sobol index) of the QPV, largest first (issue 6)."""
+    from quartiers._dictionary import describe
+
+    found = []
+    for column in row.index:
+        if not str(column).startswith("sobol_total_"):
+            continue
+        value = _value(row, str(column))
+        if value is None:
+            continue
+        label = describe(str(column))[0]
+        m = re.search(r"«\s*(.+?)\s*»", label)
+        found.append((m.group(1) if m else str(column).removeprefix("sobol_total_"), value))
+    return [(name, percent(v, 0)) for name, v in sorted(found, key=lambda kv: -kv[1])]
 
 
 def _identity(diag: Diagnostic, row: pd.Series) -> Identity:
@@ -393,7 +413,6 @@ def qpv_sheet(
     code_qp: str,
     *,
     contributions: Contributions | None = None,
-    hotspots: gpd.GeoDataFrame | None = None,
     generated_on: date | None = None,
     climate: ClimateSection | None = None,
 ) -> QpvSheet:
@@ -407,8 +426,6 @@ def qpv_sheet(
         Code of the QPV.
     contributions
         Residents' published contributions for this QPV (None: section left out).
-    hotspots
-        Optional hotspots layer drawn on the map.
     generated_on
         Date printed on the sheet (today when None).
     climate
@@ -434,7 +451,7 @@ def qpv_sheet(
     has_interval = all(c in row.index for c in UNCERTAINTY_COLUMNS)
     return QpvSheet(
         identity=_identity(diag, row),
-        map_chart=qpv_map(diag, code_qp, hotspots=hotspots),
+        map_chart=qpv_map(diag, code_qp),
         key_figures=_key_figures(diag, row),
         index=_index_figures(diag, row),
         reading=(

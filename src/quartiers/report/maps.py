@@ -116,7 +116,7 @@ def _hotspots_in(hotspots: gpd.GeoDataFrame | None, crs: object) -> gpd.GeoDataF
     return hotspots if hotspots.crs == crs else hotspots.to_crs(crs)
 
 
-def qpv_map(diag: Diagnostic, code_qp: str, *, hotspots: gpd.GeoDataFrame | None = None) -> Chart:
+def qpv_map(diag: Diagnostic, code_qp: str) -> Chart:
     """Return the map of one QPV: its cells' index, its perimeter, its neighbours.
 
     Parameters
@@ -125,8 +125,8 @@ def qpv_map(diag: Diagnostic, code_qp: str, *, hotspots: gpd.GeoDataFrame | None
         The diagnostic (layers in EPSG:3035).
     code_qp
         The QPV to draw.
-    hotspots
-        Optional layer of vulnerability hotspots (any CRS), hatched on the map.
+
+    The diagnostic's hotspots (cells in high-high clusters), when it has some, are hatched.
     """
     qpv = diag.qpv[diag.qpv["code_qp"].astype(str) == code_qp]
     name = str(qpv["lib_qp"].iloc[0])
@@ -150,10 +150,12 @@ def qpv_map(diag: Diagnostic, code_qp: str, *, hotspots: gpd.GeoDataFrame | None
         Patch(facecolor=NO_DATA, label="Carreau de moins de 50 habitants (sans indice)"),
         Patch(facecolor="white", edgecolor="#999999", label="Sans carreau : aucun ménage recensé"),
     ]
-    spots = _hotspots_in(hotspots, diag.cells.crs)
+    spots = _hotspots_in(diag.hotspots, diag.cells.crs)
+    n_spots = 0
     if spots is not None:
         spots = spots.cx[x0:x1, y0:y1]
-        if len(spots):
+        n_spots = len(spots)
+        if n_spots:
             spots.plot(ax=ax, facecolor="none", edgecolor="white", hatch="////", linewidth=0)
             handles.append(
                 Patch(facecolor="#444444", hatch="////", edgecolor="white", label="Point chaud")
@@ -177,12 +179,13 @@ def qpv_map(diag: Diagnostic, code_qp: str, *, hotspots: gpd.GeoDataFrame | None
         f"colorés selon l'indice de vulnérabilité ({span} ; clair = plus vulnérable), "
         "périmètre du QPV en trait noir épais, autres QPV en tirets, limites communales "
         "en pointillés, barre d'échelle en bas à gauche."
+        + (f" {n_spots} carreaux de points chauds hachurés." if n_spots else "")
     )
     return to_chart(fig, title=title, alt=alt)
 
 
-def territory_map(diag: Diagnostic, *, hotspots: gpd.GeoDataFrame | None = None) -> Chart:
-    """Return the map of the whole territory: every cell's index and every QPV."""
+def territory_map(diag: Diagnostic) -> Chart:
+    """Return the map of the whole territory: every cell's index, every QPV, the hotspots."""
     qpv = diag.qpv
     bounds = _padded(diag.cells.total_bounds, share=0.02, minimum=100.0)
     norm = index_norm(diag)
@@ -192,7 +195,7 @@ def territory_map(diag: Diagnostic, *, hotspots: gpd.GeoDataFrame | None = None)
     rest = diag.zones[diag.zones["zone_type"] == "reste_commune"]
     if len(rest):
         rest.boundary.plot(ax=ax, color="#555555", linewidth=0.5, linestyle=":")
-    spots = _hotspots_in(hotspots, diag.cells.crs)
+    spots = _hotspots_in(diag.hotspots, diag.cells.crs)
     if spots is not None:
         spots.plot(ax=ax, facecolor="none", edgecolor="white", hatch="////", linewidth=0)
     qpv.boundary.plot(ax=ax, color="white", linewidth=2.4)

@@ -95,6 +95,8 @@ class RankInfo:
     p_top_quintile: str
     robust: str
     note: str
+    driver: str = "non disponible"
+    sensitivity: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Render the documents: Jinja2 templates to self-contained HTML, WeasyPrint to A4 PDF.
 
-This is the I/O edge of :mod:`quartiers.report`: it reads a diagnostic directory (and the
-optional hotspots layer and contributions database) and writes the files. The content
+This is the I/O edge of :mod:`quartiers.report`: it writes the files of a diagnostic
+(contributions come read from their database by :mod:`quartiers.report.contributions`). The content
 comes from the pure builders :func:`~quartiers.report.context.qpv_sheet`,
 :func:`~quartiers.report.synthesis.territory_synthesis` and
 :func:`~quartiers.report.comparison.comparison`.
@@ -18,8 +18,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-import pyogrio
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 import quartiers
@@ -36,7 +34,6 @@ __all__ = [
     "FORMATS",
     "ReportOptions",
     "html_to_pdf",
-    "load_hotspots",
     "render_template",
     "sheet_name",
     "synthesis_name",
@@ -48,7 +45,6 @@ logger = logging.getLogger(__name__)
 
 #: Output formats of ``--format`` and the suffixes they write.
 FORMATS: dict[str, tuple[str, ...]] = {"pdf": ("pdf",), "html": ("html",), "both": ("pdf", "html")}
-HOTSPOTS_LAYER = "hotspots"
 _SAFE = re.compile(r"[^0-9A-Za-z_-]+")
 
 
@@ -89,21 +85,6 @@ def synthesis_name(diag: Diagnostic) -> str:
     """Return the file stem of the territory synthesis (``synthese_<code>``)."""
     code = str((diag.run.get("territory") or {}).get("code") or "territoire")
     return f"synthese_{_SAFE.sub('_', code)}"
-
-
-def load_hotspots(out_dir: Path) -> gpd.GeoDataFrame | None:
-    """Return the hotspots layer of a diagnostic directory, or None when it has none.
-
-    Read from ``hotspots.parquet`` or the ``hotspots`` layer of ``diagnostic.gpkg``.
-    """
-    parquet = out_dir / f"{HOTSPOTS_LAYER}.parquet"
-    if parquet.is_file():
-        return gpd.read_parquet(parquet)
-    gpkg = out_dir / "diagnostic.gpkg"
-    if gpkg.is_file() and HOTSPOTS_LAYER in {n for n, _ in pyogrio.list_layers(gpkg)}:
-        layer: gpd.GeoDataFrame = pyogrio.read_dataframe(gpkg, layer=HOTSPOTS_LAYER)
-        return layer
-    return None
 
 
 @dataclass
@@ -158,7 +139,6 @@ def write_report(
     out_dir: Path,
     *,
     options: ReportOptions | None = None,
-    hotspots: gpd.GeoDataFrame | None = None,
     progress: Progress | None = None,
 ) -> list[Path]:
     """Write the QPV sheets (and the territory synthesis) of a diagnostic.
@@ -171,8 +151,6 @@ def write_report(
         Folder of the documents (created).
     options
         What to render; all QPV, PDF and HTML, synthesis, no contributions by default.
-    hotspots
-        Optional hotspots layer drawn on the maps.
     progress
         Receives one step per document.
 
@@ -208,7 +186,6 @@ def write_report(
                 diag,
                 code,
                 contributions=contributions,
-                hotspots=hotspots,
                 generated_on=options.generated_on,
                 climate=climates[insee],
             )
@@ -217,7 +194,7 @@ def write_report(
             progress.advance()
         if options.synthesis:
             content = territory_synthesis(
-                diag, sheet_names=links, hotspots=hotspots, generated_on=options.generated_on
+                diag, sheet_names=links, generated_on=options.generated_on
             )
             html = render_template("synthese.html.j2", doc=content)
             written += _write(html, out_dir / synthesis_name(diag), options.formats)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import geopandas as gpd
 import pandas as pd
 
 from quartiers.diagnostic import Diagnostic
@@ -134,7 +133,6 @@ def territory_synthesis(
     diag: Diagnostic,
     *,
     sheet_names: dict[str, str] | None = None,
-    hotspots: gpd.GeoDataFrame | None = None,
     generated_on: date | None = None,
 ) -> TerritorySynthesis:
     """Return the content of the synthesis of a diagnostic's territory.
@@ -145,8 +143,6 @@ def territory_synthesis(
         The diagnostic.
     sheet_names
         QPV code → file name of its sheet (links in the HTML version).
-    hotspots
-        Optional hotspots layer drawn on the map.
     generated_on
         Date printed on the document (today when None).
     """
@@ -163,7 +159,7 @@ def territory_synthesis(
     return TerritorySynthesis(
         territory=common.territory_label(diag),
         facts=_facts(diag, names),
-        map_chart=territory_map(diag, hotspots=hotspots),
+        map_chart=territory_map(diag),
         qpv=lines,
         has_interval=has_interval,
         rank_chart=rank_chart(
