@@ -103,9 +103,9 @@ def class_breaks(values: FloatArray, weights: FloatArray) -> tuple[float, ...]:
 
 
 def _nice_ceiling(value: float) -> float:
-    """Return the smallest of 1, 2, 2.5, 5 × 10^k that is ≥ value (value > 0)."""
+    """Return the smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k) ≥ value > 0."""
     exponent = np.floor(np.log10(value))
-    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+    for step in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
         candidate = float(step * 10.0**exponent)
         if candidate >= value * (1 - 1e-12):
             return candidate
