@@ -34,6 +34,7 @@ from quartiers.network import build_network
 from quartiers.places import CATEGORIES
 
 X0, Y0 = 350_000.0, 6_785_000.0
+ORIGIN = np.array([X0, Y0])
 SIDE_M = 10_000.0
 BLOCK_M = 70.0
 VERTICES_PER_STREET = 5  # intermediate vertices per block side
@@ -82,9 +83,9 @@ def synthetic_places(rng: np.random.Generator) -> gpd.GeoDataFrame:
     counts = {"cool_indoor": 400, "care": 300, "information": 80, "drinking_water": 200}
     rows: list[dict[str, object]] = []
     for category, count in counts.items():
-        xy = (*rng.uniform(0, SIDE_M, (count, 2)), X0, Y0)
+        xy = rng.uniform(0, SIDE_M, (count, 2)) + ORIGIN
         rows += [{"category": category, "geometry": shapely.Point(p)} for p in xy]
-    centres = (*rng.uniform(0, SIDE_M, (150, 2)), X0, Y0)
+    centres = rng.uniform(0, SIDE_M, (150, 2)) + ORIGIN
     radii = np.sqrt(rng.uniform(5_000, 50_000, 150) / np.pi)
     rows += [
         {"category": "cool_outdoor", "geometry": shapely.Point(c).buffer(r)}
@@ -119,7 +120,7 @@ def synthetic_cells() -> gpd.GeoDataFrame:
 
 def synthetic_buildings(rng: np.random.Generator, n: int) -> gpd.GeoDataFrame:
     """Square homes of 60–400 m² scattered over the town."""
-    xy = (*rng.uniform(0, SIDE_M, (n, 2)), X0, Y0)
+    xy = rng.uniform(0, SIDE_M, (n, 2)) + ORIGIN
     half = np.sqrt(rng.uniform(60, 400, n)) / 2
     boxes = shapely.box(xy[:, 0] - half, xy[:, 1] - half, xy[:, 0] + half, xy[:, 1] + half)
     return gpd.GeoDataFrame(

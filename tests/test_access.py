@@ -358,3 +358,16 @@ def test_access_doc_covers_the_code() -> None:
             assert highway in doc, highway
     assert f"{WALK_SPEED_KMH:.0f} km/h" in doc
     assert f"{MAX_SNAP_M:.0f} m" in doc
+
+
+def test_compute_access_reuses_the_sources_step_reading(tmp_path: Path) -> None:
+    from quartiers.sources.osm import read_osm_layers
+
+    inputs, _ = _tiny_territory(tmp_path)
+    layers = read_osm_layers(inputs.osm_path)  # type: ignore[arg-type]
+    expected = compute_access(inputs)
+    inputs.places = layers.places
+    inputs.buildings = layers.buildings
+    inputs.notes["walk_edges"] = layers.walk_edges
+    inputs.osm_path = tmp_path / "deja_lu_puis_efface.osm"  # never read again
+    pd.testing.assert_frame_equal(compute_access(inputs), expected)

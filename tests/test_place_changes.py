@@ -52,7 +52,7 @@ def test_reads_semicolons_commas_bom_and_decimal_commas(tmp_path: Path) -> None:
         ("action;categorie;nom;lon;lat\nouvrir;soins;X;-2.1;147.6\n", "hors limites"),
         ("action;categorie;nom;lon;lat\nouvrir;soins;X;;\n", "doit avoir ses coordonnées"),
         ("action;categorie;nom;lon;lat\nfermer;soins;X;;\n", "place_id ou ses coordonnées"),
-        ("action;nom;lon;lat\nouvrir;X;-2.1;47.6\n", "colonne « categorie » absente"),
+        ("action;categorie;nom\nouvrir;soins;X\n", "colonnes « lon » et « lat » absentes"),
         ("", "vide"),
     ],
 )  # fmt: skip
@@ -110,3 +110,12 @@ def test_bad_closings_and_points_outside_the_territory(tmp_path: Path) -> None:
         with pytest.raises(InputError, match=message) as error:
             apply_place_changes(places, changes, source="lieux_ville.csv", bbox_2154=box)
         assert "lieux_ville.csv, ligne 2" in str(error.value)
+
+
+def test_a_plain_list_of_cooled_rooms_opens_them(tmp_path: Path) -> None:
+    text = f"nom;type;lon;lat;ouverture\nSalle du conseil;salle municipale;{LON};{LAT};9 h–17 h\n"
+    table = read_place_changes(_write(tmp_path, text))
+    assert table["action"].tolist() == ["open"]
+    assert table["category"].tolist() == ["cool_indoor"]
+    assert table["kind"].tolist() == ["salle_municipale"]
+    assert table["name"].tolist() == ["Salle du conseil"]

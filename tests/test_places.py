@@ -186,3 +186,9 @@ def test_access_points_sample_edges() -> None:
 def test_empty_merge() -> None:
     merged = merge_places([None, pd.DataFrame().pipe(lambda _: None)])
     assert list(merged.columns) == PLACE_COLUMNS and len(merged) == 0
+
+
+def test_bpe_codes_agree_with_the_bpe_reader() -> None:
+    from quartiers.sources.bpe import CATEGORIES as READER
+
+    assert {code: category for code, (category, _) in BPE_TYPEQU.items()} == READER

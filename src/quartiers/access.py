@@ -351,7 +351,9 @@ def compute_access(
 ) -> pd.DataFrame:
     """Build the network and the places of a territory, then return :func:`cell_access`.
 
-    Places are OSM (``inputs.osm_path``, or ``layers`` already read), then
+    The network comes from ``layers`` when given, else from the walkable segments the
+    sources step kept in ``inputs.notes["walk_edges"]``, else from reading
+    ``inputs.osm_path``. Places are OSM (``layers``, when read here), then
     ``inputs.places``, then the BPE (``inputs.bpe``), merged without near-duplicates; the
     city's changes (``inputs.extra_places``, a table in the layout of
     :mod:`quartiers.place_changes`, then ``changes_csv``) are applied last. Starts are
@@ -365,7 +367,8 @@ def compute_access(
     """
     progress = progress or NullProgress()
     bbox = bbox_2154 if bbox_2154 is not None else territory_bbox(inputs.cells, margin_m)
-    if layers is None:
+    walk_edges = layers.walk_edges if layers is not None else inputs.notes.get("walk_edges")
+    if layers is None and not isinstance(walk_edges, gpd.GeoDataFrame):
         if inputs.osm_path is None:
             raise InputError(
                 f"territoire {inputs.name} : aucun fichier OpenStreetMap (osm_path), "
@@ -374,8 +377,11 @@ def compute_access(
         progress.start("Lecture d'OpenStreetMap", None)
         layers = read_osm_layers(Path(inputs.osm_path), bbox)
         progress.finish()
-    network = build_network(layers.walk_edges, source=layers.source or "OSM")
-    places = merge_places([layers.places, inputs.places, bpe_places(inputs.bpe)])
+        walk_edges = layers.walk_edges
+    source = layers.source if layers is not None else str(inputs.osm_path or "OSM")
+    network = build_network(walk_edges, source=source)
+    osm_places = layers.places if layers is not None else None
+    places = merge_places([osm_places, inputs.places, bpe_places(inputs.bpe)])
     if inputs.extra_places is not None and len(inputs.extra_places):
         places = apply_place_changes(
             places, inputs.extra_places, source="lieux de la ville", bbox_2154=bbox
@@ -383,5 +389,7 @@ def compute_access(
     if changes_csv is not None:
         changes = read_place_changes(Path(changes_csv))
         places = apply_place_changes(places, changes, source=str(changes_csv), bbox_2154=bbox)
-    buildings = inputs.buildings if inputs.buildings is not None else layers.buildings
+    buildings = inputs.buildings
+    if buildings is None and layers is not None:
+        buildings = layers.buildings
     return cell_access(inputs.cells, network, places, buildings=buildings, progress=progress)

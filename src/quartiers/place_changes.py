@@ -10,7 +10,9 @@ or ``,``, UTF-8 (or Windows-1252), coordinates in WGS84 degrees (decimal point o
     fermer;soins;Pharmacie du Port;-2.0852;47.6488;
 
 ``ouvrir`` needs ``lon``/``lat``; ``fermer`` needs a ``place_id`` or ``lon``/``lat`` (the
-nearest place of that category within 50 m is closed).
+nearest place of that category within 50 m is closed). Without an ``action`` column every
+row opens a place; without a ``categorie`` column every place is a cooled room
+(``salle_rafraichie``): a plain list ``nom;lon;lat`` of the city's cooled rooms is valid.
 """
 
 from __future__ import annotations
@@ -127,13 +129,17 @@ def validate_place_changes(table: pd.DataFrame, *, source: str) -> pd.DataFrame:
     """
     renamed = {col: _COLUMN_ALIASES.get(_plain(col), _plain(col)) for col in table.columns}
     table = table.rename(columns=renamed)
-    for required in ("action", "category"):
-        if required not in table.columns:
-            label = "categorie" if required == "category" else required
-            raise InputError(
-                f"{source} : colonne « {label} » absente (colonnes attendues : action, "
-                "categorie, nom, lon, lat, place_id)"
-            )
+    # A plain list of the city's cooled rooms (« salles rafraîchies ») has neither column:
+    # every row opens a cooled room.
+    if "action" not in table.columns:
+        table = table.assign(action="ouvrir")
+    if "category" not in table.columns:
+        table = table.assign(category="salle_rafraichie")
+    if not {"lon", "lat", "place_id"} & set(table.columns):
+        raise InputError(
+            f"{source} : colonnes « lon » et « lat » absentes (colonnes attendues : action, "
+            "categorie, nom, lon, lat, place_id)"
+        )
     lines = table["line"] if "line" in table.columns else pd.Series(np.arange(len(table)) + 2)
     errors: list[str] = []
     rows: list[dict[str, object]] = []

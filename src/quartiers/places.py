@@ -75,11 +75,13 @@ MIN_COOL_AREA_M2 = 5_000.0
 #: Two places of the same category and kind closer than this are one place (metres).
 DEDUP_DISTANCE_M = 30.0
 
-#: BPE ``TYPEQU`` codes (2023+ nomenclature, SOURCES.md §3) → (category, kind).
+#: BPE ``TYPEQU`` codes (2023+ nomenclature, SOURCES.md §3) → (category, kind); the same
+#: codes as :data:`quartiers.sources.bpe.CATEGORIES`, which also maps older vintages.
 #: Social centres / CCAS have no verified BPE code: OSM and the city CSV bring them.
 BPE_TYPEQU: dict[str, tuple[str, str]] = {
     "D307": ("care", "pharmacy"),
     "D265": ("care", "doctor"),
+    "D281": ("care", "nurse"),
     "D101": ("care", "hospital"),
     "D106": ("care", "hospital"),
     "D108": ("care", "clinic"),

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from quartiers.access import compute_access
 from quartiers.demo.generator import DEFAULT_SEED, generate
 from quartiers.diagnostic import Diagnostic, run_diagnostic
 from quartiers.progress import NullProgress, Progress
@@ -71,6 +72,7 @@ def run_demo(
     inputs = load_inputs(
         DEMO_TERRITORY, sources, settings=settings, progress=progress, use_workspace=False
     )
-    diagnostic = run_diagnostic(inputs, horizon=horizon, progress=progress)
+    access = compute_access(inputs, progress=progress)
+    diagnostic = run_diagnostic(inputs, horizon=horizon, access=access, progress=progress)
     files = diagnostic.write(out_dir)
     return DemoRun(out_dir=out_dir, inputs_dir=inputs_dir, diagnostic=diagnostic, files=files)
