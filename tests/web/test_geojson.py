@@ -70,7 +70,8 @@ def test_clean_value() -> None:
 
 def test_feature_and_collection_are_valid_json() -> None:
     feature = feature_bytes(box(0.1234567, 1, 2, 3), {"a": np.nan, "b": 1.5}, "f1")
-    fc = json.loads(collection_bytes([feature, feature], total=2, next=None))
+    fc = json.loads(collection_bytes([feature, feature], total=2, next=None, bbox=[1.5, 2.0]))
+    assert fc["bbox"] == [1.5, 2.0]
     assert fc["type"] == "FeatureCollection"
     assert fc["total"] == 2 and fc["next"] is None
     f = fc["features"][0]

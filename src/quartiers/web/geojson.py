@@ -87,7 +87,13 @@ def feature_bytes(
 
 def collection_bytes(features: Sequence[bytes], **members: Any) -> bytes:
     """Join serialised features into a FeatureCollection with extra top-level members."""
-    head = {"type": "FeatureCollection", **{k: clean_value(v) for k, v in members.items()}}
+    head = {
+        "type": "FeatureCollection",
+        **{
+            k: [clean_value(x) for x in v] if isinstance(v, list | tuple) else clean_value(v)
+            for k, v in members.items()
+        },
+    }
     prefix = json_bytes(head)[:-1]  # drop the closing brace
     return prefix + b',"features":[' + b",".join(features) + b"]}"
 

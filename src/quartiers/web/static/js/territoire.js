@@ -45,6 +45,7 @@
     updateTable();
     updateUrl();
     if (!map || !data.cells) { return; }
+    document.querySelectorAll("#carte .maplibregl-popup").forEach(function (p) { p.remove(); });
     Carto.colourise(cfg, data.cells, state.indicator, state.horizon, "cell");
     Carto.colourise(cfg, data.qpv, state.indicator, state.horizon, "qpv");
     map.getSource("cells").setData(data.cells);
