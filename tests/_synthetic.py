@@ -199,5 +199,8 @@ def access_table(cells: pd.DataFrame, *, seed: int = 3) -> pd.DataFrame:
         table[f"dist_{cat}_m"] = dist
         table[f"time_{cat}_min"] = dist / 70.0
         table[f"count_{cat}_300m"] = rng.integers(0, 4, m)
+        table[f"count_{cat}_10min"] = rng.integers(0, 9, m)
+    table["share_beyond_300m_cool_outdoor"] = rng.uniform(0, 1, m)
     table["connected"] = True
+    table["connected_share"] = 1.0
     return table

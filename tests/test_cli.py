@@ -44,3 +44,14 @@ def test_console_script_runs_without_traceback() -> None:
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
+
+
+def test_help_pages_are_french(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Utilisation : quartiers" in out and "Commandes:" in out
+    assert "Afficher cette aide et quitter." in out
+    assert "Show this message" not in out
+    assert main(["diagnose", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "[obligatoire]" in out and "[required]" not in out

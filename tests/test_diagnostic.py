@@ -142,6 +142,15 @@ def test_missing_filosofi_column_names_it() -> None:
         run_diagnostic(make_territory(cells=cells))
 
 
+def test_bad_layers_are_named() -> None:
+    q = qpv_layer()
+    q.loc[1, "code_qp"] = "QN99901M"
+    with pytest.raises(InputError, match="QN99901M en double"):
+        run_diagnostic(make_territory(qpv=q))
+    with pytest.raises(InputError, match="communes : colonnes manquantes population"):
+        run_diagnostic(make_territory(communes=communes_layer().drop(columns="population")))
+
+
 def test_inputs_in_lambert93_give_same_counts(diag: Diagnostic) -> None:
     other = run_diagnostic(
         make_territory(qpv=qpv_layer("EPSG:2154"), communes=communes_layer("EPSG:2154"))
@@ -291,3 +300,80 @@ def test_rerun_gives_identical_files(tmp_path: Path) -> None:
 def test_load_refuses_incomplete_directory(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"run\.json"):
         Diagnostic.load(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def la_roche(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Diagnostic:
+    from quartiers.settings import get_settings
+    from quartiers.sources.load import load_inputs
+
+    tmp = tmp_path_factory.mktemp("lry")
+    settings = get_settings(offline=True, cache_dir=tmp / "cache", workspace_dir=tmp / "ws")
+    sources = {
+        "qpv": shared_data / "qpv" / "qpv2024_4territories.geojson",
+        "filosofi": shared_data / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv",
+        "communes": shared_data / "admin" / "communes_4epci.geojson",
+        "climadiag": shared_data / "climate" / "climadiag_tracc_4communes.csv",
+    }
+    inputs = load_inputs(
+        "85191", sources, settings=settings, skip=["bpe", "osm"], use_workspace=False
+    )
+    return run_diagnostic(inputs, horizon="2030")
+
+
+@pytest.mark.shared
+def test_la_roche_sur_yon_against_independent_computation(
+    la_roche: Diagnostic, shared_data: Path
+) -> None:
+    import geopandas as gpd
+
+    raw = pd.read_csv(shared_data / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv")
+    qpv = gpd.read_file(shared_data / "qpv" / "qpv2024_4territories.geojson")
+    qpv = qpv[qpv["insee_com"] == "85191"].to_crs("EPSG:3035").set_index("code_qp")
+    got = la_roche.qpv_table().set_index("code_qp")
+    assert sorted(got.index) == ["QN08501I", "QN08502I", "QN08503I"]
+    raw_xy = raw[["x_sw_3035", "y_sw_3035"]].rename(
+        columns={"x_sw_3035": "x_sw", "y_sw_3035": "y_sw"}
+    )
+    for code, geom in qpv.geometry.items():
+        share = _shares(raw_xy, geom)
+        men, poor = (share * raw["men"]).sum(), (share * raw["men_pauv"]).sum()
+        # readers go WGS84 → Lambert-93 → LAEA; this check goes WGS84 → LAEA directly
+        assert got.loc[code, "population"] == pytest.approx((share * raw["ind"]).sum(), rel=1e-4)
+        assert got.loc[code, "households"] == pytest.approx(men, rel=1e-4)
+        assert got.loc[code, "poor_households"] == pytest.approx(poor, rel=1e-4)
+        assert got.loc[code, "poverty_rate"] == pytest.approx(poor / men, rel=1e-4)
+    np.testing.assert_allclose(got["heat_wave_days"], 6.95)  # La Roche-sur-Yon, 2030 (+2 °C)
+    assert got["rank"].notna().all() and got["status"].eq("ok").all()
+    assert la_roche.run["missing_dimensions"] == ["resources"]
+
+
+@pytest.mark.shared
+def test_la_roche_sur_yon_readme_figure_is_about_majority_cells(la_roche: Diagnostic) -> None:
+    # The data README's "113 poor households of 290" for QN08503I counts the cells lying
+    # mostly (≥ 50 %) in the QPV; the diagnostic counts every cell by its exact share.
+    cells = la_roche.cells
+    mostly = cells[(cells["code_qp"] == "QN08503I") & (cells["qpv_share"] >= 0.5)]
+    assert mostly["poor_households"].sum() == pytest.approx(113)
+    assert mostly["households"].sum() == pytest.approx(290)
+    exact = la_roche.qpv_table().set_index("code_qp").loc["QN08503I"]
+    assert exact["households"] > 290 and exact["poor_households"] > 113
+
+
+@pytest.mark.shared
+def test_la_roche_sur_yon_population_conserved(la_roche: Diagnostic) -> None:
+    z = la_roche.zones
+    in_zones = z.loc[z["zone_type"].isin(["qpv", "reste_commune"]), "population"].sum()
+    in_commune = la_roche.run["coverage"][0]["grid_population"]
+    assert in_zones == pytest.approx(in_commune, rel=0.005)
+    assert in_commune == pytest.approx(la_roche.cells["population"].sum(), rel=0.005)
+
+
+def test_access_summary_joins_the_qpv_table(full: Diagnostic, diag: Diagnostic) -> None:
+    q = full.qpv_table().set_index("code_qp").loc["QN99901M"]
+    assert np.isfinite(q["dist_care_m"]) and 0 <= q["share_not_connected"] <= 1
+    assert 0 <= q["share_beyond_300m_cool_outdoor"] <= 1
+    # the population-weighted mean (index) and the median (information) both describe care
+    assert q["dist_care"] > 0
+    without = diag.qpv_table()
+    assert without["dist_care_m"].isna().all()  # same columns, empty without access

@@ -41,4 +41,5 @@ def test_shares_sum_to_zone_area(x0: float, y0: float, w: float, h: float) -> No
     zone = shapely.box(x0, y0, x0 + w, y0 + h)
     shares = overlap_shares(xy, [zone])
     assert shares["share"].between(0, 1).all()
-    assert shares["share"].sum() * 40000 == pytest.approx(w * h, rel=1e-9)
+    # overlap_shares drops slivers of share <= 1e-9 (4e-5 m² per cell) by design.
+    assert shares["share"].sum() * 40000 == pytest.approx(w * h, rel=1e-9, abs=1e-3)

@@ -168,10 +168,13 @@ def compute_cell_indicators(
             else:
                 extra[col] = pd.to_numeric(col_values, errors="coerce").to_numpy(dtype="float64")
     else:
+        reason = (
+            "distances à pied non calculées (module d'accessibilité non exécuté)"
+            if inputs.osm_path is not None
+            else "distances à pied non calculées (extrait OpenStreetMap non fourni)"
+        )
         for cat in ACCESS_CATEGORIES:
-            missing[f"dist_{cat}"] = (
-                "distances à pied non calculées (extrait OpenStreetMap non fourni)"
-            )
+            missing[f"dist_{cat}"] = reason
 
     ordered = {i: values[i] for i in REGISTRY if i in values}
     return CellIndicators(

@@ -14,7 +14,7 @@ __all__ = ["DICTIONARY_COLUMNS", "build_dictionary", "describe"]
 #: Columns of ``dictionnaire.csv``.
 DICTIONARY_COLUMNS = ["colonne", "libelle", "unite", "sens", "source", "fichiers"]
 
-_FILOSOFI = "INSEE, Filosofi 2021, données carroyées à 200 m"
+_FILOSOFI = "INSEE, Filosofi, données carroyées à 200 m"
 _COMPUTED = "calculé par Quartiers en transition"
 _MORE = "plus élevé = plus vulnérable"
 
@@ -95,6 +95,25 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
         "Cerema, LCZ",
     ),
     "connected": ("Carreau relié au réseau piéton", "oui/non", "", "OpenStreetMap"),
+    "share_beyond_300m_cool_outdoor": (
+        "Part des habitants reliés à plus de 300 m à pied d'un lieu frais extérieur "
+        "(règle 3-30-300)",
+        "part (0–1)",
+        "plus élevé = plus vulnérable",
+        "OpenStreetMap, INSEE BPE",
+    ),
+    "share_not_connected": (
+        "Part des habitants dont le logement n'est pas relié au réseau piéton principal",
+        "part (0–1)",
+        "",
+        "OpenStreetMap",
+    ),
+    "connected_share": (
+        "Part (pondérée) des points de départ du carreau reliés au réseau piéton",
+        "part (0–1)",
+        "",
+        "OpenStreetMap",
+    ),
     "zone_id": (
         "Identifiant de la zone (code QPV, commune:<INSEE>, epci:<SIREN>)",
         "",
@@ -155,12 +174,28 @@ def describe(column: str) -> tuple[str, str, str, str]:
             _MORE,
             _COMPUTED,
         )
-    m = re.fullmatch(r"(time|count)_(.+?)_(min|300m)", column)
+    m = re.fullmatch(r"dist_(.+)_m", column)
+    if m and m.group(1) in ACCESS_CATEGORIES:
+        return (
+            f"Distance à pied médiane des habitants reliés au plus proche "
+            f"{ACCESS_CATEGORIES[m.group(1)]} (ceux qui n'en atteignent aucun comptent comme "
+            "les plus éloignés)",
+            "m",
+            "plus élevé = plus vulnérable",
+            "OpenStreetMap, INSEE BPE",
+        )
+    m = re.fullmatch(r"(time|count)_(.+?)_(min|300m|10min)", column)
     if m and m.group(2) in ACCESS_CATEGORIES:
         what = ACCESS_CATEGORIES[m.group(2)]
         if m.group(1) == "time":
             return (f"Temps de marche au plus proche {what}", "minutes", "", "OpenStreetMap")
-        return (f"Nombre de {what} à moins de 300 m à pied", "nombre", "", "OpenStreetMap")
+        within = "300 m" if m.group(3) == "300m" else "10 minutes"
+        return (
+            f"Nombre moyen de lieux ({what}) à moins de {within} à pied",
+            "lieux",
+            "",
+            "OpenStreetMap, INSEE BPE",
+        )
     return (column, "", "", _COMPUTED)
 
 

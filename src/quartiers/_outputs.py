@@ -1,66 +1,49 @@
-"""Output tables of a diagnostic and the output directory (write / read, ``run.json``).
+"""Output layers and tables of a diagnostic (private to :mod:`quartiers.diagnostic`).
 
-Private to :mod:`quartiers.diagnostic`: builds the ``cells``, ``qpv`` and ``zones`` layers from
-the computed arrays, writes them (GeoPackage, GeoParquet, CSV, data dictionary) and records
-what is needed to trace and rerun them.
+Builds the ``cells``, ``qpv`` and ``zones`` layers, the indicator and climate tables and the
+grid coverage from the computed arrays. Writing and reading the output directory is in
+:mod:`quartiers._run_io`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import math
-import platform
-import subprocess
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
-import shapely
 from numpy.typing import NDArray
+from scipy import sparse
 
-import quartiers
-from quartiers._dictionary import build_dictionary
-from quartiers.errors import InputError
+from quartiers._access_summary import SUMMARY_COLUMNS, summarise_access
 from quartiers.grid import CELL_CRS, cell_boxes
 from quartiers.indicators.base import safe_ratio
-from quartiers.indicators.registry import DIMENSIONS, REGISTRY
-from quartiers.schemas import HORIZONS, TerritoryInputs
+from quartiers.indicators.registry import DIMENSIONS, REGISTRY, registry_table
+from quartiers.method.rank import classify
+from quartiers.schemas import HORIZONS
 
 if TYPE_CHECKING:
     from quartiers._cell_indicators import CellIndicators
     from quartiers.aggregate import ZoneTotals
-    from quartiers.diagnostic import Diagnostic, _Scored
+    from quartiers.diagnostic import _Scored
     from quartiers.method.composite import CompiledMethod
     from quartiers.method.spec import Method
 
-__all__ = ["FILES", "Tables", "dictionary", "read", "run_record", "write"]
+__all__ = [
+    "Tables",
+    "access_summary",
+    "cell_commune",
+    "cell_qpv",
+    "climate_table",
+    "coverage",
+    "indicator_table",
+]
 
 FloatArray = NDArray[np.float64]
 NOT_SIGNIFICANT = "non significatif"
 OK = "ok"
-LAYERS = ("cells", "qpv", "zones")
-
-#: Files of an output directory.
-FILES = (
-    "diagnostic.gpkg",
-    "cells.parquet",
-    "qpv.parquet",
-    "zones.parquet",
-    "qpv.csv",
-    "dictionnaire.csv",
-    "run.json",
-)
-FORMAT = "quartiers-diagnostic/1"
-
-# GeoPackage stores a modification time; a fixed one keeps reruns byte-identical.
-_GPKG_DATE = "2000-01-01T00:00:00.000Z"
 
 
 def _indicator_columns(values: FloatArray, ids: Sequence[str]) -> dict[str, FloatArray]:
@@ -139,7 +122,12 @@ class Tables:
         return gpd.GeoDataFrame(frame, geometry=cell_boxes(xy), crs=CELL_CRS)
 
     def zones_frame(
-        self, zones: gpd.GeoDataFrame, totals: ZoneTotals, scored: _Scored, breaks: FloatArray
+        self,
+        zones: gpd.GeoDataFrame,
+        totals: ZoneTotals,
+        scored: _Scored,
+        breaks: FloatArray,
+        access_summary: Mapping[str, FloatArray],
     ) -> gpd.GeoDataFrame:
         """Return the ``zones`` layer (QPV, rest of commune, rest of EPCI)."""
         pop = totals.population
@@ -164,6 +152,7 @@ class Tables:
             "imputed_population_share": safe_ratio(totals.imputed_population, pop),
             "reference_population": zones["reference_population"].to_numpy(dtype="float64"),
             **_indicator_columns(scored.values, self.ids),
+            **access_summary,
             **self._scores(scored.scores),
             "index": scored.index,
             "quintile": pd.array(_as_int(_classes(scored.index, breaks)), dtype="Int64"),
@@ -218,8 +207,6 @@ class Tables:
 
 
 def _classes(index: FloatArray, breaks: FloatArray) -> FloatArray:
-    from quartiers.method.rank import classify
-
     return classify(index, breaks)
 
 
@@ -246,225 +233,125 @@ def _zone_detail(pop: float, floor: float, missing: str, reasons: Mapping[str, s
     return " ; ".join(notes)
 
 
-# ---------------------------------------------------------------- run.json
+def cell_commune(commune_shares: pd.DataFrame, n_cells: int) -> list[str]:
+    """Return the commune holding the largest share of each cell ('' when none)."""
+    out = np.full(n_cells, "", dtype=object)
+    if len(commune_shares):
+        best = commune_shares.sort_values(["cell", "share"], ascending=[True, False])
+        best = best.drop_duplicates("cell", keep="first")
+        out[best["cell"].to_numpy()] = best["insee_com"].astype(str).to_numpy()
+    return [str(v) for v in out]
 
 
-def _jsonable(value: Any) -> Any:
-    """Return ``value`` with NaN/inf as None and numpy scalars as Python numbers."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
+def cell_qpv(
+    matrix: sparse.csr_array, zones: pd.DataFrame, is_qpv: NDArray[np.bool_]
+) -> tuple[list[str], FloatArray]:
+    """Return the QPV holding the largest share of each cell and the cell's share in QPV."""
+    sub = sparse.coo_array(matrix[np.flatnonzero(is_qpv)])
+    n_cells = matrix.shape[1]
+    total = np.bincount(sub.col, weights=sub.data, minlength=n_cells)
+    codes = zones.loc[is_qpv, "code"].astype(str).to_numpy()
+    out = np.full(n_cells, "", dtype=object)
+    if sub.nnz:
+        order = np.lexsort((-sub.data, sub.col))
+        col = sub.col[order]
+        first = np.r_[True, col[1:] != col[:-1]]
+        out[col[first]] = codes[sub.row[order][first]]
+    return [str(v) for v in out], np.minimum(total, 1.0)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = _jsonable(
-        frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-    )
-    return rows
-
-
-def _git_commit() -> str | None:
-    """Return the commit of the source checkout, or None when not run from one."""
-    root = Path(quartiers.__file__).resolve().parents[2]
-    if not (root / ".git").exists():
-        return None
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "describe", "--always", "--dirty", "--abbrev=40"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
+def indicator_table(
+    method: Method, compiled: CompiledMethod, computed: CellIndicators
+) -> pd.DataFrame:
+    """Return the registry with availability, normalisation and effective index weight."""
+    table = registry_table()
+    table["available"] = table["id"].isin(list(computed.values))
+    table["missing_reason"] = [computed.missing.get(i, "") for i in table["id"]]
+    table["normalisation"] = [method.normalisation_of(i) for i in table["id"]]
+    weight = dict.fromkeys(table["id"], 0.0)
+    for j, ind_id in enumerate(compiled.indicator_ids):
+        dim = compiled.dimension_of[j]
+        weight[ind_id] = float(compiled.indicator_weights[j] * compiled.dimension_weights[dim])
+    table["index_weight"] = table["id"].map(weight)
+    publisher: dict[str, str] = {}
+    if len(computed.climate):
+        used = computed.climate.groupby("indicator")["publisher_id"].agg(
+            lambda ids: ", ".join(sorted({str(i) for i in ids}))
         )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
+        publisher = {str(k): str(v) for k, v in used.items()}
+    table["publisher_id"] = [publisher.get(i, "") for i in table["id"]]
+    return table
 
 
-def _versions() -> dict[str, str | None]:
-    import pyarrow
-    import scipy
-
-    return {
-        "quartiers": quartiers.__version__,
-        "git": _git_commit(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "geopandas": gpd.__version__,
-        "shapely": shapely.__version__,
-        "scipy": scipy.__version__,
-        "pyarrow": pyarrow.__version__,
-        "gdal": pyogrio.__gdal_version_string__,
-    }
+def climate_table(climate: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
+    """Return the climate rows of the territory's communes, with French labels."""
+    cols = [
+        "insee_com", "nom", "indicator", "label", "horizon", "horizon_label",
+        "publisher_id", "value", "low", "high", "source",
+    ]  # fmt: skip
+    if not len(climate):
+        return pd.DataFrame(columns=cols)
+    names = communes.set_index(communes["insee_com"].astype("string"))["nom"]
+    table = climate[climate["insee_com"].isin(list(names.index))].copy()
+    table["nom"] = table["insee_com"].map(names).astype("string")
+    table["label"] = table["indicator"].map({i: REGISTRY[i].label for i in REGISTRY})
+    table["horizon_label"] = table["horizon"].map(HORIZONS)
+    return pd.DataFrame(table[cols].reset_index(drop=True))
 
 
-def run_record(
-    *,
-    inputs: TerritoryInputs,
-    method: Method,
-    horizon: str,
-    compiled: CompiledMethod,
-    computed: CellIndicators,
-    indicators: pd.DataFrame,
-    climate: pd.DataFrame,
-    coverage: list[dict[str, Any]],
-    summary: dict[str, Any],
-) -> dict[str, Any]:
-    """Return the content of ``run.json`` (without output hashes, added on write)."""
-    dims = {}
-    for dim, label in DIMENSIONS.items():
-        ids = [i for i, ind in REGISTRY.items() if ind.dimension == dim]
-        have = [i for i in ids if i in computed.values]
-        state = "complète" if len(have) == len(ids) else ("absente" if not have else "partielle")
-        dims[dim] = {"label": label, "state": state, "in_index": dim in compiled.dimension_ids}
-    notes = list(computed.notes)
-    partial = [
-        f"{row['nom']} ({row['insee_com']}) {row['grid_share']:.0%}"
-        for row in coverage
-        if row["grid_share"] is not None and row["grid_share"] < 0.9
-    ]
-    if partial:
-        notes.append(
-            "carroyage partiel, part de la population légale couverte : "
-            + ", ".join(partial)
-            + " ; les comparaisons portent sur la partie couverte"
+def coverage(
+    commune_shares: pd.DataFrame, cell_pop: FloatArray, communes: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """Return, per commune, the grid population inside it against its legal population."""
+    pop_in = (
+        pd.Series(commune_shares["share"].to_numpy() * cell_pop[commune_shares["cell"].to_numpy()])
+        .groupby(commune_shares["insee_com"].to_numpy())
+        .sum()
+    )
+    out = []
+    legal_pop = pd.to_numeric(communes["population"], errors="coerce").to_numpy(dtype="float64")
+    codes = communes["insee_com"].astype(str).tolist()
+    names = communes["nom"].astype(str).tolist()
+    for code, nom, legal in zip(codes, names, legal_pop, strict=True):
+        grid = float(pop_in.get(code, 0.0))
+        share = safe_ratio(np.asarray([grid]), np.asarray([legal]))[0]
+        out.append(
+            {
+                "insee_com": code,
+                "nom": nom,
+                "legal_population": float(legal) if np.isfinite(legal) else None,
+                "grid_population": round(grid, 3),
+                "grid_share": round(float(share), 4) if np.isfinite(share) else None,
+            }
         )
-    record: dict[str, Any] = _jsonable(
-        {
-            "format": FORMAT,
-            "territory": {"code": inputs.code, "name": inputs.name},
-            "crs": CELL_CRS,
-            "code_version": _versions(),
-            "method": {
-                "name": method.name,
-                "version": method.version,
-                "source": method.source,
-                "sha256": method.sha256,
-                "content": method.text,
-                "settings": method.model_dump(mode="json"),
-            },
-            "horizon": {"id": horizon, "label": HORIZONS[horizon]},
-            "sources": [asdict(p) for p in inputs.provenance],
-            "input_notes": _json_notes(inputs.notes),
-            "dimensions": dims,
-            "missing_dimensions": [d for d, v in dims.items() if v["state"] == "absente"],
-            "missing_indicators": dict(computed.missing),
-            "index": {
-                "indicators": list(compiled.indicator_ids),
-                "dimensions": list(compiled.dimension_ids),
-                "dropped_from_method": dict(compiled.dropped),
-                "within": compiled.within,
-                "across": compiled.across,
-            },
-            "notes": notes,
-            "coverage": coverage,
-            "summary": summary,
-            "indicators": _records(indicators),
-            "climate": _records(climate),
-        }
-    )
-    return record
+    return out
 
 
-# ---------------------------------------------------------------- write / read
+def access_summary(
+    access: pd.DataFrame | None,
+    cells: pd.DataFrame,
+    matrix: sparse.csr_array,
+    zone_ids: Sequence[str],
+) -> dict[str, FloatArray]:
+    """Return the access module's per-zone summary (empty columns without access).
 
-
-def dictionary(diag: Diagnostic) -> pd.DataFrame:
-    """Return the data dictionary of the qpv.csv columns and of the three layers."""
-    return build_dictionary(
-        {
-            "qpv.csv": [c for c in diag.qpv.columns if c != "geometry"],
-            "cells": list(diag.cells.columns),
-            "qpv": list(diag.qpv.columns),
-            "zones": list(diag.zones.columns),
-        }
-    )
-
-
-@contextlib.contextmanager
-def _fixed_gpkg_date() -> Iterator[None]:
-    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _GPKG_DATE})
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def write(diag: Diagnostic, out_dir: Path) -> dict[str, Path]:
-    """Write the output directory (see :data:`FILES`) and return the paths written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {name: out_dir / name for name in FILES}
-    layers = {"cells": diag.cells, "qpv": diag.qpv, "zones": diag.zones}
-    gpkg = paths["diagnostic.gpkg"]
-    gpkg.unlink(missing_ok=True)
-    with _fixed_gpkg_date():
-        for name, layer in layers.items():
-            pyogrio.write_dataframe(layer, gpkg, layer=name, driver="GPKG")
-    for name, layer in layers.items():
-        layer.to_parquet(paths[f"{name}.parquet"], index=False)
-    diag.qpv_table().to_csv(
-        paths["qpv.csv"], index=False, float_format="%.10g", lineterminator="\n"
-    )
-    diag.dictionary().to_csv(paths["dictionnaire.csv"], index=False, lineterminator="\n")
-    run = dict(diag.run)
-    run["outputs"] = {name: _sha256(p) for name, p in paths.items() if name != "run.json"}
-    paths["run.json"].write_text(
-        json.dumps(run, ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8"
-    )
-    return paths
-
-
-def read(
-    out_dir: Path,
-) -> tuple[
-    gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]
-]:
-    """Read the layers, climate and indicator tables and ``run.json`` of an output directory."""
-    run_path = out_dir / "run.json"
-    needed = [run_path, *(out_dir / f"{n}.parquet" for n in LAYERS)]
-    absent = [p.name for p in needed if not p.is_file()]
-    if absent:
-        raise InputError(
-            f"{out_dir} : ce n'est pas un dossier de diagnostic complet "
-            f"(fichiers manquants : {', '.join(absent)})"
-        )
-    try:
-        run: dict[str, Any] = json.loads(run_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{run_path} : fichier illisible ({exc})") from None
-    if run.get("format") != FORMAT:
-        raise InputError(f"{run_path} : format {run.get('format')!r} inconnu (attendu {FORMAT})")
-    cells, qpv, zones = (gpd.read_parquet(out_dir / f"{n}.parquet") for n in LAYERS)
-    climate = pd.DataFrame(run.get("climate", []))
-    indicators = pd.DataFrame(run.get("indicators", []))
-    return cells, qpv, zones, climate, indicators, run
-
-
-def _json_notes(notes: dict[str, Any]) -> dict[str, Any]:
-    """Keep the notes that are plain JSON (tables such as walk edges stay out of run.json)."""
-    kept: dict[str, Any] = {}
-    for key, value in notes.items():
-        try:
-            json.dumps(value)
-        except TypeError:
-            continue
-        kept[key] = value
-    return kept
+    Columns ``dist_<category>_m`` (resident-weighted median walking distance, the name issue 5
+    promises users; the index's own indicator ``dist_<category>`` is the mean),
+    ``share_beyond_300m_cool_outdoor`` and ``share_not_connected``, from
+    :func:`quartiers._access_summary.summarise_access`.
+    """
+    n = len(zone_ids)
+    names = {c: c for c in SUMMARY_COLUMNS}
+    empty = {name: np.full(n, np.nan) for name in names.values()}
+    needed = {"connected_share", "share_beyond_300m_cool_outdoor"}
+    if access is None or not needed <= set(access.columns):
+        return empty
+    table = access if access.index.name == "idcar_200m" else access.set_index("idcar_200m")
+    coo = sparse.coo_array(matrix)
+    shares = pd.DataFrame({"cell": coo.col, "zone": coo.row, "share": coo.data})
+    summary = summarise_access(table, cells, shares, zone_index=list(zone_ids))
+    out = dict(empty)
+    for column in SUMMARY_COLUMNS:
+        if column in summary.columns:
+            out[names[column]] = summary[column].to_numpy(dtype="float64")
+    return out

@@ -120,23 +120,21 @@ def aggregate_cells(
     indicators
         Indicator id → :class:`CellIndicator`.
     """
-    pop = np.nan_to_num(np.asarray(population, dtype="float64"))
-    counts = np.column_stack(
-        [
-            pop,
-            np.nan_to_num(np.asarray(households, dtype="float64")),
-            np.nan_to_num(np.asarray(poor_households, dtype="float64")),
-            np.where(np.asarray(imputed, dtype=bool), pop, 0.0),
-        ]
-    )
+    # Only the cells some zone touches matter: gather them once (a national grid has
+    # millions of cells, the QPV a few percent of them).
+    used = np.unique(matrix.indices)
+    sub = matrix[:, used]
+    pop = np.nan_to_num(np.asarray(population, dtype="float64")[used])
     ids = tuple(indicators)
-    n_cells = counts.shape[0]
-    if ids:
-        num_cells = np.column_stack([indicators[i].num for i in ids])
-        den_cells = np.column_stack([indicators[i].den for i in ids])
-    else:
-        num_cells = den_cells = np.zeros((n_cells, 0))
-    summed = matrix @ np.hstack([counts, num_cells, den_cells])
+    columns = [
+        pop,
+        np.nan_to_num(np.asarray(households, dtype="float64")[used]),
+        np.nan_to_num(np.asarray(poor_households, dtype="float64")[used]),
+        np.where(np.asarray(imputed, dtype=bool)[used], pop, 0.0),
+        *(indicators[i].num[used] for i in ids),
+        *(indicators[i].den[used] for i in ids),
+    ]
+    summed = np.asarray(sub @ np.column_stack(columns))
     k = len(ids)
     num = summed[:, 4 : 4 + k]
     den = summed[:, 4 + k :]

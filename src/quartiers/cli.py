@@ -78,7 +78,9 @@ class RichProgress:
         if self._task is not None:
             task = self._task
             total = self._bar.tasks[-1].total
-            if total is not None:
+            if total is None:  # an open-ended step: show it as done
+                self._bar.update(task, total=1, completed=1)  # type: ignore[arg-type]
+            else:
                 self._bar.update(task, completed=total)  # type: ignore[arg-type]
             self._task = None
 
@@ -150,8 +152,10 @@ def _french_usage(exc: click.ClickException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (used by the console script)."""
-    # Import the command modules so they register on ``app``.
-    from quartiers import commands  # noqa: F401
+    # Import the command modules so they register on ``app``; French help words.
+    from quartiers import _cli_french, commands  # noqa: F401
+
+    _cli_french.install()
 
     try:
         result = app(args=argv, standalone_mode=False)

@@ -18,15 +18,15 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse
 
-from quartiers import _outputs
+from quartiers import _outputs, _run_io
 from quartiers._cell_indicators import CellIndicators, compute_cell_indicators
 from quartiers.aggregate import ZoneTotals, aggregate_cells, overlap_matrix
 from quartiers.errors import InputError
 from quartiers.grid import overlap_shares, parse_cell_ids
-from quartiers.indicators.base import safe_ratio
-from quartiers.indicators.registry import REGISTRY, registry_table
+from quartiers.indicators.registry import REGISTRY
 from quartiers.indicators.sensitivity import REQUIRED_COLUMNS
 from quartiers.method.composite import CompiledMethod, compile_method, score
+from quartiers.method.normalise import Reference
 from quartiers.method.rank import rank_descending, weighted_breaks
 from quartiers.method.spec import Method, default_method
 from quartiers.progress import NullProgress, Progress
@@ -74,7 +74,7 @@ class Diagnostic:
 
     def dictionary(self) -> pd.DataFrame:
         """Return the data dictionary of every published column (``dictionnaire.csv``)."""
-        return _outputs.dictionary(self)
+        return _run_io.dictionary(self)
 
     def write(self, out_dir: Path) -> dict[str, Path]:
         """Write the output directory and return the files written.
@@ -83,12 +83,12 @@ class Diagnostic:
         ``qpv.parquet``, ``zones.parquet`` (GeoParquet), ``qpv.csv``, ``dictionnaire.csv``
         and ``run.json`` (with the SHA-256 of the other files).
         """
-        return _outputs.write(self, Path(out_dir))
+        return _run_io.write(self, Path(out_dir))
 
     @classmethod
     def load(cls, out_dir: Path) -> Diagnostic:
         """Read a diagnostic written by :meth:`write`."""
-        cells, qpv, zones, climate, indicators, run = _outputs.read(Path(out_dir))
+        cells, qpv, zones, climate, indicators, run = _run_io.read(Path(out_dir))
         return cls(
             cells=cells, qpv=qpv, zones=zones, climate=climate, indicators=indicators, run=run
         )
@@ -117,6 +117,15 @@ def _prepare_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, NDArray[np.int64]
     return table, xy
 
 
+def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
+    """Refuse a layer lacking required columns (French message naming them)."""
+    absent = [c for c in columns if c not in frame.columns]
+    if absent:
+        raise InputError(
+            f"{name} : colonnes manquantes {', '.join(absent)} (attendu {', '.join(columns)})"
+        )
+
+
 def _hide_small(values: FloatArray, population: FloatArray, ids: tuple[str, ...]) -> FloatArray:
     """Blank values of units whose population is below each indicator's display floor."""
     floors = np.asarray([REGISTRY[i].min_population for i in ids], dtype="float64")
@@ -137,12 +146,11 @@ def _score_units(
     population: FloatArray,
     ids: tuple[str, ...],
     compiled: CompiledMethod,
-    reference: FloatArray,
-    weights: FloatArray,
+    reference: Reference,
 ) -> _Scored:
     published = _hide_small(values, population, ids)
     cols = [ids.index(i) for i in compiled.indicator_ids]
-    index, scores, _ = score(published[:, cols], reference[:, cols], weights[:, cols], compiled)
+    index, scores, _ = score(published[:, cols], reference, None, compiled)
     return _Scored(values=published, index=index, scores=scores)
 
 
@@ -187,6 +195,11 @@ def run_diagnostic(
         raise InputError(f"territoire {inputs.code} : aucun QPV dans les données d'entrée")
     progress.start("Diagnostic : zones, indicateurs, indice", total=5)
     try:
+        _require(inputs.qpv, ["code_qp", "lib_qp", "insee_com", "siren_epci"], "QPV")
+        _require(inputs.communes, ["insee_com", "nom", "population", "siren_epci"], "communes")
+        if inputs.qpv["code_qp"].duplicated().any():
+            dup = inputs.qpv.loc[inputs.qpv["code_qp"].duplicated(), "code_qp"].iloc[0]
+            raise InputError(f"QPV : code {dup} en double (champ code_qp)")
         cells, xy = _prepare_cells(inputs.cells)
         qpv = to_cell_crs(inputs.qpv, name="QPV").sort_values("code_qp").reset_index(drop=True)
         communes = to_cell_crs(inputs.communes, name="communes")
@@ -257,14 +270,14 @@ def _assemble(
         else np.zeros((len(cells), 0))
     )
     ref_weights = np.column_stack([computed.values[i].den for i in ids]) if ids else reference
+    cols = [ids.index(i) for i in compiled.indicator_ids]
+    ref = Reference.build(reference[:, cols], ref_weights[:, cols])
     cell_pop = cells["ind"].to_numpy(dtype="float64")
-    cell_scored = _score_units(reference, cell_pop, ids, compiled, reference, ref_weights)
+    cell_scored = _score_units(reference, cell_pop, ids, compiled, ref)
     small_cell = ~(cell_pop >= method.cell_population_floor)
     cell_scored.index[small_cell] = np.nan
     cell_scored.scores[small_cell] = np.nan
-    zone_scored = _score_units(
-        totals.values, totals.population, ids, compiled, reference, ref_weights
-    )
+    zone_scored = _score_units(totals.values, totals.population, ids, compiled, ref)
     breaks = weighted_breaks(cell_scored.index, cell_pop)
 
     is_qpv = (zones["zone_type"] == "qpv").to_numpy()
@@ -274,7 +287,7 @@ def _assemble(
         "epci": totals.combine(epci_groups),
     }
     compared = {
-        name: _score_units(t.values, t.population, ids, compiled, reference, ref_weights)
+        name: _score_units(t.values, t.population, ids, compiled, ref)
         for name, t in comparisons.items()
     }
     eligible = totals.population[is_qpv] >= method.population_floor
@@ -288,16 +301,17 @@ def _assemble(
         small_cell,
         breaks,
         computed,
-        _cell_commune(commune_shares, len(cells)),
-        _cell_qpv(matrix, zones, is_qpv),
+        _outputs.cell_commune(commune_shares, len(cells)),
+        _outputs.cell_qpv(matrix, zones, is_qpv),
     )
-    zones_gdf = tables.zones_frame(zones, totals, zone_scored, breaks)
+    summary = _outputs.access_summary(access, cells, matrix, zones["zone_id"].tolist())
+    zones_gdf = tables.zones_frame(zones, totals, zone_scored, breaks, summary)
     qpv_gdf = tables.qpv_frame(
         zones_gdf[is_qpv].reset_index(drop=True), ranks, comparisons, compared
     )
-    indicators = _indicator_table(method, compiled, computed)
-    climate = _climate_table(computed.climate, inputs.communes)
-    run = _outputs.run_record(
+    indicators = _outputs.indicator_table(method, compiled, computed)
+    climate = _outputs.climate_table(computed.climate, inputs.communes)
+    run = _run_io.run_record(
         inputs=inputs,
         method=method,
         horizon=horizon,
@@ -305,7 +319,7 @@ def _assemble(
         computed=computed,
         indicators=indicators,
         climate=climate,
-        coverage=_coverage(commune_shares, cell_pop, inputs.communes),
+        coverage=_outputs.coverage(commune_shares, cell_pop, inputs.communes),
         summary={
             "cells": len(cells_gdf),
             "population_cells": float(cell_pop.sum()),
@@ -322,97 +336,3 @@ def _assemble(
         indicators=indicators,
         run=run,
     )
-
-
-def _cell_commune(commune_shares: pd.DataFrame, n_cells: int) -> list[str]:
-    """Return the commune holding the largest share of each cell ('' when none)."""
-    out = np.full(n_cells, "", dtype=object)
-    if len(commune_shares):
-        best = commune_shares.sort_values(["cell", "share"], ascending=[True, False])
-        best = best.drop_duplicates("cell", keep="first")
-        out[best["cell"].to_numpy()] = best["insee_com"].astype(str).to_numpy()
-    return [str(v) for v in out]
-
-
-def _cell_qpv(
-    matrix: sparse.csr_array, zones: pd.DataFrame, is_qpv: NDArray[np.bool_]
-) -> tuple[list[str], FloatArray]:
-    """Return the QPV holding the largest share of each cell and the cell's share in QPV."""
-    sub = sparse.coo_array(matrix[np.flatnonzero(is_qpv)])
-    n_cells = matrix.shape[1]
-    total = np.bincount(sub.col, weights=sub.data, minlength=n_cells)
-    codes = zones.loc[is_qpv, "code"].astype(str).to_numpy()
-    out = np.full(n_cells, "", dtype=object)
-    if sub.nnz:
-        order = np.lexsort((-sub.data, sub.col))
-        col = sub.col[order]
-        first = np.r_[True, col[1:] != col[:-1]]
-        out[col[first]] = codes[sub.row[order][first]]
-    return [str(v) for v in out], np.minimum(total, 1.0)
-
-
-def _indicator_table(
-    method: Method, compiled: CompiledMethod, computed: CellIndicators
-) -> pd.DataFrame:
-    """Return the registry with availability, normalisation and effective index weight."""
-    table = registry_table()
-    table["available"] = table["id"].isin(list(computed.values))
-    table["missing_reason"] = [computed.missing.get(i, "") for i in table["id"]]
-    table["normalisation"] = [method.normalisation_of(i) for i in table["id"]]
-    weight = dict.fromkeys(table["id"], 0.0)
-    for j, ind_id in enumerate(compiled.indicator_ids):
-        dim = compiled.dimension_of[j]
-        weight[ind_id] = float(compiled.indicator_weights[j] * compiled.dimension_weights[dim])
-    table["index_weight"] = table["id"].map(weight)
-    publisher: dict[str, str] = {}
-    if len(computed.climate):
-        used = computed.climate.groupby("indicator")["publisher_id"].agg(
-            lambda ids: ", ".join(sorted({str(i) for i in ids}))
-        )
-        publisher = {str(k): str(v) for k, v in used.items()}
-    table["publisher_id"] = [publisher.get(i, "") for i in table["id"]]
-    return table
-
-
-def _climate_table(climate: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
-    """Return the climate rows of the territory's communes, with French labels."""
-    cols = [
-        "insee_com", "nom", "indicator", "label", "horizon", "horizon_label",
-        "publisher_id", "value", "low", "high", "source",
-    ]  # fmt: skip
-    if not len(climate):
-        return pd.DataFrame(columns=cols)
-    names = communes.set_index(communes["insee_com"].astype("string"))["nom"]
-    table = climate[climate["insee_com"].isin(list(names.index))].copy()
-    table["nom"] = table["insee_com"].map(names).astype("string")
-    table["label"] = table["indicator"].map({i: REGISTRY[i].label for i in REGISTRY})
-    table["horizon_label"] = table["horizon"].map(HORIZONS)
-    return pd.DataFrame(table[cols].reset_index(drop=True))
-
-
-def _coverage(
-    commune_shares: pd.DataFrame, cell_pop: FloatArray, communes: pd.DataFrame
-) -> list[dict[str, Any]]:
-    """Return, per commune, the grid population inside it against its legal population."""
-    pop_in = (
-        pd.Series(commune_shares["share"].to_numpy() * cell_pop[commune_shares["cell"].to_numpy()])
-        .groupby(commune_shares["insee_com"].to_numpy())
-        .sum()
-    )
-    out = []
-    legal_pop = pd.to_numeric(communes["population"], errors="coerce").to_numpy(dtype="float64")
-    codes = communes["insee_com"].astype(str).tolist()
-    names = communes["nom"].astype(str).tolist()
-    for code, nom, legal in zip(codes, names, legal_pop, strict=True):
-        grid = float(pop_in.get(code, 0.0))
-        share = safe_ratio(np.asarray([grid]), np.asarray([legal]))[0]
-        out.append(
-            {
-                "insee_com": code,
-                "nom": nom,
-                "legal_population": float(legal) if np.isfinite(legal) else None,
-                "grid_population": round(grid, 3),
-                "grid_share": round(float(share), 4) if np.isfinite(share) else None,
-            }
-        )
-    return out

@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from quartiers._overlap import cell_polygon_areas
 from quartiers.errors import InputError
 
 __all__ = [
@@ -78,9 +79,9 @@ def overlap_shares(
 ) -> pd.DataFrame:
     """Return the exact share of each cell's area that lies in each zone.
 
-    Candidate cells of a zone are found by lattice arithmetic on its bounding box (no
-    spatial index needed); cells wholly inside a zone get share 1 without any
-    intersection, and only boundary cells are intersected.
+    Areas come from Green's theorem on the zones' edges cut at the cell lattice
+    (:mod:`quartiers._overlap`): exact, vectorised over all zones at once, with no
+    polygon overlay. Invalid zone geometries are repaired first.
 
     Parameters
     ----------
@@ -93,60 +94,25 @@ def overlap_shares(
     -------
     pandas.DataFrame
         Columns ``cell`` (row position in ``xy``), ``zone`` (position in ``zones``) and
-        ``share`` (0 < share ≤ 1, area of cell ∩ zone / area of cell).
+        ``share`` (0 < share ≤ 1, area of cell ∩ zone / area of cell), sorted by zone.
     """
     if isinstance(zones, gpd.GeoSeries):
         if zones.crs is not None and not zones.crs.equals(CELL_CRS):
             raise InputError(f"zones en {zones.crs}, attendu {CELL_CRS} pour le carroyage")
-        geoms = np.asarray(zones.values, dtype=object)
+        geoms = np.array(zones.values, dtype=object)
     else:
-        geoms = np.asarray(list(zones), dtype=object)
-    size = CELL_SIZE_M
-    ix = xy[:, 0] // size
-    iy = xy[:, 1] // size
-    # Sortable key of each cell, to find the cells of a lattice window by binary search.
-    key = (iy.astype(np.int64) << 32) | (ix.astype(np.int64) & 0xFFFFFFFF)
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    area = float(size * size)
-    out_cell: list[NDArray[np.int64]] = []
-    out_zone: list[NDArray[np.int64]] = []
-    out_share: list[NDArray[np.float64]] = []
-    for z, geom in enumerate(geoms):
-        if geom is None or shapely.is_empty(geom):
-            continue
-        minx, miny, maxx, maxy = shapely.bounds(geom)
-        gx = np.arange(int(np.floor(minx / size)), int(np.ceil(maxx / size)))
-        gy = np.arange(int(np.floor(miny / size)), int(np.ceil(maxy / size)))
-        if gx.size == 0 or gy.size == 0:
-            continue
-        wx, wy = np.meshgrid(gx, gy)
-        wkey = (wy.ravel().astype(np.int64) << 32) | (wx.ravel().astype(np.int64) & 0xFFFFFFFF)
-        pos = np.searchsorted(sorted_key, wkey)
-        pos = np.minimum(pos, len(sorted_key) - 1)
-        found = sorted_key[pos] == wkey
-        if not found.any():
-            continue
-        cells = order[pos[found]]
-        boxes = cell_boxes(xy[cells])
-        shapely.prepare(geom)
-        inside = shapely.contains_properly(geom, boxes)
-        share = np.ones(len(cells), dtype="float64")
-        edge = ~inside
-        if edge.any():
-            share[edge] = shapely.area(shapely.intersection(boxes[edge], geom)) / area
-        keep = share > 1e-9
-        out_cell.append(cells[keep].astype(np.int64))
-        out_zone.append(np.full(int(keep.sum()), z, dtype=np.int64))
-        out_share.append(np.minimum(share[keep], 1.0))
-    if not out_cell:
-        return pd.DataFrame({"cell": [], "zone": [], "share": []}).astype(
-            {"cell": "int64", "zone": "int64", "share": "float64"}
-        )
+        geoms = np.array(list(zones), dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    invalid = present & ~shapely.is_valid(geoms)
+    if invalid.any():
+        geoms[invalid] = shapely.make_valid(geoms[invalid])
+    zone, cell, area = cell_polygon_areas(np.asarray(xy, dtype=np.int64), geoms, CELL_SIZE_M)
+    share = area / float(CELL_SIZE_M * CELL_SIZE_M)
+    keep = share > 1e-9
     return pd.DataFrame(
         {
-            "cell": np.concatenate(out_cell),
-            "zone": np.concatenate(out_zone),
-            "share": np.concatenate(out_share),
+            "cell": cell[keep].astype(np.int64),
+            "zone": zone[keep].astype(np.int64),
+            "share": np.minimum(share[keep], 1.0),
         }
     )

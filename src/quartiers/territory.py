@@ -20,7 +20,8 @@ import shapely
 
 from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS, CELL_SIZE_M
-from quartiers.sources._tables import L93, fold, transform_bbox
+from quartiers.sources._text import fold
+from quartiers.sources._vector import L93, transform_bbox
 
 __all__ = [
     "DEFAULT_MARGIN_M",
@@ -116,7 +117,8 @@ def name_keys(name: str, *, epci: bool = False) -> set[str]:
     without its legal form (``CU Angers Loire Métropole`` → ``angers loire metropole``)
     and by the acronym in brackets (``… (CARENE)`` → ``carene``).
     """
-    keys = {fold(inner) for inner in _BRACKETS.findall(name)} if epci else set()
+    # An acronym in brackets names the EPCI ("… (CARENE)"); a longer remark does not.
+    keys = {fold(i) for i in _BRACKETS.findall(name) if len(i.split()) == 1} if epci else set()
     base = fold(_BRACKETS.sub(" ", name))
     keys.add(base)
     if epci:

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS, CELL_SIZE_M
+from quartiers.indicators._geometry import union_by_group
 
 __all__ = [
     "ZONE_TYPES",
@@ -93,7 +94,7 @@ def check_qpv_extent(qpv: gpd.GeoDataFrame, xy: NDArray[np.int64], *, source: st
     bad = share > MAX_OUTSIDE_SHARE
     if bad.any():
         codes = ", ".join(
-            f"{c} ({s:.0%} hors emprise)"
+            f"{c} ({s * 100:.0f} % hors emprise)"
             for c, s in zip(qpv["code_qp"][bad], share[bad], strict=True)
         )
         raise InputError(
@@ -154,22 +155,23 @@ def build_zones(qpv: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDat
         }
     )
     frames = [q, c]
-    by_epci = pd.DataFrame({"siren": siren, "pos": np.arange(len(com))})
-    by_epci = by_epci[by_epci["siren"] != ""]
-    if len(by_epci):
-        grouped = by_epci.groupby("siren", sort=True)["pos"].agg(list)
-        # One union per EPCI (a handful per territory): geometry work stays in shapely.
-        epci_geoms = [shapely.union_all(com_geoms[np.asarray(p)]) for p in grouped]
+    member = siren != ""
+    if member.any():
+        codes_epci, group = np.unique(siren[member], return_inverse=True)
+        _, epci_geoms = union_by_group(com_geoms[member], group.astype(np.int64))
+        members = pd.Series(insee[member]).groupby(group).agg(",".join)
         e = pd.DataFrame(
             {
-                "zone_id": [f"epci:{s}" for s in grouped.index],
+                "zone_id": [f"epci:{s}" for s in codes_epci],
                 "zone_type": "reste_epci",
-                "code": list(grouped.index),
-                "label": [f"Intercommunalité {s} hors QPV" for s in grouped.index],
-                "insee_com": [",".join(insee[np.asarray(p)]) for p in grouped],
-                "siren_epci": list(grouped.index),
-                "reference_population": [float(np.nansum(pop[np.asarray(p)])) for p in grouped],
-                "geometry": shapely.difference(np.asarray(epci_geoms, dtype=object), qpv_union),
+                "code": codes_epci,
+                "label": [f"Intercommunalité {s} hors QPV" for s in codes_epci],
+                "insee_com": members.to_numpy(),
+                "siren_epci": codes_epci,
+                "reference_population": np.bincount(
+                    group, weights=np.nan_to_num(pop[member]), minlength=len(codes_epci)
+                ),
+                "geometry": shapely.difference(epci_geoms, qpv_union),
             }
         )
         frames.append(e)

@@ -36,3 +36,11 @@ def test_qpv_table_is_consistent(demo_run: DemoRun) -> None:
     # The grands-ensembles QPV is the poorer one, as generated.
     by_code = qpv.set_index("code_qp")
     assert by_code.loc["QN00001A", "poverty_rate"] > by_code.loc["QN00001B", "poverty_rate"]
+
+
+def test_demo_map_is_offline_and_shows_both_qpv(demo_run: DemoRun) -> None:
+    page = (demo_run.out_dir / "carte.html").read_text(encoding="utf-8")
+    assert (demo_run.out_dir / "assets" / "maplibre-gl.js").is_file()
+    assert "QN00001A" in page and "QN00001B" in page
+    assert "territoire fictif" in page.lower()
+    assert "https://" not in page  # no CDN, no tile server

@@ -1,4 +1,7 @@
 """CLI commands, one module per command group; importing this package registers them on ``app``."""
 
+from quartiers.commands import contributions as contributions
+from quartiers.commands import demo as demo
+from quartiers.commands import diagnose as diagnose
 from quartiers.commands import serve as serve
 from quartiers.commands import sources as sources

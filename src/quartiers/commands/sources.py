@@ -42,10 +42,9 @@ def sources_command() -> None:
     """Print the catalogue of official sources as a French table."""
     table = Table(title="Sources officielles", box=box.SIMPLE_HEAD, expand=True)
     table.add_column("Id", no_wrap=True)
-    table.add_column("Producteur — jeu de données", ratio=4, overflow="fold")
-    table.add_column("Millésime", ratio=2, overflow="fold")
-    table.add_column("Licence", ratio=2, overflow="fold")
-    table.add_column("Accès", ratio=2, overflow="fold")
+    table.add_column("Producteur — jeu de données (accès)", overflow="fold", ratio=3)
+    table.add_column("Millésime", overflow="fold", ratio=1)
+    table.add_column("Licence", overflow="fold", ratio=1)
     for spec in CATALOG:
         if spec.download is None:
             access = "fichier local"
@@ -53,8 +52,9 @@ def sources_command() -> None:
             access = "téléchargé"
         else:
             access = "sur demande (--with)"
-        title = f"{spec.publisher} — {spec.title}" + (" (obligatoire)" if spec.required else "")
-        table.add_row(spec.id, title, spec.vintage, spec.licence, access)
+        needed = ", obligatoire" if spec.required else ""
+        title = f"{spec.publisher} — {spec.title} ({access}{needed})"
+        table.add_row(spec.id, title, spec.vintage, spec.licence)
     console.print(table)
     console.print(
         "Téléchargé : quartiers fetch le récupère seul. Fichier local : donnez-le avec "

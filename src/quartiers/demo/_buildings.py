@@ -22,7 +22,7 @@ from quartiers.demo._geometry import STEP_M
 from quartiers.demo._layout import Layout, Zone
 from quartiers.demo._streets import Lattice
 
-__all__ = ["PERIODS", "Footprint", "build_buildings", "buildable_squares"]
+__all__ = ["PERIODS", "Footprint", "build_buildings", "buildable_squares", "parking_lots"]
 
 #: Construction periods, in the order of Filosofi's ``log_*`` columns.
 PERIODS = ["log_av45", "log_45_70", "log_70_90", "log_ap90", "log_inc"]
@@ -124,6 +124,26 @@ def build_buildings(
     df["i"] = np.floor(df["x0"].to_numpy() / STEP_M).astype(np.int64)
     df["j"] = np.floor(df["y0"].to_numpy() / STEP_M).astype(np.int64)
     return _dwellings(df, rng)
+
+
+def parking_lots(squares: pd.DataFrame, buildings: pd.DataFrame, rng: Generator) -> pd.DataFrame:
+    """Return surface car parks (plan-frame boxes) on empty squares of estates and business parks.
+
+    Grands ensembles and business parks are as much asphalt as buildings: most of their
+    squares left without a building become a car park.
+    """
+    zones = [int(Zone.GRANDS_ENSEMBLES), int(Zone.INDUSTRIAL), int(Zone.COLLECTIF)]
+    built = set(zip(buildings["i"].tolist(), buildings["j"].tolist(), strict=True))
+    cand = squares[squares["zone"].isin(zones)]
+    rows = []
+    for i, j in zip(cand["i"].tolist(), cand["j"].tolist(), strict=True):
+        if (i, j) in built or rng.random() > 0.7:
+            continue
+        w, d = float(rng.uniform(40.0, 75.0)), float(rng.uniform(25.0, 60.0))
+        x0 = i * STEP_M + float(rng.uniform(_INSET + 2, STEP_M - _INSET - 2 - w))
+        y0 = j * STEP_M + float(rng.uniform(_INSET + 2, STEP_M - _INSET - 2 - d))
+        rows.append((x0, y0, x0 + w, y0 + d))
+    return pd.DataFrame(rows, columns=["x0", "y0", "x1", "y1"])
 
 
 def _dwellings(df: pd.DataFrame, rng: Generator) -> pd.DataFrame:

@@ -79,11 +79,12 @@ def write_qpv(
 @contextmanager
 def _pinned_gpkg_dates() -> Iterator[None]:
     """Pin the timestamps GDAL writes into a GeoPackage (reproducible bytes)."""
+    before = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": f"{DATA_DATE}T00:00:00.000Z"})
     try:
         yield
     finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": before})
 
 
 def write_communes(

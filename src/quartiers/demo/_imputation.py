@@ -3,8 +3,9 @@
 INSEE publishes a 200 m cell as observed only when it holds at least 11 fiscal households.
 Smaller cells are imputed (``i_est_200 = 1``): here, following INSEE's principle in a
 simplified form, the small cells of a quadtree square ("natural level", 400 m, 800 m…,
-named in ``idcar_nat``) are pooled until the pool holds at least 11 households, and the
-pooled totals are spread back over them in proportion to their households. Imputed values
+named in ``idcar_nat``) are pooled until the pool holds at least 11 households (a remainder
+too small to stand alone joins a pool of its parent square), and the pooled totals are
+spread back over them, half in proportion to their households and half evenly. Imputed values
 are fractional (one decimal), totals are kept, and in every cell the age bands still add up
 to ``ind`` and the dwelling periods (and flats + houses) to ``men``.
 """
@@ -22,7 +23,7 @@ __all__ = ["SECRECY_HOUSEHOLDS", "impute"]
 
 #: Fewest fiscal households INSEE shows for an observed cell.
 SECRECY_HOUSEHOLDS = 11
-_MAX_LEVEL = 7  # 200 m × 2**7 = 25.6 km, more than the territory
+_MAX_LEVEL = 20  # 200 m × 2**20 ≈ 210,000 km: one square holds any EPSG:3035 extent
 
 # Columns that are parts of a whole: (whole, parts).
 _PARTS: list[tuple[str, list[str]]] = [
@@ -60,20 +61,34 @@ def impute(raw: pd.DataFrame) -> pd.DataFrame:
     pending = small.copy()
     next_group = 0
     for level in range(1, _MAX_LEVEL + 1):
-        size = 200 * 2**level
         if not pending.any():
             break
+        size = 200 * 2**level
         px = (x // size) * size
         py = (y // size) * size
         key = px * 100_000_000 + py
         idx = np.flatnonzero(pending)
-        _keys, inverse = np.unique(key[idx], return_inverse=True)
+        square_keys, inverse = np.unique(key[idx], return_inverse=True)
         pooled = np.bincount(inverse, weights=men[idx])
-        ok = (pooled >= SECRECY_HOUSEHOLDS) | (level == _MAX_LEVEL)
-        for g in np.flatnonzero(ok):
-            members = idx[inverse == g]
-            group[members] = next_group
-            next_group += 1
+        for s, square in enumerate(square_keys):
+            members = idx[inverse == s]
+            if pooled[s] < SECRECY_HOUSEHOLDS:
+                # A remainder too small to stand alone joins the smallest pool already
+                # formed inside the same square, which then takes this square as its level.
+                inside = np.flatnonzero((key == square) & (group >= 0))
+                if inside.size == 0 and level < _MAX_LEVEL:
+                    continue
+                if inside.size:
+                    sizes = {int(g): men[group == g].sum() for g in np.unique(group[inside])}
+                    target = min(sizes, key=lambda g: (sizes[g], g))
+                    members = np.concatenate([members, np.flatnonzero(group == target)])
+                    group[members] = target
+                else:
+                    group[members] = next_group
+                    next_group += 1
+            else:
+                group[members] = next_group
+                next_group += 1
             nat_size[members] = size
             nat_x[members] = px[members]
             nat_y[members] = py[members]

@@ -183,7 +183,7 @@ def _communes(rng: Generator, territory: shapely.Geometry) -> list[Commune]:
         wedge = shapely.make_valid(shapely.Polygon(ring))
         poly = shapely.difference(shapely.intersection(territory, wedge), town)
         out.append(Commune(code, name, poly, bourg))
-    return out
+    return sorted(out, key=lambda c: c.code)
 
 
 def _strip_along_river(u0: float, u1: float, near: float, far: float) -> shapely.Polygon:

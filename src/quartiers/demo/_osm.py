@@ -42,6 +42,7 @@ class OsmScene:
     trees: pd.DataFrame
     facilities: list[Facility]
     in_osm: set[str] = field(default_factory=set)
+    parkings: pd.DataFrame | None = None  # x0, y0, x1, y1 (plan frame)
 
 
 Tags = dict[str, str]
@@ -100,6 +101,10 @@ def write_osm(scene: OsmScene, warp: Warp, path: Path, rng: Generator) -> dict[s
     _buildings(scene, ex, rng)
     for geom, tags in _areas(scene.layout):
         _polygon(ex, geom, tags)
+    if scene.parkings is not None:
+        lots = shapely.box(*(scene.parkings[c].to_numpy() for c in ("x0", "y0", "x1", "y1")))
+        for lot in lots:
+            _polygon(ex, lot, {"amenity": "parking", "parking": "surface", "surface": "asphalt"})
     for line in shapely.get_parts(scene.layout.river_line):
         coords = shapely.get_coordinates(shapely.segmentize(line, 50.0))
         for start in range(0, len(coords) - 1, 400):

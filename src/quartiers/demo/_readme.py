@@ -14,7 +14,7 @@ _DESCRIPTIONS = {
     "lcz": "zones climatiques locales, shapefile au format CEREMA LCZ SPOT 2022 (Lambert-93)",
     "climadiag": "projections Climadiag Commune de Météo-France (entities.jsonl)",
     "communes": "communes et EPCI, GeoPackage au format IGN ADMIN EXPRESS COG 4.0 (WGS84)",
-    "places": "salles rafraîchies de la ville, CSV « ; » (nom;categorie;lon;lat;ouverture)",
+    "places": "salles rafraîchies de la ville, CSV « ; » (nom;type;lon;lat;ouverture)",
 }
 
 

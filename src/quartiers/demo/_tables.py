@@ -14,6 +14,7 @@ __all__ = [
     "BPE_COLUMNS",
     "PLACES_COLUMNS",
     "climadiag_records",
+    "quality_noise",
     "write_bpe",
     "write_climadiag",
     "write_places",
@@ -37,7 +38,7 @@ BPE_COLUMNS = [
 ]  # fmt: skip
 
 #: Layout of the city's list of cool rooms (« salles rafraîchies »), `;`-separated UTF-8.
-PLACES_COLUMNS = ["nom", "categorie", "lon", "lat", "ouverture"]
+PLACES_COLUMNS = ["nom", "type", "lon", "lat", "ouverture"]
 
 # Geolocation quality → (QUALITE_GEOLOC, TR_DIST_PRECISION, positional error sd in m).
 _QUALITY = {
@@ -53,10 +54,12 @@ def _ascii_upper(text: str) -> str:
 
 
 def write_bpe(rows: list[dict[str, object]], path: Path, rng: Generator) -> pd.DataFrame:
-    """Write BPE rows (one per facility × code) as ``BPE24.csv`` (``;``, UTF-8).
+    """Write BPE rows as ``BPE24.csv`` (``;``-separated, UTF-8) and return the table.
 
-    Each row gives ``typequ, name, x, y`` (Lambert-93 m, exact), ``lon, lat`` of the
-    reported point is recomputed by the caller; here only the layout is filled.
+    Each row is one facility × equipment code (one per doctor, as INSEE counts them) with
+    ``typequ, name, street, postcode, depcom, libcom, qp, quality`` and the reported
+    position ``x, y`` (Lambert-93 m) and ``lon, lat`` (WGS84), already displaced by the
+    geolocation error of its quality. Columns the demo has no value for hold ``_Z``.
     """
     table = pd.DataFrame(rows)
     n = len(table)
@@ -172,7 +175,7 @@ def write_climadiag(records: list[dict[str, object]], path: Path) -> None:
 
 
 def write_places(rows: list[dict[str, object]], path: Path) -> None:
-    """Write the city's cool rooms as ``nom;categorie;lon;lat;ouverture`` (UTF-8)."""
+    """Write the city's cool rooms as ``nom;type;lon;lat;ouverture`` (UTF-8)."""
     table = pd.DataFrame(rows, columns=PLACES_COLUMNS)
     table["lon"] = [f"{v:.6f}" for v in table["lon"]]
     table["lat"] = [f"{v:.6f}" for v in table["lat"]]

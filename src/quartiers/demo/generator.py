@@ -19,7 +19,7 @@ import shapely
 from numpy.random import Generator
 from pyproj import Transformer
 
-from quartiers.demo._buildings import build_buildings, buildable_squares
+from quartiers.demo._buildings import build_buildings, buildable_squares, parking_lots
 from quartiers.demo._facilities import Facility, place_landmarks, place_points
 from quartiers.demo._filosofi import filosofi_table, write_filosofi
 from quartiers.demo._geo import write_communes, write_lcz, write_qpv
@@ -183,7 +183,8 @@ def _generate(paths: dict[str, Path], out_dir: Path, seed: int, progress: Progre
     write_climadiag(climadiag_records(communes, rngs[8]), paths["climadiag"])
     write_places(_cool_rooms(world), paths["places"])
     progress.advance()
-    scene = OsmScene(layout, streets, buildings, trees, facilities, in_osm)
+    parkings = parking_lots(squares, buildings, rngs[10])
+    scene = OsmScene(layout, streets, buildings, trees, facilities, in_osm, parkings)
     write_osm(scene, warp, paths["osm"], rngs[9])
     progress.advance()
     (out_dir / "README.txt").write_text(readme_text(seed, paths, out_dir), encoding="utf-8")
@@ -319,7 +320,7 @@ def _cool_rooms(world: _World) -> list[dict[str, object]]:
         rows.append(
             {
                 "nom": name,
-                "categorie": category,
+                "type": category,
                 "lon": float(lon[0]),
                 "lat": float(lat[0]),
                 "ouverture": hours,

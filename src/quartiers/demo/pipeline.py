@@ -15,6 +15,7 @@ from quartiers.access import compute_access
 from quartiers.demo.generator import DEFAULT_SEED, generate
 from quartiers.diagnostic import Diagnostic, run_diagnostic
 from quartiers.progress import NullProgress, Progress
+from quartiers.report._carte_inputs import write_diagnostic_map
 from quartiers.settings import Settings, get_settings
 from quartiers.sources.load import load_inputs
 
@@ -72,7 +73,9 @@ def run_demo(
     inputs = load_inputs(
         DEMO_TERRITORY, sources, settings=settings, progress=progress, use_workspace=False
     )
-    access = compute_access(inputs, progress=progress)
+    # The city's list of cooled rooms is read by the access module as city places.
+    access = compute_access(inputs, changes_csv=paths.get("places"), progress=progress)
     diagnostic = run_diagnostic(inputs, horizon=horizon, access=access, progress=progress)
     files = diagnostic.write(out_dir)
+    files["carte"] = write_diagnostic_map(diagnostic, out_dir, fictitious=True)
     return DemoRun(out_dir=out_dir, inputs_dir=inputs_dir, diagnostic=diagnostic, files=files)

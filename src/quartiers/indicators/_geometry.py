@@ -1,8 +1,9 @@
 """Vectorised geometry helpers: exact areas of layers inside 200 m cells (EPSG:3035).
 
 No Python loop runs over features: cell × feature pairs come from one STRtree query,
-intersections are computed array-wise, and overlapping pieces inside a cell are merged by
-:func:`union_by_group`, a blockwise ``shapely.union_all`` reduction.
+intersections are computed array-wise (only for features crossing a cell edge), and only
+the pieces whose interiors overlap inside a cell are merged (:func:`dissolve_overlaps`,
+connected components + :func:`union_by_group`, a blockwise ``shapely.union_all``).
 """
 
 from __future__ import annotations
@@ -13,10 +14,19 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from quartiers.grid import CELL_CRS, CELL_SIZE_M, cell_boxes
 
-__all__ = ["CellGrid", "area_share", "area_weighted_mean", "polygons_3035", "union_by_group"]
+__all__ = [
+    "CellGrid",
+    "area_share",
+    "area_weighted_mean",
+    "dissolve_overlaps",
+    "polygons_3035",
+    "union_by_group",
+]
 
 CELL_AREA_M2 = float(CELL_SIZE_M * CELL_SIZE_M)
 
@@ -31,6 +41,7 @@ class CellGrid:
 
     def __post_init__(self) -> None:
         self.boxes = cell_boxes(self.xy)
+        shapely.prepare(self.boxes)
         self.tree = shapely.STRtree(self.boxes)
 
     @property
@@ -46,7 +57,12 @@ class CellGrid:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0, dtype=object)
         feat, cell = self.tree.query(geoms, predicate="intersects")
-        piece = shapely.intersection(geoms[feat], self.boxes[cell])
+        # Most features (a building, a tree) lie inside one cell: no intersection needed.
+        piece = geoms[feat]
+        cut = ~shapely.contains_properly(self.boxes[cell], piece)
+        if cut.any():
+            piece = piece.copy()
+            piece[cut] = shapely.intersection(piece[cut], self.boxes[cell[cut]])
         return feat.astype(np.int64), cell.astype(np.int64), piece
 
 
@@ -123,9 +139,46 @@ def area_share(
     """
     _, cell, piece = grid.pieces(geoms)
     if dissolve and len(cell):
-        cell, piece = union_by_group(piece, cell)
+        cell, piece = dissolve_overlaps(piece, cell)
     covered = np.bincount(cell, weights=shapely.area(piece), minlength=grid.n)
     return np.minimum(covered / CELL_AREA_M2, 1.0)
+
+
+def dissolve_overlaps(
+    geoms: NDArray[np.object_], groups: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.object_]]:
+    """Merge, within each group, only the geometries whose interiors overlap.
+
+    Geometries that overlap nothing (most buildings; they may touch) are kept as they are;
+    each connected set of overlapping ones (tree crowns in a row, a wood over a park) is
+    merged by :func:`union_by_group`. The total area per group equals that of the union.
+
+    Returns
+    -------
+    tuple
+        ``(group of each output geometry, output geometries)``.
+    """
+    n = len(geoms)
+    tree = shapely.STRtree(geoms)
+    a, b = tree.query(geoms, predicate="intersects")
+    keep = (a < b) & (groups[a] == groups[b])
+    a, b = a[keep], b[keep]
+    if len(a):
+        inner = ~shapely.touches(geoms[a], geoms[b])  # interiors meet, not just boundaries
+        a, b = a[inner], b[inner]
+    if not len(a):
+        return groups, geoms
+    graph = sparse.coo_array((np.ones(len(a)), (a, b)), shape=(n, n))
+    _, component = csgraph.connected_components(graph, directed=False)
+    size = np.bincount(component)
+    merged = size[component] > 1
+    comp_ids, unions = union_by_group(geoms[merged], component[merged].astype(np.int64))
+    # each merged component lies in one group (pairs were taken within groups)
+    first = np.full(component.max() + 1, -1, dtype=np.int64)
+    first[component[merged][::-1]] = np.flatnonzero(merged)[::-1]
+    out_groups = np.concatenate([groups[~merged], groups[first[comp_ids]]])
+    out_geoms = np.concatenate([geoms[~merged], unions])
+    return out_groups, out_geoms
 
 
 def area_weighted_mean(

@@ -16,9 +16,11 @@ def safe_ratio(num: FloatArray, den: FloatArray) -> FloatArray:
     """Return ``num / den`` element-wise, NaN where ``den`` is not positive (never inf)."""
     num = np.asarray(num, dtype="float64")
     den = np.asarray(den, dtype="float64")
-    out = np.full(np.broadcast(num, den).shape, np.nan)
-    ok = den > 0
-    np.divide(num, den, out=out, where=ok)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.asarray(num / den, dtype="float64")
+    bad = ~(den > 0)
+    if bad.any():
+        out[np.broadcast_to(bad, out.shape)] = np.nan
     return out
 
 
@@ -52,9 +54,11 @@ def from_counts(num: FloatArray, den: FloatArray) -> CellIndicator:
     """
     num = np.asarray(num, dtype="float64")
     den = np.asarray(den, dtype="float64")
-    known = np.isfinite(num) & np.isfinite(den)
-    num = np.where(known, num, 0.0)
-    den = np.where(known, den, 0.0)
+    # One pass each to detect missing counts (the common case has none).
+    if not (np.isfinite(num.sum()) and np.isfinite(den.sum())):
+        known = np.isfinite(num) & np.isfinite(den)
+        num = np.where(known, num, 0.0)
+        den = np.where(known, den, 0.0)
     return CellIndicator(value=safe_ratio(num, den), num=num, den=den)
 
 

@@ -42,7 +42,7 @@ ACCESS_CATEGORIES: dict[str, str] = {
     "drinking_water": "point d'eau potable",
 }
 
-_FILOSOFI = "INSEE, Filosofi 2021, données carroyées à 200 m"
+_FILOSOFI = "INSEE, Filosofi, données carroyées à 200 m (millésime dans run.json)"
 _SHARE = "part (0–1)"
 
 
@@ -227,10 +227,10 @@ _INDICATORS: list[Indicator] = [
         dimension="exposure",
         direction=1,
         formula=(
-            "valeur communale Climadiag (indicateur S3) à l'horizon choisi, moyenne des "
-            "communes du carreau pondérée par la surface"
+            "valeur communale Climadiag (S3 ; à défaut DRIAS NORTXHWD) à l'horizon choisi, "
+            "moyenne des communes du carreau pondérée par la surface"
         ),
-        source="Météo-France, Climadiag Commune (TRACC)",
+        source="Météo-France, Climadiag Commune (TRACC) ou DRIAS",
         min_population=0.0,
         weighting=_POP_WEIGHTED,
     ),
@@ -241,10 +241,11 @@ _INDICATORS: list[Indicator] = [
         dimension="exposure",
         direction=1,
         formula=(
-            "valeur communale Climadiag (S2, Tn ≥ 20 °C, ou variante locale S5/S8/S10) à "
-            "l'horizon choisi, moyenne des communes du carreau pondérée par la surface"
+            "valeur communale Climadiag (S2, Tn ≥ 20 °C, ou variante locale S10/S8/S5 ; à "
+            "défaut DRIAS NORTR) à l'horizon choisi, moyenne des communes du carreau "
+            "pondérée par la surface"
         ),
-        source="Météo-France, Climadiag Commune (TRACC)",
+        source="Météo-France, Climadiag Commune (TRACC) ou DRIAS",
         min_population=0.0,
         weighting=_POP_WEIGHTED,
     ),
@@ -255,10 +256,11 @@ _INDICATORS: list[Indicator] = [
         dimension="exposure",
         direction=1,
         formula=(
-            "valeur communale Climadiag (S1, Tx ≥ 35 °C, ou variante locale S11/S9) à "
-            "l'horizon choisi, moyenne des communes du carreau pondérée par la surface"
+            "valeur communale Climadiag (S1, Tx ≥ 35 °C, ou variante locale S11/S9 ; à "
+            "défaut DRIAS NORTX35) à l'horizon choisi, moyenne des communes du carreau "
+            "pondérée par la surface"
         ),
-        source="Météo-France, Climadiag Commune (TRACC)",
+        source="Météo-France, Climadiag Commune (TRACC) ou DRIAS",
         min_population=0.0,
         weighting=_POP_WEIGHTED,
     ),
@@ -299,8 +301,9 @@ _INDICATORS: list[Indicator] = [
             dimension="resources",
             direction=1,
             formula=(
-                f"distance sur le réseau piéton du centre habité du carreau au plus proche "
-                f"{label} (colonne dist_{cat}_m du module d'accessibilité)"
+                f"distance à pied sur le réseau piéton depuis le carreau jusqu'au plus proche "
+                f"{label}, calculée par le module d'accessibilité (colonne dist_{cat}_m) ; "
+                "vide si aucun lieu n'est atteignable"
             ),
             source="OpenStreetMap, INSEE BPE ; réseau piéton OpenStreetMap",
             min_population=0.0,

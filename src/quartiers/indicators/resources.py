@@ -7,6 +7,7 @@ distances are computed by the accessibility module and given here as a table ind
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -35,12 +36,17 @@ CANOPY_KINDS = frozenset({"wood", "forest", "tree_row", "hedge", "trees", "orcha
 #: Crown diameter (m) given to a tree whose crown is not recorded.
 DEFAULT_CROWN_M = 6.0
 
+_QUAD_SEGS = 4
+
 #: Access columns copied to the cells layer for information (not part of the index).
-ACCESS_PASSTHROUGH = ("time_{cat}_min", "count_{cat}_300m")
+ACCESS_PASSTHROUGH = ("time_{cat}_min", "count_{cat}_300m", "count_{cat}_10min")
 
 
 def tree_crowns(trees: gpd.GeoDataFrame, *, default_crown_m: float) -> NDArray[np.object_]:
-    """Return tree crowns as discs (EPSG:3035) of the recorded or default diameter."""
+    """Return tree crowns as discs (EPSG:3035) of the recorded or default diameter.
+
+    Discs are 16-sided polygons whose area equals the circle's.
+    """
     series = trees.geometry
     if series.crs is not None and not series.crs.equals("EPSG:3035"):
         series = series.to_crs("EPSG:3035")
@@ -50,7 +56,10 @@ def tree_crowns(trees: gpd.GeoDataFrame, *, default_crown_m: float) -> NDArray[n
     else:
         crown = np.full(len(trees), np.nan)
     crown = np.where(np.isfinite(crown) & (crown > 0), crown, default_crown_m)
-    return np.asarray(shapely.buffer(pts, crown / 2.0, quad_segs=4), dtype=object)
+    # A 16-sided disc of radius r·k has exactly the area of the circle of radius r.
+    n = 4 * _QUAD_SEGS
+    k = math.sqrt(math.pi / (n / 2 * math.sin(2 * math.pi / n)))
+    return np.asarray(shapely.buffer(pts, crown / 2.0 * k, quad_segs=_QUAD_SEGS), dtype=object)
 
 
 def _vegetation_surfaces(
@@ -99,15 +108,18 @@ def canopy_and_green(
 
 
 def access_columns(access: pd.DataFrame) -> list[str]:
-    """Return the informative access columns present (times, counts, ``connected``)."""
+    """Return the informative access columns present (times, counts, connection)."""
     cols = [
         pattern.format(cat=cat)
         for cat in ACCESS_CATEGORIES
         for pattern in ACCESS_PASSTHROUGH
         if pattern.format(cat=cat) in access.columns
     ]
-    if "connected" in access.columns:
-        cols.append("connected")
+    cols.extend(
+        c
+        for c in ("share_beyond_300m_cool_outdoor", "connected", "connected_share")
+        if c in access.columns
+    )
     return cols
 
 

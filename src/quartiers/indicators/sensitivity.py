@@ -39,7 +39,10 @@ _RATIOS: dict[str, tuple[tuple[str, ...], str]] = {
 
 
 def _column(cells: pd.DataFrame, name: str) -> NDArray[np.float64]:
-    return pd.to_numeric(cells[name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    col = cells[name]
+    if col.dtype == np.float64:
+        return col.to_numpy()  # no copy: the column is only read
+    return pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def sensitivity_indicators(
@@ -70,14 +73,21 @@ def sensitivity_indicators(
         )
     out: dict[str, CellIndicator] = {}
     missing: dict[str, str] = {}
+    cache: dict[str, NDArray[np.float64]] = {}
+
+    def column(name: str) -> NDArray[np.float64]:
+        if name not in cache:
+            cache[name] = _column(cells, name)
+        return cache[name]
+
     for ind_id, (num_cols, den_col) in _RATIOS.items():
         if any(c not in cells.columns for c in num_cols):
             missing[ind_id] = f"colonne {', '.join(num_cols)} absente de ce millésime Filosofi"
             continue
-        parts = [_column(cells, c) for c in num_cols]
+        parts = [column(c) for c in num_cols]
         if ind_id == "living_standard" and np.isnan(parts[0]).all():
             missing[ind_id] = "ind_snv non renseigné dans ce millésime Filosofi"
             continue
-        num = np.sum(parts, axis=0)  # NaN in any part leaves the cell out
-        out[ind_id] = from_counts(num, _column(cells, den_col))
+        num = parts[0] if len(parts) == 1 else parts[0] + parts[1]  # NaN leaves the cell out
+        out[ind_id] = from_counts(num, column(den_col))
     return out, missing

@@ -1,7 +1,7 @@
 """Composite index method: method file (YAML), normalisation, weights, aggregation, ranks."""
 
 from quartiers.method.composite import CompiledMethod, compile_method, composite, score
-from quartiers.method.normalise import normalise, normalise_column
+from quartiers.method.normalise import Reference, normalise, normalise_column
 from quartiers.method.rank import classify, rank_descending, weighted_breaks
 from quartiers.method.spec import (
     AGGREGATIONS,
@@ -17,6 +17,7 @@ __all__ = [
     "NORMALISATIONS",
     "CompiledMethod",
     "Method",
+    "Reference",
     "classify",
     "compile_method",
     "composite",

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
-from quartiers.method.normalise import normalise
+from quartiers.method.normalise import Reference, normalise
 from quartiers.method.spec import Method
 
 __all__ = ["GEOMETRIC_FLOOR", "CompiledMethod", "compile_method", "composite", "score"]
@@ -180,14 +180,16 @@ def composite(normalised: FloatArray, compiled: CompiledMethod) -> tuple[FloatAr
 
 def score(
     values: FloatArray,
-    reference: FloatArray,
-    weights: FloatArray,
+    reference: Reference | FloatArray,
+    weights: FloatArray | None,
     compiled: CompiledMethod,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Normalise then aggregate: return ``(index, dimension scores, normalised matrix)``.
 
-    ``values`` (units × indicators), ``reference`` and ``weights`` (cells × indicators)
-    follow the column order of ``compiled.indicator_ids``.
+    ``values`` (units × indicators) follows the column order of ``compiled.indicator_ids``;
+    ``reference`` is a prebuilt :class:`~quartiers.method.normalise.Reference` in the same
+    order (fast path for repeated calls) or a cells × indicators matrix with its
+    ``weights``.
     """
     norm = normalise(
         values,

@@ -4,29 +4,104 @@ Every normalised value is oriented so that higher means more vulnerable. Values 
 in the reference distribution of the territory's cells: percentile ranks and min–max use the
 cells' values weighted by their denominators (people or households), so a QPV's 0.8 reads
 "more vulnerable than the cells where 80 % of the territory's residents live".
+
+Build a :class:`Reference` once (it sorts the reference cells) and pass it to
+:func:`normalise` for repeated calls: each call is then a binary search per value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["normalise", "normalise_column"]
+__all__ = ["Reference", "normalise", "normalise_column"]
 
 FloatArray = NDArray[np.float64]
 
 
-def _percentile(x: FloatArray, ref: FloatArray, w: FloatArray) -> FloatArray:
-    """Weighted mid-rank of ``x`` in ``ref``: share of weight below plus half the ties."""
-    order = np.argsort(ref, kind="stable")
-    ref_sorted = ref[order]
-    cum = np.concatenate([[0.0], np.cumsum(w[order])])
-    total = cum[-1]
-    lo = np.searchsorted(ref_sorted, x, side="left")
-    hi = np.searchsorted(ref_sorted, x, side="right")
-    return np.asarray((cum[lo] + 0.5 * (cum[hi] - cum[lo])) / total, dtype="float64")
+@dataclass(frozen=True)
+class Reference:
+    """Sorted reference distribution of each indicator (unoriented), with its moments.
+
+    Attributes
+    ----------
+    values
+        Per indicator, the finite reference values with positive weight, sorted.
+    cumulative
+        Per indicator, the cumulative weights (length ``len(values) + 1``, starting at 0).
+    low, high, mean, std
+        Per indicator: weighted minimum, maximum, mean and standard deviation (NaN when
+        the indicator has no reference value).
+    """
+
+    values: tuple[FloatArray, ...]
+    cumulative: tuple[FloatArray, ...]
+    low: FloatArray
+    high: FloatArray
+    mean: FloatArray
+    std: FloatArray
+
+    @classmethod
+    def build(cls, reference: FloatArray, weights: FloatArray) -> Reference:
+        """Sort a reference matrix (cells × indicators) weighted by ``weights``."""
+        reference = np.asarray(reference, dtype="float64")
+        weights = np.asarray(weights, dtype="float64")
+        k = reference.shape[1]
+        values, cumulative = [], []
+        low, high, mean, std = (np.full(k, np.nan) for _ in range(4))
+        for j in range(k):
+            ok = np.isfinite(reference[:, j]) & (weights[:, j] > 0)
+            r, w = reference[ok, j], weights[ok, j]
+            order = np.argsort(r, kind="stable")
+            values.append(r[order])
+            cumulative.append(np.concatenate([[0.0], np.cumsum(w[order])]))
+            if r.size:
+                low[j], high[j] = r.min(), r.max()
+                mean[j] = np.average(r, weights=w)
+                std[j] = np.sqrt(np.average((r - mean[j]) ** 2, weights=w))
+        return cls(tuple(values), tuple(cumulative), low, high, mean, std)
+
+
+def _column(
+    x: FloatArray,
+    ref: Reference,
+    j: int,
+    *,
+    kind: str,
+    direction: float,
+    bounds: tuple[float, float] | None,
+) -> FloatArray:
+    out = np.full(x.shape, np.nan)
+    known = np.isfinite(x)
+    xv = x[known]
+    if kind == "bounds":
+        if bounds is None:
+            raise ValueError("bounds normalisation needs (low, high)")
+        lo, hi = bounds
+        v = np.clip((xv - lo) / (hi - lo), 0.0, 1.0)
+    elif ref.values[j].size == 0:
+        return out
+    elif kind == "percentile":
+        sorted_ref, cum = ref.values[j], ref.cumulative[j]
+        below = np.searchsorted(sorted_ref, xv, side="left")
+        upto = np.searchsorted(sorted_ref, xv, side="right")
+        v = (cum[below] + 0.5 * (cum[upto] - cum[below])) / cum[-1]
+    elif kind == "minmax":
+        lo, hi = float(ref.low[j]), float(ref.high[j])
+        v = np.full(xv.shape, 0.5) if hi <= lo else np.clip((xv - lo) / (hi - lo), 0.0, 1.0)
+    elif kind == "zscore":
+        std = float(ref.std[j])
+        v = np.zeros(xv.shape) if std <= 0 else (xv - float(ref.mean[j])) / std
+        out[known] = v if direction > 0 else -v
+        return out
+    else:
+        raise ValueError(f"unknown normalisation {kind!r}")
+    # On [0, 1] scales the reversed order is the complement (mid-ranks are symmetric).
+    out[known] = v if direction > 0 else 1.0 - v
+    return out
 
 
 def normalise_column(
@@ -62,40 +137,17 @@ def normalise_column(
         Normalised values, higher = more vulnerable. A constant reference gives 0.5
         (``percentile``, ``minmax``) or 0 (``zscore``).
     """
+    reference = Reference.build(
+        np.asarray(ref, dtype="float64")[:, None], np.asarray(weights, dtype="float64")[:, None]
+    )
     x = np.asarray(x, dtype="float64")
-    out = np.full(x.shape, np.nan)
-    known = np.isfinite(x)
-    if kind == "bounds":
-        if bounds is None:
-            raise ValueError("bounds normalisation needs (low, high)")
-        lo, hi = bounds
-        v = np.clip((x[known] - lo) / (hi - lo), 0.0, 1.0)
-        out[known] = v if direction > 0 else 1.0 - v
-        return out
-    ok = np.isfinite(ref) & (weights > 0)
-    r = direction * np.asarray(ref, dtype="float64")[ok]
-    w = np.asarray(weights, dtype="float64")[ok]
-    if r.size == 0:
-        return out
-    xv = direction * x[known]
-    if kind == "percentile":
-        out[known] = _percentile(xv, r, w)
-    elif kind == "minmax":
-        lo, hi = float(r.min()), float(r.max())
-        out[known] = 0.5 if hi <= lo else np.clip((xv - lo) / (hi - lo), 0.0, 1.0)
-    elif kind == "zscore":
-        mean = float(np.average(r, weights=w))
-        std = float(np.sqrt(np.average((r - mean) ** 2, weights=w)))
-        out[known] = 0.0 if std <= 0 else (xv - mean) / std
-    else:
-        raise ValueError(f"unknown normalisation {kind!r}")
-    return out
+    return _column(x, reference, 0, kind=kind, direction=direction, bounds=bounds)
 
 
 def normalise(
     values: FloatArray,
-    reference: FloatArray,
-    weights: FloatArray,
+    reference: Reference | FloatArray,
+    weights: FloatArray | None = None,
     *,
     kinds: Sequence[str],
     directions: FloatArray,
@@ -108,9 +160,10 @@ def normalise(
     values
         Matrix (units × indicators) to normalise: cells, QPV or zones.
     reference
-        Matrix (cells × indicators) of the reference distribution.
+        A prebuilt :class:`Reference`, or the matrix (cells × indicators) of the reference
+        distribution (then ``weights`` is required).
     weights
-        Matrix (cells × indicators) of reference weights.
+        Matrix (cells × indicators) of reference weights, when ``reference`` is a matrix.
     kinds, directions, bounds
         Per indicator: normalisation id, direction (±1) and fixed bounds (or None).
 
@@ -119,13 +172,17 @@ def normalise(
     numpy.ndarray
         Matrix of the shape of ``values``, oriented (higher = more vulnerable).
     """
+    if not isinstance(reference, Reference):
+        if weights is None:
+            raise ValueError("weights are needed with a reference matrix")
+        reference = Reference.build(reference, weights)
     values = np.asarray(values, dtype="float64")
     out = np.empty_like(values)
     for j, kind in enumerate(kinds):
-        out[:, j] = normalise_column(
+        out[:, j] = _column(
             values[:, j],
-            reference[:, j],
-            weights[:, j],
+            reference,
+            j,
             kind=kind,
             direction=float(directions[j]),
             bounds=bounds[j],

@@ -42,7 +42,6 @@ __all__ = ["CachedFile", "Downloader", "file_sha256", "url_key"]
 logger = logging.getLogger(__name__)
 
 _RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
-_CHUNK = 1 << 16
 _USER_AGENT = f"Mozilla/5.0 (compatible; quartiers/{__version__}; +open-data)"
 
 
@@ -302,7 +301,7 @@ class Downloader:
                     if have:
                         self.progress.advance(have)
                     with open(part, "ab" if resumed else "wb") as handle:
-                        for block in response.iter_bytes(_CHUNK):
+                        for block in response.iter_bytes():
                             handle.write(block)
                             received += len(block)
                             self.progress.advance(len(block))

@@ -18,18 +18,15 @@ import pandas as pd
 import shapely
 
 from quartiers.schemas import BUILDING_COLUMNS, VEGETATION_COLUMNS, WATER_COLUMNS
-from quartiers.sources._tables import (
+from quartiers.sources._text import column_map, fold, parse_numbers, text_column
+from quartiers.sources._vector import (
     L93,
     bbox_in_file_crs,
     check_crs,
     clip_to_bbox,
-    column_map,
-    fold,
     list_layers,
-    parse_numbers,
     read_vector,
     repair_geometries,
-    text_column,
 )
 
 __all__ = [

@@ -27,7 +27,7 @@ import pandas as pd
 
 from quartiers.errors import InputError
 from quartiers.schemas import CLIMATE_COLUMNS
-from quartiers.sources._tables import (
+from quartiers.sources._text import (
     clean_code,
     parse_numbers,
     read_text_table,

@@ -23,19 +23,21 @@ import pandas as pd
 
 from quartiers.errors import InputError
 from quartiers.schemas import COMMUNE_COLUMNS
-from quartiers.sources._tables import (
-    L93,
-    check_crs,
+from quartiers.sources._text import (
     clean_code,
     column_map,
-    list_layers,
     parse_numbers,
     read_text_table,
+    require_file,
+    text_column,
+)
+from quartiers.sources._vector import (
+    L93,
+    check_crs,
+    list_layers,
     read_vector,
     repair_geometries,
-    require_file,
     require_geometries,
-    text_column,
 )
 
 __all__ = [

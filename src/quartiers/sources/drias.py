@@ -41,8 +41,7 @@ from scipy.spatial import cKDTree
 
 from quartiers.errors import InputError
 from quartiers.schemas import CLIMATE_COLUMNS
-from quartiers.sources._tables import (
-    L93,
+from quartiers.sources._text import (
     clean_code,
     column_map,
     parse_numbers,
@@ -50,6 +49,7 @@ from quartiers.sources._tables import (
     sniff_text,
     text_column,
 )
+from quartiers.sources._vector import L93
 
 __all__ = ["DRIAS_RAW_COLUMNS", "PERIOD_HORIZONS", "read_drias", "read_drias_table"]
 

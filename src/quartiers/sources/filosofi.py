@@ -15,21 +15,23 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
+from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 
 from quartiers.errors import InputError
-from quartiers.grid import CELL_CRS, CELL_SIZE_M, cell_boxes, parse_cell_ids
+from quartiers.grid import CELL_CRS, CELL_SIZE_M, cell_boxes
 from quartiers.schemas import FILOSOFI_COLUMNS, FILOSOFI_COUNTS
-from quartiers.sources._tables import (
+from quartiers.sources._text import (
     column_map,
-    iter_text_table,
-    list_layers,
+    iter_csv_tables,
     parse_numbers,
-    read_vector,
     require_file,
     text_column,
 )
+from quartiers.sources._vector import list_layers, read_vector
 
 __all__ = ["FILOSOFI_FIELDS", "read_filosofi"]
 
@@ -46,7 +48,7 @@ FILOSOFI_FIELDS: dict[str, tuple[str, ...]] = {
     "lcog_geo": ("lcog_geo", "depcom"),
     **{name: (name,) for name in FILOSOFI_COUNTS},
 }
-_CHUNK_ROWS = 250_000
+_ID_PATTERN = r"^CRS3035RES(?P<res>\d+)mN(?P<y>\d+)E(?P<x>\d+)$"
 
 
 def read_filosofi(
@@ -58,8 +60,8 @@ def read_filosofi(
     ----------
     path
         INSEE file: CSV (``carreaux_200m_met.csv``, ``,``-separated, UTF-8), GeoPackage
-        (layers ``carreaux_200m_met|mart|reun``) or shapefile. National files are read in
-        chunks so only the cells inside ``bbox_3035`` are kept in memory.
+        (layers ``carreaux_200m_met|mart|reun``) or shapefile. The national CSV is read in
+        blocks by Arrow and only the cells inside ``bbox_3035`` are kept in memory.
     bbox_3035
         ``(minx, miny, maxx, maxy)`` in EPSG:3035 metres: keep only cells that intersect it.
     layer
@@ -106,13 +108,20 @@ def read_filosofi(
 
 
 def _csv_chunks(path: Path, bbox: BBox | None) -> Iterator[pd.DataFrame]:
-    reader = iter_text_table(
-        path, sep=",", encodings=("utf-8",), what=_WHAT, header_hint="ind", chunksize=_CHUNK_ROWS
-    )
-    first_row = 0
-    for chunk in reader:
-        yield _normalise(chunk, path=path, bbox=bbox, first_row=first_row)
-        first_row += len(chunk)
+    """Read the CSV block by block with Arrow, keeping only the cells in ``bbox``."""
+    picked: dict[str, str] = {}
+
+    def pick(names: list[str]) -> list[str]:
+        picked.update(
+            column_map(names, FILOSOFI_FIELDS, path=path, what=_WHAT, optional=["lcog_geo"])
+        )
+        return list(picked.values())
+
+    for table in iter_csv_tables(path, sep=",", what=_WHAT, header_hint="ind", columns=pick):
+        if bbox is not None:
+            xy = _parse_ids(table.column(picked["idcar_200m"]), path)
+            table = table.filter(pa.array(_in_bbox(xy, bbox)))
+        yield _normalise(table.to_pandas(), path=path, bbox=None)
 
 
 def _vector_parts(path: Path, bbox: BBox | None, layer: str | None) -> Iterator[pd.DataFrame]:
@@ -120,7 +129,7 @@ def _vector_parts(path: Path, bbox: BBox | None, layer: str | None) -> Iterator[
     for name in layers:
         file_bbox = _bbox_in_layer_crs(path, name, bbox) if bbox is not None else None
         frame = read_vector(path, what=_WHAT, layer=name, bbox=file_bbox, read_geometry=False)
-        yield _normalise(pd.DataFrame(frame), path=path, bbox=bbox, first_row=0)
+        yield _normalise(pd.DataFrame(frame), path=path, bbox=bbox)
 
 
 def _cell_layers(path: Path) -> list[str]:
@@ -143,15 +152,43 @@ def _bbox_in_layer_crs(path: Path, layer: str, bbox: BBox) -> BBox:
     return (minx - pad, miny - pad, maxx + pad, maxy + pad)
 
 
-def _normalise(raw: pd.DataFrame, *, path: Path, bbox: BBox | None, first_row: int) -> pd.DataFrame:
+def _parse_ids(ids: pa.Array | pa.ChunkedArray, path: Path) -> NDArray[np.int64]:
+    """Return the south-west corners (n, 2) of INSEE ids, parsed in Arrow (vectorised).
+
+    Same rule as :func:`quartiers.grid.parse_cell_ids`, which is per-row Python and too
+    slow for the 2.3 million cells of the national file.
+    """
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    parts = pc.extract_regex(ids, _ID_PATTERN)
+    res = pc.struct_field(parts, [0])
+    bad = pc.or_(pc.is_null(parts), pc.not_equal(res, str(CELL_SIZE_M))).fill_null(True)
+    if pc.any(bad).as_py():
+        example = ids.filter(bad)[0].as_py()
+        raise InputError(
+            f"{path} : identifiant de carreau invalide {example!r} dans le champ "
+            "idcar_200m (attendu CRS3035RES200mN<y>E<x>, carreaux de 200 m)"
+        )
+    y = pc.cast(pc.struct_field(parts, [1]), pa.int64()).to_numpy()
+    x = pc.cast(pc.struct_field(parts, [2]), pa.int64()).to_numpy()
+    return np.column_stack([x, y]).astype(np.int64)
+
+
+def _in_bbox(xy: NDArray[np.int64], bbox: BBox) -> NDArray[np.bool_]:
+    """Return which cells (south-west corners) intersect ``bbox`` (EPSG:3035)."""
+    minx, miny, maxx, maxy = bbox
+    x, y = xy[:, 0], xy[:, 1]
+    inside: NDArray[np.bool_] = (
+        (x + CELL_SIZE_M > minx) & (x < maxx) & (y + CELL_SIZE_M > miny) & (y < maxy)
+    )
+    return inside
+
+
+def _normalise(raw: pd.DataFrame, *, path: Path, bbox: BBox | None) -> pd.DataFrame:
     cols = column_map(raw.columns, FILOSOFI_FIELDS, path=path, what=_WHAT, optional=["lcog_geo"])
     ids = text_column(raw[cols["idcar_200m"]])
-    xy = parse_cell_ids(ids, source=str(path))
-    keep = np.ones(len(raw), dtype=bool)
-    if bbox is not None:
-        minx, miny, maxx, maxy = bbox
-        x, y = xy[:, 0], xy[:, 1]
-        keep = (x + CELL_SIZE_M > minx) & (x < maxx) & (y + CELL_SIZE_M > miny) & (y < maxy)
+    xy = _parse_ids(pa.array(ids.to_numpy(dtype=object), type=pa.string()), path)
+    keep = _in_bbox(xy, bbox) if bbox is not None else np.ones(len(raw), dtype=bool)
     raw = raw.loc[keep].reset_index(drop=True)
     xy = xy[keep]
     out = pd.DataFrame(

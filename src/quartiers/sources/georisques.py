@@ -23,7 +23,7 @@ import pandas as pd
 
 from quartiers.errors import InputError, SourceError
 from quartiers.sources._http import Downloader
-from quartiers.sources._tables import require_file
+from quartiers.sources._text import require_file
 
 __all__ = [
     "BASE_URL",

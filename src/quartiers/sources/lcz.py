@@ -19,7 +19,8 @@ import pandas as pd
 
 from quartiers.errors import InputError
 from quartiers.schemas import LCZ_COLUMNS
-from quartiers.sources._tables import (
+from quartiers.sources._text import text_column
+from quartiers.sources._vector import (
     L93,
     bbox_in_file_crs,
     check_crs,
@@ -27,7 +28,6 @@ from quartiers.sources._tables import (
     list_layers,
     read_vector,
     repair_geometries,
-    text_column,
 )
 
 __all__ = ["LCZ_LABELS", "lcz_from_int", "read_lcz"]

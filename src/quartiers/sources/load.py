@@ -8,12 +8,10 @@ files are clipped to the territory's box (with margin) as they are read.
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -22,21 +20,13 @@ from quartiers.errors import InputError, SourceError
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import Provenance, TerritoryInputs
 from quartiers.settings import Settings
-from quartiers.sources import (
-    bdtopo,
-    bpe,
-    climadiag,
-    communes,
-    drias,
-    filosofi,
-    georisques,
-    lcz,
-    qpv,
-)
+from quartiers.sources import communes, filosofi, qpv
 from quartiers.sources._gather import Gatherer, RawInput, check_ids, parse_source_options
 from quartiers.sources._http import Downloader
+from quartiers.sources._optional import osm_reader, read_optional, step
 from quartiers.sources._regions import filosofi_zone, geofabrik_region
-from quartiers.sources._tables import L93, fold, list_layers
+from quartiers.sources._text import fold
+from quartiers.sources._vector import L93, list_layers
 from quartiers.sources.catalog import get_source
 from quartiers.sources.workspace import read_workspace, workspace_dir
 from quartiers.territory import (
@@ -51,24 +41,8 @@ __all__ = ["REQUIRED_SOURCES", "load_inputs", "parse_source_options"]
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
 #: Sources without which no diagnostic can run.
 REQUIRED_SOURCES = ("qpv", "filosofi", "communes")
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-def _step(progress: Progress, label: str, action: Callable[[], T]) -> T:
-    progress.start(label, 1)
-    try:
-        result = action()
-        progress.advance(1)
-        return result
-    finally:
-        progress.finish()
 
 
 def load_inputs(
@@ -172,6 +146,9 @@ def _build(
             continue
         if source_id == "georisques" and source_id not in gatherer.local:
             continue  # the API is queried while reading, only with --with georisques
+        if source_id == "osm" and osm_reader() is None:
+            logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées")
+            continue
         if source_id == "osm" and source_id not in gatherer.local:
             try:
                 found = gatherer.locate("osm", region=geofabrik_region(codes))
@@ -194,7 +171,7 @@ def _build(
             "layers": {"qpv": "qpv", "cells": "filosofi", "communes": "communes"},
         },
     )
-    _read_optional(inputs, territory, raw, progress, gatherer, include)
+    read_optional(inputs, territory, raw, progress, gatherer, include)
     inputs.provenance = [_provenance(r) for r in raw.values()] + inputs.provenance
     return inputs
 
@@ -203,12 +180,12 @@ def _territory(
     query: str, raw: dict[str, RawInput], progress: Progress, margin_m: float
 ) -> Territory:
     commune_path = raw["communes"].path
-    table = _step(progress, "Lecture : communes", lambda: communes.read_commune_table(commune_path))
+    table = step(progress, "Lecture : communes", lambda: communes.read_commune_table(commune_path))
     epci = _epci_names(raw)
     selection = select_communes(query, table, epci=epci, source=str(commune_path))
     mine = communes.read_communes(commune_path, codes=list(selection.commune_codes))
     qpv_path = raw["qpv"].path
-    all_qpv = _step(progress, "Lecture : QPV", lambda: qpv.read_qpv(qpv_path))
+    all_qpv = step(progress, "Lecture : QPV", lambda: qpv.read_qpv(qpv_path))
     territory = build_territory(selection, mine, all_qpv, margin_m=margin_m)
     if territory.qpv.empty:
         raise InputError(
@@ -229,7 +206,7 @@ def _epci_names(raw: dict[str, RawInput]) -> pd.DataFrame | None:
 
 
 def _cells(found: RawInput, territory: Territory, progress: Progress) -> gpd.GeoDataFrame:
-    cells = _step(
+    cells = step(
         progress,
         "Lecture : carreaux Filosofi",
         lambda: filosofi.read_filosofi(found.path, bbox_3035=territory.bbox_3035),
@@ -266,156 +243,6 @@ def _provenance(found: RawInput) -> Provenance:
         sha256=found.sha256,
         retrieved=found.retrieved,
     )
-
-
-# -- optional layers ----------------------------------------------------------------------
-
-
-def _read_optional(
-    inputs: TerritoryInputs,
-    territory: Territory,
-    raw: Mapping[str, RawInput],
-    progress: Progress,
-    gatherer: Gatherer,
-    include: list[str],
-) -> None:
-    box = territory.bbox_2154
-    layers: dict[str, str] = inputs.notes.setdefault("layers", {})
-    climate: list[pd.DataFrame] = []
-    if inputs.climate is not None:  # rows of sources given again are replaced
-        old = inputs.climate
-        keep = pd.Series(True, index=old.index)
-        if "climadiag" in raw:
-            keep &= old["source"] != "climadiag"
-        if "drias" in raw:
-            keep &= ~old["source"].astype(str).str.startswith("drias")
-        climate.append(old[keep])
-    if "climadiag" in raw:
-        path = raw["climadiag"].path
-        climate.append(
-            _step(
-                progress,
-                "Lecture : Climadiag",
-                lambda: climadiag.read_climadiag(path, codes=territory.commune_codes),
-            )
-        )
-    if "drias" in raw:
-        path = raw["drias"].path
-        climate.append(
-            _step(
-                progress,
-                "Lecture : DRIAS",
-                lambda: drias.read_drias(path, communes=territory.communes),
-            )
-        )
-    if climate:
-        inputs.climate = pd.concat(climate, ignore_index=True)
-        layers["climate"] = "+".join(sorted({s.split(":")[0] for s in inputs.climate["source"]}))
-    if "lcz" in raw:
-        path = raw["lcz"].path
-        inputs.lcz = _step(progress, "Lecture : LCZ", lambda: lcz.read_lcz(path, bbox_2154=box))
-        layers["lcz"] = "lcz"
-    if "bpe" in raw:
-        path = raw["bpe"].path
-        inputs.bpe = _step(progress, "Lecture : BPE", lambda: bpe.read_bpe(path, bbox_2154=box))
-        layers["bpe"] = "bpe"
-    if "osm" in raw:
-        _read_osm(inputs, raw["osm"].path, box, progress)
-    if "bdtopo" in raw:
-        _read_bdtopo(inputs, raw["bdtopo"].path, box, progress)
-    if "georisques" in raw:
-        path = raw["georisques"].path
-        inputs.notes["catnat"] = georisques.read_catnat(path)
-        layers["catnat"] = "georisques"
-    elif "georisques" in include:
-        _query_georisques(inputs, territory, gatherer)
-
-
-def _read_osm(inputs: TerritoryInputs, path: Path, box: Any, progress: Progress) -> None:
-    try:
-        module = importlib.import_module("quartiers.sources.osm")
-    except ImportError:
-        logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées (%s)", path)
-        return
-    osm = _step(
-        progress,
-        "Lecture : OpenStreetMap",
-        lambda: module.read_osm_layers(path, box),
-    )
-    layers: dict[str, str] = inputs.notes["layers"]
-    for name in ("buildings", "roads", "vegetation", "trees", "water", "places"):
-        frame = getattr(osm, name, None)
-        if frame is not None:
-            setattr(inputs, name, frame)
-            layers[name] = "osm"
-    walk = getattr(osm, "walk_edges", None)
-    if isinstance(walk, pd.DataFrame):
-        inputs.notes["walk_edges"] = walk
-    inputs.osm_path = path
-
-
-def _bdtopo_files(path: Path) -> dict[str, Path]:
-    """Return the BD TOPO file of each layer (a GeoPackage serves all three)."""
-    if path.is_file() and path.suffix.lower() == ".gpkg":
-        return {"buildings": path, "vegetation": path, "water": path}
-    folder = path if path.is_dir() else path.parent
-    wanted = {
-        "buildings": "batiment",
-        "vegetation": "zone de vegetation",
-        "water": "surface hydrographique",
-    }
-    found: dict[str, Path] = {}
-    for shp in sorted(folder.rglob("*")):
-        if shp.suffix.lower() != ".shp":
-            continue
-        for layer, stem in wanted.items():
-            if fold(shp.stem) == stem and layer not in found:
-                found[layer] = shp
-    if not found:
-        raise InputError(
-            f"{path} : ni BATIMENT.shp, ni ZONE_DE_VEGETATION.shp, ni SURFACE_HYDROGRAPHIQUE.shp "
-            "— attendu le dossier des shapefiles BD TOPO ou son GeoPackage"
-        )
-    return found
-
-
-def _read_bdtopo(inputs: TerritoryInputs, path: Path, box: Any, progress: Progress) -> None:
-    readers = {
-        "buildings": bdtopo.read_buildings,
-        "vegetation": bdtopo.read_vegetation,
-        "water": bdtopo.read_water,
-    }
-    layers: dict[str, str] = inputs.notes["layers"]
-    for layer, file in _bdtopo_files(path).items():
-        progress.start(f"Lecture : BD TOPO {layer}", 1)
-        try:
-            frame = readers[layer](file, bbox_2154=box)
-            progress.advance(1)
-        finally:
-            progress.finish()
-        setattr(inputs, layer, frame)  # BD TOPO replaces OSM for these layers
-        layers[layer] = "bdtopo"
-
-
-def _query_georisques(inputs: TerritoryInputs, territory: Territory, gatherer: Gatherer) -> None:
-    spec = get_source("georisques")
-    base = spec.download or georisques.BASE_URL
-    try:
-        catnat = georisques.fetch_catnat(
-            territory.commune_codes, downloader=gatherer.downloader, base_url=base
-        )
-        centres = territory.qpv.to_crs(4326).geometry.representative_point()
-        points = {
-            str(code): (float(p.x), float(p.y))
-            for code, p in zip(territory.qpv["code_qp"], centres, strict=True)
-        }
-        rga = georisques.fetch_rga(points, downloader=gatherer.downloader, base_url=base)
-    except SourceError as exc:
-        raise SourceError(f"georisques : {exc}") from exc
-    inputs.notes["catnat"] = catnat
-    inputs.notes["rga"] = rga
-    inputs.notes["layers"].update({"catnat": "georisques", "rga": "georisques"})
-    inputs.provenance.append(Provenance("georisques", base, spec.vintage, spec.licence, "", _now()))
 
 
 # -- from a workspace ---------------------------------------------------------------------
@@ -469,7 +296,7 @@ def _update(
     if "filosofi" in raw:
         stored.cells = _cells(raw["filosofi"], territory, progress)
         stored.notes.setdefault("layers", {})["cells"] = "filosofi"
-    _read_optional(stored, territory, raw, progress, gatherer, include)
+    read_optional(stored, territory, raw, progress, gatherer, include)
     replaced = set(raw) | ({"georisques"} if "georisques" in include else set())
     stored.provenance = [p for p in stored.provenance if p.source_id not in replaced] + [
         _provenance(r) for r in raw.values()

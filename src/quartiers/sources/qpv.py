@@ -16,15 +16,13 @@ import pandas as pd
 
 from quartiers.errors import InputError
 from quartiers.schemas import QPV_COLUMNS
-from quartiers.sources._tables import (
+from quartiers.sources._text import clean_code, column_map, text_column
+from quartiers.sources._vector import (
     L93,
     check_crs,
-    clean_code,
-    column_map,
     read_vector,
     repair_geometries,
     require_geometries,
-    text_column,
 )
 
 __all__ = ["read_qpv", "split_codes"]

@@ -1,0 +1,283 @@
+"""The output directory of a diagnostic: ``run.json``, write and read (private).
+
+Writes the layers built by :mod:`quartiers._outputs` as GeoPackage, GeoParquet and CSV with
+the data dictionary, and records in ``run.json`` what is needed to trace and rerun them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import platform
+import subprocess
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+import quartiers
+from quartiers._dictionary import build_dictionary
+from quartiers.errors import InputError
+from quartiers.grid import CELL_CRS
+from quartiers.indicators.registry import DIMENSIONS, REGISTRY
+from quartiers.schemas import HORIZONS, TerritoryInputs
+
+if TYPE_CHECKING:
+    from quartiers._cell_indicators import CellIndicators
+    from quartiers.diagnostic import Diagnostic
+    from quartiers.method.composite import CompiledMethod
+    from quartiers.method.spec import Method
+
+__all__ = ["FILES", "FORMAT", "dictionary", "read", "run_record", "write"]
+
+LAYERS = ("cells", "qpv", "zones")
+
+#: Files of an output directory.
+FILES = (
+    "diagnostic.gpkg",
+    "cells.parquet",
+    "qpv.parquet",
+    "zones.parquet",
+    "qpv.csv",
+    "dictionnaire.csv",
+    "run.json",
+)
+FORMAT = "quartiers-diagnostic/1"
+
+# GeoPackage stores a modification time; a fixed one keeps reruns byte-identical.
+_GPKG_DATE = "2000-01-01T00:00:00.000Z"
+
+
+def _jsonable(value: Any) -> Any:
+    """Return ``value`` with NaN/inf as None and numpy scalars as Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return f"table de {len(value)} lignes"
+    if isinstance(value, Path):
+        return str(value)
+    if value is not None and not isinstance(value, str | int | float | bool):
+        return str(value)
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = _jsonable(
+        frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    )
+    return rows
+
+
+def _git_commit() -> str | None:
+    """Return the commit of the source checkout, or None when not run from one."""
+    root = Path(quartiers.__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "describe", "--always", "--dirty", "--abbrev=40"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def _versions() -> dict[str, str | None]:
+    import pyarrow
+    import scipy
+
+    return {
+        "quartiers": quartiers.__version__,
+        "git": _git_commit(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "geopandas": gpd.__version__,
+        "shapely": shapely.__version__,
+        "scipy": scipy.__version__,
+        "pyarrow": pyarrow.__version__,
+        "gdal": pyogrio.__gdal_version_string__,
+    }
+
+
+def run_record(
+    *,
+    inputs: TerritoryInputs,
+    method: Method,
+    horizon: str,
+    compiled: CompiledMethod,
+    computed: CellIndicators,
+    indicators: pd.DataFrame,
+    climate: pd.DataFrame,
+    coverage: list[dict[str, Any]],
+    summary: dict[str, Any],
+) -> dict[str, Any]:
+    """Return the content of ``run.json`` (without output hashes, added on write)."""
+    dims = {}
+    for dim, label in DIMENSIONS.items():
+        ids = [i for i, ind in REGISTRY.items() if ind.dimension == dim]
+        have = [i for i in ids if i in computed.values]
+        state = "complète" if len(have) == len(ids) else ("absente" if not have else "partielle")
+        dims[dim] = {"label": label, "state": state, "in_index": dim in compiled.dimension_ids}
+    notes = list(computed.notes)
+    partial = [
+        f"{row['nom']} ({row['insee_com']}) {row['grid_share'] * 100:.0f} %"
+        for row in coverage
+        if row["grid_share"] is not None and row["grid_share"] < 0.9
+    ]
+    if partial:
+        notes.append(
+            "carroyage partiel, part de la population légale couverte : "
+            + ", ".join(partial)
+            + " ; les comparaisons portent sur la partie couverte"
+        )
+    record: dict[str, Any] = _jsonable(
+        {
+            "format": FORMAT,
+            "territory": {"code": inputs.code, "name": inputs.name},
+            "crs": CELL_CRS,
+            "code_version": _versions(),
+            "method": {
+                "name": method.name,
+                "version": method.version,
+                "source": method.source,
+                "sha256": method.sha256,
+                "content": method.text,
+                "settings": method.model_dump(mode="json"),
+            },
+            "horizon": {"id": horizon, "label": HORIZONS[horizon]},
+            "sources": [asdict(p) for p in inputs.provenance],
+            "input_notes": _json_notes(inputs.notes),
+            "dimensions": dims,
+            "missing_dimensions": [d for d, v in dims.items() if v["state"] == "absente"],
+            "missing_indicators": dict(computed.missing),
+            "index": {
+                "indicators": list(compiled.indicator_ids),
+                "dimensions": list(compiled.dimension_ids),
+                "dropped_from_method": dict(compiled.dropped),
+                "within": compiled.within,
+                "across": compiled.across,
+            },
+            "notes": notes,
+            "coverage": coverage,
+            "summary": summary,
+            "indicators": _records(indicators),
+            "climate": _records(climate),
+        }
+    )
+    return record
+
+
+# ---------------------------------------------------------------- write / read
+
+
+def dictionary(diag: Diagnostic) -> pd.DataFrame:
+    """Return the data dictionary of the qpv.csv columns and of the three layers."""
+    return build_dictionary(
+        {
+            "qpv.csv": [c for c in diag.qpv.columns if c != "geometry"],
+            "cells": list(diag.cells.columns),
+            "qpv": list(diag.qpv.columns),
+            "zones": list(diag.zones.columns),
+        }
+    )
+
+
+@contextlib.contextmanager
+def _fixed_gpkg_date() -> Iterator[None]:
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _GPKG_DATE})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write(diag: Diagnostic, out_dir: Path) -> dict[str, Path]:
+    """Write the output directory (see :data:`FILES`) and return the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {name: out_dir / name for name in FILES}
+    layers = {"cells": diag.cells, "qpv": diag.qpv, "zones": diag.zones}
+    gpkg = paths["diagnostic.gpkg"]
+    gpkg.unlink(missing_ok=True)
+    with _fixed_gpkg_date():
+        for name, layer in layers.items():
+            pyogrio.write_dataframe(layer, gpkg, layer=name, driver="GPKG")
+    for name, layer in layers.items():
+        layer.to_parquet(paths[f"{name}.parquet"], index=False)
+    diag.qpv_table().to_csv(
+        paths["qpv.csv"], index=False, float_format="%.10g", lineterminator="\n"
+    )
+    diag.dictionary().to_csv(paths["dictionnaire.csv"], index=False, lineterminator="\n")
+    run = dict(diag.run)
+    run["outputs"] = {name: _sha256(p) for name, p in paths.items() if name != "run.json"}
+    paths["run.json"].write_text(
+        json.dumps(run, ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8"
+    )
+    return paths
+
+
+def read(
+    out_dir: Path,
+) -> tuple[
+    gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]
+]:
+    """Read the layers, climate and indicator tables and ``run.json`` of an output directory."""
+    run_path = out_dir / "run.json"
+    needed = [run_path, *(out_dir / f"{n}.parquet" for n in LAYERS)]
+    absent = [p.name for p in needed if not p.is_file()]
+    if absent:
+        raise InputError(
+            f"{out_dir} : ce n'est pas un dossier de diagnostic complet "
+            f"(fichiers manquants : {', '.join(absent)})"
+        )
+    try:
+        run: dict[str, Any] = json.loads(run_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{run_path} : fichier illisible ({exc})") from None
+    if run.get("format") != FORMAT:
+        raise InputError(f"{run_path} : format {run.get('format')!r} inconnu (attendu {FORMAT})")
+    cells, qpv, zones = (gpd.read_parquet(out_dir / f"{n}.parquet") for n in LAYERS)
+    climate = pd.DataFrame(run.get("climate", []))
+    indicators = pd.DataFrame(run.get("indicators", []))
+    return cells, qpv, zones, climate, indicators, run
+
+
+def _json_notes(notes: dict[str, Any]) -> dict[str, Any]:
+    """Keep the notes that are plain JSON (tables such as walk edges stay out of run.json)."""
+    kept: dict[str, Any] = {}
+    for key, value in notes.items():
+        try:
+            json.dumps(value)
+        except TypeError:
+            continue
+        kept[key] = value
+    return kept

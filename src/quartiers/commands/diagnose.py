@@ -1,0 +1,209 @@
+"""Command ``quartiers diagnose``: inputs → heat-wave diagnostic → output directory."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich import box
+from rich.table import Table
+
+from quartiers.access import compute_access
+from quartiers.cli import RichProgress, app, check_output_dir, console, err_console
+from quartiers.diagnostic import Diagnostic, run_diagnostic
+from quartiers.method.spec import default_method, load_method
+from quartiers.schemas import HORIZONS, TerritoryInputs
+from quartiers.settings import get_settings
+from quartiers.sources.load import load_inputs, parse_source_options
+
+__all__ = ["diagnose_command", "summary_table"]
+
+
+def _number(value: object, digits: int = 0) -> str:
+    """Format a number the French way (thin space thousands, decimal comma); '' if empty."""
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    if not math.isfinite(x):
+        return ""
+    text = f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def _percent(value: object) -> str:
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    text = _number(x * 100, 1)
+    return f"{text} %" if text else ""
+
+
+def summary_table(diag: Diagnostic) -> Table:
+    """Return the French summary table of the QPV (rank order, then the unranked)."""
+    run = diag.run
+    title = (
+        f"{run['territory']['name']} ({run['territory']['code']}) — horizon "
+        f"{run['horizon']['label']}"
+    )
+    table = Table(
+        title=title,
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        caption=(
+            "Écart : taux de pauvreté du QPV moins celui du reste de la commune. "
+            "n.s. : non significatif (population sous le seuil), publié mais non classé."
+        ),
+    )
+    table.add_column("Rang", justify="right", no_wrap=True)
+    table.add_column("QPV", no_wrap=True)
+    table.add_column("Nom", overflow="fold", min_width=14)
+    table.add_column("Habitants", justify="right", no_wrap=True)
+    table.add_column("Pauvreté", justify="right", no_wrap=True)
+    table.add_column("Écart", justify="right", no_wrap=True)
+    table.add_column("Indice", justify="right", no_wrap=True)
+    q = diag.qpv_table()
+    q = q.assign(_order=q["rank"].astype("Float64").fillna(math.inf)).sort_values(
+        ["_order", "code_qp"]
+    )
+    ranks = q["rank"].astype("Float64").to_numpy(dtype="float64", na_value=math.nan)
+    gaps = q["gap_commune_poverty_rate"].to_numpy(dtype="float64")
+    for i, row in enumerate(q.itertuples()):
+        gap = float(gaps[i])
+        gap_text = ""
+        if math.isfinite(gap):
+            gap_text = f"{'+' if gap >= 0 else '−'}{_number(abs(gap) * 100, 1)} pts"
+        table.add_row(
+            str(int(ranks[i])) if math.isfinite(ranks[i]) else "n.s.",
+            str(row.code_qp),
+            str(row.lib_qp),
+            _number(row.population),
+            _percent(row.poverty_rate),
+            gap_text,
+            _number(row.index, 2),
+        )
+    return table
+
+
+def _access(inputs: TerritoryInputs, progress: RichProgress) -> pd.DataFrame | None:
+    """Compute walking access when an OpenStreetMap extract came with the inputs."""
+    if inputs.osm_path is None:
+        return None
+    territory = inputs.notes.get("territory", {})
+    bbox = territory.get("bbox_2154") if isinstance(territory, dict) else None
+    return compute_access(
+        inputs,
+        bbox_2154=tuple(bbox) if bbox is not None and len(bbox) == 4 else None,
+        progress=progress,
+    )
+
+
+@app.command(
+    "diagnose", help="Diagnostic de vulnérabilité aux vagues de chaleur des QPV d'un territoire."
+)
+def diagnose_command(
+    territory: Annotated[
+        str,
+        typer.Option(
+            "--territory", "-t", metavar="CODE", help="Code commune INSEE, SIREN d'EPCI ou nom."
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier des résultats.")
+    ],
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            "-s",
+            metavar="ID=CHEMIN",
+            help="Fichier local à utiliser pour une source (répétable).",
+        ),
+    ] = None,
+    method: Annotated[
+        Path | None,
+        typer.Option(
+            "--method",
+            "-m",
+            metavar="FICHIER",
+            help="Fichier de méthode YAML (défaut : méthode documentée dans docs/method.md).",
+        ),
+    ] = None,
+    horizon: Annotated[
+        str | None,
+        typer.Option(
+            "--horizon",
+            metavar="H",
+            help="Horizon climatique : ref, 2030, 2050 ou 2100 (défaut : celui de la méthode).",
+        ),
+    ] = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--skip", metavar="ID", help="Source facultative à ne pas utiliser (répétable)."
+        ),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="N'utiliser que le cache et les fichiers locaux.")
+    ] = False,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", help="Dossier des espaces de travail (un par territoire)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Écrire dans un dossier de sortie non vide.")
+    ] = False,
+) -> None:
+    """Run the diagnostic of a territory and write its output directory.
+
+    Walking access (resources dimension) is computed when an OpenStreetMap extract is
+    among the inputs; without one the index runs without it and says so.
+    """
+    check_output_dir(out, force=force)
+    chosen = load_method(method) if method is not None else default_method()
+    horizon = horizon or chosen.horizon
+    if horizon not in HORIZONS:
+        raise typer.BadParameter(
+            f"horizon inconnu {horizon!r} (attendu : {', '.join(HORIZONS)})",
+            param_hint="--horizon",
+        )
+    overrides: dict[str, object] = {}
+    if offline:
+        overrides["offline"] = True
+    if workspace is not None:
+        overrides["workspace_dir"] = workspace
+    settings = get_settings(**overrides)
+    local = parse_source_options(source or [])
+    progress = RichProgress()
+    try:
+        inputs = load_inputs(
+            territory,
+            local,
+            settings=settings,
+            progress=progress,
+            skip=[s.lower() for s in skip or []],
+        )
+        access = _access(inputs, progress)
+        diag = run_diagnostic(
+            inputs, method=chosen, horizon=horizon, access=access, progress=progress
+        )
+    finally:
+        progress.close()
+    diag.write(out)
+    console.print(summary_table(diag))
+    missing = diag.run.get("missing_dimensions", [])
+    absent = diag.run.get("missing_indicators", {})
+    if missing or absent:
+        err_console.print(
+            "Indicateurs absents (l'indice est calculé sans eux) : "
+            + ", ".join(sorted(absent))
+            + (f" ; dimensions absentes : {', '.join(missing)}" if missing else ""),
+            highlight=False,
+        )
+    for note in diag.run.get("notes", []):
+        err_console.print(f"Remarque : {note}", highlight=False)
+    console.print(f"Résultats écrits dans {out} (qpv.csv, diagnostic.gpkg, run.json…)")

@@ -1,0 +1,199 @@
+"""HTTP plumbing shared by the JSON API and the moderation pages.
+
+:class:`ParticipationConfig` gathers the tunable limits. :func:`limited_route_class` returns an
+``APIRoute`` subclass that caps the request body (413 before the whole body is read) and turns
+validation and store errors into French JSON errors, so that the router needs nothing from the
+application that mounts it (no middleware, no exception handler).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.types import Message, Receive
+
+from quartiers.errors import SourceError
+from quartiers.participation.exceptions import FieldError, ForbiddenError, NotFoundError
+
+__all__ = [
+    "ParticipationConfig",
+    "client_key",
+    "french_errors",
+    "limited_route_class",
+    "same_origin",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ParticipationConfig:
+    """Limits and cookie policy of the participation router.
+
+    Attributes
+    ----------
+    max_body_bytes
+        Largest request body accepted (bytes); larger ones get 413 unread.
+    submit_burst, submit_per_minute
+        Token bucket per client for new contributions: burst size and refill per minute.
+    login_burst, login_per_minute
+        Token buckets for login attempts, per client and per login.
+    session_max_age_s
+        Lifetime of a moderator session (seconds).
+    secure_cookies
+        Send cookies with ``Secure`` (HTTPS only); turn off only for plain-HTTP local use.
+    trust_forwarded_for
+        Take the client address from ``X-Forwarded-For`` (only behind a trusted proxy).
+    page_size
+        Contributions per page in the moderation queue.
+    """
+
+    max_body_bytes: int = 16_384
+    submit_burst: int = 20
+    submit_per_minute: float = 10.0
+    login_burst: int = 5
+    login_per_minute: float = 1.0
+    session_max_age_s: int = 8 * 3600
+    secure_cookies: bool = True
+    trust_forwarded_for: bool = False
+    page_size: int = 50
+
+
+class _BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            status_code=413,
+            detail=f"requête trop volumineuse : {limit} octets au plus",
+        )
+
+
+def _limited_receive(receive: Receive, limit: int) -> Callable[[], Awaitable[Message]]:
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _BodyTooLarge(limit)
+        return message
+
+    return wrapped
+
+
+_MESSAGES: dict[str, str] = {
+    "missing": "champ obligatoire",
+    "extra_forbidden": "champ inconnu",
+    "json_invalid": "JSON invalide",
+    "model_attributes_type": "objet JSON attendu",
+    "model_type": "objet JSON attendu",
+    "dict_type": "objet JSON attendu",
+    "string_type": "texte attendu",
+    "float_type": "nombre attendu",
+    "float_parsing": "nombre attendu",
+    "int_type": "nombre entier attendu",
+    "int_parsing": "nombre entier attendu",
+    "int_from_float": "nombre entier attendu",
+    "finite_number": "nombre fini attendu",
+    "bool_parsing": "booléen attendu",
+    "list_type": "liste attendue",
+    "string_unicode": "texte UTF-8 attendu",
+}
+
+
+def _french(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error", error.get("msg", "valeur invalide")))
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"valeur {'≥' if kind.endswith('equal') else '>'} {ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"valeur {'≤' if kind.endswith('equal') else '<'} {ctx.get('le', ctx.get('lt'))}"
+    if kind == "enum" or kind == "literal_error":
+        expected = str(ctx.get("expected", "?")).replace(" or ", " ou ")
+        return f"valeur parmi {expected}"
+    if kind == "string_too_long":
+        return f"{ctx.get('max_length')} caractères au plus"
+    if kind == "string_too_short":
+        return f"au moins {ctx.get('min_length')} caractères"
+    return _MESSAGES.get(kind, "valeur invalide")
+
+
+def french_errors(errors: Any) -> list[dict[str, Any]]:
+    """Turn pydantic/FastAPI validation errors into ``{loc, msg, type}`` with French messages."""
+    return [
+        {"loc": [str(part) for part in e.get("loc", ())], "msg": _french(e), "type": e.get("type")}
+        for e in errors
+    ]
+
+
+def _error(status: int, message: str, *, field: str | None = None) -> JSONResponse:
+    detail: Any = message
+    if field is not None:
+        detail = [{"loc": ["body", field], "msg": message, "type": "value_error"}]
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+def limited_route_class(max_body_bytes: int) -> type[APIRoute]:
+    """Return an ``APIRoute`` class capping bodies at ``max_body_bytes`` with French errors."""
+
+    class LimitedRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            original = super().get_route_handler()
+
+            async def handler(request: Request) -> Response:
+                length = request.headers.get("content-length")
+                if length is not None and (not length.isdigit() or int(length) > max_body_bytes):
+                    return _error(
+                        413, f"requête trop volumineuse : {max_body_bytes} octets au plus"
+                    )
+                limited = Request(request.scope, _limited_receive(request.receive, max_body_bytes))
+                try:
+                    return await original(limited)
+                except RequestValidationError as exc:
+                    return JSONResponse({"detail": french_errors(exc.errors())}, status_code=422)
+                except FieldError as exc:
+                    return _error(422, str(exc), field=exc.field)
+                except NotFoundError as exc:
+                    return _error(404, str(exc))
+                except ForbiddenError as exc:
+                    return _error(403, str(exc))
+                except SourceError as exc:
+                    logger.error("base indisponible : %s", exc)
+                    return _error(503, "service momentanément indisponible, réessayez plus tard")
+
+            return handler
+
+    return LimitedRoute
+
+
+def client_key(request: Request, *, trust_forwarded_for: bool) -> str:
+    """Return the client's address for rate limiting (``X-Forwarded-For`` only if trusted)."""
+    if trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        first = forwarded.split(",")[0].strip()
+        if first:
+            return first[:64]
+    return request.client.host if request.client else "inconnu"
+
+
+def same_origin(request: Request) -> bool:
+    """Tell whether a state-changing request comes from this site (``Origin`` absent or equal).
+
+    Browsers send ``Origin`` on cross-site POSTs; a mismatch means another site drives the
+    user's browser. Absent ``Origin`` (old browsers, command-line clients) relies on CSRF tokens.
+    """
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    host = request.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") == host

@@ -1,0 +1,215 @@
+"""Offline map page ``carte.html``: cells coloured by an indicator, QPV outlines, popups.
+
+The page works opened from disk (``file://``): MapLibre GL JS is copied next to it into
+``assets/`` (from the npm package that ``make install`` vendors), the data are embedded
+inline as GeoJSON in WGS84, and there is no basemap, CDN or font server — only vector
+layers, with QPV labels drawn as HTML markers (text layers would need a glyph server).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from quartiers.errors import InputError
+
+__all__ = ["PALETTE", "VENDOR_DIR", "class_breaks", "write_carte"]
+
+#: MapLibre files vendored by ``make install`` (see the Makefile's ``assets`` target).
+VENDOR_DIR = Path(__file__).resolve().parents[1] / "web" / "static" / "vendor"
+_ASSETS = ("maplibre-gl.js", "maplibre-gl.css", "LICENSE.txt")
+
+#: ColorBrewer YlOrRd, 5 classes: sequential and colour-blind safe (light = low).
+PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+NO_DATA_COLOUR = "#d9d9d9"
+
+_CELL_COLUMNS = ("idcar_200m", "population", "imputed")
+_QPV_COLUMNS = ("code_qp", "lib_qp")
+_QPV_OPTIONAL = ("population", "poverty_rate", "index", "rank")
+_DIGITS = 6  # coordinates: about 0.1 m
+
+
+def class_breaks(values: pd.Series | np.ndarray, k: int = len(PALETTE)) -> list[float]:
+    """Return the inner quantile breaks (at most ``k - 1``, increasing) of finite values.
+
+    A value ``x`` falls in class ``i`` when ``breaks[i - 1] <= x < breaks[i]``; repeated
+    quantiles (many equal values) are merged, so fewer classes may come back.
+    """
+    arr = np.asarray(values, dtype="float64")
+    arr = arr[np.isfinite(arr)]
+    if arr.size == 0:
+        return []
+    qs = np.quantile(arr, np.linspace(0.0, 1.0, k + 1)[1:-1])
+    out: list[float] = []
+    for q in qs:
+        b = float(q)
+        if b > float(arr.min()) and (not out or b > out[-1]):
+            out.append(b)
+    return out
+
+
+def write_carte(
+    out_dir: Path,
+    *,
+    cells: gpd.GeoDataFrame,
+    qpv: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame | None,
+    title: str,
+    fictitious: bool,
+    indicators: list[tuple[str, str]],
+) -> Path:
+    """Write ``out_dir/carte.html`` and its ``assets/``; return the page's path.
+
+    Parameters
+    ----------
+    out_dir
+        Output directory (created if needed).
+    cells
+        200 m cells with ``idcar_200m``, ``population``, ``imputed`` and the indicator
+        columns; any CRS (reprojected to WGS84).
+    qpv
+        QPV with ``code_qp``, ``lib_qp`` and, when present, ``population``,
+        ``poverty_rate``, ``index``, ``rank``.
+    communes
+        Commune outlines drawn under the cells (``nom`` or ``insee_com`` labels), or None.
+    title
+        Page title (French).
+    fictitious
+        Show the « territoire fictif » banner.
+    indicators
+        (column, French label) pairs offered in the selector; the default is ``index``
+        when offered, else ``poverty_rate``, else the first. Columns ending in ``_rate``
+        or ``_share`` are shown as percentages.
+    """
+    _check_columns(cells, _CELL_COLUMNS, "cellules")
+    _check_columns(qpv, _QPV_COLUMNS, "QPV")
+    if not indicators:
+        raise InputError("carte : aucun indicateur à afficher (liste « indicators » vide)")
+    _check_columns(cells, tuple(col for col, _ in indicators), "cellules")
+    sources = [VENDOR_DIR / name for name in _ASSETS]
+    missing = [p.name for p in sources if not p.is_file()]
+    if missing:
+        raise InputError(
+            f"{VENDOR_DIR} : fichiers MapLibre absents ({', '.join(missing)}) ; "
+            "lancez « make install » pour les installer depuis npm"
+        )
+    offered = [col for col, _ in indicators]
+    default = next((c for c in ("index", "poverty_rate") if c in offered), offered[0])
+    cells84 = _to_wgs84(cells, "cellules")
+    qpv84 = _to_wgs84(qpv, "QPV")
+    props = list(_CELL_COLUMNS) + [c for c in offered if c not in _CELL_COLUMNS]
+    qpv_props = list(_QPV_COLUMNS) + [c for c in _QPV_OPTIONAL if c in qpv84.columns]
+    data: dict[str, Any] = {
+        "cells": _feature_collection(cells84, props),
+        "qpv": _feature_collection(qpv84, qpv_props),
+        "labels": [
+            {"code": str(r["code_qp"]), "name": str(r["lib_qp"]), "lon": x, "lat": y}
+            for r, x, y in _label_points(qpv84)
+        ],
+        "communes": None,
+        "indicators": [
+            {
+                "column": col,
+                "label": label,
+                "percent": col.endswith(("_rate", "_share")),
+                "breaks": class_breaks(cells84[col]),
+            }
+            for col, label in indicators
+        ],
+        "default": default,
+        "palette": PALETTE,
+        "noData": NO_DATA_COLOUR,
+        "bounds": [round(float(v), _DIGITS) for v in cells84.total_bounds],
+    }
+    if communes is not None:
+        com84 = _to_wgs84(communes, "communes")
+        keep = [c for c in ("insee_com", "nom") if c in com84.columns]
+        data["communes"] = _feature_collection(com84, keep)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    assets = out_dir / "assets"
+    assets.mkdir(exist_ok=True)
+    for src in sources:
+        shutil.copyfile(src, assets / src.name)
+    env = Environment(
+        loader=PackageLoader("quartiers.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        keep_trailing_newline=True,
+    )
+    html = env.get_template("carte.html.j2").render(
+        title=title, fictitious=fictitious, data_json=_script_json(data)
+    )
+    page = out_dir / "carte.html"
+    page.write_text(html, encoding="utf-8")
+    return page
+
+
+def _check_columns(frame: gpd.GeoDataFrame, columns: tuple[str, ...], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"carte : colonne(s) {', '.join(missing)} absente(s) de la table des {what} "
+            f"(colonnes présentes : {', '.join(map(str, frame.columns))})"
+        )
+
+
+def _to_wgs84(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    if frame.crs is None:
+        raise InputError(f"carte : la table des {what} n'a pas de système de coordonnées (CRS)")
+    out = frame.to_crs("EPSG:4326")
+    out = out.set_geometry(shapely.set_precision(out.geometry.values, 10.0**-_DIGITS))
+    return out
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return None if math.isnan(f) or math.isinf(f) else round(f, 6)
+    return str(value)
+
+
+def _feature_collection(frame: gpd.GeoDataFrame, columns: list[str]) -> dict[str, Any]:
+    geometries = shapely.to_geojson(np.asarray(frame.geometry.values))
+    records = frame[columns].to_dict("records")
+    features = [
+        {
+            "type": "Feature",
+            "properties": {c: _json_value(rec[c]) for c in columns},
+            "geometry": json.loads(str(geom)),
+        }
+        for rec, geom in zip(records, geometries, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _label_points(frame: gpd.GeoDataFrame) -> list[tuple[pd.Series, float, float]]:
+    points = shapely.point_on_surface(frame.geometry.values)
+    return [
+        (
+            frame.iloc[k],
+            round(float(shapely.get_x(p)), _DIGITS),
+            round(float(shapely.get_y(p)), _DIGITS),
+        )
+        for k, p in enumerate(points)
+    ]
+
+
+def _script_json(data: dict[str, Any]) -> str:
+    """Return JSON safe to inline in a ``<script>`` element (no ``</script>`` breakout)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

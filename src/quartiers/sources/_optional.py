@@ -1,0 +1,198 @@
+"""Optional layers of a territory: climate, LCZ, BPE, OpenStreetMap, BD TOPO, Géorisques.
+
+Called by :func:`quartiers.sources.load.load_inputs` once the territory and its required
+tables are known; each reader clips to the territory's Lambert-93 box.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from quartiers.errors import InputError, SourceError
+from quartiers.progress import Progress
+from quartiers.schemas import Provenance, TerritoryInputs
+from quartiers.sources import bdtopo, bpe, climadiag, drias, georisques, lcz
+from quartiers.sources._gather import Gatherer, RawInput
+from quartiers.sources._text import fold
+from quartiers.sources.catalog import get_source
+from quartiers.territory import Territory
+
+__all__ = ["osm_reader", "read_optional", "step"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def step(progress: Progress, label: str, action: Callable[[], T]) -> T:
+    """Run ``action`` as one reported step of ``progress``."""
+    progress.start(label, 1)
+    try:
+        result = action()
+        progress.advance(1)
+        return result
+    finally:
+        progress.finish()
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def read_optional(
+    inputs: TerritoryInputs,
+    territory: Territory,
+    raw: Mapping[str, RawInput],
+    progress: Progress,
+    gatherer: Gatherer,
+    include: list[str],
+) -> None:
+    box = territory.bbox_2154
+    layers: dict[str, str] = inputs.notes.setdefault("layers", {})
+    climate: list[pd.DataFrame] = []
+    if inputs.climate is not None:  # rows of sources given again are replaced
+        old = inputs.climate
+        keep = pd.Series(True, index=old.index)
+        if "climadiag" in raw:
+            keep &= old["source"] != "climadiag"
+        if "drias" in raw:
+            keep &= ~old["source"].astype(str).str.startswith("drias")
+        climate.append(old[keep])
+    if "climadiag" in raw:
+        path = raw["climadiag"].path
+        climate.append(
+            step(
+                progress,
+                "Lecture : Climadiag",
+                lambda: climadiag.read_climadiag(path, codes=territory.commune_codes),
+            )
+        )
+    if "drias" in raw:
+        path = raw["drias"].path
+        climate.append(
+            step(
+                progress,
+                "Lecture : DRIAS",
+                lambda: drias.read_drias(path, communes=territory.communes),
+            )
+        )
+    if climate:
+        inputs.climate = pd.concat(climate, ignore_index=True)
+        layers["climate"] = "+".join(sorted({s.split(":")[0] for s in inputs.climate["source"]}))
+    if "lcz" in raw:
+        path = raw["lcz"].path
+        inputs.lcz = step(progress, "Lecture : LCZ", lambda: lcz.read_lcz(path, bbox_2154=box))
+        layers["lcz"] = "lcz"
+    if "bpe" in raw:
+        path = raw["bpe"].path
+        inputs.bpe = step(progress, "Lecture : BPE", lambda: bpe.read_bpe(path, bbox_2154=box))
+        layers["bpe"] = "bpe"
+    if "osm" in raw:
+        _read_osm(inputs, raw["osm"].path, box, progress)
+    if "bdtopo" in raw:
+        _read_bdtopo(inputs, raw["bdtopo"].path, box, progress)
+    if "georisques" in raw:
+        path = raw["georisques"].path
+        inputs.notes["catnat"] = georisques.read_catnat(path)
+        layers["catnat"] = "georisques"
+    elif "georisques" in include:
+        _query_georisques(inputs, territory, gatherer)
+
+
+def osm_reader() -> Callable[..., Any] | None:
+    """Return ``quartiers.sources.osm.read_osm_layers``, or None when not installed."""
+    try:
+        module = importlib.import_module("quartiers.sources.osm")
+    except ImportError:
+        return None
+    reader: Callable[..., Any] | None = getattr(module, "read_osm_layers", None)
+    return reader
+
+
+def _read_osm(inputs: TerritoryInputs, path: Path, box: Any, progress: Progress) -> None:
+    reader = osm_reader()
+    if reader is None:
+        logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées (%s)", path)
+        return
+    osm = step(progress, "Lecture : OpenStreetMap", lambda: reader(path, box))
+    layers: dict[str, str] = inputs.notes["layers"]
+    for name in ("buildings", "roads", "vegetation", "trees", "water", "places"):
+        frame = getattr(osm, name, None)
+        if frame is not None:
+            setattr(inputs, name, frame)
+            layers[name] = "osm"
+    walk = getattr(osm, "walk_edges", None)
+    if isinstance(walk, pd.DataFrame):
+        inputs.notes["walk_edges"] = walk
+    inputs.osm_path = path
+
+
+def _bdtopo_files(path: Path) -> dict[str, Path]:
+    """Return the BD TOPO file of each layer (a GeoPackage serves all three)."""
+    if path.is_file() and path.suffix.lower() == ".gpkg":
+        return {"buildings": path, "vegetation": path, "water": path}
+    folder = path if path.is_dir() else path.parent
+    wanted = {
+        "buildings": "batiment",
+        "vegetation": "zone de vegetation",
+        "water": "surface hydrographique",
+    }
+    found: dict[str, Path] = {}
+    for shp in sorted(folder.rglob("*")):
+        if shp.suffix.lower() != ".shp":
+            continue
+        for layer, stem in wanted.items():
+            if fold(shp.stem) == stem and layer not in found:
+                found[layer] = shp
+    if not found:
+        raise InputError(
+            f"{path} : ni BATIMENT.shp, ni ZONE_DE_VEGETATION.shp, ni SURFACE_HYDROGRAPHIQUE.shp "
+            "— attendu le dossier des shapefiles BD TOPO ou son GeoPackage"
+        )
+    return found
+
+
+def _read_bdtopo(inputs: TerritoryInputs, path: Path, box: Any, progress: Progress) -> None:
+    readers = {
+        "buildings": bdtopo.read_buildings,
+        "vegetation": bdtopo.read_vegetation,
+        "water": bdtopo.read_water,
+    }
+    layers: dict[str, str] = inputs.notes["layers"]
+    for layer, file in _bdtopo_files(path).items():
+        progress.start(f"Lecture : BD TOPO {layer}", 1)
+        try:
+            frame = readers[layer](file, bbox_2154=box)
+            progress.advance(1)
+        finally:
+            progress.finish()
+        setattr(inputs, layer, frame)  # BD TOPO replaces OSM for these layers
+        layers[layer] = "bdtopo"
+
+
+def _query_georisques(inputs: TerritoryInputs, territory: Territory, gatherer: Gatherer) -> None:
+    spec = get_source("georisques")
+    base = spec.download or georisques.BASE_URL
+    try:
+        catnat = georisques.fetch_catnat(
+            territory.commune_codes, downloader=gatherer.downloader, base_url=base
+        )
+        centres = territory.qpv.to_crs(4326).geometry.representative_point()
+        points = {
+            str(code): (float(p.x), float(p.y))
+            for code, p in zip(territory.qpv["code_qp"], centres, strict=True)
+        }
+        rga = georisques.fetch_rga(points, downloader=gatherer.downloader, base_url=base)
+    except SourceError as exc:
+        raise SourceError(f"georisques : {exc}") from exc
+    inputs.notes["catnat"] = catnat
+    inputs.notes["rga"] = rga
+    inputs.notes["layers"].update({"catnat": "georisques", "rga": "georisques"})
+    inputs.provenance.append(Provenance("georisques", base, spec.vintage, spec.licence, "", _now()))

@@ -1,0 +1,89 @@
+"""``quartiers diagnose`` end to end on the real La Roche-sur-Yon extracts, and bad options."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from quartiers.cli import main
+
+
+def _real_sources(shared: Path) -> list[str]:
+    filosofi = shared / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv"
+    return [
+        "--source", f"qpv={shared / 'qpv' / 'qpv2024_4territories.geojson'}",
+        "--source", f"filosofi={filosofi}",
+        "--source", f"communes={shared / 'admin' / 'communes_4epci.geojson'}",
+        "--source", f"climadiag={shared / 'climate' / 'climadiag_tracc_4communes.csv'}",
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep caches and workspaces inside the test folder."""
+    monkeypatch.setenv("QUARTIERS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("QUARTIERS_WORKSPACE_DIR", str(tmp_path / "ws"))
+    return tmp_path
+
+
+@pytest.mark.shared
+def test_diagnose_la_roche_sur_yon(
+    shared_data: Path, isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = isolated / "sortie"
+    args = ["diagnose", "--territory", "85191", "--out", str(out), "--horizon", "2050"]
+    code = main([*args, *_real_sources(shared_data), "--offline", "--skip", "bpe", "--skip", "osm"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "QN08501I" in captured.out and "Pyramides" in captured.out
+    assert "dimensions absentes : resources" in " ".join(captured.err.split())
+    q = pd.read_csv(out / "qpv.csv", dtype={"insee_com": str})
+    assert sorted(q["code_qp"]) == ["QN08501I", "QN08502I", "QN08503I"]
+    assert q["heat_wave_days"].tolist() == pytest.approx([11.55] * 3)
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["horizon"]["id"] == "2050"
+    assert {s["source_id"] for s in run["sources"]} == {"qpv", "filosofi", "communes", "climadiag"}
+    # the output directory now exists and is not empty: a rerun needs --force
+    again = main(
+        [*args, *_real_sources(shared_data), "--offline", "--skip", "bpe", "--skip", "osm"]
+    )
+    assert again == 1 and "--force" in capsys.readouterr().err
+
+
+def test_bad_horizon_and_bad_method(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["diagnose", "-t", "85191", "--out", str(isolated / "o"), "--horizon", "2070"])
+    err = capsys.readouterr().err
+    assert code == 1 and "horizon inconnu '2070'" in err and "Traceback" not in err
+    method = isolated / "m.yaml"
+    method.write_text("name: x\nversion: 1\ndimensions: {}\n", encoding="utf-8")
+    code = main(["diagnose", "-t", "85191", "--out", str(isolated / "o"), "--method", str(method)])
+    err = capsys.readouterr().err
+    assert code == 1 and "m.yaml" in err and "au moins une dimension" in err
+    assert not (isolated / "o").exists()  # nothing written on bad input
+
+
+def test_access_computed_when_osm_given(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from _synthetic import access_table, environment_layers, make_territory
+    from quartiers.commands import diagnose
+
+    inputs = make_territory(**environment_layers(), osm_path=isolated / "extrait.osm.pbf")
+    calls: list[object] = []
+
+    def fake_access(given: object, **kwargs: object) -> pd.DataFrame:
+        calls.append(given)
+        return access_table(inputs.cells)
+
+    monkeypatch.setattr(diagnose, "load_inputs", lambda *a, **k: inputs)
+    monkeypatch.setattr(diagnose, "compute_access", fake_access)
+    out = isolated / "sortie"
+    assert main(["diagnose", "-t", "99001", "--out", str(out), "--horizon", "2100"]) == 0
+    assert calls == [inputs]
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["missing_dimensions"] == [] and run["missing_indicators"] == {}
+    assert run["summary"]["access_given"] is True
+    assert "Indicateurs absents" not in capsys.readouterr().err

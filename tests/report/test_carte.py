@@ -1,0 +1,297 @@
+"""Offline map page: layout checks in Python, rendering checked in headless Chromium."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given
+from hypothesis import strategies as st
+
+from quartiers.errors import InputError
+from quartiers.grid import cell_boxes, cell_ids
+from quartiers.report import carte
+from quartiers.report.carte import PALETTE, class_breaks, write_carte
+
+CHROMIUM = Path("/usr/bin/chromium")
+INDICATORS = [("index", "Indice de vulnérabilité"), ("poverty_rate", "Taux de pauvreté")]
+
+
+def _cells() -> gpd.GeoDataFrame:
+    """A 6 × 6 block of 200 m cells near Nantes (EPSG:3035)."""
+    xs, ys = np.meshgrid(np.arange(6) * 200 + 3_470_000, np.arange(6) * 200 + 2_704_000)
+    xy = np.column_stack([xs.ravel(), ys.ravel()]).astype(np.int64)
+    rng = np.random.default_rng(0)
+    poverty = rng.uniform(0.02, 0.5, len(xy))
+    poverty[3] = np.nan  # a cell without the indicator
+    return gpd.GeoDataFrame(
+        {
+            "idcar_200m": cell_ids(xy),
+            "population": rng.integers(5, 400, len(xy)),
+            "imputed": rng.random(len(xy)) < 0.3,
+            "poverty_rate": poverty,
+            "index": rng.uniform(0, 1, len(xy)),
+        },
+        geometry=cell_boxes(xy),
+        crs="EPSG:3035",
+    )
+
+
+def _qpv() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "code_qp": ["QN00001A", "QN00001B"],
+            "lib_qp": ["Le Plateau <b>(fictif)</b>", "Centre ancien (fictif)"],
+            "population": [6181.2, 3602.4],
+            "poverty_rate": [0.471, 0.264],
+            "rank": [1, 2],
+        },
+        geometry=[
+            shapely.box(3_470_100, 2_704_100, 3_470_500, 2_704_400),
+            shapely.box(3_470_700, 2_704_700, 3_471_100, 2_705_100),
+        ],
+        crs="EPSG:3035",
+    )
+
+
+def _communes() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"insee_com": ["00001"], "nom": ["Ville-Témoin"]},
+        geometry=[shapely.box(3_469_900, 2_703_900, 3_471_300, 2_705_300)],
+        crs="EPSG:3035",
+    )
+
+
+@pytest.fixture
+def fake_vendor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    vendor = tmp_path / "vendor"
+    vendor.mkdir()
+    for name in ("maplibre-gl.js", "maplibre-gl.css", "LICENSE.txt"):
+        (vendor / name).write_text(f"/* {name} */\n")
+    monkeypatch.setattr(carte, "VENDOR_DIR", vendor)
+    return vendor
+
+
+def _data(page: Path) -> dict[str, object]:
+    html = page.read_text(encoding="utf-8")
+    match = re.search(r"const DONNEES = (\{.*?\});\n", html, re.S)
+    assert match is not None
+    return json.loads(match.group(1))  # type: ignore[no-any-return]
+
+
+def test_class_breaks_are_increasing_quantiles() -> None:
+    values = np.arange(100, dtype=float)
+    np.testing.assert_allclose(class_breaks(values), [19.8, 39.6, 59.4, 79.2])
+    assert class_breaks(np.array([np.nan, 1.0, 1.0, 1.0])) == []
+    assert class_breaks(np.array([])) == []
+
+
+@given(st.lists(st.floats(-1e6, 1e6) | st.just(float("nan")), max_size=60), st.integers(2, 7))
+def test_class_breaks_properties(values: list[float], k: int) -> None:
+    breaks = class_breaks(np.array(values, dtype=float), k)
+    assert len(breaks) <= k - 1
+    assert all(a < b for a, b in itertools.pairwise(breaks))
+    finite = [v for v in values if np.isfinite(v)]
+    if breaks:
+        assert min(finite) < breaks[0] and breaks[-1] <= max(finite)
+
+
+def test_page_is_self_contained(tmp_path: Path, fake_vendor: Path) -> None:
+    page = write_carte(
+        tmp_path / "out",
+        cells=_cells(),
+        qpv=_qpv(),
+        communes=_communes(),
+        title="Ville-Témoin",
+        fictitious=True,
+        indicators=INDICATORS,
+    )
+    assert page == tmp_path / "out" / "carte.html"
+    for name in ("maplibre-gl.js", "maplibre-gl.css", "LICENSE.txt"):
+        assert (tmp_path / "out" / "assets" / name).is_file()
+    html = page.read_text(encoding="utf-8")
+    assert 'src="assets/maplibre-gl.js"' in html and 'href="assets/maplibre-gl.css"' in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)  # no CDN, no remote style
+    assert "fetch(" not in html
+    assert 'lang="fr"' in html and "Territoire fictif" in html
+    assert "<b>(fictif)</b>" not in html  # data cannot inject markup
+    data = _data(page)
+    assert data["default"] == "index"
+    assert data["palette"] == PALETTE
+    cells = data["cells"]["features"]  # type: ignore[index]
+    assert len(cells) == 36
+    lon, lat = cells[0]["geometry"]["coordinates"][0][0]
+    assert -2 < lon < 0 and 46 < lat < 48  # WGS84
+    assert set(cells[0]["properties"]) == {
+        "idcar_200m",
+        "population",
+        "imputed",
+        "index",
+        "poverty_rate",
+    }
+    assert cells[3]["properties"]["poverty_rate"] is None
+    assert [f["properties"]["code_qp"] for f in data["qpv"]["features"]] == ["QN00001A", "QN00001B"]  # type: ignore[index]
+    assert len(data["labels"]) == 2  # type: ignore[arg-type]
+    pov = next(i for i in data["indicators"] if i["column"] == "poverty_rate")  # type: ignore[attr-defined]
+    assert pov["percent"] is True and len(pov["breaks"]) == 4
+
+
+def test_real_page_has_no_banner_and_defaults_to_poverty(tmp_path: Path, fake_vendor: Path) -> None:
+    page = write_carte(
+        tmp_path,
+        cells=_cells(),
+        qpv=_qpv(),
+        communes=None,
+        title="Nantes",
+        fictitious=False,
+        indicators=[("poverty_rate", "Taux de pauvreté")],
+    )
+    html = page.read_text(encoding="utf-8")
+    assert "Territoire fictif" not in html and "Sources : INSEE" in html
+    data = _data(page)
+    assert data["default"] == "poverty_rate" and data["communes"] is None
+
+
+def test_bad_inputs_are_named(tmp_path: Path, fake_vendor: Path) -> None:
+    with pytest.raises(InputError, match="poverty_rate"):
+        write_carte(
+            tmp_path,
+            cells=_cells().drop(columns="poverty_rate"),
+            qpv=_qpv(),
+            communes=None,
+            title="t",
+            fictitious=True,
+            indicators=INDICATORS,
+        )
+    with pytest.raises(InputError, match="code_qp"):
+        write_carte(
+            tmp_path,
+            cells=_cells(),
+            qpv=_qpv().drop(columns="code_qp"),
+            communes=None,
+            title="t",
+            fictitious=True,
+            indicators=INDICATORS,
+        )
+    with pytest.raises(InputError, match="CRS"):
+        write_carte(
+            tmp_path,
+            cells=_cells().set_crs(None, allow_override=True),
+            qpv=_qpv(),
+            communes=None,
+            title="t",
+            fictitious=True,
+            indicators=INDICATORS,
+        )
+    with pytest.raises(InputError, match="aucun indicateur"):
+        write_carte(
+            tmp_path,
+            cells=_cells(),
+            qpv=_qpv(),
+            communes=None,
+            title="t",
+            fictitious=True,
+            indicators=[],
+        )
+
+
+def test_missing_maplibre_says_make_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(carte, "VENDOR_DIR", tmp_path / "nowhere")
+    with pytest.raises(InputError, match="make install"):
+        write_carte(
+            tmp_path / "out",
+            cells=_cells(),
+            qpv=_qpv(),
+            communes=None,
+            title="t",
+            fictitious=True,
+            indicators=INDICATORS,
+        )
+    assert not (tmp_path / "out" / "carte.html").exists()
+
+
+@pytest.mark.browser
+def test_map_renders_in_chromium(tmp_path: Path) -> None:
+    if not CHROMIUM.is_file():
+        pytest.skip("chromium absent (/usr/bin/chromium)")
+    if not (carte.VENDOR_DIR / "maplibre-gl.js").is_file():
+        pytest.skip("MapLibre non installé : lancez « make install »")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    page_path = write_carte(
+        tmp_path / "out",
+        cells=_cells(),
+        qpv=_qpv(),
+        communes=_communes(),
+        title="Ville-Témoin",
+        fictitious=True,
+        indicators=INDICATORS,
+    )
+    # Debian chromium renders WebGL in software (SwiftShader) with these flags.
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-quic",
+        "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader",
+    ]
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=args)
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 700})
+            errors: list[str] = []
+            remote: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on(
+                "request",
+                lambda req: remote.append(req.url) if req.url.startswith("http") else None,
+            )
+            page.goto(page_path.as_uri())
+            page.wait_for_function("window.carteReady === true", timeout=30_000)
+            state = page.locator("#etat")
+            assert state.get_attribute("data-pret") == "oui"
+            assert state.get_attribute("data-qpv") == "2"
+            assert int(state.get_attribute("data-carreaux") or 0) > 0
+            assert page.locator(".etiquette-qpv").count() == 2
+            assert page.locator("#bandeau-fictif").is_visible()
+            assert "Indice de vulnérabilité" in page.inner_text("#legende")
+            page.select_option("#indicateur", "poverty_rate")
+            assert "Taux de pauvreté" in page.inner_text("#legende")
+            assert "%" in page.inner_text("#legende")
+            shot = tmp_path / "carte.png"
+            page.screenshot(path=str(shot))
+            assert shot.stat().st_size > 10_000
+            assert not errors and not remote
+        finally:
+            browser.close()
+
+
+def test_assets_copy_is_the_vendored_file(tmp_path: Path) -> None:
+    if not (carte.VENDOR_DIR / "maplibre-gl.js").is_file():
+        pytest.skip("MapLibre non installé : lancez « make install »")
+    write_carte(
+        tmp_path,
+        cells=_cells(),
+        qpv=_qpv(),
+        communes=None,
+        title="t",
+        fictitious=True,
+        indicators=INDICATORS,
+    )
+    assert (tmp_path / "assets" / "maplibre-gl.js").read_bytes() == (
+        carte.VENDOR_DIR / "maplibre-gl.js"
+    ).read_bytes()
+    shutil.rmtree(tmp_path / "assets")
