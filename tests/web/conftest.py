@@ -162,6 +162,7 @@ class LiveServer:
         self.port = int(self.sock.getsockname()[1])
         config = uvicorn.Config(app, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
+        self.app = app
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
         )
@@ -190,7 +191,10 @@ def live_server(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     """The demo served by uvicorn on a random free port."""
     from quartiers.web import create_app
 
-    app = create_app([demo_dir], settings=web_settings(tmp_path_factory.mktemp("live")))
+    # plain HTTP on loopback: cookies without Secure, as « quartiers serve » does there
+    app = create_app(
+        [demo_dir], settings=web_settings(tmp_path_factory.mktemp("live")), secure_cookies=False
+    )
     with LiveServer(app) as server:
         yield server
 

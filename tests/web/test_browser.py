@@ -207,3 +207,51 @@ def test_uncertainty_when_present(page: Any, enriched_server: Any, captures: Pat
     assert page.locator("#graphique-rangs").is_visible()
     page.screenshot(path=str(captures / "qpv-incertitude.png"), full_page=True)
     _no_problems(page)
+
+
+def test_resident_contributes_moderator_publishes(
+    page: Any, live_server: Any, demo_dir: Path, captures: Path
+) -> None:
+    from quartiers.web.app import app_state
+
+    text = "Cour de la résidence sans ombre, <b>intenable</b> à 15 h"
+    _open(page, f"{live_server.url}/territoires/{DEMO}")
+    form = page.locator("#form-contribution")
+    form.scroll_into_view_if_needed()
+    page.locator("#lieu-carte").click()
+    assert page.locator("#lieu-carte").get_attribute("aria-pressed") == "true"
+    lon, lat = _qpv_points(demo_dir)["QN00001A"]
+    page.locator("#carte").scroll_into_view_if_needed()
+    box = page.locator("#carte canvas").bounding_box()
+    point = page.evaluate("ll => window.quartiersCarte.project(ll)", [lon, lat])
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    assert page.locator("#lieu-etat").inner_text().startswith("Lieu choisi sur la carte")
+    assert page.locator(".maplibregl-popup").count() == 0  # choosing a place opens no pop-up
+    page.get_by_label("Catégorie (obligatoire)").select_option("trop_chaud")
+    page.get_by_label("Votre message (obligatoire, 3 à 1 000 caractères)").fill(text)
+    page.get_by_label("Moment de la journée (facultatif)").select_option("apres_midi")
+    page.get_by_role("button", name="Envoyer la contribution").click()
+    feedback = page.locator("#contribution-retour")
+    feedback.locator("p").first.wait_for()
+    assert "Merci" in feedback.inner_text()
+    page.screenshot(path=str(captures / "contribution-envoyee.png"), full_page=True)
+
+    store = app_state(live_server.app).contributions.store
+    store.accounts.add_moderator("alice", "un-mot-de-passe-solide", territories=[DEMO])
+    page.goto(f"{live_server.url}/moderation")
+    page.get_by_label("Identifiant").fill("alice")
+    page.get_by_label("Mot de passe").fill("un-mot-de-passe-solide")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/moderation")
+    assert "intenable" in page.get_by_role("article").first.inner_text()
+    page.get_by_role("button", name=re.compile("Publier la contribution")).first.click()
+    page.wait_for_url("**fait=publish**")
+
+    _open(page, f"{live_server.url}/territoires/{DEMO}/qpv/QN00001A")
+    section = page.locator("#habitants")
+    assert text in section.inner_text()  # as text: the <b> is not markup
+    assert section.locator("b").count() == 0
+    assert "Lieu trop chaud" in section.inner_text()
+    page.wait_for_function("() => !!window.quartiersCarte.getLayer('contributions-point')")
+    page.screenshot(path=str(captures / "qpv-contribution.png"), full_page=True)
+    _no_problems(page)

@@ -57,5 +57,6 @@ def test_hot_spots_are_matched_with_their_cell(demo_dir: Path) -> None:
     ]
     assert verdicts[0].cell == cells["idcar_200m"].iloc[top]
     assert verdicts[0].quintile == 5 and verdicts[0].code_qp == "QN00001A"
-    assert verdicts[3].cell is None
+    assert verdicts[3].cell is None and "aucun carreau habité" in verdicts[3].verdict_label
+    assert "pas d'indice" in verdicts[2].verdict_label
     assert compare_perceived([], cells) == []

@@ -67,7 +67,15 @@ def serve_command(
     from quartiers.web import create_app
 
     settings = _settings(basemap_url)
-    web_app = create_app(dirs, settings=settings, contributions=not no_contributions)
+    # Plain HTTP: session cookies marked Secure only when served beyond this machine (then
+    # behind an HTTPS proxy); on loopback browsers would drop them and moderators could not log in.
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    web_app = create_app(
+        dirs,
+        settings=settings,
+        contributions=not no_contributions,
+        secure_cookies=not loopback,
+    )
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(f"Application prête : http://{shown}:{port}/  (Ctrl+C pour arrêter)")
     uvicorn.run(web_app, host=host, port=port, log_level="warning")

@@ -74,6 +74,7 @@ def create_app(
     *,
     settings: Settings,
     contributions: bool = True,
+    secure_cookies: bool = True,
 ) -> FastAPI:
     """Create the web application over one or several diagnostic directories.
 
@@ -84,8 +85,11 @@ def create_app(
     settings
         Settings (online basemap, contributions database, secret key).
     contributions
-        Mount the residents' contributions (when :mod:`quartiers.participation` provides its
-        router); False serves the diagnostic alone.
+        Mount the residents' contributions (store at ``settings.database_url``, public form,
+        JSON API and moderation pages); False serves the diagnostic alone.
+    secure_cookies
+        Send the moderators' session cookies only over HTTPS (behind a TLS proxy); False for
+        plain HTTP on the loopback interface, where browsers would drop them.
 
     Raises
     ------
@@ -117,7 +121,7 @@ def create_app(
     )
     app.state.web = state
     state.contributions = (
-        mount_contributions(app, catalog, settings)
+        mount_contributions(app, catalog, settings, secure_cookies=secure_cookies)
         if contributions
         else disabled("contributions désactivées au lancement")
     )

@@ -4,13 +4,12 @@ The contributions store, its JSON API and its moderation pages live in
 :mod:`quartiers.participation` (``api.build_router``). This adapter opens the store over the
 served territories (perimeters and QPV in WGS84), mounts the router, and gives the pages the
 few reads they need (published contributions of a QPV, counts per category). When the
-participation package is not installed or the database cannot be opened, the site works
-without contributions and says so (« non disponible »).
+database cannot be opened, the site works without contributions and says so
+(« non disponible »).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +18,11 @@ from typing import Any
 from fastapi import FastAPI
 from shapely import union_all
 
+from quartiers.participation.api import build_router
+from quartiers.participation.routing import ParticipationConfig
+from quartiers.participation.store import ContributionStore
+from quartiers.participation.territories import Territory
+from quartiers.participation.vocab import AGE_BAND_LABELS, CATEGORY_LABELS, PERIOD_LABELS
 from quartiers.settings import Settings
 from quartiers.web.catalog import TerritoryData
 
@@ -38,21 +42,21 @@ class Contributions:
     reason
         Why not (French), when disabled.
     store
-        The participation store (``quartiers.participation.store.ContributionStore``).
+        The participation store.
     categories
         Category id → French label, in the vocabulary's order.
     """
 
     enabled: bool
     reason: str = ""
-    store: Any = None
+    store: ContributionStore | None = None
     categories: dict[str, str] = field(default_factory=dict)
     age_bands: dict[str, str] = field(default_factory=dict)
     periods: dict[str, str] = field(default_factory=dict)
 
     def published(self, territory: str, code_qp: str | None = None) -> list[dict[str, Any]]:
         """Return published contributions of a territory (optionally one QPV) as dicts."""
-        if not self.enabled:
+        if not self.enabled or self.store is None:
             return []
         try:
             items = self.store.published(territory=territory)
@@ -74,7 +78,7 @@ class Contributions:
 
     def close(self) -> None:
         """Close the store."""
-        if self.store is not None and hasattr(self.store, "close"):
+        if self.store is not None:
             self.store.close()
 
 
@@ -83,7 +87,7 @@ def disabled(reason: str) -> Contributions:
     return Contributions(enabled=False, reason=reason)
 
 
-def _territories(catalog: Iterable[TerritoryData], territory_cls: Any) -> dict[str, Any]:
+def _territories(catalog: Iterable[TerritoryData]) -> dict[str, Territory]:
     """Return the participation territories: perimeter and QPV shapes in WGS84."""
     out = {}
     for td in catalog:
@@ -91,40 +95,44 @@ def _territories(catalog: Iterable[TerritoryData], territory_cls: Any) -> dict[s
         inside = zones[zones["zone_type"].isin(["qpv", "reste_commune"])]
         area = union_all(list(inside.geometry))
         qpv = {str(c): g for c, g in zip(td.qpv["code_qp"], td.qpv.geometry, strict=True)}
-        out[td.code] = territory_cls(code=td.code, area=area, qpv=qpv, name=td.name)
+        out[td.code] = Territory(code=td.code, area=area, qpv=qpv, name=td.name)
     return out
 
 
 def mount_contributions(
-    app: FastAPI, catalog: Iterable[TerritoryData], settings: Settings
+    app: FastAPI,
+    catalog: Iterable[TerritoryData],
+    settings: Settings,
+    *,
+    secure_cookies: bool = True,
 ) -> Contributions:
     """Open the contributions store and mount the participation router on ``app``.
 
-    Returns the disabled adapter (with the reason) when ``quartiers.participation`` does not
-    provide its router or the database cannot be opened; never raises for that.
+    Parameters
+    ----------
+    app
+        The application.
+    catalog
+        The served territories: contributions are accepted inside their communes.
+    settings
+        ``database_url`` (SQLite by default, PostgreSQL possible) and ``secret_key``.
+    secure_cookies
+        Moderator session cookies only over HTTPS; False for plain HTTP on loopback.
+
+    Returns the disabled adapter (with the reason) when the database cannot be opened; never
+    raises for that.
     """
     try:
-        api = importlib.import_module("quartiers.participation.api")
-        store_mod = importlib.import_module("quartiers.participation.store")
-        routing = importlib.import_module("quartiers.participation.routing")
-        terr_mod = importlib.import_module("quartiers.participation.territories")
-        vocab = importlib.import_module("quartiers.participation.vocab")
-    except ImportError:
-        return disabled("module des contributions absent de cette installation")
-    try:
-        store = store_mod.ContributionStore.open(
-            settings.database_url, _territories(catalog, terr_mod.Territory)
-        )
+        store = ContributionStore.open(settings.database_url, _territories(catalog))
     except Exception as exc:  # a database that cannot be opened must not stop the site
         logger.error("base des contributions indisponible (%s) : %s", settings.database_url, exc)
         return disabled("base des contributions indisponible")
-    # Secure cookies: browsers accept them over HTTPS and on http://127.0.0.1 / localhost.
-    config = routing.ParticipationConfig(secure_cookies=True)
-    app.include_router(api.build_router(store, secret_key=settings.secret_key, config=config))
+    config = ParticipationConfig(secure_cookies=secure_cookies)
+    app.include_router(build_router(store, secret_key=settings.secret_key, config=config))
     return Contributions(
         enabled=True,
         store=store,
-        categories={str(k): str(v) for k, v in vocab.CATEGORY_LABELS.items()},
-        age_bands={str(k): str(v) for k, v in vocab.AGE_BAND_LABELS.items()},
-        periods={str(k): str(v) for k, v in vocab.PERIOD_LABELS.items()},
+        categories={str(k): str(v) for k, v in CATEGORY_LABELS.items()},
+        age_bands={str(k): str(v) for k, v in AGE_BAND_LABELS.items()},
+        periods={str(k): str(v) for k, v in PERIOD_LABELS.items()},
     )

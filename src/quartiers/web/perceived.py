@@ -31,6 +31,7 @@ VERDICTS = {
     "discordant": "discordant : carreau parmi les 40 % d'habitants les moins vulnérables",
     "sans_mesure": "sans mesure : pas d'indice pour ce carreau",
 }
+NO_CELL = "sans mesure : aucun carreau habité à cet endroit (carroyage INSEE)"
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def compare_perceived(
                 cell=str(ids[pos]) if pos is not None else None,
                 quintile=quintile,
                 verdict=key,
-                verdict_label=VERDICTS[key],
+                verdict_label=VERDICTS[key] if pos is not None else NO_CELL,
             )
         )
     return out

@@ -40,7 +40,10 @@
     pick.addEventListener("click", function () {
       picking = !picking;
       pick.setAttribute("aria-pressed", picking ? "true" : "false");
-      status.textContent = picking ? "Cliquez sur la carte à l'endroit concerné." : status.textContent;
+      if (picking) {
+        status.textContent = "Cliquez sur la carte à l'endroit concerné.";
+        map.getContainer().scrollIntoView({ block: "center" });
+      }
     });
     map.on("click", function (e) {
       if (!picking) { return; }
@@ -48,6 +51,9 @@
       setTimeout(function () {
         picking = false;
         pick.setAttribute("aria-pressed", "false");
+        // back to the form, where the chosen place is announced
+        form.scrollIntoView({ block: "start" });
+        form.elements.category.focus({ preventScroll: true });
       }, 0);
     });
     centre.addEventListener("click", function () { setPoint(map.getCenter(), "au centre de la carte"); });
