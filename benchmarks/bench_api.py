@@ -10,7 +10,7 @@ against the target p95 < 50 ms, and the ratio to the obvious alternative: buildi
 payload at every request (pydantic model validated and serialised from the diagnostic)
 instead of sending the bytes cached at startup.
 
-Run: ``.venv/bin/python benchmarks/bench_api.py [--dir DIAGNOSTIC ...] [--requests 4000]``
+Run: ``.venv/bin/python benchmarks/bench_api.py [--dir DIAGNOSTIC ...] [--requests 10000] [--wrk]``
 (without ``--dir``, the demo territory is generated into a temporary folder first, ~30 s).
 The load generator shares the machine with the server: figures are an upper bound of what a
 client on another machine would see.

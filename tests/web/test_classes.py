@@ -68,8 +68,10 @@ def test_legend_of_an_inverse_indicator_and_of_a_missing_one(demo_dir: Path) -> 
     assert living.colours == tuple(reversed(PALETTES[5]))
     assert "valeurs basses" in living.note
     assert living.labels[0].startswith("jusqu'à ") and living.labels[-1].startswith("plus de ")
-    absent = td.legend("canopy_share")
-    assert absent.labels == () and absent.note.startswith("non disponible")
+    info = replace(td.indicators["canopy_share"], available=False, missing_reason="couche absente")
+    values, _ = td.values("canopy_share")
+    absent = make_legend(info, values, np.ones(len(values)), horizon="ref", horizon_label="réf")
+    assert absent.labels == () and absent.note == "non disponible : couche absente"
     assert NO_DATA_LABEL in str(living.as_dict())
 
 
