@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     _cli_french.install()
 
     try:
-        result = app(args=argv, standalone_mode=False)
+        result = app(args=argv, prog_name="quartiers", standalone_mode=False)
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:

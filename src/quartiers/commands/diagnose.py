@@ -14,10 +14,12 @@ from rich.table import Table
 from quartiers.access import compute_access
 from quartiers.cli import RichProgress, app, check_output_dir, console, err_console
 from quartiers.diagnostic import Diagnostic, run_diagnostic
+from quartiers.errors import InputError
 from quartiers.method.spec import default_method, load_method
+from quartiers.report._carte_inputs import write_diagnostic_map
 from quartiers.schemas import HORIZONS, TerritoryInputs
 from quartiers.settings import get_settings
-from quartiers.sources.load import load_inputs, parse_source_options
+from quartiers.sources.load import city_file_provenance, load_inputs, parse_source_options
 
 __all__ = ["diagnose_command", "summary_table"]
 
@@ -89,15 +91,23 @@ def summary_table(diag: Diagnostic) -> Table:
     return table
 
 
-def _access(inputs: TerritoryInputs, progress: RichProgress) -> pd.DataFrame | None:
+def _access(
+    inputs: TerritoryInputs, progress: RichProgress, places: Path | None = None
+) -> pd.DataFrame | None:
     """Compute walking access when an OpenStreetMap extract came with the inputs."""
     if inputs.osm_path is None:
+        if places is not None:
+            raise InputError(
+                f"{places} : la liste de lieux de la ville sert au calcul de l'accès à pied, "
+                "qui demande un extrait OpenStreetMap (--source osm=…)"
+            )
         return None
     territory = inputs.notes.get("territory", {})
     bbox = territory.get("bbox_2154") if isinstance(territory, dict) else None
     return compute_access(
         inputs,
         bbox_2154=tuple(bbox) if bbox is not None and len(bbox) == 4 else None,
+        changes_csv=places,
         progress=progress,
     )
 
@@ -154,6 +164,17 @@ def diagnose_command(
         Path | None,
         typer.Option("--workspace", help="Dossier des espaces de travail (un par territoire)."),
     ] = None,
+    places: Annotated[
+        Path | None,
+        typer.Option(
+            "--places",
+            metavar="FICHIER",
+            help=(
+                "CSV de la ville : lieux ouverts ou fermés (salles rafraîchies, cours d'école "
+                "ouvertes l'été, bibliothèque fermée en août…), voir docs/access.md."
+            ),
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Écrire dans un dossier de sortie non vide.")
     ] = False,
@@ -187,13 +208,18 @@ def diagnose_command(
             progress=progress,
             skip=[s.lower() for s in skip or []],
         )
-        access = _access(inputs, progress)
+        if places is not None:
+            inputs.provenance.append(
+                city_file_provenance("places", places, title="lieux déclarés par la ville")
+            )
+        access = _access(inputs, progress, places)
         diag = run_diagnostic(
             inputs, method=chosen, horizon=horizon, access=access, progress=progress
         )
     finally:
         progress.close()
     diag.write(out)
+    write_diagnostic_map(diag, out, fictitious=False)
     console.print(summary_table(diag))
     missing = diag.run.get("missing_dimensions", [])
     absent = diag.run.get("missing_indicators", {})
@@ -206,4 +232,4 @@ def diagnose_command(
         )
     for note in diag.run.get("notes", []):
         err_console.print(f"Remarque : {note}", highlight=False)
-    console.print(f"Résultats écrits dans {out} (qpv.csv, diagnostic.gpkg, run.json…)")
+    console.print(f"Résultats écrits dans {out} (qpv.csv, diagnostic.gpkg, run.json, carte.html…)")

@@ -17,7 +17,7 @@ from quartiers.diagnostic import Diagnostic, run_diagnostic
 from quartiers.progress import NullProgress, Progress
 from quartiers.report._carte_inputs import write_diagnostic_map
 from quartiers.settings import Settings, get_settings
-from quartiers.sources.load import load_inputs
+from quartiers.sources.load import city_file_provenance, load_inputs
 
 __all__ = ["DEMO_TERRITORY", "DemoRun", "run_demo"]
 
@@ -33,6 +33,7 @@ class DemoRun:
 
     out_dir: Path
     inputs_dir: Path
+    sources: dict[str, Path]
     diagnostic: Diagnostic
     files: dict[str, Path]
 
@@ -74,8 +75,14 @@ def run_demo(
         DEMO_TERRITORY, sources, settings=settings, progress=progress, use_workspace=False
     )
     # The city's list of cooled rooms is read by the access module as city places.
-    access = compute_access(inputs, changes_csv=paths.get("places"), progress=progress)
+    places = paths["places"]
+    inputs.provenance.append(
+        city_file_provenance("places", places, title="salles rafraîchies (territoire fictif)")
+    )
+    access = compute_access(inputs, changes_csv=places, progress=progress)
     diagnostic = run_diagnostic(inputs, horizon=horizon, access=access, progress=progress)
     files = diagnostic.write(out_dir)
     files["carte"] = write_diagnostic_map(diagnostic, out_dir, fictitious=True)
-    return DemoRun(out_dir=out_dir, inputs_dir=inputs_dir, diagnostic=diagnostic, files=files)
+    return DemoRun(
+        out_dir=out_dir, inputs_dir=inputs_dir, sources=paths, diagnostic=diagnostic, files=files
+    )

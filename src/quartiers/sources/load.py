@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from quartiers.schemas import Provenance, TerritoryInputs
 from quartiers.settings import Settings
 from quartiers.sources import communes, filosofi, qpv
 from quartiers.sources._gather import Gatherer, RawInput, check_ids, parse_source_options
-from quartiers.sources._http import Downloader
+from quartiers.sources._http import Downloader, file_sha256
 from quartiers.sources._optional import osm_reader, read_optional, step
 from quartiers.sources._regions import filosofi_zone, geofabrik_region
 from quartiers.sources._text import fold
@@ -231,6 +232,31 @@ def _territory_note(territory: Territory) -> dict[str, Any]:
         "bbox_2154": list(territory.bbox_2154),
         "bbox_3035": list(territory.bbox_3035),
     }
+
+
+def city_file_provenance(source_id: str, path: Path, *, title: str) -> Provenance:
+    """Return the provenance of a file the city gives itself (e.g. its places CSV).
+
+    Parameters
+    ----------
+    source_id
+        Id recorded in ``run.json`` (``places`` for the city's places CSV).
+    path
+        The file; its SHA-256 is recorded so a rerun can be checked.
+    title
+        French description used as the vintage field (the city's own data has none).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path} : fichier introuvable ({title})")
+    return Provenance(
+        source_id=source_id,
+        location=str(path.resolve()),
+        vintage=title,
+        licence="fourni par la collectivité",
+        sha256=file_sha256(path),
+        retrieved=datetime.now(UTC).replace(microsecond=0).isoformat(),
+    )
 
 
 def _provenance(found: RawInput) -> Provenance:

@@ -1,0 +1,488 @@
+"""The draft roadmap (feuille de route) of a QPV, as data the exports render.
+
+Structured as a contrat de ville expects: issues (enjeux, from the diagnostic), objectives,
+actions with their leader (pilote) and partners, calendar, budget range, and monitoring
+indicators with their baseline (the diagnostic's number, never recomputed) and target
+(the what-if's result when a simulation ran: baseline + simulated change). The climate
+horizons of the QPV's commune close the issues.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from quartiers.actions._format import (
+    euro_range,
+    number,
+    share_points,
+    value_text,
+    with_article,
+)
+from quartiers.actions.catalogue import Action, Catalogue
+from quartiers.actions.choices import Choice, check_choices, planned_quantity
+from quartiers.actions.horizons import HorizonValue, climate_horizons
+from quartiers.actions.matching import qpv_needs, qpv_row
+from quartiers.actions.vocabulary import COST_UNITS, PARTNERS
+from quartiers.actions.whatif import WhatIfResult, column_label
+from quartiers.diagnostic import Diagnostic
+from quartiers.indicators.registry import DIMENSIONS, REGISTRY
+
+__all__ = [
+    "CONTRACT_END",
+    "ActionRow",
+    "IndicatorRow",
+    "IssueRow",
+    "Roadmap",
+    "build_roadmap",
+]
+
+#: Last year of the contrats de ville signed from 2024.
+CONTRACT_END = 2030
+_NOT_SIMULATED = "à fixer en atelier (simulation non lancée)"
+_NOT_MODELLED = "à fixer en atelier (effet non représenté dans l'indice)"
+
+
+@dataclass(frozen=True)
+class IssueRow:
+    """One issue (enjeu): an indicator where the QPV fares worst."""
+
+    indicator: str
+    label: str
+    value: float
+    value_text: str
+    rest_text: str
+    position_text: str
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """One chosen action as the roadmap shows it."""
+
+    id: str
+    title: str
+    description: str
+    type_label: str
+    pillars: tuple[str, ...]
+    pilot: str
+    partners: tuple[str, ...]
+    start_year: int
+    delivery_year: int
+    recurring: bool
+    lead_time: str
+    quantity: str
+    invest_low: float
+    invest_high: float
+    running_low: float
+    running_high: float
+    monitoring: str
+    simulated: str
+    note: str
+    sources: tuple[str, ...]
+    cost_basis: str
+
+    @property
+    def calendar_text(self) -> str:
+        """Return the years of the action and its lead time, in French."""
+        if self.start_year == self.delivery_year:
+            span = f"en {self.start_year}"
+        else:
+            span = f"de {self.start_year} à {self.delivery_year}"
+        text = f"{span} (délai de réalisation {self.lead_time})"
+        return text + (", puis fonctionnement chaque année" if self.recurring else "")
+
+    @property
+    def budget_text(self) -> str:
+        """Return the investment range and the yearly running cost, in French."""
+        parts = []
+        if self.invest_high > 0:
+            parts.append(f"investissement {euro_range(self.invest_low, self.invest_high)}")
+        if self.running_high > 0:
+            parts.append(f"fonctionnement {euro_range(self.running_low, self.running_high)} par an")
+        return " ; ".join(parts) or "sans coût chiffré"
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """A monitoring indicator: baseline from the diagnostic, target from the simulation."""
+
+    indicator: str | None
+    label: str
+    unit: str
+    baseline: float | None
+    baseline_text: str
+    target: float | None
+    target_text: str
+    basis: str
+    actions: tuple[str, ...]
+
+
+@dataclass
+class Roadmap:
+    """Everything the DOCX and PDF exports print (see the module docstring)."""
+
+    territory_code: str
+    territory_name: str
+    code_qp: str
+    lib_qp: str
+    communes: str
+    population: float
+    generated: str
+    horizon_label: str
+    method_label: str
+    code_version: str
+    index_text: str
+    rank_text: str
+    scores: list[tuple[str, str]]
+    issues: list[IssueRow]
+    horizons: list[HorizonValue]
+    objectives: list[str]
+    actions: list[ActionRow]
+    years: list[int]
+    indicators: list[IndicatorRow]
+    invest_low: float
+    invest_high: float
+    running_low: float
+    running_high: float
+    total_low: float
+    total_high: float
+    simulated: bool
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """Return the document title."""
+        return f"Feuille de route (projet) — {self.lib_qp}"
+
+    def calendar(self, row: ActionRow) -> list[str]:
+        """Return, per year, ``réalisation``, ``fonctionnement`` or '' for an action."""
+        marks = []
+        for year in self.years:
+            if row.start_year <= year <= row.delivery_year:
+                marks.append("réalisation")
+            elif row.recurring and row.delivery_year < year <= CONTRACT_END:
+                marks.append("fonctionnement")
+            else:
+                marks.append("")
+        return marks
+
+
+def _float(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _lead_time(action: Action) -> str:
+    lo, hi = action.lead_time.months_low, action.lead_time.months_high
+    return f"{lo} à {hi} mois" if lo != hi else f"{hi} mois"
+
+
+def _quantity_text(action: Action, quantity: float) -> str:
+    unit = {"site": "site(s)", "tree": "arbre(s)", "m2": "m²", "dwelling": "logement(s)"}
+    if action.cost.per == "year":
+        return "chaque année"
+    return f"{number(quantity, 0)} {unit.get(action.cost.per, COST_UNITS[action.cost.per])}"
+
+
+def _action_row(
+    action: Action, choice: Choice, quantity: float, first_year: int, simulated: str
+) -> ActionRow:
+    start = choice.start_year or first_year
+    years = max(1, math.ceil(action.lead_time.months_high / 12))
+    delivery = start + years - 1
+    recurring = action.cost.per == "year" or action.running_cost is not None
+    if action.cost.per == "year":
+        invest_low = invest_high = 0.0
+        run_low, run_high = action.cost.low * quantity, action.cost.high * quantity
+    else:
+        invest_low, invest_high = action.cost.low * quantity, action.cost.high * quantity
+        running = action.running_cost
+        run_q = quantity if action.cost.per in ("site", "tree") else 1.0
+        run_low = running.low * run_q if running else 0.0
+        run_high = running.high * run_q if running else 0.0
+    basis = action.cost.basis + (
+        f" ; fonctionnement : {action.running_cost.basis}" if action.running_cost else ""
+    )
+    pilot = choice.pilot or action.pilot
+    partners = choice.partners if choice.partners is not None else action.partners
+    return ActionRow(
+        id=action.id,
+        title=action.title,
+        description=" ".join(action.description.split()),
+        type_label=action.type_label,
+        pillars=tuple(action.pillar_labels),
+        pilot=PARTNERS[pilot],
+        partners=tuple(PARTNERS[p] for p in partners),
+        start_year=start,
+        delivery_year=delivery,
+        recurring=recurring,
+        lead_time=_lead_time(action),
+        quantity=_quantity_text(action, quantity),
+        invest_low=invest_low,
+        invest_high=invest_high,
+        running_low=run_low,
+        running_high=run_high,
+        monitoring=action.monitoring.label,
+        simulated=simulated,
+        note=choice.note,
+        sources=tuple(action.sources),
+        cost_basis=basis,
+    )
+
+
+def _simulated_text(result: WhatIfResult | None, action: Action) -> str:
+    if result is None:
+        return "non simulée"
+    for applied in result.applied:
+        if applied.action.id != action.id:
+            continue
+        if action.lever.kind == "none":
+            return "non représentée dans l'indice"
+        if applied.places:
+            return f"{applied.places} lieu(x) ouvert(s) dans la simulation"
+        if applied.area_m2 is not None:
+            cells = len(applied.choice.cells or [])
+            return f"{number(applied.area_m2, 0)} m² traités dans {cells} carreau(x)"
+    return "non simulée"
+
+
+def build_roadmap(
+    diagnostic: Diagnostic,
+    code_qp: str,
+    choices: Sequence[Choice],
+    *,
+    catalogue: Catalogue,
+    whatif: WhatIfResult | None = None,
+    first_year: int | None = None,
+    today: date | None = None,
+    n_issues: int = 6,
+) -> Roadmap:
+    """Build the draft roadmap of a QPV from the diagnostic and the chosen actions.
+
+    Parameters
+    ----------
+    diagnostic
+        The diagnostic (every baseline is its number).
+    code_qp
+        The QPV.
+    choices
+        Chosen actions (validated against ``catalogue``).
+    catalogue
+        Validated actions.
+    whatif
+        The simulation of these choices, when one ran: targets are its results.
+    first_year
+        Year the actions start by default (next year when None).
+    today
+        Date printed on the document.
+    n_issues
+        Number of issues listed.
+    """
+    today = today or date.today()
+    first_year = first_year or today.year + 1
+    row = qpv_row(diagnostic, code_qp)
+    actions = check_choices(choices, catalogue)
+    run = diagnostic.run
+    changes = {}
+    if whatif is not None:
+        table = whatif.qpv_changes(code_qp)
+        changes = dict(zip(table["column"], table["delta"], strict=True))
+    applied = {a.action.id: a for a in whatif.applied} if whatif is not None else {}
+    rows = []
+    for action, choice in zip(actions, choices, strict=True):
+        quantity = (
+            applied[action.id].quantity
+            if action.id in applied
+            else planned_quantity(action, choice)
+        )
+        rows.append(
+            _action_row(action, choice, quantity, first_year, _simulated_text(whatif, action))
+        )
+    indicators = _indicators(row, actions, changes, simulated=whatif is not None)
+    years = list(range(first_year, max(CONTRACT_END, *(r.delivery_year for r in rows)) + 1))
+    invest_low = sum(r.invest_low for r in rows)
+    invest_high = sum(r.invest_high for r in rows)
+    running_low = sum(r.running_low for r in rows)
+    running_high = sum(r.running_high for r in rows)
+    total_low = invest_low + sum(r.running_low * _running_years(r) for r in rows)
+    total_high = invest_high + sum(r.running_high * _running_years(r) for r in rows)
+    horizon = run.get("horizon", {})
+    method = run.get("method", {})
+    version = run.get("code_version", {})
+    rank = _float(row.get("rank"))
+    n_ranked = int(run.get("summary", {}).get("qpv_ranked", 0) or 0)
+    return Roadmap(
+        territory_code=str(run.get("territory", {}).get("code", "")),
+        territory_name=str(run.get("territory", {}).get("name", "")),
+        code_qp=str(code_qp),
+        lib_qp=str(row.get("lib_qp", code_qp)),
+        communes=str(row.get("insee_coms") or row.get("insee_com") or ""),
+        population=_float(row.get("population")),
+        generated=today.strftime("%d/%m/%Y"),
+        horizon_label=str(horizon.get("label", "")) if isinstance(horizon, dict) else "",
+        method_label=(
+            f"{method.get('name', '')} (version {method.get('version', '')})"
+            if isinstance(method, dict)
+            else ""
+        ),
+        code_version=str(version.get("quartiers", "")) if isinstance(version, dict) else "",
+        index_text=value_text(_float(row.get("index")), "0–1"),
+        rank_text=(
+            f"{int(rank)} sur {n_ranked} QPV classés" if math.isfinite(rank) else "non classé"
+        ),
+        scores=[
+            (label, value_text(_float(row.get(f"score_{dim}")), "0–1"))
+            for dim, label in DIMENSIONS.items()
+        ],
+        issues=_issues(diagnostic, code_qp, n_issues),
+        horizons=climate_horizons(diagnostic, code_qp),
+        objectives=_objectives(indicators, actions),
+        actions=rows,
+        years=years,
+        indicators=indicators,
+        invest_low=invest_low,
+        invest_high=invest_high,
+        running_low=running_low,
+        running_high=running_high,
+        total_low=total_low,
+        total_high=total_high,
+        simulated=whatif is not None,
+        notes=_notes(row, whatif),
+    )
+
+
+def _running_years(row: ActionRow) -> int:
+    if not row.recurring:
+        return 0
+    first = row.start_year if row.invest_high == 0 else row.delivery_year + 1
+    return max(0, CONTRACT_END - first + 1)
+
+
+def _issues(diagnostic: Diagnostic, code_qp: str, n: int) -> list[IssueRow]:
+    out = []
+    for need in qpv_needs(diagnostic, code_qp)[:n]:
+        rest = value_text(need.rest, need.unit) if math.isfinite(need.rest) else "non publié"
+        out.append(
+            IssueRow(
+                indicator=need.indicator,
+                label=need.label,
+                value=need.value,
+                value_text=value_text(need.value, need.unit),
+                rest_text=rest,
+                position_text=(
+                    f"plus défavorable que pour {number(need.position * 100, 0)} % des "
+                    "habitants du territoire"
+                ),
+            )
+        )
+    return out
+
+
+def _indicators(
+    row: pd.Series, actions: Sequence[Action], changes: dict[str, float], *, simulated: bool
+) -> list[IndicatorRow]:
+    by_indicator: dict[str, list[str]] = {}
+    free: list[tuple[str, str]] = []
+    for action in actions:
+        indicator = action.monitoring.indicator
+        if indicator is None:
+            free.append((action.monitoring.label, action.title))
+        else:
+            by_indicator.setdefault(indicator, []).append(action.title)
+    out = []
+    for indicator, titles in [*by_indicator.items(), ("index", [a.title for a in actions])]:
+        label, unit = column_label(indicator)
+        if indicator != "index":
+            label = f"{label} du QPV"
+        baseline = _float(row[indicator] if indicator in row.index else math.nan)
+        delta = changes.get(indicator, math.nan)
+        modelled = math.isfinite(delta) and abs(delta) > 1e-12
+        target = baseline + delta if modelled and math.isfinite(baseline) else None
+        if target is not None:
+            target_text = f"{value_text(target, unit)} ({share_points(delta, unit)})"
+            basis = "simulation (même méthode, même horizon)"
+        else:
+            target_text = _NOT_MODELLED if simulated else _NOT_SIMULATED
+            basis = "à définir"
+        out.append(
+            IndicatorRow(
+                indicator=indicator,
+                label=label,
+                unit=unit,
+                baseline=baseline if math.isfinite(baseline) else None,
+                baseline_text=value_text(baseline, unit),
+                target=target,
+                target_text=target_text,
+                basis=basis,
+                actions=tuple(titles),
+            )
+        )
+    for label, title in free:
+        out.append(
+            IndicatorRow(
+                indicator=None,
+                label=label,
+                unit="",
+                baseline=None,
+                baseline_text="à établir la première année",
+                target=None,
+                target_text="à fixer en atelier",
+                basis="suivi de l'action",
+                actions=(title,),
+            )
+        )
+    return out
+
+
+def _objectives(indicators: Sequence[IndicatorRow], actions: Sequence[Action]) -> list[str]:
+    out = []
+    for item in indicators:
+        if item.indicator is None:
+            continue
+        if item.indicator in REGISTRY:
+            verb = "Réduire" if REGISTRY[item.indicator].direction > 0 else "Augmenter"
+        else:
+            verb = "Réduire"
+        what = with_article(item.label)
+        if item.target is not None:
+            out.append(
+                f"{verb} {what} : de {item.baseline_text} aujourd'hui à "
+                f"{value_text(item.target, item.unit)} (cible simulée)."
+            )
+        else:
+            out.append(f"{verb} {what} (aujourd'hui {item.baseline_text} ; cible à fixer).")
+    for action in actions:
+        if action.monitoring.indicator is None:
+            out.append(f"{action.title} — suivi : {action.monitoring.label.lower()}.")
+    return out
+
+
+def _notes(row: pd.Series, whatif: WhatIfResult | None) -> list[str]:
+    notes = [
+        "Les situations de départ sont les valeurs du diagnostic (même méthode, même "
+        "horizon climatique) ; elles ne sont pas recalculées.",
+        "Les coûts sont des fourchettes indicatives hors taxes (estimations d'expert sauf "
+        "mention contraire), à confirmer par devis et études.",
+        "L'indice situe le QPV parmi les carreaux du territoire : il mesure une "
+        "vulnérabilité relative, pas un risque sanitaire.",
+    ]
+    imputed = _float(row.get("imputed_population_share"))
+    if math.isfinite(imputed) and imputed > 0:
+        notes.append(
+            f"{number(imputed * 100, 0)} % de la population du QPV vit dans des carreaux "
+            "estimés par l'INSEE (secret statistique) : valeurs approchées."
+        )
+    if whatif is not None:
+        notes.append(
+            "Cibles simulées : les actions choisies sont appliquées aux données d'entrée et le "
+            "diagnostic est recalculé ; les actions d'accompagnement n'y sont pas "
+            "représentées."
+        )
+        notes.extend(whatif.notes)
+    return notes

@@ -1,0 +1,354 @@
+"""What-if: apply chosen actions to the inputs and rerun the real diagnostic, before/after.
+
+:func:`run_whatif` applies each chosen action's lever (:mod:`quartiers.actions.levers`),
+recomputes walking access with :func:`quartiers.access.compute_access` when a place opens
+(otherwise the baseline access table is reused), and reruns
+:func:`quartiers.diagnostic.run_diagnostic` with the same method and horizon. The result
+compares the two runs per QPV and per cell. Actions whose lever is ``none`` are carried
+along (for the roadmap) but change nothing.
+
+Note that the index places every unit in the distribution of the territory's cells: when
+cells improve, the others' relative positions move too. Indicator changes are absolute.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+from quartiers.access import compute_access
+from quartiers.actions.catalogue import Action, Catalogue
+from quartiers.actions.choices import Choice, check_choices, planned_quantity
+from quartiers.actions.levers import PlaceOpening, Treated, add_surface, deseal, open_places
+from quartiers.actions.matching import default_choice
+from quartiers.diagnostic import Diagnostic, run_diagnostic
+from quartiers.errors import InputError
+from quartiers.grid import CELL_CRS
+from quartiers.indicators.registry import DIMENSIONS, REGISTRY
+from quartiers.method.spec import Method
+from quartiers.progress import NullProgress, Progress
+from quartiers.schemas import TerritoryInputs
+
+__all__ = [
+    "COMPARED",
+    "Applied",
+    "WhatIfResult",
+    "column_label",
+    "complete_choices",
+    "run_whatif",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Columns compared before/after: indicators, dimension scores, index.
+COMPARED: tuple[str, ...] = (*REGISTRY, *(f"score_{d}" for d in DIMENSIONS), "index")
+# Values closer than this are equal (floating noise of reruns).
+_TOL = 1e-12
+
+
+def column_label(column: str) -> tuple[str, str]:
+    """Return the French label and unit of a compared column."""
+    if column in REGISTRY:
+        return REGISTRY[column].label, REGISTRY[column].unit
+    if column.startswith("score_"):
+        return f"Score {DIMENSIONS[column.removeprefix('score_')].lower()}", "0–1"
+    if column == "rank":
+        return "Rang du QPV (1 = le plus vulnérable)", "rang"
+    return "Indice de vulnérabilité", "0–1"
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What one chosen action did in the simulation.
+
+    Attributes
+    ----------
+    action, choice
+        The action and its effective settings (defaults filled in).
+    area_m2
+        Area treated (m²) by an area lever (None otherwise).
+    places
+        Number of places opened.
+    quantity
+        Budget quantity in the action's cost unit.
+    notes
+        French remarks (room lacking in a cell, lever not represented…).
+    """
+
+    action: Action
+    choice: Choice
+    area_m2: float | None
+    places: int
+    quantity: float
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class WhatIfResult:
+    """Before/after of a what-if (both runs by the same code, method and horizon)."""
+
+    applied: list[Applied]
+    before: Diagnostic
+    after: Diagnostic
+    notes: list[str] = field(default_factory=list)
+
+    def qpv_changes(self, code_qp: str | None = None) -> pd.DataFrame:
+        """Return one row per QPV × compared column: ``before``, ``after``, ``delta``.
+
+        Columns ``code_qp, lib_qp, column, label, unit, before, after, delta``; the QPV rank
+        is included as column ``rank``.
+        """
+        b = self.before.qpv_table().set_index("code_qp")
+        a = self.after.qpv_table().set_index("code_qp")
+        codes = list(b.index) if code_qp is None else [code_qp]
+        rows = []
+        for code in codes:
+            if code not in b.index:
+                raise InputError(f"QPV inconnu « {code} » dans ce diagnostic")
+            for column in (*COMPARED, "rank"):
+                if column not in b.columns:
+                    continue
+                before, after = _float(b.at[code, column]), _float(a.at[code, column])
+                if not (math.isfinite(before) or math.isfinite(after)):
+                    continue
+                label, unit = column_label(column)
+                rows.append(
+                    {
+                        "code_qp": code,
+                        "lib_qp": str(b.at[code, "lib_qp"]),
+                        "column": column,
+                        "label": label,
+                        "unit": unit,
+                        "before": before,
+                        "after": after,
+                        "delta": after - before,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def cell_changes(self) -> pd.DataFrame:
+        """Return the compared values of every cell where one of them changed.
+
+        Long table ``idcar_200m, code_qp, population, column, before, after, delta``.
+        """
+        b = self.before.cells.set_index("idcar_200m")
+        a = self.after.cells.set_index("idcar_200m").reindex(b.index)
+        rows = []
+        for column in COMPARED:
+            if column not in b.columns:
+                continue
+            x = pd.to_numeric(b[column], errors="coerce").to_numpy(dtype="float64")
+            y = pd.to_numeric(a[column], errors="coerce").to_numpy(dtype="float64")
+            changed = ~_same(x, y)
+            for pos in np.flatnonzero(changed):
+                rows.append(
+                    {
+                        "idcar_200m": str(b.index[pos]),
+                        "code_qp": str(b["code_qp"].iloc[pos]),
+                        "population": float(b["population"].iloc[pos]),
+                        "column": column,
+                        "before": float(x[pos]),
+                        "after": float(y[pos]),
+                        "delta": float(y[pos] - x[pos]),
+                    }
+                )
+        columns = ["idcar_200m", "code_qp", "population", "column", "before", "after", "delta"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def cells_geojson(self) -> dict[str, Any]:
+        """Return the changed cells as GeoJSON (WGS84) with the index before and after."""
+        changes = self.cell_changes()
+        ids = sorted(set(changes["idcar_200m"]))
+        cells = self.before.cells.set_index("idcar_200m").loc[ids]
+        after = self.after.cells.set_index("idcar_200m").reindex(ids)
+        geoms = cells.geometry.set_crs(CELL_CRS, allow_override=True).to_crs("EPSG:4326")
+        features = []
+        for cell_id, geom in zip(ids, geoms, strict=True):
+            sub = changes[changes["idcar_200m"] == cell_id]
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": _geojson(geom),
+                    "properties": {
+                        "idcar_200m": cell_id,
+                        "code_qp": str(cells.at[cell_id, "code_qp"]),
+                        "index_before": _json_number(cells.at[cell_id, "index"]),
+                        "index_after": _json_number(after.at[cell_id, "index"]),
+                        "changed": sorted(set(sub["column"])),
+                    },
+                }
+            )
+        return {"type": "FeatureCollection", "features": features}
+
+
+def _geojson(geom: Any) -> dict[str, Any]:
+    import shapely.geometry
+
+    mapping: dict[str, Any] = shapely.geometry.mapping(geom)
+    return mapping
+
+
+def _json_number(value: object) -> float | None:
+    x = _float(value)
+    return round(x, 6) if math.isfinite(x) else None
+
+
+def _float(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _same(x: np.ndarray[Any, Any], y: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    both_nan = np.isnan(x) & np.isnan(y)
+    with np.errstate(invalid="ignore"):
+        close = np.abs(x - y) <= _TOL
+    return np.asarray(both_nan | close, dtype=bool)
+
+
+def complete_choices(
+    diagnostic: Diagnostic, code_qp: str, choices: Sequence[Choice], catalogue: Catalogue
+) -> list[Choice]:
+    """Fill each choice's missing cells, points and share with the QPV's defaults."""
+    out = []
+    for choice, action in zip(choices, check_choices(choices, catalogue), strict=True):
+        lever = action.lever
+        update: dict[str, Any] = {}
+        if lever.kind in ("canopy", "green", "deseal"):
+            if choice.amount is None:
+                update["amount"] = lever.amount
+            if choice.cells is None:
+                update["cells"] = default_choice(diagnostic, code_qp, action).cells
+        elif lever.kind == "place" and choice.points is None:
+            update["points"] = default_choice(diagnostic, code_qp, action).points
+        out.append(choice.model_copy(update=update))
+    return out
+
+
+_TO_WGS84 = Transformer.from_crs(CELL_CRS, "EPSG:4326", always_xy=True)
+
+
+def _apply(
+    inputs: TerritoryInputs, action: Action, choice: Choice, method: Method
+) -> tuple[TerritoryInputs, Treated | None, list[PlaceOpening]]:
+    lever = action.lever
+    if lever.kind in ("canopy", "green", "deseal"):
+        if not choice.cells:
+            raise InputError(f"action « {action.id} » : aucun carreau choisi (champ cells)")
+        amount = choice.amount if choice.amount is not None else float(lever.amount or 0.0)
+        if lever.kind == "deseal":
+            new, treated = deseal(inputs, choice.cells, amount)
+        else:
+            new, treated = add_surface(
+                inputs,
+                choice.cells,
+                amount,
+                kind=lever.kind,
+                default_crown_m=method.default_crown_m,
+            )
+        return new, treated, []
+    if lever.kind == "place":
+        if not choice.points:
+            raise InputError(f"action « {action.id} » : aucun point choisi (champ points)")
+        openings = [
+            PlaceOpening(
+                category=str(lever.category),
+                kind=str(lever.place_kind or ""),
+                name=f"{action.title} (simulation)",
+                lon=lon,
+                lat=lat,
+            )
+            for lon, lat in choice.points
+        ]
+        return inputs, None, openings
+    return inputs, None, []
+
+
+def run_whatif(
+    inputs: TerritoryInputs,
+    choices: Sequence[Choice],
+    *,
+    catalogue: Catalogue,
+    method: Method,
+    horizon: str,
+    access: pd.DataFrame | None,
+    bbox_2154: tuple[float, float, float, float] | None = None,
+    before: Diagnostic | None = None,
+    progress: Progress | None = None,
+) -> WhatIfResult:
+    """Apply chosen actions and rerun the diagnostic.
+
+    Parameters
+    ----------
+    inputs
+        The territory's normalised inputs (not modified).
+    choices
+        Chosen actions with their cells (area levers) and points (place levers), e.g.
+        from :func:`complete_choices`.
+    catalogue
+        Validated actions.
+    method, horizon
+        The diagnostic's method and horizon (both runs use them).
+    access
+        Baseline walking access (:func:`quartiers.access.compute_access` of ``inputs``), or
+        None when the territory has none (a place lever is then refused).
+    bbox_2154
+        Box the baseline access was computed in (the same one is used after).
+    before
+        The baseline run of the same code on ``inputs`` (computed when None).
+    progress
+        Receives the steps (French labels).
+
+    Raises
+    ------
+    InputError
+        Bad choice, a lever the territory's data cannot represent, a point outside it.
+    """
+    progress = progress or NullProgress()
+    actions = check_choices(choices, catalogue)
+    changed = inputs
+    applied: list[Applied] = []
+    openings: list[PlaceOpening] = []
+    for action, choice in zip(actions, choices, strict=True):
+        changed, treated, opened = _apply(changed, action, choice, method)
+        openings += opened
+        notes = list(treated.notes) if treated else []
+        if action.lever.kind == "none":
+            notes.append("effet non représenté dans l'indice (action d'accompagnement)")
+        area = treated.total_m2 if treated else None
+        applied.append(
+            Applied(
+                action=action,
+                choice=choice,
+                area_m2=area,
+                places=len(opened),
+                quantity=planned_quantity(action, choice, area_m2=area),
+                notes=tuple(notes),
+            )
+        )
+    access_after = access
+    if openings:
+        if access is None:
+            raise InputError(
+                "accès à pied non calculé pour ce territoire (extrait OpenStreetMap absent) : "
+                "l'ouverture d'un lieu ne peut pas être simulée"
+            )
+        changed = open_places(changed, openings)
+        access_after = compute_access(changed, bbox_2154=bbox_2154, progress=progress)
+    if before is None:
+        before = run_diagnostic(
+            inputs, method=method, horizon=horizon, access=access, progress=progress
+        )
+    after = run_diagnostic(
+        changed, method=method, horizon=horizon, access=access_after, progress=progress
+    )
+    notes = [n for a in applied for n in (f"{a.action.title} : {x}" for x in a.notes)]
+    return WhatIfResult(applied=applied, before=before, after=after, notes=notes)

@@ -1,0 +1,293 @@
+"""A workshop over one diagnostic: suggestions, what-ifs and roadmaps for its QPV.
+
+A :class:`Workshop` wraps a loaded :class:`~quartiers.diagnostic.Diagnostic` (baselines
+always come from it) and, for what-ifs, the territory's normalised inputs. These are
+reloaded lazily, offline, from the files named in ``run.json`` (the diagnostic's source
+provenance), or from a workspace folder; walking access is recomputed the way ``quartiers
+diagnose`` does. The baseline rerun and the last what-ifs are cached; a lock makes a
+workshop safe to share between web requests.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from quartiers.access import compute_access
+from quartiers.actions.catalogue import Catalogue, default_catalogue
+from quartiers.actions.choices import Choice
+from quartiers.actions.matching import Need, Suggestion, qpv_needs, qpv_row, suggest
+from quartiers.actions.whatif import WhatIfResult, complete_choices, run_whatif
+from quartiers.demo.generator import FILES as DEMO_FILES
+from quartiers.demo.pipeline import DEMO_TERRITORY
+from quartiers.diagnostic import Diagnostic, run_diagnostic
+from quartiers.errors import InputError, QuartiersError
+from quartiers.method.spec import Method, default_method, parse_method
+from quartiers.place_changes import read_place_changes
+from quartiers.schemas import HORIZONS, TerritoryInputs
+from quartiers.settings import Settings, get_settings
+from quartiers.sources.catalog import CATALOG
+from quartiers.sources.load import load_inputs
+from quartiers.sources.workspace import read_workspace
+
+__all__ = ["Workshop", "demo_changes_csv", "inputs_from_run"]
+
+logger = logging.getLogger(__name__)
+
+InputsLoader = Callable[[], TerritoryInputs]
+_CACHE_SIZE = 8
+
+
+def inputs_from_run(
+    run: dict[str, Any],
+    *,
+    settings: Settings | None = None,
+    workspace: Path | None = None,
+    changes_csv: Path | None = None,
+) -> TerritoryInputs:
+    """Reload a diagnostic's inputs, offline, from its workspace or the files it names.
+
+    Parameters
+    ----------
+    run
+        The diagnostic's ``run.json``.
+    settings
+        Settings (cache and workspace folders); always used offline.
+    workspace
+        A workspace folder written by ``quartiers fetch`` (read as is when given).
+    changes_csv
+        The city's places file the diagnostic's access used (:mod:`quartiers.place_changes`),
+        kept as ``extra_places`` so that every access recomputation applies it.
+
+    Raises
+    ------
+    InputError
+        The files are gone and no workspace holds the territory.
+    """
+    inputs = _reload(run, settings=settings, workspace=workspace)
+    if changes_csv is not None:
+        city = read_place_changes(Path(changes_csv))
+        if inputs.extra_places is not None and len(inputs.extra_places):
+            city = pd.concat([inputs.extra_places, city], ignore_index=True)
+        inputs = replace(inputs, extra_places=city)
+    return inputs
+
+
+def demo_changes_csv(directory: Path, run: dict[str, Any]) -> Path | None:
+    """Return the demo's list of cooled rooms when ``directory`` is a demo output."""
+    if str(run.get("territory", {}).get("code", "")) != DEMO_TERRITORY:
+        return None
+    path = Path(directory) / "entrees" / DEMO_FILES["places"]
+    return path if path.is_file() else None
+
+
+def _reload(
+    run: dict[str, Any], *, settings: Settings | None, workspace: Path | None
+) -> TerritoryInputs:
+    if workspace is not None:
+        return read_workspace(Path(workspace))
+    code = str(run.get("territory", {}).get("code", ""))
+    if not code:
+        raise InputError("run.json : code du territoire absent (champ territory.code)")
+    local: dict[str, Path] = {}
+    for record in run.get("sources", []):
+        source_id, location = str(record.get("source_id", "")), str(record.get("location", ""))
+        path = Path(location)
+        if source_id and source_id not in local and "://" not in location and path.exists():
+            local[source_id] = path
+    used = {str(r.get("source_id", "")) for r in run.get("sources", [])}
+    skip = [s.id for s in CATALOG if not s.required and s.id not in used]
+    offline = (settings or get_settings()).model_copy(update={"offline": True})
+    try:
+        return load_inputs(code, local, settings=offline, skip=skip)
+    except QuartiersError as exc:
+        raise InputError(
+            f"données d'entrée du territoire {code} introuvables pour la simulation ({exc}) : "
+            "indiquez l'espace de travail du territoire"
+        ) from exc
+
+
+@dataclass
+class _Baseline:
+    inputs: TerritoryInputs
+    access: pd.DataFrame | None
+    bbox: tuple[float, float, float, float] | None
+    before: Diagnostic
+
+
+@dataclass
+class Workshop:
+    """Suggestions, what-ifs and roadmaps over one diagnostic (see the module docstring).
+
+    Attributes
+    ----------
+    diagnostic
+        The diagnostic as written (baselines of every figure).
+    catalogue
+        The actions on offer.
+    loader
+        Returns the territory's normalised inputs (None: what-ifs are refused).
+    directory
+        The diagnostic's output directory, when loaded from one.
+    """
+
+    diagnostic: Diagnostic
+    catalogue: Catalogue = field(default_factory=default_catalogue)
+    loader: InputsLoader | None = None
+    directory: Path | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _baseline: _Baseline | None = field(default=None, repr=False)
+    _results: OrderedDict[str, WhatIfResult] = field(default_factory=OrderedDict, repr=False)
+
+    @classmethod
+    def open(
+        cls,
+        directory: Path,
+        *,
+        catalogue: Catalogue | None = None,
+        settings: Settings | None = None,
+        workspace: Path | None = None,
+        changes_csv: Path | None = None,
+    ) -> Workshop:
+        """Load a diagnostic directory; its inputs are reloaded at the first what-if.
+
+        ``changes_csv`` is the city's places file its access used (found by itself for the
+        demo's output directory).
+        """
+        diagnostic = Diagnostic.load(Path(directory))
+        run = diagnostic.run
+        city = changes_csv or demo_changes_csv(Path(directory), run)
+
+        def loader() -> TerritoryInputs:
+            return inputs_from_run(run, settings=settings, workspace=workspace, changes_csv=city)
+
+        return cls(
+            diagnostic=diagnostic,
+            catalogue=catalogue or default_catalogue(),
+            loader=loader,
+            directory=Path(directory),
+        )
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def code(self) -> str:
+        """Return the territory code (``run.json``)."""
+        return str(self.diagnostic.run.get("territory", {}).get("code", ""))
+
+    @property
+    def name(self) -> str:
+        """Return the territory name (``run.json``)."""
+        return str(self.diagnostic.run.get("territory", {}).get("name", ""))
+
+    @property
+    def horizon(self) -> str:
+        """Return the diagnostic's climate horizon id."""
+        value = self.diagnostic.run.get("horizon", "ref")
+        horizon = str(value.get("id", "ref")) if isinstance(value, dict) else str(value)
+        return horizon if horizon in HORIZONS else "ref"
+
+    def method(self) -> Method:
+        """Return the diagnostic's method (from ``run.json``; the default if absent)."""
+        record = self.diagnostic.run.get("method", {})
+        text = record.get("content") if isinstance(record, dict) else None
+        if not text:
+            return default_method()
+        return parse_method(str(text), source=str(record.get("source", "run.json")))
+
+    def needs(self, code_qp: str) -> list[Need]:
+        """Return the QPV's needs, worst first."""
+        return qpv_needs(self.diagnostic, code_qp)
+
+    def suggestions(self, code_qp: str, *, limit: int | None = None) -> list[Suggestion]:
+        """Return the catalogue's actions ranked for the QPV."""
+        return suggest(self.diagnostic, code_qp, self.catalogue, limit=limit)
+
+    # ------------------------------------------------------------------ what-if
+
+    @property
+    def can_simulate(self) -> bool:
+        """Return whether what-ifs can run (a loader of the inputs is known)."""
+        return self.loader is not None
+
+    def _prepare(self) -> _Baseline:
+        if self._baseline is not None:
+            return self._baseline
+        if self.loader is None:
+            raise InputError(
+                f"territoire {self.name} : données d'entrée non disponibles, la simulation "
+                "est impossible (seules les suggestions et la feuille de route sans cible "
+                "simulée le sont)"
+            )
+        inputs = self.loader()
+        bbox = _bbox(inputs)
+        access = None
+        if self.diagnostic.run.get("summary", {}).get("access_given"):
+            access = compute_access(inputs, bbox_2154=bbox)
+        before = run_diagnostic(inputs, method=self.method(), horizon=self.horizon, access=access)
+        _check_rerun(self.diagnostic, before)
+        self._baseline = _Baseline(inputs=inputs, access=access, bbox=bbox, before=before)
+        return self._baseline
+
+    def complete(self, code_qp: str, choices: Sequence[Choice]) -> list[Choice]:
+        """Return the choices with the QPV's default cells, points and shares filled in."""
+        qpv_row(self.diagnostic, code_qp)
+        return complete_choices(self.diagnostic, code_qp, choices, self.catalogue)
+
+    def whatif(self, code_qp: str, choices: Sequence[Choice]) -> WhatIfResult:
+        """Run (or return from cache) the what-if of the choices in a QPV."""
+        full = self.complete(code_qp, choices)
+        key = json.dumps([c.model_dump(mode="json") for c in full], sort_keys=True)
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]
+            base = self._prepare()
+            result = run_whatif(
+                base.inputs,
+                full,
+                catalogue=self.catalogue,
+                method=self.method(),
+                horizon=self.horizon,
+                access=base.access,
+                bbox_2154=base.bbox,
+                before=base.before,
+            )
+            self._results[key] = result
+            while len(self._results) > _CACHE_SIZE:
+                self._results.popitem(last=False)
+            return result
+
+
+def _bbox(inputs: TerritoryInputs) -> tuple[float, float, float, float] | None:
+    territory = inputs.notes.get("territory", {})
+    box = territory.get("bbox_2154") if isinstance(territory, dict) else None
+    if box is None or len(box) != 4:
+        return None
+    a, b, c, d = (float(v) for v in box)
+    return (a, b, c, d)
+
+
+def _check_rerun(stored: Diagnostic, rerun: Diagnostic) -> None:
+    """Warn when the rerun baseline differs from the stored diagnostic (code or data moved)."""
+    a = stored.qpv_table().set_index("code_qp")["index"]
+    b = rerun.qpv_table().set_index("code_qp")["index"].reindex(a.index)
+    x = pd.to_numeric(a, errors="coerce").to_numpy(dtype="float64")
+    y = pd.to_numeric(b, errors="coerce").to_numpy(dtype="float64")
+    differ = ~((np.isnan(x) & np.isnan(y)) | (np.abs(x - y) <= 1e-9))
+    if differ.any():
+        logger.warning(
+            "le recalcul du diagnostic diffère du diagnostic enregistré pour %d QPV : la "
+            "simulation compare au recalcul, la feuille de route garde les valeurs "
+            "enregistrées comme situation de départ",
+            int(differ.sum()),
+        )
