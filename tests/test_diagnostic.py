@@ -245,6 +245,7 @@ def test_write_load_round_trip(full: Diagnostic, tmp_path: Path) -> None:
             "cells.parquet",
             "qpv.parquet",
             "zones.parquet",
+            "hotspots.parquet",
             "qpv.csv",
             "dictionnaire.csv",
             "run.json",
@@ -264,7 +265,7 @@ def test_write_load_round_trip(full: Diagnostic, tmp_path: Path) -> None:
     import pyogrio
 
     layers = {name for name, _ in pyogrio.list_layers(paths["diagnostic.gpkg"])}
-    assert layers == {"cells", "qpv", "zones"}
+    assert layers == {"cells", "qpv", "zones", "hotspots"}
     info = pyogrio.read_info(paths["diagnostic.gpkg"], layer="qpv")
     assert "3035" in info["crs"]
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from quartiers._robustness import DICTIONARY_ENTRIES
 from quartiers.indicators.registry import ACCESS_CATEGORIES, DIMENSIONS, REGISTRY
 
 __all__ = ["DICTIONARY_COLUMNS", "build_dictionary", "describe"]
@@ -131,6 +132,8 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
     ),
     "geometry": ("Géométrie (EPSG:3035, LAEA Europe)", "", "", _COMPUTED),
 }
+
+_FIXED.update(DICTIONARY_ENTRIES)  # rank intervals, Sobol indices, hotspots
 
 _ZONE_WORD = {"commune": "du reste de la commune", "epci": "du reste de l'intercommunalité"}
 

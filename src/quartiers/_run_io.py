@@ -36,7 +36,16 @@ if TYPE_CHECKING:
     from quartiers.method.composite import CompiledMethod
     from quartiers.method.spec import Method
 
-__all__ = ["FILES", "FORMAT", "dictionary", "read", "run_record", "write"]
+__all__ = [
+    "FILES",
+    "FORMAT",
+    "HOTSPOTS_FILE",
+    "dictionary",
+    "read",
+    "read_hotspots",
+    "run_record",
+    "write",
+]
 
 LAYERS = ("cells", "qpv", "zones")
 
@@ -51,6 +60,8 @@ FILES = (
     "run.json",
 )
 FORMAT = "quartiers-diagnostic/1"
+#: GeoParquet copy of the optional ``hotspots`` layer (written when the diagnostic has one).
+HOTSPOTS_FILE = "hotspots.parquet"
 
 # GeoPackage stores a modification time; a fixed one keeps reruns byte-identical.
 _GPKG_DATE = "2000-01-01T00:00:00.000Z"
@@ -192,15 +203,16 @@ def run_record(
 
 
 def dictionary(diag: Diagnostic) -> pd.DataFrame:
-    """Return the data dictionary of the qpv.csv columns and of the three layers."""
-    return build_dictionary(
-        {
-            "qpv.csv": [c for c in diag.qpv.columns if c != "geometry"],
-            "cells": list(diag.cells.columns),
-            "qpv": list(diag.qpv.columns),
-            "zones": list(diag.zones.columns),
-        }
-    )
+    """Return the data dictionary of the qpv.csv columns and of the layers."""
+    layers = {
+        "qpv.csv": [c for c in diag.qpv.columns if c != "geometry"],
+        "cells": list(diag.cells.columns),
+        "qpv": list(diag.qpv.columns),
+        "zones": list(diag.zones.columns),
+    }
+    if diag.hotspots is not None:
+        layers["hotspots"] = list(diag.hotspots.columns)
+    return build_dictionary(layers)
 
 
 @contextlib.contextmanager
@@ -226,11 +238,16 @@ def write(diag: Diagnostic, out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {name: out_dir / name for name in FILES}
     layers = {"cells": diag.cells, "qpv": diag.qpv, "zones": diag.zones}
+    if diag.hotspots is not None:
+        layers["hotspots"] = diag.hotspots
+        paths[HOTSPOTS_FILE] = out_dir / HOTSPOTS_FILE
     gpkg = paths["diagnostic.gpkg"]
     gpkg.unlink(missing_ok=True)
     with _fixed_gpkg_date():
         for name, layer in layers.items():
-            pyogrio.write_dataframe(layer, gpkg, layer=name, driver="GPKG")
+            pyogrio.write_dataframe(
+                layer, gpkg, layer=name, driver="GPKG", geometry_type=_geometry_type(layer)
+            )
     for name, layer in layers.items():
         layer.to_parquet(paths[f"{name}.parquet"], index=False)
     diag.qpv_table().to_csv(
@@ -243,6 +260,17 @@ def write(diag: Diagnostic, out_dir: Path) -> dict[str, Path]:
         json.dumps(run, ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8"
     )
     return paths
+
+
+def _geometry_type(layer: gpd.GeoDataFrame) -> str | None:
+    # An empty layer has no geometry to infer its type from (e.g. no hotspot found).
+    return "Polygon" if not len(layer) else None
+
+
+def read_hotspots(out_dir: Path) -> gpd.GeoDataFrame | None:
+    """Read the ``hotspots`` layer of an output directory (None when it has none)."""
+    path = out_dir / HOTSPOTS_FILE
+    return gpd.read_parquet(path) if path.is_file() else None
 
 
 def read(

@@ -20,6 +20,7 @@ from scipy import sparse
 
 from quartiers import _outputs, _run_io
 from quartiers._cell_indicators import CellIndicators, compute_cell_indicators
+from quartiers._robustness import RobustnessOptions, add_robustness
 from quartiers.aggregate import ZoneTotals, aggregate_cells, overlap_matrix
 from quartiers.errors import InputError
 from quartiers.grid import overlap_shares, parse_cell_ids
@@ -33,11 +34,12 @@ from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import HORIZONS, TerritoryInputs
 from quartiers.zones import build_zones, check_qpv_extent, comparison_groups, to_cell_crs
 
-__all__ = ["Diagnostic", "run_diagnostic"]
+__all__ = ["Diagnostic", "RobustnessOptions", "run_diagnostic"]
 
 FloatArray = NDArray[np.float64]
 NOT_SIGNIFICANT = "non significatif"
 _NULL_PROGRESS = NullProgress()
+_ROBUSTNESS = RobustnessOptions()
 
 
 @dataclass
@@ -59,6 +61,8 @@ class Diagnostic:
         The indicator registry as a table, with availability and effective weights.
     run
         Everything needed to trace and rerun (written as ``run.json``).
+    hotspots
+        Cells in high-high clusters of the index (local Moran's I), or None when not run.
     """
 
     cells: gpd.GeoDataFrame
@@ -67,6 +71,7 @@ class Diagnostic:
     climate: pd.DataFrame
     indicators: pd.DataFrame
     run: dict[str, Any] = field(default_factory=dict)
+    hotspots: gpd.GeoDataFrame | None = None
 
     def qpv_table(self) -> pd.DataFrame:
         """Return the QPV table without geometry (the content of ``qpv.csv``)."""
@@ -90,7 +95,13 @@ class Diagnostic:
         """Read a diagnostic written by :meth:`write`."""
         cells, qpv, zones, climate, indicators, run = _run_io.read(Path(out_dir))
         return cls(
-            cells=cells, qpv=qpv, zones=zones, climate=climate, indicators=indicators, run=run
+            cells=cells,
+            qpv=qpv,
+            zones=zones,
+            climate=climate,
+            indicators=indicators,
+            run=run,
+            hotspots=_run_io.read_hotspots(Path(out_dir)),
         )
 
 
@@ -161,6 +172,7 @@ def run_diagnostic(
     horizon: str = "ref",
     access: pd.DataFrame | None = None,
     progress: Progress = _NULL_PROGRESS,
+    robustness: RobustnessOptions = _ROBUSTNESS,
 ) -> Diagnostic:
     """Run the heat-wave vulnerability diagnostic of a territory.
 
@@ -177,6 +189,9 @@ def run_diagnostic(
         from the accessibility module; the resource dimension runs without it.
     progress
         Receives the progress of the steps (French labels).
+    robustness
+        Rank intervals (Monte Carlo), Sobol indices and hotspots: on by default with the
+        method file's settings; switch off or override the draw count and seed here.
 
     Returns
     -------
@@ -243,9 +258,19 @@ def run_diagnostic(
             access,
         )
         progress.advance()
-        return result
     finally:
         progress.finish()
+    return add_robustness(
+        result,
+        method=method,
+        options=robustness,
+        computed=computed,
+        cells=cells,
+        matrix=matrix,
+        zones=zones,
+        totals=totals,
+        progress=progress,
+    )
 
 
 def _assemble(

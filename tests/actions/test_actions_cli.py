@@ -33,7 +33,7 @@ def test_roadmap_command_writes_a_docx(
     code = str(demo_run.diagnostic.qpv["code_qp"].iloc[1])
     out = tmp_path / "feuille.docx"
     args = ["feuille-de-route", str(demo_run.out_dir), "--qpv", code, "--out", str(out)]
-    assert main([*args, "--actions", "cool_room,heatwave_register", "--annee", "2026"]) == 0
+    assert main([*args, "--actions", "cool_room,heatwave_register", "--year", "2026"]) == 0
     assert "Feuille de route écrite" in capsys.readouterr().out
     doc = Document(str(out))
     assert doc.core_properties.title.startswith("Feuille de route (projet)")

@@ -28,5 +28,5 @@ def test_every_route_and_command_is_documented() -> None:
             "{name}", "{atelier.js,atelier.css}"
         )
         assert f"`{path}`" in DOC, path
-    for command in ("quartiers actions", "quartiers feuille-de-route", "--simuler", "--espace"):
+    for command in ("quartiers actions", "quartiers feuille-de-route", "--simulate", "--workspace"):
         assert command in DOC

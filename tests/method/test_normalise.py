@@ -112,3 +112,15 @@ def test_prebuilt_reference_gives_same_result() -> None:
     a = normalise(values, ref, w, bounds=[None] * 3, **args)
     b = normalise(values, Reference.build(ref, w), bounds=[None] * 3, **args)
     np.testing.assert_array_equal(a, b)
+
+
+def test_percentile_ties_survive_floating_point_rounding() -> None:
+    # A commune-wide value (same in every cell) averaged over a zone comes back a hair off.
+    ref = np.full(5, 0.82)
+    zone_mean = np.array([np.mean(np.full(7, 0.82)) + 1e-16, 0.82 * (1 + 1e-12)])
+    out = normalise_column(zone_mean, ref, np.ones(5), kind="percentile", direction=1)
+    assert out.tolist() == pytest.approx([0.5, 0.5])
+    clearly_above = normalise_column(
+        np.array([0.83]), ref, np.ones(5), kind="percentile", direction=1
+    )
+    assert clearly_above.tolist() == [1.0]

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from quartiers.access import compute_access
 from quartiers.cli import RichProgress, app, check_output_dir, console, err_console
-from quartiers.diagnostic import Diagnostic, run_diagnostic
+from quartiers.diagnostic import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
 from quartiers.method.spec import default_method, load_method
 from quartiers.report._carte_inputs import write_diagnostic_map
@@ -21,7 +21,7 @@ from quartiers.schemas import HORIZONS, TerritoryInputs
 from quartiers.settings import get_settings
 from quartiers.sources.load import city_file_provenance, load_inputs, parse_source_options
 
-__all__ = ["diagnose_command", "summary_table"]
+__all__ = ["diagnose_command", "robustness_table", "summary_table"]
 
 
 def _number(value: object, digits: int = 0) -> str:
@@ -89,6 +89,55 @@ def summary_table(diag: Diagnostic) -> Table:
             _number(row.index, 2),
         )
     return table
+
+
+def robustness_table(diag: Diagnostic) -> Table | None:
+    """Return the French table of rank intervals of the ranked QPV (None when not computed)."""
+    unc = diag.run.get("uncertainty", {})
+    if not unc.get("enabled"):
+        return None
+    table = Table(
+        title=f"Solidité des rangs ({unc['draws']} variantes de la méthode)",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        caption=(
+            "Rang 90 % : rangs obtenus dans 90 % des variantes. Quintile 5 : part des "
+            "variantes où le QPV est parmi les 20 % d'habitants les plus vulnérables du "
+            "territoire (robuste : au moins 90 %). Voir docs/method.md, § 12."
+        ),
+    )
+    table.add_column("Rang", justify="right", no_wrap=True)
+    table.add_column("QPV", no_wrap=True)
+    table.add_column("Rang 90 %", justify="right", no_wrap=True)
+    table.add_column("Quintile 5", justify="right", no_wrap=True)
+    table.add_column("Robuste", no_wrap=True)
+    table.add_column("Choix qui pèse le plus", overflow="fold")
+    q = diag.qpv_table()
+    q = q[q["rank"].notna()].sort_values(["rank", "code_qp"])
+    for row in q.itertuples():
+        interval, prob = _robustness_cells(row)
+        robust = getattr(row, "robust_top_quintile", None)
+        driver = getattr(row, "main_driver", None)
+        table.add_row(
+            str(row.rank),
+            str(row.code_qp),
+            interval,
+            prob,
+            "" if pd.isna(robust) else ("oui" if bool(robust) else "non"),
+            "" if pd.isna(driver) else str(driver),
+        )
+    return table
+
+
+def _robustness_cells(row: object) -> tuple[str, str]:
+    """Return the rank interval and top-quintile probability of a QPV row ('' if absent)."""
+    low, high = getattr(row, "rank_low", None), getattr(row, "rank_high", None)
+    interval = ""
+    if not (pd.isna(low) or pd.isna(high)):
+        interval = f"{int(low)}–{int(high)}" if low != high else f"{int(low)}"
+    p = getattr(row, "p_top_quintile", None)
+    prob = "" if p is None or pd.isna(p) else _number(float(p) * 100) + " %"
+    return interval, prob
 
 
 def _access(
@@ -178,12 +227,46 @@ def diagnose_command(
     force: Annotated[
         bool, typer.Option("--force", help="Écrire dans un dossier de sortie non vide.")
     ] = False,
+    draws: Annotated[
+        int | None,
+        typer.Option(
+            "--draws",
+            metavar="N",
+            help="Nombre de tirages Monte Carlo des choix de méthode pour les intervalles de "
+            "rang (défaut : celui de la méthode, 200).",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            metavar="S",
+            help="Graine des tirages aléatoires (incertitude, Sobol, points chauds) : même "
+            "graine, mêmes résultats (défaut : celle de la méthode).",
+        ),
+    ] = None,
+    no_uncertainty: Annotated[
+        bool,
+        typer.Option(
+            "--no-uncertainty",
+            help="Ne pas calculer les intervalles de rang, les indices de Sobol ni les points "
+            "chauds (plus rapide ; colonnes laissées vides).",
+        ),
+    ] = False,
 ) -> None:
     """Run the diagnostic of a territory and write its output directory.
 
     Walking access (resources dimension) is computed when an OpenStreetMap extract is
     among the inputs; without one the index runs without it and says so.
     """
+    if draws is not None and not 1 <= draws <= 100_000:
+        raise typer.BadParameter(
+            f"{draws} : nombre de tirages entre 1 et 100 000 attendu", param_hint="--draws"
+        )
+    if seed is not None and seed < 0:
+        raise typer.BadParameter(
+            f"{seed} : graine entière positive ou nulle attendue", param_hint="--seed"
+        )
     check_output_dir(out, force=force)
     chosen = load_method(method) if method is not None else default_method()
     horizon = horizon or chosen.horizon
@@ -214,13 +297,26 @@ def diagnose_command(
             )
         access = _access(inputs, progress, places)
         diag = run_diagnostic(
-            inputs, method=chosen, horizon=horizon, access=access, progress=progress
+            inputs,
+            method=chosen,
+            horizon=horizon,
+            access=access,
+            progress=progress,
+            robustness=RobustnessOptions(
+                uncertainty=not no_uncertainty,
+                hotspots=not no_uncertainty,
+                draws=draws,
+                seed=seed,
+            ),
         )
     finally:
         progress.close()
     diag.write(out)
     write_diagnostic_map(diag, out, fictitious=False)
     console.print(summary_table(diag))
+    robust = robustness_table(diag)
+    if robust is not None:
+        console.print(robust)
     missing = diag.run.get("missing_dimensions", [])
     absent = diag.run.get("missing_indicators", {})
     if missing or absent:

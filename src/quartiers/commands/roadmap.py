@@ -104,21 +104,21 @@ def roadmap_command(
     simulate: Annotated[
         bool,
         typer.Option(
-            "--simuler",
+            "--simulate",
             help="Simuler les actions (diagnostic recalculé) pour chiffrer les cibles.",
         ),
     ] = False,
     workspace: Annotated[
         Path | None,
         typer.Option(
-            "--espace",
+            "--workspace",
             metavar="DOSSIER",
             help="Espace de travail du territoire (données d'entrée de la simulation).",
         ),
     ] = None,
     first_year: Annotated[
         int | None,
-        typer.Option("--annee", metavar="AAAA", help="Année de démarrage des actions."),
+        typer.Option("--year", metavar="AAAA", help="Année de démarrage des actions."),
     ] = None,
     catalogue: Annotated[
         Path | None, typer.Option("--catalogue", metavar="FICHIER", help=_CATALOGUE_HELP)
@@ -154,5 +154,5 @@ def roadmap_command(
     )
     if not simulate:
         err_console.print(
-            "Cibles à fixer en atelier : relancez avec --simuler pour les chiffrer par simulation."
+            "Cibles à fixer en atelier : relancez avec --simulate pour les chiffrer par simulation."
         )

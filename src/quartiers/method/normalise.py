@@ -65,6 +65,10 @@ class Reference:
         return cls(tuple(values), tuple(cumulative), low, high, mean, std)
 
 
+#: Relative tolerance under which two values count as tied in a percentile rank.
+TIE_TOLERANCE = 1e-9
+
+
 def _column(
     x: FloatArray,
     ref: Reference,
@@ -86,8 +90,10 @@ def _column(
         return out
     elif kind == "percentile":
         sorted_ref, cum = ref.values[j], ref.cumulative[j]
-        below = np.searchsorted(sorted_ref, xv, side="left")
-        upto = np.searchsorted(sorted_ref, xv, side="right")
+        # Values equal up to floating-point rounding (a zone mean of identical cells) tie.
+        tol = TIE_TOLERANCE * np.maximum(1.0, np.abs(xv))
+        below = np.searchsorted(sorted_ref, xv - tol, side="left")
+        upto = np.searchsorted(sorted_ref, xv + tol, side="right")
         v = (cum[below] + 0.5 * (cum[upto] - cum[below])) / cum[-1]
     elif kind == "minmax":
         lo, hi = float(ref.low[j]), float(ref.high[j])

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from quartiers.errors import MethodError
 from quartiers.indicators.exposure import LCZ_HEAT_SCORES
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
+from quartiers.method.choices import Hotspots, Uncertainty, check_choices
 from quartiers.schemas import HORIZONS
 
 __all__ = [
@@ -106,6 +107,8 @@ class Method(BaseModel):
     dimensions: dict[str, Dimension]
     lcz_heat_scores: dict[str, float] = Field(default_factory=lambda: dict(LCZ_HEAT_SCORES))
     default_crown_m: float = Field(default=6.0, gt=0)
+    uncertainty: Uncertainty = Uncertainty()
+    hotspots: Hotspots = Hotspots()
 
     _text: str = PrivateAttr(default="")
 
@@ -161,8 +164,16 @@ _PYDANTIC_FR = {
     "tuple_type": "liste de deux nombres attendue",
     "too_short": "liste de deux nombres attendue",
     "too_long": "liste de deux nombres attendue",
-    "greater_than_equal": "valeur positive ou nulle attendue",
-    "greater_than": "valeur strictement positive attendue",
+    "greater_than_equal": "valeur supérieure ou égale à {ge} attendue",
+    "greater_than": "valeur strictement supérieure à {gt} attendue",
+    "less_than": "valeur inférieure à {lt} attendue",
+    "less_than_equal": "valeur au plus égale à {le} attendue",
+    "int_type": "nombre entier attendu",
+    "int_parsing": "nombre entier attendu",
+    "int_from_float": "nombre entier attendu",
+    "bool_type": "oui/non (true/false) attendu",
+    "bool_parsing": "oui/non (true/false) attendu",
+    "list_type": "liste attendue",
 }
 
 
@@ -239,6 +250,7 @@ def _check(method: Method) -> list[tuple[str, str]]:
             )
         elif not math.isfinite(score) or score < 0:
             errors.append((f"lcz_heat_scores.{cls}", "score positif ou nul attendu"))
+    errors.extend(check_choices(method))
     return errors
 
 
@@ -311,7 +323,8 @@ def parse_method(text: str, *, source: str) -> Method:
     except ValidationError as exc:
         parts = []
         for err in exc.errors():
-            msg = _PYDANTIC_FR.get(err["type"], err["msg"])
+            template = _PYDANTIC_FR.get(err["type"])
+            msg = template.format_map(err.get("ctx") or {}) if template else err["msg"]
             parts.append(f"champ « {_loc(err['loc'])} » : {msg}")
         raise MethodError(f"{source} : " + " ; ".join(parts)) from None
     problems = _check(method)

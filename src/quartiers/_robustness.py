@@ -1,0 +1,393 @@
+"""Robustness of a diagnostic: rank intervals, Sobol indices, hotspots (for the orchestrator).
+
+Private to :mod:`quartiers.diagnostic`: once the index is computed, :func:`add_robustness`
+runs the Monte Carlo of :mod:`quartiers.method.uncertainty`, the Sobol analysis of
+:mod:`quartiers.method.sensitivity` and the local Moran's I of :mod:`quartiers.method.hotspots`
+on the arrays the orchestrator already holds, and returns the diagnostic with the new ``qpv``
+columns, the ``hotspots`` layer and their settings and results in ``run.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from pydantic import ValidationError
+from scipy import sparse
+
+from quartiers.errors import InputError
+from quartiers.grid import CELL_CRS
+from quartiers.method.choices import Uncertainty
+from quartiers.method.composite import compile_method
+from quartiers.method.hotspots import LocalMoran, local_moran, zone_shares
+from quartiers.method.sensitivity import SobolResult, sobol_indices
+from quartiers.method.uncertainty import ROBUST_THRESHOLD, RankSummary, build_problem, explore
+from quartiers.method.variants import GROUPS, describe_space
+from quartiers.progress import Progress
+
+if TYPE_CHECKING:
+    from quartiers._cell_indicators import CellIndicators
+    from quartiers.aggregate import ZoneTotals
+    from quartiers.diagnostic import Diagnostic
+    from quartiers.method.spec import Method
+
+__all__ = [
+    "DICTIONARY_ENTRIES",
+    "HOTSPOT_COLUMNS",
+    "QPV_COLUMNS",
+    "RobustnessOptions",
+    "add_robustness",
+]
+
+FloatArray = NDArray[np.float64]
+
+#: Columns added to the ``qpv`` layer and ``qpv.csv`` (after ``quintile``).
+QPV_COLUMNS = (
+    "rank_median",
+    "rank_low",
+    "rank_high",
+    "p_top_quintile",
+    "robust_top_quintile",
+    "main_driver",
+    *(f"sobol_total_{g}" for g in GROUPS),
+    "hotspot_cell_share",
+    "hotspot_population_share",
+)
+
+#: Columns of the ``hotspots`` layer.
+HOTSPOT_COLUMNS = (
+    "idcar_200m",
+    "insee_com",
+    "code_qp",
+    "population",
+    "index",
+    "local_i",
+    "p_value",
+    "q_value",
+    "cluster",
+)
+
+
+_COMPUTED = "calculé par Quartiers en transition"
+_THRESHOLD_FR = f"{ROBUST_THRESHOLD:g}".replace(".", ",")
+_MC = " (tirages Monte Carlo des choix de méthode)"
+
+#: Data dictionary entries of the new columns: column → (label, unit, direction, source).
+DICTIONARY_ENTRIES: dict[str, tuple[str, str, str, str]] = {
+    "rank_median": ("Rang médian du QPV" + _MC, "rang", "", _COMPUTED),
+    "rank_low": (
+        "Borne basse de l'intervalle de rang à 90 % : 5 % des tirages donnent un rang plus "
+        "petit (plus vulnérable)",
+        "rang",
+        "",
+        _COMPUTED,
+    ),
+    "rank_high": (
+        "Borne haute de l'intervalle de rang à 90 % : 5 % des tirages donnent un rang plus "
+        "grand (moins vulnérable)",
+        "rang",
+        "",
+        _COMPUTED,
+    ),
+    "p_top_quintile": (
+        "Probabilité d'être dans le quintile des 20 % d'habitants les plus vulnérables du "
+        "territoire (part des tirages)",
+        "probabilité (0–1)",
+        "plus élevé = plus vulnérable",
+        _COMPUTED,
+    ),
+    "robust_top_quintile": (
+        f"Robustement dans le quintile le plus vulnérable (probabilité ≥ {_THRESHOLD_FR})",
+        "oui/non",
+        "",
+        _COMPUTED,
+    ),
+    "main_driver": (
+        "Choix de méthode qui fait le plus varier la place du QPV (plus grand indice de Sobol "
+        "total)",
+        "",
+        "",
+        _COMPUTED,
+    ),
+    **{
+        f"sobol_total_{g}": (
+            f"Indice de Sobol total du choix « {label} » : part de la variance de la place du "
+            "QPV due à ce choix, interactions comprises (vide : choix non exploré)",
+            "part (0–1)",
+            "",
+            _COMPUTED,
+        )
+        for g, label in GROUPS.items()
+    },
+    "hotspot_cell_share": (
+        "Part de la surface carroyée du QPV située dans des points chauds (agrégats de "
+        "carreaux à indice élevé entourés de carreaux à indice élevé, I de Moran local)",
+        "part (0–1)",
+        "",
+        _COMPUTED,
+    ),
+    "hotspot_population_share": (
+        "Part des habitants du QPV vivant dans des points chauds de l'indice",
+        "part (0–1)",
+        "",
+        _COMPUTED,
+    ),
+    "local_i": ("I de Moran local de l'indice du carreau", "sans unité", "", _COMPUTED),
+    "p_value": (
+        "p-valeur de permutation du I de Moran local (unilatérale)",
+        "probabilité (0–1)",
+        "",
+        _COMPUTED,
+    ),
+    "q_value": (
+        "p-valeur ajustée par la procédure de Benjamini–Hochberg (taux de fausses découvertes)",
+        "probabilité (0–1)",
+        "",
+        _COMPUTED,
+    ),
+    "cluster": ("Numéro de l'agrégat de points chauds (carreaux contigus)", "", "", _COMPUTED),
+}
+
+
+@dataclass(frozen=True)
+class RobustnessOptions:
+    """What to run after the index, and overrides of the method file's settings.
+
+    Attributes
+    ----------
+    uncertainty
+        Run the Monte Carlo and the Sobol analysis.
+    hotspots
+        Look for hotspots (local Moran's I).
+    draws
+        Monte Carlo draws (overrides ``uncertainty.draws``).
+    seed
+        Seed of every random step (overrides ``uncertainty.seed`` and ``hotspots.seed``).
+    """
+
+    uncertainty: bool = True
+    hotspots: bool = True
+    draws: int | None = None
+    seed: int | None = None
+
+
+def _settings(method: Method, options: RobustnessOptions) -> Uncertainty:
+    update: dict[str, Any] = {}
+    if options.draws is not None:
+        update["draws"] = options.draws
+    if options.seed is not None:
+        update["seed"] = options.seed
+    if not update:
+        return method.uncertainty
+    try:
+        return Uncertainty.model_validate({**method.uncertainty.model_dump(), **update})
+    except ValidationError:
+        raise InputError(
+            f"incertitude : nombre de tirages {options.draws} ou graine {options.seed} invalide "
+            "(attendu : tirages entre 1 et 100 000, graine entière positive ou nulle)"
+        ) from None
+
+
+def add_robustness(
+    diag: Diagnostic,
+    *,
+    method: Method,
+    options: RobustnessOptions,
+    computed: CellIndicators,
+    cells: pd.DataFrame,
+    matrix: sparse.csr_array,
+    zones: pd.DataFrame,
+    totals: ZoneTotals,
+    progress: Progress,
+) -> Diagnostic:
+    """Return ``diag`` with rank intervals, Sobol indices and hotspots.
+
+    Parameters
+    ----------
+    diag
+        The diagnostic as scored by the orchestrator.
+    method
+        The validated method.
+    options
+        What to run and overrides of the draw count and seed.
+    computed
+        Cell indicators (values, numerators, denominators).
+    cells
+        Filosofi cells (``ind``, ``imputed``) in the order of the matrix columns.
+    matrix
+        Overlap shares (zones × cells).
+    zones
+        Zones (``zone_type`` says which rows are QPV, in the order of ``diag.qpv``).
+    totals
+        Zone totals (rows of ``zones``).
+    progress
+        Receives the steps (French labels).
+    """
+    is_qpv = (zones["zone_type"] == "qpv").to_numpy()
+    qpv_matrix = sparse.csr_array(matrix[np.flatnonzero(is_qpv)])
+    codes = diag.qpv["code_qp"].astype(str).tolist()
+    unc = _settings(method, options)
+    columns: dict[str, Any] = _empty_columns(len(codes))
+    run = dict(diag.run)
+    run["uncertainty"] = {"enabled": False}
+    run["sensitivity"] = {"enabled": False}
+    if options.uncertainty and unc.enabled:
+        compiled = compile_method(method, totals.indicator_ids, computed.missing)
+        cols = [totals.indicator_ids.index(i) for i in compiled.indicator_ids]
+        problem = build_problem(
+            method,
+            compiled,
+            computed.values,
+            cell_population=cells["ind"].to_numpy(dtype="float64"),
+            imputed=cells["imputed"].to_numpy(dtype=bool),
+            qpv_matrix=qpv_matrix,
+            qpv_num=totals.num[is_qpv][:, cols],
+            qpv_den=totals.den[is_qpv][:, cols],
+            qpv_population=totals.population[is_qpv],
+        )
+        summary, _, space = explore(method, problem, settings=unc, progress=progress)
+        sobol = sobol_indices(
+            problem, space, samples=unc.sobol_samples, seed=unc.seed, progress=progress
+        )
+        columns.update(_rank_columns(summary))
+        if sobol is not None:
+            columns.update(_sobol_columns(sobol))
+        run["uncertainty"] = {
+            "enabled": True,
+            "settings": unc.model_dump(mode="json"),
+            "draws": summary.draws,
+            "evaluated_draws": _evaluated(summary, space.size),
+            "robust_threshold": ROBUST_THRESHOLD,
+            "choices": describe_space(space, compiled),
+            "robust_top_quintile": [
+                c for c, r in zip(codes, summary.robust_top_quintile, strict=True) if r == 1
+            ],
+        }
+        run["sensitivity"] = _sobol_record(sobol, codes)
+    hotspots = _empty_hotspots()
+    run["hotspots"] = {"enabled": False}
+    if options.hotspots and method.hotspots.enabled:
+        seed = method.hotspots.seed if options.seed is None else options.seed
+        progress.start("Points chauds : I de Moran local des carreaux", total=None)
+        try:
+            lisa = local_moran(
+                diag.cells["index"].to_numpy(dtype="float64"),
+                diag.cells[["x_sw", "y_sw"]].to_numpy(dtype=np.int64),
+                permutations=method.hotspots.permutations,
+                fdr=method.hotspots.fdr,
+                seed=seed,
+            )
+        finally:
+            progress.finish()
+        cell_share, pop_share = zone_shares(
+            qpv_matrix, lisa.hotspot, cells["ind"].to_numpy(dtype="float64")
+        )
+        columns["hotspot_cell_share"] = cell_share
+        columns["hotspot_population_share"] = pop_share
+        hotspots = _hotspot_layer(diag.cells, lisa)
+        run["hotspots"] = {"enabled": True, **lisa.record()}
+    return replace(diag, qpv=_insert(diag.qpv, columns), hotspots=hotspots, run=run)
+
+
+def _evaluated(summary: RankSummary, size: int) -> int:
+    """Return the draws actually evaluated (one when no choice varies)."""
+    return summary.draws if size else 1
+
+
+def _empty_columns(n: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for col in QPV_COLUMNS:
+        if col.startswith("rank_"):
+            out[col] = pd.array([None] * n, dtype="Int64")
+        elif col == "robust_top_quintile":
+            out[col] = pd.array([None] * n, dtype="boolean")
+        elif col == "main_driver":
+            out[col] = pd.array([None] * n, dtype="string")
+        else:
+            out[col] = np.full(n, np.nan)
+    return out
+
+
+def _as_int(values: FloatArray) -> pd.arrays.IntegerArray:
+    return pd.array([int(v) if np.isfinite(v) else None for v in values], dtype="Int64")
+
+
+def _rank_columns(summary: RankSummary) -> dict[str, Any]:
+    robust = [bool(v) if np.isfinite(v) else None for v in summary.robust_top_quintile]
+    return {
+        "rank_median": _as_int(summary.rank_median),
+        "rank_low": _as_int(summary.rank_low),
+        "rank_high": _as_int(summary.rank_high),
+        "p_top_quintile": summary.p_top_quintile,
+        "robust_top_quintile": pd.array(robust, dtype="boolean"),
+    }
+
+
+def _sobol_columns(sobol: SobolResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "main_driver": pd.array(
+            [GROUPS[g] if g else None for g in sobol.main_driver()], dtype="string"
+        )
+    }
+    for k, group in enumerate(sobol.groups):
+        out[f"sobol_total_{group}"] = sobol.total[:, k]
+    return out
+
+
+def _sobol_record(sobol: SobolResult | None, codes: list[str]) -> dict[str, Any]:
+    if sobol is None:
+        return {"enabled": False, "reason": "aucun choix de méthode ne varie"}
+    return {
+        "enabled": True,
+        "method": "indices de Sobol du premier ordre et totaux (SALib, plan de Saltelli, "
+        "intervalles à 95 % par bootstrap)",
+        "output": "position du QPV parmi les habitants du territoire (part des habitants "
+        "vivant dans des carreaux moins vulnérables, 0–1)",
+        "samples": sobol.samples,
+        "evaluations": sobol.evaluations,
+        "seed": sobol.seed,
+        "groups": {g: GROUPS[g] for g in sobol.groups},
+        "indices": sobol.records(codes),
+    }
+
+
+def _insert(qpv: gpd.GeoDataFrame, columns: dict[str, Any]) -> gpd.GeoDataFrame:
+    """Return ``qpv`` with ``columns`` placed right after ``quintile`` (replacing old ones)."""
+    frame = qpv.drop(columns=[c for c in columns if c in qpv.columns])
+    at = frame.columns.get_loc("quintile") + 1 if "quintile" in frame.columns else frame.shape[1]
+    for offset, (name, values) in enumerate(columns.items()):
+        frame.insert(int(at) + offset, name, values)
+    return frame
+
+
+def _empty_hotspots() -> gpd.GeoDataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in HOTSPOT_COLUMNS})
+    for col in ("idcar_200m", "insee_com", "code_qp"):
+        frame[col] = frame[col].astype("string")
+    frame["cluster"] = frame["cluster"].astype("int64")
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=CELL_CRS), crs=CELL_CRS)
+
+
+def _hotspot_layer(cells: gpd.GeoDataFrame, lisa: LocalMoran) -> gpd.GeoDataFrame:
+    """Return the hotspot cells with their statistics (EPSG:3035)."""
+    hot = lisa.hotspot
+    frame = pd.DataFrame(
+        {
+            "idcar_200m": cells["idcar_200m"].astype("string").to_numpy()[hot],
+            "insee_com": cells["insee_com"].astype("string").to_numpy()[hot],
+            "code_qp": cells["code_qp"].astype("string").to_numpy()[hot],
+            "population": cells["population"].to_numpy(dtype="float64")[hot],
+            "index": cells["index"].to_numpy(dtype="float64")[hot],
+            "local_i": lisa.local_i[hot],
+            "p_value": lisa.p_value[hot],
+            "q_value": lisa.q_value[hot],
+            "cluster": lisa.cluster[hot],
+        }
+    )
+    for col in ("idcar_200m", "insee_com", "code_qp"):
+        frame[col] = frame[col].astype("string")
+    return gpd.GeoDataFrame(frame, geometry=cells.geometry.to_numpy()[hot], crs=CELL_CRS)

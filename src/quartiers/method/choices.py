@@ -1,0 +1,189 @@
+"""The method file's declared alternatives: what the uncertainty analysis may vary.
+
+Sections ``uncertainty`` and ``hotspots`` of the method file (YAML). A choice the file does not
+declare does not vary: with no section at all, every Monte Carlo draw is the method itself and
+every rank interval collapses to a point. :func:`check_choices` adds the cross-field rules
+(known normalisations and aggregations, the method's own choice among the alternatives,
+weight ranges containing the declared weight, no z-score with a geometric mean).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from quartiers.method.spec import Method
+
+__all__ = ["DRAWN_NORMALISATIONS", "Hotspots", "Uncertainty", "check_choices"]
+
+#: Normalisations a draw may use for the indicators that follow the method's default
+#: (``bounds`` needs per-indicator bounds, so it is never a global alternative).
+DRAWN_NORMALISATIONS = ("percentile", "minmax", "zscore")
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class Uncertainty(BaseModel):
+    """Monte Carlo over the method's choices, and the run size of the Sobol analysis.
+
+    Attributes
+    ----------
+    enabled
+        Run the analysis (``quartiers diagnose`` may switch it off).
+    draws
+        Monte Carlo draws (each one a full variant of the method).
+    seed
+        Seed of every random draw (same seed, same numbers).
+    normalisations
+        Normalisations drawn for the indicators without their own; None = the method's.
+    aggregations
+        Aggregations drawn within and across dimensions; None = the method's.
+    weight_range
+        Relative half-width: each weight drawn uniformly in ``w × [1 − r, 1 + r]``, then the
+        weights of a dimension (and the dimension weights) renormalised to sum to 1.
+    weight_ranges
+        Absolute ranges ``[min, max]`` for some indicators or dimensions (override
+        ``weight_range``).
+    indicator_dropout
+        Probability that a draw leaves an indicator out (never a whole dimension).
+    imputed_precision
+        Relative half-width of the error assumed on the Filosofi values of cells imputed by
+        INSEE: each such value multiplied by a factor drawn uniformly in ``[1 − p, 1 + p]``.
+    sobol_samples
+        Base sample size N of the Sobol analysis (power of two; N × (groups + 2)
+        evaluations); 0 = no Sobol analysis.
+    """
+
+    model_config = _STRICT
+
+    enabled: bool = True
+    draws: int = Field(default=200, ge=1, le=100_000)
+    seed: int = Field(default=0, ge=0)
+    normalisations: tuple[str, ...] | None = None
+    aggregations: tuple[str, ...] | None = None
+    weight_range: float = Field(default=0.0, ge=0, le=1)
+    weight_ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    indicator_dropout: float = Field(default=0.0, ge=0, lt=0.5)
+    imputed_precision: float = Field(default=0.0, ge=0, lt=1)
+    sobol_samples: int = Field(default=32, ge=0, le=65_536)
+
+
+class Hotspots(BaseModel):
+    """Local Moran's I on the cells' index: permutations and false-discovery rate.
+
+    Attributes
+    ----------
+    enabled
+        Look for hotspots.
+    permutations
+        Conditional permutations per cell (the smallest p-value is 1 / (permutations + 1)).
+    fdr
+        False-discovery rate controlled by the Benjamini–Hochberg procedure.
+    seed
+        Seed of the permutations.
+    """
+
+    model_config = _STRICT
+
+    enabled: bool = True
+    permutations: int = Field(default=999, ge=99, le=99_999)
+    fdr: float = Field(default=0.05, gt=0, lt=1)
+    seed: int = Field(default=0, ge=0)
+
+
+def _listed(values: tuple[str, ...], known: tuple[str, ...], path: str) -> list[tuple[str, str]]:
+    errors = [
+        (path, f"choix inconnu {v!r} (attendu parmi : {', '.join(known)})")
+        for v in values
+        if v not in known
+    ]
+    if not values:
+        errors.append((path, "au moins un choix attendu"))
+    return errors
+
+
+def check_choices(method: Method) -> list[tuple[str, str]]:
+    """Return ``(field, French message)`` for every rule the ``uncertainty`` section breaks."""
+    from quartiers.method.spec import AGGREGATIONS
+
+    unc = method.uncertainty
+    errors: list[tuple[str, str]] = []
+    norms = unc.normalisations
+    if norms is not None:
+        errors += _listed(norms, DRAWN_NORMALISATIONS, "uncertainty.normalisations")
+        if method.normalisation not in norms:
+            errors.append(
+                (
+                    "uncertainty.normalisations",
+                    f"la normalisation de la méthode ({method.normalisation}) doit figurer "
+                    "parmi les normalisations explorées",
+                )
+            )
+    aggs = unc.aggregations
+    if aggs is not None:
+        errors += _listed(aggs, tuple(AGGREGATIONS), "uncertainty.aggregations")
+        own = {method.aggregation.within, method.aggregation.across}
+        for agg in sorted(own - set(aggs)):
+            errors.append(
+                (
+                    "uncertainty.aggregations",
+                    f"l'agrégation de la méthode ({agg}) doit figurer parmi les agrégations "
+                    "explorées",
+                )
+            )
+    errors += _check_zscore_geometric(method)
+    errors += _check_ranges(method)
+    if unc.sobol_samples and unc.sobol_samples & (unc.sobol_samples - 1):
+        errors.append(
+            (
+                "uncertainty.sobol_samples",
+                f"{unc.sobol_samples} n'est pas une puissance de 2 (par exemple 16, 32, 64, 128)",
+            )
+        )
+    return errors
+
+
+def _check_zscore_geometric(method: Method) -> list[tuple[str, str]]:
+    unc = method.uncertainty
+    aggs = set(unc.aggregations or ()) | {method.aggregation.within, method.aggregation.across}
+    if "geometric" not in aggs:
+        return []
+    drawn = set(unc.normalisations or ())
+    explicit = {c.normalisation for d in method.dimensions.values() for c in d.choices().values()}
+    if "zscore" in drawn or "zscore" in explicit:
+        return [
+            (
+                "uncertainty",
+                "le z-score (valeurs négatives) ne peut pas être exploré avec l'agrégation "
+                "géométrique : retirez l'un des deux des choix explorés",
+            )
+        ]
+    return []
+
+
+def _check_ranges(method: Method) -> list[tuple[str, str]]:
+    errors: list[tuple[str, str]] = []
+    declared: dict[str, float] = {}
+    for dim_id, dim in method.dimensions.items():
+        declared[dim_id] = dim.weight
+        for ind_id, choice in dim.choices().items():
+            declared[ind_id] = choice.weight
+    for key, (low, high) in method.uncertainty.weight_ranges.items():
+        path = f"uncertainty.weight_ranges.{key}"
+        if key not in declared:
+            errors.append((path, "ni une dimension ni un indicateur de la méthode"))
+            continue
+        if not (math.isfinite(low) and math.isfinite(high) and 0 <= low <= high):
+            errors.append((path, "bornes [min, max] attendues avec 0 ≤ min ≤ max"))
+        elif not low <= declared[key] <= high:
+            errors.append(
+                (
+                    path,
+                    f"le poids déclaré {declared[key]:g} doit être compris dans "
+                    f"[{low:g}, {high:g}]",
+                )
+            )
+    return errors
