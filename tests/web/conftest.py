@@ -12,9 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pytest
-import shapely
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -86,33 +84,43 @@ def lry_dir(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     return out
 
 
+#: Optional outputs of other modules (uncertainty, Sobol, hotspots, walking-access summaries).
+OPTIONAL_QPV_COLUMNS = (
+    "rank_median",
+    "rank_low",
+    "rank_high",
+    "p_top_quintile",
+    "robust_top_quintile",
+    "main_driver",
+    "sobol_total_normalisation",
+    "sobol_total_aggregation",
+    "sobol_total_weights",
+    "sobol_total_indicators",
+    "sobol_total_imputed",
+    "hotspot_cell_share",
+    "hotspot_population_share",
+    "dist_cool_outdoor_m",
+    "dist_cool_indoor_m",
+    "dist_care_m",
+    "dist_information_m",
+    "dist_drinking_water_m",
+    "share_beyond_300m_cool_outdoor",
+    "share_not_connected",
+)
+
+
 @pytest.fixture(scope="session")
-def enriched_dir(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Copy of the demo with the optional outputs of other modules: uncertainty columns on
-    the QPV layer, a hotspots layer and walking-access summaries (shapes as documented)."""
-    out = tmp_path_factory.mktemp("enrichi")
+def bare_dir(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Copy of the demo without the optional outputs of other modules (no uncertainty,
+    no hotspots layer, no walking-access summaries), as an older diagnostic would be."""
+    out = tmp_path_factory.mktemp("nu")
     for path in demo_dir.iterdir():
-        if path.is_file():
+        if path.is_file() and path.name != "hotspots.parquet":
             shutil.copy2(path, out / path.name)
     qpv = gpd.read_parquet(out / "qpv.parquet")
-    n = len(qpv)
-    ranks = qpv["rank"].astype("float64").to_numpy()
-    qpv["rank_median"] = ranks
-    qpv["rank_low"] = np.maximum(ranks - 1, 1)
-    qpv["rank_high"] = np.minimum(ranks + 1, n)
-    qpv["p_top_quintile"] = np.linspace(0.9, 0.2, n)
-    qpv["robust_top_quintile"] = [True] + [False] * (n - 1)
-    qpv["dist_cool_outdoor_m"] = np.linspace(250.0, 640.0, n)
-    qpv["share_beyond_300m_cool_outdoor"] = np.linspace(0.35, 0.7, n)
-    qpv.to_parquet(out / "qpv.parquet")
-    cells = gpd.read_parquet(out / "cells.parquet")
-    hot = cells[cells["quintile"] == 5].head(12)
-    hotspots = gpd.GeoDataFrame(
-        {"cluster": ["chaud-chaud"]},
-        geometry=[shapely.union_all(list(hot.geometry))],
-        crs=cells.crs,
+    qpv.drop(columns=[c for c in OPTIONAL_QPV_COLUMNS if c in qpv.columns]).to_parquet(
+        out / "qpv.parquet"
     )
-    hotspots.to_parquet(out / "hotspots.parquet")
     return out
 
 
@@ -195,18 +203,6 @@ def live_server(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     app = create_app(
         [demo_dir], settings=web_settings(tmp_path_factory.mktemp("live")), secure_cookies=False
     )
-    with LiveServer(app) as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def enriched_server(
-    enriched_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    """The enriched demo (uncertainty, hotspots, access) served on a random free port."""
-    from quartiers.web import create_app
-
-    app = create_app([enriched_dir], settings=web_settings(tmp_path_factory.mktemp("live2")))
     with LiveServer(app) as server:
         yield server
 

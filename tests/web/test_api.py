@@ -54,8 +54,8 @@ def test_territory_detail(client: TestClient) -> None:
     assert [h.id for h in detail.horizons] == ["ref", "2030", "2050", "2100"]
     ids = [i.id for i in detail.indicators]
     assert ids[0] == "index" and "poverty_rate" in ids
-    assert detail.has_uncertainty is False
-    assert "hotspots" not in detail.layers
+    assert detail.has_uncertainty is True
+    assert "hotspots" in detail.layers and "places" not in detail.layers
 
 
 def test_qpv_list_is_paginated_and_sorted(client: TestClient) -> None:
@@ -71,7 +71,7 @@ def test_qpv_list_is_paginated_and_sorted(client: TestClient) -> None:
     by_index = client.get(f"/api/territories/{DEMO}/qpv", params={"sort": "index"}).json()
     values = [q["index"] for q in by_index["items"]]
     assert values == sorted(values, reverse=True)
-    assert all(q.uncertainty is None for q in page.items)
+    assert all(q.uncertainty is not None for q in page.items)
 
 
 def test_qpv_detail_matches_the_diagnostic(client: TestClient, demo_dir: Path) -> None:
@@ -149,7 +149,7 @@ def test_missing_bbox_and_bad_limit_are_422_in_french(client: TestClient) -> Non
         ("/api/territories/99999", "territoire inconnu : 99999"),
         ("/api/territories/99999/qpv", "territoire inconnu"),
         (f"/api/territories/{DEMO}/qpv/QN99999Z", "QPV inconnu dans le territoire"),
-        (f"/api/territories/{DEMO}/layers/hotspots.geojson", "couche hotspots non disponible"),
+        (f"/api/territories/{DEMO}/layers/places.geojson", "couche places non disponible"),
         ("/api/nulle-part", "ressource introuvable : /api/nulle-part"),
     ],
 )
@@ -199,23 +199,49 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
     assert client.get("/docs").status_code == 404
 
 
-def test_uncertainty_and_hotspots_are_used_when_present(enriched_dir: Path, tmp_path: Path) -> None:
+def test_uncertainty_hotspots_and_access_are_used(client: TestClient, demo_dir: Path) -> None:
+    row = Diagnostic.load(demo_dir).qpv.set_index("code_qp").loc["QN00001B"]
+    items = client.get(f"/api/territories/{DEMO}/qpv", params={"sort": "rank_interval"}).json()
+    lows = [q["uncertainty"]["rank_low"] for q in items["items"]]
+    assert lows == sorted(lows)
+    qpv = QpvDetail.model_validate(client.get(f"/api/territories/{DEMO}/qpv/QN00001B").json())
+    unc = qpv.uncertainty
+    assert unc is not None
+    assert unc.rank_low == row["rank_low"] and unc.rank_high == row["rank_high"]
+    assert unc.p_top_quintile == pytest.approx(float(row["p_top_quintile"]))
+    assert unc.robust_top_quintile is bool(row["robust_top_quintile"])
+    assert unc.main_driver == row["main_driver"]
+    assert set(unc.sobol_total) == {
+        "normalisation",
+        "aggregation",
+        "weights",
+        "indicators",
+        "imputed",
+    }
+    assert qpv.hotspots["hotspot_population_share"] == pytest.approx(
+        float(row["hotspot_population_share"]), rel=1e-5
+    )
+    assert qpv.access["dist_cool_outdoor_m"] == pytest.approx(
+        float(row["dist_cool_outdoor_m"]), rel=1e-5
+    )
+    hot = client.get(f"/api/territories/{DEMO}/layers/hotspots.geojson").json()
+    assert hot["features"] and {"cluster", "q_value"} <= set(hot["features"][0]["properties"])
+
+
+def test_without_optional_outputs(bare_dir: Path, tmp_path: Path) -> None:
     from quartiers.web import create_app
 
     from .conftest import web_settings
 
-    app = create_app([enriched_dir], settings=web_settings(tmp_path))
+    app = create_app([bare_dir], settings=web_settings(tmp_path))
     with TestClient(app) as c:
         detail = c.get(f"/api/territories/{DEMO}").json()
-        assert detail["has_uncertainty"] is True and "hotspots" in detail["layers"]
-        items = c.get(f"/api/territories/{DEMO}/qpv", params={"sort": "rank_interval"}).json()
-        lows = [q["uncertainty"]["rank_low"] for q in items["items"]]
-        assert lows == sorted(lows)
+        assert detail["has_uncertainty"] is False and "hotspots" not in detail["layers"]
         qpv = c.get(f"/api/territories/{DEMO}/qpv/QN00001B").json()
-        assert qpv["uncertainty"]["robust_top_quintile"] in (True, False)
-        assert qpv["access"]["dist_cool_outdoor_m"] > 0
-        hot = c.get(f"/api/territories/{DEMO}/layers/hotspots.geojson").json()
-        assert hot["features"][0]["properties"]["cluster"] == "chaud-chaud"
+        assert qpv["uncertainty"] is None
+        assert qpv["hotspots"] == {} and qpv["access"] == {}
+        r = c.get(f"/api/territories/{DEMO}/layers/hotspots.geojson")
+        assert r.status_code == 404 and "couche hotspots non disponible" in r.json()["detail"]
 
 
 def test_two_territories_share_qpv_codes(multi_client: TestClient) -> None:

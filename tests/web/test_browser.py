@@ -191,8 +191,8 @@ def test_keyboard_skip_link_and_visible_focus(page: Any, live_server: Any, captu
     assert sorted_by == "descending"
 
 
-def test_uncertainty_when_present(page: Any, enriched_server: Any, captures: Path) -> None:
-    _open(page, f"{enriched_server.url}/territoires/{DEMO}")
+def test_uncertainty_and_hotspots(page: Any, live_server: Any, captures: Path) -> None:
+    _open(page, f"{live_server.url}/territoires/{DEMO}")
     header = page.locator("#tableau-qpv th[data-tri=intervalle]")
     header.locator("a").click()
     assert header.get_attribute("aria-sort") == "ascending"
@@ -201,7 +201,7 @@ def test_uncertainty_when_present(page: Any, enriched_server: Any, captures: Pat
     )
     assert lows == sorted(lows)
     assert page.evaluate("() => !!window.quartiersCarte.getLayer('hotspots-line')")
-    _open(page, f"{enriched_server.url}/territoires/{DEMO}/qpv/QN00001B")
+    _open(page, f"{live_server.url}/territoires/{DEMO}/qpv/QN00001B")
     text = page.locator("#incertitude").inner_text()
     assert re.search(r"Intervalle de rang\s+1er à 2e", text)
     assert page.locator("#graphique-rangs").is_visible()

@@ -12,7 +12,7 @@ from quartiers.errors import InputError
 from quartiers.web.catalog import Catalog, NotFoundError, load_territory
 
 
-def test_load_reprojects_to_wgs84(demo_dir: Path) -> None:
+def test_load_reprojects_to_wgs84(demo_dir: Path, bare_dir: Path) -> None:
     td = load_territory(demo_dir)
     assert td.code == "200000001" and "Ville-Témoin" in td.name
     assert td.cells.crs.to_epsg() == 4326 and td.qpv.crs.to_epsg() == 4326
@@ -24,7 +24,9 @@ def test_load_reprojects_to_wgs84(demo_dir: Path) -> None:
     assert min_lat <= b[:, 1].min() and max_lon >= b[:, 2].max()
     assert td.communes["00001"] == "Ville-Témoin"
     assert td.horizon == "ref" and td.climate_horizons() == ["ref", "2030", "2050", "2100"]
-    assert not td.has_uncertainty and td.hotspots is None
+    assert td.has_uncertainty and td.hotspots is not None
+    bare = load_territory(bare_dir)
+    assert not bare.has_uncertainty and bare.hotspots is None and bare.uncertainty_columns == []
 
 
 def test_values_change_with_the_horizon_only_for_climate(demo_dir: Path) -> None:
@@ -66,13 +68,13 @@ def test_bad_directories_are_refused(demo_dir: Path, tmp_path: Path) -> None:
 def test_unreadable_optional_layer_is_ignored(demo_dir: Path, tmp_path: Path) -> None:
     copy = tmp_path / "diag"
     shutil.copytree(demo_dir, copy, ignore=shutil.ignore_patterns("entrees", ".espace"))
-    (copy / "hotspots.parquet").write_bytes(b"pas un parquet")
+    (copy / "places.parquet").write_bytes(b"pas un parquet")
     td = load_territory(copy)
-    assert td.hotspots is None
+    assert td.places is None
 
 
-def test_enriched_layers_are_used(enriched_dir: Path) -> None:
-    td = load_territory(enriched_dir)
+def test_optional_layers_are_used(demo_dir: Path) -> None:
+    td = load_territory(demo_dir)
     assert td.has_uncertainty
     assert td.uncertainty_columns == [
         "rank_median",

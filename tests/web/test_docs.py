@@ -30,9 +30,7 @@ def _own_routes(app: FastAPI) -> set[str]:
         router = getattr(route, "original_router", None)
         if router is not None:
             stack.extend(router.routes)
-        elif isinstance(route, APIRoute) and route.endpoint.__module__.startswith(
-            "quartiers.web"
-        ):
+        elif isinstance(route, APIRoute) and route.endpoint.__module__.startswith("quartiers.web"):
             paths.add(route.path)
     return paths
 

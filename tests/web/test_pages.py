@@ -133,27 +133,37 @@ def test_qpv_page_compares_and_degrades(client: TestClient) -> None:
     assert "Reste de la commune" in html and "Reste de l'EPCI" in html
     assert "Taux de pauvreté des ménages" in html and "pts" in html and "×" in html
     assert 'id="graphique-rapports"' in html and 'id="graphique-scores"' in html
-    assert "Incertitude : non disponible" in html
     assert "Sources et millésimes" in html and "Licence Ouverte 2.0" in html
     assert "/tmp/" not in html  # no server path
     assert "graphique-climat-0" in html
 
 
-def test_qpv_page_uses_uncertainty_and_access_when_present(
-    enriched_dir: Path, tmp_path: Path
-) -> None:
+def test_qpv_page_uses_uncertainty_hotspots_and_access(client: TestClient) -> None:
+    html = unescape(client.get(f"/territoires/{DEMO}/qpv/QN00001B").text)
+    assert "Intervalle de rang" in html and 'id="graphique-rangs"' in html
+    assert "Probabilité d'être dans le quintile le plus vulnérable" in html
+    assert 'id="tableau-sobol"' in html and "agrégation" in html
+    assert "Part des habitants du QPV dans des points chauds" in html
+    assert "règle 3-30-300" in html  # walking-access summary of the QPV layer
+    overview = client.get(f"/territoires/{DEMO}").text
+    assert 'data-tri="intervalle"' in overview
+    assert "Points chauds" in overview
+
+
+def test_pages_say_non_disponible_without_optional_outputs(bare_dir: Path, tmp_path: Path) -> None:
     from quartiers.web import create_app
 
     from .conftest import web_settings
 
-    with TestClient(create_app([enriched_dir], settings=web_settings(tmp_path))) as c:
+    with TestClient(create_app([bare_dir], settings=web_settings(tmp_path))) as c:
         html = unescape(c.get(f"/territoires/{DEMO}/qpv/QN00001B").text)
-        assert "Intervalle de rang" in html and 'id="graphique-rangs"' in html
-        assert "Probabilité d'être dans le quintile le plus vulnérable" in html
-        assert "règle 3-30-300" in html  # walking-access summary of the QPV layer
-        overview = c.get(f"/territoires/{DEMO}").text
-        assert 'data-tri="intervalle"' in overview
-        assert "Points chauds" in overview
+        assert "Incertitude : non disponible" in html
+        assert "Points chauds : non disponibles" in html
+        assert 'id="graphique-rangs"' not in html
+        overview = unescape(c.get(f"/territoires/{DEMO}").text)
+        assert "Intervalle de rang et probabilité : non disponibles" in overview
+        assert 'data-tri="intervalle"' not in overview and "Points chauds" not in overview
+        assert "non disponible" in overview
 
 
 def test_comparison_page_with_two_territories(multi_client: TestClient) -> None:

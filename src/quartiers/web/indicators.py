@@ -16,7 +16,9 @@ from quartiers.indicators.registry import DIMENSIONS
 
 __all__ = [
     "ACCESS_EXTRAS",
+    "HOTSPOT_SHARES",
     "INDEX_ID",
+    "SOBOL_GROUPS",
     "UNCERTAINTY_COLUMNS",
     "IndicatorInfo",
     "indicator_infos",
@@ -33,6 +35,21 @@ UNCERTAINTY_COLUMNS = (
     "p_top_quintile",
     "robust_top_quintile",
 )
+
+#: Groups of method choices of the Sobol analysis (``sobol_total_<group>``) → French label.
+SOBOL_GROUPS: dict[str, str] = {
+    "normalisation": "normalisation",
+    "aggregation": "agrégation",
+    "weights": "poids",
+    "indicators": "indicateurs retenus",
+    "imputed": "carreaux estimés par l'INSEE",
+}
+
+#: Hotspot shares of each QPV (local Moran's I), optional: column → French label.
+HOTSPOT_SHARES: dict[str, str] = {
+    "hotspot_population_share": "Part des habitants du QPV dans des points chauds",
+    "hotspot_cell_share": "Part de la surface carroyée du QPV en points chauds",
+}
 
 #: Walking-access summary columns the ``qpv`` layer may carry (accessibility module):
 #: column → (French label, unit).

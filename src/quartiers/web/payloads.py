@@ -23,7 +23,13 @@ from quartiers.web import urls
 from quartiers.web.catalog import TerritoryData
 from quartiers.web.formatting import format_value
 from quartiers.web.geojson import clean_value, feature_bytes, json_bytes
-from quartiers.web.indicators import ACCESS_EXTRAS, INDEX_ID, score_id
+from quartiers.web.indicators import (
+    ACCESS_EXTRAS,
+    HOTSPOT_SHARES,
+    INDEX_ID,
+    SOBOL_GROUPS,
+    score_id,
+)
 from quartiers.web.schemas import (
     ClimateValue,
     MethodOfTerritory,
@@ -202,6 +208,12 @@ def _uncertainty(td: TerritoryData, row: dict[str, Any]) -> dict[str, Any] | Non
         "rank_high": _num(row.get("rank_high")),
         "p_top_quintile": _num(row.get("p_top_quintile")),
         "robust_top_quintile": None if robust is None else bool(robust),
+        "main_driver": _text(row.get("main_driver")) or None,
+        "sobol_total": {
+            group: _num(row.get(f"sobol_total_{group}"))
+            for group in SOBOL_GROUPS
+            if f"sobol_total_{group}" in td.qpv.columns
+        },
     }
 
 
@@ -305,6 +317,7 @@ def qpv_detail(td: TerritoryData, position: int) -> dict[str, Any]:
         "missing_indicators": _split(row.get("missing_indicators")),
         "indicators": indicators,
         "access": {c: _num(row.get(c)) for c in access_cols},
+        "hotspots": {c: _num(row.get(c)) for c in HOTSPOT_SHARES if c in td.qpv.columns},
         "climate": climate_rows(td, summary["insee_coms"]),
     }
 

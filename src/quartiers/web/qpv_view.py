@@ -32,7 +32,13 @@ from quartiers.web.formatting import (
     format_value,
     ordinal,
 )
-from quartiers.web.indicators import ACCESS_EXTRAS, INDEX_ID, score_id
+from quartiers.web.indicators import (
+    ACCESS_EXTRAS,
+    HOTSPOT_SHARES,
+    INDEX_ID,
+    SOBOL_GROUPS,
+    score_id,
+)
 from quartiers.web.payloads import TerritoryPayloads
 
 __all__ = ["qpv_context"]
@@ -163,12 +169,21 @@ def _uncertainty(td: TerritoryData, detail: dict[str, Any], pay: TerritoryPayloa
         ),
     )
     robust = unc.get("robust_top_quintile")
+    sobol = [
+        {"label": SOBOL_GROUPS.get(group, group), "value": format_number(value, 2)}
+        for group, value in sorted(
+            unc.get("sobol_total", {}).items(),
+            key=lambda item: -(item[1] if item[1] is not None else -1.0),
+        )
+    ]
     return {
         "median": ordinal(unc.get("rank_median")),
         "low": ordinal(unc.get("rank_low")),
         "high": ordinal(unc.get("rank_high")),
         "p_top": format_value(unc.get("p_top_quintile"), "part (0–1)"),
         "robust": MISSING if robust is None else ("oui" if robust else "non"),
+        "driver": unc.get("main_driver") or MISSING,
+        "sobol": sobol,
         "chart": chart,
     }
 
@@ -264,4 +279,8 @@ def qpv_context(td: TerritoryData, pay: TerritoryPayloads, code_qp: str) -> dict
         "uncertainty": _uncertainty(td, detail, pay),
         "climate": _climate(detail),
         "access": _access(td, detail),
+        "hotspots": [
+            {"label": HOTSPOT_SHARES[col], "value": format_value(value, "part (0–1)")}
+            for col, value in detail["hotspots"].items()
+        ],
     }

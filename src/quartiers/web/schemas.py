@@ -162,6 +162,12 @@ class Uncertainty(_Out):
         default=None, description="Probabilité d'être dans le quintile le plus vulnérable."
     )
     robust_top_quintile: bool | None = None
+    main_driver: str | None = Field(
+        default=None, description="Groupe de choix qui fait le plus varier la place du QPV."
+    )
+    sobol_total: dict[str, float | None] = Field(
+        default_factory=dict, description="Indice de Sobol total par groupe de choix."
+    )
 
 
 class QpvSummary(_Out):
@@ -237,6 +243,9 @@ class QpvDetail(QpvSummary):
     indicators: list[IndicatorValue]
     access: dict[str, float | None] = Field(
         description="Synthèses d'accès à pied présentes dans le diagnostic (sinon vide)."
+    )
+    hotspots: dict[str, float | None] = Field(
+        description="Parts du QPV en points chauds (I de Moran local) ; vide sans analyse."
     )
     climate: list[ClimateValue]
 
