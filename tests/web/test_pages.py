@@ -177,6 +177,7 @@ def test_comparison_page_with_two_territories(multi_client: TestClient) -> None:
     assert "horizon « 2999 » inconnu" in html
 
 
+@pytest.mark.shared
 def test_comparison_with_la_roche_sur_yon(demo_dir: Path, lry_dir: Path, tmp_path: Path) -> None:
     from quartiers.web import create_app
 
