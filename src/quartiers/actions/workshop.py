@@ -172,13 +172,15 @@ class Workshop:
         settings: Settings | None = None,
         workspace: Path | None = None,
         changes_csv: Path | None = None,
+        diagnostic: Diagnostic | None = None,
     ) -> Workshop:
         """Load a diagnostic directory; its inputs are reloaded at the first what-if.
 
-        ``changes_csv`` is the city's places file its access used (found by itself for the
-        demo's output directory).
+        ``changes_csv`` is the city's places file its access used (found by itself from
+        ``run.json``, or for the demo's output directory). ``diagnostic`` is that directory's
+        diagnostic when the caller has already loaded it (the web app).
         """
-        diagnostic = Diagnostic.load(Path(directory))
+        diagnostic = diagnostic or Diagnostic.load(Path(directory))
         run = diagnostic.run
         city = changes_csv or run_changes_csv(run) or demo_changes_csv(Path(directory), run)
 

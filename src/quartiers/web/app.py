@@ -21,6 +21,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import quartiers
+from quartiers.actions.api import build_router as build_actions_router
+from quartiers.actions.workshop import Workshop
 from quartiers.settings import Settings
 from quartiers.web.api import build_api_router
 from quartiers.web.catalog import Catalog
@@ -131,6 +133,7 @@ def create_app(
         app, lambda request, status, message: render_error(templates, request, status, message)
     )
     app.include_router(build_api_router(state))
+    app.include_router(build_actions_router(_workshops(catalog, settings)))
     app.include_router(build_downloads_router(state))
     app.include_router(build_pages_router(state, templates))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -190,3 +193,14 @@ def app_state(app: FastAPI) -> WebState:
     """Return the state of an application made by :func:`create_app`."""
     state: WebState = app.state.web
     return state
+
+
+def _workshops(catalog: Catalog, settings: Settings) -> dict[str, Workshop]:
+    """Open the « du diagnostic aux solutions » workshop of every served territory.
+
+    Inputs are reloaded only at a territory's first what-if, so this costs nothing at startup.
+    """
+    return {
+        code: Workshop.open(data.directory, settings=settings, diagnostic=data.diagnostic)
+        for code, data in catalog.territories.items()
+    }
