@@ -36,6 +36,7 @@ assets: $(VENDOR)/.installed
 
 demo: install
 	$(BIN)/quartiers demo --out $(DEMO_OUT) --force
+	@echo "Application web : make serve, puis ouvrir http://127.0.0.1:8000/"
 
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks

@@ -42,10 +42,36 @@ class Settings(BaseSettings):
     )
     http_timeout_s: float = Field(default=60.0, gt=0, description="Délai réseau (s).")
     http_retries: int = Field(default=4, ge=0, le=20, description="Nouvelles tentatives.")
+    basemap_url: str = Field(
+        default="",
+        description=(
+            "Modèle d'URL de tuiles raster d'un fond de carte en ligne "
+            "(https://…/{z}/{x}/{y}.png), ajouté sous les couches du diagnostic ; "
+            "vide : aucun fond en ligne (l'application marche hors connexion)."
+        ),
+    )
+    basemap_attribution: str = Field(
+        default="", description="Mention des sources du fond de carte en ligne."
+    )
     secret_key: str = Field(
         default="",
         description="Clé de signature des sessions web (générée au démarrage si vide).",
     )
+
+    @field_validator("basemap_url")
+    @classmethod
+    def _http_basemap(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        if not value.startswith(("https://", "http://")) or not all(
+            part in value for part in ("{z}", "{x}", "{y}")
+        ):
+            raise ValueError(
+                "QUARTIERS_BASEMAP_URL doit être une adresse http(s):// de tuiles "
+                "contenant {z}, {x} et {y}, ou vide"
+            )
+        return value
 
     @field_validator("database_url")
     @classmethod

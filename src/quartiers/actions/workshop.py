@@ -39,7 +39,10 @@ from quartiers.sources.catalog import CATALOG
 from quartiers.sources.load import load_inputs
 from quartiers.sources.workspace import read_workspace
 
-__all__ = ["Workshop", "demo_changes_csv", "inputs_from_run"]
+__all__ = ["CITY_PLACES_ID", "Workshop", "demo_changes_csv", "inputs_from_run", "run_changes_csv"]
+
+#: Source id under which ``run.json`` records the city's places file (not an official source).
+CITY_PLACES_ID = "places"
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +85,16 @@ def inputs_from_run(
     return inputs
 
 
+def run_changes_csv(run: dict[str, Any]) -> Path | None:
+    """Return the city's places file recorded in ``run.json`` (source ``places``), if present."""
+    for record in run.get("sources", []):
+        if str(record.get("source_id", "")) == CITY_PLACES_ID:
+            path = Path(str(record.get("location", "")))
+            if path.is_file():
+                return path
+    return None
+
+
 def demo_changes_csv(directory: Path, run: dict[str, Any]) -> Path | None:
     """Return the demo's list of cooled rooms when ``directory`` is a demo output."""
     if str(run.get("territory", {}).get("code", "")) != DEMO_TERRITORY:
@@ -102,6 +115,8 @@ def _reload(
     for record in run.get("sources", []):
         source_id, location = str(record.get("source_id", "")), str(record.get("location", ""))
         path = Path(location)
+        if source_id == CITY_PLACES_ID:  # applied by the access step, not an official source
+            continue
         if source_id and source_id not in local and "://" not in location and path.exists():
             local[source_id] = path
     used = {str(r.get("source_id", "")) for r in run.get("sources", [])}
@@ -157,15 +172,17 @@ class Workshop:
         settings: Settings | None = None,
         workspace: Path | None = None,
         changes_csv: Path | None = None,
+        diagnostic: Diagnostic | None = None,
     ) -> Workshop:
         """Load a diagnostic directory; its inputs are reloaded at the first what-if.
 
-        ``changes_csv`` is the city's places file its access used (found by itself for the
-        demo's output directory).
+        ``changes_csv`` is the city's places file its access used (found by itself from
+        ``run.json``, or for the demo's output directory). ``diagnostic`` is that directory's
+        diagnostic when the caller has already loaded it (the web app).
         """
-        diagnostic = Diagnostic.load(Path(directory))
+        diagnostic = diagnostic or Diagnostic.load(Path(directory))
         run = diagnostic.run
-        city = changes_csv or demo_changes_csv(Path(directory), run)
+        city = changes_csv or run_changes_csv(run) or demo_changes_csv(Path(directory), run)
 
         def loader() -> TerritoryInputs:
             return inputs_from_run(run, settings=settings, workspace=workspace, changes_csv=city)

@@ -5,4 +5,5 @@ from quartiers.commands import demo as demo
 from quartiers.commands import diagnose as diagnose
 from quartiers.commands import report as report
 from quartiers.commands import roadmap as roadmap
+from quartiers.commands import serve as serve
 from quartiers.commands import sources as sources

@@ -1,0 +1,81 @@
+"""Command ``quartiers serve``: the web application over one or several diagnostics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from quartiers.cli import app, console
+from quartiers.errors import InputError
+from quartiers.settings import Settings, get_settings
+
+__all__ = ["serve_command"]
+
+
+def _settings(basemap_url: str | None) -> Settings:
+    try:
+        return get_settings(**({"basemap_url": basemap_url} if basemap_url is not None else {}))
+    except ValidationError as exc:
+        messages = "; ".join(str(e.get("ctx", {}).get("error", e["msg"])) for e in exc.errors())
+        raise InputError(f"--basemap-url : {messages}") from None
+
+
+@app.command(
+    "serve",
+    help=(
+        "Ouvrir l'application web (carte, fiches des QPV, comparaison, méthode, API) sur un ou "
+        "plusieurs dossiers de diagnostic."
+    ),
+)
+def serve_command(
+    dirs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Dossiers de diagnostic (sortie de « quartiers diagnose » ou de la démo).",
+            show_default=False,
+        ),
+    ],
+    host: Annotated[
+        str, typer.Option("--host", help="Adresse d'écoute (127.0.0.1 : cette machine seule).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port d'écoute.")] = 8000,
+    basemap_url: Annotated[
+        str | None,
+        typer.Option(
+            "--basemap-url",
+            help=(
+                "Fond de carte en ligne : modèle d'URL de tuiles https://…/{z}/{x}/{y}.png "
+                "(par défaut aucun : l'application marche hors connexion)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    no_contributions: Annotated[
+        bool,
+        typer.Option(
+            "--sans-contributions",
+            help="Ne pas ouvrir la base des contributions des habitants.",
+        ),
+    ] = False,
+) -> None:
+    """Load the diagnostics, then serve the application until Ctrl+C."""
+    import uvicorn
+
+    from quartiers.web import create_app
+
+    settings = _settings(basemap_url)
+    # Plain HTTP: session cookies marked Secure only when served beyond this machine (then
+    # behind an HTTPS proxy); on loopback browsers would drop them and moderators could not log in.
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    web_app = create_app(
+        dirs,
+        settings=settings,
+        contributions=not no_contributions,
+        secure_cookies=not loopback,
+    )
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    console.print(f"Application prête : http://{shown}:{port}/  (Ctrl+C pour arrêter)")
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")

@@ -1,0 +1,365 @@
+"""Diagnostics served by the web app, loaded once at startup with their WGS84 copies.
+
+A :class:`TerritoryData` wraps one :class:`~quartiers.diagnostic.Diagnostic` (EPSG:3035) with
+what the pages and the API need again and again: the layers reprojected to WGS84 (EPSG:4326),
+cell bounding boxes, commune names, the mappable quantities and legends. Territories are keyed
+by their code (INSEE commune code or EPCI SIREN, from ``run.json``); QPV by ``code_qp`` within
+their territory (two territories may share a QPV, a commune and its EPCI for instance).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from quartiers.diagnostic import Diagnostic
+from quartiers.errors import InputError
+from quartiers.schemas import HORIZONS
+from quartiers.web.classes import Legend, equal_breaks, make_legend
+from quartiers.web.geojson import BBox
+from quartiers.web.indicators import UNCERTAINTY_COLUMNS, IndicatorInfo, indicator_infos
+
+__all__ = ["WGS84", "Catalog", "NotFoundError", "TerritoryData", "load_territory"]
+
+logger = logging.getLogger(__name__)
+
+WGS84 = "EPSG:4326"
+FloatArray = NDArray[np.float64]
+
+#: Optional extra layers read next to the diagnostic files when present (GeoParquet).
+OPTIONAL_LAYERS = ("hotspots", "places")
+
+
+class NotFoundError(LookupError):
+    """An unknown territory or QPV code (message in French, for a 404)."""
+
+
+def _finite_columns(frame: pd.DataFrame) -> set[str]:
+    out = set()
+    for col in frame.columns:
+        if col == "geometry":
+            continue
+        values = pd.to_numeric(frame[col], errors="coerce")
+        if np.isfinite(values.to_numpy(dtype="float64", na_value=np.nan)).any():
+            out.add(str(col))
+    return out
+
+
+def _optional_layer(diag: Diagnostic, directory: Path, name: str) -> gpd.GeoDataFrame | None:
+    """Return an optional layer (attribute of the diagnostic or ``<name>.parquet``) in WGS84."""
+    layer = getattr(diag, name, None)
+    path = directory / f"{name}.parquet"
+    if layer is None and path.is_file():
+        try:
+            layer = gpd.read_parquet(path)
+        except (OSError, ValueError) as exc:
+            logger.warning("%s : couche illisible, ignorée (%s)", path, exc)
+            return None
+    if not isinstance(layer, gpd.GeoDataFrame) or not len(layer) or layer.crs is None:
+        return None
+    return layer.to_crs(WGS84)
+
+
+@dataclass
+class TerritoryData:
+    """One loaded diagnostic and its cached derived data (see module docstring).
+
+    Attributes
+    ----------
+    code, name
+        Territory code and French name (from ``run.json``).
+    directory
+        The diagnostic output directory (downloads are read from it).
+    diagnostic
+        The diagnostic as loaded (layers in EPSG:3035).
+    cells, qpv
+        The ``cells`` and ``qpv`` layers reprojected to WGS84, same row order.
+    cell_bounds
+        ``(n, 4)`` lon/lat bounds of every cell.
+    bbox
+        Bounds of all cells and QPV (WGS84).
+    communes
+        INSEE code → commune name.
+    indicators
+        Mappable quantities keyed by column (index first).
+    horizon
+        Climate horizon the diagnostic (and its index) was computed at.
+    hotspots, places
+        Optional layers (WGS84) when the diagnostic directory holds them.
+    """
+
+    code: str
+    name: str
+    directory: Path
+    diagnostic: Diagnostic
+    cells: gpd.GeoDataFrame
+    qpv: gpd.GeoDataFrame
+    cell_bounds: FloatArray
+    bbox: BBox
+    communes: dict[str, str]
+    indicators: dict[str, IndicatorInfo]
+    horizon: str
+    hotspots: gpd.GeoDataFrame | None = None
+    places: gpd.GeoDataFrame | None = None
+    _climate: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict, repr=False)
+    _legends: dict[tuple[str, str], Legend] = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------------ lookups
+
+    @property
+    def run(self) -> dict[str, Any]:
+        """Return ``run.json`` of the diagnostic."""
+        return self.diagnostic.run
+
+    @property
+    def qpv_codes(self) -> list[str]:
+        """Return the QPV codes in table order."""
+        return [str(c) for c in self.qpv["code_qp"]]
+
+    @property
+    def has_uncertainty(self) -> bool:
+        """Tell whether the QPV layer carries the rank interval of the uncertainty analysis."""
+        return {"rank_low", "rank_high"} <= set(self.qpv.columns) and bool(
+            pd.to_numeric(self.qpv["rank_low"], errors="coerce").notna().any()
+        )
+
+    @property
+    def uncertainty_columns(self) -> list[str]:
+        """Return the uncertainty columns present in the QPV layer."""
+        return [c for c in UNCERTAINTY_COLUMNS if c in self.qpv.columns]
+
+    def qpv_position(self, code_qp: str) -> int:
+        """Return the row of a QPV, or raise :class:`NotFoundError` (French message)."""
+        codes = self.qpv_codes
+        if code_qp not in codes:
+            raise NotFoundError(
+                f"QPV inconnu dans le territoire {self.code} : {code_qp} "
+                f"(QPV du territoire : {', '.join(codes) or 'aucun'})"
+            )
+        return codes.index(code_qp)
+
+    def commune_label(self, codes: str) -> str:
+        """Return the names of comma-separated INSEE codes (« Nom (code) »)."""
+        parts = [c for c in str(codes).split(",") if c]
+        return ", ".join(f"{self.communes.get(c, c)} ({c})" for c in parts)
+
+    def available(self, indicator: str) -> bool:
+        """Tell whether a mappable quantity has values in this diagnostic."""
+        info = self.indicators.get(indicator)
+        return bool(info and info.available)
+
+    # ------------------------------------------------------------------ values
+
+    def climate_value(self, indicator: str, horizon: str, insee_com: str) -> float:
+        """Return a commune's climate value at a horizon (NaN when absent)."""
+        return self._climate.get((indicator, horizon), {}).get(insee_com, np.nan)
+
+    def values(self, indicator: str, horizon: str | None = None) -> tuple[FloatArray, FloatArray]:
+        """Return the values of a quantity for the cells and the QPV at a horizon.
+
+        Non-climate quantities do not depend on the horizon. A climate indicator at the
+        diagnostic's own horizon is the published column; at another horizon, cells take their
+        commune's value and a QPV the mean of its communes' values.
+        """
+        horizon = horizon or self.horizon
+        info = self.indicators.get(indicator)
+        if info is None:
+            raise NotFoundError(f"indicateur inconnu : {indicator}")
+        n_cells, n_qpv = len(self.cells), len(self.qpv)
+        if info.climate and horizon != self.horizon:
+            table = self._climate.get((indicator, horizon), {})
+            cells = np.array([table.get(str(c), np.nan) for c in self.cells["insee_com"]])
+            qpv = np.array(
+                [
+                    np.nanmean([table.get(c, np.nan) for c in str(codes).split(",")] or [np.nan])
+                    if any(c in table for c in str(codes).split(","))
+                    else np.nan
+                    for codes in self.qpv["insee_coms"]
+                ]
+            )
+            return cells.astype("float64"), qpv.astype("float64")
+        cells_col = (
+            pd.to_numeric(self.cells[indicator], errors="coerce").to_numpy(
+                "float64", na_value=np.nan
+            )
+            if indicator in self.cells.columns
+            else np.full(n_cells, np.nan)
+        )
+        qpv_col = (
+            pd.to_numeric(self.qpv[indicator], errors="coerce").to_numpy("float64", na_value=np.nan)
+            if indicator in self.qpv.columns
+            else np.full(n_qpv, np.nan)
+        )
+        return cells_col, qpv_col
+
+    def legend(self, indicator: str, horizon: str | None = None) -> Legend:
+        """Return (and cache) the legend of a quantity at a horizon."""
+        horizon = horizon or self.horizon
+        info = self.indicators.get(indicator)
+        if info is None:
+            raise NotFoundError(f"indicateur inconnu : {indicator}")
+        key = (indicator, horizon if info.climate else self.horizon)
+        if key not in self._legends:
+            cells, _ = self.values(indicator, horizon)
+            weights = pd.to_numeric(self.cells["population"], errors="coerce").to_numpy(
+                "float64", na_value=0.0
+            )
+            fixed = None
+            if info.climate:
+                pooled = [v for (ind, _), table in self._climate.items() if ind == indicator
+                          for v in table.values()]  # fmt: skip
+                fixed = equal_breaks(np.asarray(pooled, dtype="float64")) or None
+            self._legends[key] = make_legend(
+                info,
+                cells,
+                weights,
+                horizon=key[1],
+                horizon_label=HORIZONS.get(key[1], key[1]),
+                fixed_breaks=fixed,
+            )
+        return self._legends[key]
+
+    def climate_horizons(self) -> list[str]:
+        """Return the horizons present in the climate table, in :data:`HORIZONS` order."""
+        present = {h for (_, h) in self._climate}
+        return [h for h in HORIZONS if h in present]
+
+
+def _communes(diag: Diagnostic) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for row in diag.run.get("coverage", []) or []:
+        if row.get("insee_com"):
+            names[str(row["insee_com"])] = str(row.get("nom") or row["insee_com"])
+    if len(diag.climate) and {"insee_com", "nom"} <= set(diag.climate.columns):
+        for code, nom in zip(diag.climate["insee_com"], diag.climate["nom"], strict=True):
+            names.setdefault(str(code), str(nom))
+    return names
+
+
+def _climate_lookup(climate: pd.DataFrame) -> dict[tuple[str, str], dict[str, float]]:
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    if not len(climate) or not {"indicator", "horizon", "insee_com", "value"} <= set(
+        climate.columns
+    ):
+        return out
+    values = pd.to_numeric(climate["value"], errors="coerce")
+    for ind, hz, com, val in zip(
+        climate["indicator"], climate["horizon"], climate["insee_com"], values, strict=True
+    ):
+        if pd.notna(val):
+            out.setdefault((str(ind), str(hz)), {})[str(com)] = float(val)
+    return out
+
+
+def load_territory(directory: Path) -> TerritoryData:
+    """Load a diagnostic output directory and prepare it for serving.
+
+    Raises
+    ------
+    InputError
+        Not a diagnostic directory (French message naming the missing files).
+    """
+    directory = Path(directory)
+    diag = Diagnostic.load(directory)
+    territory = diag.run.get("territory") or {}
+    code = str(territory.get("code") or directory.name)
+    name = str(territory.get("name") or code)
+    cells = diag.cells.to_crs(WGS84)
+    qpv = diag.qpv.to_crs(WGS84)
+    bounds = np.asarray(cells.geometry.bounds.to_numpy(), dtype="float64").reshape(-1, 4)
+    all_bounds = np.vstack([bounds, qpv.geometry.bounds.to_numpy(dtype="float64")])
+    bbox = (
+        float(np.nanmin(all_bounds[:, 0])),
+        float(np.nanmin(all_bounds[:, 1])),
+        float(np.nanmax(all_bounds[:, 2])),
+        float(np.nanmax(all_bounds[:, 3])),
+    )
+    climate = _climate_lookup(diag.climate)
+    climate_ids = sorted({ind for ind, _ in climate})
+    index_info = diag.run.get("index") or {}
+    infos = indicator_infos(
+        diag.indicators,
+        climate_ids=climate_ids,
+        columns_with_values=_finite_columns(diag.cells),
+        dimensions_in_index=index_info.get("dimensions", []),
+    )
+    horizon = str((diag.run.get("horizon") or {}).get("id") or "ref")
+    data = TerritoryData(
+        code=code,
+        name=name,
+        directory=directory,
+        diagnostic=diag,
+        cells=cells,
+        qpv=qpv.reset_index(drop=True),
+        cell_bounds=bounds,
+        bbox=bbox,
+        communes=_communes(diag),
+        indicators=infos,
+        horizon=horizon,
+        hotspots=_optional_layer(diag, directory, "hotspots"),
+        places=_optional_layer(diag, directory, "places"),
+        _climate=climate,
+    )
+    # Legends of every available quantity at every horizon are computed once, here.
+    for ind, info in infos.items():
+        if info.available:
+            for hz in data.climate_horizons() if info.climate else [horizon]:
+                data.legend(ind, hz)
+    logger.info(
+        "diagnostic chargé : %s (%s), %d carreaux, %d QPV", name, code, len(cells), len(qpv)
+    )
+    return data
+
+
+@dataclass
+class Catalog:
+    """The territories served, in the order their directories were given."""
+
+    territories: dict[str, TerritoryData]
+
+    @classmethod
+    def load(cls, directories: Iterable[Path]) -> Catalog:
+        """Load every diagnostic directory (each territory code once).
+
+        Raises
+        ------
+        InputError
+            No directory, a directory that is not a diagnostic, or two directories of the
+            same territory.
+        """
+        territories: dict[str, TerritoryData] = {}
+        for directory in directories:
+            data = load_territory(Path(directory))
+            if data.code in territories:
+                raise InputError(
+                    f"{directory} : territoire {data.code} déjà chargé depuis "
+                    f"{territories[data.code].directory} (un dossier par territoire attendu)"
+                )
+            territories[data.code] = data
+        if not territories:
+            raise InputError("aucun dossier de diagnostic donné (attendu au moins un dossier)")
+        return cls(territories)
+
+    def get(self, code: str) -> TerritoryData:
+        """Return a territory, or raise :class:`NotFoundError` with a French message."""
+        try:
+            return self.territories[code]
+        except KeyError:
+            known = ", ".join(self.territories)
+            raise NotFoundError(
+                f"territoire inconnu : {code} (territoires chargés : {known})"
+            ) from None
+
+    def __iter__(self) -> Any:
+        return iter(self.territories.values())
+
+    def __len__(self) -> int:
+        return len(self.territories)

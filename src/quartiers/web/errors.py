@@ -1,0 +1,141 @@
+"""HTTP errors of the web app, always in French: JSON under ``/api``, an HTML page elsewhere.
+
+This is the only place where the web layer turns errors into HTTP statuses: an unknown
+territory or QPV (:class:`~quartiers.web.catalog.NotFoundError`) gives 404, a bad query 400 or
+422 with a French message naming the parameter and what is expected.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from quartiers.web.catalog import NotFoundError
+
+__all__ = ["french_validation_errors", "install_error_handlers", "wants_json"]
+
+logger = logging.getLogger(__name__)
+
+_STATUS_FR = {
+    400: "requête incorrecte",
+    404: "ressource introuvable",
+    405: "méthode HTTP non autorisée pour cette adresse",
+    406: "format de réponse non disponible",
+    413: "requête trop volumineuse",
+    415: "type de contenu non pris en charge",
+    429: "trop de requêtes, réessayez plus tard",
+    500: "erreur interne du serveur",
+    503: "service momentanément indisponible",
+}
+
+_MESSAGES = {
+    "missing": "paramètre obligatoire manquant",
+    "int_parsing": "nombre entier attendu",
+    "int_type": "nombre entier attendu",
+    "int_from_float": "nombre entier attendu",
+    "float_parsing": "nombre attendu",
+    "float_type": "nombre attendu",
+    "finite_number": "nombre fini attendu",
+    "bool_parsing": "booléen attendu (true ou false)",
+    "string_type": "texte attendu",
+    "json_invalid": "JSON invalide",
+    "extra_forbidden": "champ inconnu",
+}
+
+
+def _french(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error", error.get("msg", "valeur invalide")))
+    if kind in ("greater_than_equal", "greater_than"):
+        sign = "≥" if kind.endswith("equal") else ">"
+        return f"valeur {sign} {ctx.get('ge', ctx.get('gt'))} attendue"
+    if kind in ("less_than_equal", "less_than"):
+        sign = "≤" if kind.endswith("equal") else "<"
+        return f"valeur {sign} {ctx.get('le', ctx.get('lt'))} attendue"
+    if kind in ("enum", "literal_error"):
+        expected = str(ctx.get("expected", "?")).replace(" or ", " ou ")
+        return f"valeur attendue parmi {expected}"
+    if kind == "string_too_long":
+        return f"{ctx.get('max_length')} caractères au plus"
+    if kind == "string_too_short":
+        return f"au moins {ctx.get('min_length')} caractères"
+    if kind == "string_pattern_mismatch":
+        return f"format attendu : {ctx.get('pattern')}"
+    return _MESSAGES.get(kind, "valeur invalide")
+
+
+def french_validation_errors(errors: Any) -> list[dict[str, Any]]:
+    """Turn FastAPI validation errors into ``{loc, msg, type}`` entries with French messages."""
+    return [
+        {"loc": [str(p) for p in e.get("loc", ())], "msg": _french(e), "type": e.get("type")}
+        for e in errors
+    ]
+
+
+def wants_json(request: Request) -> bool:
+    """Tell whether the client gets JSON errors (the API) rather than an HTML page."""
+    return request.url.path.startswith("/api")
+
+
+HtmlRenderer = Callable[[Request, int, str], HTMLResponse]
+
+
+def install_error_handlers(app: FastAPI, render_html: HtmlRenderer) -> None:
+    """Register the French error handlers on ``app``.
+
+    ``render_html(request, status, message)`` draws the error page of the site.
+    """
+
+    def respond(request: Request, status: int, message: str, **headers: str) -> Response:
+        if wants_json(request):
+            return JSONResponse({"detail": message}, status_code=status, headers=headers or None)
+        response = render_html(request, status, message)
+        response.headers.update(headers)
+        return response
+
+    @app.exception_handler(NotFoundError)
+    async def _not_found(request: Request, exc: NotFoundError) -> Response:
+        return respond(request, 404, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        detail: Any = exc.detail
+        if isinstance(detail, str) and detail and not _english(detail):
+            message = detail
+        elif not isinstance(detail, str) and detail and wants_json(request):
+            return JSONResponse({"detail": detail}, status_code=exc.status_code)
+        else:  # Starlette's English reason phrases ("Not Found"…) become French
+            message = _STATUS_FR.get(exc.status_code, f"erreur {exc.status_code}")
+            if exc.status_code == 404:
+                message += f" : {request.url.path}"
+        return respond(request, exc.status_code, message, **(exc.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = french_validation_errors(exc.errors())
+        if wants_json(request):
+            return JSONResponse({"detail": errors}, status_code=422)
+        lines = "; ".join(f"{e['loc'][-1] if e['loc'] else '?'} : {e['msg']}" for e in errors)
+        return render_html(request, 422, f"paramètres invalides — {lines}")
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        logger.exception("erreur interne sur %s", request.url.path)
+        return respond(request, 500, _STATUS_FR[500])
+
+
+_PHRASES = frozenset(status.phrase for status in HTTPStatus)
+
+
+def _english(detail: str) -> bool:
+    """Tell whether a detail is one of Starlette's English reason phrases."""
+    return detail in _PHRASES

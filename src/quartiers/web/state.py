@@ -1,0 +1,75 @@
+"""Everything the routes share, built once when the application starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from quartiers.schemas import HORIZONS
+from quartiers.settings import Settings
+from quartiers.web.catalog import Catalog, TerritoryData
+from quartiers.web.contributions import Contributions, disabled
+from quartiers.web.payloads import TerritoryPayloads, build_payloads
+from quartiers.web.schemas import MethodDescription
+
+__all__ = ["WebState", "build_state"]
+
+
+@dataclass
+class WebState:
+    """Loaded territories, their cached payloads, settings and contributions.
+
+    Attributes
+    ----------
+    catalog
+        The territories served.
+    payloads
+        Serialised payloads by territory code.
+    settings
+        Settings the app was created with (basemap, database).
+    contributions
+        Residents' contributions (disabled adapter when not mounted).
+    all_qpv
+        Every QPV of every territory as ``(territory code, row)``, in territory order.
+    method_json
+        The ``/api/method`` payload.
+    """
+
+    catalog: Catalog
+    payloads: dict[str, TerritoryPayloads]
+    settings: Settings
+    contributions: Contributions = field(default_factory=lambda: disabled("non configurées"))
+    all_qpv: list[tuple[str, int]] = field(default_factory=list)
+    method_json: bytes = b""
+
+    def territory(self, code: str) -> tuple[TerritoryData, TerritoryPayloads]:
+        """Return a territory and its payloads (raises ``NotFoundError`` when unknown)."""
+        td = self.catalog.get(code)
+        return td, self.payloads[td.code]
+
+
+def _method(catalog: Catalog, payloads: dict[str, TerritoryPayloads]) -> bytes:
+    indicators: dict[str, object] = {}
+    for td in catalog:
+        for ind, info in td.indicators.items():
+            # an indicator available in one territory is shown as available
+            if ind not in indicators or info.available:
+                indicators[ind] = info.as_dict()
+    data = {
+        "horizons": [{"id": h, "label": label} for h, label in HORIZONS.items()],
+        "indicators": list(indicators.values()),
+        "territories": [payloads[td.code].method for td in catalog],
+    }
+    return MethodDescription.model_validate(data).model_dump_json().encode("utf-8")
+
+
+def build_state(catalog: Catalog, settings: Settings) -> WebState:
+    """Build the payload caches of every territory."""
+    payloads = {td.code: build_payloads(td) for td in catalog}
+    all_qpv = [(td.code, i) for td in catalog for i in range(len(td.qpv))]
+    return WebState(
+        catalog=catalog,
+        payloads=payloads,
+        settings=settings,
+        all_qpv=all_qpv,
+        method_json=_method(catalog, payloads),
+    )

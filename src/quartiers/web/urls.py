@@ -1,0 +1,54 @@
+"""Paths of the pages and API resources (one place, used by payloads and templates)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+__all__ = [
+    "api_cells",
+    "api_qpv",
+    "api_qpv_list",
+    "api_territory",
+    "download",
+    "page_qpv",
+    "page_territory",
+]
+
+
+def _q(code: str) -> str:
+    return quote(str(code), safe="")
+
+
+def page_territory(code: str) -> str:
+    """Return the overview page of a territory."""
+    return f"/territoires/{_q(code)}"
+
+
+def page_qpv(code: str, code_qp: str) -> str:
+    """Return the page of one QPV."""
+    return f"/territoires/{_q(code)}/qpv/{_q(code_qp)}"
+
+
+def api_territory(code: str) -> str:
+    """Return the API resource of a territory."""
+    return f"/api/territories/{_q(code)}"
+
+
+def api_qpv_list(code: str) -> str:
+    """Return the API list of a territory's QPV."""
+    return f"/api/territories/{_q(code)}/qpv"
+
+
+def api_qpv(code: str, code_qp: str) -> str:
+    """Return the API resource of one QPV."""
+    return f"/api/territories/{_q(code)}/qpv/{_q(code_qp)}"
+
+
+def api_cells(code: str) -> str:
+    """Return the API cells (GeoJSON by bounding box) of a territory."""
+    return f"/api/territories/{_q(code)}/cells"
+
+
+def download(code: str, filename: str) -> str:
+    """Return the download path of one file of a territory's diagnostic."""
+    return f"/telechargements/{_q(code)}/{_q(filename)}"

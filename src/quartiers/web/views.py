@@ -1,0 +1,249 @@
+"""What the map pages need: indicator menus, map configuration and the QPV table rows.
+
+Pure functions from a :class:`~quartiers.web.catalog.TerritoryData` to plain dictionaries
+that the templates render and the map scripts read (``<script type="application/json">``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from quartiers.indicators.registry import DIMENSIONS
+from quartiers.schemas import HORIZONS
+from quartiers.settings import Settings
+from quartiers.web import urls
+from quartiers.web.api import MAX_BBOX_KM2, MAX_CELLS_PAGE
+from quartiers.web.catalog import TerritoryData
+from quartiers.web.formatting import MISSING, format_number, format_value, ordinal
+from quartiers.web.indicators import INDEX_ID, IndicatorInfo
+
+__all__ = [
+    "horizon_options",
+    "indicator_groups",
+    "map_config",
+    "qpv_rows",
+    "resolve_choice",
+]
+
+QPV_TABLE_SORTS = {
+    "rang": "rank",
+    "indice": "index",
+    "intervalle": "rank_interval",
+    "nom": "lib_qp",
+}
+
+
+def indicator_groups(
+    td: TerritoryData, *, only: set[str] | None = None
+) -> list[tuple[str, list[IndicatorInfo]]]:
+    """Return the indicator menu: index and scores, then one group per dimension."""
+    infos = [i for i in td.indicators.values() if only is None or i.id in only]
+    groups = [("Indice et scores", [i for i in infos if i.kind in ("index", "score")])]
+    for dim, label in DIMENSIONS.items():
+        members = [i for i in infos if i.kind == "indicator" and i.dimension == dim]
+        if members:
+            groups.append((label, members))
+    return [(label, members) for label, members in groups if members]
+
+
+def horizon_options() -> list[tuple[str, str]]:
+    """Return the climate horizons (id, French label)."""
+    return list(HORIZONS.items())
+
+
+def resolve_choice(
+    td: TerritoryData, indicator: str | None, horizon: str | None
+) -> tuple[str, str, list[str]]:
+    """Return the indicator and horizon to show, and French notes on replaced choices."""
+    notes = []
+    chosen = indicator or INDEX_ID
+    if chosen not in td.indicators:
+        notes.append(f"indicateur « {chosen} » inconnu : l'indice est affiché")
+        chosen = INDEX_ID
+    elif not td.indicators[chosen].available:
+        info = td.indicators[chosen]
+        notes.append(
+            f"{info.label} : non disponible ({info.missing_reason}) ; l'indice est affiché"
+        )
+        chosen = INDEX_ID
+    hz = horizon or td.horizon
+    if hz not in HORIZONS:
+        notes.append(f"horizon « {hz} » inconnu : {HORIZONS[td.horizon]} affiché")
+        hz = td.horizon
+    return chosen, hz, notes
+
+
+def _legend_key(info: IndicatorInfo, horizon: str, run_horizon: str) -> str:
+    return f"{info.id}|{horizon if info.climate else run_horizon}"
+
+
+def _horizons_of(td: TerritoryData, info: IndicatorInfo) -> list[str]:
+    return td.climate_horizons() if info.climate else [td.horizon]
+
+
+def map_config(
+    td: TerritoryData,
+    settings: Settings,
+    *,
+    indicator: str,
+    horizon: str,
+    contributions_url: str | None,
+    only: set[str] | None = None,
+    focus_qpv: str | None = None,
+) -> dict[str, Any]:
+    """Return the configuration read by the map scripts (JSON-ready).
+
+    Parameters
+    ----------
+    td
+        The territory.
+    settings
+        For the optional online basemap.
+    indicator, horizon
+        Initial choice.
+    contributions_url
+        GeoJSON of published contributions, None when contributions are not available.
+    only
+        Restrict the indicator menu (the QPV page's resources map).
+    focus_qpv
+        Centre the map on this QPV (its page).
+    """
+    infos = [i for i in td.indicators.values() if i.available and (only is None or i.id in only)]
+    legends: dict[str, Any] = {}
+    climate: dict[str, dict[str, dict[str, float]]] = {}
+    qpv_values: dict[str, dict[str, dict[str, float | None]]] = {}
+    qpv_display: dict[str, dict[str, str]] = {}
+    codes = td.qpv_codes
+    for info in infos:
+        for hz in _horizons_of(td, info):
+            key = _legend_key(info, hz, td.horizon)
+            legends[key] = td.legend(info.id, hz).as_dict()
+            _, qvals = td.values(info.id, hz)
+            qpv_display[key] = {
+                c: format_value(v, info.unit) for c, v in zip(codes, qvals, strict=True)
+            }
+            if info.climate:
+                climate.setdefault(info.id, {})[hz] = {
+                    com: td.climate_value(info.id, hz, com) for com in td.communes
+                }
+                qpv_values.setdefault(info.id, {})[hz] = {
+                    c: (float(v) if np.isfinite(v) else None)
+                    for c, v in zip(codes, qvals, strict=True)
+                }
+    climate = {
+        ind: {hz: {c: v for c, v in table.items() if np.isfinite(v)} for hz, table in hzs.items()}
+        for ind, hzs in climate.items()
+    }
+    bbox = list(td.bbox)
+    if focus_qpv is not None:
+        pos = td.qpv_position(focus_qpv)
+        minx, miny, maxx, maxy = td.qpv.geometry.iloc[pos].bounds
+        pad_x, pad_y = 0.012, 0.008  # about 900 m around the QPV
+        bbox = [minx - pad_x, miny - pad_y, maxx + pad_x, maxy + pad_y]
+    layers: dict[str, str | None] = {
+        name: (
+            f"/api/territories/{td.code}/layers/{name}.geojson"
+            if getattr(td, name) is not None
+            else None
+        )
+        for name in ("hotspots", "places")
+    }
+    layers["contributions"] = contributions_url
+    basemap = None
+    if settings.basemap_url:
+        basemap = {"url": settings.basemap_url, "attribution": settings.basemap_attribution}
+    return {
+        "territory": td.code,
+        "bbox": [round(v, 6) for v in bbox],
+        "cells_url": urls.api_cells(td.code),
+        "qpv_url": f"/api/territories/{td.code}/qpv.geojson",
+        "max_bbox_km2": MAX_BBOX_KM2,
+        "max_page": MAX_CELLS_PAGE,
+        "layers": layers,
+        "basemap": basemap,
+        "run_horizon": td.horizon,
+        "horizons": dict(HORIZONS),
+        "indicators": [
+            {
+                "id": i.id,
+                "label": i.label,
+                "unit": i.unit,
+                "climate": i.climate,
+                "direction": i.direction,
+            }
+            for i in infos
+        ],
+        "legends": legends,
+        "climate": climate,
+        "qpv_values": qpv_values,
+        "qpv_display": qpv_display,
+        "initial": {"indicator": indicator, "horizon": horizon},
+        "focus_qpv": focus_qpv,
+    }
+
+
+def _num(value: Any) -> float | None:
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return float(number) if pd.notna(number) and np.isfinite(number) else None
+
+
+def qpv_rows(td: TerritoryData, *, indicator: str, horizon: str) -> list[dict[str, Any]]:
+    """Return the rows of the overview's QPV table (values and their French display)."""
+    info = td.indicators[indicator]
+    _, shown = td.values(indicator, horizon)
+    rows = []
+    for i, row in enumerate(td.qpv.to_dict(orient="records")):
+        code_qp = str(row["code_qp"])
+        low, high = _num(row.get("rank_low")), _num(row.get("rank_high"))
+        p_top = _num(row.get("p_top_quintile"))
+        rank = _num(row.get("rank"))
+        index = _num(row.get(INDEX_ID))
+        rows.append(
+            {
+                "code_qp": code_qp,
+                "lib_qp": str(row.get("lib_qp") or code_qp),
+                "url": urls.page_qpv(td.code, code_qp),
+                "communes": td.commune_label(str(row.get("insee_coms") or row.get("insee_com"))),
+                "population": _num(row.get("population")),
+                "population_display": format_number(row.get("population"), 0),
+                "index": index,
+                "index_display": format_number(index, 2),
+                "rank": rank,
+                "rank_display": ordinal(rank) if rank is not None else "non classé",
+                "rank_low": low,
+                "rank_high": high,
+                "interval_display": (
+                    f"{ordinal(low)} à {ordinal(high)}"
+                    if low is not None and high is not None
+                    else MISSING
+                ),
+                "p_top": p_top,
+                "p_top_display": format_value(p_top, "part (0–1)"),
+                "value": _num(shown[i]),
+                "value_display": format_value(shown[i], info.unit),
+                "status_detail": str(row.get("status_detail") or ""),
+            }
+        )
+    return rows
+
+
+def sort_rows(rows: list[dict[str, Any]], sort: str, descending: bool) -> list[dict[str, Any]]:
+    """Sort table rows by ``rang``, ``indice``, ``intervalle`` or ``nom`` (missing last)."""
+    key_name = QPV_TABLE_SORTS.get(sort, "rank")
+
+    def key(row: dict[str, Any]) -> tuple[Any, ...]:
+        if key_name == "lib_qp":
+            return (False, row["lib_qp"].casefold())
+        if key_name == "rank_interval":
+            low, high = row["rank_low"], row["rank_high"]
+            return (low is None, low or 0.0, high or 0.0)
+        value = row[key_name]
+        return (value is None, value or 0.0)
+
+    present = [r for r in rows if not key(r)[0]]
+    missing = [r for r in rows if key(r)[0]]
+    present.sort(key=key, reverse=descending)
+    return present + missing
