@@ -36,6 +36,8 @@ assets: $(VENDOR)/.installed
 
 demo: install
 	$(BIN)/quartiers demo --out $(DEMO_OUT) --force
+	$(BIN)/quartiers report $(DEMO_OUT) --force
+	@echo "Fiches diagnostic (PDF, HTML) : $(DEMO_OUT)/fiches/"
 	@echo "Application web : make serve, puis ouvrir http://127.0.0.1:8000/"
 
 lint: install-dev

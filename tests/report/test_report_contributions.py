@@ -126,3 +126,42 @@ def test_report_command_quotes_residents(store_url: str, demo_run: object, tmp_p
     assert "2 contributions publiées après modération" in html
     assert "La cour de l'immeuble est un four en juillet" in html
     assert "Texte encore en attente de relecture" not in html
+
+
+def test_sheet_compares_perceived_hot_spots_with_the_measure(
+    demo_run: object, tmp_path: Path
+) -> None:
+    pytest.importorskip("quartiers.participation.store")
+    import geopandas as gpd
+
+    from quartiers.participation.schemas import ContributionCreate
+    from quartiers.participation.store import ContributionStore
+    from quartiers.participation.vocab import Category, Status
+
+    diag = demo_run.diagnostic  # type: ignore[attr-defined]
+    cells = diag.cells
+    hottest = cells[cells["quintile"] == 5].iloc[0]
+    coolest = cells[cells["quintile"] == 1].iloc[0]
+    points = gpd.GeoSeries(
+        [hottest.geometry.centroid, coolest.geometry.centroid], crs=cells.crs
+    ).to_crs("EPSG:4326")
+    url = f"sqlite:///{tmp_path / 'contributions.sqlite3'}"
+    store = ContributionStore.open(url, {"200000001": (-180.0, -90.0, 180.0, 90.0)})
+    try:
+        for point, text in zip(points, ("Dalle brûlante", "Ici on étouffe aussi"), strict=True):
+            receipt = store.create(
+                ContributionCreate(
+                    territory="200000001", code_qp=CODE, lon=point.x, lat=point.y,
+                    category=Category.TROP_CHAUD, text=text,
+                )
+            )  # fmt: skip
+            store.moderate(receipt.id, Status.PUBLISHED, actor="test", scope=None)
+    finally:
+        store.close()
+    found = contrib.read_contributions(url, [CODE], cells=cells)
+    verdicts = dict(found[CODE].hot_spots)
+    assert verdicts["Dalle brûlante"].startswith("concordant")
+    assert verdicts["Ici on étouffe aussi"].startswith("discordant")
+    html = unescape(_sheet_html(diag, found[CODE]))
+    assert "Lieux trop chauds signalés et mesure" in html
+    assert "« Dalle brûlante » — concordant" in html

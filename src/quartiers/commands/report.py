@@ -82,7 +82,7 @@ def report_command(
     if contributions is not None:
         if participation_available():
             wanted = codes or [str(c) for c in diag.qpv["code_qp"]]
-            found = read_contributions(contributions, wanted)
+            found = read_contributions(contributions, wanted, cells=diag.cells)
         else:
             err_console.print(
                 "Avertissement : le module des contributions n'est pas installé ; la section "

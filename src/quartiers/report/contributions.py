@@ -16,7 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from quartiers.errors import InputError, SourceError
+from quartiers.perceived import compare_perceived
 from quartiers.report.model import ContributionItem, Contributions
 
 __all__ = ["LATEST", "database_url", "participation_available", "read_contributions"]
@@ -57,7 +60,7 @@ def _detail(item: Any) -> str:
     return ", ".join(parts)
 
 
-def _summarise(items: list[Any], total: int) -> Contributions:
+def _summarise(items: list[Any], total: int, cells: pd.DataFrame | None) -> Contributions:
     counts = Counter(str(i.category_label) for i in items)
     latest = sorted(items, key=lambda i: (i.created_on, i.id), reverse=True)[:LATEST]
     return Contributions(
@@ -72,10 +75,24 @@ def _summarise(items: list[Any], total: int) -> Contributions:
             )
             for i in latest
         ],
+        hot_spots=_hot_spots(items, cells),
     )
 
 
-def read_contributions(url: str, codes: Sequence[str]) -> dict[str, Contributions]:
+def _hot_spots(items: list[Any], cells: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """Compare each perceived hot spot with the measured index of its cell (web does too)."""
+    if cells is None:
+        return []
+    rows = [
+        {"id": i.id, "lon": i.lon, "lat": i.lat, "category": str(i.category), "text": i.text}
+        for i in items
+    ]
+    return [(v.text, v.verdict_label) for v in compare_perceived(rows, cells)]
+
+
+def read_contributions(
+    url: str, codes: Sequence[str], *, cells: pd.DataFrame | None = None
+) -> dict[str, Contributions]:
     """Return the published contributions of each QPV code (codes without any are absent).
 
     Parameters
@@ -84,6 +101,9 @@ def read_contributions(url: str, codes: Sequence[str]) -> dict[str, Contribution
         SQLAlchemy URL of the contributions database, or a path to a SQLite file.
     codes
         QPV codes of the diagnostic.
+    cells
+        The diagnostic's ``cells`` layer: perceived hot spots (« lieu trop chaud ») are then
+        compared with the measured index of the cell under them (agreement or not).
 
     Raises
     ------
@@ -121,7 +141,7 @@ def read_contributions(url: str, codes: Sequence[str]) -> dict[str, Contribution
                 if not page.items or len(items) >= total:
                     break
             if items:
-                out[code] = _summarise(items, total)
+                out[code] = _summarise(items, total, cells)
         logger.info("contributions publiées lues pour %d QPV", len(out))
         return out
     finally:

@@ -128,6 +128,8 @@ class Contributions:
     total: int
     counts: list[tuple[str, int]]
     items: list[ContributionItem]
+    #: Perceived hot spots against the measured index of their cell: (text, verdict label).
+    hot_spots: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

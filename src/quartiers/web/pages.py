@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 import quartiers
 from quartiers.indicators.registry import DIMENSIONS
+from quartiers.perceived import compare_perceived
 from quartiers.schemas import HORIZONS
 from quartiers.web import urls
 from quartiers.web.comparison_view import comparison_context
@@ -32,7 +33,6 @@ from quartiers.web.formatting import (
     format_value,
     ordinal,
 )
-from quartiers.web.perceived import compare_perceived
 from quartiers.web.qpv_view import qpv_context
 from quartiers.web.state import WebState
 from quartiers.web.views import (
