@@ -255,3 +255,17 @@ def test_resident_contributes_moderator_publishes(
     page.wait_for_function("() => !!window.quartiersCarte.getLayer('contributions-point')")
     page.screenshot(path=str(captures / "qpv-contribution.png"), full_page=True)
     _no_problems(page)
+
+    # The same published contribution reaches the QPV's diagnostic sheet.
+    from html import unescape
+
+    from quartiers.cli import main
+
+    sheets = demo_dir.parent / f"fiches-{live_server.port}"
+    args = ["report", str(demo_dir), "--out", str(sheets), "--qpv", "QN00001A"]
+    args += ["--format", "html", "--no-synthesis", "--contributions", store.db.url]
+    assert main(args) == 0
+    sheet = (sheets / "fiche_QN00001A.html").read_text(encoding="utf-8")
+    assert "&lt;b&gt;intenable&lt;/b&gt;" in sheet  # quoted as text, never as markup
+    assert text in unescape(sheet)
+    assert "Lieux trop chauds signalés et mesure" in sheet
