@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 
 from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS, CELL_SIZE_M, cell_boxes, parse_cell_ids
-from quartiers.indicators.exposure import DEFAULT_ROAD_WIDTH_M, ROAD_WIDTHS_M
+from quartiers.indicators.exposure import road_surfaces, road_widths_m
 from quartiers.indicators.resources import CANOPY_KINDS, tree_crowns
 from quartiers.place_changes import validate_place_changes
 from quartiers.schemas import VEGETATION_COLUMNS, TerritoryInputs
@@ -150,25 +150,10 @@ def _polygons(layer: gpd.GeoDataFrame | None, *, line_width_m: float = 0.0) -> N
 
 
 def _road_surfaces(roads: gpd.GeoDataFrame | None) -> NDArray[np.object_]:
+    """Return the roads' paved surfaces exactly as the sealing indicator reads them."""
     if roads is None or not len(roads):
         return np.zeros(0, dtype=object)
-    layer = _to_cells_crs(roads)
-    width = _road_widths(layer)
-    lines = np.asarray(layer.geometry.values, dtype=object)
-    return np.asarray(shapely.buffer(lines, width / 2.0, quad_segs=2), dtype=object)
-
-
-def _road_widths(roads: pd.DataFrame) -> NDArray[np.float64]:
-    """Return the paved width (m) of each road as the sealing indicator reads it."""
-    if "width_m" in roads.columns:
-        width = pd.to_numeric(roads["width_m"], errors="coerce").astype("float64")
-    else:
-        width = pd.Series(np.nan, index=roads.index, dtype="float64")
-    highway = roads["highway"] if "highway" in roads.columns else pd.Series("", index=roads.index)
-    fallback = highway.astype("string").map(ROAD_WIDTHS_M).astype("float64")
-    return np.asarray(
-        width.where(width > 0, fallback).fillna(DEFAULT_ROAD_WIDTH_M), dtype="float64"
-    )
+    return road_surfaces(roads)
 
 
 def _vegetation_with(
@@ -292,7 +277,7 @@ def deseal(
     boxes = _cell_boxes(inputs, cells)
     zone = shapely.union_all(shapely.buffer(boxes, CELL_INSET_M, join_style="mitre"))
     roads = _to_cells_crs(inputs.roads).reset_index(drop=True)
-    width = _road_widths(roads)
+    width = road_widths_m(roads)
     lines = np.asarray(roads.geometry.values, dtype=object)
     hit = shapely.intersects(lines, zone) & ~shapely.is_empty(lines)
     before = shapely.union_all(_road_surfaces(roads.iloc[np.flatnonzero(hit)]))

@@ -29,6 +29,8 @@ __all__ = [
     "impervious_share",
     "lcz_classes",
     "lcz_heat",
+    "road_surfaces",
+    "road_widths_m",
 ]
 
 #: Heat sensitivity score of each LCZ class (0 very low … 4 very high). Project table,
@@ -109,20 +111,26 @@ def built_share(grid: CellGrid, buildings: gpd.GeoDataFrame) -> NDArray[np.float
     return area_share(grid, polygons_3035(buildings))
 
 
-def _road_surfaces(roads: gpd.GeoDataFrame) -> NDArray[np.object_]:
-    """Return road lines widened to their paved width, in EPSG:3035."""
+def road_widths_m(roads: pd.DataFrame) -> NDArray[np.float64]:
+    """Return the paved width (m) of each road: its ``width_m``, else its class default."""
     if "width_m" in roads.columns:
         width = pd.to_numeric(roads["width_m"], errors="coerce").astype("float64")
     else:
         width = pd.Series(np.nan, index=roads.index, dtype="float64")
     highway = roads["highway"] if "highway" in roads.columns else pd.Series("", index=roads.index)
     fallback = highway.astype("string").map(ROAD_WIDTHS_M).astype("float64")
-    width = width.where(width > 0, fallback).fillna(DEFAULT_ROAD_WIDTH_M)
+    return np.asarray(
+        width.where(width > 0, fallback).fillna(DEFAULT_ROAD_WIDTH_M), dtype="float64"
+    )
+
+
+def road_surfaces(roads: gpd.GeoDataFrame) -> NDArray[np.object_]:
+    """Return road lines widened to their paved width, in EPSG:3035."""
     series = roads.geometry
     if series.crs is not None and not series.crs.equals("EPSG:3035"):
         series = series.to_crs("EPSG:3035")
     lines = np.asarray(series.values, dtype=object)
-    radius = width.to_numpy(dtype="float64") / 2.0
+    radius = road_widths_m(roads) / 2.0
     return np.asarray(shapely.buffer(lines, radius, quad_segs=2), dtype=object)
 
 
@@ -134,7 +142,7 @@ def impervious_share(
     if buildings is not None:
         parts.append(polygons_3035(buildings))
     if roads is not None and len(roads):
-        parts.append(_road_surfaces(roads))
+        parts.append(road_surfaces(roads))
     geoms = np.concatenate(parts) if parts else np.zeros(0, dtype=object)
     return area_share(grid, geoms)
 
