@@ -7,6 +7,7 @@ writes the contribution's history and the audit log in the same transaction.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,14 +34,14 @@ def _check_scope(row: Contribution, scope: frozenset[str] | None) -> None:
         )
 
 
-class ModerationMixin:
+class ModerationMixin(ABC):
     """Moderation methods over ``self.db``; the host class provides :meth:`territory`."""
 
     db: Database
 
+    @abstractmethod
     def territory(self, code: str) -> Territory:
         """Return a known territory or raise (implemented by the store)."""
-        raise NotImplementedError
 
     @staticmethod
     def _moderation_views(session: Session, rows: Sequence[Contribution]) -> list[Any]:
