@@ -13,6 +13,13 @@ from rich.table import Table
 
 from quartiers.access import compute_access
 from quartiers.cli import RichProgress, app, check_output_dir, console, err_console
+from quartiers.commands._options import (
+    OfflineOption,
+    SkipOption,
+    SourceOption,
+    TerritoryOption,
+    WorkspaceOption,
+)
 from quartiers.diagnostic import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
 from quartiers.method.spec import default_method, load_method
@@ -165,24 +172,11 @@ def _access(
     "diagnose", help="Diagnostic de vulnérabilité aux vagues de chaleur des QPV d'un territoire."
 )
 def diagnose_command(
-    territory: Annotated[
-        str,
-        typer.Option(
-            "--territory", "-t", metavar="CODE", help="Code commune INSEE, SIREN d'EPCI ou nom."
-        ),
-    ],
+    territory: TerritoryOption,
     out: Annotated[
         Path, typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier des résultats.")
     ],
-    source: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--source",
-            "-s",
-            metavar="ID=CHEMIN",
-            help="Fichier local à utiliser pour une source (répétable).",
-        ),
-    ] = None,
+    source: SourceOption = None,
     method: Annotated[
         Path | None,
         typer.Option(
@@ -200,19 +194,9 @@ def diagnose_command(
             help="Horizon climatique : ref, 2030, 2050 ou 2100 (défaut : celui de la méthode).",
         ),
     ] = None,
-    skip: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--skip", metavar="ID", help="Source facultative à ne pas utiliser (répétable)."
-        ),
-    ] = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="N'utiliser que le cache et les fichiers locaux.")
-    ] = False,
-    workspace: Annotated[
-        Path | None,
-        typer.Option("--workspace", help="Dossier des espaces de travail (un par territoire)."),
-    ] = None,
+    skip: SkipOption = None,
+    offline: OfflineOption = False,
+    workspace: WorkspaceOption = None,
     places: Annotated[
         Path | None,
         typer.Option(

@@ -11,6 +11,13 @@ from rich import box
 from rich.table import Table
 
 from quartiers.cli import RichProgress, app, console, err_console
+from quartiers.commands._options import (
+    OfflineOption,
+    SkipOption,
+    SourceOption,
+    TerritoryOption,
+    WorkspaceOption,
+)
 from quartiers.schemas import TerritoryInputs
 from quartiers.settings import get_settings
 from quartiers.sources.catalog import CATALOG
@@ -64,43 +71,22 @@ def sources_command() -> None:
 
 @app.command("fetch", help="Télécharger et préparer les données d'un territoire.")
 def fetch_command(
-    territory: Annotated[
-        str,
-        typer.Option(
-            "--territory", "-t", metavar="CODE", help="Code commune INSEE, SIREN d'EPCI ou nom."
-        ),
-    ],
-    source: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--source",
-            "-s",
-            metavar="ID=CHEMIN",
-            help="Fichier local à utiliser pour une source (répétable).",
-        ),
-    ] = None,
-    skip: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--skip", metavar="ID", help="Source facultative à ne pas télécharger (répétable)."
-        ),
-    ] = None,
+    territory: TerritoryOption,
+    source: SourceOption = None,
+    skip: SkipOption = None,
     with_: Annotated[
         list[str] | None,
         typer.Option(
             "--with", metavar="ID", help="Source téléchargée seulement sur demande (georisques)."
         ),
     ] = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="N'utiliser que le cache et les fichiers locaux.")
-    ] = False,
-    workspace: Annotated[
-        Path | None,
-        typer.Option("--workspace", help="Dossier des espaces de travail (un par territoire)."),
-    ] = None,
+    offline: OfflineOption = False,
+    workspace: WorkspaceOption = None,
     margin: Annotated[
         float,
-        typer.Option("--margin", help="Marge de découpage autour du territoire (m)."),
+        typer.Option(
+            "--margin", metavar="MÈTRES", help="Marge de découpage autour du territoire (m)."
+        ),
     ] = DEFAULT_MARGIN_M,
     refresh: Annotated[
         bool,

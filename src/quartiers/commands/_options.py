@@ -1,0 +1,39 @@
+"""Options shared by the commands that read a territory's sources (``fetch``, ``diagnose``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["OfflineOption", "SkipOption", "SourceOption", "TerritoryOption", "WorkspaceOption"]
+
+TerritoryOption = Annotated[
+    str,
+    typer.Option(
+        "--territory", "-t", metavar="CODE", help="Code commune INSEE, SIREN d'EPCI ou nom."
+    ),
+]
+SourceOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        "-s",
+        metavar="ID=CHEMIN",
+        help="Fichier local à utiliser pour une source (répétable).",
+    ),
+]
+SkipOption = Annotated[
+    list[str] | None,
+    typer.Option("--skip", metavar="ID", help="Source facultative à ne pas utiliser (répétable)."),
+]
+OfflineOption = Annotated[
+    bool, typer.Option("--offline", help="N'utiliser que le cache et les fichiers locaux.")
+]
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace", metavar="DOSSIER", help="Dossier des espaces de travail (un par territoire)."
+    ),
+]
