@@ -14,6 +14,7 @@ from quartiers.errors import InputError
 from quartiers.network import build_network
 from quartiers.schemas import (
     BUILDING_COLUMNS,
+    PAVED_COLUMNS,
     PLACE_COLUMNS,
     ROAD_COLUMNS,
     TREE_COLUMNS,
@@ -35,6 +36,9 @@ POINTS = {
     50: (0, 500), 51: (400, 500),  # river
     60: (0, 50), 61: (300, 50),  # tree row
     70: (0, -100), 71: (300, -100),  # motorway
+    80: (200, 60), 81: (260, 60), 82: (260, 90), 83: (200, 90),  # car park, 1,800 m²
+    84: (300, 60), 85: (320, 60), 86: (320, 80), 87: (300, 80),  # underground car park
+    88: (330, 60), 89: (350, 60), 90: (350, 80), 91: (330, 80),  # grass car park
 }  # fmt: skip
 POINT_TAGS = {
     100: ((50, 10), {"natural": "tree", "diameter_crown": "8"}),
@@ -57,6 +61,9 @@ WAYS = [
     (11, [40, 41, 42, 43, 40], {}),
     (12, [50, 51], {"waterway": "river", "name": "La Rivière"}),
     (13, [60, 61], {"natural": "tree_row"}),
+    (14, [80, 81, 82, 83, 80], {"amenity": "parking"}),
+    (15, [84, 85, 86, 87, 84], {"amenity": "parking", "parking": "underground"}),
+    (16, [88, 89, 90, 91, 88], {"amenity": "parking", "surface": "grass"}),
 ]
 RELATIONS = [(1, [("w", 11, "outer")], {"type": "multipolygon", "natural": "wood"})]
 
@@ -79,12 +86,22 @@ def test_layers_follow_the_schemas(xml_path: Path) -> None:
     expected = {
         "buildings": BUILDING_COLUMNS, "roads": ROAD_COLUMNS, "vegetation": VEGETATION_COLUMNS,
         "trees": TREE_COLUMNS, "water": WATER_COLUMNS, "places": PLACE_COLUMNS,
-        "walk_edges": WALK_EDGE_COLUMNS,
+        "walk_edges": WALK_EDGE_COLUMNS, "paved": PAVED_COLUMNS,
     }  # fmt: skip
     for name, columns in expected.items():
         frame = getattr(layers, name)
         assert list(frame.columns) == columns, name
         assert frame.crs.equals("EPSG:2154"), name
+
+
+def test_open_air_car_parks_are_sealed_surfaces(xml_path: Path) -> None:
+    paved = read_osm_layers(xml_path).paved
+    # Only the open-air, paved car park: not the underground one, not the grass one.
+    assert paved["kind"].tolist() == ["parking"]
+    assert paved.geometry.area.iloc[0] == pytest.approx(60 * 30, rel=1e-3)
+    assert rules.paved_kind({"highway": "pedestrian", "area": "yes"}) == "square"
+    assert rules.paved_kind({"highway": "pedestrian"}) is None  # a street, already a road
+    assert rules.paved_kind({"amenity": "parking", "parking": "multi-storey"}) is None
 
 
 def test_walkable_ways_only(xml_path: Path) -> None:

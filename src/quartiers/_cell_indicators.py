@@ -109,7 +109,7 @@ def compute_cell_indicators(
     if inputs.buildings is not None and len(inputs.buildings):
         values["built_share"] = from_values(built_share(get_grid(), inputs.buildings), pop)
         values["impervious_share"] = from_values(
-            impervious_share(get_grid(), inputs.buildings, inputs.roads), pop
+            impervious_share(get_grid(), inputs.buildings, inputs.roads, inputs.paved), pop
         )
         if inputs.roads is None or not len(inputs.roads):
             notes.append("voirie absente : la part imperméabilisée ne compte que le bâti")

@@ -22,6 +22,7 @@ __all__ = [
     "FILOSOFI_COUNTS",
     "HORIZONS",
     "LCZ_COLUMNS",
+    "PAVED_COLUMNS",
     "PLACE_COLUMNS",
     "QPV_COLUMNS",
     "ROAD_COLUMNS",
@@ -82,6 +83,10 @@ VEGETATION_COLUMNS = ["kind", "public", "name", "geometry"]
 #: Single trees, EPSG:2154 points; ``crown_m`` crown diameter when tagged, else NaN.
 TREE_COLUMNS = ["crown_m", "geometry"]
 
+#: Open sealed surfaces, EPSG:2154 polygons: open-air car parks and paved squares (``kind``
+#: ``parking`` or ``square``); with buildings and roadways they make the sealed share.
+PAVED_COLUMNS = ["kind", "geometry"]
+
 #: Water surfaces and water fronts, EPSG:2154 polygons or lines.
 WATER_COLUMNS = ["kind", "geometry"]
 
@@ -134,6 +139,7 @@ class TerritoryInputs:
     bpe: gpd.GeoDataFrame | None = None
     buildings: gpd.GeoDataFrame | None = None
     roads: gpd.GeoDataFrame | None = None
+    paved: gpd.GeoDataFrame | None = None
     vegetation: gpd.GeoDataFrame | None = None
     trees: gpd.GeoDataFrame | None = None
     water: gpd.GeoDataFrame | None = None

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pandas as pd
 import pytest
 
+from _actions_synthetic import Synthetic
 from _synthetic import access_table, environment_layers, make_territory
 from quartiers.actions.workshop import Workshop
 from quartiers.demo.pipeline import DemoRun
-from quartiers.diagnostic import Diagnostic, run_diagnostic
-from quartiers.method.spec import Method, default_method
-from quartiers.schemas import TerritoryInputs
-
-
-@dataclass(frozen=True)
-class Synthetic:
-    """A tiny territory (10 × 10 cells) with every layer, its access table and diagnostic."""
-
-    inputs: TerritoryInputs
-    access: pd.DataFrame
-    method: Method
-    before: Diagnostic
+from quartiers.diagnostic import run_diagnostic
+from quartiers.method.spec import default_method
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from conftest import Synthetic
+from _actions_synthetic import Synthetic
 from quartiers.actions.catalogue import default_catalogue
 from quartiers.actions.choices import Choice
 from quartiers.actions.export import roadmap_docx, roadmap_html, write_roadmap

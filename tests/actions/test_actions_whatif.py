@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Synthetic
+from _actions_synthetic import Synthetic
 from quartiers.actions.catalogue import default_catalogue
 from quartiers.actions.choices import Choice
 from quartiers.actions.whatif import complete_choices, run_whatif

@@ -71,6 +71,14 @@ def test_built_and_impervious_shares() -> None:
     assert sealed[1] == pytest.approx(6 * 200 / 40_000, rel=1e-3)
     assert sealed[0] == pytest.approx((100 * 100 + 6 * 200) / 40_000, rel=1e-3)
     assert (sealed >= built).all()
+    car_park = gpd.GeoDataFrame(
+        {"kind": ["parking"]},
+        geometry=[shapely.box(X0 + 120, Y0 + 10, X0 + 180, Y0 + 60)],
+        crs="EPSG:3035",
+    )
+    with_park = impervious_share(grid, buildings, road, car_park)
+    assert with_park[0] == pytest.approx(sealed[0] + 60 * 50 / 40_000, rel=1e-3)
+    assert np.array_equal(with_park[1:], sealed[1:])
 
 
 def _climate() -> pd.DataFrame:

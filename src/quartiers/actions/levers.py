@@ -226,8 +226,9 @@ def add_surface(
         veg_layer = veg_layer.loc[kinds.isin(list(CANOPY_KINDS)).to_numpy()]
     veg = _polygons(veg_layer, line_width_m=default_crown_m)
     layers = [crowns, veg, _polygons(inputs.buildings)]
-    if kind == "green":
+    if kind == "green":  # planted ground needs unsealed room (trees may overhang a car park)
         layers.append(_road_surfaces(inputs.roads))
+        layers.append(_polygons(inputs.paved))
     occupied, tree = _occupied(layers)
     cell_area = float(CELL_SIZE_M * CELL_SIZE_M)
     added: list[object] = []

@@ -135,14 +135,23 @@ def road_surfaces(roads: gpd.GeoDataFrame) -> NDArray[np.object_]:
 
 
 def impervious_share(
-    grid: CellGrid, buildings: gpd.GeoDataFrame | None, roads: gpd.GeoDataFrame | None
+    grid: CellGrid,
+    buildings: gpd.GeoDataFrame | None,
+    roads: gpd.GeoDataFrame | None,
+    paved: gpd.GeoDataFrame | None = None,
 ) -> NDArray[np.float64]:
-    """Return the share of each cell sealed by buildings or roadways, overlaps counted once."""
+    """Return the share of each cell sealed, overlaps counted once.
+
+    Sealed = building footprints, roadways at their paved width, and open sealed surfaces
+    (open-air car parks, paved squares) when given.
+    """
     parts = []
     if buildings is not None:
         parts.append(polygons_3035(buildings))
     if roads is not None and len(roads):
         parts.append(road_surfaces(roads))
+    if paved is not None and len(paved):
+        parts.append(polygons_3035(paved))
     geoms = np.concatenate(parts) if parts else np.zeros(0, dtype=object)
     return area_share(grid, geoms)
 

@@ -197,15 +197,19 @@ _INDICATORS: list[Indicator] = [
     ),
     Indicator(
         id="impervious_share",
-        label="Part de surface imperméabilisée (bâti et voirie)",
+        label="Part de surface imperméabilisée (bâti, voirie, parkings)",
         unit=_SHARE,
         dimension="exposure",
         direction=1,
         formula=(
             "surface de (emprise des bâtiments ∪ chaussées, tronçons élargis de la "
-            "demi-largeur) dans le carreau / surface du carreau (40 000 m²)"
+            "demi-largeur ∪ parkings à ciel ouvert et places revêtues) dans le carreau / "
+            "surface du carreau (40 000 m²)"
         ),
-        source="OpenStreetMap ou IGN BD TOPO (bâtiments, tronçons de route)",
+        source=(
+            "OpenStreetMap ou IGN BD TOPO (bâtiments, tronçons de route ; parkings et places : "
+            "OpenStreetMap)"
+        ),
         min_population=0.0,
         weighting=_POP_WEIGHTED,
     ),

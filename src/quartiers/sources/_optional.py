@@ -123,7 +123,7 @@ def _read_osm(inputs: TerritoryInputs, path: Path, box: Any, progress: Progress)
         return
     osm = step(progress, "Lecture : OpenStreetMap", lambda: reader(path, box))
     layers: dict[str, str] = inputs.notes["layers"]
-    for name in ("buildings", "roads", "vegetation", "trees", "water", "places"):
+    for name in ("buildings", "roads", "paved", "vegetation", "trees", "water", "places"):
         frame = getattr(osm, name, None)
         if frame is not None:
             setattr(inputs, name, frame)

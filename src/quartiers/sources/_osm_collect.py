@@ -51,6 +51,8 @@ class Collector:
         self.tree_crown: list[float] = []
         self.water_wkb: list[str] = []
         self.water_kind: list[str] = []
+        self.paved_wkb: list[str] = []
+        self.paved_kind: list[str] = []
         self.water_line_coords: list[list[tuple[float, float]]] = []
         self.water_line_kind: list[str] = []
         self.place_wkb: list[str] = []
@@ -161,7 +163,8 @@ class Collector:
         vegetation = rules.vegetation_kind(tags)
         water = rules.water_kind(tags)
         place = classify_osm_place(tags)
-        if not (is_building or vegetation or water or place):
+        paved = rules.paved_kind(tags)
+        if not (is_building or vegetation or water or place or paved):
             return
         only_building = is_building and vegetation is None and water is None and place is None
         if only_building and not self._first_node_inside(area):
@@ -182,6 +185,9 @@ class Collector:
         if water is not None:
             self.water_wkb.append(wkb)
             self.water_kind.append(water)
+        if paved is not None:
+            self.paved_wkb.append(wkb)
+            self.paved_kind.append(paved)
         if place is not None:
             letter = "w" if area.from_way() else "r"
             self._add_place(wkb, f"osm:{letter}{area.orig_id()}", place, tags)

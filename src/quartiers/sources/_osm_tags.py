@@ -183,6 +183,33 @@ def vegetation_kind(tags: Tags) -> tuple[str, bool] | None:
     return kind, public
 
 
+#: ``parking=*`` values that are not an open-air sealed surface (inside or under a building).
+_COVERED_PARKING = frozenset({"underground", "multi-storey", "rooftop", "sheds", "carports"})
+#: ``surface=*`` values that let water through (not counted as sealed).
+_PERMEABLE_SURFACES = frozenset(
+    {"grass", "grass_paver", "gravel", "fine_gravel", "ground", "dirt", "earth", "sand",
+     "unpaved", "compacted", "pebblestone", "woodchips", "mud"}
+)  # fmt: skip
+
+
+def paved_kind(tags: Tags) -> str | None:
+    """Return the kind of an open sealed surface (``parking``, ``square``) or None.
+
+    Open-air car parks (``amenity=parking`` not underground or multi-storey) and paved
+    pedestrian squares (``highway=pedestrian`` or ``place=square`` areas) are sealed unless
+    their ``surface`` tag says permeable.
+    """
+    if tags.get("surface", "") in _PERMEABLE_SURFACES:
+        return None
+    if tags.get("amenity") == "parking" and tags.get("parking", "") not in _COVERED_PARKING:
+        return "parking"
+    if tags.get("highway") == "pedestrian" and tags.get("area") == "yes":
+        return "square"
+    if tags.get("place") == "square":
+        return "square"
+    return None
+
+
 def water_kind(tags: Tags) -> str | None:
     """Return the kind of a water area (``river``, ``canal``, ``lake``, ``pond``…) or None."""
     if tags.get("natural") == "water":

@@ -29,6 +29,7 @@ from quartiers.errors import InputError
 from quartiers.places import consolidate_outdoor, empty_places
 from quartiers.schemas import (
     BUILDING_COLUMNS,
+    PAVED_COLUMNS,
     PLACE_COLUMNS,
     ROAD_COLUMNS,
     TREE_COLUMNS,
@@ -50,7 +51,7 @@ WALK_EDGE_COLUMNS = ["u", "v", "length_m", "highway", "way_id", "geometry"]
 #: Tag keys of every object the reader looks at (everything else is skipped in C++).
 _KEYS = (
     "highway", "building", "natural", "landuse", "leisure", "amenity", "tourism", "shop",
-    "healthcare", "waterway", "barrier", "man_made", "office",
+    "healthcare", "waterway", "barrier", "man_made", "office", "place",
 )  # fmt: skip
 
 # What pyosmium raises on a broken file (parse errors, bad coordinates, bad encoding).
@@ -73,6 +74,7 @@ class OsmLayers:
     vegetation: gpd.GeoDataFrame  # VEGETATION_COLUMNS
     trees: gpd.GeoDataFrame  # TREE_COLUMNS
     water: gpd.GeoDataFrame  # WATER_COLUMNS
+    paved: gpd.GeoDataFrame  # PAVED_COLUMNS
     places: gpd.GeoDataFrame  # PLACE_COLUMNS
     walk_edges: gpd.GeoDataFrame  # WALK_EDGE_COLUMNS
     source: str = ""
@@ -137,16 +139,18 @@ def read_osm_layers(
         vegetation=_vegetation(collector, project, box),
         trees=_trees(collector, project, box),
         water=_water(collector, project, box),
+        paved=_paved(collector, project, box),
         places=_places(collector, project, box),
         walk_edges=_walk_edges(collector, to_2154, bbox_2154),
         source=str(path),
     )
     logger.info(
-        "%s : %d bâtiments, %d segments piétons, %d lieux",
+        "%s : %d bâtiments, %d segments piétons, %d lieux, %d surfaces minérales",
         path.name,
         len(layers.buildings),
         len(layers.walk_edges),
         len(layers.places),
+        len(layers.paved),
     )
     return layers
 
@@ -289,6 +293,15 @@ def _water(c: Collector, project: Any, box: shapely.Geometry | None) -> gpd.GeoD
     keep = _keep(geoms, box)
     data = {"kind": np.asarray(c.water_kind + c.water_line_kind, dtype=object)}
     return _frame(_subset(data, keep), geoms[keep], WATER_COLUMNS)
+
+
+def _paved(c: Collector, project: Any, box: shapely.Geometry | None) -> gpd.GeoDataFrame:
+    geoms = project(shapely.from_wkb(c.paved_wkb, on_invalid="ignore"))
+    if not len(geoms):
+        geoms = np.zeros(0, dtype=object)
+    keep = _keep(geoms, box)
+    data = {"kind": np.asarray(c.paved_kind, dtype=object)}
+    return _frame(_subset(data, keep), geoms[keep], PAVED_COLUMNS)
 
 
 def _places(c: Collector, project: Any, box: shapely.Geometry | None) -> gpd.GeoDataFrame:

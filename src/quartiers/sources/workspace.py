@@ -45,6 +45,7 @@ TABLE_FIELDS = (
     "bpe",
     "buildings",
     "roads",
+    "paved",
     "vegetation",
     "trees",
     "water",
