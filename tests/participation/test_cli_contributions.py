@@ -234,3 +234,35 @@ def test_bad_database_url(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
         "contributions", "export", "--out", str(tmp_path / "x.csv"), "--database", "mysql://x"
     )
     assert code == 1 and "sqlite:///" in capsys.readouterr().err
+
+
+def test_import_places_notes_by_their_osm_address(
+    db_url: str, tmp_path: Path, geo_files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    perimeter, qpv = geo_files
+    osm = tmp_path / "la-roche.osm"
+    osm.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
+        '<node id="1" lat="46.6705" lon="-1.4301">'
+        '<tag k="addr:housenumber" v="5"/><tag k="addr:street" v="Rue Émile Zola"/></node>\n'
+        "</osm>\n",
+        encoding="utf-8",
+    )
+    sheet = tmp_path / "atelier.csv"
+    sheet.write_text(
+        "categorie;texte;adresse\ntrop_chaud;Hall étouffant;5 rue Emile-Zola\n", encoding="utf-8"
+    )
+    common = ["--territory", "85191", "--perimeter", str(perimeter), "--qpv", str(qpv)]
+    args = [*common, "--osm", str(osm), "--database", db_url]
+    assert _run("contributions", "import", str(sheet), *args) == 0
+    assert "1 adresses OpenStreetMap lues" in capsys.readouterr().out
+    store = ContributionStore.open(db_url, TERRITORIES, passwords=cheap_passwords())
+    try:
+        (item,) = store.list_for_moderation(scope=None).items
+        assert (item.lon, item.lat) == pytest.approx((-1.4301, 46.6705))
+        assert item.code_qp == "QN08503I"  # the address lies in the QPV
+    finally:
+        store.close()
+    # Without --osm the same sheet is refused with a French message and nothing is stored.
+    assert _run("contributions", "import", str(sheet), *common, "--database", db_url) == 1
+    assert "adresse non localisée" in capsys.readouterr().err

@@ -57,7 +57,7 @@ def test_every_bad_row_is_reported_with_its_line() -> None:
     assert "atelier.csv : 5 ligne(s) invalide(s), rien n'est importé" in message
     assert "ligne 2 : categorie : « canicule » inconnu" in message
     assert "ligne 3 : texte : au moins 3 caractères" in message
-    assert "ligne 4 : adresse non géocodée" in message
+    assert "ligne 4 : adresse non localisée" in message
     assert "ligne 5 : localisation" in message
     assert "ligne 6 : lon : nombre attendu" in message
 

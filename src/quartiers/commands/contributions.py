@@ -61,6 +61,15 @@ def import_command(
         Path | None,
         typer.Option("--qpv", help="Fichier des QPV (colonne code_qp) pour les notes sans point."),
     ] = None,
+    osm: Annotated[
+        Path | None,
+        typer.Option(
+            "--osm",
+            metavar="FICHIER",
+            help="Extrait OpenStreetMap du territoire : localise les notes données par leur "
+            "adresse (adresses OSM, hors ligne).",
+        ),
+    ] = None,
     database: DatabaseOption = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Vérifier le fichier sans rien enregistrer.")
@@ -72,7 +81,13 @@ def import_command(
     from quartiers.participation.workshop import import_workshop, read_workshop_file
 
     area = load_territory(territory, perimeter, qpv=qpv)
-    rows = read_workshop_file(csv_file, territory=territory)
+    addresses = None
+    if osm is not None:
+        from quartiers.addresses import AddressIndex, read_osm_addresses
+
+        addresses = AddressIndex(read_osm_addresses(osm), source=f"OpenStreetMap ({osm.name})")
+        console.print(f"{len(addresses)} adresses OpenStreetMap lues dans {osm}")
+    rows = read_workshop_file(csv_file, territory=territory, addresses=addresses)
     store = ContributionStore.open(database or get_settings().database_url, {territory: area})
     try:
         ids = import_workshop(store, rows, source=str(csv_file), dry_run=dry_run)

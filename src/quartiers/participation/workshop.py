@@ -12,7 +12,9 @@ lon, lat   WGS84 degrees (a decimal comma is accepted); optional if ``code_qp`` 
 code_qp    QPV code; alone, the note is placed at the QPV's representative point
 territoire optional; defaults to the territory given on the command line
 tranche_age, moment   optional, ids or French labels
-adresse    accepted but never geocoded (no geocoder offline): give lon/lat or code_qp
+adresse    resolved against the territory's OpenStreetMap addresses when an address index
+           is given (``quartiers contributions import --osm``), else refused: no online
+           geocoder is reachable; lon/lat, when present, win over the address
 ========== ============================================================================
 
 Separator ``,`` or ``;``; encoding UTF-8 (with or without BOM) or Windows-1252 (spreadsheet
@@ -28,11 +30,14 @@ import unicodedata
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import ValidationError
 
 from quartiers.errors import InputError
+
+if TYPE_CHECKING:
+    from quartiers.addresses import AddressIndex
 from quartiers.participation.exceptions import FieldError
 from quartiers.participation.schemas import ContributionCreate
 from quartiers.participation.store import ContributionStore
@@ -78,17 +83,30 @@ def _number(value: str, column: str) -> float | None:
         raise ValueError(f"{column} : nombre attendu (reçu : « {value.strip()} »)") from None
 
 
-def _row(row: Mapping[str, str], territory: str) -> ContributionCreate:
+def _row(
+    row: Mapping[str, str], territory: str, addresses: AddressIndex | None = None
+) -> ContributionCreate:
     def cell(name: str) -> str:
         return (row.get(name) or "").strip()
 
     lon, lat = _number(cell("lon"), "lon"), _number(cell("lat"), "lat")
-    if lon is None and lat is None and not cell("code_qp"):
-        if cell("adresse"):
+    if lon is None and lat is None and cell("adresse"):
+        if addresses is not None:
+            found = addresses.resolve(cell("adresse"))
+            lon, lat = found.lon, found.lat
+            if not found.exact:
+                logger.warning(
+                    "adresse « %s » : numéro absent d'OpenStreetMap, placée au %s",
+                    cell("adresse"),
+                    found.matched,
+                )
+        elif not cell("code_qp"):
             raise ValueError(
-                "adresse non géocodée (pas de géocodeur hors ligne) : ajoutez lon/lat ou code_qp"
+                "adresse non localisée : donnez les adresses OpenStreetMap du territoire "
+                "(--osm) ou ajoutez lon/lat ou code_qp"
             )
-        raise ValueError("localisation : lon/lat ou code_qp attendu")
+    if lon is None and lat is None and not cell("code_qp"):
+        raise ValueError("localisation : lon/lat, adresse ou code_qp attendu")
     category = _choice(cell("categorie"), CATEGORY_LABELS, "categorie")
     if category is None:
         raise ValueError("categorie : valeur obligatoire")
@@ -123,7 +141,7 @@ def _report(source: str, errors: list[str]) -> InputError:
 
 
 def parse_workshop_csv(
-    text: str, *, territory: str, source: str = "CSV"
+    text: str, *, territory: str, source: str = "CSV", addresses: AddressIndex | None = None
 ) -> list[tuple[int, ContributionCreate]]:
     """Parse a workshop CSV into ``(line, contribution)``; raise :class:`InputError` on bad rows.
 
@@ -135,6 +153,8 @@ def parse_workshop_csv(
         Territory of rows whose ``territoire`` cell is empty.
     source
         File name used in error messages.
+    addresses
+        The territory's OSM addresses, to place notes that only give an ``adresse``.
     """
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
@@ -144,7 +164,7 @@ def parse_workshop_csv(
     if missing:
         raise InputError(
             f"{source} : colonne(s) {', '.join(sorted(missing))} absente(s) "
-            "(attendu : categorie, texte, et lon/lat ou code_qp)"
+            "(attendu : categorie, texte, et lon/lat, adresse ou code_qp)"
         )
     items: list[tuple[int, ContributionCreate]] = []
     errors: list[str] = []
@@ -155,7 +175,7 @@ def parse_workshop_csv(
         if not any(value.strip() for value in row.values()):
             continue
         try:
-            items.append((line, _row(row, territory)))
+            items.append((line, _row(row, territory, addresses)))
         except ValidationError as exc:
             errors.append(f"ligne {line} : {_message(exc)}")
         except ValueError as exc:
@@ -167,7 +187,9 @@ def parse_workshop_csv(
     return items
 
 
-def read_workshop_file(path: Path, *, territory: str) -> list[tuple[int, ContributionCreate]]:
+def read_workshop_file(
+    path: Path, *, territory: str, addresses: AddressIndex | None = None
+) -> list[tuple[int, ContributionCreate]]:
     """Read and parse a workshop CSV file (UTF-8, or Windows-1252 as spreadsheets save it)."""
     if not path.is_file():
         raise InputError(f"{path} : fichier introuvable")
@@ -177,7 +199,7 @@ def read_workshop_file(path: Path, *, territory: str) -> list[tuple[int, Contrib
     except UnicodeDecodeError:
         logger.warning("%s : pas en UTF-8, lu en Windows-1252", path)
         text = data.decode("cp1252", errors="replace")
-    return parse_workshop_csv(text, territory=territory, source=str(path))
+    return parse_workshop_csv(text, territory=territory, source=str(path), addresses=addresses)
 
 
 def import_workshop(

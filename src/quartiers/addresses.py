@@ -1,0 +1,185 @@
+"""Resolve postal addresses against the territory's own OpenStreetMap addresses (offline).
+
+Workshop sticky notes often give an address rather than a point. No geocoding service is
+reachable offline, so addresses are matched against the ``addr:housenumber`` /
+``addr:street`` tags of the territory's OSM extract (address nodes and addressed
+buildings). Matching is exact on the folded street name (accents, case, hyphens and common
+abbreviations ignored); when the number is absent from OSM, the nearest number of the same
+parity on that street is used and the result says so.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import osmium
+import pandas as pd
+
+from quartiers.errors import InputError
+
+__all__ = ["ADDRESS_COLUMNS", "AddressIndex", "Resolved", "parse_address", "read_osm_addresses"]
+
+#: Address table: number (int), suffix (« bis », « ter »…), folded street key, street as
+#: mapped, WGS84 lon/lat of the address point or the building centroid.
+ADDRESS_COLUMNS = ["number", "suffix", "street_key", "street", "lon", "lat"]
+
+_ABBREVIATIONS = {
+    "av": "avenue", "ave": "avenue", "bd": "boulevard", "bld": "boulevard", "blvd": "boulevard",
+    "r": "rue", "pl": "place", "ch": "chemin", "che": "chemin", "rte": "route", "imp": "impasse",
+    "all": "allee", "sq": "square", "crs": "cours", "fg": "faubourg", "qu": "quai",
+    "st": "saint", "ste": "sainte", "res": "residence", "lot": "lotissement",
+}  # fmt: skip
+_NUMBER = re.compile(r"^\s*(\d{1,5})\s*(bis|ter|quater|[a-d])?\b[\s,]*(.*)$", re.IGNORECASE)
+_POSTCODE = re.compile(r"\b\d{5}\b.*$")
+
+
+def _fold(text: str) -> str:
+    """Lower-case, strip accents and punctuation, expand abbreviations."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    words = re.split(r"[^a-z0-9]+", plain)
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in words if w)
+
+
+def parse_address(text: str) -> tuple[int | None, str, str]:
+    """Split a French address into (number, suffix, folded street key).
+
+    ``"12 bis, av. Jules-Ferry, 85000 La Roche-sur-Yon"`` → ``(12, "bis", "avenue jules ferry")``;
+    the postcode and anything after it, and the part after the first comma that follows the
+    street, are dropped.
+    """
+    text = _POSTCODE.sub("", text.strip())
+    number: int | None = None
+    suffix = ""
+    match = _NUMBER.match(text)
+    if match:
+        number = int(match.group(1))
+        suffix = (match.group(2) or "").lower()
+        text = match.group(3)
+    street = text.split(",")[0]
+    return number, suffix, _fold(street)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where an address was found."""
+
+    lon: float
+    lat: float
+    exact: bool  # False when the nearest number on the street stands in
+    matched: str  # the OSM address used, e.g. « 14 Rue des Lilas »
+
+
+class _Collector(osmium.SimpleHandler):
+    """Collect addressed nodes and ways (way position = mean of its node locations)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[tuple[str, str, float, float]] = []
+
+    def _add(self, tags: osmium.osm.TagList, lon: float, lat: float) -> None:
+        number, street = tags.get("addr:housenumber"), tags.get("addr:street")
+        if number and street:
+            self.rows.append((number, street, lon, lat))
+
+    def node(self, n: osmium.osm.Node) -> None:
+        if "addr:housenumber" in n.tags and n.location.valid():
+            self._add(n.tags, n.location.lon, n.location.lat)
+
+    def way(self, w: osmium.osm.Way) -> None:
+        if "addr:housenumber" not in w.tags:
+            return
+        points = [(nd.lon, nd.lat) for nd in w.nodes if nd.location.valid()]
+        if points:
+            lon, lat = np.mean(np.asarray(points), axis=0)
+            self._add(w.tags, float(lon), float(lat))
+
+
+def read_osm_addresses(path: Path) -> pd.DataFrame:
+    """Read the addresses of an OSM extract (PBF or XML) as :data:`ADDRESS_COLUMNS` (WGS84)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path} : fichier OpenStreetMap introuvable (adresses)")
+    collector = _Collector()
+    try:
+        collector.apply_file(str(path), locations=True)
+    except (RuntimeError, ValueError) as exc:
+        raise InputError(f"{path} : fichier OpenStreetMap illisible ({exc})") from exc
+    rows = []
+    for raw_number, street, lon, lat in collector.rows:
+        number, suffix, _ = parse_address(raw_number)
+        if number is None:
+            continue
+        rows.append((number, suffix, _fold(street), street, lon, lat))
+    return pd.DataFrame(rows, columns=ADDRESS_COLUMNS)
+
+
+@dataclass(frozen=True)
+class _Street:
+    numbers: np.ndarray
+    suffixes: list[str]
+    labels: list[str]
+    lon: np.ndarray
+    lat: np.ndarray
+
+
+class AddressIndex:
+    """Find addresses of one territory (built from :func:`read_osm_addresses`)."""
+
+    def __init__(self, addresses: pd.DataFrame, *, source: str = "OpenStreetMap") -> None:
+        self.source = source
+        self._by_street: dict[str, _Street] = {}
+        for key, group in addresses.groupby("street_key"):
+            suffixes = [str(x) for x in group["suffix"]]
+            labels = [
+                f"{int(n)}{' ' + x if x else ''} {st}"
+                for n, x, st in zip(group["number"], suffixes, group["street"], strict=True)
+            ]
+            self._by_street[str(key)] = _Street(
+                numbers=group["number"].to_numpy(dtype="int64"),
+                suffixes=suffixes,
+                labels=labels,
+                lon=group["lon"].to_numpy(dtype="float64"),
+                lat=group["lat"].to_numpy(dtype="float64"),
+            )
+
+    def __len__(self) -> int:
+        return sum(len(s.numbers) for s in self._by_street.values())
+
+    def resolve(self, text: str) -> Resolved:
+        """Return where ``text`` is; raise :class:`ValueError` (French) when it cannot be found.
+
+        Raises
+        ------
+        ValueError
+            Empty address, street not found in the territory's OSM addresses, or no number.
+        """
+        number, suffix, key = parse_address(text)
+        if not key:
+            raise ValueError(f"adresse « {text} » : nom de voie absent")
+        street = self._by_street.get(key)
+        if street is None:
+            raise ValueError(
+                f"adresse « {text} » : voie introuvable parmi les adresses {self.source} du "
+                "territoire ; ajoutez lon/lat ou code_qp"
+            )
+        if number is None:
+            raise ValueError(f"adresse « {text} » : numéro absent ; ajoutez lon/lat ou code_qp")
+        numbers = street.numbers
+        same = (numbers == number) & np.asarray([x == suffix for x in street.suffixes])
+        if not same.any():
+            same = numbers == number
+        if same.any():
+            return self._at(street, int(np.flatnonzero(same)[0]), exact=True)
+        parity = numbers % 2 == number % 2
+        pool = np.flatnonzero(parity) if parity.any() else np.arange(len(numbers))
+        nearest = int(pool[np.argmin(np.abs(numbers[pool] - number))])
+        return self._at(street, nearest, exact=False)
+
+    @staticmethod
+    def _at(street: _Street, i: int, *, exact: bool) -> Resolved:
+        return Resolved(float(street.lon[i]), float(street.lat[i]), exact, street.labels[i])
