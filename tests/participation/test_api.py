@@ -30,11 +30,11 @@ def test_submit_returns_receipt_and_stays_private(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("payload", "field", "message"),
     [
-        ({"category": "canicule"}, "category", "valeur parmi 'trop_chaud'"),
+        ({"category": "canicule"}, "category", "valeur attendue parmi 'trop_chaud'"),
         ({"text": "ok"}, "text", "au moins 3 caractères"),
         ({"text": "x" * 1001}, "text", "1000 caractères au plus"),
         ({"lon": 2.35, "lat": 48.85}, "lon", "en dehors du territoire"),
-        ({"lon": 200}, "lon", "valeur ≤ 180"),
+        ({"lon": 200}, "lon", "valeur ≤ 180.0 attendue"),
         ({"territory": "75056"}, "territory", "inconnu"),
         ({"email": "pas-une-adresse"}, "email", "e-mail"),
         ({"text": "nul\u0000octet"}, "text", "caractère non autorisé"),

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["OfflineOption", "SkipOption", "SourceOption", "TerritoryOption", "WorkspaceOption"]
+from quartiers.settings import Settings, get_settings
+
+__all__ = [
+    "OfflineOption",
+    "SkipOption",
+    "SourceOption",
+    "TerritoryOption",
+    "WorkspaceOption",
+    "source_settings",
+]
 
 TerritoryOption = Annotated[
     str,
@@ -37,3 +46,13 @@ WorkspaceOption = Annotated[
         "--workspace", metavar="DOSSIER", help="Dossier des espaces de travail (un par territoire)."
     ),
 ]
+
+
+def source_settings(*, offline: bool, workspace: Path | None) -> Settings:
+    """Return the settings with the ``--offline`` and ``--workspace`` options applied."""
+    overrides: dict[str, object] = {}
+    if offline:
+        overrides["offline"] = True
+    if workspace is not None:
+        overrides["workspace_dir"] = workspace
+    return get_settings(**overrides)

@@ -19,13 +19,13 @@ from quartiers.commands._options import (
     SourceOption,
     TerritoryOption,
     WorkspaceOption,
+    source_settings,
 )
 from quartiers.diagnostic import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
 from quartiers.method.spec import default_method, load_method
 from quartiers.report._carte_inputs import write_diagnostic_map
 from quartiers.schemas import HORIZONS, TerritoryInputs
-from quartiers.settings import get_settings
 from quartiers.sources.load import city_file_provenance, load_inputs, parse_source_options
 
 __all__ = ["diagnose_command", "robustness_table", "summary_table"]
@@ -259,12 +259,7 @@ def diagnose_command(
             f"horizon inconnu {horizon!r} (attendu : {', '.join(HORIZONS)})",
             param_hint="--horizon",
         )
-    overrides: dict[str, object] = {}
-    if offline:
-        overrides["offline"] = True
-    if workspace is not None:
-        overrides["workspace_dir"] = workspace
-    settings = get_settings(**overrides)
+    settings = source_settings(offline=offline, workspace=workspace)
     local = parse_source_options(source or [])
     progress = RichProgress()
     try:

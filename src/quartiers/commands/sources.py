@@ -17,9 +17,9 @@ from quartiers.commands._options import (
     SourceOption,
     TerritoryOption,
     WorkspaceOption,
+    source_settings,
 )
 from quartiers.schemas import TerritoryInputs
-from quartiers.settings import get_settings
 from quartiers.sources.catalog import CATALOG
 from quartiers.sources.load import load_inputs, parse_source_options
 from quartiers.sources.workspace import TABLE_FIELDS, workspace_dir, write_workspace
@@ -94,12 +94,7 @@ def fetch_command(
     ] = False,
 ) -> None:
     """Fill ``<workspace>/<code>/`` with the territory's normalised inputs and provenance."""
-    overrides: dict[str, object] = {}
-    if offline:
-        overrides["offline"] = True
-    if workspace is not None:
-        overrides["workspace_dir"] = workspace
-    settings = get_settings(**overrides)
+    settings = source_settings(offline=offline, workspace=workspace)
     local = parse_source_options(source or [])
     progress = RichProgress()
     try:

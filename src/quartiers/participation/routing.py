@@ -19,13 +19,13 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.types import Message, Receive
 
+from quartiers._validation_fr import french_validation_errors
 from quartiers.errors import SourceError
 from quartiers.participation.exceptions import FieldError, ForbiddenError, NotFoundError
 
 __all__ = [
     "ParticipationConfig",
     "client_key",
-    "french_errors",
     "limited_route_class",
     "same_origin",
 ]
@@ -89,53 +89,6 @@ def _limited_receive(receive: Receive, limit: int) -> Callable[[], Awaitable[Mes
     return wrapped
 
 
-_MESSAGES: dict[str, str] = {
-    "missing": "champ obligatoire",
-    "extra_forbidden": "champ inconnu",
-    "json_invalid": "JSON invalide",
-    "model_attributes_type": "objet JSON attendu",
-    "model_type": "objet JSON attendu",
-    "dict_type": "objet JSON attendu",
-    "string_type": "texte attendu",
-    "float_type": "nombre attendu",
-    "float_parsing": "nombre attendu",
-    "int_type": "nombre entier attendu",
-    "int_parsing": "nombre entier attendu",
-    "int_from_float": "nombre entier attendu",
-    "finite_number": "nombre fini attendu",
-    "bool_parsing": "booléen attendu",
-    "list_type": "liste attendue",
-    "string_unicode": "texte UTF-8 attendu",
-}
-
-
-def _french(error: dict[str, Any]) -> str:
-    kind = str(error.get("type", ""))
-    ctx = error.get("ctx") or {}
-    if kind == "value_error":
-        return str(ctx.get("error", error.get("msg", "valeur invalide")))
-    if kind in ("greater_than_equal", "greater_than"):
-        return f"valeur {'≥' if kind.endswith('equal') else '>'} {ctx.get('ge', ctx.get('gt'))}"
-    if kind in ("less_than_equal", "less_than"):
-        return f"valeur {'≤' if kind.endswith('equal') else '<'} {ctx.get('le', ctx.get('lt'))}"
-    if kind == "enum" or kind == "literal_error":
-        expected = str(ctx.get("expected", "?")).replace(" or ", " ou ")
-        return f"valeur parmi {expected}"
-    if kind == "string_too_long":
-        return f"{ctx.get('max_length')} caractères au plus"
-    if kind == "string_too_short":
-        return f"au moins {ctx.get('min_length')} caractères"
-    return _MESSAGES.get(kind, "valeur invalide")
-
-
-def french_errors(errors: Any) -> list[dict[str, Any]]:
-    """Turn pydantic/FastAPI validation errors into ``{loc, msg, type}`` with French messages."""
-    return [
-        {"loc": [str(part) for part in e.get("loc", ())], "msg": _french(e), "type": e.get("type")}
-        for e in errors
-    ]
-
-
 def _error(status: int, message: str, *, field: str | None = None) -> JSONResponse:
     detail: Any = message
     if field is not None:
@@ -160,7 +113,9 @@ def limited_route_class(max_body_bytes: int) -> type[APIRoute]:
                 try:
                     return await original(limited)
                 except RequestValidationError as exc:
-                    return JSONResponse({"detail": french_errors(exc.errors())}, status_code=422)
+                    return JSONResponse(
+                        {"detail": french_validation_errors(exc.errors())}, status_code=422
+                    )
                 except FieldError as exc:
                     return _error(422, str(exc), field=exc.field)
                 except NotFoundError as exc:

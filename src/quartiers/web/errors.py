@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from quartiers._validation_fr import french_validation_errors
 from quartiers.web.catalog import NotFoundError
 
 __all__ = ["french_validation_errors", "install_error_handlers", "wants_json"]
@@ -34,51 +35,6 @@ _STATUS_FR = {
     500: "erreur interne du serveur",
     503: "service momentanément indisponible",
 }
-
-_MESSAGES = {
-    "missing": "paramètre obligatoire manquant",
-    "int_parsing": "nombre entier attendu",
-    "int_type": "nombre entier attendu",
-    "int_from_float": "nombre entier attendu",
-    "float_parsing": "nombre attendu",
-    "float_type": "nombre attendu",
-    "finite_number": "nombre fini attendu",
-    "bool_parsing": "booléen attendu (true ou false)",
-    "string_type": "texte attendu",
-    "json_invalid": "JSON invalide",
-    "extra_forbidden": "champ inconnu",
-}
-
-
-def _french(error: dict[str, Any]) -> str:
-    kind = str(error.get("type", ""))
-    ctx = error.get("ctx") or {}
-    if kind == "value_error":
-        return str(ctx.get("error", error.get("msg", "valeur invalide")))
-    if kind in ("greater_than_equal", "greater_than"):
-        sign = "≥" if kind.endswith("equal") else ">"
-        return f"valeur {sign} {ctx.get('ge', ctx.get('gt'))} attendue"
-    if kind in ("less_than_equal", "less_than"):
-        sign = "≤" if kind.endswith("equal") else "<"
-        return f"valeur {sign} {ctx.get('le', ctx.get('lt'))} attendue"
-    if kind in ("enum", "literal_error"):
-        expected = str(ctx.get("expected", "?")).replace(" or ", " ou ")
-        return f"valeur attendue parmi {expected}"
-    if kind == "string_too_long":
-        return f"{ctx.get('max_length')} caractères au plus"
-    if kind == "string_too_short":
-        return f"au moins {ctx.get('min_length')} caractères"
-    if kind == "string_pattern_mismatch":
-        return f"format attendu : {ctx.get('pattern')}"
-    return _MESSAGES.get(kind, "valeur invalide")
-
-
-def french_validation_errors(errors: Any) -> list[dict[str, Any]]:
-    """Turn FastAPI validation errors into ``{loc, msg, type}`` entries with French messages."""
-    return [
-        {"loc": [str(p) for p in e.get("loc", ())], "msg": _french(e), "type": e.get("type")}
-        for e in errors
-    ]
 
 
 def wants_json(request: Request) -> bool:
