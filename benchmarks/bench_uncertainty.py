@@ -145,8 +145,8 @@ def naive_draws(
             norm[i] = _pandas_normalise(
                 units[i], table[f"val_{i}"], table[f"den_{i}"], kind, c.directions[j], c.bounds[j]
             )
-        within = space.aggregations[draws.within[d]]
-        across = space.aggregations[draws.across[d]]
+        within = space.within_options[draws.within[d]]
+        across = space.across_options[draws.across[d]]
         weights = pd.Series(draws.indicator_weights[d], index=ids)
         dims = pd.Series([c.dimension_ids[k] for k in c.dimension_of], index=ids)
         scores = pd.DataFrame(

@@ -156,7 +156,7 @@ def compute_cell_indicators(
 
     ids = cells["idcar_200m"].astype("string").tolist()
     if access is not None:
-        dist, dist_missing = access_indicators(ids, access)
+        dist, dist_missing = access_indicators(ids, access, unreachable=method.unreachable)
         missing.update(dist_missing)
         table = access if access.index.name == "idcar_200m" else access.set_index("idcar_200m")
         for ind_id, arr in dist.items():

@@ -58,6 +58,21 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
         _MORE,
         _COMPUTED,
     ),
+    "hazard_level": (
+        "Niveau d'aléa climatique à l'horizon choisi : moyenne des indicateurs communaux "
+        "Climadiag (vagues de chaleur, nuits chaudes, journées très chaudes) placés entre les "
+        "bornes fixes de la méthode ; hors classement",
+        "score 0–1",
+        _MORE,
+        "Météo-France, Climadiag Commune (TRACC) ou DRIAS",
+    ),
+    "exposure_level": (
+        "Niveau d'exposition : score d'exposition × niveau d'aléa de l'horizon (augmente avec "
+        "un horizon plus chaud ; ne change pas le classement)",
+        "score 0–1",
+        _MORE,
+        _COMPUTED,
+    ),
     "rank": (
         "Rang du QPV (1 = le plus vulnérable ; vide si non significatif)",
         "rang",

@@ -112,6 +112,7 @@ class Tables:
             **computed.extra,
             **self._scores(scored.scores),
             "index": scored.index,
+            **scored.hazard,
             "quintile": pd.array(_as_int(_classes(scored.index, breaks)), dtype="Int64"),
             "status": np.where(small, NOT_SIGNIFICANT, OK),
             "status_detail": np.where(
@@ -155,6 +156,7 @@ class Tables:
             **access_summary,
             **self._scores(scored.scores),
             "index": scored.index,
+            **scored.hazard,
             "quintile": pd.array(_as_int(_classes(scored.index, breaks)), dtype="Int64"),
             "index_dimensions": used,
             "missing_indicators": missing,

@@ -25,7 +25,13 @@ from quartiers.method.choices import Uncertainty
 from quartiers.method.composite import compile_method
 from quartiers.method.hotspots import LocalMoran, local_moran, zone_shares
 from quartiers.method.sensitivity import SobolResult, sobol_indices
-from quartiers.method.uncertainty import ROBUST_THRESHOLD, RankSummary, build_problem, explore
+from quartiers.method.uncertainty import (
+    ROBUST_THRESHOLD,
+    Z_ROBUST,
+    RankSummary,
+    build_problem,
+    explore,
+)
 from quartiers.method.variants import GROUPS, describe_space
 from quartiers.progress import Progress
 
@@ -37,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DICTIONARY_ENTRIES",
+    "FEW_RANKED",
     "HOTSPOT_COLUMNS",
     "QPV_COLUMNS",
     "RobustnessOptions",
@@ -51,7 +58,11 @@ QPV_COLUMNS = (
     "rank_low",
     "rank_high",
     "p_top_quintile",
+    "p_top_quintile_se",
     "robust_top_quintile",
+    "share_residents_top_quintile_cells",
+    "share_residents_top_quintile_cells_low",
+    "share_residents_top_quintile_cells_high",
     "main_driver",
     *(f"sobol_total_{g}" for g in GROUPS),
     "hotspot_cell_share",
@@ -75,6 +86,7 @@ HOTSPOT_COLUMNS = (
 _COMPUTED = "calculé par Quartiers en transition"
 _THRESHOLD_FR = f"{ROBUST_THRESHOLD:g}".replace(".", ",")
 _MC = " (tirages Monte Carlo des choix de méthode)"
+_Z_FR = f"{Z_ROBUST:g}".replace(".", ",")
 
 #: Data dictionary entries of the new columns: column → (label, unit, direction, source).
 DICTIONARY_ENTRIES: dict[str, tuple[str, str, str, str]] = {
@@ -100,15 +112,45 @@ DICTIONARY_ENTRIES: dict[str, tuple[str, str, str, str]] = {
         "plus élevé = plus vulnérable",
         _COMPUTED,
     ),
+    "p_top_quintile_se": (
+        "Erreur type Monte Carlo de la probabilité d'être dans le quintile le plus vulnérable "
+        "(racine de p (1 − p) / nombre de tirages)",
+        "probabilité (0–1)",
+        "",
+        _COMPUTED,
+    ),
     "robust_top_quintile": (
-        f"Robustement dans le quintile le plus vulnérable (probabilité ≥ {_THRESHOLD_FR})",
+        f"Robustement dans le quintile le plus vulnérable (probabilité ≥ {_THRESHOLD_FR} "
+        f"même en retranchant {_Z_FR} erreurs types)",
         "oui/non",
+        "",
+        _COMPUTED,
+    ),
+    "share_residents_top_quintile_cells": (
+        "Part des habitants du QPV vivant dans des carreaux du quintile le plus vulnérable "
+        "du territoire (méthode par défaut)",
+        "part (0–1)",
+        "plus élevé = plus vulnérable",
+        _COMPUTED,
+    ),
+    "share_residents_top_quintile_cells_low": (
+        "Borne basse (5 % des tirages) de la part des habitants du QPV vivant dans des "
+        "carreaux du quintile le plus vulnérable" + _MC,
+        "part (0–1)",
+        "",
+        _COMPUTED,
+    ),
+    "share_residents_top_quintile_cells_high": (
+        "Borne haute (95 % des tirages) de la part des habitants du QPV vivant dans des "
+        "carreaux du quintile le plus vulnérable" + _MC,
+        "part (0–1)",
         "",
         _COMPUTED,
     ),
     "main_driver": (
         "Choix de méthode qui fait le plus varier la place du QPV (plus grand indice de Sobol "
-        "total)",
+        "total ; « indéterminé (A ou B) » quand les intervalles à 95 % des deux premiers se "
+        "recoupent)",
         "",
         "",
         _COMPUTED,
@@ -232,6 +274,9 @@ def add_robustness(
     codes = diag.qpv["code_qp"].astype(str).tolist()
     unc = _settings(method, options)
     columns: dict[str, Any] = _empty_columns(len(codes))
+    columns["share_residents_top_quintile_cells"] = _top_cell_share(
+        qpv_matrix, diag.cells, cells["ind"].to_numpy(dtype="float64")
+    )
     run = dict(diag.run)
     run["uncertainty"] = {"enabled": False}
     run["sensitivity"] = {"enabled": False}
@@ -262,6 +307,10 @@ def add_robustness(
             "draws": summary.draws,
             "evaluated_draws": _evaluated(summary, space.size),
             "robust_threshold": ROBUST_THRESHOLD,
+            "robust_rule": f"p_top_quintile − {Z_ROBUST:g} × p_top_quintile_se ≥ "
+            f"{ROBUST_THRESHOLD:g}",
+            "ranked_qpv": int(problem.eligible.sum()),
+            "few_ranked": bool(problem.eligible.sum() < FEW_RANKED),
             "choices": describe_space(space, compiled),
             "robust_top_quintile": [
                 c for c, r in zip(codes, summary.robust_top_quintile, strict=True) if r == 1
@@ -291,6 +340,24 @@ def add_robustness(
         hotspots = _hotspot_layer(diag.cells, lisa)
         run["hotspots"] = {"enabled": True, **lisa.record()}
     return replace(diag, qpv=_insert(diag.qpv, columns), hotspots=hotspots, run=run)
+
+
+#: Under this many ranked QPV, rank intervals say little: the share of residents living in
+#: top-quintile cells (with its interval) is shown instead.
+FEW_RANKED = 5
+
+
+def _top_cell_share(
+    qpv_matrix: sparse.csr_array, cells: pd.DataFrame, population: FloatArray
+) -> FloatArray:
+    """Return the share of each QPV's residents living in cells of quintile 5."""
+    top = cells["quintile"].astype("Float64").fillna(0).to_numpy(dtype="float64") == 5.0
+    pop = np.nan_to_num(population)
+    residents = np.asarray(qpv_matrix @ (pop * top), dtype="float64")
+    total = np.asarray(qpv_matrix @ pop, dtype="float64")
+    out = np.full(total.shape, np.nan)
+    np.divide(residents, total, out=out, where=total > 0)
+    return out
 
 
 def _evaluated(summary: RankSummary, size: int) -> int:
@@ -323,16 +390,23 @@ def _rank_columns(summary: RankSummary) -> dict[str, Any]:
         "rank_low": _as_int(summary.rank_low),
         "rank_high": _as_int(summary.rank_high),
         "p_top_quintile": summary.p_top_quintile,
+        "p_top_quintile_se": summary.p_top_quintile_se,
         "robust_top_quintile": pd.array(robust, dtype="boolean"),
+        "share_residents_top_quintile_cells_low": summary.share_low,
+        "share_residents_top_quintile_cells_high": summary.share_high,
     }
 
 
 def _sobol_columns(sobol: SobolResult) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "main_driver": pd.array(
-            [GROUPS[g] if g else None for g in sobol.main_driver()], dtype="string"
-        )
-    }
+    labels: list[str | None] = []
+    for first, second in zip(sobol.main_driver(), sobol.runner_up(), strict=True):
+        if first is None:
+            labels.append(None)
+        elif second is None:
+            labels.append(GROUPS[first])
+        else:
+            labels.append(f"indéterminé ({GROUPS[first]} ou {GROUPS[second]})")
+    out: dict[str, Any] = {"main_driver": pd.array(labels, dtype="string")}
     for k, group in enumerate(sobol.groups):
         out[f"sobol_total_{group}"] = sobol.total[:, k]
     return out

@@ -24,9 +24,12 @@ from quartiers._robustness import RobustnessOptions, add_robustness
 from quartiers.aggregate import ZoneTotals, aggregate_cells, overlap_matrix
 from quartiers.errors import InputError
 from quartiers.grid import overlap_shares, parse_cell_ids
+from quartiers.indicators.exposure import climate_per_cell
 from quartiers.indicators.registry import REGISTRY
 from quartiers.indicators.sensitivity import REQUIRED_COLUMNS
+from quartiers.method.coherence import coherence_audit
 from quartiers.method.composite import CompiledMethod, compile_method, score
+from quartiers.method.hazard import frame_columns, hazard_record
 from quartiers.method.normalise import Reference
 from quartiers.method.rank import rank_descending, weighted_breaks
 from quartiers.method.spec import Method, default_method
@@ -150,6 +153,22 @@ class _Scored:
     values: FloatArray  # published indicator values (units × computed indicators)
     index: FloatArray
     scores: FloatArray
+    normalised: FloatArray  # normalised indicators of the index (compiled column order)
+    hazard: dict[str, FloatArray] = field(default_factory=dict)  # hazard and exposure levels
+
+    def add_hazard(self, method: Method, ids: tuple[str, ...], compiled: CompiledMethod) -> None:
+        """Set the hazard level and exposure level columns (method v2 ``hazard`` section)."""
+        if method.hazard is None:
+            return
+        bounds = method.hazard.indicators
+        values = {i: self.values[:, ids.index(i)] for i in bounds if i in ids}
+        dims = compiled.dimension_ids
+        exposure = (
+            self.scores[:, dims.index("exposure")]
+            if "exposure" in dims
+            else np.full(self.values.shape[0], np.nan)
+        )
+        self.hazard = frame_columns(bounds, values, exposure)
 
 
 def _score_units(
@@ -161,8 +180,8 @@ def _score_units(
 ) -> _Scored:
     published = _hide_small(values, population, ids)
     cols = [ids.index(i) for i in compiled.indicator_ids]
-    index, scores, _ = score(published[:, cols], reference, None, compiled)
-    return _Scored(values=published, index=index, scores=scores)
+    index, scores, norm = score(published[:, cols], reference, None, compiled)
+    return _Scored(values=published, index=index, scores=scores, normalised=norm)
 
 
 def run_diagnostic(
@@ -303,6 +322,8 @@ def _assemble(
     cell_scored.index[small_cell] = np.nan
     cell_scored.scores[small_cell] = np.nan
     zone_scored = _score_units(totals.values, totals.population, ids, compiled, ref)
+    cell_scored.add_hazard(method, ids, compiled)
+    zone_scored.add_hazard(method, ids, compiled)
     breaks = weighted_breaks(cell_scored.index, cell_pop)
 
     is_qpv = (zones["zone_type"] == "qpv").to_numpy()
@@ -353,6 +374,17 @@ def _assemble(
             "access_given": access is not None,
         },
     )
+    run["coherence"] = coherence_audit(
+        cell_scored.normalised, cell_scored.index, cell_pop, compiled
+    )
+    if method.hazard is not None:
+        run["hazard"] = hazard_record(
+            method.hazard.indicators,
+            computed.climate,
+            lambda h: climate_per_cell(commune_shares, computed.climate, h, len(cell_pop)),
+            cell_pop,
+            horizon,
+        )
     return Diagnostic(
         cells=cells_gdf,
         qpv=qpv_gdf,

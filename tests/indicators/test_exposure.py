@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from quartiers.errors import InputError
 from quartiers.indicators._geometry import CellGrid
 from quartiers.indicators.exposure import (
     LCZ_HEAT_SCORES,
@@ -84,7 +85,7 @@ def test_built_and_impervious_shares() -> None:
 def _climate() -> pd.DataFrame:
     rows = [
         ("85191", "S1", "ref", 0.47), ("85191", "S11", "ref", 3.0), ("85191", "S3", "2030", 6.95),
-        ("85191", "s3", "ref", 0.8), ("85008", "S9", "ref", 2.0), ("85008", "S2", "ref", 1.5),
+        ("85191", "s3", "ref", 0.8), ("85008", "S1", "ref", 2.0), ("85008", "S2", "ref", 1.5),
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["insee_com", "indicator", "horizon", "value"]).assign(
         low=np.nan, high=np.nan, source="climadiag"
@@ -95,9 +96,22 @@ def test_climate_ids_by_preference() -> None:
     long = climate_long(_climate())
     hot = long[long["indicator"] == "very_hot_days"].set_index("insee_com")
     assert hot.loc["85191", "publisher_id"] == "S1"  # S1 preferred to the S11 variant
-    assert hot.loc["85008", "publisher_id"] == "S9"
+    assert hot.loc["85008", "publisher_id"] == "S1"
     waves = long[long["indicator"] == "heat_wave_days"]
     assert set(waves["horizon"]) == {"ref", "2030"}  # lower-case id accepted
+
+
+def test_climate_one_threshold_for_the_whole_territory() -> None:
+    table = _climate()
+    # 85008 only publishes the local variant S11: both communes use S11, not S1 and S11
+    table.loc[(table["insee_com"] == "85008") & (table["indicator"] == "S1"), "indicator"] = "S11"
+    hot = climate_long(table).query("indicator == 'very_hot_days'")
+    assert set(hot["publisher_id"]) == {"S11"}
+    assert hot.set_index("insee_com").loc["85191", "value"] == pytest.approx(3.0)
+    # no id in common: refused, naming the indicator and what each commune publishes
+    table.loc[table["indicator"] == "S11", "indicator"] = ["S11", "S9"]
+    with pytest.raises(InputError, match=r"very_hot_days.*85008 : S9.*85191 : S1"):
+        climate_long(table)
 
 
 def test_climate_spread_on_cells_by_area() -> None:

@@ -73,3 +73,16 @@ def test_duplicate_access_cells_are_refused() -> None:
     )
     with pytest.raises(InputError, match="en double"):
         access_indicators(["a"], access)
+
+
+def test_unreachable_cells_take_the_worst_distance_in_v2() -> None:
+    access = pd.DataFrame(
+        {"dist_care_m": [120.0, np.inf, 800.0, np.nan]},
+        index=pd.Index(["a", "b", "c", "d"], name="idcar_200m"),
+    )
+    ids = ["a", "b", "c", "d", "e"]  # "e" is not in the table: unknown, not unreachable
+    dropped, _ = access_indicators(ids, access)
+    assert np.isnan(dropped["dist_care"][[1, 3, 4]]).all()  # v1: left out of the means
+    worst, _ = access_indicators(ids, access, unreachable="worst")
+    np.testing.assert_array_equal(worst["dist_care"][:4], [120.0, 800.0, 800.0, 800.0])
+    assert np.isnan(worst["dist_care"][4])

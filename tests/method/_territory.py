@@ -15,7 +15,7 @@ from scipy import sparse
 from quartiers.indicators.base import CellIndicator, from_counts, from_values
 from quartiers.method.choices import Uncertainty, check_choices
 from quartiers.method.composite import compile_method
-from quartiers.method.spec import Method, default_method
+from quartiers.method.spec import Method, packaged_method
 from quartiers.method.uncertainty import RankingProblem, build_problem
 
 X0, Y0 = 3_500_000, 2_800_000
@@ -127,7 +127,7 @@ def make_territory(
 
 def with_uncertainty(method: Method | None = None, **settings: object) -> Method:
     """Return the method with its ``uncertainty`` section replaced (validated)."""
-    method = method or default_method()
+    method = method or packaged_method("v1")  # the synthetic indicators are v1's
     unc = Uncertainty.model_validate(settings)
     out = method.model_copy(update={"uncertainty": unc})
     assert check_choices(out) == []

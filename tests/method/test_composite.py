@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quartiers.method.composite import CompiledMethod, compile_method, composite
-from quartiers.method.spec import default_method
+from quartiers.method.spec import packaged_method
 
 
 def _compiled(
@@ -33,7 +33,7 @@ def _compiled(
 
 
 def test_compile_renormalises_over_available_indicators() -> None:
-    method = default_method()
+    method = packaged_method("v1")
     available = ["poverty_rate", "share_0_3", "heat_wave_days"]
     compiled = compile_method(method, available, {"lcz_heat": "couche LCZ absente"})
     assert compiled.indicator_ids == ("poverty_rate", "share_0_3", "heat_wave_days")

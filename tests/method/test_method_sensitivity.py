@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from _territory import make_territory, problem_of, with_uncertainty
 
-from quartiers.method.sensitivity import sobol_indices
+from quartiers.method.sensitivity import SobolResult, sobol_indices
 from quartiers.method.spec import parse_method
 from quartiers.method.variants import choice_space
 
@@ -74,13 +74,37 @@ def test_indices_are_reproducible_with_a_seed() -> None:
     b = sobol_indices(problem, space, samples=16, seed=5)
     c = sobol_indices(problem, space, samples=16, seed=6)
     assert a is not None and b is not None and c is not None
-    assert a.groups == ("normalisation", "aggregation", "weights", "indicators", "imputed")
+    assert a.groups == (
+        "normalisation",
+        "aggregation",
+        "weights",
+        "dimension_weights",
+        "indicators",
+        "imputed",
+    )
     np.testing.assert_array_equal(a.total, b.total)
     np.testing.assert_array_equal(a.first_conf, b.first_conf)
     assert not np.array_equal(a.total, c.total, equal_nan=True)
     rows = a.records([f"Q{k}" for k in range(6)])
-    assert len(rows) == 6 * 5
-    assert {r["label"] for r in rows} >= {"poids", "agrégation"}
+    assert len(rows) == 6 * 6
+    assert {r["label"] for r in rows} >= {"poids des indicateurs", "poids des dimensions"}
+
+
+def test_main_driver_is_named_only_when_clearly_first() -> None:
+    total = np.array([[0.8, 0.1, 0.05], [0.5, 0.45, 0.1], [np.nan] * 3])
+    conf = np.array([[0.05, 0.05, 0.05], [0.1, 0.1, 0.1], [np.nan] * 3])
+    res = SobolResult(
+        groups=("aggregation", "weights", "imputed"),
+        first=total,
+        first_conf=conf,
+        total=total,
+        total_conf=conf,
+        samples=1024,
+        evaluations=1024 * 5,
+        seed=0,
+    )
+    assert res.main_driver() == ["aggregation", "aggregation", None]
+    assert res.runner_up() == [None, "weights", None]
 
 
 def test_nothing_varies_no_analysis() -> None:

@@ -42,21 +42,48 @@ def render_example(diag: Diagnostic) -> str:
     hot = run["hotspots"]
     q = diag.qpv_table()
     q = q.assign(_r=q["rank"].astype("Float64")).sort_values(["_r", "code_qp"])
+    few = bool(unc["few_ranked"])
     lines = [
         f"Méthode par défaut, {unc['draws']} tirages, graine {unc['settings']['seed']} "
         f"(`quartiers demo`, horizon {run['horizon']['label']}).",
         "",
-        "| QPV | rang de la méthode | quintile | rang médian | rang (5 %–95 %) "
-        "| probabilité d'être dans le quintile le plus vulnérable | robuste | choix qui pèse "
-        "le plus |",
-        "|---|---|---|---|---|---|---|---|",
     ]
+    if few:
+        lines += [
+            f"{unc['ranked_qpv']} QPV classés (moins de 5) : la part des habitants vivant dans "
+            "des carreaux du quintile le plus vulnérable remplace l'intervalle de rang.",
+            "",
+            "| QPV | rang de la méthode | quintile | habitants dans des carreaux du quintile 5 "
+            "(5 %–95 %) | probabilité d'être dans le quintile le plus vulnérable (erreur type) "
+            "| robuste | choix qui pèse le plus |",
+            "|---|---|---|---|---|---|---|",
+        ]
+    else:
+        lines += [
+            "| QPV | rang de la méthode | quintile | rang médian | rang (5 %–95 %) "
+            "| probabilité d'être dans le quintile le plus vulnérable (erreur type) | robuste "
+            "| choix qui pèse le plus |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
     for row in q.itertuples():
-        lines.append(
-            f"| {row.lib_qp} ({row.code_qp}) | {row.rank} | {row.quintile} | {row.rank_median} "
-            f"| {row.rank_low} – {row.rank_high} | {_pct(row.p_top_quintile)} "
-            f"| {'oui' if row.robust_top_quintile else 'non'} | {row.main_driver} |"
-        )
+        p_top = f"{_pct(row.p_top_quintile)} (± {_pct(row.p_top_quintile_se)})"
+        robust = "oui" if row.robust_top_quintile else "non"
+        if few:
+            share = (
+                f"{_pct(row.share_residents_top_quintile_cells)} "
+                f"({_pct(row.share_residents_top_quintile_cells_low)} – "
+                f"{_pct(row.share_residents_top_quintile_cells_high)})"
+            )
+            lines.append(
+                f"| {row.lib_qp} ({row.code_qp}) | {row.rank} | {row.quintile} | {share} "
+                f"| {p_top} | {robust} | {row.main_driver} |"
+            )
+        else:
+            lines.append(
+                f"| {row.lib_qp} ({row.code_qp}) | {row.rank} | {row.quintile} "
+                f"| {row.rank_median} | {row.rank_low} – {row.rank_high} | {p_top} "
+                f"| {robust} | {row.main_driver} |"
+            )
     groups = list(sens["groups"])
     lines += [
         "",
@@ -84,17 +111,25 @@ def render_example(diag: Diagnostic) -> str:
         "",
     ]
     for row in q.itertuples():
+        where = (
+            f"{_pct(row.share_residents_top_quintile_cells)} de ses habitants vivent dans des "
+            "carreaux du quintile le plus vulnérable (entre "
+            f"{_pct(row.share_residents_top_quintile_cells_low)} et "
+            f"{_pct(row.share_residents_top_quintile_cells_high)} selon les variantes)"
+            if few
+            else f"dans 90 % des variantes, il est classé entre {_nth(row.rank_low)} et "
+            f"{_nth(row.rank_high)}"
+        )
         lines.append(
             f"- « {row.lib_qp} » est classé {_nth(row.rank)} par la méthode (quintile "
-            f"{row.quintile}). Dans 90 % des variantes, il est classé entre "
-            f"{_nth(row.rank_low)} et {_nth(row.rank_high)} ; "
-            f"il tombe dans le quintile le plus vulnérable dans {_pct(row.p_top_quintile)} "
-            "des variantes, "
+            f"{row.quintile}) ; {where} ; il tombe dans le quintile le plus vulnérable dans "
+            f"{_pct(row.p_top_quintile)} des variantes (erreur type "
+            f"{_pct(row.p_top_quintile_se)}), "
             + (
                 "il y est donc **robustement**."
                 if row.robust_top_quintile
-                else "ce classement dépend donc des choix de méthode ; celui qui pèse le "
-                f"plus : « {row.main_driver} »."
+                else "ce n'est donc pas acquis quels que soient les choix de méthode ; celui "
+                f"qui pèse le plus : « {row.main_driver} »."
             )
         )
     return "\n".join(lines)
@@ -126,7 +161,9 @@ def test_every_setting_is_documented() -> None:
         "rank_low",
         "rank_high",
         "p_top_quintile",
+        "p_top_quintile_se",
         "robust_top_quintile",
+        "share_residents_top_quintile_cells",
         "main_driver",
         "hotspot_cell_share",
         "hotspot_population_share",

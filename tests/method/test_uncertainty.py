@@ -15,7 +15,7 @@ from quartiers.errors import InputError, MethodError
 from quartiers.indicators.base import safe_ratio
 from quartiers.method.composite import score
 from quartiers.method.rank import classify, rank_descending, weighted_breaks
-from quartiers.method.spec import default_method, parse_method
+from quartiers.method.spec import default_method, packaged_method, parse_method
 from quartiers.method.uncertainty import (
     ROBUST_THRESHOLD,
     _Engine,
@@ -84,11 +84,63 @@ def test_draw_at_the_method_choices_reproduces_the_method() -> None:
     np.testing.assert_array_equal(out.rank[0], ranks)
 
 
+def test_batched_draws_match_the_method_functions_draw_by_draw() -> None:
+    # the batched evaluator gives, draw by draw, what composite / weighted_breaks / classify
+    # / rank_descending / normalise_column give on the same variant
+    from dataclasses import replace
+
+    from quartiers.method.composite import composite
+    from quartiers.method.normalise import normalise_column
+
+    territory = make_territory(n_qpv=6, seed=5, imputed_share=0.0)
+    method = with_uncertainty(**{**FULL, "draws": 40, "imputed_precision": 0.0})
+    problem = problem_of(territory, method)
+    space = choice_space(method, problem)
+    u = np.random.default_rng(9).random((40, space.size))
+    out = evaluate(problem, space, u, seed=0)
+    draws = space.decode(u)
+    engine = _Engine(problem, 0.0, seed=0)
+    base = problem.compiled
+    pop = territory.population
+    for i in range(40):
+        norm = space.normalisations[draws.normalisation[i]]
+        drawn = problem.drawn_normalisation
+        kinds = tuple(norm if d else k for d, k in zip(drawn, base.kinds, strict=True))
+        compiled = replace(
+            base,
+            kinds=kinds,
+            indicator_weights=draws.indicator_weights[i],
+            dimension_weights=draws.dimension_weights[i],
+            within=space.within_options[draws.within[i]],
+            across=space.across_options[draws.across[i]],
+        )
+        x = np.column_stack([engine.column(j, kinds[j]) for j in range(len(kinds))])
+        index, _ = composite(x, compiled)
+        q_index, c_index = index[: problem.n_qpv], index[problem.n_qpv :]
+        c_index[pop < method.cell_population_floor] = np.nan
+        breaks = weighted_breaks(c_index, pop)
+        np.testing.assert_allclose(out.index[i], q_index, rtol=1e-12)
+        np.testing.assert_array_equal(out.rank[i], rank_descending(q_index, problem.eligible))
+        np.testing.assert_array_equal(out.top[i], classify(q_index, breaks) == 5)
+        position = normalise_column(q_index, c_index, pop, kind="percentile", direction=1.0)
+        np.testing.assert_allclose(out.position[i], position, rtol=1e-9)
+        top_cells = classify(c_index, breaks) == 5
+        share = [pop[c][top_cells[c]].sum() / pop[c].sum() for c in territory.qpv_cells]
+        np.testing.assert_allclose(out.resident_share[i], share, rtol=1e-12)
+
+
 def test_dominant_qpv_is_first_in_every_draw() -> None:
     territory = make_territory(n_qpv=10, seed=4, dominant=3)
     method = with_uncertainty(**{**FULL, "draws": 300})
     summary, outcomes, space = explore(method, problem_of(territory, method))
-    assert set(space.groups) == {"normalisation", "aggregation", "weights", "indicators", "imputed"}
+    assert set(space.groups) == {
+        "normalisation",
+        "aggregation",
+        "weights",
+        "dimension_weights",
+        "indicators",
+        "imputed",
+    }
     assert (outcomes.rank[:, 3] == 1).all()
     assert summary.rank_low[3] == summary.rank_median[3] == summary.rank_high[3] == 1
     assert summary.p_top_quintile[3] == 1.0 and summary.robust_top_quintile[3] == 1.0
@@ -185,7 +237,7 @@ def test_weights_stay_within_declared_ranges_before_renormalising() -> None:
     ids = problem.compiled.indicator_ids
     base = problem.compiled.indicator_weights
     j = ids.index("poverty_rate")
-    raw = default_method().choice("poverty_rate").weight  # type: ignore[union-attr]
+    raw = packaged_method("v1").choice("poverty_rate").weight  # type: ignore[union-attr]
     np.testing.assert_allclose(space.weight_bounds[j], np.array([0.0, 0.4]) * base[j] / raw)
     k = ids.index("share_65p")
     np.testing.assert_allclose(space.weight_bounds[k], [0.75 * base[k], 1.25 * base[k]])
@@ -197,7 +249,7 @@ def test_imputed_perturbation_matches_a_cell_by_cell_recomputation() -> None:
     method = with_uncertainty(imputed_precision=0.3)
     problem = problem_of(territory, method)
     engine = _Engine(problem, 0.3, seed=11)
-    stacked, reference = engine._perturbed(key=12345)
+    stacked, reference = engine.perturbed(key=12345)
     cols = np.flatnonzero(problem.perturbable)
     rng = np.random.default_rng([11, 12345])
     factor = 1 + 0.3 * rng.uniform(-1, 1, (int(problem.imputed.sum()), cols.size))
@@ -232,7 +284,7 @@ def test_only_declared_imputed_precision_moves_ranks() -> None:
 
 
 def _with_section(section: str) -> str:
-    text = default_method().text
+    text = packaged_method("v1").text
     head, tail = text.split("\nuncertainty:", 1)
     rest = tail.split("\nhotspots:", 1)[1]
     return f"{head}\n{section}\nhotspots:{rest}"
@@ -268,9 +320,12 @@ def test_bad_uncertainty_section_gives_a_french_error(section: str, field: str, 
 
 
 def test_default_method_declares_every_choice() -> None:
-    unc = default_method().uncertainty
+    unc = packaged_method("v1").uncertainty
     assert unc.normalisations == ("percentile", "minmax")
     assert unc.aggregations == ("arithmetic", "geometric")
+    v2 = default_method().uncertainty
+    assert v2.aggregations_within == ("arithmetic",)  # only what the documentation defends
+    assert v2.aggregations_across == ("geometric", "arithmetic")
     assert unc.weight_range > 0 and unc.indicator_dropout > 0 and unc.imputed_precision > 0
     method = parse_method(_with_section(""), source="sans_section.yaml")
     assert method.uncertainty.normalisations is None  # absent section: nothing varies
@@ -288,15 +343,19 @@ def diag() -> Diagnostic:
 
 def test_diagnostic_publishes_rank_intervals(diag: Diagnostic, tmp_path: Path) -> None:
     q = diag.qpv_table()
-    cols = ["rank_median", "rank_low", "rank_high", "p_top_quintile", "robust_top_quintile"]
+    cols = ["rank_median", "rank_low", "rank_high", "p_top_quintile", "p_top_quintile_se"]
     assert cols == list(q.columns[q.columns.get_loc("quintile") + 1 :][:5])
+    cols.append("robust_top_quintile")
     ranked = q["rank"].notna()
     assert ranked.any() and (~ranked).any()
     assert q.loc[~ranked, cols].isna().all().all()  # not ranked: no robustness statement
     r = q[ranked]
     assert (r["rank_low"] <= r["rank_median"]).all() and (r["rank_median"] <= r["rank_high"]).all()
     assert r["p_top_quintile"].between(0, 1).all()
-    assert (r["robust_top_quintile"] == (r["p_top_quintile"] >= 0.9)).all()
+    se = np.sqrt(r["p_top_quintile"] * (1 - r["p_top_quintile"]) / 200)
+    np.testing.assert_allclose(r["p_top_quintile_se"], se)
+    lower = r["p_top_quintile"] - 1.645 * r["p_top_quintile_se"]
+    assert (r["robust_top_quintile"] == (lower >= 0.9 - 1e-12)).all()
     paths = diag.write(tmp_path)
     csv = pd.read_csv(paths["qpv.csv"])
     assert set(cols) <= set(csv.columns)

@@ -23,7 +23,13 @@ from quartiers.commands._options import (
 )
 from quartiers.diagnostic import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
-from quartiers.method.spec import default_method, load_method
+from quartiers.method.spec import (
+    Method,
+    default_method,
+    load_method,
+    packaged_method,
+    packaged_methods,
+)
 from quartiers.report._carte_inputs import write_diagnostic_map
 from quartiers.schemas import HORIZONS, TerritoryInputs
 from quartiers.sources.load import city_file_provenance, load_inputs, parse_source_options
@@ -75,6 +81,9 @@ def summary_table(diag: Diagnostic) -> Table:
     table.add_column("Pauvreté", justify="right", no_wrap=True)
     table.add_column("Écart", justify="right", no_wrap=True)
     table.add_column("Indice", justify="right", no_wrap=True)
+    hazard = "hazard_level" in diag.qpv.columns
+    if hazard:
+        table.add_column("Aléa", justify="right", no_wrap=True)
     q = diag.qpv_table()
     q = q.assign(_order=q["rank"].astype("Float64").fillna(math.inf)).sort_values(
         ["_order", "code_qp"]
@@ -86,7 +95,7 @@ def summary_table(diag: Diagnostic) -> Table:
         gap_text = ""
         if math.isfinite(gap):
             gap_text = f"{'+' if gap >= 0 else '−'}{_number(abs(gap) * 100, 1)} pts"
-        table.add_row(
+        cells = [
             str(int(ranks[i])) if math.isfinite(ranks[i]) else "n.s.",
             str(row.code_qp),
             str(row.lib_qp),
@@ -94,6 +103,15 @@ def summary_table(diag: Diagnostic) -> Table:
             _percent(row.poverty_rate),
             gap_text,
             _number(row.index, 2),
+        ]
+        if hazard:
+            level = getattr(row, "hazard_level", math.nan)
+            cells.append("" if pd.isna(level) else _number(float(level), 2))
+        table.add_row(*cells)
+    if hazard:
+        table.caption = (
+            f"{table.caption} Aléa : niveau d'aléa climatique de l'horizon (0–1, hors "
+            "classement ; docs/method.md, § 3)."
         )
     return table
 
@@ -103,26 +121,34 @@ def robustness_table(diag: Diagnostic) -> Table | None:
     unc = diag.run.get("uncertainty", {})
     if not unc.get("enabled"):
         return None
+    few = bool(unc.get("few_ranked"))
+    first = (
+        "Habitants en quintile 5 : part des habitants du QPV dans des carreaux du quintile le "
+        "plus vulnérable (entre parenthèses : 90 % des variantes ; moins de 5 QPV classés, "
+        "un intervalle de rang ne dirait rien)."
+        if few
+        else "Rang 90 % : rangs obtenus dans 90 % des variantes."
+    )
     table = Table(
         title=f"Solidité des rangs ({unc['draws']} variantes de la méthode)",
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
         caption=(
-            "Rang 90 % : rangs obtenus dans 90 % des variantes. Quintile 5 : part des "
-            "variantes où le QPV est parmi les 20 % d'habitants les plus vulnérables du "
-            "territoire (robuste : au moins 90 %). Voir docs/method.md, § 12."
+            f"{first} Quintile 5 : part des variantes où le QPV est parmi les 20 % "
+            "d'habitants les plus vulnérables du territoire, ± son erreur type (robuste : au "
+            "moins 90 % en retranchant 1,645 erreur type). Voir docs/method.md, § 12."
         ),
     )
     table.add_column("Rang", justify="right", no_wrap=True)
     table.add_column("QPV", no_wrap=True)
-    table.add_column("Rang 90 %", justify="right", no_wrap=True)
+    table.add_column("Habitants en quintile 5" if few else "Rang 90 %", justify="right")
     table.add_column("Quintile 5", justify="right", no_wrap=True)
     table.add_column("Robuste", no_wrap=True)
     table.add_column("Choix qui pèse le plus", overflow="fold")
     q = diag.qpv_table()
     q = q[q["rank"].notna()].sort_values(["rank", "code_qp"])
     for row in q.itertuples():
-        interval, prob = _robustness_cells(row)
+        interval, prob = _robustness_cells(row, few=few)
         robust = getattr(row, "robust_top_quintile", None)
         driver = getattr(row, "main_driver", None)
         table.add_row(
@@ -136,15 +162,36 @@ def robustness_table(diag: Diagnostic) -> Table | None:
     return table
 
 
-def _robustness_cells(row: object) -> tuple[str, str]:
-    """Return the rank interval and top-quintile probability of a QPV row ('' if absent)."""
-    low, high = getattr(row, "rank_low", None), getattr(row, "rank_high", None)
+def _robustness_cells(row: object, *, few: bool = False) -> tuple[str, str]:
+    """Return the rank interval (or top-quintile residents) and probability ('' if absent)."""
     interval = ""
-    if not (pd.isna(low) or pd.isna(high)):
-        interval = f"{int(low)}–{int(high)}" if low != high else f"{int(low)}"
+    if few:
+        share = getattr(row, "share_residents_top_quintile_cells", None)
+        low = getattr(row, "share_residents_top_quintile_cells_low", None)
+        high = getattr(row, "share_residents_top_quintile_cells_high", None)
+        if share is not None and not pd.isna(share):
+            interval = _number(float(share) * 100) + " %"
+            if not (low is None or high is None or pd.isna(low) or pd.isna(high)):
+                interval += f" ({_number(float(low) * 100)}–{_number(float(high) * 100)} %)"
+    else:
+        low, high = getattr(row, "rank_low", None), getattr(row, "rank_high", None)
+        if not (pd.isna(low) or pd.isna(high)):
+            interval = f"{int(low)}–{int(high)}" if low != high else f"{int(low)}"
     p = getattr(row, "p_top_quintile", None)
     prob = "" if p is None or pd.isna(p) else _number(float(p) * 100) + " %"
+    se = getattr(row, "p_top_quintile_se", None)
+    if prob and se is not None and not pd.isna(se):
+        prob += f" ± {_number(float(se) * 100, 1)}"
     return interval, prob
+
+
+def _method(method: Path | None) -> Method:
+    """Return the method of ``--method``: a YAML file, or a packaged method name (``v1``)."""
+    if method is None:
+        return default_method()
+    if not method.exists() and str(method) in packaged_methods():
+        return packaged_method(str(method))
+    return load_method(method)
 
 
 def _access(
@@ -183,7 +230,8 @@ def diagnose_command(
             "--method",
             "-m",
             metavar="FICHIER",
-            help="Fichier de méthode YAML (défaut : méthode documentée dans docs/method.md).",
+            help="Fichier de méthode YAML, ou « v1 » pour la méthode 1.0 conservée (défaut : "
+            "méthode 2.0 documentée dans docs/method.md).",
         ),
     ] = None,
     horizon: Annotated[
@@ -252,7 +300,7 @@ def diagnose_command(
             f"{seed} : graine entière positive ou nulle attendue", param_hint="--seed"
         )
     check_output_dir(out, force=force)
-    chosen = load_method(method) if method is not None else default_method()
+    chosen = _method(method)
     horizon = horizon or chosen.horizon
     if horizon not in HORIZONS:
         raise typer.BadParameter(

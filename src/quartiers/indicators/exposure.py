@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from quartiers.errors import InputError
 from quartiers.indicators._geometry import CellGrid, area_share, area_weighted_mean, polygons_3035
 
 __all__ = [
@@ -160,8 +161,16 @@ def climate_long(climate: pd.DataFrame) -> pd.DataFrame:
     """Return the climate rows of our three indicators, one per commune × horizon × indicator.
 
     Columns ``insee_com, horizon, indicator`` (our id), ``publisher_id``, ``value, low, high,
-    source``. For each commune and horizon the first publisher id of :data:`CLIMATE_IDS`
-    present is kept, since thresholds vary by place.
+    source``. Thresholds vary by place (Climadiag publishes local variants), but one
+    territory must use one threshold per indicator, else one bound would mix, say, nights
+    above 20 °C in one commune with nights above 22 °C in the next: the first publisher id
+    of :data:`CLIMATE_IDS` that every commune with data publishes is kept.
+
+    Raises
+    ------
+    InputError
+        When the communes share no publisher id for an indicator (French message naming the
+        indicator and what each commune publishes).
     """
     table = climate.copy()
     table["publisher_id"] = table["indicator"].astype("string").str.strip().str.upper()
@@ -172,6 +181,8 @@ def climate_long(climate: pd.DataFrame) -> pd.DataFrame:
         pref = {pid: rank for rank, pid in enumerate(ids)}
         sub = table[table["publisher_id"].isin(list(ids))].copy()
         sub = sub[pd.to_numeric(sub["value"], errors="coerce").notna()]
+        if len(sub):
+            sub = sub[sub["publisher_id"] == _common_id(sub, ours, ids)]
         sub["_rank"] = sub["publisher_id"].map(pref)
         sub = sub.sort_values(["insee_com", "horizon", "_rank"], kind="stable")
         sub = sub.drop_duplicates(["insee_com", "horizon"], keep="first")
@@ -187,6 +198,24 @@ def climate_long(climate: pd.DataFrame) -> pd.DataFrame:
     for c in ("value", "low", "high"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
     return out[cols].sort_values(["insee_com", "indicator", "horizon"]).reset_index(drop=True)
+
+
+def _common_id(sub: pd.DataFrame, indicator: str, ids: tuple[str, ...]) -> str:
+    """Return the preferred publisher id every commune of ``sub`` publishes, or refuse."""
+    published: dict[str, set[str]] = {
+        str(com): set(group.tolist()) for com, group in sub.groupby("insee_com")["publisher_id"]
+    }
+    common = set(ids).intersection(*published.values())
+    if common:
+        return min(common, key=ids.index)
+    detail = " ; ".join(
+        f"{com} : {', '.join(sorted(pids, key=ids.index))}" for com, pids in published.items()
+    )
+    raise InputError(
+        f"projections climatiques : les communes du territoire publient des indicateurs "
+        f"différents pour « {indicator} » ({detail}) ; un même identifiant Climadiag (même "
+        "seuil) est attendu pour toutes les communes : fournissez-le pour chacune"
+    )
 
 
 def climate_per_cell(

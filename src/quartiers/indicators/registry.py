@@ -163,6 +163,21 @@ _INDICATORS: list[Indicator] = [
         "logements (résidences principales = ménages)",
     ),
     _filosofi_share(
+        "share_pre1945",
+        "Part des logements construits avant 1945 (maçonnerie ancienne)",
+        "log_av45",
+        "men",
+        "logements (résidences principales = ménages)",
+        direction=-1,
+    ),
+    _filosofi_share(
+        "share_1945_1970",
+        "Part des logements construits de 1945 à 1970 (grands ensembles)",
+        "log_45_70",
+        "men",
+        "logements (résidences principales = ménages)",
+    ),
+    _filosofi_share(
         "share_collective",
         "Part des ménages en logement collectif",
         "men_coll",

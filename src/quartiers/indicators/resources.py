@@ -124,7 +124,7 @@ def access_columns(access: pd.DataFrame) -> list[str]:
 
 
 def access_indicators(
-    cell_ids: Sequence[str], access: pd.DataFrame
+    cell_ids: Sequence[str], access: pd.DataFrame, *, unreachable: str = "drop"
 ) -> tuple[dict[str, NDArray[np.float64]], dict[str, str]]:
     """Return walking distances (m) per cell from the accessibility table.
 
@@ -135,6 +135,11 @@ def access_indicators(
     access
         Table indexed by ``idcar_200m`` with columns ``dist_<category>_m`` (metres on the
         walking network; NaN or infinite when no place is reachable).
+    unreachable
+        ``drop`` (method v1): a cell of the table from which no place is reachable gets NaN
+        and is left out of its zone's mean, which makes a badly served QPV look better;
+        ``worst`` (v2): it gets the largest distance of the territory's cells for that
+        category, so it counts among the worst served.
 
     Returns
     -------
@@ -158,5 +163,8 @@ def access_indicators(
         dist = pd.to_numeric(access[col], errors="coerce").reindex(list(cell_ids))
         arr = dist.to_numpy(dtype="float64", na_value=np.nan, copy=True)
         arr[~np.isfinite(arr)] = np.nan
+        if unreachable == "worst" and np.isfinite(arr).any():
+            in_table = np.asarray(pd.Index(list(cell_ids)).isin(access.index), dtype=bool)
+            arr[in_table & np.isnan(arr)] = np.nanmax(arr)
         values[f"dist_{cat}"] = arr
     return values, missing

@@ -33,6 +33,8 @@ _RATIOS: dict[str, tuple[tuple[str, ...], str]] = {
     "floor_area_per_person": (("men_surf",), "ind"),
     "share_social_housing": (("log_soc",), "men"),
     "share_pre1970": (("log_av45", "log_45_70"), "men"),
+    "share_pre1945": (("log_av45",), "men"),
+    "share_1945_1970": (("log_45_70",), "men"),
     "share_collective": (("men_coll",), "men"),
     "living_standard": (("ind_snv",), "ind"),
 }

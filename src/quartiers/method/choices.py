@@ -41,6 +41,10 @@ class Uncertainty(BaseModel):
         Normalisations drawn for the indicators without their own; None = the method's.
     aggregations
         Aggregations drawn within and across dimensions; None = the method's.
+    aggregations_within, aggregations_across
+        Aggregations drawn within dimensions / across dimensions only (override
+        ``aggregations`` on their side), for a method that defends different alternatives on
+        each side (method v2: arithmetic within, geometric or arithmetic across).
     weight_range
         Relative half-width: each weight drawn uniformly in ``w × [1 − r, 1 + r]``, then the
         weights of a dimension (and the dimension weights) renormalised to sum to 1.
@@ -64,6 +68,8 @@ class Uncertainty(BaseModel):
     seed: int = Field(default=0, ge=0)
     normalisations: tuple[str, ...] | None = None
     aggregations: tuple[str, ...] | None = None
+    aggregations_within: tuple[str, ...] | None = None
+    aggregations_across: tuple[str, ...] | None = None
     weight_range: float = Field(default=0.0, ge=0, le=1)
     weight_ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
     indicator_dropout: float = Field(default=0.0, ge=0, lt=0.5)
@@ -122,15 +128,22 @@ def check_choices(method: Method) -> list[tuple[str, str]]:
                     "parmi les normalisations explorées",
                 )
             )
-    aggs = unc.aggregations
-    if aggs is not None:
-        errors += _listed(aggs, tuple(AGGREGATIONS), "uncertainty.aggregations")
-        own = {method.aggregation.within, method.aggregation.across}
-        for agg in sorted(own - set(aggs)):
+    if unc.aggregations is not None:
+        errors += _listed(unc.aggregations, tuple(AGGREGATIONS), "uncertainty.aggregations")
+    for side in ("within", "across"):
+        own_list = getattr(unc, f"aggregations_{side}")
+        path = f"uncertainty.aggregations_{side}"
+        if own_list is not None:
+            errors += _listed(own_list, tuple(AGGREGATIONS), path)
+        else:
+            path = "uncertainty.aggregations"
+        aggs = own_list if own_list is not None else unc.aggregations
+        own = getattr(method.aggregation, side)
+        if aggs is not None and own not in aggs:
             errors.append(
                 (
-                    "uncertainty.aggregations",
-                    f"l'agrégation de la méthode ({agg}) doit figurer parmi les agrégations "
+                    path,
+                    f"l'agrégation de la méthode ({own}) doit figurer parmi les agrégations "
                     "explorées",
                 )
             )
@@ -148,7 +161,12 @@ def check_choices(method: Method) -> list[tuple[str, str]]:
 
 def _check_zscore_geometric(method: Method) -> list[tuple[str, str]]:
     unc = method.uncertainty
-    aggs = set(unc.aggregations or ()) | {method.aggregation.within, method.aggregation.across}
+    aggs = (
+        set(unc.aggregations or ())
+        | set(unc.aggregations_within or ())
+        | set(unc.aggregations_across or ())
+        | {method.aggregation.within, method.aggregation.across}
+    )
     if "geometric" not in aggs:
         return []
     drawn = set(unc.normalisations or ())

@@ -65,6 +65,26 @@ class SobolResult:
             out.append(self.groups[int(np.nanargmax(row))] if np.isfinite(row).any() else None)
         return out
 
+    def runner_up(self) -> list[str | None]:
+        """Return, per QPV, the second group when its 95 % interval overlaps the first's.
+
+        None when the first group's total index is clearly above every other (its lower
+        bound above their upper bounds) or when undefined: then :meth:`main_driver` can be
+        named without reserve.
+        """
+        out: list[str | None] = []
+        for row, conf in zip(self.total, self.total_conf, strict=True):
+            ok = np.flatnonzero(np.isfinite(row))
+            if ok.size < 2:
+                out.append(None)
+                continue
+            order = ok[np.argsort(-row[ok], kind="stable")]
+            first, second = order[0], order[1]
+            half = np.nan_to_num(conf, nan=0.0)
+            overlap = row[first] - half[first] <= row[second] + half[second]
+            out.append(self.groups[second] if overlap else None)
+        return out
+
     def records(self, codes: list[str]) -> list[dict[str, object]]:
         """Return one JSON-ready row per QPV and group (for ``run.json``)."""
         rows: list[dict[str, object]] = []

@@ -21,6 +21,7 @@ from quartiers.errors import MethodError
 from quartiers.indicators.exposure import LCZ_HEAT_SCORES
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.method.choices import Hotspots, Uncertainty, check_choices
+from quartiers.method.hazard import Hazard
 from quartiers.schemas import HORIZONS
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "Method",
     "default_method",
     "load_method",
+    "packaged_method",
+    "packaged_methods",
     "parse_method",
 ]
 
@@ -47,6 +50,12 @@ NORMALISATIONS: dict[str, str] = {
 AGGREGATIONS: dict[str, str] = {
     "arithmetic": "moyenne arithmétique pondérée",
     "geometric": "moyenne géométrique pondérée",
+}
+
+#: Rules for cells from which no place of a category is reachable on foot (id → French).
+UNREACHABLE: dict[str, str] = {
+    "drop": "carreau sans lieu atteignable laissé vide (méthode v1)",
+    "worst": "carreau sans lieu atteignable : plus grande distance du territoire",
 }
 
 #: Tolerance on declared weight sums.
@@ -107,8 +116,10 @@ class Method(BaseModel):
     dimensions: dict[str, Dimension]
     lcz_heat_scores: dict[str, float] = Field(default_factory=lambda: dict(LCZ_HEAT_SCORES))
     default_crown_m: float = Field(default=6.0, gt=0)
+    unreachable: str = "drop"
     uncertainty: Uncertainty = Uncertainty()
     hotspots: Hotspots = Hotspots()
+    hazard: Hazard | None = None
 
     _text: str = PrivateAttr(default="")
 
@@ -243,6 +254,10 @@ def _check(method: Method) -> list[tuple[str, str]]:
                 f"alors que weights_sum déclare {method.weights_sum:g}",
             )
         )
+    if method.unreachable not in UNREACHABLE:
+        errors.append(
+            ("unreachable", f"règle inconnue {method.unreachable!r} ({_known(UNREACHABLE)})")
+        )
     for cls, score in method.lcz_heat_scores.items():
         if str(cls) not in LCZ_HEAT_SCORES:
             errors.append(
@@ -251,6 +266,34 @@ def _check(method: Method) -> list[tuple[str, str]]:
         elif not math.isfinite(score) or score < 0:
             errors.append((f"lcz_heat_scores.{cls}", "score positif ou nul attendu"))
     errors.extend(check_choices(method))
+    errors.extend(_check_hazard(method))
+    return errors
+
+
+def _check_hazard(method: Method) -> list[tuple[str, str]]:
+    """Climate indicators of the hazard level: known, bounded, and kept out of the index."""
+    from quartiers.indicators.exposure import CLIMATE_IDS
+
+    if method.hazard is None:
+        return []
+    errors: list[tuple[str, str]] = []
+    if not method.hazard.indicators:
+        errors.append(("hazard.indicators", "au moins un indicateur climatique attendu"))
+    in_index = {i for d in method.dimensions.values() for i in d.indicators}
+    for ind_id, (low, high) in method.hazard.indicators.items():
+        path = f"hazard.indicators.{ind_id}"
+        if ind_id not in CLIMATE_IDS:
+            errors.append((path, f"indicateur climatique attendu ({', '.join(CLIMATE_IDS)})"))
+        elif ind_id in in_index:
+            errors.append(
+                (
+                    path,
+                    "un indicateur du niveau d'aléa ne peut pas aussi entrer dans l'indice "
+                    "(valeur communale : terme constant dans un rang centile)",
+                )
+            )
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            errors.append((path, "bornes [min, max] avec min < max attendues"))
     return errors
 
 
@@ -349,3 +392,27 @@ def default_method() -> Method:
     """Return the packaged default method (``quartiers/method/default.yaml``)."""
     text = resources.files("quartiers.method").joinpath("default.yaml").read_text("utf-8")
     return parse_method(text, source="default.yaml (méthode par défaut)")
+
+
+def packaged_methods() -> list[str]:
+    """Return the names of the method files shipped in ``quartiers/method/methods/``."""
+    folder = resources.files("quartiers.method").joinpath("methods")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def packaged_method(name: str) -> Method:
+    """Return a packaged method by name (``v1`` reads ``quartiers/method/methods/v1.yaml``).
+
+    Raises
+    ------
+    MethodError
+        French message listing the packaged methods when ``name`` is not one of them.
+    """
+    known = packaged_methods()
+    if name not in known:
+        raise MethodError(
+            f"méthode {name!r} inconnue (méthodes fournies : {', '.join(known)} ; "
+            "ou un chemin de fichier YAML)"
+        )
+    path = resources.files("quartiers.method").joinpath("methods", f"{name}.yaml")
+    return parse_method(path.read_text("utf-8"), source=f"methods/{name}.yaml (méthode fournie)")

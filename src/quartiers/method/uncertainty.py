@@ -26,17 +26,25 @@ from scipy import sparse
 
 from quartiers.indicators.base import CellIndicator, safe_ratio
 from quartiers.indicators.registry import REGISTRY
+from quartiers.method._batch import (
+    batch_breaks,
+    batch_positions,
+    batch_ranks,
+    batch_weighted_mean,
+)
 from quartiers.method.choices import Uncertainty
-from quartiers.method.composite import CompiledMethod, composite
-from quartiers.method.normalise import normalise, normalise_column
-from quartiers.method.rank import QUINTILES, classify, rank_descending, weighted_breaks
+from quartiers.method.composite import CompiledMethod
+from quartiers.method.normalise import normalise
+from quartiers.method.rank import QUINTILES
 from quartiers.method.spec import Method
-from quartiers.method.variants import GROUPS, ChoiceSpace, choice_space
+from quartiers.method.variants import GROUPS, ChoiceSpace, Draws, choice_space
 from quartiers.progress import NullProgress, Progress
 
 __all__ = [
+    "BATCH",
     "GROUPS",
     "ROBUST_THRESHOLD",
+    "Z_ROBUST",
     "ChoiceSpace",
     "Outcomes",
     "RankSummary",
@@ -50,6 +58,7 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
 
 #: A QPV is "robustly in the top quintile" when at least this share of draws puts it there.
 ROBUST_THRESHOLD = 0.9
@@ -195,13 +204,15 @@ class Outcomes:
 
     ``position`` is the weighted percentile of the QPV's index among the territory's cells
     (share of residents living in less vulnerable cells, 0–1): the score made comparable
-    across normalisations, used as the output of the Sobol analysis.
+    across normalisations, used as the output of the Sobol analysis. ``resident_share`` is
+    the share of the QPV's residents living in cells of the top quintile of the draw.
     """
 
     index: FloatArray
     rank: FloatArray
     top: BoolArray
     position: FloatArray
+    resident_share: FloatArray
 
 
 class _Engine:
@@ -222,17 +233,20 @@ class _Engine:
             ]
         )
         self.cache: dict[tuple[int, str], FloatArray] = {}
+        self.small = ~(problem.cell_population >= problem.cell_floor)
 
-    def _column(self, j: int, kind: str) -> FloatArray:
+    def column(self, j: int, kind: str) -> FloatArray:
+        """Return normalised column ``j`` of the stacked matrix (cached per normalisation)."""
         if (j, kind) not in self.cache:
-            self.cache[(j, kind)] = self._normalise(
+            self.cache[(j, kind)] = self.normalise(
                 self.stacked[:, [j]], self.p.cell_value[:, [j]], [j], (kind,)
             )[:, 0]
         return self.cache[(j, kind)]
 
-    def _normalise(
+    def normalise(
         self, values: FloatArray, reference: FloatArray, cols: list[int], kinds: tuple[str, ...]
     ) -> FloatArray:
+        """Normalise ``values`` (columns ``cols``) against a cell reference."""
         c = self.p.compiled
         return normalise(
             values,
@@ -243,20 +257,7 @@ class _Engine:
             bounds=[c.bounds[j] for j in cols],
         )
 
-    def normalised(self, kinds: tuple[str, ...], key: int | None) -> FloatArray:
-        k = len(kinds)
-        out = np.empty((self.stacked.shape[0], k))
-        fresh = set(self.cols.tolist()) if key is not None else set()
-        for j in range(k):
-            if j not in fresh:
-                out[:, j] = self._column(j, kinds[j])
-        if key is not None and self.cols.size:
-            values, reference = self._perturbed(key)
-            cols = self.cols.tolist()
-            out[:, cols] = self._normalise(values, reference, cols, tuple(kinds[j] for j in cols))
-        return out
-
-    def _perturbed(self, key: int) -> tuple[FloatArray, FloatArray]:
+    def perturbed(self, key: int) -> tuple[FloatArray, FloatArray]:
         """Return the stacked values and the cell reference of the perturbable columns."""
         p, cols, rows = self.p, self.cols, self.rows
         rng = np.random.default_rng([self.seed, key])
@@ -296,6 +297,10 @@ def evaluate(
 ) -> Outcomes:
     """Score the QPV under each method variant ``u`` (draws × ``space.size``).
 
+    Draws are evaluated in batches of :data:`BATCH` as matrices draws × units (see
+    :mod:`quartiers.method._batch`); only the columns that a draw perturbs (imputed cells)
+    are normalised draw by draw.
+
     Parameters
     ----------
     problem
@@ -315,39 +320,94 @@ def evaluate(
     draws = space.decode(u)
     m, n_q = u.shape[0], problem.n_qpv
     engine = _Engine(problem, space.precision, seed)
-    base = problem.compiled
-    drawn = problem.drawn_normalisation
-    small = ~(problem.cell_population >= problem.cell_floor)
     out = Outcomes(
         index=np.full((m, n_q), np.nan),
         rank=np.full((m, n_q), np.nan),
         top=np.zeros((m, n_q), dtype=bool),
         position=np.full((m, n_q), np.nan),
+        resident_share=np.full((m, n_q), np.nan),
     )
-    for i in range(m):
-        norm = space.normalisations[draws.normalisation[i]]
-        kinds = tuple(norm if drawn[j] else kind for j, kind in enumerate(base.kinds))
-        compiled = replace(
-            base,
-            kinds=kinds,
-            indicator_weights=draws.indicator_weights[i],
-            dimension_weights=draws.dimension_weights[i],
-            within=space.aggregations[draws.within[i]],
-            across=space.aggregations[draws.across[i]],
-        )
-        key = None if draws.noise_key is None else int(draws.noise_key[i])
-        index, _ = composite(engine.normalised(kinds, key), compiled)
-        qpv_index, cell_index = index[:n_q], index[n_q:]
-        cell_index[small] = np.nan
-        breaks = weighted_breaks(cell_index, problem.cell_population)
-        out.index[i] = qpv_index
-        out.rank[i] = rank_descending(qpv_index, problem.eligible)
-        out.top[i] = classify(qpv_index, breaks) == TOP_CLASS
-        out.position[i] = normalise_column(
-            qpv_index, cell_index, problem.cell_population, kind="percentile", direction=1.0
-        )
-        progress.advance()
+    for start in range(0, m, BATCH):
+        rows = np.arange(start, min(m, start + BATCH))
+        _evaluate_batch(engine, space, draws, rows, out)
+        progress.advance(float(rows.size))
     return out
+
+
+#: Draws evaluated together (memory: BATCH × units × indicators floats).
+BATCH = 128
+
+
+def _normalised_batch(
+    engine: _Engine, space: ChoiceSpace, draws: Draws, rows: IntArray
+) -> FloatArray:
+    """Return the normalised tensor (draws × stacked units × indicators) of a batch."""
+    p = engine.p
+    base = p.compiled
+    k = len(base.kinds)
+    norm = draws.normalisation[rows]
+    x = np.empty((rows.size, engine.stacked.shape[0], k))
+    for j in range(k):
+        if not p.drawn_normalisation[j]:
+            x[:, :, j] = engine.column(j, base.kinds[j])[None, :]
+            continue
+        for a in np.unique(norm):
+            x[norm == a, :, j] = engine.column(j, space.normalisations[int(a)])[None, :]
+    if draws.noise_key is not None and engine.cols.size:
+        cols = engine.cols.tolist()
+        for b, i in enumerate(rows):
+            kinds = _kinds(base.kinds, p.drawn_normalisation, space, int(norm[b]))
+            values, reference = engine.perturbed(int(draws.noise_key[i]))
+            x[b][:, cols] = engine.normalise(values, reference, cols, tuple(kinds[j] for j in cols))
+    return x
+
+
+def _kinds(
+    base: tuple[str, ...], drawn: BoolArray, space: ChoiceSpace, norm: int
+) -> tuple[str, ...]:
+    chosen = space.normalisations[norm]
+    return tuple(chosen if drawn[j] else kind for j, kind in enumerate(base))
+
+
+def _evaluate_batch(
+    engine: _Engine, space: ChoiceSpace, draws: Draws, rows: IntArray, out: Outcomes
+) -> None:
+    """Evaluate the draws ``rows`` and store their outcomes in ``out`` (in place)."""
+    p = engine.p
+    base = p.compiled
+    n_q = p.n_qpv
+    x = _normalised_batch(engine, space, draws, rows)
+    k, d = len(base.indicator_ids), len(base.dimension_ids)
+    if k == 0:
+        return
+    one_hot = np.zeros((k, d))
+    one_hot[np.arange(k), base.dimension_of] = 1.0
+    weights = draws.indicator_weights[rows]
+    scores = np.empty((rows.size, x.shape[1], d))
+    within = draws.within[rows]
+    for a in np.unique(within):
+        sel = within == a
+        how = space.within_options[int(a)]
+        scores[sel] = batch_weighted_mean(x[sel], weights[sel], one_hot, how)
+    dims = draws.dimension_weights[rows]
+    index = np.empty((rows.size, x.shape[1]))
+    across = draws.across[rows]
+    for a in np.unique(across):
+        sel = across == a
+        how = space.across_options[int(a)]
+        index[sel] = batch_weighted_mean(scores[sel], dims[sel], np.ones((d, 1)), how)[..., 0]
+    qpv_index, cell_index = index[:, :n_q], index[:, n_q:]
+    cell_index[:, engine.small] = np.nan
+    breaks = batch_breaks(cell_index, p.cell_population)
+    top_cut = breaks[:, -1:]
+    has_breaks = np.asarray(np.isfinite(breaks).all(axis=1), dtype=bool).reshape(-1, 1)
+    out.index[rows] = qpv_index
+    out.rank[rows] = batch_ranks(qpv_index, p.eligible)
+    out.top[rows] = has_breaks & np.isfinite(qpv_index) & (qpv_index > top_cut)
+    out.position[rows] = batch_positions(qpv_index, cell_index, p.cell_population)
+    top_cells = has_breaks & np.isfinite(cell_index) & (cell_index > top_cut)
+    residents = np.asarray(p.qpv_matrix @ (top_cells * p.cell_population[None, :]).T).T
+    out.resident_share[rows] = safe_ratio(residents, p.qpv_population[None, :])
 
 
 # ---------------------------------------------------------------- Monte Carlo summary
@@ -365,8 +425,14 @@ class RankSummary:
     p_top_quintile
         Share of draws putting the QPV's index in the quintile of the territory's 20 % most
         vulnerable residents (the ``quintile`` 5 of the diagnostic).
+    p_top_quintile_se
+        Monte Carlo standard error of ``p_top_quintile``: ``sqrt(p (1 − p) / draws)``.
     robust_top_quintile
-        ``p_top_quintile ≥`` :data:`ROBUST_THRESHOLD`.
+        ``p_top_quintile − Z_ROBUST × p_top_quintile_se ≥`` :data:`ROBUST_THRESHOLD`: the
+        probability is above the threshold even allowing for the Monte Carlo error.
+    share_low, share_high
+        5 % and 95 % quantiles over the draws of the share of the QPV's residents living in
+        top-quintile cells.
     draws
         Number of draws.
     """
@@ -375,28 +441,45 @@ class RankSummary:
     rank_low: FloatArray
     rank_high: FloatArray
     p_top_quintile: FloatArray
+    p_top_quintile_se: FloatArray
     robust_top_quintile: FloatArray
+    share_low: FloatArray
+    share_high: FloatArray
     draws: int
+
+
+#: One-sided 95 % normal quantile: how many standard errors ``p_top_quintile`` must clear.
+Z_ROBUST = 1.645
 
 
 def summarise(outcomes: Outcomes, eligible: BoolArray) -> RankSummary:
     """Return the rank interval and top-quintile probability of each ranked QPV."""
-    n_q = outcomes.rank.shape[1]
+    m, n_q = outcomes.rank.shape
     qs = np.full((3, n_q), np.nan)
+    shares = np.full((2, n_q), np.nan)
     for q in range(n_q):
         ranks = outcomes.rank[:, q]
         ranks = ranks[np.isfinite(ranks)]
         if eligible[q] and ranks.size:
             qs[:, q] = np.quantile(ranks, (0.05, 0.5, 0.95), method="inverted_cdf")
+        share = outcomes.resident_share[:, q]
+        share = share[np.isfinite(share)]
+        if share.size:
+            shares[:, q] = np.quantile(share, (0.05, 0.95), method="inverted_cdf")
     p_top = np.where(eligible, outcomes.top.mean(axis=0), np.nan)
-    robust = np.where(np.isfinite(p_top), (p_top >= ROBUST_THRESHOLD).astype(float), np.nan)
+    se = np.sqrt(p_top * (1.0 - p_top) / m)
+    lower = p_top - Z_ROBUST * se
+    robust = np.where(np.isfinite(p_top), (lower >= ROBUST_THRESHOLD - 1e-12).astype(float), np.nan)
     return RankSummary(
         rank_median=qs[1],
         rank_low=qs[0],
         rank_high=qs[2],
         p_top_quintile=p_top,
+        p_top_quintile_se=se,
         robust_top_quintile=robust,
-        draws=int(outcomes.rank.shape[0]),
+        share_low=shares[0],
+        share_high=shares[1],
+        draws=int(m),
     )
 
 

@@ -33,7 +33,8 @@ FloatArray = NDArray[np.float64]
 GROUPS: dict[str, str] = {
     "normalisation": "normalisation",
     "aggregation": "agrégation",
-    "weights": "poids",
+    "weights": "poids des indicateurs",
+    "dimension_weights": "poids des dimensions",
     "indicators": "indicateurs retenus",
     "imputed": "carreaux estimés par l'INSEE",
 }
@@ -49,7 +50,8 @@ class Draws:
     Attributes
     ----------
     normalisation, within, across
-        Index in :attr:`ChoiceSpace.normalisations` / :attr:`ChoiceSpace.aggregations`.
+        Index in :attr:`ChoiceSpace.normalisations` / :attr:`ChoiceSpace.within_options` /
+        :attr:`ChoiceSpace.across_options`.
     indicator_weights, dimension_weights
         Weights (draws × indicators, draws × dimensions), summing to 1 per dimension and
         across dimensions; 0 for an indicator left out.
@@ -73,7 +75,7 @@ class ChoiceSpace:
     ----------
     names, groups
         Name and group (a key of :data:`GROUPS`) of each coordinate.
-    normalisations, aggregations
+    normalisations, within_options, across_options
         Alternatives drawn (the method's own when nothing varies).
     weight_bounds, dimension_bounds
         ``(low, high)`` of each indicator and dimension weight, in the compiled scale.
@@ -86,7 +88,8 @@ class ChoiceSpace:
     names: tuple[str, ...]
     groups: tuple[str, ...]
     normalisations: tuple[str, ...]
-    aggregations: tuple[str, ...]
+    within_options: tuple[str, ...]
+    across_options: tuple[str, ...]
     weight_bounds: FloatArray
     dimension_bounds: FloatArray
     dropout: float
@@ -141,8 +144,8 @@ class ChoiceSpace:
             key = np.minimum((u[:, col["imputed"]] * KEYS).astype(np.int64), KEYS - 1)
         return Draws(
             normalisation=pick("normalisation", len(self.normalisations), 0),
-            within=pick("within", len(self.aggregations), self._base_within),
-            across=pick("across", len(self.aggregations), self._base_across),
+            within=pick("within", len(self.within_options), self._base_within),
+            across=pick("across", len(self.across_options), self._base_across),
             indicator_weights=weights,
             dimension_weights=dims,
             noise_key=key,
@@ -189,10 +192,11 @@ def choice_space(
     norms = (base_norm, *[x for x in norms if x != base_norm])
     if len(norms) > 1 and problem.drawn_normalisation.any():
         add("normalisation", "normalisation")
-    base = (compiled.within, compiled.across)
-    aggs = tuple(unc.aggregations or dict.fromkeys(base))
-    if len(aggs) > 1:
+    within = tuple(unc.aggregations_within or unc.aggregations or (compiled.within,))
+    across = tuple(unc.aggregations_across or unc.aggregations or (compiled.across,))
+    if len(within) > 1:
         add("within", "aggregation")
+    if len(across) > 1:
         add("across", "aggregation")
 
     w_bounds = _bounds(
@@ -214,7 +218,7 @@ def choice_space(
     if len(compiled.dimension_ids) > 1:
         for j in range(len(compiled.dimension_ids)):
             if d_bounds[j, 1] > d_bounds[j, 0]:
-                add(f"dimension:{j}", "weights")
+                add(f"dimension:{j}", "dimension_weights")
     if unc.indicator_dropout > 0:
         for j in range(len(compiled.indicator_ids)):
             if sizes[compiled.dimension_of[j]] > 1:
@@ -226,7 +230,8 @@ def choice_space(
         names=tuple(names),
         groups=tuple(groups),
         normalisations=norms,
-        aggregations=aggs,
+        within_options=within,
+        across_options=across,
         weight_bounds=w_bounds,
         dimension_bounds=d_bounds,
         dropout=unc.indicator_dropout,
@@ -235,8 +240,8 @@ def choice_space(
         _dimension_of=compiled.dimension_of,
         _base_weights=compiled.indicator_weights,
         _base_dimensions=compiled.dimension_weights,
-        _base_within=aggs.index(base[0]),
-        _base_across=aggs.index(base[1]),
+        _base_within=within.index(compiled.within),
+        _base_across=across.index(compiled.across),
     )
 
 
@@ -269,7 +274,9 @@ def describe_space(space: ChoiceSpace, compiled: CompiledMethod) -> dict[str, ob
         "factors": len(space.names),
         "groups": {g: GROUPS[g] for g in dict.fromkeys(space.groups)},
         "normalisations": list(space.normalisations),
-        "aggregations": list(space.aggregations),
+        "aggregations": list(dict.fromkeys([*space.within_options, *space.across_options])),
+        "aggregations_within": list(space.within_options),
+        "aggregations_across": list(space.across_options),
         "weight_bounds": {
             i: [_round(lo), _round(hi)]
             for i, (lo, hi) in zip(ids, space.weight_bounds, strict=True)

@@ -40,7 +40,8 @@ UNCERTAINTY_COLUMNS = (
 SOBOL_GROUPS: dict[str, str] = {
     "normalisation": "normalisation",
     "aggregation": "agrégation",
-    "weights": "poids",
+    "weights": "poids des indicateurs",
+    "dimension_weights": "poids des dimensions",
     "indicators": "indicateurs retenus",
     "imputed": "carreaux estimés par l'INSEE",
 }

@@ -453,6 +453,8 @@ def method_of_territory(td: TerritoryData) -> dict[str, Any]:
         "dropped_from_method": {
             str(k): str(v) for k, v in (index.get("dropped_from_method") or {}).items()
         },
+        "coherence": td.run.get("coherence"),
+        "hazard": td.run.get("hazard"),
     }
 
 

@@ -266,6 +266,15 @@ class MethodOfTerritory(_Out):
     dimension_weights: dict[str, float]
     indicators_in_index: list[str]
     dropped_from_method: dict[str, str]
+    coherence: dict[str, Any] | None = Field(
+        default=None,
+        description="Audit de cohérence statistique (corrélations, alpha de Cronbach, "
+        "première composante, influence effective des indicateurs), voir docs/method.md.",
+    )
+    hazard: dict[str, Any] | None = Field(
+        default=None,
+        description="Niveau d'aléa climatique par horizon (méthode v2, hors classement).",
+    )
 
 
 class MethodDescription(_Out):
