@@ -11,7 +11,12 @@ values ± 30 %):
    aggregate, rank and classify with pandas; timed on ``--naive`` draws and extrapolated
    linearly (said in the output), after checking that both routes give the same index,
    ranks and top-quintile flags on those draws;
-3. the Sobol analysis at the default run size and the local Moran's I of the cells.
+3. the same draws one by one with the method's own functions (the engine before draws were
+   evaluated in batches, method v1), checked equal;
+4. the Sobol analysis at the default run size and the local Moran's I of the cells;
+5. on a demo-sized territory (576 cells, 2 QPV), the whole robustness workload (draws +
+   Sobol design): v1 settings one draw at a time (as the demo ran before method v2), v1
+   settings in batches, and v2 settings (N = 1,024) in batches.
 
 Run: ``.venv/bin/python benchmarks/bench_uncertainty.py [--draws 1000] [--naive 20]``.
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -27,30 +33,38 @@ from scipy import sparse
 
 from quartiers.indicators.base import CellIndicator, from_counts, from_values
 from quartiers.indicators.registry import REGISTRY
-from quartiers.method.composite import GEOMETRIC_FLOOR, compile_method
+from quartiers.method.composite import GEOMETRIC_FLOOR, compile_method, composite
 from quartiers.method.hotspots import local_moran
-from quartiers.method.rank import QUINTILES
+from quartiers.method.normalise import normalise_column
+from quartiers.method.rank import QUINTILES, classify, rank_descending, weighted_breaks
 from quartiers.method.sensitivity import sobol_indices
-from quartiers.method.spec import default_method
-from quartiers.method.uncertainty import RankingProblem, build_problem, evaluate, explore
-from quartiers.method.variants import ChoiceSpace
+from quartiers.method.spec import Method, default_method, packaged_method
+from quartiers.method.uncertainty import (
+    Outcomes,
+    RankingProblem,
+    _Engine,
+    build_problem,
+    evaluate,
+    explore,
+)
+from quartiers.method.variants import ChoiceSpace, choice_space
 
 X0, Y0 = 3_500_000, 2_800_000
 NX, NY, N_QPV, BLOCK = 50, 100, 20, 4
 
 
 def territory(
-    seed: int = 0,
+    seed: int = 0, nx: int = NX, ny: int = NY, n_qpv: int = N_QPV
 ) -> tuple[dict[str, CellIndicator], np.ndarray, np.ndarray, sparse.csr_array, np.ndarray]:
     """Return indicators, population, imputed flags, QPV matrix and corners of the cells."""
     rng = np.random.default_rng(seed)
-    gx, gy = np.meshgrid(np.arange(NX), np.arange(NY), indexing="ij")
+    gx, gy = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
     xy = np.column_stack([X0 + 200 * gx.ravel(), Y0 + 200 * gy.ravel()]).astype(np.int64)
     n = len(xy)
     pop = rng.lognormal(4.5, 0.8, n)
     men = pop / rng.uniform(1.8, 2.6, n)
     imputed = rng.uniform(size=n) < 0.45
-    smooth = rng.normal(size=(NX, NY)).cumsum(axis=0).cumsum(axis=1).ravel()
+    smooth = rng.normal(size=(nx, ny)).cumsum(axis=0).cumsum(axis=1).ravel()
     smooth = (smooth - smooth.min()) / np.ptp(smooth)  # a spatial gradient of vulnerability
     indicators: dict[str, CellIndicator] = {}
     for ind_id, ind in REGISTRY.items():
@@ -66,19 +80,115 @@ def territory(
                 np.abs(base) * 300 if ind.unit == "m" else np.abs(base), pop
             )
     starts = [
-        (i, j) for i in range(0, NX - BLOCK, BLOCK + 2) for j in range(0, NY - BLOCK, BLOCK + 2)
+        (i, j) for i in range(0, nx - BLOCK, BLOCK + 2) for j in range(0, ny - BLOCK, BLOCK + 2)
     ]
-    pick = rng.choice(len(starts), size=N_QPV, replace=False)
+    pick = rng.choice(len(starts), size=n_qpv, replace=False)
     rows, cols, shares = [], [], []
     for q, k in enumerate(pick):
         i0, j0 = starts[k]
         for a in range(BLOCK):
             for b in range(BLOCK):
                 rows.append(q)
-                cols.append((i0 + a) * NY + (j0 + b))
+                cols.append((i0 + a) * ny + (j0 + b))
                 shares.append(rng.uniform(0.3, 1.0) if a in (0, BLOCK - 1) else 1.0)
-    matrix = sparse.csr_array((shares, (rows, cols)), shape=(N_QPV, n))
+    matrix = sparse.csr_array((shares, (rows, cols)), shape=(n_qpv, n))
     return indicators, pop, imputed, matrix, xy
+
+
+# ---------------------------------------------------------------- one draw at a time
+
+
+def per_draw(problem: RankingProblem, space: ChoiceSpace, u: np.ndarray, seed: int) -> Outcomes:
+    """Evaluate draws one by one with the method's own functions (the engine before batching).
+
+    Per draw: normalised columns from the same cache, :func:`composite`, then
+    :func:`weighted_breaks`, :func:`classify`, :func:`rank_descending` and
+    :func:`normalise_column` for the position, as the Monte Carlo did until method v2.
+    """
+    draws = space.decode(u)
+    m, n_q = u.shape[0], problem.n_qpv
+    engine = _Engine(problem, space.precision, seed)
+    base = problem.compiled
+    out = Outcomes(
+        index=np.full((m, n_q), np.nan),
+        rank=np.full((m, n_q), np.nan),
+        top=np.zeros((m, n_q), dtype=bool),
+        position=np.full((m, n_q), np.nan),
+        resident_share=np.full((m, n_q), np.nan),
+    )
+    cols = engine.cols.tolist()
+    for i in range(m):
+        norm = space.normalisations[draws.normalisation[i]]
+        kinds = tuple(
+            norm if d else k for d, k in zip(problem.drawn_normalisation, base.kinds, strict=True)
+        )
+        x = np.column_stack([engine.column(j, kinds[j]) for j in range(len(kinds))])
+        if draws.noise_key is not None and cols:
+            values, reference = engine.perturbed(int(draws.noise_key[i]))
+            x[:, cols] = engine.normalise(values, reference, cols, tuple(kinds[j] for j in cols))
+        compiled = replace(
+            base,
+            kinds=kinds,
+            indicator_weights=draws.indicator_weights[i],
+            dimension_weights=draws.dimension_weights[i],
+            within=space.within_options[draws.within[i]],
+            across=space.across_options[draws.across[i]],
+        )
+        index, _ = composite(x, compiled)
+        q_index, c_index = index[:n_q], index[n_q:]
+        c_index[engine.small] = np.nan
+        breaks = weighted_breaks(c_index, problem.cell_population)
+        out.index[i] = q_index
+        out.rank[i] = rank_descending(q_index, problem.eligible)
+        out.top[i] = classify(q_index, breaks) == 5
+        out.position[i] = normalise_column(
+            q_index, c_index, problem.cell_population, kind="percentile", direction=1.0
+        )
+    return out
+
+
+def demo_sized(method_v1: object, method_v2: object) -> None:
+    """Time the robustness workload of a demo-sized territory: v1 one by one, v2 batched."""
+    indicators, pop, imputed, matrix, _ = territory(seed=1, nx=24, ny=24, n_qpv=2)
+    rows = []
+    for label, method, batched in (
+        ("v1, tirages un par un", method_v1, False),
+        ("v1, par paquets", method_v1, True),
+        ("v2, par paquets", method_v2, True),
+    ):
+        assert isinstance(method, Method)
+        compiled = compile_method(method, list(indicators))
+        problem = build_problem(
+            method, compiled, indicators, cell_population=pop, imputed=imputed, qpv_matrix=matrix
+        )
+        unc = method.uncertainty
+        space = choice_space(method, problem, unc)
+        groups = len(set(space.groups))
+        u = np.vstack(
+            [
+                np.random.default_rng(unc.seed).random((unc.draws, space.size)),
+                np.random.default_rng(unc.seed).random(
+                    (unc.sobol_samples * (groups + 2), space.size)
+                ),
+            ]
+        )
+        start = _clock()
+        if batched:
+            evaluate(problem, space, u, seed=unc.seed)
+        else:
+            per_draw(problem, space, u, unc.seed)
+        wall, cpu = _since(start)
+        rows.append((label, len(u), wall, cpu))
+    print(f"territoire de la taille de la démo : {len(pop)} carreaux, 2 QPV")
+    for label, n, wall, cpu in rows:
+        print(
+            f"  {label} : {n} variantes (tirages + plan de Sobol) en {wall:.2f} s "
+            f"(processeur {cpu:.2f} s, {1000 * cpu / n:.2f} ms par variante)"
+        )
+    print(
+        f"  v2 par paquets (N = 1 024) / v1 un par un (N = 64) : temps processeur × "
+        f"{rows[2][3] / rows[0][3]:.2f}"
+    )
 
 
 # ---------------------------------------------------------------- the obvious route
@@ -269,6 +379,21 @@ def main() -> None:
     print(f"rapport (temps processeur) : {n_cpu / cpu:.1f}× plus rapide")
 
     start = _clock()
+    rng = np.random.default_rng(unc.seed)
+    u_all = rng.random((args.draws, space.size))
+    loop = per_draw(problem, space, u_all, unc.seed)
+    l_wall, l_cpu = _since(start)
+    batched = evaluate(problem, space, u_all, seed=unc.seed)
+    np.testing.assert_allclose(loop.index, batched.index, rtol=1e-12)
+    np.testing.assert_array_equal(loop.rank, batched.rank)
+    np.testing.assert_array_equal(loop.top, batched.top)
+    print(
+        f"mêmes {args.draws} tirages un par un (fonctions de la méthode, moteur d'avant les "
+        f"paquets) : {l_wall:.2f} s (processeur {l_cpu:.2f} s) ; par paquets {cpu:.2f} s : "
+        f"{l_cpu / cpu:.1f}× plus rapide ; mêmes indices, rangs et quintiles"
+    )
+
+    start = _clock()
     sobol = sobol_indices(problem, space, samples=unc.sobol_samples, seed=unc.seed)
     assert sobol is not None
     wall, cpu = _since(start)
@@ -276,6 +401,8 @@ def main() -> None:
         f"Sobol : N = {sobol.samples}, {sobol.evaluations} évaluations en {wall:.2f} s "
         f"(processeur {cpu:.2f} s)"
     )
+
+    demo_sized(packaged_method("v1"), method)
 
     import esda  # noqa: F401  (imported first so its import time is not counted below)
 

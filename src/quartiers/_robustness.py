@@ -23,6 +23,7 @@ from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS
 from quartiers.method.choices import Uncertainty
 from quartiers.method.composite import compile_method
+from quartiers.method.hotspot_draws import hotspot_draw_share
 from quartiers.method.hotspots import LocalMoran, local_moran, zone_shares
 from quartiers.method.sensitivity import SobolResult, sobol_indices
 from quartiers.method.uncertainty import (
@@ -67,6 +68,7 @@ QPV_COLUMNS = (
     *(f"sobol_total_{g}" for g in GROUPS),
     "hotspot_cell_share",
     "hotspot_population_share",
+    "hotspot_draw_share",
 )
 
 #: Columns of the ``hotspots`` layer.
@@ -80,6 +82,7 @@ HOTSPOT_COLUMNS = (
     "p_value",
     "q_value",
     "cluster",
+    "hotspot_draw_share",
 )
 
 
@@ -192,6 +195,13 @@ DICTIONARY_ENTRIES: dict[str, tuple[str, str, str, str]] = {
         _COMPUTED,
     ),
     "cluster": ("Numéro de l'agrégat de points chauds (carreaux contigus)", "", "", _COMPUTED),
+    "hotspot_draw_share": (
+        "Part des tirages Monte Carlo de la méthode où le carreau est un point chaud (pour un "
+        "QPV : moyenne sur ses habitants) ; vide : carreau non testé ou analyse non faite",
+        "part (0–1)",
+        "",
+        _COMPUTED,
+    ),
 }
 
 
@@ -274,6 +284,7 @@ def add_robustness(
     codes = diag.qpv["code_qp"].astype(str).tolist()
     unc = _settings(method, options)
     columns: dict[str, Any] = _empty_columns(len(codes))
+    draws_cells: FloatArray | None = None
     columns["share_residents_top_quintile_cells"] = _top_cell_share(
         qpv_matrix, diag.cells, cells["ind"].to_numpy(dtype="float64")
     )
@@ -294,7 +305,8 @@ def add_robustness(
             qpv_den=totals.den[is_qpv][:, cols],
             qpv_population=totals.population[is_qpv],
         )
-        summary, _, space = explore(method, problem, settings=unc, progress=progress)
+        summary, outcomes, space = explore(method, problem, settings=unc, progress=progress)
+        draws_cells = outcomes.cells
         sobol = sobol_indices(
             problem, space, samples=unc.sobol_samples, seed=unc.seed, progress=progress
         )
@@ -337,9 +349,40 @@ def add_robustness(
         )
         columns["hotspot_cell_share"] = cell_share
         columns["hotspot_population_share"] = pop_share
-        hotspots = _hotspot_layer(diag.cells, lisa)
-        run["hotspots"] = {"enabled": True, **lisa.record()}
+        draw_share = np.full(len(cells), np.nan)
+        if draws_cells is not None:
+            draw_share = hotspot_draw_share(
+                draws_cells,
+                diag.cells[["x_sw", "y_sw"]].to_numpy(dtype=np.int64),
+                lisa.tested,
+                fdr=method.hotspots.fdr,
+            )
+            columns["hotspot_draw_share"] = _resident_mean(
+                qpv_matrix, draw_share, cells["ind"].to_numpy(dtype="float64")
+            )
+        hotspots = _hotspot_layer(diag.cells, lisa, draw_share)
+        run["hotspots"] = {
+            "enabled": True,
+            **lisa.record(),
+            "draws_tested": 0 if draws_cells is None else int(draws_cells.shape[0]),
+            "draws_method": "I de Moran local de chaque tirage, loi normale sous "
+            "randomisation (Anselin, 1995), Benjamini–Hochberg tirage par tirage",
+        }
+        diag = replace(diag, cells=diag.cells.assign(hotspot_draw_share=draw_share))
     return replace(diag, qpv=_insert(diag.qpv, columns), hotspots=hotspots, run=run)
+
+
+def _resident_mean(
+    qpv_matrix: sparse.csr_array, values: FloatArray, population: FloatArray
+) -> FloatArray:
+    """Return each QPV's mean of a cell value over its residents (cells with a value)."""
+    known = np.isfinite(values)
+    pop = np.where(known, np.nan_to_num(population), 0.0)
+    num = np.asarray(qpv_matrix @ (pop * np.where(known, values, 0.0)), dtype="float64")
+    den = np.asarray(qpv_matrix @ pop, dtype="float64")
+    out = np.full(den.shape, np.nan)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
 
 
 #: Under this many ranked QPV, rank intervals say little: the share of residents living in
@@ -446,7 +489,9 @@ def _empty_hotspots() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=CELL_CRS), crs=CELL_CRS)
 
 
-def _hotspot_layer(cells: gpd.GeoDataFrame, lisa: LocalMoran) -> gpd.GeoDataFrame:
+def _hotspot_layer(
+    cells: gpd.GeoDataFrame, lisa: LocalMoran, draw_share: FloatArray
+) -> gpd.GeoDataFrame:
     """Return the hotspot cells with their statistics (EPSG:3035)."""
     hot = lisa.hotspot
     frame = pd.DataFrame(
@@ -460,6 +505,7 @@ def _hotspot_layer(cells: gpd.GeoDataFrame, lisa: LocalMoran) -> gpd.GeoDataFram
             "p_value": lisa.p_value[hot],
             "q_value": lisa.q_value[hot],
             "cluster": lisa.cluster[hot],
+            "hotspot_draw_share": draw_share[hot],
         }
     )
     for col in ("idcar_200m", "insee_com", "code_qp"):

@@ -171,3 +171,28 @@ def test_hotspot_layer_is_empty_on_a_random_permutation(tmp_path) -> None:  # ty
     paths = diag.write(tmp_path)  # an empty layer is still written, with its columns
     layer = pyogrio.read_dataframe(paths["diagnostic.gpkg"], layer="hotspots")
     assert len(layer) == 0 and "q_value" in layer.columns
+
+
+def test_share_of_draws_in_which_a_cell_is_a_hotspot() -> None:
+    from quartiers.method.hotspot_draws import hotspot_draw_share
+
+    xy = _grid(15, 15)
+    rng = np.random.default_rng(0)
+    gx = (xy[:, 0] - X0) // 200
+    gy = (xy[:, 1] - Y0) // 200
+    block = (gx < 4) & (gy < 4)
+    base = np.where(block, 1.0, 0.2)
+    draws = base[None, :] + rng.normal(0, 0.02, (30, len(xy)))
+    tested = np.ones(len(xy), dtype=bool)
+    share = hotspot_draw_share(draws, xy, tested, fdr=0.05)
+    inner = block & (gx < 3) & (gy < 3)
+    assert (share[inner] == 1.0).all()  # high among high in every draw
+    assert (share[~block] == 0.0).all()  # low cells are never high-high
+    # half the draws flatten the block away: its cells are hotspots in about half of them
+    flat = draws.copy()
+    flat[::2] = 0.2 + rng.normal(0, 0.02, (15, len(xy)))
+    half = hotspot_draw_share(flat, xy, tested, fdr=0.05)
+    assert 0.4 <= half[inner].mean() <= 0.6
+    untested = tested.copy()
+    untested[0] = False
+    assert np.isnan(hotspot_draw_share(draws, xy, untested, fdr=0.05)[0])

@@ -34,6 +34,7 @@ from quartiers.method._batch import (
 )
 from quartiers.method.choices import Uncertainty
 from quartiers.method.composite import CompiledMethod
+from quartiers.method.hotspot_draws import MAX_DRAWS
 from quartiers.method.normalise import normalise
 from quartiers.method.rank import QUINTILES
 from quartiers.method.spec import Method
@@ -205,7 +206,8 @@ class Outcomes:
     ``position`` is the weighted percentile of the QPV's index among the territory's cells
     (share of residents living in less vulnerable cells, 0–1): the score made comparable
     across normalisations, used as the output of the Sobol analysis. ``resident_share`` is
-    the share of the QPV's residents living in cells of the top quintile of the draw.
+    the share of the QPV's residents living in cells of the top quintile of the draw;
+    ``cells`` the cells' index of the first draws (draws × cells) when asked for.
     """
 
     index: FloatArray
@@ -213,6 +215,7 @@ class Outcomes:
     top: BoolArray
     position: FloatArray
     resident_share: FloatArray
+    cells: FloatArray | None = None
 
 
 class _Engine:
@@ -294,6 +297,7 @@ def evaluate(
     *,
     seed: int,
     progress: Progress | None = None,
+    keep_cells: int = 0,
 ) -> Outcomes:
     """Score the QPV under each method variant ``u`` (draws × ``space.size``).
 
@@ -313,6 +317,8 @@ def evaluate(
         Seed of the imputed-cell perturbations (with each draw's key).
     progress
         Advanced by one per draw.
+    keep_cells
+        Keep the cells' index of the first ``keep_cells`` draws (``Outcomes.cells``).
     """
     progress = progress or NullProgress()
     u = np.asarray(u, dtype="float64")
@@ -326,6 +332,11 @@ def evaluate(
         top=np.zeros((m, n_q), dtype=bool),
         position=np.full((m, n_q), np.nan),
         resident_share=np.full((m, n_q), np.nan),
+        cells=(
+            np.full((min(m, keep_cells), problem.cell_value.shape[0]), np.nan)
+            if keep_cells
+            else None
+        ),
     )
     for start in range(0, m, BATCH):
         rows = np.arange(start, min(m, start + BATCH))
@@ -408,6 +419,9 @@ def _evaluate_batch(
     top_cells = has_breaks & np.isfinite(cell_index) & (cell_index > top_cut)
     residents = np.asarray(p.qpv_matrix @ (top_cells * p.cell_population[None, :]).T).T
     out.resident_share[rows] = safe_ratio(residents, p.qpv_population[None, :])
+    if out.cells is not None:
+        kept = rows < out.cells.shape[0]
+        out.cells[rows[kept]] = cell_index[kept]
 
 
 # ---------------------------------------------------------------- Monte Carlo summary
@@ -516,7 +530,9 @@ def explore(
     u = rng.random((unc.draws if space.size else 1, space.size))
     progress.start("Incertitude : tirages Monte Carlo des choix de méthode", total=len(u))
     try:
-        outcomes = evaluate(problem, space, u, seed=unc.seed, progress=progress)
+        outcomes = evaluate(
+            problem, space, u, seed=unc.seed, progress=progress, keep_cells=MAX_DRAWS
+        )
     finally:
         progress.finish()
     summary = summarise(outcomes, problem.eligible)
