@@ -92,17 +92,19 @@ def test_batched_draws_match_the_method_functions_draw_by_draw() -> None:
     from quartiers.method.composite import composite
     from quartiers.method.normalise import normalise_column
 
-    territory = make_territory(n_qpv=6, seed=5, imputed_share=0.0)
-    method = with_uncertainty(**{**FULL, "draws": 40, "imputed_precision": 0.0})
+    territory = make_territory(n_qpv=6, seed=5, imputed_share=0.4)
+    method = with_uncertainty(**{**FULL, "draws": 40})
     problem = problem_of(territory, method)
     space = choice_space(method, problem)
-    u = np.random.default_rng(9).random((40, space.size))
+    u = np.random.default_rng(9).random((200, space.size))  # two batches
     out = evaluate(problem, space, u, seed=0)
     draws = space.decode(u)
-    engine = _Engine(problem, 0.0, seed=0)
+    engine = _Engine(problem, space.precision, seed=0)
+    cols = engine.cols.tolist()
+    assert draws.noise_key is not None and cols
     base = problem.compiled
     pop = territory.population
-    for i in range(40):
+    for i in range(0, 200, 7):
         norm = space.normalisations[draws.normalisation[i]]
         drawn = problem.drawn_normalisation
         kinds = tuple(norm if d else k for d, k in zip(drawn, base.kinds, strict=True))
@@ -115,6 +117,8 @@ def test_batched_draws_match_the_method_functions_draw_by_draw() -> None:
             across=space.across_options[draws.across[i]],
         )
         x = np.column_stack([engine.column(j, kinds[j]) for j in range(len(kinds))])
+        values, reference = engine.perturbed(int(draws.noise_key[i]))  # one draw at a time
+        x[:, cols] = engine.normalise(values, reference, cols, tuple(kinds[j] for j in cols))
         index, _ = composite(x, compiled)
         q_index, c_index = index[: problem.n_qpv], index[problem.n_qpv :]
         c_index[pop < method.cell_population_floor] = np.nan

@@ -164,7 +164,7 @@ def test_rank_with_the_demos_uncertainty(demo_diag: Diagnostic) -> None:
     assert info.driver == row["main_driver"]
     values = [float(v.split("\u202f")[0].replace(",", ".")) for _, v in info.sensitivity]
     assert values == sorted(values, reverse=True)
-    assert {name for name, _ in info.sensitivity} >= {"poids", "agrégation"}
+    assert {name for name, _ in info.sensitivity} >= {"poids des indicateurs", "agrégation"}
 
 
 def test_rank_with_uncertainty_columns(demo_diag: Diagnostic) -> None:

@@ -215,6 +215,7 @@ def test_uncertainty_hotspots_and_access_are_used(client: TestClient, demo_dir: 
         "normalisation",
         "aggregation",
         "weights",
+        "dimension_weights",
         "indicators",
         "imputed",
     }

@@ -16,7 +16,13 @@ from numpy.typing import NDArray
 from quartiers.method.normalise import TIE_TOLERANCE
 from quartiers.method.rank import QUINTILES
 
-__all__ = ["batch_breaks", "batch_positions", "batch_ranks", "batch_weighted_mean"]
+__all__ = [
+    "batch_breaks",
+    "batch_normalise",
+    "batch_positions",
+    "batch_ranks",
+    "batch_weighted_mean",
+]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -124,3 +130,58 @@ def batch_ranks(index: FloatArray, eligible: BoolArray) -> FloatArray:
     vals = np.where(ok, index, -np.inf)
     higher = (vals[:, None, :] > vals[:, :, None]) & ok[:, None, :]
     return np.where(ok, higher.sum(axis=2) + 1.0, np.nan)
+
+
+def batch_normalise(
+    values: FloatArray,
+    reference: FloatArray,
+    weights: FloatArray,
+    *,
+    kind: str,
+    direction: float,
+    bounds: tuple[float, float] | None,
+) -> FloatArray:
+    """Normalise one indicator for a batch of draws, each against its own reference.
+
+    Row by row the same as :func:`quartiers.method.normalise.normalise_column`.
+
+    Parameters
+    ----------
+    values
+        Draws × units to normalise.
+    reference
+        Draws × cells: each draw's reference distribution (NaN ignored).
+    weights
+        Weight of each reference cell (its denominator), shared by the draws.
+    kind, direction, bounds
+        As for :func:`~quartiers.method.normalise.normalise_column`.
+    """
+    if kind == "bounds":
+        if bounds is None:
+            raise ValueError("bounds normalisation needs (low, high)")
+        lo, hi = bounds
+        v = np.clip((values - lo) / (hi - lo), 0.0, 1.0)
+        return v if direction > 0 else 1.0 - v
+    ok = np.isfinite(reference) & (weights[None, :] > 0)
+    has = ok.any(axis=1, keepdims=True)
+    if kind == "percentile":
+        v = batch_positions(values, reference, weights)
+    elif kind == "minmax":
+        lo = np.min(np.where(ok, reference, np.inf), axis=1, keepdims=True)
+        hi = np.max(np.where(ok, reference, -np.inf), axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v = np.where(hi <= lo, 0.5, np.clip((values - lo) / (hi - lo), 0.0, 1.0))
+    elif kind == "zscore":
+        w = np.where(ok, weights[None, :], 0.0)
+        r = np.where(ok, reference, 0.0)
+        total = w.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (r * w).sum(axis=1, keepdims=True) / total
+            std = np.sqrt((w * (r - mean) ** 2).sum(axis=1, keepdims=True) / total)
+            v = np.where(std <= 0, 0.0, (values - mean) / std)
+        v = np.where(np.isfinite(values) & has, v, np.nan)
+        return v if direction > 0 else -v
+    else:
+        raise ValueError(f"unknown normalisation {kind!r}")
+    v = np.where(np.isfinite(values) & has, v, np.nan)
+    return v if direction > 0 else 1.0 - v

@@ -28,6 +28,7 @@ from quartiers.indicators.base import CellIndicator, safe_ratio
 from quartiers.indicators.registry import REGISTRY
 from quartiers.method._batch import (
     batch_breaks,
+    batch_normalise,
     batch_positions,
     batch_ranks,
     batch_weighted_mean,
@@ -282,6 +283,43 @@ class _Engine:
         )
         return stacked, cell_values
 
+    def perturbed_batch(self, keys: IntArray) -> tuple[FloatArray, FloatArray]:
+        """Return :meth:`perturbed` for several draws at once (draws × units × columns).
+
+        Each draw's factors come from its own generator ``(seed, key)``, as one by one;
+        the QPV sums of all draws are one sparse product.
+        """
+        p, cols, rows = self.p, self.cols, self.rows
+        b, r, c = keys.size, rows.size, cols.size
+        factor = np.stack(
+            [
+                1.0
+                + self.precision
+                * np.random.default_rng([self.seed, int(k)]).uniform(-1.0, 1.0, (r, c))
+                for k in keys
+            ]
+        )
+        num = p.cell_num[np.ix_(rows, cols)]
+        den = p.cell_den[np.ix_(rows, cols)]
+        new = num[None] * factor
+        new = np.where(p.bounded[cols][None, None, :], np.minimum(new, den[None]), new)
+        delta = (new - num[None]).transpose(1, 0, 2).reshape(r, b * c)
+        spread = np.asarray(self.spread @ delta).reshape(-1, b, c).transpose(1, 0, 2)
+        qpv_values = safe_ratio(p.qpv_num[:, cols][None] + spread, p.qpv_den[:, cols][None])
+        cell_values = np.repeat(p.cell_value[:, cols][None], b, axis=0)
+        cell_values[:, rows, :] = safe_ratio(new, den[None])
+        floors = p.display_floor[cols]
+        qpv_small = p.qpv_population[:, None] < floors[None, :]
+        cell_small = p.cell_population[:, None] < floors[None, :]
+        stacked = np.concatenate(
+            [
+                np.where(qpv_small[None], np.nan, qpv_values),
+                np.where(cell_small[None], np.nan, cell_values),
+            ],
+            axis=1,
+        )
+        return stacked, cell_values
+
 
 def _hide(values: FloatArray, population: FloatArray, floors: FloatArray) -> FloatArray:
     """Blank the values of units below each indicator's display floor (as the diagnostic)."""
@@ -365,19 +403,24 @@ def _normalised_batch(
         for a in np.unique(norm):
             x[norm == a, :, j] = engine.column(j, space.normalisations[int(a)])[None, :]
     if draws.noise_key is not None and engine.cols.size:
-        cols = engine.cols.tolist()
-        for b, i in enumerate(rows):
-            kinds = _kinds(base.kinds, p.drawn_normalisation, space, int(norm[b]))
-            values, reference = engine.perturbed(int(draws.noise_key[i]))
-            x[b][:, cols] = engine.normalise(values, reference, cols, tuple(kinds[j] for j in cols))
+        values, reference = engine.perturbed_batch(draws.noise_key[rows])
+        for c, j in enumerate(engine.cols.tolist()):
+            kinds = (
+                [space.normalisations[int(a)] for a in norm]
+                if p.drawn_normalisation[j]
+                else [base.kinds[j]] * rows.size
+            )
+            for kind in dict.fromkeys(kinds):
+                sel = np.asarray([k == kind for k in kinds], dtype=bool)
+                x[sel, :, j] = batch_normalise(
+                    values[sel, :, c],
+                    reference[sel, :, c],
+                    p.cell_den[:, j],
+                    kind=kind,
+                    direction=float(base.directions[j]),
+                    bounds=base.bounds[j],
+                )
     return x
-
-
-def _kinds(
-    base: tuple[str, ...], drawn: BoolArray, space: ChoiceSpace, norm: int
-) -> tuple[str, ...]:
-    chosen = space.normalisations[norm]
-    return tuple(chosen if drawn[j] else kind for j, kind in enumerate(base))
 
 
 def _evaluate_batch(
