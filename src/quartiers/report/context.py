@@ -253,7 +253,7 @@ def rank_info(diag: Diagnostic, row: pd.Series) -> RankInfo:
             "Intervalle de 5 % à 95 % des rangs obtenus en faisant varier les choix de "
             "méthode (normalisation, poids, agrégation, indicateurs retenus) et les valeurs "
             "estimées par l'INSEE. « Robuste » : probabilité d'être dans le quintile le plus "
-            "vulnérable d'au moins 90 %."
+            "vulnérable d'au moins 90 %, erreur du Monte Carlo retranchée."
         ),
     )
 
