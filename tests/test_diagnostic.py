@@ -19,10 +19,10 @@ from _synthetic import (
     make_territory,
     qpv_layer,
 )
-from quartiers.diagnostic import Diagnostic, run_diagnostic
+from quartiers.diagnostic import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
 from quartiers.indicators.registry import REGISTRY
-from quartiers.method.spec import default_method, parse_method
+from quartiers.method.spec import default_method, packaged_method, parse_method
 from quartiers.schemas import Provenance
 
 
@@ -161,8 +161,8 @@ def test_inputs_in_lambert93_give_same_counts(diag: Diagnostic) -> None:
 
 
 def _with_weights(poverty: float) -> str:
-    text = default_method().text
-    rest = (1.0 - poverty) / 0.80  # the other sensitivity weights sum to 0.80 by default
+    text = packaged_method("v1").text
+    rest = (1.0 - poverty) / 0.80  # the other sensitivity weights sum to 0.80 in v1
     lines = []
     in_sens = False
     for line in text.splitlines():
@@ -227,14 +227,28 @@ def test_all_dimensions_with_environment_and_access(full: Diagnostic) -> None:
     assert cells["index"].dropna().between(0, 1).all()
 
 
-def test_horizon_changes_climate_and_index(full: Diagnostic) -> None:
+def test_horizon_changes_climate_and_hazard_level(full: Diagnostic) -> None:
     inputs = make_territory(**environment_layers())
     ref = run_diagnostic(inputs, horizon="ref", access=access_table(inputs.cells))
     a = ref.qpv.set_index("code_qp").loc["QN99901M"]
     b = full.qpv.set_index("code_qp").loc["QN99901M"]
     assert a["heat_wave_days"] == pytest.approx(1.0)
-    assert b["index"] > a["index"]  # fixed climate bounds: a hotter horizon counts
+    # v2: the commune climate is the hazard level beside the index, not a term of it
+    assert b["index"] == pytest.approx(a["index"])
+    assert b["hazard_level"] > a["hazard_level"] and b["exposure_level"] > a["exposure_level"]
     assert ref.run["horizon"]["id"] == "ref" and full.run["horizon"]["id"] == "2050"
+    # v1: fixed climate bounds inside the exposure, a hotter horizon raises the index
+    v1 = packaged_method("v1")
+    off = RobustnessOptions(uncertainty=False, hotspots=False)
+    lo, hi = (
+        run_diagnostic(
+            inputs, method=v1, horizon=h, access=access_table(inputs.cells), robustness=off
+        )
+        .qpv.set_index("code_qp")
+        .loc["QN99901M", "index"]
+        for h in ("ref", "2050")
+    )
+    assert hi > lo
 
 
 def test_write_load_round_trip(full: Diagnostic, tmp_path: Path) -> None:
