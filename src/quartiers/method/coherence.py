@@ -61,10 +61,12 @@ def _dimension(ids: list[str], x: FloatArray, w: FloatArray) -> dict[str, Any]:
             r = corr[i, j]
             if not np.isfinite(r):
                 continue
-            pair = {"a": ids[i], "b": ids[j], "r": _round(r)}
-            if abs(r) > REDUNDANT:
+            rounded = _round(r)
+            assert rounded is not None
+            pair = {"a": ids[i], "b": ids[j], "r": rounded}
+            if abs(rounded) > REDUNDANT:
                 out["redundant_pairs"].append(pair)
-            if r < 0:
+            if rounded < 0:  # a correlation that rounds to zero is not a contradiction
                 out["negative_pairs"].append(pair)
     if k >= 2 and np.isfinite(corr).all():
         wn = w / w.sum()
