@@ -27,7 +27,28 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
     "insee_coms": ("Codes INSEE de toutes les communes, séparés par des virgules", "", "", "ANCT"),
     "siren_epci": ("SIREN de l'intercommunalité (EPCI)", "", "", "INSEE, BANATIC"),
     "status": (
-        "Statut : « ok » ou « non significatif » (population sous le seuil : publié, non classé)",
+        "Statut : « ok », « non significatif » (population sous le seuil : publié, non classé) "
+        "ou « incomplet » (indice sans une dimension que les autres ont : publié à part, "
+        "non classé)",
+        "",
+        "",
+        _COMPUTED,
+    ),
+    "index_label": (
+        "Ce que mesure l'indice de cette ligne (dimensions mesurées, absentes ou imputées)",
+        "",
+        "",
+        _COMPUTED,
+    ),
+    "index_note": (
+        "Données absentes pour cet indice et option de « quartiers diagnose » qui les ajoute",
+        "",
+        "",
+        _COMPUTED,
+    ),
+    "missing_dimensions": (
+        "Dimensions de l'indice que les autres lignes du territoire ont et que celle-ci n'a "
+        "pas (séparées par des virgules)",
         "",
         "",
         _COMPUTED,

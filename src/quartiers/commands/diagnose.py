@@ -52,6 +52,24 @@ def _percent(value: object) -> str:
     return f"{text} %" if text else ""
 
 
+def _print_index_labels(diag: Diagnostic) -> None:
+    """Say what the index measures, what is missing, and which QPV are set apart (French)."""
+    q = diag.qpv_table()
+    if "index_label" not in q.columns:
+        return
+    apart = q[q["status"].astype(str) == "incomplet"]
+    kept = q[q["status"].astype(str) != "incomplet"]
+    for label in dict.fromkeys(str(v) for v in kept["index_label"] if str(v)):
+        console.print(f"Ce que mesure l'indice : {label}.", highlight=False)
+    for note in dict.fromkeys(str(v) for v in kept["index_note"] if str(v)):
+        err_console.print(note, highlight=False)
+    for row in apart.itertuples():
+        err_console.print(
+            f"QPV {row.code_qp} ({row.lib_qp}) publié à part : {row.status_detail}",
+            highlight=False,
+        )
+
+
 def summary_table(diag: Diagnostic) -> Table:
     """Return the French summary table of the QPV (rank order, then the unranked)."""
     run = diag.run
@@ -65,7 +83,8 @@ def summary_table(diag: Diagnostic) -> Table:
         padding=(0, 1),
         caption=(
             "Écart : taux de pauvreté du QPV moins celui du reste de la commune. "
-            "n.s. : non significatif (population sous le seuil), publié mais non classé."
+            "n.s. : non significatif (population sous le seuil), publié mais non classé. "
+            "incomplet : indice sans une dimension que les autres QPV ont, non classé."
         ),
     )
     table.add_column("Rang", justify="right", no_wrap=True)
@@ -86,8 +105,9 @@ def summary_table(diag: Diagnostic) -> Table:
         gap_text = ""
         if math.isfinite(gap):
             gap_text = f"{'+' if gap >= 0 else '−'}{_number(abs(gap) * 100, 1)} pts"
+        unranked = "incomplet" if str(getattr(row, "status", "")) == "incomplet" else "n.s."
         table.add_row(
-            str(int(ranks[i])) if math.isfinite(ranks[i]) else "n.s.",
+            str(int(ranks[i])) if math.isfinite(ranks[i]) else unranked,
             str(row.code_qp),
             str(row.lib_qp),
             _number(row.population),
@@ -305,6 +325,7 @@ def diagnose_command(
             + (f" ; dimensions absentes : {', '.join(missing)}" if missing else ""),
             highlight=False,
         )
+    _print_index_labels(diag)
     for note in diag.run.get("notes", []):
         err_console.print(f"Remarque : {note}", highlight=False)
     console.print(f"Résultats écrits dans {out} (qpv.csv, diagnostic.gpkg, run.json, carte.html…)")

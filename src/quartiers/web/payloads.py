@@ -238,6 +238,8 @@ def qpv_summary(td: TerritoryData, position: int) -> dict[str, Any]:
         "quintile": _int(row.get("quintile")),
         "status": _text(row.get("status")),
         "status_detail": _text(row.get("status_detail")),
+        "index_label": _text(row.get("index_label")),
+        "index_note": _text(row.get("index_note")),
         "uncertainty": _uncertainty(td, row),
         "links": {
             "self": urls.api_qpv(td.code, code_qp),
