@@ -26,6 +26,14 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
     "insee_com": ("Code INSEE de la commune (la première si plusieurs)", "", "", "INSEE, COG"),
     "insee_coms": ("Codes INSEE de toutes les communes, séparés par des virgules", "", "", "ANCT"),
     "siren_epci": ("SIREN de l'intercommunalité (EPCI)", "", "", "INSEE, BANATIC"),
+    "territory": (
+        "Code du territoire de la ligne (commune INSEE, SIREN d'EPCI, dep:CODE, reg:CODE ou "
+        "france) : un diagnostic peut couvrir plusieurs territoires (--territory répété)",
+        "",
+        "",
+        _COMPUTED,
+    ),
+    "territory_name": ("Nom du territoire de la ligne", "", "", _COMPUTED),
     "status": (
         "Statut : « ok », « non significatif » (population sous le seuil : publié, non classé) "
         "ou « incomplet » (indice sans une dimension que les autres ont : publié à part, "

@@ -177,7 +177,10 @@ def index_note(state: RowState) -> str:
         if layer == "climate" and state.communes_without_climate:
             what += f" pour {_join(list(state.communes_without_climate))}"
         parts.append(what)
-    hows = list(dict.fromkeys(_how(layer) for layer in layers))
+    hows: list[str] = []
+    for how in dict.fromkeys(_how(layer) for layer in layers):
+        if not any(how in other for other in hows):
+            hows = [h for h in hows if h not in how] + [how]
     return (
         f"Données absentes pour cet indice : {_join(parts)}. "
         f"Pour les ajouter, relancer « quartiers diagnose » avec {_join(hows)}."

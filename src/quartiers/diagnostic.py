@@ -21,6 +21,7 @@ from scipy import sparse
 from quartiers import _like_with_like, _outputs, _run_io
 from quartiers._cell_indicators import CellIndicators, compute_cell_indicators
 from quartiers._robustness import RobustnessOptions, add_robustness
+from quartiers._territories import add_territory_columns, territories_of
 from quartiers.aggregate import ZoneTotals, aggregate_cells, overlap_matrix
 from quartiers.errors import InputError
 from quartiers.grid import overlap_shares, parse_cell_ids
@@ -261,7 +262,7 @@ def run_diagnostic(
         progress.advance()
     finally:
         progress.finish()
-    return add_robustness(
+    diag = add_robustness(
         result,
         method=method,
         options=robustness,
@@ -273,6 +274,7 @@ def run_diagnostic(
         completeness=completeness,
         progress=progress,
     )
+    return add_territory_columns(diag, territories_of(inputs))
 
 
 def _assemble(

@@ -17,7 +17,6 @@ from quartiers.commands._options import (
     OfflineOption,
     SkipOption,
     SourceOption,
-    TerritoryOption,
     WorkspaceOption,
     source_settings,
 )
@@ -26,7 +25,9 @@ from quartiers.errors import InputError
 from quartiers.method.spec import default_method, load_method
 from quartiers.report._carte_inputs import write_diagnostic_map
 from quartiers.schemas import HORIZONS, TerritoryInputs
-from quartiers.sources.load import city_file_provenance, load_inputs, parse_source_options
+from quartiers.sources._gather import parse_source_files
+from quartiers.sources.load import city_file_provenance, load_inputs
+from quartiers.sources.multi import merge_inputs
 
 __all__ = ["diagnose_command", "robustness_table", "summary_table"]
 
@@ -192,7 +193,19 @@ def _access(
     "diagnose", help="Diagnostic de vulnérabilité aux vagues de chaleur des QPV d'un territoire."
 )
 def diagnose_command(
-    territory: TerritoryOption,
+    territory: Annotated[
+        list[str],
+        typer.Option(
+            "--territory",
+            "-t",
+            metavar="CODE",
+            help=(
+                "Code commune INSEE, SIREN d'EPCI, nom, dep:CODE, reg:CODE ou france "
+                "(répétable : plusieurs territoires dans un même diagnostic, sur une même "
+                "échelle)."
+            ),
+        ),
+    ],
     out: Annotated[
         Path, typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier des résultats.")
     ],
@@ -280,15 +293,20 @@ def diagnose_command(
             param_hint="--horizon",
         )
     settings = source_settings(offline=offline, workspace=workspace)
-    local = parse_source_options(source or [])
+    local = parse_source_files(source or [])
     progress = RichProgress()
     try:
-        inputs = load_inputs(
-            territory,
-            local,
-            settings=settings,
-            progress=progress,
-            skip=[s.lower() for s in skip or []],
+        inputs = merge_inputs(
+            [
+                load_inputs(
+                    code,
+                    local,
+                    settings=settings,
+                    progress=progress,
+                    skip=[s.lower() for s in skip or []],
+                )
+                for code in dict.fromkeys(territory)
+            ]
         )
         if places is not None:
             inputs.provenance.append(
