@@ -10,7 +10,7 @@ QPV is « incomplet » (``status_detail``).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from quartiers.indicators.exposure import CLIMATE_IDS
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
@@ -112,6 +112,8 @@ class RowState:
         Input layers the method uses that give no value for this unit.
     communes_without_climate
         ``Nom (code)`` of the unit's communes that have no climate projection.
+    dimension_layers
+        Of ``missing_layers``, those whose absence empties a whole dimension of the unit.
     """
 
     measured: frozenset[str]
@@ -119,6 +121,7 @@ class RowState:
     commune_exposure: bool
     missing_layers: tuple[str, ...]
     communes_without_climate: tuple[str, ...] = ()
+    dimension_layers: tuple[str, ...] = ()
 
 
 def _head(state: RowState) -> str:
@@ -148,11 +151,7 @@ def _head(state: RowState) -> str:
 def index_label(state: RowState, dimension_ids: Collection[str]) -> str:
     """Return the French label of what a unit's index measures."""
     absent = [d for d in DIMENSIONS if d not in state.measured | state.imputed]
-    lacking = [
-        "exposition intra-urbaine" if d == "exposure" else _DIM_WORD[d]
-        for d in DIMENSIONS
-        if d in absent
-    ]
+    lacking = [_DIM_WORD[d] for d in DIMENSIONS if d in absent]
     if "exposure" not in absent and state.commune_exposure:
         lacking.insert(0, "exposition intra-urbaine")
     tail = []
@@ -193,7 +192,7 @@ def incomplete_detail(
     """Return the ``status_detail`` of a unit lacking the dimensions ``missing``."""
     words = _join([_DIM_WORD.get(d, d) for d in DIMENSIONS if d in missing])
     plural = "s" if len(missing) > 1 else ""
-    note = index_note(state)
+    note = index_note(replace(state, missing_layers=state.dimension_layers or state.missing_layers))
     if imputed:
         values = _join(
             [
@@ -209,8 +208,8 @@ def incomplete_detail(
         )
     else:
         text = (
-            f"incomplet : l'indice n'a pas la dimension{plural} {words}, que les autres QPV "
-            "ont ; non classé avec eux (on ne compare que des indices construits sur les "
+            f"l'indice n'a pas la dimension{plural} {words}, que les autres QPV ont : publié "
+            "à part, non classé avec eux (on ne compare que des indices construits sur les "
             "mêmes dimensions)"
         )
     return f"{text}. {note}" if note else f"{text}."

@@ -147,6 +147,8 @@ def row_states(
         absent = [*compiled.dropped]
         absent += [ids[j] for j in in_index if blank[r, j] and ids[j] not in absent]
         layers = layers_of(absent)
+        gone = {d for k, d in enumerate(dims) if missing[r, k]}
+        own = layers_of([i for i in absent if REGISTRY[i].dimension in gone])
         codes = [c.strip() for c in str(communes[r]).split(",") if c.strip()]
         lacking = tuple(f"{names.get(c, c)} ({c})" for c in codes if c not in with_climate)
         out.append(
@@ -156,6 +158,7 @@ def row_states(
                 commune_exposure=commune_only,
                 missing_layers=tuple(layers),
                 communes_without_climate=lacking if "climate" in layers else (),
+                dimension_layers=tuple(own),
             )
         )
     return out
