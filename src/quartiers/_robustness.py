@@ -46,6 +46,9 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
+#: Sobol groups whose column appears only when the group was explored (an imputed dimension).
+OPTIONAL_GROUPS = ("missing",)
+
 #: Columns added to the ``qpv`` layer and ``qpv.csv`` (after ``quintile``).
 QPV_COLUMNS = (
     "rank_median",
@@ -54,7 +57,7 @@ QPV_COLUMNS = (
     "p_top_quintile",
     "robust_top_quintile",
     "main_driver",
-    *(f"sobol_total_{g}" for g in GROUPS),
+    *(f"sobol_total_{g}" for g in GROUPS if g not in OPTIONAL_GROUPS),
     "hotspot_cell_share",
     "hotspot_population_share",
 )
