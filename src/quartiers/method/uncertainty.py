@@ -34,7 +34,8 @@ from quartiers.method._batch import (
     batch_weighted_mean,
 )
 from quartiers.method.choices import Uncertainty
-from quartiers.method.composite import CompiledMethod
+from quartiers.method.completeness import draw_range, fill_scores
+from quartiers.method.composite import CompiledMethod, combine
 from quartiers.method.hotspot_draws import MAX_DRAWS
 from quartiers.method.normalise import normalise
 from quartiers.method.rank import QUINTILES
@@ -101,6 +102,12 @@ class RankingProblem:
         Per indicator: computed from Filosofi counts (imputed values can be perturbed).
     bounded
         Per indicator: a share (0–1), so a perturbed numerator never exceeds its denominator.
+    missing
+        Stacked units (QPV then cells) × dimensions: the unit lacks a dimension the territory
+        has (:mod:`quartiers.method.completeness`); None when every unit is complete.
+    impute
+        Missing dimension scores are drawn (``missing_dimension: impute``); otherwise the
+        incomplete cells leave the quintile breaks (incomplete QPV are not ``eligible``).
     """
 
     compiled: CompiledMethod
@@ -119,6 +126,8 @@ class RankingProblem:
     imputed: BoolArray
     perturbable: BoolArray
     bounded: BoolArray
+    missing: BoolArray | None = None
+    impute: bool = False
 
     @property
     def n_qpv(self) -> int:
@@ -137,6 +146,8 @@ def build_problem(
     qpv_num: FloatArray | None = None,
     qpv_den: FloatArray | None = None,
     qpv_population: FloatArray | None = None,
+    missing: BoolArray | None = None,
+    impute: bool = False,
 ) -> RankingProblem:
     """Gather the arrays of a :class:`RankingProblem`.
 
@@ -157,6 +168,10 @@ def build_problem(
     qpv_num, qpv_den, qpv_population
         QPV totals as the diagnostic computed them (``ZoneTotals`` rows of the QPV, in
         ``compiled`` column order); summed here from ``qpv_matrix`` when None.
+    missing
+        QPV then cells × dimensions lacking a dimension the territory has, or None.
+    impute
+        Draw the missing dimension scores; otherwise an incomplete QPV is not ranked.
     """
     ids = compiled.indicator_ids
     n = len(cell_population)
@@ -170,6 +185,9 @@ def build_problem(
     num, den = stack("num"), stack("den")
     matrix = sparse.csr_array(qpv_matrix)
     q_pop = np.asarray(matrix @ pop if qpv_population is None else qpv_population, "float64")
+    eligible = np.asarray(q_pop >= method.population_floor, dtype=bool)
+    if missing is not None and not impute:
+        eligible &= ~np.asarray(missing, dtype=bool)[: len(q_pop)].any(axis=1)
     return RankingProblem(
         compiled=compiled,
         drawn_normalisation=np.asarray(
@@ -184,11 +202,13 @@ def build_problem(
         qpv_num=np.asarray(matrix @ num if qpv_num is None else qpv_num, dtype="float64"),
         qpv_den=np.asarray(matrix @ den if qpv_den is None else qpv_den, dtype="float64"),
         qpv_population=q_pop,
-        eligible=np.asarray(q_pop >= method.population_floor, dtype=bool),
+        eligible=eligible,
         display_floor=np.asarray([REGISTRY[i].min_population for i in ids], dtype="float64"),
         imputed=np.asarray(imputed, dtype=bool),
         perturbable=np.asarray(["Filosofi" in REGISTRY[i].source for i in ids], dtype=bool),
         bounded=np.asarray([REGISTRY[i].unit == "part (0–1)" for i in ids], dtype=bool),
+        missing=None if missing is None or not np.any(missing) else np.asarray(missing, bool),
+        impute=impute,
     )
 
 
@@ -450,6 +470,19 @@ def _evaluate_batch(
         sel = across == a
         how = space.across_options[int(a)]
         index[sel] = batch_weighted_mean(scores[sel], dims[sel], np.ones((d, 1)), how)[..., 0]
+    if p.missing is not None:
+        for b, i in enumerate(rows.tolist()):
+            chosen = space.normalisations[int(draws.normalisation[i])]
+            compiled = replace(
+                base,
+                kinds=tuple(
+                    chosen if d else kind
+                    for d, kind in zip(p.drawn_normalisation, base.kinds, strict=True)
+                ),
+                dimension_weights=draws.dimension_weights[i],
+                across=space.across_options[int(draws.across[i])],
+            )
+            index[b] = _complete(p, scores[b], index[b], compiled, draws.missing, i, ~engine.small)
     qpv_index, cell_index = index[:, :n_q], index[:, n_q:]
     cell_index[:, engine.small] = np.nan
     breaks = batch_breaks(cell_index, p.cell_population)
@@ -465,6 +498,39 @@ def _evaluate_batch(
     if out.cells is not None:
         kept = rows < out.cells.shape[0]
         out.cells[rows[kept]] = cell_index[kept]
+
+
+def _complete(
+    problem: RankingProblem,
+    scores: FloatArray,
+    index: FloatArray,
+    compiled: CompiledMethod,
+    drawn: FloatArray | None,
+    i: int,
+    scored: BoolArray,
+) -> FloatArray:
+    """Apply ``missing_dimension`` to one draw: draw the missing scores or drop the cells.
+
+    With ``impute`` each missing dimension score takes the draw's coordinate on the
+    dimension's whole scale (:func:`~quartiers.method.completeness.draw_range`); with
+    ``exclude`` the incomplete cells get no index (they leave the quintile breaks).
+    """
+    missing = problem.missing
+    if missing is None:
+        return index
+    n_q = problem.n_qpv
+    if not problem.impute or drawn is None:
+        out = index.copy()
+        out[n_q:][missing[n_q:].any(axis=1)] = np.nan
+        return out
+    zscore = [
+        any(k == "zscore" for k, d in zip(compiled.kinds, compiled.dimension_of, strict=True)
+            if d == dim)
+        for dim in range(len(compiled.dimension_ids))
+    ]  # fmt: skip
+    low, high = draw_range(scores[n_q:], scored, zscore)
+    values = low + np.nan_to_num(drawn[i], nan=0.5) * (high - low)
+    return combine(fill_scores(scores, missing, values), compiled)
 
 
 # ---------------------------------------------------------------- Monte Carlo summary
