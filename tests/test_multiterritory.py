@@ -112,8 +112,12 @@ def test_commune_without_climate_makes_its_qpv_incomplete(
     no_lry = dict(files)
     no_lry["climadiag"] = [files["climadiag"][1]]  # the demo's only
     parts = [_load(code, no_lry, tmp_path) for code in (LRY, DEMO)]
+    # method v1: the climate is an exposure indicator (in v2 it is the hazard level)
+    from quartiers.method.spec import packaged_method
+
     diag = run_diagnostic(
         merge_inputs(parts),
+        method=packaged_method("v1"),
         horizon="2030",
         robustness=RobustnessOptions(draws=20, seed=1, hotspots=False),
     )

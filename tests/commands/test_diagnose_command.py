@@ -39,9 +39,7 @@ def test_diagnose_la_roche_sur_yon(
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "QN08501I" in captured.out and "Pyramides" in captured.out
-    # v2: without LCZ nor buildings the exposure is absent too (the climate is the hazard
-    # level, not an exposure indicator)
-    assert "dimensions absentes : exposure, resources" in " ".join(captured.err.split())
+    assert "dimensions absentes : resources" in " ".join(captured.err.split())
     q = pd.read_csv(out / "qpv.csv", dtype={"insee_com": str})
     assert sorted(q["code_qp"]) == ["QN08501I", "QN08502I", "QN08503I"]
     assert q["heat_wave_days"].tolist() == pytest.approx([11.55] * 3)

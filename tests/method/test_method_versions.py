@@ -42,6 +42,9 @@ def _run(method_name: str | None, horizon: str, robustness: RobustnessOptions) -
 def test_v1_reproduces_the_numbers_of_the_v1_era() -> None:
     diag = _run("v1", "2050", RobustnessOptions(draws=80, seed=2, hotspots=False))
     golden = pd.read_csv(DATA / "v1_golden_qpv.csv", dtype={"code_qp": str})
+    # the tiny QPV has no sensitivity (below 50 residents): since issue 13 it is published
+    # « incomplet » without quintile, whatever the method; compare the ranked QPV
+    golden = golden[golden["code_qp"] == "QN99901M"]
     q = diag.qpv_table().set_index("code_qp").loc[golden["code_qp"]]
     for col in golden.columns.drop("code_qp"):
         np.testing.assert_allclose(
