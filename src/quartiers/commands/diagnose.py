@@ -12,7 +12,8 @@ from rich import box
 from rich.table import Table
 
 from quartiers.access import compute_access
-from quartiers.cli import RichProgress, app, check_output_dir, console, err_console
+from quartiers.atomic import output_dir
+from quartiers.cli import RichProgress, app, console, err_console
 from quartiers.commands._options import (
     OfflineOption,
     SkipOption,
@@ -209,7 +210,8 @@ def diagnose_command(
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Écrire dans un dossier de sortie non vide.")
+        bool,
+        typer.Option("--force", help="Remplacer un dossier de sortie non vide (en entier)."),
     ] = False,
     draws: Annotated[
         int | None,
@@ -251,47 +253,49 @@ def diagnose_command(
         raise typer.BadParameter(
             f"{seed} : graine entière positive ou nulle attendue", param_hint="--seed"
         )
-    check_output_dir(out, force=force)
-    chosen = load_method(method) if method is not None else default_method()
-    horizon = horizon or chosen.horizon
-    if horizon not in HORIZONS:
-        raise typer.BadParameter(
-            f"horizon inconnu {horizon!r} (attendu : {', '.join(HORIZONS)})",
-            param_hint="--horizon",
-        )
     settings = source_settings(offline=offline, workspace=workspace)
     local = parse_source_options(source or [])
+    inputs_used = [*local.values(), *(p for p in (method, places) if p is not None)]
     progress = RichProgress()
     try:
-        inputs = load_inputs(
-            territory,
-            local,
-            settings=settings,
-            progress=progress,
-            skip=[s.lower() for s in skip or []],
-        )
-        if places is not None:
-            inputs.provenance.append(
-                city_file_provenance("places", places, title="lieux déclarés par la ville")
+        with output_dir(out, force=force, protect=[*inputs_used, settings.workspace_dir]) as tmp:
+            chosen = load_method(method) if method is not None else default_method()
+            horizon = horizon or chosen.horizon
+            if horizon not in HORIZONS:
+                raise typer.BadParameter(
+                    f"horizon inconnu {horizon!r} (attendu : {', '.join(HORIZONS)})",
+                    param_hint="--horizon",
+                )
+            inputs = load_inputs(
+                territory,
+                local,
+                settings=settings,
+                progress=progress,
+                skip=[s.lower() for s in skip or []],
             )
-        access = _access(inputs, progress, places)
-        diag = run_diagnostic(
-            inputs,
-            method=chosen,
-            horizon=horizon,
-            access=access,
-            progress=progress,
-            robustness=RobustnessOptions(
-                uncertainty=not no_uncertainty,
-                hotspots=not no_uncertainty,
-                draws=draws,
-                seed=seed,
-            ),
-        )
+            if places is not None:
+                inputs.provenance.append(
+                    city_file_provenance("places", places, title="lieux déclarés par la ville")
+                )
+            access = _access(inputs, progress, places)
+            diag = run_diagnostic(
+                inputs,
+                method=chosen,
+                horizon=horizon,
+                access=access,
+                progress=progress,
+                robustness=RobustnessOptions(
+                    uncertainty=not no_uncertainty,
+                    hotspots=not no_uncertainty,
+                    draws=draws,
+                    seed=seed,
+                ),
+            )
+            progress.close()
+            diag.write(tmp)
+            write_diagnostic_map(diag, tmp, fictitious=False)
     finally:
         progress.close()
-    diag.write(out)
-    write_diagnostic_map(diag, out, fictitious=False)
     console.print(summary_table(diag))
     robust = robustness_table(diag)
     if robust is not None:
