@@ -244,3 +244,15 @@ def test_file_size_limit_gives_one_french_line_and_keeps_the_export(
     assert "taille" in last and "rien n'a été modifié" in last
     assert _tree(export_dir) == before
     assert _leftovers(export_dir.parent) == []
+
+
+def test_every_exit_code_is_documented() -> None:
+    from quartiers.errors import QuartiersError, SourceError
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "erreurs.md").read_text("utf-8")
+    codes = {0, QuartiersError.exit_code, SourceError.exit_code}
+    codes |= {WriteError.exit_code, InterruptError.exit_code}
+    for code in sorted(codes):
+        assert f"\n| {code} |" in doc, code
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    assert "docs/erreurs.md" in readme

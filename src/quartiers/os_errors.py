@@ -29,10 +29,12 @@ __all__ = [
     "WriteError",
     "cause",
     "library_of",
+    "reason",
     "system_limit",
     "translate",
     "translate_library_error",
     "translate_write_failure",
+    "yaml_reason",
 ]
 
 #: Exit code when the output cannot be written (disk, rights, limits).
@@ -217,3 +219,48 @@ def translate_write_failure(exc: Exception, tmp: Path, target: Path) -> Quartier
         if limit is not None:
             return limit
     return translate_library_error(exc, written=(tmp, target))
+
+
+_YAML_PROBLEMS = (
+    ("mapping values are not allowed", "deux-points « : » inattendu à cet endroit"),
+    ("could not find expected ':'", "deux-points « : » attendu après la clé"),
+    ("cannot start any token", "caractère interdit en début d'élément (tabulation ?)"),
+    ("did not find expected key", "clé attendue (indentation incohérente ?)"),
+    ("expected ',' or ']'", "« , » ou « ] » attendu (crochet non fermé ?)"),
+    ("expected ',' or '}'", "« , » ou « } » attendu (accolade non fermée ?)"),
+    ("did not find expected node content", "valeur attendue"),
+    ("found undefined alias", "alias « * » inconnu"),
+    ("unexpected end of stream", "fin de fichier inattendue (guillemet non fermé ?)"),
+    ("expected <block end>", "indentation incohérente"),
+    ("did not find expected '-' indicator", "élément de liste « - » attendu"),
+    ("found duplicate anchor", "ancre « & » en double"),
+)
+
+
+def yaml_reason(exc: Exception) -> str:
+    """Return « ligne L, colonne C : problème » for a pyyaml error, in French."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark is not None else ""
+    problem = str(getattr(exc, "problem", "") or exc)
+    text = next((fr for en, fr in _YAML_PROBLEMS if en in problem), "syntaxe YAML invalide")
+    return f"{where} : {text}" if where else text
+
+
+def reason(exc: BaseException) -> str:
+    """Return the French cause of a read failure (OS error, encoding, YAML, library)."""
+    if isinstance(exc, UnicodeDecodeError):
+        byte = exc.object[exc.start : exc.start + 1].hex()
+        return (
+            f"encodage non UTF-8 (octet 0x{byte} à la position {exc.start} ; "
+            "réenregistrez le fichier en UTF-8)"
+        )
+    if isinstance(exc, OSError) and isinstance(exc.errno, int):
+        return cause(exc.errno, fallback=_strip(exc.strerror or ""))
+    if type(exc).__module__.split(".")[0] == "yaml":
+        return yaml_reason(exc)  # type: ignore[arg-type]
+    code = _errno_of(str(exc))
+    if code is not None:
+        return cause(code)
+    library = LIBRARIES.get(type(exc).__module__.split(".")[0])
+    detail = _strip(str(exc)) or type(exc).__name__
+    return f"{library} : {detail}" if library else detail

@@ -23,6 +23,7 @@ from pyproj import CRS, Transformer
 
 from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS, CELL_SIZE_M, cell_boxes
+from quartiers.os_errors import reason
 from quartiers.schemas import FILOSOFI_COLUMNS, FILOSOFI_COUNTS
 from quartiers.sources._text import (
     column_map,
@@ -143,7 +144,7 @@ def _bbox_in_layer_crs(path: Path, layer: str, bbox: BBox) -> BBox:
     try:
         info_crs = pyogrio.read_info(path, layer=layer)["crs"]
     except pyogrio.errors.DataSourceError as exc:  # pragma: no cover - read_vector says it
-        raise InputError(f"{path} : fichier illisible ({exc})") from exc
+        raise InputError(f"{path} : fichier illisible ({reason(exc)})") from exc
     if info_crs is None or CRS.from_user_input(info_crs).equals(CRS.from_user_input(CELL_CRS)):
         return bbox
     tr = Transformer.from_crs(CELL_CRS, info_crs, always_xy=True)

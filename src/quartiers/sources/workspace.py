@@ -31,7 +31,7 @@ import pandas as pd
 
 from quartiers.atomic import InterruptError, deferred_interrupt
 from quartiers.errors import InputError
-from quartiers.os_errors import translate
+from quartiers.os_errors import reason, translate
 from quartiers.schemas import Provenance, TerritoryInputs
 
 __all__ = ["TABLE_FIELDS", "read_workspace", "workspace_dir", "write_workspace"]
@@ -167,7 +167,7 @@ def read_workspace(directory: Path) -> TerritoryInputs:
             "« quartiers fetch »"
         ) from exc
     except ValueError as exc:
-        raise InputError(f"{directory / _MANIFEST} : manifeste illisible ({exc})") from exc
+        raise InputError(f"{directory / _MANIFEST} : manifeste illisible ({reason(exc)})") from exc
     if manifest.get("format") != _FORMAT:
         raise InputError(
             f"{directory / _MANIFEST} : format {manifest.get('format')!r} inconnu — attendu "
