@@ -124,3 +124,26 @@ def test_fetch_writes_nothing_for_a_new_territory(
     assert "filosofi_1e308.csv : champ ind — 1 ligne(s) : valeur supérieure à 10" in message
     assert f"carreau {cells.loc[3, 'idcar_200m']}" in message
     assert not (isolated / "ws" / "85191").exists()
+
+
+@pytest.mark.shared
+def test_diagnose_refuses_an_impossible_value_stored_in_a_workspace(
+    shared_data: Path, isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import geopandas as gpd
+
+    good = _sources(shared_data, shared_data / FILOSOFI, shared_data / CLIMADIAG)
+    assert main(["fetch", "--territory", "85191", *good]) == 0
+    capsys.readouterr()
+    stored = isolated / "ws" / "85191" / "cells.parquet"
+    cells = gpd.read_parquet(stored)  # e.g. written by a version that did not check values
+    cells.loc[5, "men_pauv"] = -5.0
+    cells.to_parquet(stored, index=False)
+    out = isolated / "sortie"
+    code = main(["diagnose", "--territory", "85191", "--out", str(out), "--offline"])
+    message = _one_message(capsys.readouterr().err)
+    assert code == 1
+    assert "cells.parquet : champ men_pauv — 1 ligne(s) : valeur négative" in message
+    assert f"carreau {cells.loc[5, 'idcar_200m']}" in message
+    assert "quartiers fetch --refresh" in message
+    assert not out.exists()

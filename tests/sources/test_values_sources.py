@@ -319,3 +319,40 @@ def test_bdtopo_negative_height_and_dwellings(tmp_path: Path) -> None:
     assert "champ HAUTEUR — 1 ligne(s) : valeur supérieure à 1\u202f000 m" in message
     assert "bâtiment BATIMENT0002" in message
     assert "autres règles non respectées dans : NB_LOGTS" in message
+
+
+# -- Géorisques (saved CatNat answers) ------------------------------------------------------------
+
+
+def _decree(code: str, start: str, end: str, insee: str = "85191") -> dict[str, str]:
+    return {
+        "code_national_catnat": code,
+        "date_debut_evt": start,
+        "date_fin_evt": end,
+        "date_publication_arrete": "02/05/2023",
+        "date_publication_jo": "",
+        "libelle_risque_jo": "Sécheresse",
+        "code_insee": insee,
+    }
+
+
+def test_catnat_dates(tmp_path: Path) -> None:
+    from quartiers.sources.georisques import read_catnat
+
+    path = tmp_path / "catnat.json"
+    good = [
+        _decree("INTE2301A", "01/06/2022", "30/09/2022"),
+        _decree("INTE2302A", "2022-01-01", ""),
+    ]
+    path.write_text(json.dumps({"data": good}), encoding="utf-8")
+    assert len(read_catnat(path)) == 2
+    bad = [*good, _decree("INTE2303A", "30/09/2022", "01/06/2022")]
+    path.write_text(json.dumps({"data": bad}), encoding="utf-8")
+    message = refusal(read_catnat, path)
+    assert "champ date_debut_evt — 1 ligne(s) : événement qui finit avant de commencer" in message
+    assert "première : arrêté INTE2303A (commune 85191)" in message
+    bad = [*good, _decree("INTE2304A", "31/02/2022", "01/06/2022", insee="8519")]
+    path.write_text(json.dumps({"data": bad}), encoding="utf-8")
+    message = refusal(read_catnat, path)
+    assert "champ insee_com — 1 ligne(s) : code commune INSEE mal formé" in message
+    assert "autres règles non respectées dans : date_debut_evt" in message

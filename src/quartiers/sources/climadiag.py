@@ -37,7 +37,7 @@ from quartiers.sources._text import (
     sniff_text,
 )
 
-__all__ = ["TRACC_HORIZONS", "read_climadiag"]
+__all__ = ["DAYS_PATTERN", "TRACC_HORIZONS", "read_climadiag"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,8 @@ _COLUMN = re.compile(r"^(?P<indicator>.+)_(?P<horizon>ref|2030|2050|2100)$", re.
 _COMMUNE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 #: Indicators counted in days per year (S1 very hot days, S2 warm nights, S3 heat-wave
 #: days, S4 cold-wave days and their threshold variants S5–S11).
-_DAYS = re.compile(r"^S\d+$", re.IGNORECASE)
+DAYS_PATTERN = r"[Ss]\d+"
+_DAYS = re.compile(f"^{DAYS_PATTERN}$")
 
 
 def read_climadiag(path: Path, *, codes: Iterable[str] | None = None) -> pd.DataFrame:

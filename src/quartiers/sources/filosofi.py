@@ -35,7 +35,7 @@ from quartiers.sources._text import (
 )
 from quartiers.sources._vector import list_layers, read_vector
 
-__all__ = ["FILOSOFI_FIELDS", "MAX_PEOPLE_PER_CELL", "read_filosofi"]
+__all__ = ["FILOSOFI_FIELDS", "MAX_PEOPLE_PER_CELL", "read_filosofi", "value_rules"]
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ _PEOPLE_PARTS = {
 
 
 @functools.cache
-def _schema() -> v.Schema:
+def value_rules() -> v.Schema:
     """Value rules of a Filosofi cell (documented in docs/sources.md)."""
     why = "plafond plausible d'un carreau de 200 m"
     bounded = {"ind", *_PEOPLE_PARTS, *_HOUSEHOLD_PARTS} - {"ind_snv", "men_surf"}
@@ -270,7 +270,7 @@ def _normalise(raw: pd.DataFrame, *, path: Path, bbox: BBox | None) -> pd.DataFr
     out["idcar_200m"] = out["idcar_200m"].astype(str)
     out["lcog_geo"] = out["lcog_geo"].astype(str)
     v.check_values(
-        out, _schema(), path=path, id_column="idcar_200m", id_label="carreau", fields=cols
+        out, value_rules(), path=path, id_column="idcar_200m", id_label="carreau", fields=cols
     )
     return out
 
