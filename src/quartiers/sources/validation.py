@@ -87,6 +87,8 @@ class Relation:
         column, bound = self.column, self.bound
 
         def holds(frame: pd.DataFrame) -> pd.Series:
+            if column not in frame.columns or bound not in frame.columns:
+                return pd.Series(True, index=frame.index)  # a field this vintage lacks
             left = frame[column].to_numpy(dtype="float64")
             right = frame[bound].to_numpy(dtype="float64")
             with np.errstate(invalid="ignore"):
