@@ -33,6 +33,7 @@ from quartiers.atomic import InterruptError, deferred_interrupt
 from quartiers.errors import InputError
 from quartiers.os_errors import reason, translate
 from quartiers.schemas import Provenance, TerritoryInputs
+from quartiers.sources._stored_checks import check_stored
 
 __all__ = ["TABLE_FIELDS", "read_workspace", "workspace_dir", "write_workspace"]
 
@@ -189,7 +190,7 @@ def read_workspace(directory: Path) -> TerritoryInputs:
         for rec in json.loads((directory / _PROVENANCE).read_text(encoding="utf-8"))
     ]
     osm_path = manifest.get("osm_path")
-    return TerritoryInputs(
+    inputs = TerritoryInputs(
         code=str(manifest["code"]),
         name=str(manifest["name"]),
         osm_path=Path(osm_path) if osm_path else None,
@@ -197,6 +198,8 @@ def read_workspace(directory: Path) -> TerritoryInputs:
         notes=notes,
         **tables,
     )
+    check_stored(inputs, directory)
+    return inputs
 
 
 def _read_table(path: Path) -> pd.DataFrame:
