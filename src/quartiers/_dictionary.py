@@ -26,8 +26,37 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
     "insee_com": ("Code INSEE de la commune (la première si plusieurs)", "", "", "INSEE, COG"),
     "insee_coms": ("Codes INSEE de toutes les communes, séparés par des virgules", "", "", "ANCT"),
     "siren_epci": ("SIREN de l'intercommunalité (EPCI)", "", "", "INSEE, BANATIC"),
+    "territory": (
+        "Code du territoire de la ligne (commune INSEE, SIREN d'EPCI, dep:CODE, reg:CODE ou "
+        "france) : un diagnostic peut couvrir plusieurs territoires (--territory répété)",
+        "",
+        "",
+        _COMPUTED,
+    ),
+    "territory_name": ("Nom du territoire de la ligne", "", "", _COMPUTED),
     "status": (
-        "Statut : « ok » ou « non significatif » (population sous le seuil : publié, non classé)",
+        "Statut : « ok », « non significatif » (population sous le seuil : publié, non classé) "
+        "ou « incomplet » (indice sans une dimension que les autres ont : publié à part, "
+        "non classé)",
+        "",
+        "",
+        _COMPUTED,
+    ),
+    "index_label": (
+        "Ce que mesure l'indice de cette ligne (dimensions mesurées, absentes ou imputées)",
+        "",
+        "",
+        _COMPUTED,
+    ),
+    "index_note": (
+        "Données absentes pour cet indice et option de « quartiers diagnose » qui les ajoute",
+        "",
+        "",
+        _COMPUTED,
+    ),
+    "missing_dimensions": (
+        "Dimensions de l'indice que les autres lignes du territoire ont et que celle-ci n'a "
+        "pas (séparées par des virgules)",
         "",
         "",
         _COMPUTED,

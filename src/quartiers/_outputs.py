@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from quartiers._access_summary import SUMMARY_COLUMNS, summarise_access
+from quartiers._index_label import RowState, incomplete_detail, index_label, index_note
 from quartiers.grid import CELL_CRS, cell_boxes
 from quartiers.indicators.base import safe_ratio
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY, registry_table
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from quartiers._cell_indicators import CellIndicators
     from quartiers.aggregate import ZoneTotals
     from quartiers.diagnostic import _Scored
+    from quartiers.method.completeness import Completeness
     from quartiers.method.composite import CompiledMethod
     from quartiers.method.spec import Method
 
@@ -43,6 +45,7 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 NOT_SIGNIFICANT = "non significatif"
+INCOMPLETE = "incomplet"
 OK = "ok"
 
 
@@ -61,6 +64,18 @@ class Tables:
     compiled: CompiledMethod
     missing: dict[str, str]
     method: Method
+    completeness: Completeness | None = None
+
+    def _dimension_words(self, mask: NDArray[np.bool_]) -> list[str]:
+        """Return per row the dimensions it lacks, comma-separated ('' for none)."""
+        dims = np.asarray(self.compiled.dimension_ids, dtype=object)
+        return [", ".join(dims[row]) for row in mask]
+
+    def _excluded(self, mask: NDArray[np.bool_] | None, n: int) -> NDArray[np.bool_]:
+        """Return the rows left out of ranks and quintiles (``exclude``; none otherwise)."""
+        if mask is None or self.completeness is None or self.completeness.impute:
+            return np.zeros(n, dtype=bool)
+        return np.asarray(mask.any(axis=1), dtype=bool)
 
     def _scores(self, scores: FloatArray) -> dict[str, FloatArray]:
         n = scores.shape[0]
@@ -97,6 +112,13 @@ class Tables:
         """Return the ``cells`` layer."""
         pop = cells["ind"].to_numpy(dtype="float64")
         floor = self.method.cell_population_floor
+        mask = None if self.completeness is None else self.completeness.cells
+        incomplete = self._excluded(mask, len(pop)) & ~small
+        lacking = (
+            self._dimension_words(mask & incomplete[:, None])
+            if mask is not None
+            else [""] * len(pop)
+        )
         data: dict[str, Any] = {
             "idcar_200m": cells["idcar_200m"].astype("string").to_numpy(),
             "x_sw": xy[:, 0],
@@ -113,9 +135,16 @@ class Tables:
             **self._scores(scored.scores),
             "index": scored.index,
             "quintile": pd.array(_as_int(_classes(scored.index, breaks)), dtype="Int64"),
-            "status": np.where(small, NOT_SIGNIFICANT, OK),
+            "status": np.where(small, NOT_SIGNIFICANT, np.where(incomplete, INCOMPLETE, OK)),
             "status_detail": np.where(
-                small, f"moins de {floor:g} habitants : pas d'indice pour ce carreau", ""
+                small,
+                f"moins de {floor:g} habitants : pas d'indice pour ce carreau",
+                [
+                    f"indice incomplet (dimension absente : {w}) : pas d'indice pour ce carreau"
+                    if w
+                    else ""
+                    for w in lacking
+                ],
             ),
         }
         frame = pd.DataFrame(data)
@@ -128,6 +157,7 @@ class Tables:
         scored: _Scored,
         breaks: FloatArray,
         access_summary: Mapping[str, FloatArray],
+        states: Sequence[RowState],
     ) -> gpd.GeoDataFrame:
         """Return the ``zones`` layer (QPV, rest of commune, rest of EPCI)."""
         pop = totals.population
@@ -137,6 +167,26 @@ class Tables:
         detail = [
             _zone_detail(p, floor, m, self.missing) for p, m in zip(pop, missing, strict=True)
         ]
+        mask = (
+            np.zeros((len(pop), 0), dtype=bool)
+            if self.completeness is None
+            else self.completeness.zones
+        )
+        excluded = self._excluded(mask, len(pop))
+        lacking = self._dimension_words(mask)
+        fill = {} if self.completeness is None else self._fill()
+        for r, words in enumerate(lacking):
+            if words:
+                text = incomplete_detail(
+                    words.split(", "), states[r], imputed=not excluded[r], fill=fill
+                )
+                floor_note = _zone_detail(float(pop[r]), floor, "", self.missing)
+                detail[r] = f"{floor_note} ; {text}" if floor_note else text
+        status = np.where(small, NOT_SIGNIFICANT, np.where(excluded, INCOMPLETE, OK))
+        quintile = _classes(scored.index, breaks)
+        quintile[excluded] = np.nan
+        labels = [index_label(st, self.compiled.dimension_ids) for st in states]
+        notes = [index_note(st) for st in states]
         data: dict[str, Any] = {
             "zone_id": zones["zone_id"].to_numpy(),
             "zone_type": zones["zone_type"].to_numpy(),
@@ -144,7 +194,7 @@ class Tables:
             "label": zones["label"].to_numpy(),
             "insee_com": zones["insee_com"].to_numpy(),
             "siren_epci": zones["siren_epci"].to_numpy(),
-            "status": np.where(small, NOT_SIGNIFICANT, OK),
+            "status": status,
             "status_detail": detail,
             "population": pop,
             "households": totals.households,
@@ -155,14 +205,24 @@ class Tables:
             **access_summary,
             **self._scores(scored.scores),
             "index": scored.index,
-            "quintile": pd.array(_as_int(_classes(scored.index, breaks)), dtype="Int64"),
+            "quintile": pd.array(_as_int(quintile), dtype="Int64"),
+            "index_label": labels,
+            "index_note": notes,
             "index_dimensions": used,
+            "missing_dimensions": lacking,
             "missing_indicators": missing,
         }
         frame = pd.DataFrame(data)
         for col in ("zone_id", "zone_type", "code", "label", "insee_com", "siren_epci"):
             frame[col] = frame[col].astype("string")
         return gpd.GeoDataFrame(frame, geometry=zones.geometry.to_numpy(), crs=CELL_CRS)
+
+    def _fill(self) -> dict[str, float]:
+        """Return the imputed score of each dimension (empty with ``exclude``)."""
+        c = self.completeness
+        if c is None or not c.impute:
+            return {}
+        return {d: float(v) for d, v in zip(c.dimension_ids, c.fill, strict=True)}
 
     def qpv_frame(
         self,

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from quartiers._cell_indicators import CellIndicators
     from quartiers.aggregate import ZoneTotals
     from quartiers.diagnostic import Diagnostic
+    from quartiers.method.completeness import Completeness
     from quartiers.method.spec import Method
 
 __all__ = [
@@ -45,6 +46,9 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
+#: Sobol groups whose column appears only when the group was explored (an imputed dimension).
+OPTIONAL_GROUPS = ("missing",)
+
 #: Columns added to the ``qpv`` layer and ``qpv.csv`` (after ``quintile``).
 QPV_COLUMNS = (
     "rank_median",
@@ -53,7 +57,7 @@ QPV_COLUMNS = (
     "p_top_quintile",
     "robust_top_quintile",
     "main_driver",
-    *(f"sobol_total_{g}" for g in GROUPS),
+    *(f"sobol_total_{g}" for g in GROUPS if g not in OPTIONAL_GROUPS),
     "hotspot_cell_share",
     "hotspot_population_share",
 )
@@ -203,6 +207,7 @@ def add_robustness(
     zones: pd.DataFrame,
     totals: ZoneTotals,
     progress: Progress,
+    completeness: Completeness | None = None,
 ) -> Diagnostic:
     """Return ``diag`` with rank intervals, Sobol indices and hotspots.
 
@@ -224,6 +229,9 @@ def add_robustness(
         Zones (``zone_type`` says which rows are QPV, in the order of ``diag.qpv``).
     totals
         Zone totals (rows of ``zones``).
+    completeness
+        Units lacking a dimension and the method's rule (``missing_dimension``): excluded
+        from the ranks or imputed in every draw.
     progress
         Receives the steps (French labels).
     """
@@ -248,6 +256,12 @@ def add_robustness(
             qpv_num=totals.num[is_qpv][:, cols],
             qpv_den=totals.den[is_qpv][:, cols],
             qpv_population=totals.population[is_qpv],
+            missing=(
+                None
+                if completeness is None
+                else np.vstack([completeness.zones[is_qpv], completeness.cells])
+            ),
+            impute=completeness is not None and completeness.impute,
         )
         summary, _, space = explore(method, problem, settings=unc, progress=progress)
         sobol = sobol_indices(

@@ -18,14 +18,16 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse
 
-from quartiers import _outputs, _run_io
+from quartiers import _like_with_like, _outputs, _run_io
 from quartiers._cell_indicators import CellIndicators, compute_cell_indicators
 from quartiers._robustness import RobustnessOptions, add_robustness
+from quartiers._territories import add_territory_columns, territories_of
 from quartiers.aggregate import ZoneTotals, aggregate_cells, overlap_matrix
 from quartiers.errors import InputError
 from quartiers.grid import overlap_shares, parse_cell_ids
 from quartiers.indicators.registry import REGISTRY
 from quartiers.indicators.sensitivity import REQUIRED_COLUMNS
+from quartiers.method.completeness import Completeness, missing_dimensions
 from quartiers.method.composite import CompiledMethod, compile_method, score
 from quartiers.method.normalise import Reference
 from quartiers.method.rank import rank_descending, weighted_breaks
@@ -244,7 +246,7 @@ def run_diagnostic(
             indicators=computed.values,
         )
         progress.advance()
-        result = _assemble(
+        result, completeness = _assemble(
             inputs,
             method,
             horizon,
@@ -260,7 +262,7 @@ def run_diagnostic(
         progress.advance()
     finally:
         progress.finish()
-    return add_robustness(
+    diag = add_robustness(
         result,
         method=method,
         options=robustness,
@@ -269,8 +271,10 @@ def run_diagnostic(
         matrix=matrix,
         zones=zones,
         totals=totals,
+        completeness=completeness,
         progress=progress,
     )
+    return add_territory_columns(diag, territories_of(inputs))
 
 
 def _assemble(
@@ -285,7 +289,7 @@ def _assemble(
     computed: CellIndicators,
     totals: ZoneTotals,
     access: pd.DataFrame | None,
-) -> Diagnostic:
+) -> tuple[Diagnostic, Completeness]:
     """Score cells and zones, compare QPV with their rests and build the output tables."""
     ids = totals.indicator_ids
     compiled = compile_method(method, ids, computed.missing)
@@ -303,6 +307,12 @@ def _assemble(
     cell_scored.index[small_cell] = np.nan
     cell_scored.scores[small_cell] = np.nan
     zone_scored = _score_units(totals.values, totals.population, ids, compiled, ref)
+    completeness = _like_with_like.assess(
+        method, compiled, cell_scored, ~small_cell, cell_pop, zone_scored, totals.population
+    )
+    zone_raw_scores = zone_scored.scores.copy()
+    _like_with_like.apply(cell_scored, completeness.cells, completeness, compiled, blank=True)
+    _like_with_like.apply(zone_scored, completeness.zones, completeness, compiled)
     breaks = weighted_breaks(cell_scored.index, cell_pop)
 
     is_qpv = (zones["zone_type"] == "qpv").to_numpy()
@@ -315,10 +325,42 @@ def _assemble(
         name: _score_units(t.values, t.population, ids, compiled, ref)
         for name, t in comparisons.items()
     }
+    for name, scored in compared.items():
+        gaps = missing_dimensions(
+            scored.scores, completeness.present, comparisons[name].population > 0
+        )
+        _like_with_like.apply(scored, gaps, completeness, compiled)
     eligible = totals.population[is_qpv] >= method.population_floor
+    if not completeness.impute:
+        eligible &= ~completeness.incomplete_zones()[is_qpv]
     ranks = rank_descending(zone_scored.index[is_qpv], eligible)
 
-    tables = _outputs.Tables(ids=ids, compiled=compiled, missing=computed.missing, method=method)
+    names = dict(
+        zip(
+            inputs.communes["insee_com"].astype(str),
+            inputs.communes["nom"].astype(str),
+            strict=True,
+        )
+    )
+    states = _like_with_like.row_states(
+        zone_scored.values,
+        ids,
+        totals.population,
+        zone_raw_scores,
+        compiled=compiled,
+        missing=completeness.zones,
+        imputed=completeness.impute,
+        communes=zones["insee_com"].astype(str).tolist(),
+        with_climate=_like_with_like.climate_communes(computed.climate, horizon),
+        names=names,
+    )
+    tables = _outputs.Tables(
+        ids=ids,
+        compiled=compiled,
+        missing=computed.missing,
+        method=method,
+        completeness=completeness,
+    )
     cells_gdf = tables.cells_frame(
         cells,
         xy,
@@ -330,7 +372,7 @@ def _assemble(
         _outputs.cell_qpv(matrix, zones, is_qpv),
     )
     summary = _outputs.access_summary(access, cells, matrix, zones["zone_id"].tolist())
-    zones_gdf = tables.zones_frame(zones, totals, zone_scored, breaks, summary)
+    zones_gdf = tables.zones_frame(zones, totals, zone_scored, breaks, summary, states)
     qpv_gdf = tables.qpv_frame(
         zones_gdf[is_qpv].reset_index(drop=True), ranks, comparisons, compared
     )
@@ -353,7 +395,8 @@ def _assemble(
             "access_given": access is not None,
         },
     )
-    return Diagnostic(
+    run["like_with_like"] = _like_with_like.record(completeness, qpv_gdf)
+    diag = Diagnostic(
         cells=cells_gdf,
         qpv=qpv_gdf,
         zones=zones_gdf,
@@ -361,3 +404,4 @@ def _assemble(
         indicators=indicators,
         run=run,
     )
+    return diag, completeness

@@ -22,6 +22,12 @@ from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS, CELL_SIZE_M
 from quartiers.sources._text import fold
 from quartiers.sources._vector import L93, transform_bbox
+from quartiers.territory_codes import (
+    DEPARTEMENTS,
+    REGIONS,
+    departement_code,
+    departements_of_region,
+)
 
 __all__ = [
     "DEFAULT_MARGIN_M",
@@ -39,7 +45,7 @@ __all__ = [
 DEFAULT_MARGIN_M = 1500.0
 
 BBox = tuple[float, float, float, float]
-Kind = Literal["commune", "epci"]
+Kind = Literal["commune", "epci", "departement", "region", "france"]
 
 _COMMUNE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 _SIREN = re.compile(r"^\d{9}$")
@@ -152,6 +158,9 @@ def select_communes(
     query = str(query).strip()
     where = f" dans {source}" if source else ""
     codes = communes["insee_com"].astype(str)
+    area = _area(query, codes, where)
+    if area is not None:
+        return area
     if _COMMUNE_CODE.match(query):
         hit = communes[codes == query]
         if hit.empty:
@@ -176,6 +185,40 @@ def select_communes(
     if not query:
         raise InputError("territoire vide — attendu un code commune, un SIREN d'EPCI ou un nom")
     return _by_name(query, communes, epci, where)
+
+
+def _area(query: str, codes: pd.Series, where: str) -> Selection | None:
+    """Resolve ``dep:CODE``, ``reg:CODE`` and ``france`` (None for other queries)."""
+    folded = query.casefold()
+    deps = codes.map(departement_code)
+    if folded == "france":
+        return Selection("france", "France", "france", "", tuple(sorted(codes)))
+    prefix, sep, code = folded.partition(":")
+    if not sep or prefix not in ("dep", "reg"):
+        return None
+    code = code.strip().upper()
+    if prefix == "dep":
+        name = DEPARTEMENTS.get(code, (f"département {code}", ""))[0]
+        wanted = [code]
+        label = f"{name} ({code})"
+        kind: Kind = "departement"
+    else:
+        if code not in REGIONS and not (deps == code).any():
+            raise InputError(
+                f"territoire {query!r} : région {code} inconnue — attendu un code de région "
+                f"du COG ({', '.join(sorted(REGIONS))})"
+            )
+        wanted = departements_of_region(code) or [code]
+        label = f"{REGIONS.get(code, f'région {code}')} ({code})"
+        kind = "region"
+    members = codes[deps.isin(wanted)]
+    if members.empty:
+        raise InputError(
+            f"territoire {query!r} introuvable : aucune commune de ce "
+            f"{'département' if prefix == 'dep' else 'territoire'}{where} (champ insee_com) — "
+            "attendu dep:CODE (ex. dep:85), reg:CODE (ex. reg:52) ou france"
+        )
+    return Selection(f"{prefix}:{code}", label, kind, "", tuple(sorted(members)))
 
 
 def _epci_name(siren: str, epci: pd.DataFrame | None) -> str:

@@ -17,7 +17,6 @@ from quartiers.commands._options import (
     OfflineOption,
     SkipOption,
     SourceOption,
-    TerritoryOption,
     WorkspaceOption,
     source_settings,
 )
@@ -26,7 +25,9 @@ from quartiers.errors import InputError
 from quartiers.method.spec import default_method, load_method
 from quartiers.report._carte_inputs import write_diagnostic_map
 from quartiers.schemas import HORIZONS, TerritoryInputs
-from quartiers.sources.load import city_file_provenance, load_inputs, parse_source_options
+from quartiers.sources._gather import parse_source_files
+from quartiers.sources.load import city_file_provenance, load_inputs
+from quartiers.sources.multi import merge_inputs
 
 __all__ = ["diagnose_command", "robustness_table", "summary_table"]
 
@@ -52,6 +53,24 @@ def _percent(value: object) -> str:
     return f"{text} %" if text else ""
 
 
+def _print_index_labels(diag: Diagnostic) -> None:
+    """Say what the index measures, what is missing, and which QPV are set apart (French)."""
+    q = diag.qpv_table()
+    if "index_label" not in q.columns:
+        return
+    apart = q[q["status"].astype(str) == "incomplet"]
+    kept = q[q["status"].astype(str) != "incomplet"]
+    for label in dict.fromkeys(str(v) for v in kept["index_label"] if str(v)):
+        console.print(f"Ce que mesure l'indice : {label}.", highlight=False)
+    for note in dict.fromkeys(str(v) for v in kept["index_note"] if str(v)):
+        err_console.print(note, highlight=False)
+    for row in apart.itertuples():
+        err_console.print(
+            f"QPV {row.code_qp} ({row.lib_qp}) publié à part : {row.status_detail}",
+            highlight=False,
+        )
+
+
 def summary_table(diag: Diagnostic) -> Table:
     """Return the French summary table of the QPV (rank order, then the unranked)."""
     run = diag.run
@@ -65,7 +84,8 @@ def summary_table(diag: Diagnostic) -> Table:
         padding=(0, 1),
         caption=(
             "Écart : taux de pauvreté du QPV moins celui du reste de la commune. "
-            "n.s. : non significatif (population sous le seuil), publié mais non classé."
+            "n.s. : non significatif (population sous le seuil), publié mais non classé. "
+            "incomplet : indice sans une dimension que les autres QPV ont, non classé."
         ),
     )
     table.add_column("Rang", justify="right", no_wrap=True)
@@ -86,8 +106,9 @@ def summary_table(diag: Diagnostic) -> Table:
         gap_text = ""
         if math.isfinite(gap):
             gap_text = f"{'+' if gap >= 0 else '−'}{_number(abs(gap) * 100, 1)} pts"
+        unranked = "incomplet" if str(getattr(row, "status", "")) == "incomplet" else "n.s."
         table.add_row(
-            str(int(ranks[i])) if math.isfinite(ranks[i]) else "n.s.",
+            str(int(ranks[i])) if math.isfinite(ranks[i]) else unranked,
             str(row.code_qp),
             str(row.lib_qp),
             _number(row.population),
@@ -172,7 +193,19 @@ def _access(
     "diagnose", help="Diagnostic de vulnérabilité aux vagues de chaleur des QPV d'un territoire."
 )
 def diagnose_command(
-    territory: TerritoryOption,
+    territory: Annotated[
+        list[str],
+        typer.Option(
+            "--territory",
+            "-t",
+            metavar="CODE",
+            help=(
+                "Code commune INSEE, SIREN d'EPCI, nom, dep:CODE, reg:CODE ou france "
+                "(répétable : plusieurs territoires dans un même diagnostic, sur une même "
+                "échelle)."
+            ),
+        ),
+    ],
     out: Annotated[
         Path, typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier des résultats.")
     ],
@@ -260,15 +293,20 @@ def diagnose_command(
             param_hint="--horizon",
         )
     settings = source_settings(offline=offline, workspace=workspace)
-    local = parse_source_options(source or [])
+    local = parse_source_files(source or [])
     progress = RichProgress()
     try:
-        inputs = load_inputs(
-            territory,
-            local,
-            settings=settings,
-            progress=progress,
-            skip=[s.lower() for s in skip or []],
+        inputs = merge_inputs(
+            [
+                load_inputs(
+                    code,
+                    local,
+                    settings=settings,
+                    progress=progress,
+                    skip=[s.lower() for s in skip or []],
+                )
+                for code in dict.fromkeys(territory)
+            ]
         )
         if places is not None:
             inputs.provenance.append(
@@ -305,6 +343,7 @@ def diagnose_command(
             + (f" ; dimensions absentes : {', '.join(missing)}" if missing else ""),
             highlight=False,
         )
+    _print_index_labels(diag)
     for note in diag.run.get("notes", []):
         err_console.print(f"Remarque : {note}", highlight=False)
     console.print(f"Résultats écrits dans {out} (qpv.csv, diagnostic.gpkg, run.json, carte.html…)")

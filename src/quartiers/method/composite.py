@@ -19,7 +19,14 @@ from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.method.normalise import Reference, normalise
 from quartiers.method.spec import Method
 
-__all__ = ["GEOMETRIC_FLOOR", "CompiledMethod", "compile_method", "composite", "score"]
+__all__ = [
+    "GEOMETRIC_FLOOR",
+    "CompiledMethod",
+    "combine",
+    "compile_method",
+    "composite",
+    "score",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -174,8 +181,19 @@ def composite(normalised: FloatArray, compiled: CompiledMethod) -> tuple[FloatAr
     one_hot = np.zeros((k, d))
     one_hot[np.arange(k), compiled.dimension_of] = 1.0
     scores = _mean(normalised, compiled.indicator_weights, one_hot, compiled.within)
-    index = _mean(scores, compiled.dimension_weights, np.ones((d, 1)), compiled.across)[:, 0]
-    return index, scores
+    return combine(scores, compiled), scores
+
+
+def combine(scores: FloatArray, compiled: CompiledMethod) -> FloatArray:
+    """Aggregate dimension scores (units × dimensions) into the composite index.
+
+    Used by :func:`composite`, and again after a missing dimension score was imputed
+    (:mod:`quartiers.method.completeness`).
+    """
+    d = len(compiled.dimension_ids)
+    if d == 0:
+        return np.full(scores.shape[0], np.nan)
+    return _mean(scores, compiled.dimension_weights, np.ones((d, 1)), compiled.across)[:, 0]
 
 
 def score(

@@ -21,6 +21,7 @@ from quartiers.errors import MethodError
 from quartiers.indicators.exposure import LCZ_HEAT_SCORES
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.method.choices import Hotspots, Uncertainty, check_choices
+from quartiers.method.completeness import MISSING_DIMENSION
 from quartiers.schemas import HORIZONS
 
 __all__ = [
@@ -103,6 +104,7 @@ class Method(BaseModel):
     cell_population_floor: float = Field(default=50.0, ge=0)
     weights_sum: float = Field(default=1.0, gt=0)
     normalisation: str = "percentile"
+    missing_dimension: str = "exclude"
     aggregation: Aggregation = Aggregation()
     dimensions: dict[str, Dimension]
     lcz_heat_scores: dict[str, float] = Field(default_factory=lambda: dict(LCZ_HEAT_SCORES))
@@ -193,6 +195,13 @@ def _check(method: Method) -> list[tuple[str, str]]:
     for field, value in (("normalisation", method.normalisation),):
         if value not in NORMALISATIONS:
             errors.append((field, f"normalisation inconnue {value!r} ({_known(NORMALISATIONS)})"))
+    if method.missing_dimension not in MISSING_DIMENSION:
+        errors.append(
+            (
+                "missing_dimension",
+                f"valeur inconnue {method.missing_dimension!r} ({_known(MISSING_DIMENSION)})",
+            )
+        )
     for key in ("within", "across"):
         value = getattr(method.aggregation, key)
         if value not in AGGREGATIONS:

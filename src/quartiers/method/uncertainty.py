@@ -27,7 +27,8 @@ from scipy import sparse
 from quartiers.indicators.base import CellIndicator, safe_ratio
 from quartiers.indicators.registry import REGISTRY
 from quartiers.method.choices import Uncertainty
-from quartiers.method.composite import CompiledMethod, composite
+from quartiers.method.completeness import draw_range, fill_scores
+from quartiers.method.composite import CompiledMethod, combine, composite
 from quartiers.method.normalise import normalise, normalise_column
 from quartiers.method.rank import QUINTILES, classify, rank_descending, weighted_breaks
 from quartiers.method.spec import Method
@@ -90,6 +91,12 @@ class RankingProblem:
         Per indicator: computed from Filosofi counts (imputed values can be perturbed).
     bounded
         Per indicator: a share (0–1), so a perturbed numerator never exceeds its denominator.
+    missing
+        Stacked units (QPV then cells) × dimensions: the unit lacks a dimension the territory
+        has (:mod:`quartiers.method.completeness`); None when every unit is complete.
+    impute
+        Missing dimension scores are drawn (``missing_dimension: impute``); otherwise the
+        incomplete cells leave the quintile breaks (incomplete QPV are not ``eligible``).
     """
 
     compiled: CompiledMethod
@@ -108,6 +115,8 @@ class RankingProblem:
     imputed: BoolArray
     perturbable: BoolArray
     bounded: BoolArray
+    missing: BoolArray | None = None
+    impute: bool = False
 
     @property
     def n_qpv(self) -> int:
@@ -126,6 +135,8 @@ def build_problem(
     qpv_num: FloatArray | None = None,
     qpv_den: FloatArray | None = None,
     qpv_population: FloatArray | None = None,
+    missing: BoolArray | None = None,
+    impute: bool = False,
 ) -> RankingProblem:
     """Gather the arrays of a :class:`RankingProblem`.
 
@@ -146,6 +157,10 @@ def build_problem(
     qpv_num, qpv_den, qpv_population
         QPV totals as the diagnostic computed them (``ZoneTotals`` rows of the QPV, in
         ``compiled`` column order); summed here from ``qpv_matrix`` when None.
+    missing
+        QPV then cells × dimensions lacking a dimension the territory has, or None.
+    impute
+        Draw the missing dimension scores; otherwise an incomplete QPV is not ranked.
     """
     ids = compiled.indicator_ids
     n = len(cell_population)
@@ -159,6 +174,9 @@ def build_problem(
     num, den = stack("num"), stack("den")
     matrix = sparse.csr_array(qpv_matrix)
     q_pop = np.asarray(matrix @ pop if qpv_population is None else qpv_population, "float64")
+    eligible = np.asarray(q_pop >= method.population_floor, dtype=bool)
+    if missing is not None and not impute:
+        eligible &= ~np.asarray(missing, dtype=bool)[: len(q_pop)].any(axis=1)
     return RankingProblem(
         compiled=compiled,
         drawn_normalisation=np.asarray(
@@ -173,11 +191,13 @@ def build_problem(
         qpv_num=np.asarray(matrix @ num if qpv_num is None else qpv_num, dtype="float64"),
         qpv_den=np.asarray(matrix @ den if qpv_den is None else qpv_den, dtype="float64"),
         qpv_population=q_pop,
-        eligible=np.asarray(q_pop >= method.population_floor, dtype=bool),
+        eligible=eligible,
         display_floor=np.asarray([REGISTRY[i].min_population for i in ids], dtype="float64"),
         imputed=np.asarray(imputed, dtype=bool),
         perturbable=np.asarray(["Filosofi" in REGISTRY[i].source for i in ids], dtype=bool),
         bounded=np.asarray([REGISTRY[i].unit == "part (0–1)" for i in ids], dtype=bool),
+        missing=None if missing is None or not np.any(missing) else np.asarray(missing, bool),
+        impute=impute,
     )
 
 
@@ -336,7 +356,9 @@ def evaluate(
             across=space.aggregations[draws.across[i]],
         )
         key = None if draws.noise_key is None else int(draws.noise_key[i])
-        index, _ = composite(engine.normalised(kinds, key), compiled)
+        index, scores = composite(engine.normalised(kinds, key), compiled)
+        if problem.missing is not None:
+            index = _complete(problem, scores, index, compiled, draws.missing, i, ~small)
         qpv_index, cell_index = index[:n_q], index[n_q:]
         cell_index[small] = np.nan
         breaks = weighted_breaks(cell_index, problem.cell_population)
@@ -348,6 +370,39 @@ def evaluate(
         )
         progress.advance()
     return out
+
+
+def _complete(
+    problem: RankingProblem,
+    scores: FloatArray,
+    index: FloatArray,
+    compiled: CompiledMethod,
+    drawn: FloatArray | None,
+    i: int,
+    scored: BoolArray,
+) -> FloatArray:
+    """Apply ``missing_dimension`` to one draw: draw the missing scores or drop the cells.
+
+    With ``impute`` each missing dimension score takes the draw's coordinate on the
+    dimension's whole scale (:func:`~quartiers.method.completeness.draw_range`); with
+    ``exclude`` the incomplete cells get no index (they leave the quintile breaks).
+    """
+    missing = problem.missing
+    if missing is None:
+        return index
+    n_q = problem.n_qpv
+    if not problem.impute or drawn is None:
+        out = index.copy()
+        out[n_q:][missing[n_q:].any(axis=1)] = np.nan
+        return out
+    zscore = [
+        any(k == "zscore" for k, d in zip(compiled.kinds, compiled.dimension_of, strict=True)
+            if d == dim)
+        for dim in range(len(compiled.dimension_ids))
+    ]  # fmt: skip
+    low, high = draw_range(scores[n_q:], scored, zscore)
+    values = low + np.nan_to_num(drawn[i], nan=0.5) * (high - low)
+    return combine(fill_scores(scores, missing, values), compiled)
 
 
 # ---------------------------------------------------------------- Monte Carlo summary

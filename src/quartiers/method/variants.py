@@ -36,6 +36,7 @@ GROUPS: dict[str, str] = {
     "weights": "poids",
     "indicators": "indicateurs retenus",
     "imputed": "carreaux estimés par l'INSEE",
+    "missing": "dimension absente imputée",
 }
 
 # A draw's imputed-cell noise is generated from (seed, key), key = floor(u × KEYS).
@@ -55,6 +56,9 @@ class Draws:
         across dimensions; 0 for an indicator left out.
     noise_key
         Key of the imputed-cell perturbation of each draw, None when it does not vary.
+    missing
+        Position (0–1) of each missing dimension score on its scale (draws × dimensions,
+        NaN for a dimension nobody lacks), None when no dimension is imputed.
     """
 
     normalisation: NDArray[np.int64]
@@ -63,6 +67,7 @@ class Draws:
     indicator_weights: FloatArray
     dimension_weights: FloatArray
     noise_key: NDArray[np.int64] | None
+    missing: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,12 @@ class ChoiceSpace:
         key = None
         if "imputed" in col:
             key = np.minimum((u[:, col["imputed"]] * KEYS).astype(np.int64), KEYS - 1)
+        missing = None
+        if any(name.startswith("missing:") for name in col):
+            missing = np.full((m, len(self._base_dimensions)), np.nan)
+            for d in range(missing.shape[1]):
+                if f"missing:{d}" in col:
+                    missing[:, d] = u[:, col[f"missing:{d}"]]
         return Draws(
             normalisation=pick("normalisation", len(self.normalisations), 0),
             within=pick("within", len(self.aggregations), self._base_within),
@@ -146,6 +157,7 @@ class ChoiceSpace:
             indicator_weights=weights,
             dimension_weights=dims,
             noise_key=key,
+            missing=missing,
         )
 
 
@@ -222,6 +234,10 @@ def choice_space(
     # imputed cells move the reference distribution even when no QPV overlaps them
     if unc.imputed_precision > 0 and problem.imputed.any() and problem.perturbable.any():
         add("imputed", "imputed")
+    # missing dimension scores: one coordinate per imputed dimension (the unknown value)
+    if problem.impute and problem.missing is not None:
+        for d in np.flatnonzero(problem.missing.any(axis=0)):
+            add(f"missing:{d}", "missing")
     return ChoiceSpace(
         names=tuple(names),
         groups=tuple(groups),

@@ -15,7 +15,7 @@ from datetime import date
 import pandas as pd
 
 from quartiers.diagnostic import Diagnostic
-from quartiers.indicators.registry import REGISTRY
+from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.report import _common as common
 from quartiers.report._format import NOT_AVAILABLE, as_float, count, display_value, number
 from quartiers.report._plot import OKABE_ITO
@@ -53,6 +53,7 @@ class TerritoryLine:
     method: str
     dimensions: str
     qpv: list[tuple[str, str, str, str]]
+    index_labels: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,13 +113,16 @@ def _line(key: str, diag: Diagnostic) -> TerritoryLine:
     order = diag.qpv.assign(_r=pd.to_numeric(diag.qpv["rank"], errors="coerce"))
     for _, row in order.sort_values(["_r", "code_qp"], na_position="last").iterrows():
         rank = as_float(row.get("rank"))
-        qpv.append(
-            (
-                str(row["code_qp"]),
-                str(row["lib_qp"]),
-                number(row.get("index"), 2),
-                common.ordinal(int(rank)) if rank is not None else "non classé",
+        rank_text = common.ordinal(int(rank)) if rank is not None else "non classé"
+        if str(row.get("status")) == "incomplet":
+            lacking = ", ".join(
+                DIMENSIONS.get(d.strip(), d).lower()
+                for d in str(row.get("missing_dimensions") or "").split(",")
+                if d.strip()
             )
+            rank_text = f"à part : indice incomplet ({lacking} absente), non classé"
+        qpv.append(
+            (str(row["code_qp"]), str(row["lib_qp"]), number(row.get("index"), 2), rank_text)
         )
     return TerritoryLine(
         key=key,
@@ -131,6 +135,9 @@ def _line(key: str, diag: Diagnostic) -> TerritoryLine:
         f"({str(method.get('sha256') or '')[:12]})",
         dimensions=", ".join(states),
         qpv=qpv,
+        index_labels=", ".join(
+            dict.fromkeys(str(v) for v in diag.qpv.get("index_label", pd.Series()).dropna() if v)
+        ),
     )
 
 

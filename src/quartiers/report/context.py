@@ -207,7 +207,12 @@ def rank_info(diag: Diagnostic, row: pd.Series) -> RankInfo:
     rank = _value(row, "rank")
     n_ranked = int(pd.to_numeric(diag.qpv["rank"], errors="coerce").notna().sum())
     floor = as_float(((diag.run.get("method") or {}).get("settings") or {}).get("population_floor"))
-    if rank is None:
+    if rank is None and str(row.get("status")) == "incomplet":
+        text = (
+            "Non classé : l'indice de ce QPV n'a pas toutes les dimensions des autres QPV "
+            "(incomplet), il n'est donc pas comparé à eux — voir ce qui manque ci-dessous."
+        )
+    elif rank is None:
         text = (
             f"Non classé : population carroyée sous le seuil de {number(floor, 0)} habitants "
             "(les valeurs sont publiées, le rang ne serait pas fiable)."
@@ -256,6 +261,24 @@ def rank_info(diag: Diagnostic, row: pd.Series) -> RankInfo:
             "vulnérable d'au moins 90 %."
         ),
     )
+
+
+def _index_note(row: pd.Series, dims: list[DimensionBlock]) -> str:
+    """Return what this QPV's own index is built on, what it lacks and how to add it."""
+    labels = {b.id: b.label.lower() for b in dims}
+    used = [d.strip() for d in str(row.get("index_dimensions") or "").split(",") if d.strip()]
+    words = [labels.get(d, DIMENSIONS.get(d, d).lower()) for d in used]
+    text = f"Indice calculé sur : {', '.join(words) or NOT_AVAILABLE}."
+    label = str(row.get("index_label") or "")
+    if label:
+        text = f"Ce que mesure l'indice de ce QPV : {label}. {text}"
+    detail = str(row.get("status_detail") or "")
+    note = str(row.get("index_note") or "")
+    if str(row.get("status")) == "incomplet" and detail:
+        text += f" {detail[0].upper()}{detail[1:]}"
+    elif note:
+        text += f" {note}"
+    return text
 
 
 def _sobol(row: pd.Series) -> list[tuple[str, str]]:
@@ -439,11 +462,7 @@ def qpv_sheet(
     row = common.qpv_row(diag, code_qp)
     epci = common.has_epci_comparison(diag, row)
     dims = dimension_blocks(diag, row, epci=epci)
-    in_index = [b.label.lower() for b in dims if b.in_index]
-    out_index = [b.label.lower() for b in dims if not b.in_index]
-    index_note = f"Indice calculé sur : {', '.join(in_index) or NOT_AVAILABLE}."
-    if out_index:
-        index_note += f" Non disponible, hors de l'indice : {', '.join(out_index)}."
+    index_note = _index_note(row, dims)
     if climate is None:
         climate = climate_section(diag, str(row["insee_com"]))
     units = _window(ranked_units(diag), code_qp)

@@ -36,6 +36,12 @@ class QpvLine:
     scores: list[str]
     status: str
     sheet: str
+    index_label: str = ""
+    detail: str = ""
+
+
+#: Status of a QPV whose index lacks a dimension the others have (listed apart).
+INCOMPLETE = "incomplet"
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,8 @@ class TerritorySynthesis:
     qpv: list[QpvLine]
     has_interval: bool
     rank_chart: Chart
+    apart: list[QpvLine]
+    index_labels: list[str]
     dimensions: list[DimensionState]
     climate: list[ClimateSection]
     sources: list[SourceRow]
@@ -87,6 +95,8 @@ def _line(diag: Diagnostic, row: pd.Series, names: dict[str, str], sheet: str) -
         scores=[number(row.get(f"score_{d}"), 2) for d in DIMENSIONS],
         status="ok" if status == "ok" else status,
         sheet=sheet,
+        index_label=str(row.get("index_label") or ""),
+        detail=str(row.get("status_detail") or ""),
     )
 
 
@@ -160,7 +170,11 @@ def territory_synthesis(
         territory=common.territory_label(diag),
         facts=_facts(diag, names),
         map_chart=territory_map(diag),
-        qpv=lines,
+        qpv=[q for q in lines if q.status != INCOMPLETE],
+        apart=[q for q in lines if q.status == INCOMPLETE],
+        index_labels=list(
+            dict.fromkeys(q.index_label for q in lines if q.status != INCOMPLETE and q.index_label)
+        ),
         has_interval=has_interval,
         rank_chart=rank_chart(
             ranked_units(diag),

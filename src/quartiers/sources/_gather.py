@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from quartiers.sources._archive import extract_member, is_archive
 from quartiers.sources._http import Downloader, file_sha256
 from quartiers.sources.catalog import SOURCE_IDS, SourceSpec, get_source
 
-__all__ = ["Gatherer", "RawInput", "parse_source_options"]
+__all__ = ["REPEATABLE", "Gatherer", "RawInput", "parse_source_files", "parse_source_options"]
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,16 @@ class RawInput:
     location: str  # URL, or the local path as given
     sha256: str  # of the file as obtained (the archive for a download)
     retrieved: str  # ISO 8601
+    also: tuple[RawInput, ...] = ()  # more files of the same source, read as one
+
+    @property
+    def paths(self) -> list[Path]:
+        """Return every file of the source (``--source ID=…`` may be repeated)."""
+        return [self.path, *(r.path for r in self.also)]
+
+    def each(self) -> list[RawInput]:
+        """Return this input and the other files of the same source."""
+        return [self, *self.also]
 
 
 def parse_source_options(values: list[str] | tuple[str, ...]) -> dict[str, Path]:
@@ -57,6 +67,37 @@ def parse_source_options(values: list[str] | tuple[str, ...]) -> dict[str, Path]
         if not path.exists():
             raise InputError(f"--source {source_id}={raw_path} : fichier introuvable")
         out[source_id] = path
+    return out
+
+
+#: Sources whose repeated files are read as one (tables and layers that concatenate).
+REPEATABLE = ("qpv", "filosofi", "communes", "epci", "bpe", "lcz", "climadiag", "drias")
+
+
+def parse_source_files(values: list[str] | tuple[str, ...]) -> dict[str, list[Path]]:
+    """Parse ``--source ID=PATH`` options where an id may be repeated (files read as one).
+
+    Raises
+    ------
+    InputError
+        Malformed option, unknown id, a path that does not exist, or a source whose files
+        cannot be read as one (OpenStreetMap, BD TOPO) given twice.
+    """
+    out: dict[str, list[Path]] = {}
+    for value in values:
+        source_id, _, raw_path = value.partition("=")
+        source_id = source_id.strip().lower()
+        single = parse_source_options([value])
+        path = single[source_id]
+        if source_id in out and source_id not in REPEATABLE:
+            raise InputError(
+                f"--source {source_id} donné deux fois : les fichiers de cette source ne se "
+                f"lisent pas comme un seul (répétable : {', '.join(REPEATABLE)}) — fusionnez-les "
+                "d'abord (par exemple « osmium merge » pour OpenStreetMap)"
+            )
+        if path in out.get(source_id, []):
+            raise InputError(f"--source {source_id}={raw_path} : fichier donné deux fois")
+        out.setdefault(source_id, []).append(path)
     return out
 
 
@@ -91,6 +132,7 @@ class Gatherer:
     downloader: Downloader
     local: dict[str, Path]
     extract_dir: Path
+    extra: dict[str, list[Path]] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     unavailable: set[str] = field(default_factory=set)
@@ -130,7 +172,9 @@ class Gatherer:
         """
         spec = get_source(source_id)
         if source_id in self.local:
-            return self._local(spec, self.local[source_id], template)
+            first = self._local(spec, self.local[source_id], template)
+            more = tuple(self._local(spec, p, template) for p in self.extra.get(source_id, []))
+            return replace(first, also=more) if more else first
         if spec.download is None:
             return None
         url = spec.download.format(**template)

@@ -20,6 +20,7 @@ from quartiers.progress import Progress
 from quartiers.schemas import Provenance, TerritoryInputs
 from quartiers.sources import bdtopo, bpe, climadiag, drias, georisques, lcz
 from quartiers.sources._gather import Gatherer, RawInput
+from quartiers.sources._merge import read_all
 from quartiers.sources._text import fold
 from quartiers.sources.catalog import get_source
 from quartiers.territory import Territory
@@ -66,33 +67,45 @@ def read_optional(
             keep &= ~old["source"].astype(str).str.startswith("drias")
         climate.append(old[keep])
     if "climadiag" in raw:
-        path = raw["climadiag"].path
+        paths = raw["climadiag"].paths
         climate.append(
             step(
                 progress,
                 "Lecture : Climadiag",
-                lambda: climadiag.read_climadiag(path, codes=territory.commune_codes),
+                lambda: read_all(
+                    paths, lambda p: climadiag.read_climadiag(p, codes=territory.commune_codes)
+                ),
             )
         )
     if "drias" in raw:
-        path = raw["drias"].path
+        drias_paths = raw["drias"].paths
         climate.append(
             step(
                 progress,
                 "Lecture : DRIAS",
-                lambda: drias.read_drias(path, communes=territory.communes),
+                lambda: read_all(
+                    drias_paths, lambda p: drias.read_drias(p, communes=territory.communes)
+                ),
             )
         )
     if climate:
         inputs.climate = pd.concat(climate, ignore_index=True)
         layers["climate"] = "+".join(sorted({s.split(":")[0] for s in inputs.climate["source"]}))
     if "lcz" in raw:
-        path = raw["lcz"].path
-        inputs.lcz = step(progress, "Lecture : LCZ", lambda: lcz.read_lcz(path, bbox_2154=box))
+        lcz_paths = raw["lcz"].paths
+        inputs.lcz = step(
+            progress,
+            "Lecture : LCZ",
+            lambda: read_all(lcz_paths, lambda p: lcz.read_lcz(p, bbox_2154=box)),
+        )
         layers["lcz"] = "lcz"
     if "bpe" in raw:
-        path = raw["bpe"].path
-        inputs.bpe = step(progress, "Lecture : BPE", lambda: bpe.read_bpe(path, bbox_2154=box))
+        bpe_paths = raw["bpe"].paths
+        inputs.bpe = step(
+            progress,
+            "Lecture : BPE",
+            lambda: read_all(bpe_paths, lambda p: bpe.read_bpe(p, bbox_2154=box)),
+        )
         layers["bpe"] = "bpe"
     if "osm" in raw:
         _read_osm(inputs, raw["osm"].path, box, progress)

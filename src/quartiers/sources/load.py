@@ -9,7 +9,7 @@ files are clipped to the territory's box (with margin) as they are read.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from quartiers.settings import Settings
 from quartiers.sources import communes, filosofi, qpv
 from quartiers.sources._gather import Gatherer, RawInput, check_ids, parse_source_options
 from quartiers.sources._http import Downloader, file_sha256
+from quartiers.sources._merge import read_all
 from quartiers.sources._optional import osm_reader, read_optional, step
 from quartiers.sources._regions import filosofi_zone, geofabrik_region
 from quartiers.sources._text import fold
@@ -48,7 +49,7 @@ REQUIRED_SOURCES = ("qpv", "filosofi", "communes")
 
 def load_inputs(
     territory_code: str,
-    sources: Mapping[str, Path],
+    sources: Mapping[str, Path | Sequence[Path]],
     *,
     settings: Settings,
     progress: Progress | None = None,
@@ -65,7 +66,8 @@ def load_inputs(
     territory_code
         INSEE commune code, EPCI SIREN or name.
     sources
-        Local files by source id (``--source ID=PATH``); archives are accepted.
+        Local files by source id (``--source ID=PATH``); archives are accepted. Several
+        files of one source (``--source`` repeated) are read as one table.
     settings
         Run settings: cache and workspace folders, offline mode, HTTP timeout and retries.
     progress
@@ -89,9 +91,13 @@ def load_inputs(
         Sources that could not be obtained (all listed at once; offline: what the cache
         lacks).
     """
-    sources = {k: Path(v) for k, v in sources.items()}
+    files = {
+        k: [Path(v)] if isinstance(v, str | Path) else [Path(p) for p in v]
+        for k, v in sources.items()
+    }
+    first: dict[str, Path] = {k: v[0] for k, v in files.items()}
     skip, include = list(skip), list(include)
-    check_ids(sources, "--source")
+    check_ids(first, "--source")
     check_ids(skip, "--skip")
     check_ids(include, "--with")
     required_skipped = sorted(set(skip) & set(REQUIRED_SOURCES))
@@ -105,9 +111,14 @@ def load_inputs(
     own = downloader is None
     dl = downloader or Downloader.from_settings(settings, progress=progress)
     try:
-        gatherer = Gatherer(dl, dict(sources), settings.cache_dir / "extraits")
-        if stored is not None and not {"communes", "qpv"} & set(sources):
-            return _update(stored, gatherer, progress, sources, include, margin_m)
+        gatherer = Gatherer(
+            dl,
+            dict(first),
+            settings.cache_dir / "extraits",
+            extra={k: v[1:] for k, v in files.items() if len(v) > 1},
+        )
+        if stored is not None and not {"communes", "qpv"} & set(first):
+            return _update(stored, gatherer, progress, first, include, margin_m)
         return _build(territory_code, gatherer, progress, skip, include, margin_m)
     finally:
         if own:
@@ -173,7 +184,9 @@ def _build(
         },
     )
     read_optional(inputs, territory, raw, progress, gatherer, include)
-    inputs.provenance = [_provenance(r) for r in raw.values()] + inputs.provenance
+    inputs.provenance = [_provenance(x) for r in raw.values() for x in r.each()] + (
+        inputs.provenance
+    )
     return inputs
 
 
@@ -181,12 +194,19 @@ def _territory(
     query: str, raw: dict[str, RawInput], progress: Progress, margin_m: float
 ) -> Territory:
     commune_path = raw["communes"].path
-    table = step(progress, "Lecture : communes", lambda: communes.read_commune_table(commune_path))
+    commune_paths = raw["communes"].paths
+    table = step(
+        progress,
+        "Lecture : communes",
+        lambda: read_all(commune_paths, communes.read_commune_table),
+    )
     epci = _epci_names(raw)
     selection = select_communes(query, table, epci=epci, source=str(commune_path))
-    mine = communes.read_communes(commune_path, codes=list(selection.commune_codes))
+    codes = list(selection.commune_codes)
+    mine = read_all(commune_paths, lambda p: communes.read_communes(p, codes=codes))
+    mine = mine.drop_duplicates("insee_com").reset_index(drop=True)
     qpv_path = raw["qpv"].path
-    all_qpv = step(progress, "Lecture : QPV", lambda: qpv.read_qpv(qpv_path))
+    all_qpv = step(progress, "Lecture : QPV", lambda: read_all(raw["qpv"].paths, qpv.read_qpv))
     territory = build_territory(selection, mine, all_qpv, margin_m=margin_m)
     if territory.qpv.empty:
         raise InputError(
@@ -199,7 +219,8 @@ def _territory(
 
 def _epci_names(raw: dict[str, RawInput]) -> pd.DataFrame | None:
     if "epci" in raw:
-        return communes.read_epci_table(raw["epci"].path)
+        table: pd.DataFrame = read_all(raw["epci"].paths, communes.read_epci_table)
+        return table
     path = raw["communes"].path
     if path.suffix.lower() == ".gpkg" and "epci" in [n.lower() for n in list_layers(path)]:
         return communes.read_epci_layer(path)
@@ -210,7 +231,9 @@ def _cells(found: RawInput, territory: Territory, progress: Progress) -> gpd.Geo
     cells = step(
         progress,
         "Lecture : carreaux Filosofi",
-        lambda: filosofi.read_filosofi(found.path, bbox_3035=territory.bbox_3035),
+        lambda: read_all(
+            found.paths, lambda p: filosofi.read_filosofi(p, bbox_3035=territory.bbox_3035)
+        ),
     )
     if cells.empty:
         raise InputError(
@@ -325,7 +348,7 @@ def _update(
     read_optional(stored, territory, raw, progress, gatherer, include)
     replaced = set(raw) | ({"georisques"} if "georisques" in include else set())
     stored.provenance = [p for p in stored.provenance if p.source_id not in replaced] + [
-        _provenance(r) for r in raw.values()
+        _provenance(x) for r in raw.values() for x in r.each()
     ]
     logger.info("espace de travail réutilisé pour %s (%s)", stored.name, stored.code)
     return stored

@@ -36,8 +36,10 @@ from quartiers.web.formatting import (
 from quartiers.web.qpv_view import qpv_context
 from quartiers.web.state import WebState
 from quartiers.web.views import (
+    INCOMPLETE,
     QPV_TABLE_SORTS,
     horizon_options,
+    index_labels,
     indicator_groups,
     map_config,
     qpv_rows,
@@ -144,7 +146,9 @@ def build_pages_router(state: WebState, templates: Jinja2Templates) -> APIRouter
         indicator, hz, notes = resolve_choice(td, indicateur, horizon)
         sort = tri if tri in QPV_TABLE_SORTS else "rang"
         descending = ordre == "desc" if ordre in ("asc", "desc") else sort == "indice"
-        rows = sort_rows(qpv_rows(td, indicator=indicator, horizon=hz), sort, descending)
+        every = sort_rows(qpv_rows(td, indicator=indicator, horizon=hz), sort, descending)
+        rows = [r for r in every if r["status"] != INCOMPLETE]
+        apart = [r for r in every if r["status"] == INCOMPLETE]
         contributions_url = None
         if state.contributions.enabled:
             contributions_url = f"{CONTRIBUTIONS_GEOJSON}?territory={td.code}"
@@ -168,6 +172,8 @@ def build_pages_router(state: WebState, templates: Jinja2Templates) -> APIRouter
             legend=td.legend(indicator, hz),
             notes=notes,
             rows=rows,
+            apart=apart,
+            index_labels=index_labels(rows),
             sort=sort,
             descending=descending,
             config=config,

@@ -238,6 +238,8 @@ def qpv_summary(td: TerritoryData, position: int) -> dict[str, Any]:
         "quintile": _int(row.get("quintile")),
         "status": _text(row.get("status")),
         "status_detail": _text(row.get("status_detail")),
+        "index_label": _text(row.get("index_label")),
+        "index_note": _text(row.get("index_note")),
         "uncertainty": _uncertainty(td, row),
         "links": {
             "self": urls.api_qpv(td.code, code_qp),
@@ -336,7 +338,8 @@ def _qpv_order(td: TerritoryData, sort: str) -> list[int]:
     def col(name: str) -> list[float]:
         if name not in q.columns:
             return [math.nan] * len(q)
-        return [float(v) for v in pd.to_numeric(q[name], errors="coerce").fillna(math.nan)]
+        values = pd.to_numeric(q[name], errors="coerce").astype("Float64")
+        return [float(v) for v in values.to_numpy(dtype="float64", na_value=math.nan)]
 
     codes = [str(c) for c in q["code_qp"]]
     keys: list[tuple[Any, ...]]

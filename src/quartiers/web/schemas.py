@@ -186,8 +186,14 @@ class QpvSummary(_Out):
     rank: int | None = Field(description="Rang dans le territoire (1 = plus vulnérable).")
     ranked_of: int = Field(description="Nombre de QPV classés dans le territoire.")
     quintile: int | None
-    status: str
+    status: str = Field(description="ok, non significatif ou incomplet (publié à part).")
     status_detail: str
+    index_label: str = Field(
+        default="", description="Ce que mesure l'indice du QPV (dimensions mesurées ou non)."
+    )
+    index_note: str = Field(
+        default="", description="Données absentes pour cet indice et comment les ajouter."
+    )
     uncertainty: Uncertainty | None = Field(
         description="Intervalle de rang ; null quand l'analyse d'incertitude manque."
     )

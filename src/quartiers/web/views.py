@@ -21,7 +21,9 @@ from quartiers.web.formatting import MISSING, format_number, format_value, ordin
 from quartiers.web.indicators import INDEX_ID, IndicatorInfo
 
 __all__ = [
+    "INCOMPLETE",
     "horizon_options",
+    "index_labels",
     "indicator_groups",
     "map_config",
     "qpv_rows",
@@ -225,9 +227,21 @@ def qpv_rows(td: TerritoryData, *, indicator: str, horizon: str) -> list[dict[st
                 "value": _num(shown[i]),
                 "value_display": format_value(shown[i], info.unit),
                 "status_detail": str(row.get("status_detail") or ""),
+                "status": str(row.get("status") or ""),
+                "index_label": str(row.get("index_label") or ""),
+                "index_note": str(row.get("index_note") or ""),
             }
         )
     return rows
+
+
+#: Status of a QPV whose index lacks a dimension the others have (shown apart, unranked).
+INCOMPLETE = "incomplet"
+
+
+def index_labels(rows: list[dict[str, Any]]) -> list[str]:
+    """Return the distinct labels of what the indices of the given QPV rows measure."""
+    return list(dict.fromkeys(r["index_label"] for r in rows if r["index_label"]))
 
 
 def sort_rows(rows: list[dict[str, Any]], sort: str, descending: bool) -> list[dict[str, Any]]:

@@ -1,0 +1,95 @@
+"""The ``territory`` and ``territory_name`` columns of every output layer (orchestrator).
+
+A run may cover several territories (``--territory`` repeated); each row of ``cells``,
+``qpv``, ``zones`` and ``hotspots`` says which one it belongs to, through its commune.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from quartiers.diagnostic import Diagnostic
+    from quartiers.schemas import TerritoryInputs
+
+__all__ = ["COLUMNS", "add_territory_columns", "territories_of"]
+
+#: Columns added to every layer, right after its identifier.
+COLUMNS = ("territory", "territory_name")
+
+
+def territories_of(inputs: TerritoryInputs) -> list[dict[str, Any]]:
+    """Return the territories of a run (``notes["territories"]`` or the run's own)."""
+    records = inputs.notes.get("territories")
+    if records:
+        return list(records)
+    return [
+        {
+            "code": inputs.code,
+            "name": inputs.name,
+            "kind": str(inputs.notes.get("territory", {}).get("kind", "")),
+            "commune_codes": sorted(str(c) for c in inputs.communes["insee_com"]),
+        }
+    ]
+
+
+def _place(frame: pd.DataFrame, after: str, codes: list[str], names: list[str]) -> pd.DataFrame:
+    out = frame.drop(columns=[c for c in COLUMNS if c in frame.columns])
+    at = list(out.columns).index(after) + 1 if after in out.columns else 0
+    out.insert(at, "territory", pd.Series(codes, index=out.index, dtype="string"))
+    out.insert(at + 1, "territory_name", pd.Series(names, index=out.index, dtype="string"))
+    return out
+
+
+def _lookup(
+    communes: pd.Series, by_commune: dict[str, tuple[str, str]], default: tuple[str, str]
+) -> tuple[list[str], list[str]]:
+    codes, names = [], []
+    for value in communes.astype(str).fillna(""):
+        first = next((c.strip() for c in value.split(",") if c.strip() in by_commune), "")
+        code, name = by_commune.get(first, default)
+        codes.append(code)
+        names.append(name)
+    return codes, names
+
+
+def _by_box(
+    cells: pd.DataFrame, records: list[dict[str, Any]], codes: list[str], names: list[str]
+) -> None:
+    """Give a cell outside every commune the territory whose clip box holds it."""
+    xs = cells["x_sw"].to_numpy()
+    ys = cells["y_sw"].to_numpy()
+    for i, code in enumerate(codes):
+        if code:
+            continue
+        for r in records:
+            box = r.get("bbox_3035")
+            if box is not None and box[0] <= xs[i] < box[2] and box[1] <= ys[i] < box[3]:
+                codes[i], names[i] = str(r["code"]), str(r["name"])
+                break
+
+
+def add_territory_columns(diag: Diagnostic, records: list[dict[str, Any]]) -> Diagnostic:
+    """Return ``diag`` with ``territory`` and ``territory_name`` on every layer."""
+    by_commune = {
+        str(c): (str(r["code"]), str(r["name"])) for r in records for c in r["commune_codes"]
+    }
+    default = (str(records[0]["code"]), str(records[0]["name"])) if len(records) == 1 else ("", "")
+    layers: dict[str, Any] = {}
+    for name, after in (("cells", "idcar_200m"), ("qpv", "lib_qp"), ("zones", "label")):
+        frame = getattr(diag, name)
+        codes, names = _lookup(frame["insee_com"], by_commune, default)
+        if name == "cells":
+            _by_box(frame, records, codes, names)
+        layers[name] = _place(frame, after, codes, names)
+    if diag.hotspots is not None:
+        codes, names = _lookup(diag.hotspots["insee_com"], by_commune, default)
+        layers["hotspots"] = _place(diag.hotspots, "idcar_200m", codes, names)
+    run = dict(diag.run)
+    run["territories"] = [
+        {k: r[k] for k in ("code", "name", "kind", "commune_codes") if k in r} for r in records
+    ]
+    return replace(diag, run=run, **layers)

@@ -1,0 +1,123 @@
+"""Several territories in one run: load each, then join their inputs into one territory.
+
+``quartiers diagnose --territory A --territory B`` loads A and B exactly as two single runs
+would (each clipped to its own box), then stacks their layers: cells on the same 200 m grid
+(a cell read twice where two boxes overlap is kept once), QPV, communes, climate and
+environmental layers. The indicators are then normalised against one distribution — the
+cells of every territory — so the scale is shared, while comparison zones stay per commune
+and per EPCI. ``notes["territories"]`` records which commune belongs to which territory
+(the ``territory`` and ``territory_name`` columns of every output layer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from quartiers.errors import InputError
+from quartiers.schemas import TerritoryInputs
+from quartiers.sources._merge import concat_unique
+
+__all__ = ["merge_inputs", "territory_record"]
+
+_SKIPPED = {"code", "name", "qpv", "cells", "communes", "provenance", "notes", "osm_path"}
+
+
+def territory_record(inputs: TerritoryInputs) -> dict[str, Any]:
+    """Return ``{code, name, kind, commune_codes}`` of one loaded territory."""
+    note = inputs.notes.get("territory", {})
+    return {
+        "code": inputs.code,
+        "name": inputs.name,
+        "kind": str(note.get("kind", "")),
+        "commune_codes": sorted(str(c) for c in inputs.communes["insee_com"]),
+        "bbox_3035": note.get("bbox_3035"),
+    }
+
+
+def _check_disjoint(records: Sequence[dict[str, Any]]) -> None:
+    seen: dict[str, str] = {}
+    for rec in records:
+        shared = sorted(c for c in rec["commune_codes"] if c in seen)
+        if shared:
+            other = seen[shared[0]]
+            raise InputError(
+                f"--territory : les territoires {other} et {rec['code']} ont des communes en "
+                f"commun ({', '.join(shared[:5])}) — attendu des territoires distincts"
+            )
+        seen.update(dict.fromkeys(rec["commune_codes"], rec["code"]))
+
+
+def _stack(frames: list[Any]) -> Any:
+    present = [f for f in frames if f is not None and len(f)]
+    if not present:
+        return next((f for f in frames if f is not None), None)
+    if isinstance(present[0], gpd.GeoDataFrame):
+        crs = present[0].crs
+        present = [f.to_crs(crs) if f.crs is not None and f.crs != crs else f for f in present]
+    return concat_unique(present)
+
+
+def merge_inputs(parts: Sequence[TerritoryInputs]) -> TerritoryInputs:
+    """Join the inputs of several territories into one (see the module docstring).
+
+    Raises
+    ------
+    InputError
+        Two territories share communes.
+    """
+    records = [territory_record(p) for p in parts]
+    if len(parts) == 1:
+        parts[0].notes["territories"] = records
+        return parts[0]
+    _check_disjoint(records)
+    merged: dict[str, Any] = {
+        "code": "+".join(p.code for p in parts),
+        "name": " + ".join(p.name for p in parts),
+        "qpv": _stack([p.qpv for p in parts]),
+        "cells": _stack([p.cells for p in parts]),
+        "communes": _stack([p.communes for p in parts]),
+    }
+    for f in fields(TerritoryInputs):
+        if f.name not in _SKIPPED:
+            merged[f.name] = _stack([getattr(p, f.name) for p in parts])
+    osm = {p.osm_path for p in parts if p.osm_path is not None}
+    merged["osm_path"] = Path(sorted(str(o) for o in osm)[0]) if osm else None
+    seen: set[tuple[str, str]] = set()
+    provenance = []
+    for p in parts:
+        for prov in p.provenance:
+            key = (prov.source_id, prov.location)
+            if key not in seen:
+                seen.add(key)
+                provenance.append(prov)
+    layers: dict[str, str] = {}
+    for p in parts:
+        layers.update(p.notes.get("layers", {}))
+    merged["provenance"] = provenance
+    boxes = [p.notes.get("territory", {}).get("bbox_2154") for p in parts]
+    territory: dict[str, Any] = {
+        "code": merged["code"],
+        "name": merged["name"],
+        "kind": "plusieurs",
+    }
+    if all(b is not None and len(b) == 4 for b in boxes):
+        territory["bbox_2154"] = [
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        ]
+    merged["notes"] = {
+        "territory": territory,
+        "territories": records,
+        "layers": layers,
+    }
+    if isinstance(merged["qpv"], pd.DataFrame):
+        merged["qpv"] = merged["qpv"].drop_duplicates("code_qp").reset_index(drop=True)
+    return TerritoryInputs(**merged)
