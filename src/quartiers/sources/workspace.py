@@ -30,6 +30,7 @@ import pandas as pd
 
 from quartiers.errors import InputError
 from quartiers.schemas import Provenance, TerritoryInputs
+from quartiers.sources._stored_checks import check_stored
 
 __all__ = ["TABLE_FIELDS", "read_workspace", "workspace_dir", "write_workspace"]
 
@@ -177,7 +178,7 @@ def read_workspace(directory: Path) -> TerritoryInputs:
         for rec in json.loads((directory / _PROVENANCE).read_text(encoding="utf-8"))
     ]
     osm_path = manifest.get("osm_path")
-    return TerritoryInputs(
+    inputs = TerritoryInputs(
         code=str(manifest["code"]),
         name=str(manifest["name"]),
         osm_path=Path(osm_path) if osm_path else None,
@@ -185,6 +186,8 @@ def read_workspace(directory: Path) -> TerritoryInputs:
         notes=notes,
         **tables,
     )
+    check_stored(inputs, directory)
+    return inputs
 
 
 def _read_table(path: Path) -> pd.DataFrame:
