@@ -151,16 +151,33 @@ def export_command(
         Path,
         typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier de l'export."),
     ],
+    qgis: Annotated[
+        Path | None,
+        typer.Option(
+            "--qgis",
+            metavar="DOSSIER",
+            help=(
+                "Écrire aussi un projet QGIS (.qgz : couches stylées, mise en page A4) dans ce "
+                "dossier, avec le GeoPackage qu'il ouvre."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Remplacer un dossier de sortie non vide (en entier).")
     ] = False,
 ) -> None:
-    """Write the open-data export of a diagnostic directory."""
+    """Write the open-data export of a diagnostic directory (and a QGIS project)."""
     from quartiers.exports import export_open_data
+    from quartiers.qgis_project import write_qgis_project
 
     if out.resolve() == directory.resolve():
         raise InputError(f"{out} : choisissez un dossier d'export distinct du diagnostic")
+    if qgis is not None and qgis.resolve() == directory.resolve():
+        raise InputError(f"{qgis} : choisissez un dossier de projet QGIS distinct du diagnostic")
     check_output_dir(out, force=force, protect=[directory])
+    if qgis is not None and qgis.resolve() != out.resolve():
+        check_output_dir(qgis, force=force, protect=[directory])
     diag = _load(directory)
     progress = RichProgress()
     try:
@@ -171,5 +188,8 @@ def export_command(
         progress.finish()
     finally:
         progress.close()
-    paths = [out / path.relative_to(tmp) for path in built.values()]
-    _list(sorted(paths), f"{len(paths)} fichiers exportés dans {out} :")
+    paths = {name: out / path.relative_to(tmp) for name, path in built.items()}
+    _list(sorted(paths.values()), f"{len(paths)} fichiers exportés dans {out} :")
+    if qgis is not None:
+        project = write_qgis_project(paths["diagnostic.gpkg"], diag.run, qgis)
+        _list(sorted(project.values()), f"Projet QGIS écrit dans {qgis} :")

@@ -3,7 +3,8 @@
 ``create_app([dir, …], settings=…)`` loads every diagnostic directory at once (a bad one
 raises :class:`~quartiers.errors.InputError` before anything is served), builds the cached
 payloads, mounts the JSON API (``/api``, OpenAPI at ``/api/openapi.json``), the pages, the
-downloads, the local static assets (MapLibre GL JS from npm, no CDN) and, when installed,
+downloads, the OGC API – Features (``/ogc``, see :mod:`quartiers.web.ogc`), the local
+static assets (MapLibre GL JS from npm, no CDN) and, when installed,
 the residents' contributions router.
 """
 
@@ -30,6 +31,7 @@ from quartiers.web.contributions import disabled, mount_contributions
 from quartiers.web.downloads import build_downloads_router
 from quartiers.web.errors import install_error_handlers
 from quartiers.web.limits import MAX_BODY_BYTES, BodyLimit, ForwardedFor, parse_trusted
+from quartiers.web.ogc import build_ogc_app
 from quartiers.web.pages import STATIC_DIR, build_pages_router, make_templates, render_error
 from quartiers.web.state import WebState, build_state
 
@@ -143,6 +145,7 @@ def create_app(
     app.include_router(build_api_router(state))
     app.include_router(build_actions_router(_workshops(catalog, settings)))
     app.include_router(build_downloads_router(state))
+    app.mount("/ogc", build_ogc_app(state))
     app.include_router(build_pages_router(state, templates))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SelectiveGZip, minimum_size=2048)
