@@ -10,6 +10,11 @@ against the target p95 < 50 ms, and the ratio to the obvious alternative: buildi
 payload at every request (pydantic model validated and serialised from the diagnostic)
 instead of sending the bytes cached at startup.
 
+Server-rendered pages (issue 15): the territory page's throughput at 50 clients (target
+≥ 300 req/s) against the page rendered at every request, and the API p95 under mixed load
+(25 clients on the API and 25 on pages at once) against the API alone with 25 clients
+(target: within 2×), with cached pages and with pages rendered at every request.
+
 Run: ``.venv/bin/python benchmarks/bench_api.py [--dir DIAGNOSTIC ...] [--requests 10000] [--wrk]``
 (without ``--dir``, the demo territory is generated into a temporary folder first, ~30 s).
 The load generator shares the machine with the server: figures are an upper bound of what a
@@ -36,6 +41,7 @@ import httpx
 import numpy as np
 
 TARGET_P95_MS = 50.0
+TARGET_PAGE_RPS = 300
 CLIENTS = 50
 
 
@@ -128,6 +134,61 @@ async def load(
             *(_httpx_client(http, urls, per_client, latencies) for _ in range(CLIENTS))
         )
         return np.asarray(latencies), time.perf_counter() - start
+
+
+async def mixed(
+    port: int, groups: dict[str, tuple[list[str], int]], per_client: int
+) -> dict[str, tuple[np.ndarray, float]]:
+    """Run several groups of clients at once (e.g. pages and API); latencies per group."""
+    results: dict[str, list[float]] = {name: [] for name in groups}
+    warm: list[float] = []
+    await asyncio.gather(
+        *(
+            _raw_client(port, urls, 5, warm)
+            for urls, clients in groups.values()
+            for _ in range(clients)
+        )
+    )
+    start = time.perf_counter()
+    await asyncio.gather(
+        *(
+            _raw_client(port, urls[k % len(urls) :] + urls[: k % len(urls)], per_client, out)
+            for name, (urls, clients) in groups.items()
+            for k, out in ((k, results[name]) for k in range(clients))
+        )
+    )
+    seconds = time.perf_counter() - start
+    return {name: (np.asarray(lat), seconds) for name, lat in results.items()}
+
+
+def _pages(base: str, port: int, territories: list[dict[str, str]], api: list[str], n: int) -> None:
+    """Territory page throughput (target ≥ 300 req/s at 50 clients) and API p95 under mixed load.
+
+    The alternative is the page rendered at every request (distinct ``ordre`` values beyond
+    the cache's bound, so every request misses), as before the cache.
+    """
+    code = territories[0]["code"]
+    page = [f"/territoires/{code}", f"/territoires/{code}?tri=indice"]
+    uncached = [f"/territoires/{code}?ordre=x{i}" for i in range(2000)]
+    print(f"\npages rendues côté serveur (cible : page territoire ≥ {TARGET_PAGE_RPS} req/s) :")
+    latencies, seconds = asyncio.run(load(base, port, page, n))
+    _report("GET /territoires/{code} (en cache)", latencies, seconds)
+    rps = len(latencies) / seconds
+    print(f"  page territoire : {rps:.0f} req/s ({'atteint' if rps >= 300 else 'MANQUÉ'})")
+    latencies, seconds = asyncio.run(load(base, port, uncached, max(n // 10, 500)))
+    _report("alternative : page rendue à chaque requête", latencies, seconds)
+    half = CLIENTS // 2
+    per_client = max(1, n // CLIENTS)
+    alone = asyncio.run(mixed(port, {"api": (api, half)}, per_client))["api"]
+    base_p95 = _report(f"API seule ({half} clients)", *alone)
+    for label, urls in (("pages en cache", page), ("pages rendues à chaque fois", uncached)):
+        both = asyncio.run(mixed(port, {"api": (api, half), "pages": (urls, half)}, per_client))
+        p95 = _report(f"API + {label} ({half} + {half} clients)", *both["api"])
+        _report(f"  dont pages ({label})", *both["pages"])
+        verdict = "atteint" if p95 <= 2 * base_p95 else "MANQUÉ"
+        print(
+            f"  p95 API en charge mixte / API seule : {p95 / base_p95:.2f} (cible ≤ 2 : {verdict})"
+        )
 
 
 def _report(name: str, latencies: np.ndarray, seconds: float) -> float:
@@ -224,6 +285,7 @@ def main() -> None:
         print("\ngénérateur httpx.AsyncClient (contrôle ; le client coûte plus que le serveur) :")
         latencies, seconds = asyncio.run(load(base, port, detail, args.requests, generator="httpx"))
         _report("GET /api/territories/{code}/qpv/{code_qp}", latencies, seconds)
+        _pages(base, port, territories, detail, args.requests)
         if args.wrk:
             _wrk(base, detail[0])
     finally:

@@ -28,6 +28,7 @@ from quartiers._dictionary import build_dictionary
 from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
+from quartiers.os_errors import reason
 from quartiers.schemas import HORIZONS, TerritoryInputs
 
 if TYPE_CHECKING:
@@ -290,7 +291,7 @@ def read(
     try:
         run: dict[str, Any] = json.loads(run_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError(f"{run_path} : fichier illisible ({exc})") from None
+        raise InputError(f"{run_path} : fichier illisible ({reason(exc)})") from None
     if run.get("format") != FORMAT:
         raise InputError(f"{run_path} : format {run.get('format')!r} inconnu (attendu {FORMAT})")
     cells, qpv, zones = (gpd.read_parquet(out_dir / f"{n}.parquet") for n in LAYERS)

@@ -20,6 +20,7 @@ import osmium
 import pandas as pd
 
 from quartiers.errors import InputError
+from quartiers.os_errors import reason
 
 __all__ = ["ADDRESS_COLUMNS", "AddressIndex", "Resolved", "parse_address", "read_osm_addresses"]
 
@@ -108,7 +109,7 @@ def read_osm_addresses(path: Path) -> pd.DataFrame:
     try:
         collector.apply_file(str(path), locations=True)
     except (RuntimeError, ValueError) as exc:
-        raise InputError(f"{path} : fichier OpenStreetMap illisible ({exc})") from exc
+        raise InputError(f"{path} : fichier OpenStreetMap illisible ({reason(exc)})") from exc
     rows = []
     for raw_number, street, lon, lat in collector.rows:
         number, suffix, _ = parse_address(raw_number)

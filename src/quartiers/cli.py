@@ -1,13 +1,16 @@
 """Command-line entry point ``quartiers`` (typer + rich); the only place that configures logging.
 
-Messages are French. Exit codes: 0 success, 1 bad input, 2 source unavailable.
+Messages are French. Exit codes (docs/erreurs.md): 0 success, 1 bad input, 2 source
+unavailable, 3 output cannot be written, 130 interrupted (Ctrl-C or SIGTERM).
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import sys
-from pathlib import Path
+import threading
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -27,9 +30,11 @@ except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as click  # type: ignore[no-redef]
 
 from quartiers import __version__
+from quartiers.atomic import InterruptError, check_output_dir
 from quartiers.errors import InputError, QuartiersError
+from quartiers.os_errors import library_of, translate, translate_library_error
 
-__all__ = ["app", "main"]
+__all__ = ["app", "check_output_dir", "main"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -91,17 +96,6 @@ class RichProgress:
             self._started = False
 
 
-def check_output_dir(out: Path, *, force: bool) -> None:
-    """Refuse to write into a non-empty directory unless ``force`` (nothing is written here)."""
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out} : ce chemin existe et n'est pas un dossier")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise InputError(
-            f"{out} : le dossier de sortie existe et n'est pas vide "
-            "(ajoutez --force pour le réutiliser)"
-        )
-
-
 def _version(value: bool) -> None:
     if value:
         console.print(f"quartiers {__version__}")
@@ -157,24 +151,60 @@ def main(argv: list[str] | None = None) -> int:
 
     _cli_french.install()
 
+    previous = _terminate_as_interrupt()
+    try:
+        return _run(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate_as_interrupt() -> signal.Handlers | None:
+    """Treat SIGTERM like Ctrl-C so that atomic outputs clean up (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    return previous if isinstance(previous, signal.Handlers) else signal.SIG_DFL
+
+
+def _say(exc: QuartiersError) -> int:
+    prefix = "" if isinstance(exc, InterruptError) else "Erreur : "
+    err_console.print(f"{prefix}{exc}", highlight=False, soft_wrap=True, markup=False)
+    return exc.exit_code
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         result = app(args=argv, prog_name="quartiers", standalone_mode=False)
     except typer.Exit as exc:
         return int(exc.exit_code)
-    except typer.Abort:
-        err_console.print("Interrompu.")
-        return 1
+    except typer.Abort:  # click turns a KeyboardInterrupt outside atomic outputs into Abort
+        return _say(InterruptError())
     except click.NoArgsIsHelpError:
         return main(["--help"])
     except click.ClickException as exc:
         err_console.print(f"Erreur : {_french_usage(exc)} (voir « quartiers --help »)")
         return 1
     except QuartiersError as exc:
-        err_console.print(f"Erreur : {exc}", highlight=False, soft_wrap=True)
-        return exc.exit_code
+        return _say(exc)
     except KeyboardInterrupt:
-        err_console.print("Interrompu.")
-        return 1
+        return _say(InterruptError())
+    except OSError as exc:
+        return _say(translate(exc))
+    except Exception as exc:
+        french = None
+        library = library_of(exc)
+        if library is None:
+            raise
+        french = translate_library_error(exc) or InputError(
+            f"erreur de lecture ou d'écriture signalée par {library} : "
+            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}"
+        )
+        return _say(french)
     return int(result) if isinstance(result, int) else 0
 
 

@@ -14,6 +14,8 @@ output directory (:func:`quartiers._run_io.write`), then completed for reuse:
 - ``qpv_libelles.csv``: the QPV table for spreadsheets (French column labels from the data
   dictionary, ``;`` separator, decimal comma, UTF-8 with BOM, text quoted);
 - ``dictionnaire.csv``: label, unit, direction and source of every column;
+- ``metadonnees.xml`` (ISO 19115/19139, INSPIRE-style) and ``metadonnees.jsonld``
+  (DCAT-AP), for regional data portals to harvest (see :mod:`quartiers.metadata`);
 - ``LISEZMOI.txt`` and ``run.json`` (with the SHA-256 of every exported file).
 """
 
@@ -26,6 +28,7 @@ import logging
 import sqlite3
 from collections.abc import Mapping, Sequence
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -36,8 +39,11 @@ import pyogrio
 
 from quartiers import _run_io
 from quartiers._dictionary import describe
+from quartiers._layer_info import LAYER_DESCRIPTIONS
 from quartiers._qgis_styles import layer_style
 from quartiers.diagnostic import Diagnostic
+from quartiers.metadata import METADATA_FILES, Contact, dcat_jsonld, iso19139_xml, record_from_run
+from quartiers.settings import Settings, get_settings
 
 __all__ = [
     "CODE_COLUMNS",
@@ -71,6 +77,7 @@ EXPORT_FILES = (
     "climat.csvt",
     "qpv_libelles.csv",
     "LISEZMOI.txt",
+    *METADATA_FILES,
 )
 _GPKG_DATE = "2000-01-01T00:00:00.000Z"
 _GDAL_MD_URI = "http://gdal.org"
@@ -294,7 +301,9 @@ def _readme(diag: Diagnostic, files: Sequence[str]) -> str:
         "- qpv_libelles.csv : table des QPV pour tableur (libellés français, point-virgule, "
         "virgule décimale) ;",
         "- dictionnaire.csv : libellé, unité, sens et source de chaque colonne ;",
-        "- run.json : provenance complète (versions, méthode, sources et empreintes SHA-256).",
+        "- run.json : provenance complète (versions, méthode, sources et empreintes SHA-256) ;",
+        "- metadonnees.xml (ISO 19139, INSPIRE) et metadonnees.jsonld (DCAT-AP) : fiches de "
+        "métadonnées à moissonner par un portail de données.",
         "",
         "Sources :",
     ]
@@ -323,7 +332,39 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def export_open_data(diag: Diagnostic, out_dir: Path) -> dict[str, Path]:
+def write_metadata(
+    diag: Diagnostic, out_dir: Path, settings: Settings, files: Sequence[str]
+) -> dict[str, Path]:
+    """Write the ISO 19139 and DCAT-AP records of an export (contact from the settings)."""
+    organisation = settings.contact_organisation or "Producteur non renseigné"
+    if not settings.contact_organisation:
+        logger.warning(
+            "métadonnées : contact non renseigné (QUARTIERS_CONTACT_ORGANISATION, "
+            "QUARTIERS_CONTACT_EMAIL) ; les portails demandent un organisme et une adresse"
+        )
+    layers = [diag.cells, diag.qpv]
+    bounds = [layer.to_crs("OGC:CRS84").total_bounds for layer in layers if len(layer)]
+    box = (
+        min(float(b[0]) for b in bounds),
+        min(float(b[1]) for b in bounds),
+        max(float(b[2]) for b in bounds),
+        max(float(b[3]) for b in bounds),
+    )
+    created = datetime.now(UTC).date()
+    record = record_from_run(
+        diag.run, box, Contact(organisation, settings.contact_email), files, created
+    )
+    xml_path, jsonld_path = (out_dir / name for name in METADATA_FILES)
+    xml_path.write_text(iso19139_xml(record), encoding="utf-8")
+    jsonld_path.write_text(
+        json.dumps(dcat_jsonld(record), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return {xml_path.name: xml_path, jsonld_path.name: jsonld_path}
+
+
+def export_open_data(
+    diag: Diagnostic, out_dir: Path, *, settings: Settings | None = None
+) -> dict[str, Path]:
     """Write the open-data export of a diagnostic and return the files written.
 
     Parameters
@@ -332,6 +373,8 @@ def export_open_data(diag: Diagnostic, out_dir: Path) -> dict[str, Path]:
         The diagnostic.
     out_dir
         Export folder (created; existing export files are replaced).
+    settings
+        Settings giving the metadata contact (default: read from the environment).
 
     Returns
     -------
@@ -343,16 +386,7 @@ def export_open_data(diag: Diagnostic, out_dir: Path) -> dict[str, Path]:
     paths = dict(_run_io.write(diag, out_dir))
     stamp = provenance(diag)
     gpkg = paths["diagnostic.gpkg"]
-    style_geopackage(
-        gpkg,
-        {
-            "cells": "Carreaux INSEE de 200 m : indicateurs, scores, indice et classe",
-            "qpv": "Quartiers prioritaires : indicateurs, indice, rang, écarts au reste",
-            "zones": "QPV, reste de la commune et reste de l'intercommunalité",
-            "hotspots": "Points chauds de vulnérabilité (agrégats de carreaux)",
-        },
-        stamp,
-    )
+    style_geopackage(gpkg, LAYER_DESCRIPTIONS, stamp)
     for name in [n for n in paths if n.endswith(".parquet")]:
         stamp_parquet(paths[name], stamp)
     qpv = diag.qpv_table()
@@ -366,6 +400,7 @@ def export_open_data(diag: Diagnostic, out_dir: Path) -> dict[str, Path]:
     paths["climat.csvt"] = out_dir / "climat.csvt"
     paths["qpv_libelles.csv"] = write_labelled_csv(qpv, out_dir / "qpv_libelles.csv")
     paths["LISEZMOI.txt"] = out_dir / "LISEZMOI.txt"
+    paths.update(write_metadata(diag, out_dir, settings or get_settings(), sorted(paths)))
     names = sorted(paths)
     paths["LISEZMOI.txt"].write_text(_readme(diag, names), encoding="utf-8")
     run = dict(diag.run)

@@ -30,6 +30,7 @@ import shapely
 from pyproj import Transformer
 
 from quartiers.errors import InputError
+from quartiers.os_errors import reason
 from quartiers.places import CATEGORIES, PLACES_CRS, merge_places
 from quartiers.schemas import PLACE_COLUMNS
 
@@ -114,7 +115,7 @@ def read_place_changes(path: Path) -> pd.DataFrame:
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"{path} : CSV illisible ({exc})") from exc
+        raise InputError(f"{path} : CSV illisible ({reason(exc)})") from exc
     return validate_place_changes(table, source=str(path))
 
 

@@ -53,6 +53,16 @@ class Settings(BaseSettings):
     basemap_attribution: str = Field(
         default="", description="Mention des sources du fond de carte en ligne."
     )
+    contact_organisation: str = Field(
+        default="",
+        description=(
+            "Organisme producteur des données, cité comme contact dans les métadonnées des "
+            "exports (ISO 19139, DCAT-AP)."
+        ),
+    )
+    contact_email: str = Field(
+        default="", description="Adresse électronique de contact des métadonnées des exports."
+    )
     secret_key: str = Field(
         default="",
         description="Clé de signature des sessions web (générée au démarrage si vide).",
@@ -71,6 +81,14 @@ class Settings(BaseSettings):
                 "QUARTIERS_BASEMAP_URL doit être une adresse http(s):// de tuiles "
                 "contenant {z}, {x} et {y}, ou vide"
             )
+        return value
+
+    @field_validator("contact_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        value = value.strip()
+        if value and (value.count("@") != 1 or " " in value or value.endswith("@")):
+            raise ValueError("QUARTIERS_CONTACT_EMAIL doit être une adresse électronique")
         return value
 
     @field_validator("database_url")

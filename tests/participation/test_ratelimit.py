@@ -62,3 +62,55 @@ def test_never_more_than_burst_plus_refill(
 def test_bad_parameters() -> None:
     with pytest.raises(ValueError):
         RateLimiter(capacity=0, per_minute=1)
+
+
+# ------------------------------------------------------------------ shared across processes
+
+
+def test_shared_limiter_arithmetic_matches_the_in_memory_one(db_url: str) -> None:
+    from quartiers.participation.db import Database
+    from quartiers.participation.ratelimit import SharedRateLimiter
+
+    clock = FakeClock()
+    db = Database(db_url)
+    try:
+        limiter = SharedRateLimiter(db, "essai", capacity=3, per_minute=6, clock=clock)
+        assert [limiter.acquire("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+        assert limiter.acquire("a") == pytest.approx(10.0)
+        assert limiter.peek("b") == 0.0
+        other = SharedRateLimiter(db, "autre", capacity=3, per_minute=6, clock=clock)
+        assert other.acquire("a") == 0.0  # scopes never mix
+        clock.now = 10.0
+        assert limiter.acquire("a") == 0.0
+        limiter.reset("a")
+        assert limiter.acquire("a") == 0.0
+    finally:
+        db.close()
+
+
+_WORKER = """
+import sys
+from quartiers.participation.db import Database
+from quartiers.participation.ratelimit import SharedRateLimiter
+db = Database(sys.argv[1])
+limiter = SharedRateLimiter(db, "contributions", capacity=10, per_minute=0.001)
+print(sum(limiter.acquire("203.0.113.7") == 0.0 for _ in range(int(sys.argv[2]))))
+"""
+
+
+def test_budget_holds_across_worker_processes(db_url: str) -> None:
+    """Two server processes on one database grant the burst once, not once each."""
+    import subprocess
+    import sys
+
+    from quartiers.participation.db import Database
+
+    Database(db_url).close()  # migrated once before the workers start
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WORKER, db_url, "30"], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    granted = [int(w.communicate(timeout=300)[0].strip()) for w in workers]
+    assert sum(granted) == 10, granted

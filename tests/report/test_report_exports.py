@@ -146,7 +146,8 @@ def test_labelled_csv_for_spreadsheets(export: Path, demo_diag: Diagnostic) -> N
     assert table.columns[0] == "Code du quartier prioritaire (QPV 2024)"
     assert REGISTRY["poverty_rate"].label in table.columns
     assert len(set(table.columns)) == len(table.columns)
-    assert list(table.iloc[:, 2]) == ["00001", "00001"]
+    assert list(table["Code INSEE de la commune (la première si plusieurs)"]) == ["00001"] * 2
+    assert list(table["Nom du territoire de la ligne"]) == [demo_diag.run["territory"]["name"]] * 2
     rate = table[REGISTRY["poverty_rate"].label].str.replace(",", ".").astype(float)
     assert rate.to_numpy() == pytest.approx(demo_diag.qpv["poverty_rate"], rel=1e-5)
 

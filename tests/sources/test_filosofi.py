@@ -161,7 +161,7 @@ def test_unknown_format(tmp_path: Path) -> None:
 @settings(max_examples=25, deadline=None)
 @given(
     cells=st.sets(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=40),
-    people=st.floats(0, 500, allow_nan=False),
+    people=st.floats(40, 500, allow_nan=False),  # at least the households (≤ 40)
     window=st.tuples(st.integers(0, 6200), st.integers(0, 6200), st.integers(1, 3000)),
 )
 def test_bbox_filter_conserves_the_cells_it_keeps(

@@ -28,6 +28,7 @@ from quartiers.actions.vocabulary import (
 )
 from quartiers.errors import InputError
 from quartiers.indicators.registry import ACCESS_CATEGORIES, REGISTRY
+from quartiers.os_errors import reason, yaml_reason
 
 __all__ = [
     "EXPERT",
@@ -410,9 +411,7 @@ def parse_catalogue(text: str, *, source: str) -> Catalogue:
     try:
         data: Any = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" ligne {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{source} : YAML illisible{where}") from None
+        raise InputError(f"{source} : YAML illisible {yaml_reason(exc)}") from None
     if not isinstance(data, dict):
         raise InputError(f"{source} : une table YAML « clé : valeur » est attendue à la racine")
     try:
@@ -429,7 +428,7 @@ def load_catalogue(path: Path) -> Catalogue:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path} : catalogue d'actions illisible ({exc})") from None
+        raise InputError(f"{path} : catalogue d'actions illisible ({reason(exc)})") from None
     return parse_catalogue(text, source=str(path))
 
 

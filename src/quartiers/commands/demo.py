@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from quartiers.cli import RichProgress, app, check_output_dir, console
+from quartiers.atomic import output_dir
+from quartiers.cli import RichProgress, app, console
 from quartiers.commands.diagnose import summary_table
 from quartiers.demo.generator import DEFAULT_SEED
 from quartiers.errors import InputError
@@ -31,7 +32,7 @@ def demo_command(
         ),
     ] = Path("demo-out"),
     force: Annotated[
-        bool, typer.Option("--force", help="Réutiliser un dossier de sortie non vide.")
+        bool, typer.Option("--force", help="Remplacer un dossier de sortie non vide (en entier).")
     ] = False,
     seed: Annotated[
         int, typer.Option("--seed", help="Graine du générateur (même graine, même territoire).")
@@ -48,16 +49,16 @@ def demo_command(
         raise InputError(
             f"--horizon : horizon « {horizon} » inconnu (attendu : {', '.join(HORIZONS)})"
         )
-    check_output_dir(out, force=force)
     from quartiers.demo.pipeline import run_demo
 
     progress = RichProgress()
     try:
-        result = run_demo(out, seed=seed, horizon=horizon, progress=progress)
+        with output_dir(out, force=force) as tmp:
+            result = run_demo(tmp, seed=seed, horizon=horizon, progress=progress, final_dir=out)
     finally:
         progress.close()
     console.print(summary_table(result.diagnostic))
     console.print("Territoire fictif : ces chiffres ne décrivent aucun lieu réel.")
-    console.print(f"Carte : {result.files['carte'].resolve()}")
+    console.print(f"Carte : {(out / 'carte.html').resolve()}")
     console.print(f"Données : {(out / 'diagnostic.gpkg').resolve()} et {out / 'qpv.csv'}")
     console.print(f"Traçabilité : {out / 'run.json'}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,8 @@ from rich import box
 from rich.table import Table
 
 from quartiers.access import compute_access
-from quartiers.cli import RichProgress, app, check_output_dir, console, err_console
+from quartiers.atomic import output_dir
+from quartiers.cli import RichProgress, app, console, err_console
 from quartiers.commands._options import (
     OfflineOption,
     SkipOption,
@@ -290,7 +292,8 @@ def diagnose_command(
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Écrire dans un dossier de sortie non vide.")
+        bool,
+        typer.Option("--force", help="Remplacer un dossier de sortie non vide (en entier)."),
     ] = False,
     draws: Annotated[
         int | None,
@@ -332,52 +335,54 @@ def diagnose_command(
         raise typer.BadParameter(
             f"{seed} : graine entière positive ou nulle attendue", param_hint="--seed"
         )
-    check_output_dir(out, force=force)
-    chosen = _method(method)
-    horizon = horizon or chosen.horizon
-    if horizon not in HORIZONS:
-        raise typer.BadParameter(
-            f"horizon inconnu {horizon!r} (attendu : {', '.join(HORIZONS)})",
-            param_hint="--horizon",
-        )
     settings = source_settings(offline=offline, workspace=workspace)
     local = parse_source_files(source or [])
+    inputs_used = [*_flat(local.values()), *(p for p in (method, places) if p is not None)]
     progress = RichProgress()
     try:
-        inputs = merge_inputs(
-            [
-                load_inputs(
-                    code,
-                    local,
-                    settings=settings,
-                    progress=progress,
-                    skip=[s.lower() for s in skip or []],
+        with output_dir(out, force=force, protect=[*inputs_used, settings.workspace_dir]) as tmp:
+            chosen = _method(method)
+            horizon = horizon or chosen.horizon
+            if horizon not in HORIZONS:
+                raise typer.BadParameter(
+                    f"horizon inconnu {horizon!r} (attendu : {', '.join(HORIZONS)})",
+                    param_hint="--horizon",
                 )
-                for code in dict.fromkeys(territory)
-            ]
-        )
-        if places is not None:
-            inputs.provenance.append(
-                city_file_provenance("places", places, title="lieux déclarés par la ville")
+            inputs = merge_inputs(
+                [
+                    load_inputs(
+                        code,
+                        local,
+                        settings=settings,
+                        progress=progress,
+                        skip=[s.lower() for s in skip or []],
+                    )
+                    for code in dict.fromkeys(territory)
+                ]
             )
-        access = _access(inputs, progress, places)
-        diag = run_diagnostic(
-            inputs,
-            method=chosen,
-            horizon=horizon,
-            access=access,
-            progress=progress,
-            robustness=RobustnessOptions(
-                uncertainty=not no_uncertainty,
-                hotspots=not no_uncertainty,
-                draws=draws,
-                seed=seed,
-            ),
-        )
+            if places is not None:
+                inputs.provenance.append(
+                    city_file_provenance("places", places, title="lieux déclarés par la ville")
+                )
+            access = _access(inputs, progress, places)
+            diag = run_diagnostic(
+                inputs,
+                method=chosen,
+                horizon=horizon,
+                access=access,
+                progress=progress,
+                robustness=RobustnessOptions(
+                    uncertainty=not no_uncertainty,
+                    hotspots=not no_uncertainty,
+                    draws=draws,
+                    seed=seed,
+                ),
+            )
+            progress.close()
+            diag.write(tmp)
+            write_diagnostic_map(diag, tmp, fictitious=False)
     finally:
         progress.close()
-    diag.write(out)
-    write_diagnostic_map(diag, out, fictitious=False)
     console.print(summary_table(diag))
     robust = robustness_table(diag)
     if robust is not None:
@@ -395,3 +400,11 @@ def diagnose_command(
     for note in diag.run.get("notes", []):
         err_console.print(f"Remarque : {note}", highlight=False)
     console.print(f"Résultats écrits dans {out} (qpv.csv, diagnostic.gpkg, run.json, carte.html…)")
+
+
+def _flat(values: Iterable[Path | Sequence[Path]]) -> list[Path]:
+    """Return the paths of ``--source`` options (one path or several per source)."""
+    out: list[Path] = []
+    for value in values:
+        out.extend([value] if isinstance(value, Path) else value)
+    return out

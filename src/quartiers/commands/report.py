@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from quartiers.cli import RichProgress, app, check_output_dir, console, err_console
+from quartiers.atomic import check_output_dir, output_dir, output_file
+from quartiers.cli import RichProgress, app, console, err_console
 from quartiers.errors import InputError
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def report_command(
         bool, typer.Option("--no-synthesis", help="Ne pas produire la synthèse territoriale.")
     ] = False,
     force: Annotated[
-        bool, typer.Option("--force", help="Écrire dans un dossier de sortie non vide.")
+        bool, typer.Option("--force", help="Remplacer un dossier de sortie non vide (en entier).")
     ] = False,
 ) -> None:
     """Render the QPV sheets and the territory synthesis of a diagnostic directory."""
@@ -75,7 +76,7 @@ def report_command(
     if fmt not in _FORMATS:
         raise InputError(f"--format : « {fmt} » inconnu (attendu : pdf, html ou both)")
     target = out if out is not None else directory / "fiches"
-    check_output_dir(target, force=force)
+    check_output_dir(target, force=force, protect=[directory])
     diag = _load(directory)
     codes = list(dict.fromkeys(qpv or []))
     found = None
@@ -95,9 +96,11 @@ def report_command(
     )
     progress = RichProgress()
     try:
-        written = write_report(diag, target, options=options, progress=progress)
+        with output_dir(target, force=force, protect=[directory]) as tmp:
+            built = write_report(diag, tmp, options=options, progress=progress)
     finally:
         progress.close()
+    written = [target / path.relative_to(tmp) for path in built]
     noun = "document écrit" if len(written) == 1 else "documents écrits"
     _list(written, f"{len(written)} {noun} dans {target} :")
 
@@ -130,12 +133,13 @@ def compare_command(
             progress.advance()
         progress.finish()
         progress.start("Comparaison : rendu du document", total=1)
-        path = write_comparison(diags, out)
+        with output_file(out, force=force) as tmp:
+            write_comparison(diags, tmp)
         progress.advance()
         progress.finish()
     finally:
         progress.close()
-    console.print(f"Comparaison de {len(diags)} territoires écrite : {path}", highlight=False)
+    console.print(f"Comparaison de {len(diags)} territoires écrite : {out}", highlight=False)
 
 
 @app.command("export", help="Exporter un diagnostic en données ouvertes (GeoPackage stylé, CSV…).")
@@ -147,23 +151,45 @@ def export_command(
         Path,
         typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier de l'export."),
     ],
+    qgis: Annotated[
+        Path | None,
+        typer.Option(
+            "--qgis",
+            metavar="DOSSIER",
+            help=(
+                "Écrire aussi un projet QGIS (.qgz : couches stylées, mise en page A4) dans ce "
+                "dossier, avec le GeoPackage qu'il ouvre."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Écrire dans un dossier de sortie non vide.")
+        bool, typer.Option("--force", help="Remplacer un dossier de sortie non vide (en entier).")
     ] = False,
 ) -> None:
-    """Write the open-data export of a diagnostic directory."""
+    """Write the open-data export of a diagnostic directory (and a QGIS project)."""
     from quartiers.exports import export_open_data
+    from quartiers.qgis_project import write_qgis_project
 
     if out.resolve() == directory.resolve():
         raise InputError(f"{out} : choisissez un dossier d'export distinct du diagnostic")
-    check_output_dir(out, force=force)
+    if qgis is not None and qgis.resolve() == directory.resolve():
+        raise InputError(f"{qgis} : choisissez un dossier de projet QGIS distinct du diagnostic")
+    check_output_dir(out, force=force, protect=[directory])
+    if qgis is not None and qgis.resolve() != out.resolve():
+        check_output_dir(qgis, force=force, protect=[directory])
     diag = _load(directory)
     progress = RichProgress()
     try:
         progress.start("Export des données ouvertes", total=1)
-        paths = export_open_data(diag, out)
+        with output_dir(out, force=force, protect=[directory]) as tmp:
+            built = export_open_data(diag, tmp)
         progress.advance()
         progress.finish()
     finally:
         progress.close()
+    paths = {name: out / path.relative_to(tmp) for name, path in built.items()}
     _list(sorted(paths.values()), f"{len(paths)} fichiers exportés dans {out} :")
+    if qgis is not None:
+        project = write_qgis_project(paths["diagnostic.gpkg"], diag.run, qgis)
+        _list(sorted(project.values()), f"Projet QGIS écrit dans {qgis} :")

@@ -17,6 +17,7 @@ from quartiers.actions.matching import DEFAULT_CHOSEN
 from quartiers.actions.roadmap import build_roadmap
 from quartiers.actions.vocabulary import COST_UNITS
 from quartiers.actions.workshop import Workshop
+from quartiers.atomic import output_file
 from quartiers.cli import app, console, err_console
 from quartiers.errors import InputError
 
@@ -147,7 +148,8 @@ def roadmap_command(
         whatif=result,
         first_year=first_year,
     )
-    write_roadmap(roadmap, out)
+    with output_file(out, force=True) as tmp:
+        write_roadmap(roadmap, tmp)
     titles = ", ".join(a.title for a in roadmap.actions)
     console.print(
         f"Feuille de route écrite dans {out} ({len(roadmap.actions)} actions : {titles})."

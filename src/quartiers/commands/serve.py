@@ -60,13 +60,32 @@ def serve_command(
             help="Ne pas ouvrir la base des contributions des habitants.",
         ),
     ] = False,
+    forwarded_allow_ips: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            metavar="IP",
+            help=(
+                "Mandataires (reverse proxy) dont l'en-tête X-Forwarded-For est cru : adresses "
+                "ou réseaux, séparés par des virgules (répétable ; * : tous). Sans cette "
+                "option l'en-tête est ignoré."
+            ),
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Load the diagnostics, then serve the application until Ctrl+C."""
     import uvicorn
 
     from quartiers.web import create_app
+    from quartiers.web.limits import parse_trusted
 
     settings = _settings(basemap_url)
+    if forwarded_allow_ips is not None:
+        try:
+            parse_trusted(forwarded_allow_ips)
+        except ValueError as exc:
+            raise InputError(f"--forwarded-allow-ips : {exc}") from None
     # Plain HTTP: session cookies marked Secure only when served beyond this machine (then
     # behind an HTTPS proxy); on loopback browsers would drop them and moderators could not log in.
     loopback = host in ("127.0.0.1", "localhost", "::1")
@@ -75,7 +94,10 @@ def serve_command(
         settings=settings,
         contributions=not no_contributions,
         secure_cookies=not loopback,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(f"Application prête : http://{shown}:{port}/  (Ctrl+C pour arrêter)")
-    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+    # uvicorn's own proxy-header handling trusts 127.0.0.1 by default and does not check
+    # that the forwarded address is an IP: off; the app's ForwardedFor layer does it.
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", proxy_headers=False)

@@ -8,7 +8,7 @@ real pipeline rather than a shortcut.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from quartiers.access import compute_access
@@ -16,6 +16,7 @@ from quartiers.demo.generator import DEFAULT_SEED, generate
 from quartiers.diagnostic import Diagnostic, run_diagnostic
 from quartiers.progress import NullProgress, Progress
 from quartiers.report._carte_inputs import write_diagnostic_map
+from quartiers.schemas import Provenance
 from quartiers.settings import Settings, get_settings
 from quartiers.sources.load import city_file_provenance, load_inputs
 
@@ -45,6 +46,7 @@ def run_demo(
     horizon: str = "ref",
     settings: Settings | None = None,
     progress: Progress | None = None,
+    final_dir: Path | None = None,
 ) -> DemoRun:
     """Generate the demo territory into ``out_dir/entrees`` and write its diagnostic in ``out_dir``.
 
@@ -61,6 +63,9 @@ def run_demo(
         Settings; the workspace is kept inside ``out_dir`` so nothing else is written.
     progress
         Progress reporter.
+    final_dir
+        Where ``out_dir`` will be moved once complete (atomic outputs build in a temporary
+        sibling): ``run.json`` records the input paths under it.
     """
     progress = progress or NullProgress()
     out_dir = Path(out_dir)
@@ -79,6 +84,8 @@ def run_demo(
     inputs.provenance.append(
         city_file_provenance("places", places, title="salles rafraîchies (territoire fictif)")
     )
+    if final_dir is not None:
+        inputs.provenance = [_relocated(p, out_dir, Path(final_dir)) for p in inputs.provenance]
     access = compute_access(inputs, changes_csv=places, progress=progress)
     diagnostic = run_diagnostic(inputs, horizon=horizon, access=access, progress=progress)
     files = diagnostic.write(out_dir)
@@ -86,3 +93,12 @@ def run_demo(
     return DemoRun(
         out_dir=out_dir, inputs_dir=inputs_dir, sources=paths, diagnostic=diagnostic, files=files
     )
+
+
+def _relocated(record: Provenance, built: Path, final: Path) -> Provenance:
+    """Return ``record`` with a location under ``built`` moved under ``final``."""
+    location, built = Path(record.location), built.resolve()
+    if not location.is_relative_to(built):
+        return record
+    moved = final.absolute().parent.resolve() / final.name / location.relative_to(built)
+    return replace(record, location=str(moved))

@@ -23,6 +23,7 @@ from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.method.choices import Hotspots, Uncertainty, check_choices
 from quartiers.method.completeness import MISSING_DIMENSION
 from quartiers.method.hazard import Hazard
+from quartiers.os_errors import reason, yaml_reason
 from quartiers.schemas import HORIZONS
 
 __all__ = [
@@ -365,9 +366,7 @@ def parse_method(text: str, *, source: str) -> Method:
     try:
         data: Any = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" ligne {mark.line + 1}" if mark is not None else ""
-        raise MethodError(f"{source} : YAML illisible{where} ({exc})") from None
+        raise MethodError(f"{source} : YAML illisible {yaml_reason(exc)}") from None
     if not isinstance(data, dict):
         raise MethodError(f"{source} : une table YAML « clé : valeur » est attendue à la racine")
     try:
@@ -393,7 +392,7 @@ def load_method(path: Path) -> Method:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise MethodError(f"{path} : fichier de méthode illisible ({exc})") from None
+        raise MethodError(f"{path} : fichier de méthode illisible ({reason(exc)})") from None
     return parse_method(text, source=str(path))
 
 

@@ -35,7 +35,7 @@ from quartiers.participation.params import (
     TerritoryQuery,
     too_many,
 )
-from quartiers.participation.ratelimit import RateLimiter
+from quartiers.participation.ratelimit import SharedRateLimiter
 from quartiers.participation.routing import ParticipationConfig, limited_route_class
 from quartiers.participation.schemas import (
     ContributionCreate,
@@ -93,7 +93,7 @@ def _parse_bbox(value: str | None) -> BBox | None:
 
 
 def _add_public(
-    router: APIRouter, store: ContributionStore, auth: WebAuth, limiter: RateLimiter
+    router: APIRouter, store: ContributionStore, auth: WebAuth, limiter: SharedRateLimiter
 ) -> None:
     tags: list[str | Enum] = ["contributions"]
 
@@ -238,7 +238,9 @@ def build_router(
         )
         secret_key = secrets.token_urlsafe(32)
     auth = WebAuth(store, TokenSigner(secret_key), cfg)
-    submissions = RateLimiter(capacity=cfg.submit_burst, per_minute=cfg.submit_per_minute)
+    submissions = SharedRateLimiter(
+        store.db, "contributions", capacity=cfg.submit_burst, per_minute=cfg.submit_per_minute
+    )
     router = APIRouter(route_class=limited_route_class(cfg.max_body_bytes))
     _add_public(router, store, auth, submissions)
     add_moderation_api(router, store, auth)

@@ -36,6 +36,7 @@ __all__ = [
     "Moderator",
     "ModeratorRole",
     "ModeratorSession",
+    "RateBucket",
     "UTCDateTime",
     "utcnow",
 ]
@@ -195,3 +196,18 @@ class AuditEntry(Base):
     target: Mapped[str | None] = mapped_column(String(64))
     client: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class RateBucket(Base):
+    """One token bucket of a rate limiter, shared by every server process (not backed up).
+
+    ``updated`` is wall-clock time in seconds since the epoch: processes share it, so it
+    cannot be a per-process monotonic clock.
+    """
+
+    __tablename__ = "rate_limit_buckets"
+
+    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated: Mapped[float] = mapped_column(Float, index=True)

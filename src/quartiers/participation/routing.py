@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.types import Message, Receive
 
+from quartiers._ip import valid_ip
 from quartiers._validation_fr import french_validation_errors
 from quartiers.errors import SourceError
 from quartiers.participation.exceptions import FieldError, ForbiddenError, NotFoundError
@@ -135,9 +136,9 @@ def client_key(request: Request, *, trust_forwarded_for: bool) -> str:
     """Return the client's address for rate limiting (``X-Forwarded-For`` only if trusted)."""
     if trust_forwarded_for:
         forwarded = request.headers.get("x-forwarded-for", "")
-        first = forwarded.split(",")[0].strip()
-        if first:
-            return first[:64]
+        first = valid_ip(forwarded.split(",")[0])
+        if first is not None:  # anything else than an IP address is ignored
+            return first
     return request.client.host if request.client else "inconnu"
 
 

@@ -19,6 +19,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from quartiers.errors import InputError
+from quartiers.os_errors import reason
 
 __all__ = [
     "BBox",
@@ -135,7 +136,7 @@ def _read_wgs84(path: Path, layer: str | None) -> Any:
     try:
         frame = gpd.read_file(path, layer=layer)
     except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise InputError(f"{path} : fichier géographique illisible ({exc})") from exc
+        raise InputError(f"{path} : fichier géographique illisible ({reason(exc)})") from exc
     if frame.crs is None:
         raise InputError(f"{path} : système de coordonnées absent (attendu : un CRS déclaré)")
     return frame.to_crs(4326)

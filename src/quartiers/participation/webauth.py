@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fastapi import Request, Response
 
 from quartiers.participation.accounts import Identity
-from quartiers.participation.ratelimit import RateLimiter
+from quartiers.participation.ratelimit import SharedRateLimiter
 from quartiers.participation.routing import ParticipationConfig, client_key
 from quartiers.participation.security import TokenSigner, new_token
 from quartiers.participation.store import ContributionStore
@@ -54,10 +54,14 @@ class WebAuth:
         self.accounts = store.accounts
         self.signer = signer
         self.config = config
-        self.by_client = RateLimiter(
-            capacity=config.login_burst, per_minute=config.login_per_minute
+        # in the database: the budget holds across server processes
+        burst, rate = config.login_burst, config.login_per_minute
+        self.by_client = SharedRateLimiter(
+            store.db, "connexion-client", capacity=burst, per_minute=rate
         )
-        self.by_login = RateLimiter(capacity=config.login_burst, per_minute=config.login_per_minute)
+        self.by_login = SharedRateLimiter(
+            store.db, "connexion-compte", capacity=burst, per_minute=rate
+        )
 
     def client(self, request: Request) -> str:
         """Return the client key of ``request`` (see :func:`client_key`)."""

@@ -85,7 +85,7 @@ class Collector:
         tags = {tag.k: tag.v for tag in node.tags}
         if tags.get("natural") == "tree":
             self.tree_lonlat.extend((loc.lon, loc.lat))
-            self.tree_crown.append(rules.parse_metres(tags.get("diameter_crown")))
+            self.tree_crown.append(rules.crown_diameter_m(tags))
         place = classify_osm_place(tags)
         if place is not None:
             self._add_place(self.wkb.create_point(node), f"osm:n{node.id}", place, tags)

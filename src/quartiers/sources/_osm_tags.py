@@ -12,10 +12,12 @@ from collections.abc import Mapping
 
 __all__ = [
     "DEFAULT_ROAD_WIDTH_M",
+    "MAX_CROWN_DIAMETER_M",
     "METRES_PER_LEVEL",
     "NON_WALKABLE_HIGHWAYS",
     "WALKABLE_HIGHWAYS",
     "building_height_m",
+    "crown_diameter_m",
     "is_residential_building",
     "is_walkable",
     "parse_metres",
@@ -124,6 +126,16 @@ def road_width_m(tags: Tags) -> float:
     if math.isnan(width) or width > 100.0:
         return DEFAULT_ROAD_WIDTH_M[highway]
     return width
+
+
+#: Widest tree crown kept (m); larger ``diameter_crown`` values are typing errors, ignored.
+MAX_CROWN_DIAMETER_M = 60.0
+
+
+def crown_diameter_m(tags: Tags) -> float:
+    """Return a tree's ``diameter_crown`` in metres, NaN when absent, unreadable or > 60 m."""
+    crown = parse_metres(tags.get("diameter_crown"))
+    return crown if crown <= MAX_CROWN_DIAMETER_M else math.nan
 
 
 def building_height_m(tags: Tags) -> float:

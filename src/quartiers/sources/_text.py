@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from quartiers.errors import InputError
+from quartiers.os_errors import reason
 
 __all__ = [
     "clean_code",
@@ -177,7 +178,7 @@ def read_text_table(
             skip_blank_lines=True,
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"{path} : tableau illisible ({exc}) — attendu {what}") from exc
+        raise InputError(f"{path} : tableau illisible ({reason(exc)}) — attendu {what}") from exc
     return table
 
 

@@ -19,6 +19,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from quartiers.errors import InputError
+from quartiers.os_errors import reason
 from quartiers.sources._text import require_file
 
 __all__ = [
@@ -45,7 +46,7 @@ def list_layers(path: Path) -> list[str]:
     try:
         layers = pyogrio.list_layers(require_file(path))
     except (pyogrio.errors.DataSourceError, OSError) as exc:
-        raise InputError(f"{path} : fichier géographique illisible ({exc})") from exc
+        raise InputError(f"{path} : fichier géographique illisible ({reason(exc)})") from exc
     return [str(name) for name in layers[:, 0]]
 
 
@@ -100,9 +101,9 @@ def read_vector(
                 path, read_geometry=read_geometry, use_arrow=False, **kwargs
             )
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise InputError(f"{path} : fichier illisible pour {what} ({exc})") from exc
+        raise InputError(f"{path} : fichier illisible pour {what} ({reason(exc)})") from exc
     except pyogrio.errors.FieldError as exc:
-        raise InputError(f"{path} : champ illisible pour {what} ({exc})") from exc
+        raise InputError(f"{path} : champ illisible pour {what} ({reason(exc)})") from exc
     if not isinstance(frame, gpd.GeoDataFrame):
         frame = gpd.GeoDataFrame(frame)
     if frame.empty and not allow_empty and bbox is None and where is None:

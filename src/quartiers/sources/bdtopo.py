@@ -9,6 +9,7 @@ Shapefile exports name fields in short upper case (``USAGE1``, ``HAUTEUR``, ``NB
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pandas as pd
 import shapely
 
 from quartiers.schemas import BUILDING_COLUMNS, VEGETATION_COLUMNS, WATER_COLUMNS
+from quartiers.sources import validation as v
 from quartiers.sources._text import column_map, fold, parse_numbers, text_column
 from quartiers.sources._vector import (
     L93,
@@ -30,6 +32,7 @@ from quartiers.sources._vector import (
 )
 
 __all__ = [
+    "MAX_BUILDING_HEIGHT_M",
     "VEGETATION_KINDS",
     "WATER_KINDS",
     "read_buildings",
@@ -75,6 +78,9 @@ WATER_KINDS: dict[str, str] = {
     "estuaire": "estuary",
     "glacier neve": "glacier",
 }
+
+#: Tallest plausible building (m): the tallest in the world is 828 m, in France 231 m.
+MAX_BUILDING_HEIGHT_M = 1_000.0
 
 _RESIDENTIAL = {"residentiel", "indifferencie"}
 _GONE = {"en projet", "demoli", "ruine"}
@@ -122,10 +128,11 @@ def read_buildings(path: Path, *, bbox_2154: BBox | None = None) -> gpd.GeoDataF
             "hauteur": ("HAUTEUR",),
             "logements": ("NB_LOGTS", "nombre_de_logements"),
             "etat": ("ETAT", "etat_de_l_objet"),
+            "id": ("ID", "cleabs"),
         },
         path=Path(path),
         what=what,
-        optional=["usage2", "logements", "etat"],
+        optional=["usage2", "logements", "etat", "id"],
     )
     if "etat" in cols:
         raw = raw[~text_column(raw[cols["etat"]]).map(fold).isin(_GONE).to_numpy()]
@@ -133,15 +140,27 @@ def read_buildings(path: Path, *, bbox_2154: BBox | None = None) -> gpd.GeoDataF
     height = parse_numbers(
         raw[cols["hauteur"]].astype("string"), path=Path(path), field=cols["hauteur"]
     )
+    dwellings = (
+        parse_numbers(
+            raw[cols["logements"]].astype("string"), path=Path(path), field=cols["logements"]
+        )
+        if "logements" in cols
+        else pd.Series(np.nan, index=raw.index)
+    )
+    ids = text_column(raw[cols["id"]]) if "id" in cols else pd.Series(raw.index + 1).astype(str)
+    v.check_values(
+        pd.DataFrame({"hauteur": height, "logements": dwellings, "id": ids.to_numpy()}),
+        _schema(),
+        path=path,
+        id_column="id",
+        id_label="bâtiment",
+        fields=cols,
+    )
     height = height.where(height > 0)
     uses = text_column(raw[cols["usage1"]]).map(fold).isin(_RESIDENTIAL)
     if "usage2" in cols:
         uses |= text_column(raw[cols["usage2"]]).map(fold).isin(_RESIDENTIAL)
-    if "logements" in cols:
-        dwellings = parse_numbers(
-            raw[cols["logements"]].astype("string"), path=Path(path), field=cols["logements"]
-        )
-        uses |= dwellings.fillna(0) > 0
+    uses |= dwellings.fillna(0) > 0
     out = gpd.GeoDataFrame(
         {
             "height_m": height.to_numpy(dtype="float64"),
@@ -153,6 +172,19 @@ def read_buildings(path: Path, *, bbox_2154: BBox | None = None) -> gpd.GeoDataF
     )
     out["source"] = out["source"].astype(str)
     return clip_to_bbox(out[BUILDING_COLUMNS], bbox_2154)
+
+
+@functools.cache
+def _schema() -> v.Schema:
+    why = "le plus haut bâtiment du monde mesure 828 m"
+    return v.schema(
+        {
+            "hauteur": v.number(
+                minimum=0, maximum=MAX_BUILDING_HEIGHT_M, unit="m", why_maximum=why
+            ),
+            "logements": v.count(),
+        }
+    )
 
 
 def read_vegetation(path: Path, *, bbox_2154: BBox | None = None) -> gpd.GeoDataFrame:

@@ -12,6 +12,7 @@ Each equipment type code is mapped to one of our resource categories (see
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from pyproj import Transformer
 
 from quartiers.errors import InputError
 from quartiers.schemas import BPE_COLUMNS
+from quartiers.sources import validation as v
 from quartiers.sources._text import (
     clean_code,
     column_map,
@@ -159,6 +161,17 @@ def _normalise(raw: pd.DataFrame, path: Path, bbox: BBox | None) -> tuple[pd.Dat
     else:
         dep3 = depcom.str[:3]
         epsg = dep3.map(_OVERSEAS_EPSG).fillna(2154).to_numpy(dtype="float64")
+    typequ = text_column(raw[cols["typequ"]])
+    where = "équipement " + typequ + " (commune " + depcom + ")"
+    fields = {"x": cols["x"], "y": cols["y"], "epsg": cols.get("epsg", "EPSG")}
+    v.check_values(
+        pd.DataFrame({"x": x, "y": y, "epsg": epsg, "where": where.to_numpy()}),
+        _schema(),
+        path=path,
+        id_column="where",
+        id_label="",
+        fields=fields,
+    )
     located = np.isfinite(x) & np.isfinite(y) & np.isfinite(epsg)
     x2154 = np.full(len(raw), np.nan)
     y2154 = np.full(len(raw), np.nan)
@@ -174,13 +187,16 @@ def _normalise(raw: pd.DataFrame, path: Path, bbox: BBox | None) -> tuple[pd.Dat
                 f"{path} : code EPSG {int(code)} inconnu dans le champ {cols.get('epsg', 'EPSG')}"
                 " — attendu un système projeté (2154, 5490, 2972, 2975, 4471…)"
             ) from exc
-        x2154[rows], y2154[rows] = tr.transform(x[rows], y[rows])
+        x2154[rows], y2154[rows] = tr.transform(x[rows], y[rows], errcheck=False)
+    projected = pd.DataFrame({"x": x2154, "y": y2154, "where": where.to_numpy()})[located]
+    v.check_values(
+        projected, _projected_schema(), path=path, id_column="where", id_label="", fields=fields
+    )
     keep = located.copy()
     if bbox is not None:
         minx, miny, maxx, maxy = bbox
         keep &= (x2154 >= minx) & (x2154 <= maxx) & (y2154 >= miny) & (y2154 <= maxy)
     vintage = _vintage(raw, cols, path)
-    typequ = text_column(raw[cols["typequ"]])
     out = pd.DataFrame(
         {
             "typequ": typequ[keep].to_numpy(),
@@ -203,6 +219,25 @@ def _normalise(raw: pd.DataFrame, path: Path, bbox: BBox | None) -> tuple[pd.Dat
     for name in ("typequ", "depcom", "nomrs", "category", "qualite_xy"):
         out[name] = out[name].astype(str)
     return out, int((~located).sum())
+
+
+@functools.cache
+def _schema() -> v.Schema:
+    return v.schema({"x": v.number(), "y": v.number(), "epsg": v.number(minimum=1)})
+
+
+@functools.cache
+def _projected_schema() -> v.Schema:
+    """Coordinates the declared CRS cannot project (outside its domain) become infinite."""
+    import pandera.pandas as pa
+
+    outside = pa.Check(
+        lambda s: pd.Series(np.isfinite(s.to_numpy(dtype="float64")), index=s.index),
+        name="projected:finite",
+        error="coordonnées hors du domaine du SCR déclaré (champ EPSG) — attendu des mètres "
+        "dans ce SCR",
+    )
+    return v.schema({"x": [outside], "y": [outside]})
 
 
 def _vintage(raw: pd.DataFrame, cols: dict[str, str], path: Path) -> int | None:

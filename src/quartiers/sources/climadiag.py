@@ -15,6 +15,7 @@ indicator ids (``S1``, ``S3``, ``R5_ete``…) and ``source = "climadiag"``.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -27,6 +28,7 @@ import pandas as pd
 
 from quartiers.errors import InputError
 from quartiers.schemas import CLIMATE_COLUMNS
+from quartiers.sources import validation as v
 from quartiers.sources._text import (
     clean_code,
     parse_numbers,
@@ -35,7 +37,7 @@ from quartiers.sources._text import (
     sniff_text,
 )
 
-__all__ = ["TRACC_HORIZONS", "read_climadiag"]
+__all__ = ["DAYS_PATTERN", "TRACC_HORIZONS", "read_climadiag"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,10 @@ _WHAT_JSON = "Climadiag Commune (entities.jsonl : identifiant_insee, indicateurs
 _WHAT_CSV = "l'extrait Climadiag (nom,code_insee,<indicateur>_<ref|2030|2050|2100>…)"
 _COLUMN = re.compile(r"^(?P<indicator>.+)_(?P<horizon>ref|2030|2050|2100)$", re.IGNORECASE)
 _COMMUNE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+#: Indicators counted in days per year (S1 very hot days, S2 warm nights, S3 heat-wave
+#: days, S4 cold-wave days and their threshold variants S5–S11).
+DAYS_PATTERN = r"[Ss]\d+"
+_DAYS = re.compile(f"^{DAYS_PATTERN}$")
 
 
 def read_climadiag(path: Path, *, codes: Iterable[str] | None = None) -> pd.DataFrame:
@@ -79,6 +85,8 @@ def read_climadiag(path: Path, *, codes: Iterable[str] | None = None) -> pd.Data
     if not rows and keep is None:
         raise InputError(f"{path} : aucune valeur d'indicateur — attendu {_WHAT_JSON}")
     table = pd.DataFrame(rows, columns=CLIMATE_COLUMNS)
+    if path.suffix.lower() in {".jsonl", ".json", ".ndjson"}:
+        _check_json_values(table, path)
     table = table.astype(
         {
             "insee_com": str,
@@ -91,6 +99,57 @@ def read_climadiag(path: Path, *, codes: Iterable[str] | None = None) -> pd.Data
         }
     )
     return table.reset_index(drop=True)
+
+
+def _check_json_values(table: pd.DataFrame, path: Path) -> None:
+    """Refuse impossible values: non-finite numbers, negative or > 366 days, min > mean > max."""
+    where = (
+        table["insee_com"].astype(str)
+        + " (indicateur "
+        + table["indicator"].astype(str)
+        + ", horizon "
+        + table["horizon"].astype(str)
+        + ")"
+    )
+    frame = pd.DataFrame(
+        {
+            "commune": where,
+            "mean": table["value"].astype("float64"),
+            "min": table["low"].astype("float64"),
+            "max": table["high"].astype("float64"),
+        }
+    )
+    days = table["indicator"].astype(str).str.fullmatch(_DAYS.pattern).to_numpy()
+    for rules, rows in ((_json_schema(True), days), (_json_schema(False), ~days)):
+        v.check_values(frame[rows], rules, path=path, id_column="commune", id_label="commune")
+    v.check_values(frame, _key_schema(), path=path, id_column="commune", id_label="commune")
+
+
+@functools.cache
+def _json_schema(days: bool) -> v.Schema:
+    rule = v.days if days else v.number
+    return v.schema(
+        {"mean": rule(), "min": rule(), "max": rule()},
+        relations=[
+            v.at_most("min", "mean", text="minimum supérieur à la moyenne (min > mean)"),
+            v.at_most("mean", "max", text="moyenne supérieure au maximum (mean > max)"),
+        ],
+    )
+
+
+@functools.cache
+def _key_schema() -> v.Schema:
+    return v.schema({"commune": v.identifier()})
+
+
+@functools.cache
+def _csv_schema(columns: tuple[str, ...]) -> v.Schema:
+    rules: dict[str, list[Any]] = {"code_insee": v.identifier()}
+    for column in columns:
+        match = _COLUMN.match(column)
+        days = match is not None and _DAYS.match(match.group("indicator")) is not None
+        rules[column] = v.days() if days else v.count() if column.lower() == "icu" else v.number()
+    return v.schema(rules)
 
 
 def _records(path: Path) -> Iterator[tuple[int, Any]]:
@@ -199,8 +258,21 @@ def _csv_rows(path: Path, keep: set[str] | None) -> Iterator[list[Any]]:
         raise InputError(
             f"{path} : aucune colonne <indicateur>_<ref|2030|2050|2100> — attendu {_WHAT_CSV}"
         )
+    icu = [c for c in raw.columns if c.lower() == "icu"]
+    numbers = pd.DataFrame(
+        {c: parse_numbers(raw[c], path=path, field=c) for c in [*(c for c, _ in parsed), *icu]}
+    )
+    numbers.insert(0, "code_insee", codes.to_numpy())
+    v.check_values(
+        numbers,
+        _csv_schema(tuple(numbers.columns[1:])),
+        path=path,
+        id_column="code_insee",
+        id_label="commune",
+        fields={"code_insee": code_col},
+    )
     for col, match in parsed:
-        values = parse_numbers(raw[col], path=path, field=col)
+        values = numbers[col]
         indicator = _indicator_id(match.group("indicator"))
         horizon = match.group("horizon").lower()
         for code, value in zip(codes, values, strict=True):
@@ -208,7 +280,7 @@ def _csv_rows(path: Path, keep: set[str] | None) -> Iterator[list[Any]]:
                 yield [code, indicator, horizon, value, math.nan, math.nan, "climadiag"]
     for col in raw.columns:
         if col.lower() == "icu":
-            values = parse_numbers(raw[col], path=path, field=col)
+            values = numbers[col]
             for code, value in zip(codes, values, strict=True):
                 if keep is None or code in keep:
                     yield [code, "icu", "ref", value, math.nan, math.nan, "climadiag"]

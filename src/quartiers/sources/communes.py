@@ -15,6 +15,7 @@ with a byte-order mark, CRLF line ends and populations written with thousands sp
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import pandas as pd
 
 from quartiers.errors import InputError
 from quartiers.schemas import COMMUNE_COLUMNS
+from quartiers.sources import validation as v
 from quartiers.sources._text import (
     clean_code,
     column_map,
@@ -73,6 +75,44 @@ _LAYOUTS: list[dict[str, tuple[str, ...]]] = [
 ]
 _SIREN = re.compile(r"\d{9}")
 
+#: Most inhabitants a commune may have: Paris, the largest, has about 2.1 million.
+MAX_COMMUNE_POPULATION = 3_000_000
+#: Most inhabitants an EPCI may have: the Métropole du Grand Paris has about 7.2 million.
+MAX_EPCI_POPULATION = 10_000_000
+
+
+@functools.cache
+def _commune_schema() -> v.Schema:
+    why = "Paris, la commune la plus peuplée, compte 2,1 millions d'habitants"
+    return v.schema(
+        {
+            "insee_com": v.identifier(),
+            "population": v.count(maximum=MAX_COMMUNE_POPULATION, why_maximum=why),
+        }
+    )
+
+
+@functools.cache
+def _epci_schema() -> v.Schema:
+    why = "la Métropole du Grand Paris compte 7,2 millions d'habitants"
+    return v.schema(
+        {
+            "siren_epci": v.identifier(),
+            "population": v.count(maximum=MAX_EPCI_POPULATION, why_maximum=why),
+        }
+    )
+
+
+@functools.cache
+def _membership_schema() -> v.Schema:
+    why = "Paris, la commune la plus peuplée, compte 2,1 millions d'habitants"
+    return v.schema(
+        {
+            "insee_com": v.identifier(),
+            "population": v.count(maximum=MAX_COMMUNE_POPULATION, why_maximum=why),
+        }
+    )
+
 
 def first_siren(value: str) -> str:
     """Return the first 9-digit SIREN of a multi-valued EPCI field (``''`` for ``NR``)."""
@@ -115,6 +155,14 @@ def _normalise(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
     population = parse_numbers(
         raw[cols["population"]].astype("string"), path=path, field=cols["population"]
     )
+    v.check_values(
+        pd.DataFrame({"insee_com": code.to_numpy(), "population": population.to_numpy()}),
+        _commune_schema(),
+        path=path,
+        id_column="insee_com",
+        id_label="commune",
+        fields=cols,
+    )
     return pd.DataFrame(
         {
             "insee_com": code.to_numpy(),
@@ -154,14 +202,9 @@ def read_communes(path: Path, *, codes: list[str] | None = None) -> gpd.GeoDataF
     table = _normalise(raw, path)
     out = gpd.GeoDataFrame(table, geometry=raw.geometry.to_numpy(), crs=raw.crs)
     out = check_crs(out, path=path, expected="EPSG:2154 ou EPSG:4326 (ADMIN EXPRESS)", target=L93)
+    v.check_coordinates(out, path=path, id_column="insee_com", id_label="commune")
     require_geometries(out, path=path, id_field="insee_com")
     out = repair_geometries(out, path=path)
-    duplicated = out["insee_com"].duplicated()
-    if duplicated.any():
-        raise InputError(
-            f"{path} : commune {out['insee_com'][duplicated].iloc[0]} en double dans le champ "
-            "du code INSEE — attendu une géométrie par commune"
-        )
     return out[COMMUNE_COLUMNS].reset_index(drop=True)
 
 
@@ -206,13 +249,15 @@ def read_epci_table(path: Path) -> pd.DataFrame:
             "type": text_column(raw[cols["type"]]),
             "population": parse_numbers(
                 raw[cols["population"]], path=path, field=cols["population"]
-            )
-            .fillna(0)
-            .astype("int64"),
+            ),
             "code_departement": clean_code(raw[cols["code_departement"]], width=2),
         }
     )
     _check_siren(out["siren_epci"], path, cols["siren_epci"])
+    v.check_values(
+        out, _epci_schema(), path=path, id_column="siren_epci", id_label="EPCI", fields=cols
+    )
+    out["population"] = out["population"].fillna(0).round().astype("int64")
     return out[EPCI_COLUMNS]
 
 
@@ -250,12 +295,14 @@ def read_epci_communes(path: Path) -> pd.DataFrame:
             "nom": text_column(raw[cols["nom"]]),
             "population": parse_numbers(
                 raw[cols["population"]], path=path, field=cols["population"]
-            )
-            .fillna(0)
-            .astype("int64"),
+            ),
         }
     )
     _check_siren(out["siren_epci"], path, cols["siren_epci"])
+    v.check_values(
+        out, _membership_schema(), path=path, id_column="insee_com", id_label="commune", fields=cols
+    )
+    out["population"] = out["population"].fillna(0).round().astype("int64")
     return out[EPCI_COMMUNE_COLUMNS]
 
 

@@ -29,6 +29,7 @@ département (département file).
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
@@ -41,6 +42,7 @@ from scipy.spatial import cKDTree
 
 from quartiers.errors import InputError
 from quartiers.schemas import CLIMATE_COLUMNS
+from quartiers.sources import validation as v
 from quartiers.sources._text import (
     clean_code,
     column_map,
@@ -51,7 +53,13 @@ from quartiers.sources._text import (
 )
 from quartiers.sources._vector import L93
 
-__all__ = ["DRIAS_RAW_COLUMNS", "PERIOD_HORIZONS", "read_drias", "read_drias_table"]
+__all__ = [
+    "DAY_INDICATORS",
+    "DRIAS_RAW_COLUMNS",
+    "PERIOD_HORIZONS",
+    "read_drias",
+    "read_drias_table",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +80,14 @@ DRIAS_RAW_COLUMNS = [
 PERIOD_HORIZONS = {"REF": "ref", "H1": "2030", "H2": "2050", "H3": "2100"}
 _WHAT = "un export DRIAS (Point;Latitude;Longitude;Contexte;Période;…)"
 _SCENARIO = re.compile(r"(\d)[._]?(\d)$")
+
+#: DRIAS indicators counted in days (« nombre de jours… », « nombre de nuits… »).
+DAY_INDICATORS = frozenset(
+    {"NORSD", "NORSDA", "NORTX35", "NORTXHWD", "NORTR", "NORTNFD", "NORTNCWD", "NORIFM40"}
+    | {"NORIFMX50", "NORRR1MM"}
+)
+#: DRIAS indicators that cannot be negative (precipitation totals and quantiles, mm).
+_NON_NEGATIVE = frozenset({"NORRR", "NORRRA", "NORPQ90", "NORPQ99", "NORPFL90"})
 
 
 def _scenario(text: str) -> str:
@@ -170,7 +186,7 @@ def _text_export(path: Path, encoding: str) -> pd.DataFrame:
                 }
             )
         )
-    return _finish(pd.concat(frames, ignore_index=True))
+    return _finish(pd.concat(frames, ignore_index=True), path)
 
 
 def _points(path: Path) -> pd.DataFrame:
@@ -204,7 +220,8 @@ def _points(path: Path) -> pd.DataFrame:
                 "indicator": text_column(raw[cols["indicator"]]).str.upper(),
                 "value": parse_numbers(raw[cols["value"]], path=path, field=cols["value"]),
             }
-        ).drop_duplicates(["location", "scenario", "period", "season", "indicator"])
+        ).drop_duplicates(["location", "scenario", "period", "season", "indicator"]),
+        path,
     )
 
 
@@ -244,14 +261,50 @@ def _departements(path: Path) -> pd.DataFrame:
             int(unknown.sum()),
             ", ".join(sorted(set(table.loc[unknown, "period"])))[:60],
         )
-    return _finish(table[~unknown])
+    return _finish(table[~unknown], path)
 
 
-def _finish(table: pd.DataFrame) -> pd.DataFrame:
+def _finish(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     table = table[DRIAS_RAW_COLUMNS].reset_index(drop=True)
     for name in ("location", "scenario", "period", "season", "indicator"):
         table[name] = table[name].astype(str)
+    _check_values(table, path)
     return table
+
+
+def _check_values(table: pd.DataFrame, path: Path) -> None:
+    """Refuse impossible values: coordinates off the globe, negative or > 366 days, ±inf."""
+    label = (
+        table["location"]
+        + " (indicateur "
+        + table["indicator"]
+        + ", "
+        + table["scenario"]
+        + " "
+        + table["period"]
+        + ")"
+    )
+    frame = table[["lat", "lon", "value"]].assign(point=label.to_numpy())
+    v.check_values(frame, _schema("place"), path=path, id_column="point", id_label="point")
+    indicator = table["indicator"].str.upper()
+    for kind in ("days", "positive", "number"):
+        if kind == "days":
+            rows = indicator.isin(DAY_INDICATORS)
+        elif kind == "positive":
+            rows = indicator.isin(_NON_NEGATIVE)
+        else:
+            rows = ~indicator.isin(DAY_INDICATORS | _NON_NEGATIVE)
+        v.check_values(
+            frame[rows.to_numpy()], _schema(kind), path=path, id_column="point", id_label="point"
+        )
+
+
+@functools.cache
+def _schema(kind: str) -> v.Schema:
+    if kind == "place":
+        return v.schema({"lat": v.latitude(), "lon": v.longitude()})
+    value = {"days": v.days, "positive": v.count, "number": v.number}[kind]()
+    return v.schema({"value": value})
 
 
 def read_drias(

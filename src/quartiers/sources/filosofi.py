@@ -8,6 +8,7 @@ another CRS, are ignored). Column names vary by vintage only in case (2015 ``Ind
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,9 @@ from pyproj import CRS, Transformer
 
 from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS, CELL_SIZE_M, cell_boxes
+from quartiers.os_errors import reason
 from quartiers.schemas import FILOSOFI_COLUMNS, FILOSOFI_COUNTS
+from quartiers.sources import validation as v
 from quartiers.sources._text import (
     column_map,
     iter_csv_tables,
@@ -33,7 +36,7 @@ from quartiers.sources._text import (
 )
 from quartiers.sources._vector import list_layers, read_vector
 
-__all__ = ["FILOSOFI_FIELDS", "read_filosofi"]
+__all__ = ["FILOSOFI_FIELDS", "MAX_PEOPLE_PER_CELL", "read_filosofi", "value_rules"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,58 @@ FILOSOFI_FIELDS: dict[str, tuple[str, ...]] = {
     **{name: (name,) for name in FILOSOFI_COUNTS},
 }
 _ID_PATTERN = r"^CRS3035RES(?P<res>\d+)mN(?P<y>\d+)E(?P<x>\d+)$"
+
+#: Most people (and so households, dwellings, people of an age band) a 200 m cell may hold:
+#: 10,000 people on 4 ha is 250,000 inhabitants/km², more than ten times the density of
+#: Paris (about 20,000/km², the densest commune of France) and above the densest urban
+#: districts in the world (about 130,000/km²). A larger value is a typing or export error.
+MAX_PEOPLE_PER_CELL = 10_000
+
+#: Filosofi counts that are subsets of the households (``men``) and of the people (``ind``).
+_HOUSEHOLD_PARTS = {
+    "men_pauv": "ménages pauvres",
+    "men_1ind": "ménages d'une personne",
+    "men_5ind": "ménages de 5 personnes ou plus",
+    "men_prop": "ménages propriétaires",
+    "men_fmp": "ménages monoparentaux",
+    "men_coll": "ménages en logement collectif",
+    "men_mais": "ménages en maison",
+    "log_av45": "logements construits avant 1945",
+    "log_45_70": "logements construits de 1945 à 1969",
+    "log_70_90": "logements construits de 1970 à 1989",
+    "log_ap90": "logements construits depuis 1990",
+    "log_inc": "logements de date inconnue",
+    "log_soc": "logements sociaux",
+}
+_PEOPLE_PARTS = {
+    "men": "ménages",
+    **{
+        f"ind_{low}_{high}": f"individus de {low} à {high} ans"
+        for low, high in ((0, 3), (4, 5), (6, 10), (11, 17), (18, 24), (25, 39), (40, 54))
+    },
+    "ind_55_64": "individus de 55 à 64 ans",
+    "ind_65_79": "individus de 65 à 79 ans",
+    "ind_80p": "individus de 80 ans ou plus",
+    "ind_inc": "individus d'âge inconnu",
+}
+
+
+@functools.cache
+def value_rules() -> v.Schema:
+    """Value rules of a Filosofi cell (documented in docs/sources.md)."""
+    why = "plafond plausible d'un carreau de 200 m"
+    bounded = {"ind", *_PEOPLE_PARTS, *_HOUSEHOLD_PARTS} - {"ind_snv", "men_surf"}
+    columns = {
+        name: (
+            v.count(maximum=MAX_PEOPLE_PER_CELL, why_maximum=why) if name in bounded else v.count()
+        )
+        for name in FILOSOFI_COUNTS
+    }
+    relations = [
+        *(v.at_most(n, "men", what, "les ménages") for n, what in _HOUSEHOLD_PARTS.items()),
+        *(v.at_most(n, "ind", what, "les individus") for n, what in _PEOPLE_PARTS.items()),
+    ]
+    return v.schema(columns, relations=relations)
 
 
 def read_filosofi(
@@ -95,12 +150,13 @@ def read_filosofi(
     cells = pd.concat(parts, ignore_index=True) if parts else _empty()
     if cells.empty and bbox_3035 is None:
         raise InputError(f"{path} : aucun carreau — attendu au moins une ligne ({_WHAT})")
-    duplicated = cells["idcar_200m"].duplicated()
-    if duplicated.any():
-        raise InputError(
-            f"{path} : carreau {cells['idcar_200m'][duplicated].iloc[0]} en double dans le champ "
-            "idcar_200m — attendu un identifiant unique par carreau"
-        )
+    v.check_values(
+        cells[["idcar_200m"]],
+        _id_schema(),
+        path=path,
+        id_column="idcar_200m",
+        id_label="carreau",
+    )
     xy = cells[["x_sw", "y_sw"]].to_numpy(dtype=np.int64)
     out = gpd.GeoDataFrame(cells, geometry=cell_boxes(xy), crs=CELL_CRS)
     logger.info("%s : %d carreaux lus", path, len(out))
@@ -143,7 +199,7 @@ def _bbox_in_layer_crs(path: Path, layer: str, bbox: BBox) -> BBox:
     try:
         info_crs = pyogrio.read_info(path, layer=layer)["crs"]
     except pyogrio.errors.DataSourceError as exc:  # pragma: no cover - read_vector says it
-        raise InputError(f"{path} : fichier illisible ({exc})") from exc
+        raise InputError(f"{path} : fichier illisible ({reason(exc)})") from exc
     if info_crs is None or CRS.from_user_input(info_crs).equals(CRS.from_user_input(CELL_CRS)):
         return bbox
     tr = Transformer.from_crs(CELL_CRS, info_crs, always_xy=True)
@@ -214,7 +270,15 @@ def _normalise(raw: pd.DataFrame, *, path: Path, bbox: BBox | None) -> pd.DataFr
         )
     out["idcar_200m"] = out["idcar_200m"].astype(str)
     out["lcog_geo"] = out["lcog_geo"].astype(str)
+    v.check_values(
+        out, value_rules(), path=path, id_column="idcar_200m", id_label="carreau", fields=cols
+    )
     return out
+
+
+@functools.cache
+def _id_schema() -> v.Schema:
+    return v.schema({"idcar_200m": v.identifier()})
 
 
 def _as_text(values: pd.Series) -> pd.Series:

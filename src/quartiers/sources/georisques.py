@@ -13,15 +13,18 @@ offline mode reuse them.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from quartiers.errors import InputError, SourceError
+from quartiers.sources import validation as v
 from quartiers.sources._http import Downloader
 from quartiers.sources._text import require_file
 
@@ -165,4 +168,71 @@ def read_catnat(path: Path) -> pd.DataFrame:
                 f"{path} : élément sans champ data ni code_national_catnat — attendu une "
                 "réponse de l'API Géorisques /gaspar/catnat"
             )
-    return _frame(_catnat_rows(records))
+    table = _frame(_catnat_rows(records))
+    _check_catnat(table, path)
+    return table
+
+
+#: API field of each CatNat date column, named in messages.
+_DATE_FIELDS = {
+    "date_debut": "date_debut_evt",
+    "date_fin": "date_fin_evt",
+    "date_arrete": "date_publication_arrete",
+    "date_jo": "date_publication_jo",
+}
+
+
+def _days(values: pd.Series) -> pd.Series:
+    """Return dates (``DD/MM/YYYY`` as the API writes them, or ISO) as days since 1970.
+
+    Empty values are NaN; unreadable ones are +inf, so that the finite rule names them.
+    """
+    text = values.astype("string").str.strip().fillna("")
+    dates = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+    iso = pd.to_datetime(text.str[:10], format="%Y-%m-%d", errors="coerce")
+    dates = dates.fillna(iso)
+    days = (dates - pd.Timestamp("1970-01-01")).dt.days.astype("float64")
+    return days.where(dates.notna() | (text == ""), float("inf"))
+
+
+def _check_catnat(table: pd.DataFrame, path: Path) -> None:
+    """Refuse unreadable dates, events ending before they start, malformed commune codes."""
+    frame = pd.DataFrame({name: _days(table[name]) for name in _DATE_FIELDS})
+    frame["insee_com"] = table["insee_com"]
+    frame["decree"] = table["code_national_catnat"] + " (commune " + table["insee_com"] + ")"
+    v.check_values(
+        frame,
+        _catnat_schema(),
+        path=path,
+        id_column="decree",
+        id_label="arrêté",
+        fields=_DATE_FIELDS,
+    )
+
+
+@functools.cache
+def _catnat_schema() -> v.Schema:
+    import pandera.pandas as pa
+
+    code = pa.Check.str_matches(
+        r"^(\d{5}|2[AB]\d{3})$",
+        name="insee:format",
+        error="code commune INSEE mal formé — attendu 5 caractères (ex. 85191, 2A004)",
+    )
+    date = [
+        pa.Check(
+            lambda s: pd.Series(np.isfinite(s.to_numpy(dtype="float64")), index=s.index),
+            name="date:readable",
+            error="date illisible — attendu JJ/MM/AAAA (ou AAAA-MM-JJ)",
+        )
+    ]
+    return v.schema(
+        {"insee_com": [code], **dict.fromkeys(_DATE_FIELDS, date)},
+        relations=[
+            v.at_most(
+                "date_debut",
+                "date_fin",
+                text="événement qui finit avant de commencer (date_debut_evt > date_fin_evt)",
+            )
+        ],
+    )

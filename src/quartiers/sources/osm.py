@@ -26,6 +26,7 @@ from osmium.osm import mutable
 from pyproj import Transformer
 
 from quartiers.errors import InputError
+from quartiers.os_errors import reason
 from quartiers.places import consolidate_outdoor, empty_places
 from quartiers.schemas import (
     BUILDING_COLUMNS,
@@ -117,7 +118,7 @@ def read_osm_layers(
         collector = _collect(osmium.io.File(str(path), fmt), lonlat_box)
     except _READ_ERRORS as exc:
         if "order" not in str(exc):
-            raise InputError(f"{path} : fichier OpenStreetMap illisible ({exc})") from exc
+            raise InputError(f"{path} : fichier OpenStreetMap illisible ({reason(exc)})") from exc
         logger.info("%s : objets non triés, tri préalable", path.name)
         with tempfile.TemporaryDirectory(prefix="quartiers-osm-") as tmp:
             sorted_path = Path(tmp) / "sorted.osm.pbf"
@@ -125,7 +126,9 @@ def read_osm_layers(
             try:
                 collector = _collect(osmium.io.File(str(sorted_path), "pbf"), lonlat_box)
             except _READ_ERRORS as again:
-                raise InputError(f"{path} : fichier OpenStreetMap illisible ({again})") from again
+                raise InputError(
+                    f"{path} : fichier OpenStreetMap illisible ({reason(again)})"
+                ) from again
     if collector.seen == 0:
         raise InputError(
             f"{path} : aucun objet OpenStreetMap exploitable (voies, bâtiments, lieux) "
@@ -201,7 +204,7 @@ def _write_sorted(osm_file: Any, target: Path, original: Path) -> None:
                 relation = mutable.Relation(id=obj.id, members=members, tags=tags)
                 relations.append((obj.id, relation))
     except _READ_ERRORS as exc:
-        raise InputError(f"{original} : fichier OpenStreetMap illisible ({exc})") from exc
+        raise InputError(f"{original} : fichier OpenStreetMap illisible ({reason(exc)})") from exc
     writer = osmium.SimpleWriter(str(target))
     try:
         for _, node in sorted(nodes, key=lambda pair: pair[0]):

@@ -8,6 +8,7 @@ separated by commas (a QPV straddling communes).
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from quartiers.errors import InputError
 from quartiers.schemas import QPV_COLUMNS
+from quartiers.sources import validation as v
 from quartiers.sources._text import clean_code, column_map, text_column
 from quartiers.sources._vector import (
     L93,
@@ -35,6 +37,11 @@ _FIELDS = {
     "siren_epci": ("siren_epci",),
 }
 _CODE_QP = re.compile(r"^Q[A-Z][0-9A-Z]{3}\d{2}[0-9A-Z]?$")
+
+
+@functools.cache
+def _schema() -> v.Schema:
+    return v.schema({"code_qp": v.identifier()})
 
 
 def split_codes(value: str) -> list[str]:
@@ -70,6 +77,7 @@ def read_qpv(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
     raw = read_vector(path, what=_WHAT, layer=layer)
     cols = column_map(raw.columns, _FIELDS, path=path, what=_WHAT)
     raw = check_crs(raw, path=path, expected="CRS84 (GeoJSON) ou EPSG:2154", target=L93)
+    v.check_coordinates(raw, path=path, id_column=cols["code_qp"], id_label="QPV")
     code = text_column(raw[cols["code_qp"]])
     bad = ~code.str.fullmatch(_CODE_QP.pattern)
     if bad.any():
@@ -77,12 +85,14 @@ def read_qpv(path: Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
             f"{path} : code QPV {code[bad].iloc[0]!r} invalide dans le champ "
             f"{cols['code_qp']} — attendu QN + département + 2 chiffres + lettre (ex. QN08503I)"
         )
-    duplicated = code.duplicated()
-    if duplicated.any():
-        raise InputError(
-            f"{path} : code QPV {code[duplicated].iloc[0]!r} en double dans le champ "
-            f"{cols['code_qp']} — attendu un périmètre par QPV"
-        )
+    v.check_values(
+        pd.DataFrame({"code_qp": code}),
+        _schema(),
+        path=path,
+        id_column="code_qp",
+        id_label="QPV",
+        fields=cols,
+    )
     coms = raw[cols["insee_com"]].astype("string").fillna("").map(split_codes)
     if (coms.map(len) == 0).any():
         raise InputError(

@@ -8,8 +8,9 @@ Layout of ``<workspace>/<code>/``::
     qpv.parquet cells.parquet communes.parquet …   one (Geo)Parquet per input table
 
 Files are written to a temporary folder first and moved into place one by one with an
-atomic rename, only after every source was read: a failed fetch leaves an existing
-workspace as it was. Files of an earlier fetch that the new one does not produce are
+atomic rename (Ctrl-C held back meanwhile, :func:`quartiers.atomic.deferred_interrupt`), only
+after every source was read: a failed or interrupted fetch leaves an existing workspace as
+it was. Files of an earlier fetch that the new one does not produce are
 removed; other files in the folder (a diagnostic written there) are left alone.
 """
 
@@ -28,8 +29,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from quartiers.atomic import InterruptError, deferred_interrupt
 from quartiers.errors import InputError
+from quartiers.os_errors import reason, translate
 from quartiers.schemas import Provenance, TerritoryInputs
+from quartiers.sources._stored_checks import check_stored
 
 __all__ = ["TABLE_FIELDS", "read_workspace", "workspace_dir", "write_workspace"]
 
@@ -84,8 +88,11 @@ def write_workspace(inputs: TerritoryInputs, directory: Path) -> list[Path]:
     JSON-serialisable notes go into the manifest.
     """
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=directory, prefix=".ecriture-"))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=directory, prefix=".ecriture-"))
+    except OSError as exc:
+        raise translate(exc, written=(directory,)) from None
     try:
         written: list[str] = []
         for name in TABLE_FIELDS:
@@ -120,11 +127,17 @@ def write_workspace(inputs: TerritoryInputs, directory: Path) -> list[Path]:
             json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
         )
         previous = _manifest_files(directory)
-        for name in written:
-            os.replace(tmp / name, directory / name)
-        for stale in sorted(set(previous) - set(written) - {_MANIFEST}):
-            (directory / stale).unlink(missing_ok=True)
-        os.replace(tmp / _MANIFEST, directory / _MANIFEST)  # last: marks the set complete
+        # Renames only from here: Ctrl-C waits so the set is never half old, half new.
+        with deferred_interrupt() as received:
+            for name in written:
+                os.replace(tmp / name, directory / name)
+            for stale in sorted(set(previous) - set(written) - {_MANIFEST}):
+                (directory / stale).unlink(missing_ok=True)
+            os.replace(tmp / _MANIFEST, directory / _MANIFEST)  # last: marks the set complete
+        if received:
+            raise InterruptError(directory, completed=True)
+    except OSError as exc:
+        raise translate(exc, written=(tmp, directory)) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return [directory / n for n in (*written, _MANIFEST)]
@@ -155,7 +168,7 @@ def read_workspace(directory: Path) -> TerritoryInputs:
             "« quartiers fetch »"
         ) from exc
     except ValueError as exc:
-        raise InputError(f"{directory / _MANIFEST} : manifeste illisible ({exc})") from exc
+        raise InputError(f"{directory / _MANIFEST} : manifeste illisible ({reason(exc)})") from exc
     if manifest.get("format") != _FORMAT:
         raise InputError(
             f"{directory / _MANIFEST} : format {manifest.get('format')!r} inconnu — attendu "
@@ -177,7 +190,7 @@ def read_workspace(directory: Path) -> TerritoryInputs:
         for rec in json.loads((directory / _PROVENANCE).read_text(encoding="utf-8"))
     ]
     osm_path = manifest.get("osm_path")
-    return TerritoryInputs(
+    inputs = TerritoryInputs(
         code=str(manifest["code"]),
         name=str(manifest["name"]),
         osm_path=Path(osm_path) if osm_path else None,
@@ -185,6 +198,8 @@ def read_workspace(directory: Path) -> TerritoryInputs:
         notes=notes,
         **tables,
     )
+    check_stored(inputs, directory)
+    return inputs
 
 
 def _read_table(path: Path) -> pd.DataFrame:

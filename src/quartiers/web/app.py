@@ -3,7 +3,8 @@
 ``create_app([dir, …], settings=…)`` loads every diagnostic directory at once (a bad one
 raises :class:`~quartiers.errors.InputError` before anything is served), builds the cached
 payloads, mounts the JSON API (``/api``, OpenAPI at ``/api/openapi.json``), the pages, the
-downloads, the local static assets (MapLibre GL JS from npm, no CDN) and, when installed,
+downloads, the OGC API – Features (``/ogc``, see :mod:`quartiers.web.ogc`), the local
+static assets (MapLibre GL JS from npm, no CDN) and, when installed,
 the residents' contributions router.
 """
 
@@ -29,6 +30,8 @@ from quartiers.web.catalog import Catalog
 from quartiers.web.contributions import disabled, mount_contributions
 from quartiers.web.downloads import build_downloads_router
 from quartiers.web.errors import install_error_handlers
+from quartiers.web.limits import MAX_BODY_BYTES, BodyLimit, ForwardedFor, parse_trusted
+from quartiers.web.ogc import build_ogc_app
 from quartiers.web.pages import STATIC_DIR, build_pages_router, make_templates, render_error
 from quartiers.web.state import WebState, build_state
 
@@ -78,6 +81,8 @@ def create_app(
     settings: Settings,
     contributions: bool = True,
     secure_cookies: bool = True,
+    forwarded_allow_ips: Sequence[str] | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> FastAPI:
     """Create the web application over one or several diagnostic directories.
 
@@ -93,6 +98,11 @@ def create_app(
     secure_cookies
         Send the moderators' session cookies only over HTTPS (behind a TLS proxy); False for
         plain HTTP on the loopback interface, where browsers would drop them.
+    forwarded_allow_ips
+        Proxies whose ``X-Forwarded-For`` is trusted (addresses or networks, ``*`` for all);
+        None (default) ignores the header: the client is the direct peer.
+    max_body_bytes
+        Largest request body on any route (413 above it; routes may be stricter).
 
     Raises
     ------
@@ -135,10 +145,14 @@ def create_app(
     app.include_router(build_api_router(state))
     app.include_router(build_actions_router(_workshops(catalog, settings)))
     app.include_router(build_downloads_router(state))
+    app.mount("/ogc", build_ogc_app(state))
     app.include_router(build_pages_router(state, templates))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SelectiveGZip, minimum_size=2048)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(SecurityHeaders, policy=content_security_policy(settings.basemap_url))
+    if forwarded_allow_ips is not None:  # outermost: every layer sees the real client
+        app.add_middleware(ForwardedFor, trusted=parse_trusted(forwarded_allow_ips))
     return app
 
 

@@ -20,7 +20,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from quartiers._validation_fr import french_validation_errors
 from quartiers.web.catalog import NotFoundError
 
-__all__ = ["french_validation_errors", "install_error_handlers", "wants_json"]
+__all__ = [
+    "BODY_UNREADABLE",
+    "french_validation_errors",
+    "install_error_handlers",
+    "wants_json",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +70,8 @@ def install_error_handlers(app: FastAPI, render_html: HtmlRenderer) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail: Any = exc.detail
+        if detail == _BODY_PARSE_ERROR:  # invalid UTF-8, JSON nested too deep…
+            return respond(request, 400, BODY_UNREADABLE)
         if isinstance(detail, str) and detail and not _english(detail):
             message = detail
         elif not isinstance(detail, str) and detail and wants_json(request):
@@ -90,6 +97,11 @@ def install_error_handlers(app: FastAPI, render_html: HtmlRenderer) -> None:
 
 
 _PHRASES = frozenset(status.phrase for status in HTTPStatus)
+_BODY_PARSE_ERROR = "There was an error parsing the body"
+#: French message of a body FastAPI cannot parse (not UTF-8, JSON nested too deep…).
+BODY_UNREADABLE = (
+    "corps de la requête illisible : JSON en UTF-8 attendu, sans imbrication excessive"
+)
 
 
 def _english(detail: str) -> bool:

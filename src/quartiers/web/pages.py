@@ -33,6 +33,7 @@ from quartiers.web.formatting import (
     format_value,
     ordinal,
 )
+from quartiers.web.page_cache import PageCache
 from quartiers.web.qpv_view import qpv_context
 from quartiers.web.state import WebState
 from quartiers.web.views import (
@@ -124,14 +125,18 @@ def render_error(
 def build_pages_router(state: WebState, templates: Jinja2Templates) -> APIRouter:
     """Return the router of the HTML pages."""
     router = APIRouter(include_in_schema=False)
+    cache = PageCache()
 
     def page(request: Request, name: str, nav: str, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, name, {"nav": nav, **context})
 
     @router.get("/", response_class=HTMLResponse)
     async def home(request: Request) -> HTMLResponse:
-        cards = [state.payloads[td.code].summary for td in state.catalog]
-        return page(request, "accueil.html", "accueil", cards=cards)
+        def render() -> HTMLResponse:
+            cards = [state.payloads[td.code].summary for td in state.catalog]
+            return page(request, "accueil.html", "accueil", cards=cards)
+
+        return await cache.respond(("accueil",), render)
 
     @router.get("/territoires/{code}", response_class=HTMLResponse)
     async def territory(
@@ -141,6 +146,20 @@ def build_pages_router(state: WebState, templates: Jinja2Templates) -> APIRouter
         horizon: HorizonQuery = None,
         tri: Annotated[str | None, Query(max_length=20)] = None,
         ordre: Annotated[str | None, Query(max_length=10)] = None,
+    ) -> HTMLResponse:
+        state.territory(code)  # 404 before anything is cached
+        key = ("territoire", code, indicateur, horizon, tri, ordre)
+        return await cache.respond(
+            key, lambda: territory_page(request, code, indicateur, horizon, tri, ordre)
+        )
+
+    def territory_page(
+        request: Request,
+        code: str,
+        indicateur: str | None,
+        horizon: str | None,
+        tri: str | None,
+        ordre: str | None,
     ) -> HTMLResponse:
         td, pay = state.territory(code)
         indicator, hz, notes = resolve_choice(td, indicateur, horizon)
@@ -180,8 +199,10 @@ def build_pages_router(state: WebState, templates: Jinja2Templates) -> APIRouter
             has_uncertainty=td.has_uncertainty,
         )
 
+    # The QPV page shows the residents' published contributions, which change: rendered at
+    # every request, in a worker thread (a sync handler), never on the event loop.
     @router.get("/territoires/{code}/qpv/{code_qp}", response_class=HTMLResponse)
-    async def qpv(
+    def qpv(
         request: Request,
         code: str,
         code_qp: str,
@@ -238,15 +259,14 @@ def build_pages_router(state: WebState, templates: Jinja2Templates) -> APIRouter
     async def comparison(
         request: Request, indicateur: IndicatorQuery = None, horizon: HorizonQuery = None
     ) -> HTMLResponse:
-        return page(
-            request,
-            "comparaison.html",
-            "comparaison",
-            **comparison_context(state, indicateur, horizon),
-        )
+        def render() -> HTMLResponse:
+            context = comparison_context(state, indicateur, horizon)
+            return page(request, "comparaison.html", "comparaison", **context)
+
+        return await cache.respond(("comparaison", indicateur, horizon), render)
 
     @router.get("/methode", response_class=HTMLResponse)
-    async def method(request: Request) -> HTMLResponse:
+    def method(request: Request) -> HTMLResponse:
         methods = {m["territory"]: m for m in json.loads(state.method_json)["territories"]}
         first = next(iter(state.catalog))
         return page(
@@ -258,12 +278,12 @@ def build_pages_router(state: WebState, templates: Jinja2Templates) -> APIRouter
         )
 
     @router.get("/telechargements", response_class=HTMLResponse)
-    async def downloads(request: Request) -> HTMLResponse:
+    def downloads(request: Request) -> HTMLResponse:
         files = {td.code: downloads_of(td) for td in state.catalog}
         return page(request, "telechargements.html", "telechargements", files=files)
 
     @router.get("/documentation-api", response_class=HTMLResponse)
-    async def api_doc(request: Request) -> HTMLResponse:
+    def api_doc(request: Request) -> HTMLResponse:
         spec = request.app.openapi()
         entries = []
         for path, methods in spec.get("paths", {}).items():
