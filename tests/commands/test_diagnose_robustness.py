@@ -33,7 +33,11 @@ def test_draws_and_seed_reach_run_json(synthetic: Path, capsys: pytest.CaptureFi
     assert run["uncertainty"]["settings"]["draws"] == 30
     assert run["uncertainty"]["settings"]["seed"] == 4
     assert run["hotspots"]["seed"] == 4
-    assert "Solidité des rangs (30 variantes" in captured.out and "Rang 90 %" in captured.out
+    assert "Solidité des rangs (30 variantes" in captured.out
+    # One ranked QPV: fewer than 5, so the table gives residents in top-quintile cells instead
+    # of a rank interval that would say nothing (method v2, docs/method.md § 12).
+    assert run["uncertainty"]["few_ranked"] is True
+    assert "Habitants en quintile 5" in captured.out and "Rang 90 %" not in captured.out
     q = pd.read_csv(out / "qpv.csv")
     assert q["rank_median"].notna().any()
 

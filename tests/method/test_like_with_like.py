@@ -32,9 +32,14 @@ OPTIONS = RobustnessOptions(draws=60, seed=3, hotspots=False)
 
 
 def _method(missing: str) -> str:
-    text = resources.files("quartiers.method").joinpath("default.yaml").read_text("utf-8")
-    text = text.replace("missing_dimension: exclude", f"missing_dimension: {missing}")
-    return text.replace("sobol_samples: 64", "sobol_samples: 0")
+    # Method v1, where the commune's Climadiag values are an exposure indicator: a commune
+    # without them has no exposure at all (the Angers/Trélazé case of issue 13). In v2 the
+    # climate is a hazard level beside the index, so this scenario needs the v1 file.
+    methods = resources.files("quartiers.method").joinpath("methods")
+    text = methods.joinpath("v1.yaml").read_text("utf-8")
+    assert "missing_dimension" not in text and "sobol_samples: 64" in text
+    text = text.replace("sobol_samples: 64", "sobol_samples: 0")
+    return f"{text}\nmissing_dimension: {missing}\n"
 
 
 def _qpv() -> gpd.GeoDataFrame:

@@ -9,6 +9,7 @@ budget per client: the web app uses it.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 import time
@@ -149,8 +150,15 @@ class SharedRateLimiter:
         self._clock = clock
         self._calls = 0
 
+    @staticmethod
+    def _stored_key(key: str) -> str:
+        # A digest, not the raw text: any client-supplied key (login names with NUL bytes,
+        # which PostgreSQL refuses, or keys longer than the column) maps to one fixed-size
+        # value, and two long keys never collide by truncation.
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
     def _bucket(self, session: Session, key: str, now: float) -> RateBucket:
-        key = key[:80]
+        key = self._stored_key(key)
         query = select(RateBucket).where(RateBucket.scope == self.scope, RateBucket.key == key)
         bucket = session.scalars(query.with_for_update()).one_or_none()
         if bucket is None:
@@ -207,7 +215,9 @@ class SharedRateLimiter:
         """Forget a key (its bucket is full again)."""
         with self.db.writing() as session:
             session.execute(
-                delete(RateBucket).where(RateBucket.scope == self.scope, RateBucket.key == key[:80])
+                delete(RateBucket).where(
+                    RateBucket.scope == self.scope, RateBucket.key == self._stored_key(key)
+                )
             )
 
     retry_after = staticmethod(RateLimiter.retry_after)
