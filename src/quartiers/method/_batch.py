@@ -27,8 +27,8 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-#: Normalised values are floored at this before a geometric mean (as in ``composite``).
-_FLOOR = 0.01
+#: Normalised values are floored at this before a geometric mean.
+GEOMETRIC_FLOOR = 0.01
 
 
 def batch_weighted_mean(x: FloatArray, w: FloatArray, groups: FloatArray, how: str) -> FloatArray:
@@ -53,7 +53,7 @@ def batch_weighted_mean(x: FloatArray, w: FloatArray, groups: FloatArray, how: s
     known = np.isfinite(x)
     wk = np.where(known, w[:, None, :], 0.0)
     if how == "geometric":
-        terms = np.where(known, np.log(np.maximum(np.where(known, x, 1.0), _FLOOR)), 0.0)
+        terms = np.where(known, np.log(np.maximum(np.where(known, x, 1.0), GEOMETRIC_FLOOR)), 0.0)
     else:
         terms = np.where(known, x, 0.0)
     num = (wk * terms) @ groups

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
+from quartiers.method._batch import GEOMETRIC_FLOOR, batch_weighted_mean
 from quartiers.method.normalise import Reference, normalise
 from quartiers.method.spec import Method
 
@@ -31,7 +32,6 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 
 #: Normalised values are floored at this before a geometric mean (a zero would zero it).
-GEOMETRIC_FLOOR = 0.01
 
 
 @dataclass(frozen=True)
@@ -141,19 +141,10 @@ def _mean(x: FloatArray, w: FloatArray, groups: FloatArray, how: str) -> FloatAr
     """Weighted mean of the columns of ``x`` by group, skipping NaN (renormalised weights).
 
     ``groups`` is a one-hot matrix (columns × groups). Rows with no known value in a group
-    get NaN for that group.
+    get NaN for that group. The one-draw case of :func:`batch_weighted_mean`.
     """
-    known = np.isfinite(x)
-    wk = np.where(known, w[None, :], 0.0)
-    if how == "geometric":
-        terms = np.where(known, np.log(np.maximum(np.where(known, x, 1.0), GEOMETRIC_FLOOR)), 0.0)
-    else:
-        terms = np.where(known, x, 0.0)
-    num = (wk * terms) @ groups
-    den = wk @ groups
-    out = np.full(num.shape, np.nan)
-    np.divide(num, den, out=out, where=den > 0)
-    return np.exp(out) if how == "geometric" else out
+    out: FloatArray = batch_weighted_mean(x[None, :, :], w[None, :], groups, how)[0]
+    return out
 
 
 def composite(normalised: FloatArray, compiled: CompiledMethod) -> tuple[FloatArray, FloatArray]:
