@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from quartiers.defaults import DEFAULT_MARGIN_M
 from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS, CELL_SIZE_M
 from quartiers.sources._text import fold
@@ -40,9 +41,6 @@ __all__ = [
     "transform_bbox",
 ]
 
-#: Margin (m) added around the territory when clipping national files: walking distances
-#: from border cells to resources in neighbouring communes stay right.
-DEFAULT_MARGIN_M = 1500.0
 
 BBox = tuple[float, float, float, float]
 Kind = Literal["commune", "epci", "departement", "region", "france"]

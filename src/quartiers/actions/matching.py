@@ -34,6 +34,7 @@ from pyproj import Transformer
 from quartiers.actions.catalogue import Action, Catalogue, resolve_indicator
 from quartiers.actions.choices import Choice, planned_quantity
 from quartiers.actions.vocabulary import BENEFICIARIES
+from quartiers.defaults import DEFAULT_CHOSEN
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS, CELL_SIZE_M
@@ -53,8 +54,6 @@ __all__ = [
     "suggest",
 ]
 
-#: Suggestions chosen by default (workshop page, roadmap command).
-DEFAULT_CHOSEN = 4
 
 #: Years of a contrat de ville counted in the cost of recurring actions (2025–2030).
 CONTRACT_YEARS = 6

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from quartiers.settings import Settings, get_settings
+if TYPE_CHECKING:
+    from quartiers.settings import Settings
 
 __all__ = [
     "OfflineOption",
@@ -50,6 +51,8 @@ WorkspaceOption = Annotated[
 
 def source_settings(*, offline: bool, workspace: Path | None) -> Settings:
     """Return the settings with the ``--offline`` and ``--workspace`` options applied."""
+    from quartiers.settings import get_settings
+
     overrides: dict[str, object] = {}
     if offline:
         overrides["offline"] = True

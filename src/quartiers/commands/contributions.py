@@ -11,7 +11,6 @@ import typer
 from quartiers.cli import app, console, err_console
 from quartiers.errors import InputError
 from quartiers.participation.vocab import Role
-from quartiers.settings import get_settings
 
 if TYPE_CHECKING:
     from quartiers.participation.store import ContributionStore
@@ -40,6 +39,7 @@ DatabaseOption = Annotated[
 
 def _open(database: str | None) -> ContributionStore:
     from quartiers.participation.store import ContributionStore
+    from quartiers.settings import get_settings
 
     url = database or get_settings().database_url
     return ContributionStore.open(url, {})
@@ -79,6 +79,7 @@ def import_command(
     from quartiers.participation.store import ContributionStore
     from quartiers.participation.territories import load_territory
     from quartiers.participation.workshop import import_workshop, read_workshop_file
+    from quartiers.settings import get_settings
 
     area = load_territory(territory, perimeter, qpv=qpv)
     addresses = None

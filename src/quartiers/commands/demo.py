@@ -7,12 +7,9 @@ from typing import Annotated
 
 import typer
 
-from quartiers.atomic import output_dir
 from quartiers.cli import RichProgress, app, console
-from quartiers.commands.diagnose import summary_table
-from quartiers.demo.generator import DEFAULT_SEED
+from quartiers.defaults import DEFAULT_SEED
 from quartiers.errors import InputError
-from quartiers.schemas import HORIZONS
 
 __all__ = ["demo_command"]
 
@@ -45,6 +42,10 @@ def demo_command(
     ] = "ref",
 ) -> None:
     """Run the demo end to end and print a French summary."""
+    from quartiers.atomic import output_dir
+    from quartiers.commands._tables import summary_table
+    from quartiers.schemas import HORIZONS
+
     if horizon not in HORIZONS:
         raise InputError(
             f"--horizon : horizon « {horizon} » inconnu (attendu : {', '.join(HORIZONS)})"

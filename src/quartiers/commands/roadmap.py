@@ -9,16 +9,9 @@ import typer
 from rich import box
 from rich.table import Table
 
-from quartiers.actions._format import euro_range
-from quartiers.actions.catalogue import default_catalogue, load_catalogue
-from quartiers.actions.choices import Choice
-from quartiers.actions.export import FORMATS, write_roadmap
-from quartiers.actions.matching import DEFAULT_CHOSEN
-from quartiers.actions.roadmap import build_roadmap
-from quartiers.actions.vocabulary import COST_UNITS
-from quartiers.actions.workshop import Workshop
 from quartiers.atomic import output_file
 from quartiers.cli import app, console, err_console
+from quartiers.defaults import DEFAULT_CHOSEN
 from quartiers.errors import InputError
 
 __all__ = ["actions_command", "roadmap_command"]
@@ -45,6 +38,11 @@ def actions_command(
     ] = None,
 ) -> None:
     """Print the catalogue, or the actions ranked for a QPV of a diagnostic."""
+    from quartiers.actions._format import euro_range
+    from quartiers.actions.catalogue import default_catalogue, load_catalogue
+    from quartiers.actions.vocabulary import COST_UNITS
+    from quartiers.actions.workshop import Workshop
+
     actions = load_catalogue(catalogue) if catalogue else default_catalogue()
     if (diagnostic is None) != (qpv is None):
         raise InputError("--diagnostic et --qpv vont ensemble (dossier du diagnostic et code QPV)")
@@ -126,6 +124,12 @@ def roadmap_command(
     ] = None,
 ) -> None:
     """Write the draft roadmap of a QPV (baselines from the diagnostic, targets simulated)."""
+    from quartiers.actions.catalogue import default_catalogue, load_catalogue
+    from quartiers.actions.choices import Choice
+    from quartiers.actions.export import FORMATS, write_roadmap
+    from quartiers.actions.roadmap import build_roadmap
+    from quartiers.actions.workshop import Workshop
+
     out = out or Path(f"feuille-de-route-{qpv}.docx")
     if out.suffix.lower() not in FORMATS:
         raise InputError(f"{out} : format de sortie inconnu (attendu .docx, .pdf ou .html)")

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 
 from quartiers.cli import app, console
 from quartiers.errors import InputError
-from quartiers.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from quartiers.settings import Settings
 
 __all__ = ["serve_command"]
 
 
 def _settings(basemap_url: str | None) -> Settings:
+    from pydantic import ValidationError
+
+    from quartiers.settings import get_settings
+
     try:
         return get_settings(**({"basemap_url": basemap_url} if basemap_url is not None else {}))
     except ValidationError as exc:

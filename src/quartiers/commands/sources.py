@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich import box
 from rich.table import Table
@@ -19,11 +18,11 @@ from quartiers.commands._options import (
     WorkspaceOption,
     source_settings,
 )
-from quartiers.schemas import TerritoryInputs
+from quartiers.defaults import DEFAULT_MARGIN_M
 from quartiers.sources.catalog import CATALOG
-from quartiers.sources.load import load_inputs, parse_source_options
-from quartiers.sources.workspace import TABLE_FIELDS, workspace_dir, write_workspace
-from quartiers.territory import DEFAULT_MARGIN_M
+
+if TYPE_CHECKING:
+    from quartiers.schemas import TerritoryInputs
 
 __all__ = ["fetch_command", "sources_command"]
 
@@ -94,6 +93,9 @@ def fetch_command(
     ] = False,
 ) -> None:
     """Fill ``<workspace>/<code>/`` with the territory's normalised inputs and provenance."""
+    from quartiers.sources.load import load_inputs, parse_source_options
+    from quartiers.sources.workspace import workspace_dir, write_workspace
+
     settings = source_settings(offline=offline, workspace=workspace)
     local = parse_source_options(source or [])
     progress = RichProgress()
@@ -116,6 +118,10 @@ def fetch_command(
 
 
 def _summary(inputs: TerritoryInputs, target: Path) -> None:
+    import pandas as pd
+
+    from quartiers.sources.workspace import TABLE_FIELDS
+
     layers = inputs.notes.get("layers", {})
     table = Table(title=f"{inputs.name} ({inputs.code}) — {target}")
     table.add_column("Couche")

@@ -19,6 +19,7 @@ import shapely
 from numpy.random import Generator
 from pyproj import Transformer
 
+from quartiers.defaults import DEFAULT_SEED
 from quartiers.demo._buildings import build_buildings, buildable_squares, parking_lots
 from quartiers.demo._facilities import Facility, place_landmarks, place_points
 from quartiers.demo._filosofi import filosofi_table, write_filosofi
@@ -46,7 +47,6 @@ __all__ = ["DEFAULT_SEED", "FILES", "SOURCE_IDS", "generate"]
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SEED = 2024
 
 #: Where each source is written, relative to the output directory.
 FILES: dict[str, Path] = {

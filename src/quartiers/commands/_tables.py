@@ -1,0 +1,185 @@
+"""French tables printed by ``quartiers diagnose`` and ``quartiers demo`` (rich)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from rich import box
+from rich.table import Table
+
+from quartiers.cli import console, err_console
+
+if TYPE_CHECKING:
+    from quartiers.diagnostic import Diagnostic
+
+__all__ = ["print_index_labels", "robustness_table", "summary_table"]
+
+
+def _number(value: object, digits: int = 0) -> str:
+    """Format a number the French way (thin space thousands, decimal comma); '' if empty."""
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    if not math.isfinite(x):
+        return ""
+    text = f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def _percent(value: object) -> str:
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    text = _number(x * 100, 1)
+    return f"{text} %" if text else ""
+
+
+def print_index_labels(diag: Diagnostic) -> None:
+    """Say what the index measures, what is missing, and which QPV are set apart (French)."""
+    q = diag.qpv_table()
+    if "index_label" not in q.columns:
+        return
+    apart = q[q["status"].astype(str) == "incomplet"]
+    kept = q[q["status"].astype(str) != "incomplet"]
+    for label in dict.fromkeys(str(v) for v in kept["index_label"] if str(v)):
+        console.print(f"Ce que mesure l'indice : {label}.", highlight=False)
+    for note in dict.fromkeys(str(v) for v in kept["index_note"] if str(v)):
+        err_console.print(note, highlight=False)
+    for row in apart.itertuples():
+        err_console.print(
+            f"QPV {row.code_qp} ({row.lib_qp}) publié à part : {row.status_detail}",
+            highlight=False,
+        )
+
+
+def summary_table(diag: Diagnostic) -> Table:
+    """Return the French summary table of the QPV (rank order, then the unranked)."""
+    run = diag.run
+    title = (
+        f"{run['territory']['name']} ({run['territory']['code']}) — horizon "
+        f"{run['horizon']['label']}"
+    )
+    table = Table(
+        title=title,
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        caption=(
+            "Écart : taux de pauvreté du QPV moins celui du reste de la commune. "
+            "n.s. : non significatif (population sous le seuil), publié mais non classé. "
+            "incomplet : indice sans une dimension que les autres QPV ont, non classé."
+        ),
+    )
+    table.add_column("Rang", justify="right", no_wrap=True)
+    table.add_column("QPV", no_wrap=True)
+    table.add_column("Nom", overflow="fold", min_width=14)
+    table.add_column("Habitants", justify="right", no_wrap=True)
+    table.add_column("Pauvreté", justify="right", no_wrap=True)
+    table.add_column("Écart", justify="right", no_wrap=True)
+    table.add_column("Indice", justify="right", no_wrap=True)
+    hazard = "hazard_level" in diag.qpv.columns
+    if hazard:
+        table.add_column("Aléa", justify="right", no_wrap=True)
+    q = diag.qpv_table()
+    q = q.assign(_order=q["rank"].astype("Float64").fillna(math.inf)).sort_values(
+        ["_order", "code_qp"]
+    )
+    ranks = q["rank"].astype("Float64").to_numpy(dtype="float64", na_value=math.nan)
+    gaps = q["gap_commune_poverty_rate"].to_numpy(dtype="float64")
+    for i, row in enumerate(q.itertuples()):
+        gap = float(gaps[i])
+        gap_text = ""
+        if math.isfinite(gap):
+            gap_text = f"{'+' if gap >= 0 else '−'}{_number(abs(gap) * 100, 1)} pts"
+        unranked = "incomplet" if str(getattr(row, "status", "")) == "incomplet" else "n.s."
+        cells = [
+            str(int(ranks[i])) if math.isfinite(ranks[i]) else unranked,
+            str(row.code_qp),
+            str(row.lib_qp),
+            _number(row.population),
+            _percent(row.poverty_rate),
+            gap_text,
+            _number(row.index, 2),
+        ]
+        if hazard:
+            level = getattr(row, "hazard_level", math.nan)
+            cells.append("" if pd.isna(level) else _number(float(level), 2))
+        table.add_row(*cells)
+    if hazard:
+        table.caption = (
+            f"{table.caption} Aléa : niveau d'aléa climatique de l'horizon (0–1, hors "
+            "classement ; docs/method.md, § 3)."
+        )
+    return table
+
+
+def robustness_table(diag: Diagnostic) -> Table | None:
+    """Return the French table of rank intervals of the ranked QPV (None when not computed)."""
+    unc = diag.run.get("uncertainty", {})
+    if not unc.get("enabled"):
+        return None
+    few = bool(unc.get("few_ranked"))
+    first = (
+        "Habitants en quintile 5 : part des habitants du QPV dans des carreaux du quintile le "
+        "plus vulnérable (entre parenthèses : 90 % des variantes ; moins de 5 QPV classés, "
+        "un intervalle de rang ne dirait rien)."
+        if few
+        else "Rang 90 % : rangs obtenus dans 90 % des variantes."
+    )
+    table = Table(
+        title=f"Solidité des rangs ({unc['draws']} variantes de la méthode)",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        caption=(
+            f"{first} Quintile 5 : part des variantes où le QPV est parmi les 20 % "
+            "d'habitants les plus vulnérables du territoire, ± son erreur type (robuste : au "
+            "moins 90 % en retranchant 1,645 erreur type). Voir docs/method.md, § 12."
+        ),
+    )
+    table.add_column("Rang", justify="right", no_wrap=True)
+    table.add_column("QPV", no_wrap=True)
+    table.add_column("Habitants en quintile 5" if few else "Rang 90 %", justify="right")
+    table.add_column("Quintile 5", justify="right", no_wrap=True)
+    table.add_column("Robuste", no_wrap=True)
+    table.add_column("Choix qui pèse le plus", overflow="fold")
+    q = diag.qpv_table()
+    q = q[q["rank"].notna()].sort_values(["rank", "code_qp"])
+    for row in q.itertuples():
+        interval, prob = _robustness_cells(row, few=few)
+        robust = getattr(row, "robust_top_quintile", None)
+        driver = getattr(row, "main_driver", None)
+        table.add_row(
+            str(row.rank),
+            str(row.code_qp),
+            interval,
+            prob,
+            "" if pd.isna(robust) else ("oui" if bool(robust) else "non"),
+            "" if pd.isna(driver) else str(driver),
+        )
+    return table
+
+
+def _robustness_cells(row: object, *, few: bool = False) -> tuple[str, str]:
+    """Return the rank interval (or top-quintile residents) and probability ('' if absent)."""
+    interval = ""
+    if few:
+        share = getattr(row, "share_residents_top_quintile_cells", None)
+        low = getattr(row, "share_residents_top_quintile_cells_low", None)
+        high = getattr(row, "share_residents_top_quintile_cells_high", None)
+        if share is not None and not pd.isna(share):
+            interval = _number(float(share) * 100) + " %"
+            if not (low is None or high is None or pd.isna(low) or pd.isna(high)):
+                interval += f" ({_number(float(low) * 100)}–{_number(float(high) * 100)} %)"
+    else:
+        low, high = getattr(row, "rank_low", None), getattr(row, "rank_high", None)
+        if not (pd.isna(low) or pd.isna(high)):
+            interval = f"{int(low)}–{int(high)}" if low != high else f"{int(low)}"
+    p = getattr(row, "p_top_quintile", None)
+    prob = "" if p is None or pd.isna(p) else _number(float(p) * 100) + " %"
+    se = getattr(row, "p_top_quintile_se", None)
+    if prob and se is not None and not pd.isna(se):
+        prob += f" ± {_number(float(se) * 100, 1)}"
+    return interval, prob
