@@ -1,0 +1,37 @@
+"""The CLI starts without the heavy libraries: they are imported by the command that needs them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("pandas", "geopandas", "numpy", "scipy", "shapely", "weasyprint", "matplotlib", "esda")
+
+_PROBE = """
+import sys
+from quartiers.cli import main
+code = main({argv!r})
+heavy = sorted(m for m in {heavy!r} if m in sys.modules)
+print("HEAVY=" + ",".join(heavy))
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["diagnose", "--help"], ["demo", "--help"], ["sources"], ["--version"]],
+    ids=lambda a: " ".join(a),
+)
+def test_cli_starts_without_heavy_libraries(argv: list[str]) -> None:
+    """Help, version and the sources list import none of the scientific stack."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(argv=argv, heavy=HEAVY)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    line = [x for x in done.stdout.splitlines() if x.startswith("HEAVY=")][-1]
+    assert line == "HEAVY=", f"quartiers {' '.join(argv)} imported {line[6:]}"
