@@ -48,11 +48,13 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "WALK_MINUTES",
     "WALK_SPEED_KMH",
+    "WalkAccess",
     "access_columns",
     "cell_access",
     "compute_access",
     "summarise_access",
     "territory_bbox",
+    "walk_access",
 ]
 
 logger = logging.getLogger(__name__)
@@ -347,24 +349,56 @@ def compute_access(
     layers: OsmLayers | None = None,
     bbox_2154: tuple[float, float, float, float] | None = None,
     margin_m: float = MARGIN_M,
+    network: WalkNetwork | None = None,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Build the network and the places of a territory, then return :func:`cell_access`.
 
-    The network comes from ``layers`` when given, else from the walkable segments the
-    sources step kept in ``inputs.notes["walk_edges"]``, else from reading
-    ``inputs.osm_path``. Places are OSM (``layers``, when read here), then
-    ``inputs.places``, then the BPE (``inputs.bpe``), merged without near-duplicates; the
-    city's changes (``inputs.extra_places``, a table in the layout of
-    :mod:`quartiers.place_changes`, then ``changes_csv``) are applied last. Starts are
-    ``inputs.buildings`` when given, else the OSM buildings. The OSM file is read within
-    ``bbox_2154`` (e.g. ``Territory.bbox_2154``), by default the cells plus ``margin_m``.
+    The network is ``network`` when given (built before on the same streets), else it
+    comes from ``layers`` when given, else from the walkable segments the sources step kept
+    in ``inputs.notes["walk_edges"]``, else from reading ``inputs.osm_path``. Places are OSM
+    (``layers``, when read here), then ``inputs.places``, then the BPE (``inputs.bpe``),
+    merged without near-duplicates; the city's changes (``inputs.extra_places``, a table in
+    the layout of :mod:`quartiers.place_changes`, then ``changes_csv``) are applied last.
+    Starts are ``inputs.buildings`` when given, else the OSM buildings. The OSM file is read
+    within ``bbox_2154`` (e.g. ``Territory.bbox_2154``), by default the cells plus
+    ``margin_m``.
 
     Raises
     ------
     InputError
         No OSM file, no walkable street in the territory, or a bad changes file.
     """
+    return walk_access(
+        inputs,
+        changes_csv=changes_csv,
+        layers=layers,
+        bbox_2154=bbox_2154,
+        margin_m=margin_m,
+        network=network,
+        progress=progress,
+    ).table
+
+
+@dataclass(frozen=True)
+class WalkAccess:
+    """Walking access per cell and the pedestrian network it was computed on."""
+
+    table: pd.DataFrame
+    network: WalkNetwork
+
+
+def walk_access(
+    inputs: TerritoryInputs,
+    *,
+    changes_csv: Path | None = None,
+    layers: OsmLayers | None = None,
+    bbox_2154: tuple[float, float, float, float] | None = None,
+    margin_m: float = MARGIN_M,
+    network: WalkNetwork | None = None,
+    progress: Progress | None = None,
+) -> WalkAccess:
+    """Return :func:`compute_access` with the network, so that a what-if can reuse it."""
     progress = progress or NullProgress()
     bbox = bbox_2154 if bbox_2154 is not None else territory_bbox(inputs.cells, margin_m)
     walk_edges = layers.walk_edges if layers is not None else inputs.notes.get("walk_edges")
@@ -379,7 +413,8 @@ def compute_access(
         progress.finish()
         walk_edges = layers.walk_edges
     source = layers.source if layers is not None else str(inputs.osm_path or "OSM")
-    network = build_network(walk_edges, source=source)
+    if network is None:
+        network = build_network(walk_edges, source=source)
     osm_places = layers.places if layers is not None else None
     places = merge_places([osm_places, inputs.places, bpe_places(inputs.bpe)])
     if inputs.extra_places is not None and len(inputs.extra_places):
@@ -392,4 +427,5 @@ def compute_access(
     buildings = inputs.buildings
     if buildings is None and layers is not None:
         buildings = layers.buildings
-    return cell_access(inputs.cells, network, places, buildings=buildings, progress=progress)
+    table = cell_access(inputs.cells, network, places, buildings=buildings, progress=progress)
+    return WalkAccess(table=table, network=network)

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,9 @@ from quartiers import _like_with_like, _outputs, _run_io
 from quartiers._cell_indicators import CellIndicators, compute_cell_indicators
 from quartiers._robustness import RobustnessOptions, add_robustness
 from quartiers._territories import add_territory_columns, territories_of
-from quartiers.aggregate import ZoneTotals, aggregate_cells, overlap_matrix
+from quartiers.aggregate import ZoneTotals, aggregate_cells
 from quartiers.errors import InputError
-from quartiers.grid import overlap_shares, parse_cell_ids
+from quartiers.grid import parse_cell_ids
 from quartiers.indicators.exposure import climate_per_cell
 from quartiers.indicators.registry import REGISTRY
 from quartiers.indicators.sensitivity import REQUIRED_COLUMNS
@@ -35,9 +35,11 @@ from quartiers.method.hazard import frame_columns, hazard_record
 from quartiers.method.normalise import Reference
 from quartiers.method.rank import rank_descending, weighted_breaks
 from quartiers.method.spec import Method, default_method
+from quartiers.network import WalkNetwork
+from quartiers.overlaps import Overlaps, overlaps_for
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import HORIZONS, TerritoryInputs
-from quartiers.zones import build_zones, check_qpv_extent, comparison_groups, to_cell_crs
+from quartiers.zones import check_qpv_extent, comparison_groups, to_cell_crs
 
 __all__ = ["Diagnostic", "RobustnessOptions", "run_diagnostic"]
 
@@ -68,6 +70,10 @@ class Diagnostic:
         Everything needed to trace and rerun (written as ``run.json``).
     hotspots
         Cells in high-high clusters of the index (local Moran's I), or None when not run.
+    overlaps, network, access
+        The costly intermediates of the run (overlap weights, street network, walking
+        access per cell), kept in memory so that a what-if passes them back to
+        :func:`quartiers.diagnose`.
     """
 
     cells: gpd.GeoDataFrame
@@ -77,6 +83,12 @@ class Diagnostic:
     indicators: pd.DataFrame
     run: dict[str, Any] = field(default_factory=dict)
     hotspots: gpd.GeoDataFrame | None = None
+    #: Overlap weights of the run (in memory only; None when read back from a folder).
+    overlaps: Overlaps | None = field(default=None, repr=False, compare=False)
+    #: Pedestrian network the walking access was computed on (in memory only).
+    network: WalkNetwork | None = field(default=None, repr=False, compare=False)
+    #: Walking access per cell the run used (in memory only; its summaries are in ``cells``).
+    access: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def qpv_table(self) -> pd.DataFrame:
         """Return the QPV table without geometry (the content of ``qpv.csv``)."""
@@ -194,8 +206,12 @@ def run_diagnostic(
     access: pd.DataFrame | None = None,
     progress: Progress = _NULL_PROGRESS,
     robustness: RobustnessOptions = _ROBUSTNESS,
+    overlaps: Overlaps | None = None,
 ) -> Diagnostic:
-    """Run the heat-wave vulnerability diagnostic of a territory.
+    """Run the heat-wave vulnerability diagnostic of a territory (inputs already read).
+
+    :func:`quartiers.diagnose` is the entry point: it reads the sources, computes walking
+    access and calls this function.
 
     Parameters
     ----------
@@ -213,6 +229,10 @@ def run_diagnostic(
     robustness
         Rank intervals (Monte Carlo), Sobol indices and hotspots: on by default with the
         method file's settings; switch off or override the draw count and seed here.
+
+    overlaps
+        Overlap weights of a previous run (:attr:`Diagnostic.overlaps`); reused when they
+        were built for the same cells, QPV and communes, recomputed otherwise.
 
     Returns
     -------
@@ -241,16 +261,9 @@ def run_diagnostic(
         communes = to_cell_crs(inputs.communes, name="communes")
         communes = communes.sort_values("insee_com").reset_index(drop=True)
         check_qpv_extent(qpv, xy, source="carreaux Filosofi")
-        zones = build_zones(qpv, communes)
-        matrix = overlap_matrix(xy, zones.geometry)
-        pairs = overlap_shares(xy, communes.geometry)
-        commune_shares = pd.DataFrame(
-            {
-                "cell": pairs["cell"].to_numpy(),
-                "insee_com": communes["insee_com"].astype("string").to_numpy()[pairs["zone"]],
-                "share": pairs["share"].to_numpy(),
-            }
-        )
+        weights = overlaps_for(xy, qpv, communes, overlaps)
+        zones, matrix = weights.zones.copy(), weights.matrix
+        commune_shares = weights.commune_shares
         progress.advance()
         computed = compute_cell_indicators(
             inputs, cells, xy, commune_shares, method=method, horizon=horizon, access=access
@@ -293,7 +306,8 @@ def run_diagnostic(
         completeness=completeness,
         progress=progress,
     )
-    return add_territory_columns(diag, territories_of(inputs))
+    diag = add_territory_columns(diag, territories_of(inputs))
+    return replace(diag, overlaps=weights)
 
 
 def _assemble(

@@ -69,17 +69,18 @@ def test_access_computed_when_osm_given(
     isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from _synthetic import access_table, environment_layers, make_territory
-    from quartiers.commands import diagnose
+    from quartiers import pipeline
+    from quartiers.access import WalkAccess
 
     inputs = make_territory(**environment_layers(), osm_path=isolated / "extrait.osm.pbf")
     calls: list[object] = []
 
-    def fake_access(given: object, **kwargs: object) -> pd.DataFrame:
+    def fake_access(given: object, **kwargs: object) -> WalkAccess:
         calls.append(given)
-        return access_table(inputs.cells)
+        return WalkAccess(table=access_table(inputs.cells), network=None)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(diagnose, "load_inputs", lambda *a, **k: inputs)
-    monkeypatch.setattr(diagnose, "compute_access", fake_access)
+    monkeypatch.setattr(pipeline, "load_inputs", lambda *a, **k: inputs)
+    monkeypatch.setattr(pipeline, "walk_access", fake_access)
     out = isolated / "sortie"
     assert main(["diagnose", "-t", "99001", "--out", str(out), "--horizon", "2100"]) == 0
     assert calls == [inputs]

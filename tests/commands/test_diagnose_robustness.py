@@ -15,12 +15,12 @@ from quartiers.cli import main
 def synthetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Serve the synthetic territory instead of loading sources."""
     from _synthetic import make_territory
-    from quartiers.commands import diagnose
+    from quartiers import pipeline
 
     monkeypatch.setenv("QUARTIERS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("QUARTIERS_WORKSPACE_DIR", str(tmp_path / "ws"))
     inputs = make_territory()
-    monkeypatch.setattr(diagnose, "load_inputs", lambda *a, **k: inputs)
+    monkeypatch.setattr(pipeline, "load_inputs", lambda *a, **k: inputs)
     return tmp_path
 
 

@@ -1,9 +1,9 @@
 """What-if: apply chosen actions to the inputs and rerun the real diagnostic, before/after.
 
 :func:`run_whatif` applies each chosen action's lever (:mod:`quartiers.actions.levers`),
-recomputes walking access with :func:`quartiers.access.compute_access` when a place opens
-(otherwise the baseline access table is reused), and reruns
-:func:`quartiers.diagnostic.run_diagnostic` with the same method and horizon. The result
+and reruns :func:`quartiers.diagnose` with the same method and horizon: walking access is
+recomputed on the baseline's street network when a place opens (otherwise the baseline
+access table is reused), and the baseline's overlap weights are reused. The result
 compares the two runs per QPV and per cell. Actions whose lever is ``none`` are carried
 along (for the roadmap) but change nothing.
 
@@ -23,16 +23,16 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from quartiers.access import compute_access
 from quartiers.actions.catalogue import Action, Catalogue
 from quartiers.actions.choices import Choice, check_choices, planned_quantity
 from quartiers.actions.levers import PlaceOpening, Treated, add_surface, deseal, open_places
 from quartiers.actions.matching import default_choice
-from quartiers.diagnostic import Diagnostic, run_diagnostic
+from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.method.spec import Method
+from quartiers.pipeline import diagnose
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import TerritoryInputs
 
@@ -280,7 +280,6 @@ def run_whatif(
     method: Method,
     horizon: str,
     access: pd.DataFrame | None,
-    bbox_2154: tuple[float, float, float, float] | None = None,
     before: Diagnostic | None = None,
     progress: Progress | None = None,
 ) -> WhatIfResult:
@@ -300,10 +299,9 @@ def run_whatif(
     access
         Baseline walking access (:func:`quartiers.access.compute_access` of ``inputs``), or
         None when the territory has none (a place lever is then refused).
-    bbox_2154
-        Box the baseline access was computed in (the same one is used after).
     before
-        The baseline run of the same code on ``inputs`` (computed when None).
+        The baseline run of the same code on ``inputs`` (computed when None); its street
+        network and overlap weights are reused by the run after the actions.
     progress
         Receives the steps (French labels).
 
@@ -334,7 +332,7 @@ def run_whatif(
                 notes=tuple(notes),
             )
         )
-    access_after = access
+    access_after: pd.DataFrame | bool = access if access is not None else False
     if openings:
         if access is None:
             raise InputError(
@@ -342,13 +340,23 @@ def run_whatif(
                 "l'ouverture d'un lieu ne peut pas être simulée"
             )
         changed = open_places(changed, openings)
-        access_after = compute_access(changed, bbox_2154=bbox_2154, progress=progress)
+        access_after = True  # recomputed on the same streets, with the new places
     if before is None:
-        before = run_diagnostic(
-            inputs, method=method, horizon=horizon, access=access, progress=progress
+        before = diagnose(
+            inputs,
+            method=method,
+            horizon=horizon,
+            access=access if access is not None else False,
+            progress=progress,
         )
-    after = run_diagnostic(
-        changed, method=method, horizon=horizon, access=access_after, progress=progress
+    after = diagnose(
+        changed,
+        method=method,
+        horizon=horizon,
+        access=access_after,
+        network=before.network,
+        overlaps=before.overlaps,
+        progress=progress,
     )
     notes = [n for a in applied for n in (f"{a.action.title} : {x}" for x in a.notes)]
     return WhatIfResult(applied=applied, before=before, after=after, notes=notes)

@@ -22,16 +22,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from quartiers.access import compute_access
 from quartiers.actions.catalogue import Catalogue, default_catalogue
 from quartiers.actions.choices import Choice
 from quartiers.actions.matching import Need, Suggestion, qpv_needs, qpv_row, suggest
 from quartiers.actions.whatif import WhatIfResult, complete_choices, run_whatif
 from quartiers.demo.generator import FILES as DEMO_FILES
 from quartiers.demo.pipeline import DEMO_TERRITORY
-from quartiers.diagnostic import Diagnostic, run_diagnostic
+from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError, QuartiersError
 from quartiers.method.spec import Method, default_method, parse_method
+from quartiers.pipeline import diagnose
 from quartiers.place_changes import read_place_changes
 from quartiers.schemas import HORIZONS, TerritoryInputs
 from quartiers.settings import Settings, get_settings
@@ -135,7 +135,6 @@ def _reload(
 class _Baseline:
     inputs: TerritoryInputs
     access: pd.DataFrame | None
-    bbox: tuple[float, float, float, float] | None
     before: Diagnostic
 
 
@@ -246,13 +245,11 @@ class Workshop:
                 "simulée le sont)"
             )
         inputs = self.loader()
-        bbox = _bbox(inputs)
-        access = None
-        if self.diagnostic.run.get("summary", {}).get("access_given"):
-            access = compute_access(inputs, bbox_2154=bbox)
-        before = run_diagnostic(inputs, method=self.method(), horizon=self.horizon, access=access)
+        walked = bool(self.diagnostic.run.get("summary", {}).get("access_given"))
+        before = diagnose(inputs, method=self.method(), horizon=self.horizon, access=walked)
         _check_rerun(self.diagnostic, before)
-        self._baseline = _Baseline(inputs=inputs, access=access, bbox=bbox, before=before)
+        access = before.access if walked else None
+        self._baseline = _Baseline(inputs=inputs, access=access, before=before)
         return self._baseline
 
     def complete(self, code_qp: str, choices: Sequence[Choice]) -> list[Choice]:
@@ -276,22 +273,12 @@ class Workshop:
                 method=self.method(),
                 horizon=self.horizon,
                 access=base.access,
-                bbox_2154=base.bbox,
                 before=base.before,
             )
             self._results[key] = result
             while len(self._results) > _CACHE_SIZE:
                 self._results.popitem(last=False)
             return result
-
-
-def _bbox(inputs: TerritoryInputs) -> tuple[float, float, float, float] | None:
-    territory = inputs.notes.get("territory", {})
-    box = territory.get("bbox_2154") if isinstance(territory, dict) else None
-    if box is None or len(box) != 4:
-        return None
-    a, b, c, d = (float(v) for v in box)
-    return (a, b, c, d)
 
 
 def _check_rerun(stored: Diagnostic, rerun: Diagnostic) -> None:

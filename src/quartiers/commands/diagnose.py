@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -20,49 +20,8 @@ from quartiers.commands._options import (
     WorkspaceOption,
     source_settings,
 )
-from quartiers.errors import InputError
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from quartiers.method.spec import Method
-    from quartiers.schemas import TerritoryInputs
 
 __all__ = ["diagnose_command"]
-
-
-def _method(method: Path | None) -> Method:
-    """Return the method of ``--method``: a YAML file, or a packaged method name (``v1``)."""
-    from quartiers.method.spec import default_method, load_method, packaged_method, packaged_methods
-
-    if method is None:
-        return default_method()
-    if not method.exists() and str(method) in packaged_methods():
-        return packaged_method(str(method))
-    return load_method(method)
-
-
-def _access(
-    inputs: TerritoryInputs, progress: RichProgress, places: Path | None = None
-) -> pd.DataFrame | None:
-    """Compute walking access when an OpenStreetMap extract came with the inputs."""
-    from quartiers.access import compute_access
-
-    if inputs.osm_path is None:
-        if places is not None:
-            raise InputError(
-                f"{places} : la liste de lieux de la ville sert au calcul de l'accès à pied, "
-                "qui demande un extrait OpenStreetMap (--source osm=…)"
-            )
-        return None
-    territory = inputs.notes.get("territory", {})
-    bbox = territory.get("bbox_2154") if isinstance(territory, dict) else None
-    return compute_access(
-        inputs,
-        bbox_2154=tuple(bbox) if bbox is not None and len(bbox) == 4 else None,
-        changes_csv=places,
-        progress=progress,
-    )
 
 
 @app.command(
@@ -156,12 +115,12 @@ def diagnose_command(
     """
     from quartiers.atomic import output_dir
     from quartiers.commands._tables import print_index_labels, robustness_table, summary_table
-    from quartiers.diagnostic import RobustnessOptions, run_diagnostic
+    from quartiers.diagnostic import RobustnessOptions
+    from quartiers.method.spec import Method
+    from quartiers.pipeline import diagnose
     from quartiers.report._carte_inputs import write_diagnostic_map
     from quartiers.schemas import HORIZONS
     from quartiers.sources._gather import parse_source_files
-    from quartiers.sources.load import city_file_provenance, load_inputs
-    from quartiers.sources.multi import merge_inputs
 
     if draws is not None and not 1 <= draws <= 100_000:
         raise typer.BadParameter(
@@ -177,42 +136,28 @@ def diagnose_command(
     progress = RichProgress()
     try:
         with output_dir(out, force=force, protect=[*inputs_used, settings.workspace_dir]) as tmp:
-            chosen = _method(method)
+            chosen = Method.load(method)
             horizon = horizon or chosen.horizon
             if horizon not in HORIZONS:
                 raise typer.BadParameter(
                     f"horizon inconnu {horizon!r} (attendu : {', '.join(HORIZONS)})",
                     param_hint="--horizon",
                 )
-            inputs = merge_inputs(
-                [
-                    load_inputs(
-                        code,
-                        local,
-                        settings=settings,
-                        progress=progress,
-                        skip=[s.lower() for s in skip or []],
-                    )
-                    for code in dict.fromkeys(territory)
-                ]
-            )
-            if places is not None:
-                inputs.provenance.append(
-                    city_file_provenance("places", places, title="lieux déclarés par la ville")
-                )
-            access = _access(inputs, progress, places)
-            diag = run_diagnostic(
-                inputs,
+            diag = diagnose(
+                territory,
+                sources=local,
                 method=chosen,
                 horizon=horizon,
-                access=access,
-                progress=progress,
+                places=places,
+                skip=skip or [],
+                settings=settings,
                 robustness=RobustnessOptions(
                     uncertainty=not no_uncertainty,
                     hotspots=not no_uncertainty,
                     draws=draws,
                     seed=seed,
                 ),
+                progress=progress,
             )
             progress.close()
             diag.write(tmp)

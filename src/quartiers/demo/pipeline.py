@@ -1,7 +1,7 @@
 """The demo run end to end: generate Ville-Témoin, read it back like real data, diagnose it.
 
 This composes the same public steps a real territory goes through (sources readers →
-:func:`quartiers.diagnostic.run_diagnostic` → output directory), so the demo proves the
+:func:`quartiers.diagnose` → output directory), so the demo proves the
 real pipeline rather than a shortcut.
 """
 
@@ -11,9 +11,9 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from quartiers.access import compute_access
 from quartiers.demo.generator import DEFAULT_SEED, generate
-from quartiers.diagnostic import Diagnostic, run_diagnostic
+from quartiers.diagnostic import Diagnostic
+from quartiers.pipeline import diagnose
 from quartiers.progress import NullProgress, Progress
 from quartiers.report._carte_inputs import write_diagnostic_map
 from quartiers.schemas import Provenance
@@ -86,8 +86,7 @@ def run_demo(
     )
     if final_dir is not None:
         inputs.provenance = [_relocated(p, out_dir, Path(final_dir)) for p in inputs.provenance]
-    access = compute_access(inputs, changes_csv=places, progress=progress)
-    diagnostic = run_diagnostic(inputs, horizon=horizon, access=access, progress=progress)
+    diagnostic = diagnose(inputs, horizon=horizon, places=places, progress=progress)
     files = diagnostic.write(out_dir)
     files["carte"] = write_diagnostic_map(diagnostic, out_dir, fictitious=True)
     return DemoRun(

@@ -149,6 +149,28 @@ class Method(BaseModel):
         """Return the SHA-256 of the method file text."""
         return hashlib.sha256(self._text.encode("utf-8")).hexdigest()
 
+    @classmethod
+    def load(cls, source: str | Path | None = None) -> Method:
+        """Return a validated method: a YAML file, a packaged name (``"v1"``) or the default.
+
+        Parameters
+        ----------
+        source
+            Path of a method file (YAML, UTF-8), the name of a packaged method
+            (:func:`packaged_methods`), or None for the documented default method.
+
+        Raises
+        ------
+        MethodError
+            Unreadable or invalid file, unknown packaged name (French message).
+        """
+        if source is None:
+            return default_method()
+        path = Path(source)
+        if not path.exists() and str(source) in packaged_methods():
+            return packaged_method(str(source))
+        return load_method(path)
+
     def choice(self, indicator_id: str) -> IndicatorChoice | None:
         """Return the choice made for an indicator, or None when the method omits it."""
         ind = REGISTRY[indicator_id]

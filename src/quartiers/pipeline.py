@@ -1,0 +1,194 @@
+"""The one entry point: :func:`diagnose` reads, computes access, indicators, index, robustness.
+
+Every caller that needs a diagnostic — the ``diagnose`` and ``demo`` commands, the
+workshop's what-if, the roadmap's ``--simulate``, a notebook — goes through here, so
+walking access is decided in one place and the costly intermediates (street network,
+overlap weights) can be handed back for a rerun.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from quartiers.access import walk_access
+from quartiers.diagnostic import Diagnostic, RobustnessOptions, run_diagnostic
+from quartiers.errors import InputError
+from quartiers.method.spec import Method
+from quartiers.network import WalkNetwork
+from quartiers.overlaps import Overlaps
+from quartiers.progress import NullProgress, Progress
+from quartiers.schemas import TerritoryInputs
+from quartiers.settings import Settings, get_settings
+from quartiers.sources.load import city_file_provenance, load_inputs
+from quartiers.sources.multi import merge_inputs
+
+__all__ = ["diagnose", "has_streets", "read_territories"]
+
+SourceFiles = Mapping[str, Path | Sequence[Path]]
+
+
+def diagnose(
+    territory: str | Sequence[str] | TerritoryInputs,
+    *,
+    sources: SourceFiles | None = None,
+    method: Method | str | Path | None = None,
+    horizon: str | None = None,
+    places: Path | None = None,
+    skip: Iterable[str] = (),
+    settings: Settings | None = None,
+    robustness: RobustnessOptions | None = None,
+    access: pd.DataFrame | bool | None = None,
+    network: WalkNetwork | None = None,
+    overlaps: Overlaps | None = None,
+    progress: Progress | None = None,
+) -> Diagnostic:
+    """Diagnose the heat-wave vulnerability of the QPV of one or several territories.
+
+    Parameters
+    ----------
+    territory
+        A commune code (INSEE), an EPCI SIREN, a name, ``dep:CODE``, ``reg:CODE`` or
+        ``france``; several of them (one run, one scale); or inputs already read
+        (:class:`quartiers.schemas.TerritoryInputs`, e.g. changed by a what-if).
+    sources
+        Local files per source id (``{"filosofi": Path(...)}``; a list reads several files
+        as one); other sources come from the workspace or are downloaded.
+    method
+        A :class:`quartiers.method.spec.Method`, a method file, a packaged method name
+        (``"v1"``) or None for the documented default.
+    horizon
+        Climate horizon (``ref``, ``2030``, ``2050``, ``2100``); the method's when None.
+    places
+        The city's places CSV (openings, closures, cooled rooms), applied to walking access
+        and recorded in the provenance (source ``places``) unless the inputs record it.
+    skip
+        Optional source ids not to use.
+    settings
+        Settings (workspace, cache, offline); read from the environment when None.
+    robustness
+        Rank intervals, Sobol indices and hotspots (the method's settings when None).
+    access
+        None: walking access is computed when the inputs carry an OpenStreetMap extract;
+        False: not computed; True: required; a table: walking access already computed
+        on these inputs (``idcar_200m`` index), used as is.
+    network
+        Pedestrian network of a previous run (:attr:`Diagnostic.network`), reused instead
+        of being rebuilt from the same streets.
+    overlaps
+        Overlap weights of a previous run (:attr:`Diagnostic.overlaps`), reused when they
+        match the cells, QPV and communes.
+    progress
+        Receives the steps and their progress (French labels).
+
+    Returns
+    -------
+    Diagnostic
+        Cells, QPV and zones (EPSG:3035) with indicators, index, ranks and robustness;
+        ``.write(folder)`` writes the output directory.
+
+    Raises
+    ------
+    quartiers.errors.QuartiersError
+        Bad or missing input (French message naming the file and field), unknown method
+        or horizon, a source that cannot be read or downloaded.
+    """
+    progress = progress or NullProgress()
+    chosen = method if isinstance(method, Method) else Method.load(method)
+    if isinstance(territory, TerritoryInputs):
+        inputs = territory
+    else:
+        inputs = read_territories(
+            [territory] if isinstance(territory, str) else list(territory),
+            sources=sources or {},
+            skip=skip,
+            settings=settings or get_settings(),
+            progress=progress,
+        )
+    if places is not None and not any(p.source_id == "places" for p in inputs.provenance):
+        inputs = replace(
+            inputs,
+            provenance=[
+                *inputs.provenance,
+                city_file_provenance("places", places, title="lieux déclarés par la ville"),
+            ],
+        )
+    table, network = _access(inputs, access, places, network, progress)
+    diag = run_diagnostic(
+        inputs,
+        method=chosen,
+        horizon=horizon or chosen.horizon,
+        access=table,
+        progress=progress,
+        robustness=robustness or RobustnessOptions(),
+        overlaps=overlaps,
+    )
+    return replace(diag, network=network, access=table)
+
+
+def read_territories(
+    territories: Sequence[str],
+    *,
+    sources: SourceFiles,
+    skip: Iterable[str],
+    settings: Settings,
+    progress: Progress,
+) -> TerritoryInputs:
+    """Read the inputs of one or several territories as one (same sources for all)."""
+    if not territories:
+        raise InputError("aucun territoire donné (code commune, SIREN d'EPCI, dep:, reg:…)")
+    skipped = [s.lower() for s in skip]
+    return merge_inputs(
+        [
+            load_inputs(code, sources, settings=settings, progress=progress, skip=skipped)
+            for code in dict.fromkeys(territories)
+        ]
+    )
+
+
+def has_streets(inputs: TerritoryInputs) -> bool:
+    """Return whether the inputs carry streets to walk on (an OSM extract or its segments)."""
+    return inputs.osm_path is not None or isinstance(
+        inputs.notes.get("walk_edges"), gpd.GeoDataFrame
+    )
+
+
+def _access(
+    inputs: TerritoryInputs,
+    access: pd.DataFrame | bool | None,
+    places: Path | None,
+    network: WalkNetwork | None,
+    progress: Progress,
+) -> tuple[pd.DataFrame | None, WalkNetwork | None]:
+    """Return walking access per cell and its network, following the ``access`` option."""
+    if isinstance(access, pd.DataFrame):
+        return access, network
+    if access is False or (access is None and not has_streets(inputs)):
+        if places is not None:
+            raise InputError(
+                f"{places} : la liste de lieux de la ville sert au calcul de l'accès à pied, "
+                "qui demande un extrait OpenStreetMap (--source osm=…)"
+            )
+        return None, None
+    result = walk_access(
+        inputs,
+        bbox_2154=_bbox(inputs),
+        changes_csv=places,
+        network=network,
+        progress=progress,
+    )
+    return result.table, result.network
+
+
+def _bbox(inputs: TerritoryInputs) -> tuple[float, float, float, float] | None:
+    """Return the clip box of the territory (EPSG:2154) recorded by the sources step."""
+    territory = inputs.notes.get("territory", {})
+    box = territory.get("bbox_2154") if isinstance(territory, dict) else None
+    if box is None or len(box) != 4:
+        return None
+    a, b, c, d = (float(v) for v in box)
+    return (a, b, c, d)
