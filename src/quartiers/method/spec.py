@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,33 @@ class Method(BaseModel):
         if not path.exists() and str(source) in packaged_methods():
             return packaged_method(str(source))
         return load_method(path)
+
+    def reweighted(self, dimensions: Mapping[str, float]) -> Method:
+        """Return this method with other dimension weights, validated like a method file.
+
+        Parameters
+        ----------
+        dimensions
+            New weight per dimension id (``{"sensitivity": 0.5, "exposure": 0.3,
+            "resources": 0.2}``); dimensions not named keep theirs. The weights must still
+            sum to ``weights_sum``.
+
+        Raises
+        ------
+        MethodError
+            Unknown dimension, or weights that no longer sum to ``weights_sum``.
+        """
+        unknown = sorted(set(dimensions) - set(self.dimensions))
+        if unknown:
+            raise MethodError(
+                f"{self.source} : dimension(s) inconnue(s) {', '.join(unknown)} "
+                f"(attendu : {', '.join(self.dimensions)})"
+            )
+        data = self.model_dump(mode="json", exclude_defaults=True)
+        for dim, weight in dimensions.items():
+            data["dimensions"][dim]["weight"] = float(weight)
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        return parse_method(text, source=f"{self.source} (poids des dimensions modifiés)")
 
     def choice(self, indicator_id: str) -> IndicatorChoice | None:
         """Return the choice made for an indicator, or None when the method omits it."""
