@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import shutil
@@ -12,16 +11,38 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given
-from hypothesis import strategies as st
 
 from quartiers.errors import InputError
 from quartiers.grid import cell_boxes, cell_ids
+from quartiers.outputs.classes import PALETTES, Legend, class_of, make_legend
+from quartiers.outputs.quantities import IndicatorInfo
 from quartiers.report import carte
-from quartiers.report.carte import PALETTE, class_breaks, write_carte
+from quartiers.report.carte import write_carte
 
 CHROMIUM = Path("/usr/bin/chromium")
-INDICATORS = [("index", "Indice de vulnérabilité"), ("poverty_rate", "Taux de pauvreté")]
+LABELS = {
+    "index": ("Indice de vulnérabilité", "indice 0–1"),
+    "poverty_rate": ("Taux de pauvreté", "%"),
+}
+
+
+def _legend(cells: gpd.GeoDataFrame, column: str) -> Legend:
+    """The legend the web map would draw for ``column`` (population-weighted quintiles)."""
+    label, unit = LABELS[column]
+    info = IndicatorInfo(
+        id=column, label=label, unit=unit, dimension="", dimension_label="", direction=1,
+        direction_label="", formula="", source="", normalisation="", index_weight=0.0,
+        available=True, missing_reason="", climate=False, kind="indicator",
+    )  # fmt: skip
+    values = cells[column].to_numpy(dtype="float64")
+    weights = cells["population"].to_numpy(dtype="float64")
+    return make_legend(info, values, weights, horizon="ref", horizon_label="")
+
+
+def _legends(
+    cells: gpd.GeoDataFrame, columns: tuple[str, ...] = ("index", "poverty_rate")
+) -> list[Legend]:
+    return [_legend(cells, c) for c in columns]
 
 
 def _cells() -> gpd.GeoDataFrame:
@@ -86,23 +107,6 @@ def _data(page: Path) -> dict[str, object]:
     return json.loads(match.group(1))  # type: ignore[no-any-return]
 
 
-def test_class_breaks_are_increasing_quantiles() -> None:
-    values = np.arange(100, dtype=float)
-    np.testing.assert_allclose(class_breaks(values), [19.8, 39.6, 59.4, 79.2])
-    assert class_breaks(np.array([np.nan, 1.0, 1.0, 1.0])) == []
-    assert class_breaks(np.array([])) == []
-
-
-@given(st.lists(st.floats(-1e6, 1e6) | st.just(float("nan")), max_size=60), st.integers(2, 7))
-def test_class_breaks_properties(values: list[float], k: int) -> None:
-    breaks = class_breaks(np.array(values, dtype=float), k)
-    assert len(breaks) <= k - 1
-    assert all(a < b for a, b in itertools.pairwise(breaks))
-    finite = [v for v in values if np.isfinite(v)]
-    if breaks:
-        assert min(finite) < breaks[0] and breaks[-1] <= max(finite)
-
-
 def test_page_is_self_contained(tmp_path: Path, fake_vendor: Path) -> None:
     page = write_carte(
         tmp_path / "out",
@@ -111,7 +115,7 @@ def test_page_is_self_contained(tmp_path: Path, fake_vendor: Path) -> None:
         communes=_communes(),
         title="Ville-Témoin",
         fictitious=True,
-        indicators=INDICATORS,
+        indicators=_legends(_cells()),
     )
     assert page == tmp_path / "out" / "carte.html"
     for name in ("maplibre-gl.js", "maplibre-gl.css", "LICENSE.txt"):
@@ -124,7 +128,7 @@ def test_page_is_self_contained(tmp_path: Path, fake_vendor: Path) -> None:
     assert "<b>(fictif)</b>" not in html  # data cannot inject markup
     data = _data(page)
     assert data["default"] == "index"
-    assert data["palette"] == PALETTE
+    assert data["noData"] == "#d0d0d0"
     cells = data["cells"]["features"]  # type: ignore[index]
     assert len(cells) == 36
     lon, lat = cells[0]["geometry"]["coordinates"][0][0]
@@ -135,12 +139,32 @@ def test_page_is_self_contained(tmp_path: Path, fake_vendor: Path) -> None:
         "imputed",
         "index",
         "poverty_rate",
+        "_classe_index",
+        "_classe_poverty_rate",
     }
     assert cells[3]["properties"]["poverty_rate"] is None
     assert [f["properties"]["code_qp"] for f in data["qpv"]["features"]] == ["QN00001A", "QN00001B"]  # type: ignore[index]
     assert len(data["labels"]) == 2  # type: ignore[arg-type]
     pov = next(i for i in data["indicators"] if i["column"] == "poverty_rate")  # type: ignore[attr-defined]
     assert pov["percent"] is True and len(pov["breaks"]) == 4
+    assert pov["colours"] == list(PALETTES[5]) and len(pov["labels"]) == 5
+    assert cells[3]["properties"]["_classe_poverty_rate"] == -1  # no value: no class
+
+
+def test_cells_carry_the_class_of_their_exact_value(tmp_path: Path, fake_vendor: Path) -> None:
+    """A value equal to a break stays in the lower class, as on the web map and in the PDF."""
+    cells = _cells()
+    legend = _legend(cells, "index")
+    cells.loc[7, "index"] = legend.breaks[1]  # exactly on a break
+    legend = _legend(cells, "index")
+    page = write_carte(
+        tmp_path, cells=cells, qpv=_qpv(), communes=None, title="t", fictitious=True,
+        indicators=[legend],
+    )  # fmt: skip
+    got = [f["properties"]["_classe_index"] for f in _data(page)["cells"]["features"]]  # type: ignore[index]
+    expected = class_of(cells["index"].to_numpy(dtype="float64"), legend.breaks).tolist()
+    assert got == expected
+    assert got[7] == int(np.searchsorted(legend.breaks, cells.loc[7, "index"], side="left"))
 
 
 def test_real_page_has_no_banner_and_defaults_to_poverty(tmp_path: Path, fake_vendor: Path) -> None:
@@ -151,7 +175,7 @@ def test_real_page_has_no_banner_and_defaults_to_poverty(tmp_path: Path, fake_ve
         communes=None,
         title="Nantes",
         fictitious=False,
-        indicators=[("poverty_rate", "Taux de pauvreté")],
+        indicators=_legends(_cells(), ("poverty_rate",)),
     )
     html = page.read_text(encoding="utf-8")
     assert "Territoire fictif" not in html and "Sources : INSEE" in html
@@ -168,7 +192,7 @@ def test_bad_inputs_are_named(tmp_path: Path, fake_vendor: Path) -> None:
             communes=None,
             title="t",
             fictitious=True,
-            indicators=INDICATORS,
+            indicators=_legends(_cells()),
         )
     with pytest.raises(InputError, match="code_qp"):
         write_carte(
@@ -178,7 +202,7 @@ def test_bad_inputs_are_named(tmp_path: Path, fake_vendor: Path) -> None:
             communes=None,
             title="t",
             fictitious=True,
-            indicators=INDICATORS,
+            indicators=_legends(_cells()),
         )
     with pytest.raises(InputError, match="CRS"):
         write_carte(
@@ -188,7 +212,7 @@ def test_bad_inputs_are_named(tmp_path: Path, fake_vendor: Path) -> None:
             communes=None,
             title="t",
             fictitious=True,
-            indicators=INDICATORS,
+            indicators=_legends(_cells()),
         )
     with pytest.raises(InputError, match="aucun indicateur"):
         write_carte(
@@ -214,7 +238,7 @@ def test_missing_maplibre_says_make_install(
             communes=None,
             title="t",
             fictitious=True,
-            indicators=INDICATORS,
+            indicators=_legends(_cells()),
         )
     assert not (tmp_path / "out" / "carte.html").exists()
 
@@ -233,7 +257,7 @@ def test_map_renders_in_chromium(tmp_path: Path) -> None:
         communes=_communes(),
         title="Ville-Témoin",
         fictitious=True,
-        indicators=INDICATORS,
+        indicators=_legends(_cells()),
     )
     # Debian chromium renders WebGL in software (SwiftShader) with these flags.
     args = [
@@ -289,7 +313,7 @@ def test_assets_copy_is_the_vendored_file(tmp_path: Path) -> None:
         communes=None,
         title="t",
         fictitious=True,
-        indicators=INDICATORS,
+        indicators=_legends(_cells()),
     )
     assert (tmp_path / "assets" / "maplibre-gl.js").read_bytes() == (
         carte.VENDOR_DIR / "maplibre-gl.js"

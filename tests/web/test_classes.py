@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 
 from quartiers.method.rank import classify
 from quartiers.web.catalog import load_territory
-from quartiers.web.classes import (
+from quartiers.outputs.classes import (
     NO_DATA_LABEL,
     PALETTES,
     class_breaks,

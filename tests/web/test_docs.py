@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 
 from quartiers.cli import app as cli_app
 from quartiers.web.downloads import DOWNLOADS
-from quartiers.web.indicators import UNCERTAINTY_COLUMNS
+from quartiers.outputs.quantities import UNCERTAINTY_COLUMNS
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "web.md"
 

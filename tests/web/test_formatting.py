@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quartiers.web.formatting import (
+from quartiers.outputs.formatting import (
     MISSING,
     as_float,
     format_date,

@@ -5,27 +5,30 @@ from __future__ import annotations
 from pathlib import Path
 
 from quartiers.diagnostic import Diagnostic
+from quartiers.outputs.classes import Legend
+from quartiers.outputs.legends import climate_lookup, diagnostic_legend, mappable_quantities
 from quartiers.report.carte import write_carte
 
 __all__ = ["map_indicators", "write_diagnostic_map"]
 
-_SCORES = [
-    ("index", "Indice de vulnérabilité à la chaleur (0–1)"),
-    ("score_sensitivity", "Score de sensibilité (0–1)"),
-    ("score_exposure", "Score d'exposition (0–1)"),
-    ("score_resources", "Score de manque de ressources (0–1)"),
-]
+_SCORES = ("index", "score_sensitivity", "score_exposure", "score_resources")
 
 
-def map_indicators(diagnostic: Diagnostic) -> list[tuple[str, str]]:
-    """Return the (column, French label) pairs worth mapping: computed, not all empty."""
+def map_indicators(diagnostic: Diagnostic) -> list[Legend]:
+    """Return the legends of the cell columns worth mapping: computed, not all empty.
+
+    The legends are those of the web map (:func:`quartiers.outputs.legends.diagnostic_legend`).
+    """
     cells = diagnostic.cells
-    pairs = [(col, label) for col, label in _SCORES if col in cells.columns]
-    for row in diagnostic.indicators.itertuples():
-        col = str(row.id)
-        if col in cells.columns and cells[col].notna().any():
-            pairs.append((col, str(row.label)))
-    return [(col, label) for col, label in pairs if cells[col].notna().any()]
+    climate = climate_lookup(diagnostic.climate)
+    quantities = mappable_quantities(diagnostic, climate)
+    columns = [col for col in _SCORES if col in cells.columns]
+    columns += [str(i) for i in diagnostic.indicators["id"] if str(i) in cells.columns]
+    return [
+        diagnostic_legend(diagnostic, col, quantities=quantities, climate=climate)
+        for col in dict.fromkeys(columns)
+        if col in quantities and cells[col].notna().any()
+    ]
 
 
 def write_diagnostic_map(diagnostic: Diagnostic, out_dir: Path, *, fictitious: bool) -> Path:

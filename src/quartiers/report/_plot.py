@@ -2,7 +2,7 @@
 
 Figures are :class:`matplotlib.figure.Figure` objects drawn with the Agg canvas (no pyplot
 state, no display, no network). Palettes are colour-blind safe: Okabe–Ito for categories,
-cividis for the index.
+ColorBrewer YlOrRd classes for the index maps (:mod:`quartiers.outputs.classes`).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from quartiers.outputs.classes import NO_DATA_COLOUR
 from quartiers.report._format import number
 from quartiers.report.model import Chart
 
 __all__ = [
     "DPI",
-    "INDEX_CMAP",
     "NO_DATA",
     "OKABE_ITO",
     "SERIES",
@@ -48,10 +48,8 @@ SERIES = {
     "commune": OKABE_ITO["blue"],
     "epci": OKABE_ITO["sky"],
 }
-#: Sequential colour map of the index (perceptually uniform, readable by colour-blind people).
-INDEX_CMAP = "cividis"
 #: Fill of cells and bars without a value.
-NO_DATA = "#d9d9d9"
+NO_DATA = NO_DATA_COLOUR  # the grey of the web map and carte.html
 #: Resolution of embedded figures (dots per inch): sharp on paper, light in HTML.
 DPI = 150
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,40 +22,19 @@ import shapely
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from quartiers.errors import InputError
+from quartiers.outputs.classes import NO_DATA_COLOUR, NO_DATA_LABEL, Legend, class_of
 
-__all__ = ["PALETTE", "VENDOR_DIR", "class_breaks", "write_carte"]
+__all__ = ["VENDOR_DIR", "write_carte"]
 
 #: MapLibre files vendored by ``make install`` (see the Makefile's ``assets`` target).
 VENDOR_DIR = Path(__file__).resolve().parents[1] / "web" / "static" / "vendor"
 _ASSETS = ("maplibre-gl.js", "maplibre-gl.css", "LICENSE.txt")
 
-#: ColorBrewer YlOrRd, 5 classes: sequential and colour-blind safe (light = low).
-PALETTE = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
-NO_DATA_COLOUR = "#d9d9d9"
 
 _CELL_COLUMNS = ("idcar_200m", "population", "imputed")
 _QPV_COLUMNS = ("code_qp", "lib_qp")
 _QPV_OPTIONAL = ("population", "poverty_rate", "index", "rank")
 _DIGITS = 6  # coordinates: about 0.1 m
-
-
-def class_breaks(values: pd.Series | np.ndarray, k: int = len(PALETTE)) -> list[float]:
-    """Return the inner quantile breaks (at most ``k - 1``, increasing) of finite values.
-
-    A value ``x`` falls in class ``i`` when ``breaks[i - 1] <= x < breaks[i]``; repeated
-    quantiles (many equal values) are merged, so fewer classes may come back.
-    """
-    arr = np.asarray(values, dtype="float64")
-    arr = arr[np.isfinite(arr)]
-    if arr.size == 0:
-        return []
-    qs = np.quantile(arr, np.linspace(0.0, 1.0, k + 1)[1:-1])
-    out: list[float] = []
-    for q in qs:
-        b = float(q)
-        if b > float(arr.min()) and (not out or b > out[-1]):
-            out.append(b)
-    return out
 
 
 def write_carte(
@@ -65,7 +45,7 @@ def write_carte(
     communes: gpd.GeoDataFrame | None,
     title: str,
     fictitious: bool,
-    indicators: list[tuple[str, str]],
+    indicators: Sequence[Legend],
 ) -> Path:
     """Write ``out_dir/carte.html`` and its ``assets/``; return the page's path.
 
@@ -86,15 +66,16 @@ def write_carte(
     fictitious
         Show the « territoire fictif » banner.
     indicators
-        (column, French label) pairs offered in the selector; the default is ``index``
-        when offered, else ``poverty_rate``, else the first. Columns ending in ``_rate``
-        or ``_share`` are shown as percentages.
+        Legends of the cell columns offered in the selector (:mod:`quartiers.outputs.legends`:
+        the classes, colours and words of the web map and the PDF maps); the default is
+        ``index`` when offered, else ``poverty_rate``, else the first. Columns ending in
+        ``_rate`` or ``_share`` are shown as percentages in the pop-ups.
     """
     _check_columns(cells, _CELL_COLUMNS, "cellules")
     _check_columns(qpv, _QPV_COLUMNS, "QPV")
     if not indicators:
         raise InputError("carte : aucun indicateur à afficher (liste « indicators » vide)")
-    _check_columns(cells, tuple(col for col, _ in indicators), "cellules")
+    _check_columns(cells, tuple(lg.indicator for lg in indicators), "cellules")
     sources = [VENDOR_DIR / name for name in _ASSETS]
     missing = [p.name for p in sources if not p.is_file()]
     if missing:
@@ -102,11 +83,12 @@ def write_carte(
             f"{VENDOR_DIR} : fichiers MapLibre absents ({', '.join(missing)}) ; "
             "lancez « make install » pour les installer depuis npm"
         )
-    offered = [col for col, _ in indicators]
+    offered = [lg.indicator for lg in indicators]
     default = next((c for c in ("index", "poverty_rate") if c in offered), offered[0])
-    cells84 = _to_wgs84(cells, "cellules")
+    cells84 = _to_wgs84(_with_classes(cells, indicators), "cellules")
     qpv84 = _to_wgs84(qpv, "QPV")
     props = list(_CELL_COLUMNS) + [c for c in offered if c not in _CELL_COLUMNS]
+    props += [_class_column(lg) for lg in indicators]
     qpv_props = list(_QPV_COLUMNS) + [c for c in _QPV_OPTIONAL if c in qpv84.columns]
     data: dict[str, Any] = {
         "cells": _feature_collection(cells84, props),
@@ -116,18 +98,10 @@ def write_carte(
             for r, x, y in _label_points(qpv84)
         ],
         "communes": None,
-        "indicators": [
-            {
-                "column": col,
-                "label": label,
-                "percent": col.endswith(("_rate", "_share")),
-                "breaks": class_breaks(cells84[col]),
-            }
-            for col, label in indicators
-        ],
+        "indicators": [_layer(lg) for lg in indicators],
         "default": default,
-        "palette": PALETTE,
         "noData": NO_DATA_COLOUR,
+        "noDataLabel": NO_DATA_LABEL,
         "bounds": [round(float(v), _DIGITS) for v in cells84.total_bounds],
     }
     if communes is not None:
@@ -151,6 +125,40 @@ def write_carte(
     page = out_dir / "carte.html"
     page.write_text(html, encoding="utf-8")
     return page
+
+
+def _class_column(legend: Legend) -> str:
+    return f"_classe_{legend.indicator}"
+
+
+def _with_classes(cells: gpd.GeoDataFrame, legends: Sequence[Legend]) -> gpd.GeoDataFrame:
+    """Add each cell's class per legend (-1: no value), computed here on the exact values.
+
+    The page colours a cell by this class, not by its rounded value, so that it matches
+    the web map and the PDF maps (:func:`quartiers.outputs.classes.class_of`).
+    """
+    out = cells.copy()
+    for legend in legends:
+        values = pd.to_numeric(out[legend.indicator], errors="coerce").to_numpy(
+            "float64", na_value=np.nan
+        )
+        classes = class_of(values, legend.breaks)
+        out[_class_column(legend)] = classes if legend.colours else np.full(len(out), -1)
+    return out
+
+
+def _layer(legend: Legend) -> dict[str, Any]:
+    """Return what the page's script needs to colour and explain one indicator."""
+    return {
+        "column": legend.indicator,
+        "classColumn": _class_column(legend),
+        "label": legend.title,
+        "percent": legend.indicator.endswith(("_rate", "_share")),
+        "breaks": list(legend.breaks),
+        "colours": list(legend.colours),
+        "labels": list(legend.labels),
+        "note": legend.note,
+    }
 
 
 def _check_columns(frame: gpd.GeoDataFrame, columns: tuple[str, ...], what: str) -> None:

@@ -1,8 +1,9 @@
 """Static maps of the sheets (matplotlib + geopandas, EPSG:3035 metres, no tiles, no network).
 
-Cells are coloured by the composite index (cividis, colour-blind safe); cells without an
-index are grey; QPV perimeters are outlined; a scale bar gives distances since the axes
-are hidden.
+Cells are coloured by the class of their composite index — the classes, colours (ColorBrewer
+YlOrRd, colour-blind safe, dark = more vulnerable) and words of the web map and ``carte.html``
+(:func:`quartiers.outputs.legends.diagnostic_legend`); cells without an index are grey; QPV
+perimeters are outlined; a scale bar gives distances since the axes are hidden.
 """
 
 from __future__ import annotations
@@ -10,42 +11,38 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import FuncFormatter
 
 from quartiers.diagnostic import Diagnostic
+from quartiers.outputs.classes import Legend, class_of
+from quartiers.outputs.legends import diagnostic_legend
 from quartiers.report._format import number
-from quartiers.report._plot import INDEX_CMAP, NO_DATA, new_figure, to_chart
+from quartiers.report._plot import NO_DATA, new_figure, to_chart
 from quartiers.report.model import Chart
 
-__all__ = ["index_norm", "qpv_map", "territory_map"]
+__all__ = ["index_classes", "qpv_map", "territory_map"]
 
-_INDEX_LABEL = "Indice du carreau (plus élevé = plus vulnérable)"
 # Width / height of the QPV map's frame (fills the figure's width beside the colour bar).
 _QPV_ASPECT = 2.1
 _NICE_M = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000)
 
 
-def index_norm(diag: Diagnostic) -> Normalize:
-    """Return the colour scale of the index over every cell of the territory."""
-    values = diag.cells["index"].to_numpy(dtype="float64")
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return Normalize(0.0, 1.0)
-    low, high = float(values.min()), float(values.max())
-    return Normalize(low, high if high > low else low + 1.0)
+def index_classes(diag: Diagnostic) -> tuple[Legend, np.ndarray]:
+    """Return the index legend of the web map and the class of every cell (-1: no index)."""
+    legend = diagnostic_legend(diag, "index")
+    values = diag.cells["index"].to_numpy(dtype="float64", na_value=np.nan)
+    return legend, class_of(values, legend.breaks)
 
 
-def _draw_cells(ax: Axes, cells: gpd.GeoDataFrame, norm: Normalize) -> None:
-    has = cells["index"].notna()
-    if (~has).any():
-        cells[~has].plot(ax=ax, color=NO_DATA, linewidth=0)
-    if has.any():
-        cells[has].plot(ax=ax, column="index", cmap=INDEX_CMAP, norm=norm, linewidth=0)
+def _draw_cells(ax: Axes, cells: gpd.GeoDataFrame, legend: Legend, classes: np.ndarray) -> None:
+    none = classes < 0
+    if none.any():
+        cells[none].plot(ax=ax, color=NO_DATA, linewidth=0)
+    for k, colour in enumerate(legend.colours):
+        chosen = classes == k
+        if chosen.any():
+            cells[chosen].plot(ax=ax, color=colour, linewidth=0)
 
 
 def _scale_bar(ax: Axes, x0: float, x1: float, y0: float, y1: float) -> None:
@@ -71,13 +68,10 @@ def _scale_bar(ax: Axes, x0: float, x1: float, y0: float, y1: float) -> None:
     )
 
 
-def _colorbar(fig: Figure, ax: Axes, norm: Normalize) -> None:
-    bar = fig.colorbar(
-        ScalarMappable(norm=norm, cmap=INDEX_CMAP), ax=ax, fraction=0.04, pad=0.02, shrink=0.85
-    )
-    bar.set_label(_INDEX_LABEL, fontsize=7)
-    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: number(v, 2)))
-    bar.ax.tick_params(labelsize=6.5)
+def _class_handles(legend: Legend) -> list[Patch | Line2D]:
+    """Return one legend entry per class, darkest (most vulnerable) first."""
+    pairs = list(zip(legend.colours, legend.labels, strict=True))
+    return [Patch(facecolor=c, label=f"Indice {label}") for c, label in reversed(pairs)]
 
 
 def _frame(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
@@ -132,11 +126,12 @@ def qpv_map(diag: Diagnostic, code_qp: str) -> Chart:
     name = str(qpv["lib_qp"].iloc[0])
     bounds = _padded(qpv.total_bounds, share=0.2, minimum=300.0, aspect=_QPV_ASPECT)
     x0, y0, x1, y1 = bounds
-    cells = diag.cells.cx[x0:x1, y0:y1]
-    norm = index_norm(diag)
+    legend, classes = index_classes(diag)
+    inside = diag.cells.index.isin(diag.cells.cx[x0:x1, y0:y1].index)
+    cells = diag.cells[inside]
     fig = new_figure(7.0, 3.6)
     ax = fig.add_subplot()
-    _draw_cells(ax, cells, norm)
+    _draw_cells(ax, cells, legend, classes[inside])
     rest = diag.zones[diag.zones["zone_type"] == "reste_commune"]
     if len(rest):
         rest.boundary.plot(ax=ax, color="#555555", linewidth=0.5, linestyle=":")
@@ -164,7 +159,15 @@ def qpv_map(diag: Diagnostic, code_qp: str) -> Chart:
     qpv.boundary.plot(ax=ax, color="black", linewidth=2.0)
     _frame(ax, bounds)
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=6.5, frameon=False)
-    _colorbar(fig, ax, norm)
+    ax.legend(
+        handles=_class_handles(legend),
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=6.5,
+        frameon=False,
+        title="Classes (carte web)",
+        title_fontsize=6.5,
+    )
     title = f"Indice de vulnérabilité par carreau de 200 m — {name}"
     ax.set_title(title, fontsize=9)
     n_cells = len(cells)
@@ -176,7 +179,8 @@ def qpv_map(diag: Diagnostic, code_qp: str) -> Chart:
     )
     alt = (
         f"Carte du QPV {name} ({code_qp}) et de ses abords : {n_cells} carreaux de 200 m "
-        f"colorés selon l'indice de vulnérabilité ({span} ; clair = plus vulnérable), "
+        f"colorés selon l'indice de vulnérabilité ({span} ; foncé = plus vulnérable, "
+        "mêmes classes que la carte web), "
         "périmètre du QPV en trait noir épais, autres QPV en tirets, limites communales "
         "en pointillés, barre d'échelle en bas à gauche."
         + (f" {n_spots} carreaux de points chauds hachurés." if n_spots else "")
@@ -188,10 +192,10 @@ def territory_map(diag: Diagnostic) -> Chart:
     """Return the map of the whole territory: every cell's index, every QPV, the hotspots."""
     qpv = diag.qpv
     bounds = _padded(diag.cells.total_bounds, share=0.02, minimum=100.0)
-    norm = index_norm(diag)
+    legend, classes = index_classes(diag)
     fig = new_figure(7.0, 5.4)
     ax = fig.add_subplot()
-    _draw_cells(ax, diag.cells, norm)
+    _draw_cells(ax, diag.cells, legend, classes)
     rest = diag.zones[diag.zones["zone_type"] == "reste_commune"]
     if len(rest):
         rest.boundary.plot(ax=ax, color="#555555", linewidth=0.5, linestyle=":")
@@ -220,13 +224,19 @@ def territory_map(diag: Diagnostic) -> Chart:
         handles.append(
             Patch(facecolor="#444444", hatch="////", edgecolor="white", label="Point chaud")
         )
-    ax.legend(handles=handles, loc="upper left", fontsize=6.5, framealpha=0.9)
-    _colorbar(fig, ax, norm)
+    ax.legend(
+        handles=_class_handles(legend) + handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=6.5,
+        frameon=False,
+    )
     title = "Indice de vulnérabilité par carreau de 200 m sur le territoire"
     ax.set_title(title, fontsize=9)
     alt = (
         f"Carte du territoire : {len(diag.cells)} carreaux de 200 m colorés selon l'indice "
-        f"de vulnérabilité (clair = plus vulnérable) et les {len(qpv)} QPV entourés de noir "
+        "de vulnérabilité (foncé = plus vulnérable, mêmes classes que la carte web) et les "
+        f"{len(qpv)} QPV entourés de noir "
         f"avec leur code ({', '.join(qpv['code_qp'].astype(str))})."
     )
     return to_chart(fig, title=title, alt=alt)

@@ -15,7 +15,7 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 
-from quartiers.web.formatting import format_number
+from quartiers.outputs.formatting import format_number
 from quartiers.web.geojson import (
     BBoxError,
     bbox_area_km2,

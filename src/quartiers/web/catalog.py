@@ -22,10 +22,16 @@ from numpy.typing import NDArray
 
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
+from quartiers.outputs.classes import Legend
+from quartiers.outputs.legends import (
+    climate_lookup,
+    legend_at,
+    mappable_quantities,
+    population_weights,
+)
+from quartiers.outputs.quantities import UNCERTAINTY_COLUMNS, IndicatorInfo
 from quartiers.schemas import HORIZONS
-from quartiers.web.classes import Legend, equal_breaks, make_legend
 from quartiers.web.geojson import BBox
-from quartiers.web.indicators import UNCERTAINTY_COLUMNS, IndicatorInfo, indicator_infos
 
 __all__ = ["WGS84", "Catalog", "NotFoundError", "TerritoryData", "load_territory"]
 
@@ -40,17 +46,6 @@ OPTIONAL_LAYERS = ("hotspots", "places")
 
 class NotFoundError(LookupError):
     """An unknown territory or QPV code (message in French, for a 404)."""
-
-
-def _finite_columns(frame: pd.DataFrame) -> set[str]:
-    out = set()
-    for col in frame.columns:
-        if col == "geometry":
-            continue
-        values = pd.to_numeric(frame[col], errors="coerce")
-        if np.isfinite(values.to_numpy(dtype="float64", na_value=np.nan)).any():
-            out.add(str(col))
-    return out
 
 
 def _optional_layer(diag: Diagnostic, directory: Path, name: str) -> gpd.GeoDataFrame | None:
@@ -209,21 +204,12 @@ class TerritoryData:
         key = (indicator, horizon if info.climate else self.horizon)
         if key not in self._legends:
             cells, _ = self.values(indicator, horizon)
-            weights = pd.to_numeric(self.cells["population"], errors="coerce").to_numpy(
-                "float64", na_value=0.0
-            )
-            fixed = None
-            if info.climate:
-                pooled = [v for (ind, _), table in self._climate.items() if ind == indicator
-                          for v in table.values()]  # fmt: skip
-                fixed = equal_breaks(np.asarray(pooled, dtype="float64")) or None
-            self._legends[key] = make_legend(
+            self._legends[key] = legend_at(
                 info,
                 cells,
-                weights,
+                population_weights(self.cells),
                 horizon=key[1],
-                horizon_label=HORIZONS.get(key[1], key[1]),
-                fixed_breaks=fixed,
+                climate=self._climate,
             )
         return self._legends[key]
 
@@ -242,21 +228,6 @@ def _communes(diag: Diagnostic) -> dict[str, str]:
         for code, nom in zip(diag.climate["insee_com"], diag.climate["nom"], strict=True):
             names.setdefault(str(code), str(nom))
     return names
-
-
-def _climate_lookup(climate: pd.DataFrame) -> dict[tuple[str, str], dict[str, float]]:
-    out: dict[tuple[str, str], dict[str, float]] = {}
-    if not len(climate) or not {"indicator", "horizon", "insee_com", "value"} <= set(
-        climate.columns
-    ):
-        return out
-    values = pd.to_numeric(climate["value"], errors="coerce")
-    for ind, hz, com, val in zip(
-        climate["indicator"], climate["horizon"], climate["insee_com"], values, strict=True
-    ):
-        if pd.notna(val):
-            out.setdefault((str(ind), str(hz)), {})[str(com)] = float(val)
-    return out
 
 
 def load_territory(directory: Path) -> TerritoryData:
@@ -282,15 +253,8 @@ def load_territory(directory: Path) -> TerritoryData:
         float(np.nanmax(all_bounds[:, 2])),
         float(np.nanmax(all_bounds[:, 3])),
     )
-    climate = _climate_lookup(diag.climate)
-    climate_ids = sorted({ind for ind, _ in climate})
-    index_info = diag.run.get("index") or {}
-    infos = indicator_infos(
-        diag.indicators,
-        climate_ids=climate_ids,
-        columns_with_values=_finite_columns(diag.cells),
-        dimensions_in_index=index_info.get("dimensions", []),
-    )
+    climate = climate_lookup(diag.climate)
+    infos = mappable_quantities(diag, climate)
     horizon = str((diag.run.get("horizon") or {}).get("id") or "ref")
     data = TerritoryData(
         code=code,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from quartiers.web.formatting import (
+from quartiers.outputs.formatting import (
     as_float,
     format_number,
     format_ratio,

@@ -11,10 +11,7 @@ from typing import Any
 import numpy as np
 
 from quartiers.indicators.registry import DIMENSIONS
-from quartiers.schemas import HORIZONS
-from quartiers.web import urls
-from quartiers.web.charts import DotGroup, dot_plot
-from quartiers.web.formatting import (
+from quartiers.outputs.formatting import (
     MISSING,
     as_float,
     format_number,
@@ -22,7 +19,10 @@ from quartiers.web.formatting import (
     format_value,
     ordinal,
 )
-from quartiers.web.indicators import IndicatorInfo
+from quartiers.outputs.quantities import IndicatorInfo
+from quartiers.schemas import HORIZONS
+from quartiers.web import urls
+from quartiers.web.charts import DotGroup, dot_plot
 from quartiers.web.state import WebState
 
 __all__ = ["DEFAULT_INDICATOR", "comparison_context", "comparison_menu"]

@@ -19,12 +19,7 @@ from markupsafe import Markup
 
 import quartiers
 from quartiers.indicators.registry import DIMENSIONS
-from quartiers.perceived import compare_perceived
-from quartiers.schemas import HORIZONS
-from quartiers.web import urls
-from quartiers.web.comparison_view import comparison_context
-from quartiers.web.downloads import downloads_of
-from quartiers.web.formatting import (
+from quartiers.outputs.formatting import (
     MISSING,
     format_date,
     format_gap,
@@ -33,6 +28,11 @@ from quartiers.web.formatting import (
     format_value,
     ordinal,
 )
+from quartiers.perceived import compare_perceived
+from quartiers.schemas import HORIZONS
+from quartiers.web import urls
+from quartiers.web.comparison_view import comparison_context
+from quartiers.web.downloads import downloads_of
 from quartiers.web.page_cache import PageCache
 from quartiers.web.qpv_view import qpv_context
 from quartiers.web.state import WebState

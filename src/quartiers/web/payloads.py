@@ -17,19 +17,19 @@ import pandas as pd
 from pydantic import BaseModel
 
 from quartiers.indicators.registry import DIMENSIONS
-from quartiers.schemas import HORIZONS
-from quartiers.sources.catalog import get_source
-from quartiers.web import urls
-from quartiers.web.catalog import TerritoryData
-from quartiers.web.formatting import format_value
-from quartiers.web.geojson import clean_value, feature_bytes, json_bytes
-from quartiers.web.indicators import (
+from quartiers.outputs.formatting import format_value
+from quartiers.outputs.quantities import (
     ACCESS_EXTRAS,
     HOTSPOT_SHARES,
     INDEX_ID,
     SOBOL_GROUPS,
     score_id,
 )
+from quartiers.schemas import HORIZONS
+from quartiers.sources.catalog import get_source
+from quartiers.web import urls
+from quartiers.web.catalog import TerritoryData
+from quartiers.web.geojson import clean_value, feature_bytes, json_bytes
 from quartiers.web.schemas import (
     ClimateValue,
     MethodOfTerritory,

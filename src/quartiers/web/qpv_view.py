@@ -12,6 +12,21 @@ from typing import Any
 import pandas as pd
 
 from quartiers.indicators.registry import DIMENSIONS
+from quartiers.outputs.formatting import (
+    MISSING,
+    format_gap,
+    format_number,
+    format_ratio,
+    format_value,
+    ordinal,
+)
+from quartiers.outputs.quantities import (
+    ACCESS_EXTRAS,
+    HOTSPOT_SHARES,
+    INDEX_ID,
+    SOBOL_GROUPS,
+    score_id,
+)
 from quartiers.schemas import HORIZONS
 from quartiers.web.catalog import TerritoryData
 from quartiers.web.charts import (
@@ -23,21 +38,6 @@ from quartiers.web.charts import (
     rank_interval_chart,
     ratio_chart,
     score_chart,
-)
-from quartiers.web.formatting import (
-    MISSING,
-    format_gap,
-    format_number,
-    format_ratio,
-    format_value,
-    ordinal,
-)
-from quartiers.web.indicators import (
-    ACCESS_EXTRAS,
-    HOTSPOT_SHARES,
-    INDEX_ID,
-    SOBOL_GROUPS,
-    score_id,
 )
 from quartiers.web.payloads import TerritoryPayloads
 

@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 
 from quartiers.indicators.registry import DIMENSIONS
+from quartiers.outputs.formatting import MISSING, format_number, format_value, ordinal
+from quartiers.outputs.quantities import INDEX_ID, IndicatorInfo
 from quartiers.schemas import HORIZONS
 from quartiers.settings import Settings
 from quartiers.web import urls
 from quartiers.web.api import MAX_BBOX_KM2, MAX_CELLS_PAGE
 from quartiers.web.catalog import TerritoryData
-from quartiers.web.formatting import MISSING, format_number, format_value, ordinal
-from quartiers.web.indicators import INDEX_ID, IndicatorInfo
 
 __all__ = [
     "INCOMPLETE",

@@ -1,4 +1,4 @@
-"""What the web app can map and tabulate: the index, dimension scores and indicators.
+"""What the surfaces map and tabulate: the index, dimension scores and indicators.
 
 Built from a diagnostic's indicator registry table (``Diagnostic.indicators``) so that a
 diagnostic written with another method or registry version still reads right. Pure code.

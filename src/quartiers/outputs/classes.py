@@ -16,11 +16,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from quartiers.method.rank import weighted_breaks
-from quartiers.web.formatting import format_value
-from quartiers.web.indicators import IndicatorInfo
+from quartiers.outputs.formatting import format_value
+from quartiers.outputs.quantities import IndicatorInfo
 
 __all__ = [
     "NO_DATA_COLOUR",
+    "NO_DATA_LABEL",
     "PALETTES",
     "Legend",
     "class_breaks",

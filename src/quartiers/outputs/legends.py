@@ -1,0 +1,126 @@
+"""The legend of a mapped quantity: one rule for the web map, ``carte.html`` and the PDF maps.
+
+Classes are population-weighted quintiles of the cells (:func:`make_legend`), or equal
+intervals pooled over every horizon for a per-commune climate indicator; a value equal to a
+break falls in the lower class. The web catalogue, the offline map page and the PDF sheets
+all call :func:`legend_at`, so a cell gets the same class, colour and words everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from quartiers.outputs.classes import Legend, equal_breaks, make_legend
+from quartiers.outputs.quantities import IndicatorInfo, indicator_infos
+from quartiers.schemas import HORIZONS
+
+if TYPE_CHECKING:
+    from quartiers.diagnostic import Diagnostic
+
+__all__ = [
+    "ClimateTable",
+    "climate_lookup",
+    "diagnostic_legend",
+    "finite_columns",
+    "legend_at",
+    "mappable_quantities",
+    "population_weights",
+]
+
+FloatArray = NDArray[np.float64]
+#: (indicator, horizon) → commune code → value.
+ClimateTable = Mapping[tuple[str, str], Mapping[str, float]]
+
+
+def climate_lookup(climate: pd.DataFrame) -> dict[tuple[str, str], dict[str, float]]:
+    """Return the per-commune climate values by (indicator, horizon) of ``Diagnostic.climate``."""
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    if not len(climate) or not {"indicator", "horizon", "insee_com", "value"} <= set(
+        climate.columns
+    ):
+        return out
+    values = pd.to_numeric(climate["value"], errors="coerce")
+    for ind, hz, com, val in zip(
+        climate["indicator"], climate["horizon"], climate["insee_com"], values, strict=True
+    ):
+        if pd.notna(val):
+            out.setdefault((str(ind), str(hz)), {})[str(com)] = float(val)
+    return out
+
+
+def finite_columns(frame: pd.DataFrame) -> set[str]:
+    """Return the columns of ``frame`` (geometry aside) holding at least one finite number."""
+    out = set()
+    for col in frame.columns:
+        if col == "geometry":
+            continue
+        values = pd.to_numeric(frame[col], errors="coerce")
+        if np.isfinite(values.to_numpy(dtype="float64", na_value=np.nan)).any():
+            out.add(str(col))
+    return out
+
+
+def mappable_quantities(diag: Diagnostic, climate: ClimateTable) -> dict[str, IndicatorInfo]:
+    """Return the index, dimension scores and indicators of a diagnostic, index first."""
+    index_info = diag.run.get("index") or {}
+    return indicator_infos(
+        diag.indicators,
+        climate_ids=sorted({ind for ind, _ in climate}),
+        columns_with_values=finite_columns(diag.cells),
+        dimensions_in_index=index_info.get("dimensions", []),
+    )
+
+
+def population_weights(cells: pd.DataFrame) -> FloatArray:
+    """Return the residents of each cell (0 where unknown), the weights of the quintiles."""
+    return pd.to_numeric(cells["population"], errors="coerce").to_numpy("float64", na_value=0.0)
+
+
+def legend_at(
+    info: IndicatorInfo,
+    values: FloatArray,
+    weights: FloatArray,
+    *,
+    horizon: str,
+    climate: ClimateTable,
+) -> Legend:
+    """Return the legend of a quantity from the cells' values and residents at a horizon."""
+    fixed = None
+    if info.climate:
+        pooled = [v for (ind, _), table in climate.items() if ind == info.id
+                  for v in table.values()]  # fmt: skip
+        fixed = equal_breaks(np.asarray(pooled, dtype="float64")) or None
+    return make_legend(
+        info,
+        values,
+        weights,
+        horizon=horizon,
+        horizon_label=HORIZONS.get(horizon, horizon),
+        fixed_breaks=fixed,
+    )
+
+
+def diagnostic_legend(
+    diag: Diagnostic,
+    column: str,
+    *,
+    quantities: Mapping[str, IndicatorInfo] | None = None,
+    climate: ClimateTable | None = None,
+) -> Legend:
+    """Return the legend of a cell column of a diagnostic at the diagnostic's own horizon.
+
+    ``quantities`` and ``climate`` (from :func:`mappable_quantities` and
+    :func:`climate_lookup`) are computed when not given.
+    """
+    climate = climate if climate is not None else climate_lookup(diag.climate)
+    infos = quantities if quantities is not None else mappable_quantities(diag, climate)
+    horizon = str((diag.run.get("horizon") or {}).get("id") or "ref")
+    values = pd.to_numeric(diag.cells[column], errors="coerce").to_numpy("float64", na_value=np.nan)
+    return legend_at(
+        infos[column], values, population_weights(diag.cells), horizon=horizon, climate=climate
+    )
