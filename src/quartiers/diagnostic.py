@@ -18,7 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse
 
-from quartiers import _like_with_like, _outputs, _run_io
+from quartiers import _like_with_like, _outputs, _reference_run, _run_io
 from quartiers._cell_indicators import CellIndicators, compute_cell_indicators
 from quartiers._robustness import RobustnessOptions, add_robustness
 from quartiers._territories import add_territory_columns, territories_of
@@ -229,6 +229,7 @@ def run_diagnostic(
         raise InputError(f"horizon inconnu {horizon!r} (attendu : {', '.join(HORIZONS)})")
     if inputs.qpv is None or not len(inputs.qpv):
         raise InputError(f"territoire {inputs.code} : aucun QPV dans les données d'entrée")
+    scale = _reference_run.prepare(method, inputs)
     progress.start("Diagnostic : zones, indicateurs, indice", total=5)
     try:
         _require(inputs.qpv, ["code_qp", "lib_qp", "insee_com", "siren_epci"], "QPV")
@@ -277,6 +278,7 @@ def run_diagnostic(
             computed,
             totals,
             access,
+            scale,
         )
         progress.advance()
     finally:
@@ -292,6 +294,7 @@ def run_diagnostic(
         totals=totals,
         completeness=completeness,
         progress=progress,
+        scale=scale,
     )
     return add_territory_columns(diag, territories_of(inputs))
 
@@ -308,6 +311,7 @@ def _assemble(
     computed: CellIndicators,
     totals: ZoneTotals,
     access: pd.DataFrame | None,
+    scale: _reference_run.RunReference,
 ) -> tuple[Diagnostic, Completeness]:
     """Score cells and zones, compare QPV with their rests and build the output tables."""
     ids = totals.indicator_ids
@@ -319,7 +323,7 @@ def _assemble(
     )
     ref_weights = np.column_stack([computed.values[i].den for i in ids]) if ids else reference
     cols = [ids.index(i) for i in compiled.indicator_ids]
-    ref = Reference.build(reference[:, cols], ref_weights[:, cols])
+    ref = scale.build(compiled.indicator_ids, reference[:, cols], ref_weights[:, cols])
     cell_pop = cells["ind"].to_numpy(dtype="float64")
     cell_scored = _score_units(reference, cell_pop, ids, compiled, ref)
     small_cell = ~(cell_pop >= method.cell_population_floor)
@@ -428,6 +432,7 @@ def _assemble(
             horizon,
         )
     run["like_with_like"] = _like_with_like.record(completeness, qpv_gdf)
+    run["reference"] = scale.record()
     diag = Diagnostic(
         cells=cells_gdf,
         qpv=qpv_gdf,

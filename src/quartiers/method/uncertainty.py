@@ -37,7 +37,7 @@ from quartiers.method.choices import Uncertainty
 from quartiers.method.completeness import draw_range, fill_scores
 from quartiers.method.composite import CompiledMethod, combine
 from quartiers.method.hotspot_draws import MAX_DRAWS
-from quartiers.method.normalise import normalise
+from quartiers.method.normalise import Reference, normalise, subset
 from quartiers.method.rank import QUINTILES
 from quartiers.method.spec import Method
 from quartiers.method.variants import GROUPS, ChoiceSpace, Draws, choice_space
@@ -108,6 +108,9 @@ class RankingProblem:
     impute
         Missing dimension scores are drawn (``missing_dimension: impute``); otherwise the
         incomplete cells leave the quintile breaks (incomplete QPV are not ``eligible``).
+    reference
+        A fixed reference (method ``reference: FILE``, columns in ``compiled`` order) used
+        by every draw; None: each draw normalises against the run's (perturbed) cells.
     """
 
     compiled: CompiledMethod
@@ -128,6 +131,7 @@ class RankingProblem:
     bounded: BoolArray
     missing: BoolArray | None = None
     impute: bool = False
+    reference: Reference | None = None
 
     @property
     def n_qpv(self) -> int:
@@ -148,6 +152,7 @@ def build_problem(
     qpv_population: FloatArray | None = None,
     missing: BoolArray | None = None,
     impute: bool = False,
+    reference: Reference | None = None,
 ) -> RankingProblem:
     """Gather the arrays of a :class:`RankingProblem`.
 
@@ -172,6 +177,8 @@ def build_problem(
         QPV then cells × dimensions lacking a dimension the territory has, or None.
     impute
         Draw the missing dimension scores; otherwise an incomplete QPV is not ranked.
+    reference
+        A fixed reference of the ``compiled`` indicators, or None (the run's cells).
     """
     ids = compiled.indicator_ids
     n = len(cell_population)
@@ -209,6 +216,7 @@ def build_problem(
         bounded=np.asarray([REGISTRY[i].unit == "part (0–1)" for i in ids], dtype=bool),
         missing=None if missing is None or not np.any(missing) else np.asarray(missing, bool),
         impute=impute,
+        reference=reference,
     )
 
 
@@ -261,6 +269,8 @@ class _Engine:
 
     def column(self, j: int, kind: str) -> FloatArray:
         """Return normalised column ``j`` of the stacked matrix (cached per normalisation)."""
+        if (j, kind) not in self.cache and self.p.reference is not None:
+            self.cache[(j, kind)] = self.fixed(self.stacked[:, [j]], [j], (kind,))[:, 0]
         if (j, kind) not in self.cache:
             self.cache[(j, kind)] = self.normalise(
                 self.stacked[:, [j]], self.p.cell_value[:, [j]], [j], (kind,)
@@ -276,6 +286,19 @@ class _Engine:
             values,
             reference,
             self.p.cell_den[:, cols],
+            kinds=kinds,
+            directions=c.directions[cols],
+            bounds=[c.bounds[j] for j in cols],
+        )
+
+    def fixed(self, values: FloatArray, cols: list[int], kinds: tuple[str, ...]) -> FloatArray:
+        """Normalise ``values`` (columns ``cols``) against the problem's fixed reference."""
+        if self.p.reference is None:
+            raise ValueError("no fixed reference")
+        c = self.p.compiled
+        return normalise(
+            values,
+            subset(self.p.reference, cols),
             kinds=kinds,
             directions=c.directions[cols],
             bounds=[c.bounds[j] for j in cols],
@@ -432,6 +455,10 @@ def _normalised_batch(
             )
             for kind in dict.fromkeys(kinds):
                 sel = np.asarray([k == kind for k in kinds], dtype=bool)
+                if p.reference is not None:
+                    flat = values[sel, :, c].reshape(-1, 1)
+                    x[sel, :, j] = engine.fixed(flat, [j], (kind,)).reshape(-1, x.shape[1])
+                    continue
                 x[sel, :, j] = batch_normalise(
                     values[sel, :, c],
                     reference[sel, :, c],
