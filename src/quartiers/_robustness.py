@@ -323,10 +323,10 @@ def add_robustness(
                 else np.vstack([completeness.zones[is_qpv], completeness.cells])
             ),
             impute=completeness is not None and completeness.impute,
-            reference=(
-                scale.build(compiled.indicator_ids, np.zeros((0, 0)), np.zeros((0, 0)))
-                if scale is not None and scale.fixed
-                else None
+            reference=None if scale is None else scale.file_reference(compiled.indicator_ids),
+            cell_group=None if scale is None else scale.cell_groups,
+            qpv_group=(
+                None if scale is None or scale.zone_groups is None else scale.zone_groups[is_qpv]
             ),
         )
         summary, outcomes, space = explore(method, problem, settings=unc, progress=progress)

@@ -178,11 +178,27 @@ def _score_units(
     population: FloatArray,
     ids: tuple[str, ...],
     compiled: CompiledMethod,
-    reference: Reference,
+    reference: Reference | _reference_run.Grouped,
+    groups: NDArray[np.int64] | None = None,
 ) -> _Scored:
+    """Score units against one reference, or each against its territory's (``groups``)."""
     published = _hide_small(values, population, ids)
     cols = [ids.index(i) for i in compiled.indicator_ids]
-    index, scores, norm = score(published[:, cols], reference, None, compiled)
+    if isinstance(reference, Reference):
+        index, scores, norm = score(published[:, cols], reference, None, compiled)
+        return _Scored(values=published, index=index, scores=scores, normalised=norm)
+    if groups is None:
+        raise ValueError("a reference per territory needs the territory of each unit")
+    parts = [
+        (rows, score(published[rows][:, cols], ref, None, compiled))
+        for rows, ref in reference.split(groups)
+    ]
+    n = len(published)
+    index = np.full(n, np.nan)
+    scores = np.full((n, len(compiled.dimension_ids)), np.nan)
+    norm = np.full((n, len(cols)), np.nan)
+    for rows, (i, s, x) in parts:
+        index[rows], scores[rows], norm[rows] = i, s, x
     return _Scored(values=published, index=index, scores=scores, normalised=norm)
 
 
@@ -252,6 +268,7 @@ def run_diagnostic(
                 "share": pairs["share"].to_numpy(),
             }
         )
+        scale = scale.with_groups(inputs, commune_shares, xy, zones)
         progress.advance()
         computed = compute_cell_indicators(
             inputs, cells, xy, commune_shares, method=method, horizon=horizon, access=access
@@ -323,13 +340,14 @@ def _assemble(
     )
     ref_weights = np.column_stack([computed.values[i].den for i in ids]) if ids else reference
     cols = [ids.index(i) for i in compiled.indicator_ids]
+    cell_groups, zone_groups = scale.cell_groups, scale.zone_groups
     ref = scale.build(compiled.indicator_ids, reference[:, cols], ref_weights[:, cols])
     cell_pop = cells["ind"].to_numpy(dtype="float64")
-    cell_scored = _score_units(reference, cell_pop, ids, compiled, ref)
+    cell_scored = _score_units(reference, cell_pop, ids, compiled, ref, cell_groups)
     small_cell = ~(cell_pop >= method.cell_population_floor)
     cell_scored.index[small_cell] = np.nan
     cell_scored.scores[small_cell] = np.nan
-    zone_scored = _score_units(totals.values, totals.population, ids, compiled, ref)
+    zone_scored = _score_units(totals.values, totals.population, ids, compiled, ref, zone_groups)
     cell_scored.add_hazard(method, ids, compiled)
     zone_scored.add_hazard(method, ids, compiled)
     completeness = _like_with_like.assess(
@@ -346,8 +364,9 @@ def _assemble(
         "commune": totals.combine(commune_groups),
         "epci": totals.combine(epci_groups),
     }
+    qpv_groups = None if zone_groups is None else zone_groups[is_qpv]
     compared = {
-        name: _score_units(t.values, t.population, ids, compiled, ref)
+        name: _score_units(t.values, t.population, ids, compiled, ref, qpv_groups)
         for name, t in comparisons.items()
     }
     for name, scored in compared.items():

@@ -101,7 +101,9 @@ def summarise(
     """
     ok = np.isfinite(values) & (weights > 0)
     distinct, inverse = np.unique(values[ok], return_inverse=True)
-    summed = np.bincount(inverse.ravel(), weights=weights[ok], minlength=distinct.size)
+    summed: FloatArray = np.asarray(
+        np.bincount(inverse.ravel(), weights=weights[ok], minlength=distinct.size), dtype="float64"
+    )
     if distinct.size <= max_points:
         return distinct, summed, True
     cumulative = np.cumsum(summed)
@@ -109,7 +111,7 @@ def summarise(
     levels = (np.arange(max_points) + 0.5) / max_points * total
     at = np.minimum(np.searchsorted(cumulative, levels, side="left"), distinct.size - 1)
     points, counts = np.unique(distinct[at], return_counts=True)
-    return points, counts * (total / max_points), False
+    return points, np.asarray(counts * (total / max_points), dtype="float64"), False
 
 
 def from_points(

@@ -17,6 +17,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from quartiers.indicators.registry import DIMENSIONS
+from quartiers.report.reference import reference_sentence
 from quartiers.schemas import HORIZONS
 from quartiers.sources.catalog import get_source
 from quartiers.web import urls
@@ -456,6 +457,7 @@ def method_of_territory(td: TerritoryData) -> dict[str, Any]:
         "dropped_from_method": {
             str(k): str(v) for k, v in (index.get("dropped_from_method") or {}).items()
         },
+        "reference": reference_sentence(td.run),
         "coherence": td.run.get("coherence"),
         "hazard": td.run.get("hazard"),
     }
