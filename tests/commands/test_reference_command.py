@@ -99,6 +99,23 @@ def test_reference_of_the_run_cells_gives_the_run_indices(
     err = " ".join(capsys.readouterr().err.split())
     assert code == 1 and "références de normalisation différentes" in err
     assert "ref.parquet" in err and not Path("c.html").exists()
+    same = isolated / "meme.html"
+    code = main(["compare", str(isolated / "file"), str(isolated / "file"), "-o", str(same)])
+    assert code == 0, capsys.readouterr().err
+    html = " ".join(same.read_text(encoding="utf-8").split())
+    assert "même fichier de référence" in html and "Référence de normalisation" in html
+
+
+def test_compare_accepts_own_scales_and_refuses_two_files() -> None:
+    from quartiers.errors import InputError
+    from quartiers.report.reference import check_same_reference
+
+    own = [{}, {"reference": {"kind": "run"}}, {"reference": {"kind": "territory"}}]
+    check_same_reference(own, ["a", "b", "c"])  # each on its own cells: no shared scale claimed
+    files = [{"reference": {"kind": "file", "sha256": s, "path": f"/r/{s}.parquet"}} for s in "xy"]
+    check_same_reference([files[0], files[0]], ["a", "b"])
+    with pytest.raises(InputError, match=r"a : fichier x\.parquet.*b : fichier y\.parquet"):
+        check_same_reference(files, ["a", "b"])
 
 
 def test_bad_reference_files_are_refused(

@@ -28,7 +28,7 @@ def reference_sentence(run: Mapping[str, Any]) -> str:
     if kind == "file":
         return (
             "Indicateurs normalisés (rang centile, min–max, z-score) dans la distribution "
-            "pondérée par la population des carreaux d'un fichier de référence : "
+            "pondérée (habitants ou ménages) des carreaux d'un fichier de référence : "
             f"{Path(str(entry.get('path', ''))).name}, millésime {entry.get('vintage', '?')}, "
             f"SHA-256 {str(entry.get('sha256', ''))[:12]} — échelle commune à tous les "
             "diagnostics faits sur cette référence."
@@ -36,8 +36,8 @@ def reference_sentence(run: Mapping[str, Any]) -> str:
     label = REFERENCES.get(kind, REFERENCES["run"])
     return (
         "Indicateurs normalisés (rang centile, min–max, z-score) dans la distribution "
-        f"pondérée par la population de {label} (référence « {kind} ») : l'échelle est "
-        "propre à ce diagnostic."
+        f"pondérée (habitants ou ménages) des carreaux de référence « {kind} » : {label} ; "
+        "l'échelle est propre à ce diagnostic."
     )
 
 
