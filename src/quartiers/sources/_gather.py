@@ -71,7 +71,17 @@ def parse_source_options(values: list[str] | tuple[str, ...]) -> dict[str, Path]
 
 
 #: Sources whose repeated files are read as one (tables and layers that concatenate).
-REPEATABLE = ("qpv", "filosofi", "communes", "epci", "bpe", "lcz", "climadiag", "drias")
+REPEATABLE = (
+    "qpv",
+    "filosofi",
+    "communes",
+    "epci",
+    "bpe",
+    "lcz",
+    "climadiag",
+    "drias",
+    "bdtopo",
+)
 
 
 def parse_source_files(values: list[str] | tuple[str, ...]) -> dict[str, list[Path]]:

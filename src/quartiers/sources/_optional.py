@@ -20,7 +20,7 @@ from quartiers.progress import Progress
 from quartiers.schemas import Provenance, TerritoryInputs
 from quartiers.sources import bdtopo, bpe, climadiag, drias, georisques, lcz
 from quartiers.sources._gather import Gatherer, RawInput
-from quartiers.sources._merge import read_all
+from quartiers.sources._merge import concat_unique, read_all
 from quartiers.sources._text import fold
 from quartiers.sources.catalog import get_source
 from quartiers.territory import Territory
@@ -110,7 +110,7 @@ def read_optional(
     if "osm" in raw:
         _read_osm(inputs, raw["osm"].path, box, progress)
     if "bdtopo" in raw:
-        _read_bdtopo(inputs, raw["bdtopo"].path, box, progress)
+        _read_bdtopo(inputs, raw["bdtopo"].paths, box, progress)
     if "georisques" in raw:
         path = raw["georisques"].path
         inputs.notes["catnat"] = georisques.read_catnat(path)
@@ -172,21 +172,29 @@ def _bdtopo_files(path: Path) -> dict[str, Path]:
     return found
 
 
-def _read_bdtopo(inputs: TerritoryInputs, path: Path, box: Any, progress: Progress) -> None:
+def _read_bdtopo(inputs: TerritoryInputs, paths: list[Path], box: Any, progress: Progress) -> None:
+    """Read the BD TOPO layers of one or several deliveries (one per département), as one."""
     readers = {
         "buildings": bdtopo.read_buildings,
         "vegetation": bdtopo.read_vegetation,
         "water": bdtopo.read_water,
     }
+    files: dict[str, list[Path]] = {}
+    for path in paths:
+        for layer, file in _bdtopo_files(path).items():
+            files.setdefault(layer, []).append(file)
     layers: dict[str, str] = inputs.notes["layers"]
-    for layer, file in _bdtopo_files(path).items():
-        progress.start(f"Lecture : BD TOPO {layer}", 1)
+    for layer, found in files.items():
+        progress.start(f"Lecture : BD TOPO {layer}", len(found))
         try:
-            frame = readers[layer](file, bbox_2154=box)
-            progress.advance(1)
+            parts = []
+            for file in found:
+                parts.append(readers[layer](file, bbox_2154=box))
+                progress.advance(1)
         finally:
             progress.finish()
-        setattr(inputs, layer, frame)  # BD TOPO replaces OSM for these layers
+        # a building on a département border is in both deliveries: kept once
+        setattr(inputs, layer, concat_unique(parts))  # BD TOPO replaces OSM for these layers
         layers[layer] = "bdtopo"
 
 
