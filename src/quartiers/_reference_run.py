@@ -56,9 +56,9 @@ def reference_path(method: Method) -> Path:
     path = Path(method.reference).expanduser()
     if path.is_absolute():
         return path
-    source = Path(method.source.split(" (")[0])
-    if source.is_file():
-        return source.parent / path
+    for source in (Path(method.source), Path(method.source.split(" (")[0])):
+        if source.is_file():  # a method file given by path (packaged ones carry a label)
+            return source.parent / path
     return path
 
 

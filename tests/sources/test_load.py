@@ -342,3 +342,36 @@ def test_bdtopo_given_twice_is_read_as_one(shared_data: Path, tmp_path: Path) ->
         assert len(getattr(whole, layer)) == count and len(got) == count, layer
         assert len(getattr(half, layer)) < count
         assert sorted(got.geometry.to_wkb()) == sorted(getattr(whole, layer).geometry.to_wkb())
+
+
+def test_osm_given_twice_is_read_as_one(shared_data: Path, tmp_path: Path) -> None:
+    # two extracts (Redon, Saint-Jean-Brévelay): the union of both readings; the same
+    # extract given under two names adds nothing
+    import shutil
+
+    from quartiers.progress import NullProgress
+    from quartiers.schemas import TerritoryInputs
+    from quartiers.sources._optional import OSM_LAYERS, _read_osm
+    from quartiers.sources.osm import read_osm_layers
+
+    redon = shared_data / "osm" / "redon_center_2019-09.osm"
+    sjb = shared_data / "osm" / "saint_jean_brevelay_2019-09.osm"
+    copy = tmp_path / "redon_copie.osm"
+    shutil.copy(redon, copy)
+
+    def read(paths: list[Path]) -> TerritoryInputs:
+        inputs = TerritoryInputs("x", "x", None, None, None)  # type: ignore[arg-type]
+        inputs.notes["layers"] = {}
+        _read_osm(inputs, paths, None, NullProgress())
+        return inputs
+
+    alone = [read_osm_layers(p) for p in (redon, sjb)]
+    both, twice = read([redon, sjb]), read([redon, copy])
+    assert both.osm_path == redon and both.notes["layers"]["buildings"] == "osm"
+    for name in (*OSM_LAYERS, "walk_edges"):
+        got = both.notes["walk_edges"] if name == "walk_edges" else getattr(both, name)
+        again = twice.notes["walk_edges"] if name == "walk_edges" else getattr(twice, name)
+        parts = [getattr(a, name) for a in alone]
+        assert len(got) == len(parts[0]) + len(parts[1]), name
+        assert len(again) == len(parts[0]), name
+    assert len(both.buildings) > len(alone[0].buildings) > 0

@@ -81,6 +81,7 @@ REPEATABLE = (
     "climadiag",
     "drias",
     "bdtopo",
+    "osm",
 )
 
 
@@ -102,8 +103,8 @@ def parse_source_files(values: list[str] | tuple[str, ...]) -> dict[str, list[Pa
         if source_id in out and source_id not in REPEATABLE:
             raise InputError(
                 f"--source {source_id} donné deux fois : les fichiers de cette source ne se "
-                f"lisent pas comme un seul (répétable : {', '.join(REPEATABLE)}) — fusionnez-les "
-                "d'abord (par exemple « osmium merge » pour OpenStreetMap)"
+                f"lisent pas comme un seul (répétable : {', '.join(REPEATABLE)}) — donnez-en un "
+                "seul"
             )
         if path in out.get(source_id, []):
             raise InputError(f"--source {source_id}={raw_path} : fichier donné deux fois")

@@ -108,7 +108,7 @@ def read_optional(
         )
         layers["bpe"] = "bpe"
     if "osm" in raw:
-        _read_osm(inputs, raw["osm"].path, box, progress)
+        _read_osm(inputs, raw["osm"].paths, box, progress)
     if "bdtopo" in raw:
         _read_bdtopo(inputs, raw["bdtopo"].paths, box, progress)
     if "georisques" in raw:
@@ -129,22 +129,36 @@ def osm_reader() -> Callable[..., Any] | None:
     return reader
 
 
-def _read_osm(inputs: TerritoryInputs, path: Path, box: Any, progress: Progress) -> None:
+#: Layers an OpenStreetMap reading gives (``OsmLayers`` attributes).
+OSM_LAYERS = ("buildings", "roads", "paved", "vegetation", "trees", "water", "places")
+
+
+def _read_osm(inputs: TerritoryInputs, paths: list[Path], box: Any, progress: Progress) -> None:
+    """Read one or several OpenStreetMap extracts (one per région) as one.
+
+    Each file is read by the same reader; the layers and walkable segments are joined, an
+    object given identically by two extracts (a way crossing their border, kept whole as
+    Geofabrik extracts do) kept once. Street segments share OSM node ids, so the walking
+    network joins at the border.
+    """
     reader = osm_reader()
     if reader is None:
-        logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées (%s)", path)
+        logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées (%s)", paths[0])
         return
-    osm = step(progress, "Lecture : OpenStreetMap", lambda: reader(path, box))
+    read = [
+        step(progress, f"Lecture : OpenStreetMap {p.name}", lambda p=p: reader(p, box))
+        for p in paths
+    ]
     layers: dict[str, str] = inputs.notes["layers"]
-    for name in ("buildings", "roads", "paved", "vegetation", "trees", "water", "places"):
-        frame = getattr(osm, name, None)
-        if frame is not None:
-            setattr(inputs, name, frame)
+    for name in OSM_LAYERS:
+        frames = [f for f in (getattr(osm, name, None) for osm in read) if f is not None]
+        if frames:
+            setattr(inputs, name, concat_unique(frames))
             layers[name] = "osm"
-    walk = getattr(osm, "walk_edges", None)
-    if isinstance(walk, pd.DataFrame):
-        inputs.notes["walk_edges"] = walk
-    inputs.osm_path = path
+    walks = [w for w in (getattr(osm, "walk_edges", None) for osm in read)]
+    if walks and all(isinstance(w, pd.DataFrame) for w in walks):
+        inputs.notes["walk_edges"] = concat_unique(walks)
+    inputs.osm_path = paths[0]
 
 
 def _bdtopo_files(path: Path) -> dict[str, Path]:
