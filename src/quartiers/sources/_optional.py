@@ -10,6 +10,7 @@ import importlib
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -146,8 +147,7 @@ def _read_osm(inputs: TerritoryInputs, paths: list[Path], box: Any, progress: Pr
         logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées (%s)", paths[0])
         return
     read = [
-        step(progress, f"Lecture : OpenStreetMap {p.name}", lambda p=p: reader(p, box))
-        for p in paths
+        step(progress, f"Lecture : OpenStreetMap {p.name}", partial(reader, p, box)) for p in paths
     ]
     layers: dict[str, str] = inputs.notes["layers"]
     for name in OSM_LAYERS:
