@@ -165,5 +165,6 @@ def test_repeated_sources(tmp_path: Path) -> None:
     b.write_text("x\n")
     got = parse_source_files([f"climadiag={a}", f"climadiag={b}", f"qpv={a}"])
     assert got == {"climadiag": [a, b], "qpv": [a]}
-    with pytest.raises(InputError, match="osmium merge"):
-        parse_source_files([f"osm={a}", f"osm={b}"])
+    assert parse_source_files([f"osm={a}", f"osm={b}"]) == {"osm": [a, b]}
+    with pytest.raises(InputError, match="georisques donné deux fois"):
+        parse_source_files([f"georisques={a}", f"georisques={b}"])

@@ -38,6 +38,7 @@ from quartiers.progress import Progress
 
 if TYPE_CHECKING:
     from quartiers._cell_indicators import CellIndicators
+    from quartiers._reference_run import RunReference
     from quartiers.aggregate import ZoneTotals
     from quartiers.diagnostic import Diagnostic
     from quartiers.method.completeness import Completeness
@@ -260,6 +261,7 @@ def add_robustness(
     totals: ZoneTotals,
     progress: Progress,
     completeness: Completeness | None = None,
+    scale: RunReference | None = None,
 ) -> Diagnostic:
     """Return ``diag`` with rank intervals, Sobol indices and hotspots.
 
@@ -286,6 +288,9 @@ def add_robustness(
         from the ranks or imputed in every draw.
     progress
         Receives the steps (French labels).
+    scale
+        The run's reference: a fixed one (a reference file) is used by every draw as it is;
+        otherwise each draw normalises against the run's (perturbed) cells.
     """
     is_qpv = (zones["zone_type"] == "qpv").to_numpy()
     qpv_matrix = sparse.csr_array(matrix[np.flatnonzero(is_qpv)])
@@ -318,6 +323,11 @@ def add_robustness(
                 else np.vstack([completeness.zones[is_qpv], completeness.cells])
             ),
             impute=completeness is not None and completeness.impute,
+            reference=None if scale is None else scale.file_reference(compiled.indicator_ids),
+            cell_group=None if scale is None else scale.cell_groups,
+            qpv_group=(
+                None if scale is None or scale.zone_groups is None else scale.zone_groups[is_qpv]
+            ),
         )
         summary, outcomes, space = explore(method, problem, settings=unc, progress=progress)
         draws_cells = outcomes.cells

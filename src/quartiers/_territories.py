@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from quartiers.diagnostic import Diagnostic
     from quartiers.schemas import TerritoryInputs
 
-__all__ = ["COLUMNS", "add_territory_columns", "territories_of"]
+__all__ = ["COLUMNS", "add_territory_columns", "territories_of", "territory_codes"]
 
 #: Columns added to every layer, right after its identifier.
 COLUMNS = ("territory", "territory_name")
@@ -72,12 +72,35 @@ def _by_box(
                 break
 
 
-def add_territory_columns(diag: Diagnostic, records: list[dict[str, Any]]) -> Diagnostic:
-    """Return ``diag`` with ``territory`` and ``territory_name`` on every layer."""
+def _tables(
+    records: list[dict[str, Any]],
+) -> tuple[dict[str, tuple[str, str]], tuple[str, str]]:
     by_commune = {
         str(c): (str(r["code"]), str(r["name"])) for r in records for c in r["commune_codes"]
     }
     default = (str(records[0]["code"]), str(records[0]["name"])) if len(records) == 1 else ("", "")
+    return by_commune, default
+
+
+def territory_codes(
+    records: list[dict[str, Any]], communes: pd.Series, xy: Any | None = None
+) -> list[str]:
+    """Return the territory code of each row ('' when none) from its commune(s).
+
+    With ``xy`` (south-west corners of cells), a cell outside every commune takes the
+    territory whose clip box holds it, as in the published ``territory`` column.
+    """
+    by_commune, default = _tables(records)
+    codes, names = _lookup(communes, by_commune, default)
+    if xy is not None:
+        frame = pd.DataFrame({"x_sw": xy[:, 0], "y_sw": xy[:, 1]})
+        _by_box(frame, records, codes, names)
+    return codes
+
+
+def add_territory_columns(diag: Diagnostic, records: list[dict[str, Any]]) -> Diagnostic:
+    """Return ``diag`` with ``territory`` and ``territory_name`` on every layer."""
+    by_commune, default = _tables(records)
     layers: dict[str, Any] = {}
     for name, after in (("cells", "idcar_200m"), ("qpv", "lib_qp"), ("zones", "label")):
         frame = getattr(diag, name)

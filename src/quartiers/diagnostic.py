@@ -18,7 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse
 
-from quartiers import _like_with_like, _outputs, _run_io
+from quartiers import _like_with_like, _outputs, _reference_run, _run_io
 from quartiers._cell_indicators import CellIndicators, compute_cell_indicators
 from quartiers._robustness import RobustnessOptions, add_robustness
 from quartiers._territories import add_territory_columns, territories_of
@@ -190,11 +190,27 @@ def _score_units(
     population: FloatArray,
     ids: tuple[str, ...],
     compiled: CompiledMethod,
-    reference: Reference,
+    reference: Reference | _reference_run.Grouped,
+    groups: NDArray[np.int64] | None = None,
 ) -> _Scored:
+    """Score units against one reference, or each against its territory's (``groups``)."""
     published = _hide_small(values, population, ids)
     cols = [ids.index(i) for i in compiled.indicator_ids]
-    index, scores, norm = score(published[:, cols], reference, None, compiled)
+    if isinstance(reference, Reference):
+        index, scores, norm = score(published[:, cols], reference, None, compiled)
+        return _Scored(values=published, index=index, scores=scores, normalised=norm)
+    if groups is None:
+        raise ValueError("a reference per territory needs the territory of each unit")
+    parts = [
+        (rows, score(published[rows][:, cols], ref, None, compiled))
+        for rows, ref in reference.split(groups)
+    ]
+    n = len(published)
+    index = np.full(n, np.nan)
+    scores = np.full((n, len(compiled.dimension_ids)), np.nan)
+    norm = np.full((n, len(cols)), np.nan)
+    for rows, (i, s, x) in parts:
+        index[rows], scores[rows], norm[rows] = i, s, x
     return _Scored(values=published, index=index, scores=scores, normalised=norm)
 
 
@@ -249,6 +265,7 @@ def run_diagnostic(
         raise InputError(f"horizon inconnu {horizon!r} (attendu : {', '.join(HORIZONS)})")
     if inputs.qpv is None or not len(inputs.qpv):
         raise InputError(f"territoire {inputs.code} : aucun QPV dans les données d'entrée")
+    scale = _reference_run.prepare(method, inputs)
     progress.start("Diagnostic : zones, indicateurs, indice", total=5)
     try:
         _require(inputs.qpv, ["code_qp", "lib_qp", "insee_com", "siren_epci"], "QPV")
@@ -264,6 +281,7 @@ def run_diagnostic(
         weights = overlaps_for(xy, qpv, communes, overlaps)
         zones, matrix = weights.zones.copy(), weights.matrix
         commune_shares = weights.commune_shares
+        scale = scale.with_groups(inputs, commune_shares, xy, zones)
         progress.advance()
         computed = compute_cell_indicators(
             inputs, cells, xy, commune_shares, method=method, horizon=horizon, access=access
@@ -290,6 +308,7 @@ def run_diagnostic(
             computed,
             totals,
             access,
+            scale,
         )
         progress.advance()
     finally:
@@ -305,6 +324,7 @@ def run_diagnostic(
         totals=totals,
         completeness=completeness,
         progress=progress,
+        scale=scale,
     )
     diag = add_territory_columns(diag, territories_of(inputs))
     return replace(diag, overlaps=weights)
@@ -322,6 +342,7 @@ def _assemble(
     computed: CellIndicators,
     totals: ZoneTotals,
     access: pd.DataFrame | None,
+    scale: _reference_run.RunReference,
 ) -> tuple[Diagnostic, Completeness]:
     """Score cells and zones, compare QPV with their rests and build the output tables."""
     ids = totals.indicator_ids
@@ -333,13 +354,14 @@ def _assemble(
     )
     ref_weights = np.column_stack([computed.values[i].den for i in ids]) if ids else reference
     cols = [ids.index(i) for i in compiled.indicator_ids]
-    ref = Reference.build(reference[:, cols], ref_weights[:, cols])
+    cell_groups, zone_groups = scale.cell_groups, scale.zone_groups
+    ref = scale.build(compiled.indicator_ids, reference[:, cols], ref_weights[:, cols])
     cell_pop = cells["ind"].to_numpy(dtype="float64")
-    cell_scored = _score_units(reference, cell_pop, ids, compiled, ref)
+    cell_scored = _score_units(reference, cell_pop, ids, compiled, ref, cell_groups)
     small_cell = ~(cell_pop >= method.cell_population_floor)
     cell_scored.index[small_cell] = np.nan
     cell_scored.scores[small_cell] = np.nan
-    zone_scored = _score_units(totals.values, totals.population, ids, compiled, ref)
+    zone_scored = _score_units(totals.values, totals.population, ids, compiled, ref, zone_groups)
     cell_scored.add_hazard(method, ids, compiled)
     zone_scored.add_hazard(method, ids, compiled)
     completeness = _like_with_like.assess(
@@ -356,8 +378,9 @@ def _assemble(
         "commune": totals.combine(commune_groups),
         "epci": totals.combine(epci_groups),
     }
+    qpv_groups = None if zone_groups is None else zone_groups[is_qpv]
     compared = {
-        name: _score_units(t.values, t.population, ids, compiled, ref)
+        name: _score_units(t.values, t.population, ids, compiled, ref, qpv_groups)
         for name, t in comparisons.items()
     }
     for name, scored in compared.items():
@@ -442,6 +465,7 @@ def _assemble(
             horizon,
         )
     run["like_with_like"] = _like_with_like.record(completeness, qpv_gdf)
+    run["reference"] = scale.record()
     diag = Diagnostic(
         cells=cells_gdf,
         qpv=qpv_gdf,

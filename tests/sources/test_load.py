@@ -300,3 +300,78 @@ def test_bdtopo_folder_replaces_osm_layers(shared_data: Path) -> None:
     assert inputs.vegetation is not None and len(inputs.vegetation) == 665
     assert inputs.water is not None and len(inputs.water) == 28
     assert inputs.notes["layers"]["buildings"] == "bdtopo"
+
+
+def test_bdtopo_given_twice_is_read_as_one(shared_data: Path, tmp_path: Path) -> None:
+    # two deliveries (one per département) cut across a border: the union, each row once
+    import geopandas as gpd
+
+    from quartiers.progress import NullProgress
+    from quartiers.schemas import QPV_COLUMNS, TerritoryInputs
+    from quartiers.sources._gather import RawInput, parse_source_files
+    from quartiers.sources._optional import read_optional
+    from quartiers.sources.communes import read_communes
+    from quartiers.territory import build_territory, select_communes
+
+    folder = shared_data / "bdtopo"
+    towns = read_communes(folder / "COMMUNE.shp")
+    no_qpv = gpd.GeoDataFrame(columns=QPV_COLUMNS, geometry="geometry", crs=2154)
+    territory = build_territory(select_communes("Olemps", towns), towns, no_qpv, margin_m=0)
+    west, east = tmp_path / "D012_ouest", tmp_path / "D012_est"
+    for name in ("BATIMENT", "ZONE_DE_VEGETATION", "SURFACE_HYDROGRAPHIQUE"):
+        layer = gpd.read_file(folder / f"{name}.shp")
+        x = layer.geometry.centroid.x
+        cut = float(x.median())
+        for part, keep in ((west, x <= cut + 50), (east, x >= cut - 50)):  # overlap: 100 m
+            part.mkdir(exist_ok=True)
+            layer[keep.to_numpy()].to_file(part / f"{name}.shp")
+    files = parse_source_files([f"bdtopo={west}", f"bdtopo={east}"])
+    assert files == {"bdtopo": [west, east]}
+
+    def read(paths: list[Path]) -> TerritoryInputs:
+        inputs = TerritoryInputs(territory.code, territory.name, no_qpv, no_qpv, towns)
+        inputs.notes["layers"] = {}
+        first, *more = (RawInput("bdtopo", p, str(p), "", "") for p in paths)
+        raw = {"bdtopo": RawInput("bdtopo", first.path, first.location, "", "", tuple(more))}
+        read_optional(inputs, territory, raw, NullProgress(), None, [])  # type: ignore[arg-type]
+        return inputs
+
+    whole, both, half = read([folder]), read([west, east]), read([west])
+    for layer, count in (("buildings", 2273), ("vegetation", 665), ("water", 28)):
+        got = getattr(both, layer)
+        assert len(getattr(whole, layer)) == count and len(got) == count, layer
+        assert len(getattr(half, layer)) < count
+        assert sorted(got.geometry.to_wkb()) == sorted(getattr(whole, layer).geometry.to_wkb())
+
+
+def test_osm_given_twice_is_read_as_one(shared_data: Path, tmp_path: Path) -> None:
+    # two extracts (Redon, Saint-Jean-Brévelay): the union of both readings; the same
+    # extract given under two names adds nothing
+    import shutil
+
+    from quartiers.progress import NullProgress
+    from quartiers.schemas import TerritoryInputs
+    from quartiers.sources._optional import OSM_LAYERS, _read_osm
+    from quartiers.sources.osm import read_osm_layers
+
+    redon = shared_data / "osm" / "redon_center_2019-09.osm"
+    sjb = shared_data / "osm" / "saint_jean_brevelay_2019-09.osm"
+    copy = tmp_path / "redon_copie.osm"
+    shutil.copy(redon, copy)
+
+    def read(paths: list[Path]) -> TerritoryInputs:
+        inputs = TerritoryInputs("x", "x", None, None, None)  # type: ignore[arg-type]
+        inputs.notes["layers"] = {}
+        _read_osm(inputs, paths, None, NullProgress())
+        return inputs
+
+    alone = [read_osm_layers(p) for p in (redon, sjb)]
+    both, twice = read([redon, sjb]), read([redon, copy])
+    assert both.osm_path == redon and both.notes["layers"]["buildings"] == "osm"
+    for name in (*OSM_LAYERS, "walk_edges"):
+        got = both.notes["walk_edges"] if name == "walk_edges" else getattr(both, name)
+        again = twice.notes["walk_edges"] if name == "walk_edges" else getattr(twice, name)
+        parts = [getattr(a, name) for a in alone]
+        assert len(got) == len(parts[0]) + len(parts[1]), name
+        assert len(again) == len(parts[0]), name
+    assert len(both.buildings) > len(alone[0].buildings) > 0

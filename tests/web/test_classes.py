@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from quartiers.method.rank import classify
-from quartiers.web.catalog import load_territory
 from quartiers.outputs.classes import (
     NO_DATA_LABEL,
     PALETTES,
@@ -21,6 +20,7 @@ from quartiers.outputs.classes import (
     equal_breaks,
     make_legend,
 )
+from quartiers.web.catalog import load_territory
 
 finite = st.floats(-1e6, 1e6, allow_nan=False)
 

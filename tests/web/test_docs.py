@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from quartiers.cli import app as cli_app
-from quartiers.web.downloads import DOWNLOADS
 from quartiers.outputs.quantities import UNCERTAINTY_COLUMNS
+from quartiers.web.downloads import DOWNLOADS
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "web.md"
 

@@ -118,6 +118,7 @@ def compare_command(
     force: Annotated[bool, typer.Option("--force", help="Remplacer le fichier existant.")] = False,
 ) -> None:
     """Write the comparison document of several diagnostic directories."""
+    from quartiers.report.reference import check_same_reference
     from quartiers.report.render import write_comparison
 
     if out.exists() and not force:
@@ -132,6 +133,7 @@ def compare_command(
             diags.append(_load(directory))
             progress.advance()
         progress.finish()
+        check_same_reference([d.run for d in diags], [str(d) for d in directories])
         progress.start("Comparaison : rendu du document", total=1)
         with output_file(out, force=force) as tmp:
             write_comparison(diags, tmp)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Reference", "normalise", "normalise_column"]
+__all__ = ["Reference", "normalise", "normalise_column", "subset"]
 
 FloatArray = NDArray[np.float64]
 
@@ -63,6 +63,19 @@ class Reference:
                 mean[j] = np.average(r, weights=w)
                 std[j] = np.sqrt(np.average((r - mean[j]) ** 2, weights=w))
         return cls(tuple(values), tuple(cumulative), low, high, mean, std)
+
+
+def subset(reference: Reference, cols: Sequence[int]) -> Reference:
+    """Return the reference of columns ``cols`` only (in that order)."""
+    pick = list(cols)
+    return Reference(
+        tuple(reference.values[j] for j in pick),
+        tuple(reference.cumulative[j] for j in pick),
+        reference.low[pick],
+        reference.high[pick],
+        reference.mean[pick],
+        reference.std[pick],
+    )
 
 
 #: Relative tolerance under which two values count as tied in a percentile rank.

@@ -24,6 +24,7 @@ from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.method.choices import Hotspots, Uncertainty, check_choices
 from quartiers.method.completeness import MISSING_DIMENSION
 from quartiers.method.hazard import Hazard
+from quartiers.method.reference import check_reference
 from quartiers.os_errors import reason, yaml_reason
 from quartiers.schemas import HORIZONS
 
@@ -116,6 +117,7 @@ class Method(BaseModel):
     weights_sum: float = Field(default=1.0, gt=0)
     normalisation: str = "percentile"
     missing_dimension: str = "exclude"
+    reference: str = "run"
     aggregation: Aggregation = Aggregation()
     dimensions: dict[str, Dimension]
     lcz_heat_scores: dict[str, float] = Field(default_factory=lambda: dict(LCZ_HEAT_SCORES))
@@ -264,6 +266,7 @@ def _check(method: Method) -> list[tuple[str, str]]:
                 f"valeur inconnue {method.missing_dimension!r} ({_known(MISSING_DIMENSION)})",
             )
         )
+    errors.extend(check_reference(method.reference))
     for key in ("within", "across"):
         value = getattr(method.aggregation, key)
         if value not in AGGREGATIONS:

@@ -37,7 +37,7 @@ from quartiers.method.choices import Uncertainty
 from quartiers.method.completeness import draw_range, fill_scores
 from quartiers.method.composite import CompiledMethod, combine
 from quartiers.method.hotspot_draws import MAX_DRAWS
-from quartiers.method.normalise import normalise
+from quartiers.method.normalise import Reference, normalise, subset
 from quartiers.method.rank import QUINTILES
 from quartiers.method.spec import Method
 from quartiers.method.variants import GROUPS, ChoiceSpace, Draws, choice_space
@@ -108,6 +108,12 @@ class RankingProblem:
     impute
         Missing dimension scores are drawn (``missing_dimension: impute``); otherwise the
         incomplete cells leave the quintile breaks (incomplete QPV are not ``eligible``).
+    reference
+        A fixed reference (method ``reference: FILE``, columns in ``compiled`` order) used
+        by every draw; None: each draw normalises against the run's (perturbed) cells.
+    cell_group, qpv_group
+        Territory index of each cell and QPV (method ``reference: territory``; -1: none):
+        a unit is normalised against the cells of its territory (all cells for -1).
     """
 
     compiled: CompiledMethod
@@ -128,6 +134,9 @@ class RankingProblem:
     bounded: BoolArray
     missing: BoolArray | None = None
     impute: bool = False
+    reference: Reference | None = None
+    cell_group: IntArray | None = None
+    qpv_group: IntArray | None = None
 
     @property
     def n_qpv(self) -> int:
@@ -148,6 +157,9 @@ def build_problem(
     qpv_population: FloatArray | None = None,
     missing: BoolArray | None = None,
     impute: bool = False,
+    reference: Reference | None = None,
+    cell_group: IntArray | None = None,
+    qpv_group: IntArray | None = None,
 ) -> RankingProblem:
     """Gather the arrays of a :class:`RankingProblem`.
 
@@ -172,6 +184,10 @@ def build_problem(
         QPV then cells × dimensions lacking a dimension the territory has, or None.
     impute
         Draw the missing dimension scores; otherwise an incomplete QPV is not ranked.
+    reference
+        A fixed reference of the ``compiled`` indicators, or None (the run's cells).
+    cell_group, qpv_group
+        Territory of each cell and QPV when each is normalised within its territory.
     """
     ids = compiled.indicator_ids
     n = len(cell_population)
@@ -209,6 +225,9 @@ def build_problem(
         bounded=np.asarray([REGISTRY[i].unit == "part (0–1)" for i in ids], dtype=bool),
         missing=None if missing is None or not np.any(missing) else np.asarray(missing, bool),
         impute=impute,
+        reference=reference,
+        cell_group=cell_group,
+        qpv_group=qpv_group,
     )
 
 
@@ -258,9 +277,23 @@ class _Engine:
         )
         self.cache: dict[tuple[int, str], FloatArray] = {}
         self.small = ~(problem.cell_population >= problem.cell_floor)
+        self.groups = _groups(problem)
 
     def column(self, j: int, kind: str) -> FloatArray:
         """Return normalised column ``j`` of the stacked matrix (cached per normalisation)."""
+        if (j, kind) not in self.cache and self.p.reference is not None:
+            self.cache[(j, kind)] = self.fixed(self.stacked[:, [j]], [j], (kind,))[:, 0]
+        if (j, kind) not in self.cache and self.groups is not None:
+            out = np.full(self.stacked.shape[0], np.nan)
+            for rows, cells in self.groups:
+                out[rows] = self.normalise(
+                    self.stacked[rows][:, [j]],
+                    self.p.cell_value[cells][:, [j]],
+                    [j],
+                    (kind,),
+                    cells,
+                )[:, 0]
+            self.cache[(j, kind)] = out
         if (j, kind) not in self.cache:
             self.cache[(j, kind)] = self.normalise(
                 self.stacked[:, [j]], self.p.cell_value[:, [j]], [j], (kind,)
@@ -268,14 +301,33 @@ class _Engine:
         return self.cache[(j, kind)]
 
     def normalise(
-        self, values: FloatArray, reference: FloatArray, cols: list[int], kinds: tuple[str, ...]
+        self,
+        values: FloatArray,
+        reference: FloatArray,
+        cols: list[int],
+        kinds: tuple[str, ...],
+        cells: IntArray | None = None,
     ) -> FloatArray:
-        """Normalise ``values`` (columns ``cols``) against a cell reference."""
+        """Normalise ``values`` (columns ``cols``) against a cell reference (rows ``cells``)."""
         c = self.p.compiled
+        den = self.p.cell_den[:, cols] if cells is None else self.p.cell_den[cells][:, cols]
         return normalise(
             values,
             reference,
-            self.p.cell_den[:, cols],
+            den,
+            kinds=kinds,
+            directions=c.directions[cols],
+            bounds=[c.bounds[j] for j in cols],
+        )
+
+    def fixed(self, values: FloatArray, cols: list[int], kinds: tuple[str, ...]) -> FloatArray:
+        """Normalise ``values`` (columns ``cols``) against the problem's fixed reference."""
+        if self.p.reference is None:
+            raise ValueError("no fixed reference")
+        c = self.p.compiled
+        return normalise(
+            values,
+            subset(self.p.reference, cols),
             kinds=kinds,
             directions=c.directions[cols],
             bounds=[c.bounds[j] for j in cols],
@@ -339,6 +391,18 @@ class _Engine:
             axis=1,
         )
         return stacked, cell_values
+
+
+def _groups(problem: RankingProblem) -> list[tuple[IntArray, IntArray]] | None:
+    """Return ``(stacked rows, reference cells)`` per territory, or None (one reference)."""
+    if problem.cell_group is None or problem.qpv_group is None:
+        return None
+    stacked = np.concatenate([problem.qpv_group, problem.cell_group])
+    every = np.arange(problem.cell_group.size)
+    return [
+        (np.flatnonzero(stacked == g), np.flatnonzero(problem.cell_group == g) if g >= 0 else every)
+        for g in np.unique(stacked)
+    ]
 
 
 def _hide(values: FloatArray, population: FloatArray, floors: FloatArray) -> FloatArray:
@@ -432,6 +496,13 @@ def _normalised_batch(
             )
             for kind in dict.fromkeys(kinds):
                 sel = np.asarray([k == kind for k in kinds], dtype=bool)
+                if p.reference is not None:
+                    flat = values[sel, :, c].reshape(-1, 1)
+                    x[sel, :, j] = engine.fixed(flat, [j], (kind,)).reshape(-1, x.shape[1])
+                    continue
+                if engine.groups is not None:
+                    _grouped_batch(engine, x, values, reference, sel, (c, j), kind)
+                    continue
                 x[sel, :, j] = batch_normalise(
                     values[sel, :, c],
                     reference[sel, :, c],
@@ -441,6 +512,31 @@ def _normalised_batch(
                     bounds=base.bounds[j],
                 )
     return x
+
+
+def _grouped_batch(
+    engine: _Engine,
+    x: FloatArray,
+    values: FloatArray,
+    reference: FloatArray,
+    sel: BoolArray,
+    column: tuple[int, int],
+    kind: str,
+) -> None:
+    """Normalise perturbed column ``c`` (index column ``j``) territory by territory, in place."""
+    c, j = column
+    base = engine.p.compiled
+    draws = np.flatnonzero(sel)
+    at_c, at_j = np.asarray([c]), np.asarray([j])
+    for rows, cells in engine.groups or []:
+        x[np.ix_(draws, rows, at_j)] = batch_normalise(
+            values[np.ix_(draws, rows, at_c)][..., 0],
+            reference[np.ix_(draws, cells, at_c)][..., 0],
+            engine.p.cell_den[cells, j],
+            kind=kind,
+            direction=float(base.directions[j]),
+            bounds=base.bounds[j],
+        )[..., None]
 
 
 def _evaluate_batch(

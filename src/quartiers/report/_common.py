@@ -17,6 +17,7 @@ from quartiers.errors import InputError
 from quartiers.indicators.registry import DIMENSIONS, registry_table
 from quartiers.report._format import NOT_AVAILABLE, as_float, number
 from quartiers.report.model import Provenance, SourceRow
+from quartiers.report.reference import reference_key, reference_sentence
 
 __all__ = [
     "AGGREGATION_LABELS",
@@ -229,9 +230,15 @@ def method_summary(diag: Diagnostic) -> list[str]:
         "La valeur d'un QPV combine celles des carreaux qui le recouvrent, pondérées par leurs "
         "habitants et par la part de chaque carreau située dans le quartier. Le QPV est "
         "comparé au reste de sa commune (hors QPV) et classé parmi les QPV du territoire.",
-        "L'indice est relatif : il situe les QPV d'un même territoire les uns par rapport aux "
-        "autres ; il ne se compare pas d'un territoire à l'autre (comparez plutôt les "
-        "indicateurs eux-mêmes).",
+        (
+            "L'indice est relatif : il situe les QPV d'un même territoire les uns par rapport "
+            "aux autres ; il ne se compare pas d'un territoire à l'autre (comparez plutôt les "
+            "indicateurs eux-mêmes)."
+            if reference_key(run) is None
+            else "L'indice est calculé sur une référence extérieure au territoire : il se "
+            "compare à celui des diagnostics faits sur la même référence."
+        ),
+        reference_sentence(run),
         f"Un QPV de moins de {number(floor, 0)} habitants est publié mais non classé ; un "
         f"carreau de moins de {number(cell_floor, 0)} habitants n'a pas d'indice. Les carreaux "
         "de moins de 11 ménages sont estimés par l'INSEE : ils ne décrivent jamais des "

@@ -22,6 +22,7 @@ from quartiers.report._plot import OKABE_ITO
 from quartiers.report.charts import Compared, grouped_chart, horizon_lines
 from quartiers.report.climate import climate_values
 from quartiers.report.model import Chart
+from quartiers.report.reference import reference_sentence, shared_reference
 from quartiers.schemas import HORIZONS
 
 __all__ = ["COMPARED_INDICATORS", "Comparison", "TerritoryLine", "comparison", "pooled_value"]
@@ -54,6 +55,7 @@ class TerritoryLine:
     dimensions: str
     qpv: list[tuple[str, str, str, str]]
     index_labels: str = ""
+    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,14 +140,23 @@ def _line(key: str, diag: Diagnostic) -> TerritoryLine:
         index_labels=", ".join(
             dict.fromkeys(str(v) for v in diag.qpv.get("index_label", pd.Series()).dropna() if v)
         ),
+        reference=reference_sentence(diag.run),
     )
 
 
 def _warnings(diags: Sequence[Diagnostic]) -> list[str]:
-    out = [
-        "L'indice composite et les rangs sont relatifs à chaque territoire : ils ne se "
-        "comparent pas d'un territoire à l'autre. Ce document compare les indicateurs."
-    ]
+    shared = shared_reference([d.run for d in diags])
+    if shared is not None:
+        out = [
+            "Tous les territoires ont été normalisés sur le même fichier de référence "
+            f"(SHA-256 {shared[:12]}) : leurs indices sont sur une même échelle. "
+            "Les rangs restent ceux de chaque territoire."
+        ]
+    else:
+        out = [
+            "L'indice composite et les rangs sont relatifs à chaque territoire : ils ne se "
+            "comparent pas d'un territoire à l'autre. Ce document compare les indicateurs."
+        ]
     shas = {str((d.run.get("method") or {}).get("sha256")) for d in diags}
     if len(shas) > 1:
         out.append("Les territoires n'ont pas été calculés avec le même fichier de méthode.")

@@ -71,7 +71,18 @@ def parse_source_options(values: list[str] | tuple[str, ...]) -> dict[str, Path]
 
 
 #: Sources whose repeated files are read as one (tables and layers that concatenate).
-REPEATABLE = ("qpv", "filosofi", "communes", "epci", "bpe", "lcz", "climadiag", "drias")
+REPEATABLE = (
+    "qpv",
+    "filosofi",
+    "communes",
+    "epci",
+    "bpe",
+    "lcz",
+    "climadiag",
+    "drias",
+    "bdtopo",
+    "osm",
+)
 
 
 def parse_source_files(values: list[str] | tuple[str, ...]) -> dict[str, list[Path]]:
@@ -92,8 +103,8 @@ def parse_source_files(values: list[str] | tuple[str, ...]) -> dict[str, list[Pa
         if source_id in out and source_id not in REPEATABLE:
             raise InputError(
                 f"--source {source_id} donné deux fois : les fichiers de cette source ne se "
-                f"lisent pas comme un seul (répétable : {', '.join(REPEATABLE)}) — fusionnez-les "
-                "d'abord (par exemple « osmium merge » pour OpenStreetMap)"
+                f"lisent pas comme un seul (répétable : {', '.join(REPEATABLE)}) — donnez-en un "
+                "seul"
             )
         if path in out.get(source_id, []):
             raise InputError(f"--source {source_id}={raw_path} : fichier donné deux fois")

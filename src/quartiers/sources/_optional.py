@@ -10,6 +10,7 @@ import importlib
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +21,7 @@ from quartiers.progress import Progress
 from quartiers.schemas import Provenance, TerritoryInputs
 from quartiers.sources import bdtopo, bpe, climadiag, drias, georisques, lcz
 from quartiers.sources._gather import Gatherer, RawInput
-from quartiers.sources._merge import read_all
+from quartiers.sources._merge import concat_unique, read_all
 from quartiers.sources._text import fold
 from quartiers.sources.catalog import get_source
 from quartiers.territory import Territory
@@ -108,9 +109,9 @@ def read_optional(
         )
         layers["bpe"] = "bpe"
     if "osm" in raw:
-        _read_osm(inputs, raw["osm"].path, box, progress)
+        _read_osm(inputs, raw["osm"].paths, box, progress)
     if "bdtopo" in raw:
-        _read_bdtopo(inputs, raw["bdtopo"].path, box, progress)
+        _read_bdtopo(inputs, raw["bdtopo"].paths, box, progress)
     if "georisques" in raw:
         path = raw["georisques"].path
         inputs.notes["catnat"] = georisques.read_catnat(path)
@@ -129,22 +130,35 @@ def osm_reader() -> Callable[..., Any] | None:
     return reader
 
 
-def _read_osm(inputs: TerritoryInputs, path: Path, box: Any, progress: Progress) -> None:
+#: Layers an OpenStreetMap reading gives (``OsmLayers`` attributes).
+OSM_LAYERS = ("buildings", "roads", "paved", "vegetation", "trees", "water", "places")
+
+
+def _read_osm(inputs: TerritoryInputs, paths: list[Path], box: Any, progress: Progress) -> None:
+    """Read one or several OpenStreetMap extracts (one per région) as one.
+
+    Each file is read by the same reader; the layers and walkable segments are joined, an
+    object given identically by two extracts (a way crossing their border, kept whole as
+    Geofabrik extracts do) kept once. Street segments share OSM node ids, so the walking
+    network joins at the border.
+    """
     reader = osm_reader()
     if reader is None:
-        logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées (%s)", path)
+        logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées (%s)", paths[0])
         return
-    osm = step(progress, "Lecture : OpenStreetMap", lambda: reader(path, box))
+    read = [
+        step(progress, f"Lecture : OpenStreetMap {p.name}", partial(reader, p, box)) for p in paths
+    ]
     layers: dict[str, str] = inputs.notes["layers"]
-    for name in ("buildings", "roads", "paved", "vegetation", "trees", "water", "places"):
-        frame = getattr(osm, name, None)
-        if frame is not None:
-            setattr(inputs, name, frame)
+    for name in OSM_LAYERS:
+        frames = [f for f in (getattr(osm, name, None) for osm in read) if f is not None]
+        if frames:
+            setattr(inputs, name, concat_unique(frames))
             layers[name] = "osm"
-    walk = getattr(osm, "walk_edges", None)
-    if isinstance(walk, pd.DataFrame):
-        inputs.notes["walk_edges"] = walk
-    inputs.osm_path = path
+    walks = [w for w in (getattr(osm, "walk_edges", None) for osm in read)]
+    if walks and all(isinstance(w, pd.DataFrame) for w in walks):
+        inputs.notes["walk_edges"] = concat_unique(walks)
+    inputs.osm_path = paths[0]
 
 
 def _bdtopo_files(path: Path) -> dict[str, Path]:
@@ -172,21 +186,29 @@ def _bdtopo_files(path: Path) -> dict[str, Path]:
     return found
 
 
-def _read_bdtopo(inputs: TerritoryInputs, path: Path, box: Any, progress: Progress) -> None:
+def _read_bdtopo(inputs: TerritoryInputs, paths: list[Path], box: Any, progress: Progress) -> None:
+    """Read the BD TOPO layers of one or several deliveries (one per département), as one."""
     readers = {
         "buildings": bdtopo.read_buildings,
         "vegetation": bdtopo.read_vegetation,
         "water": bdtopo.read_water,
     }
+    files: dict[str, list[Path]] = {}
+    for path in paths:
+        for layer, file in _bdtopo_files(path).items():
+            files.setdefault(layer, []).append(file)
     layers: dict[str, str] = inputs.notes["layers"]
-    for layer, file in _bdtopo_files(path).items():
-        progress.start(f"Lecture : BD TOPO {layer}", 1)
+    for layer, found in files.items():
+        progress.start(f"Lecture : BD TOPO {layer}", len(found))
         try:
-            frame = readers[layer](file, bbox_2154=box)
-            progress.advance(1)
+            parts = []
+            for file in found:
+                parts.append(readers[layer](file, bbox_2154=box))
+                progress.advance(1)
         finally:
             progress.finish()
-        setattr(inputs, layer, frame)  # BD TOPO replaces OSM for these layers
+        # a building on a département border is in both deliveries: kept once
+        setattr(inputs, layer, concat_unique(parts))  # BD TOPO replaces OSM for these layers
         layers[layer] = "bdtopo"
 
 

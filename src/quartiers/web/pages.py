@@ -29,6 +29,7 @@ from quartiers.outputs.formatting import (
     ordinal,
 )
 from quartiers.perceived import compare_perceived
+from quartiers.report.reference import reference_sentence
 from quartiers.schemas import HORIZONS
 from quartiers.web import urls
 from quartiers.web.comparison_view import comparison_context
@@ -193,6 +194,7 @@ def build_pages_router(state: WebState, templates: Jinja2Templates) -> APIRouter
             rows=rows,
             apart=apart,
             index_labels=index_labels(rows),
+            reference=reference_sentence(td.run),
             sort=sort,
             descending=descending,
             config=config,

@@ -25,6 +25,7 @@ from quartiers.outputs.quantities import (
     SOBOL_GROUPS,
     score_id,
 )
+from quartiers.report.reference import reference_sentence
 from quartiers.schemas import HORIZONS
 from quartiers.sources.catalog import get_source
 from quartiers.web import urls
@@ -456,6 +457,7 @@ def method_of_territory(td: TerritoryData) -> dict[str, Any]:
         "dropped_from_method": {
             str(k): str(v) for k, v in (index.get("dropped_from_method") or {}).items()
         },
+        "reference": reference_sentence(td.run),
         "coherence": td.run.get("coherence"),
         "hazard": td.run.get("hazard"),
     }

@@ -272,6 +272,11 @@ class MethodOfTerritory(_Out):
     dimension_weights: dict[str, float]
     indicators_in_index: list[str]
     dropped_from_method: dict[str, str]
+    reference: str | None = Field(
+        default=None,
+        description="Référence de normalisation (clé « reference » de la méthode) : tous les "
+        "carreaux du diagnostic, ceux de chaque territoire ou un fichier de référence.",
+    )
     coherence: dict[str, Any] | None = Field(
         default=None,
         description="Audit de cohérence statistique (corrélations, alpha de Cronbach, "
