@@ -5,6 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Speed is measured in benchmarks/, never asserted by a test: Hypothesis's per-example
+# deadline would fail tests on a loaded machine for reasons that are not bugs.
+settings.register_profile("quartiers", deadline=None)
+settings.load_profile("quartiers")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"

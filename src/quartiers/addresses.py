@@ -11,7 +11,6 @@ parity on that street is used and the result says so.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pandas as pd
 
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
+from quartiers.text import fold
 
 __all__ = ["ADDRESS_COLUMNS", "AddressIndex", "Resolved", "parse_address", "read_osm_addresses"]
 
@@ -38,12 +38,9 @@ _NUMBER = re.compile(r"^\s*(\d{1,5})\s*(bis|ter|quater|[a-d])?\b[\s,]*(.*)$", re
 _POSTCODE = re.compile(r"\b\d{5}\b.*$")
 
 
-def _fold(text: str) -> str:
-    """Lower-case, strip accents and punctuation, expand abbreviations."""
-    plain = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
-    words = re.split(r"[^a-z0-9]+", plain)
-    return " ".join(_ABBREVIATIONS.get(w, w) for w in words if w)
+def _street_key(text: str) -> str:
+    """Return :func:`quartiers.text.fold` of a street with abbreviations expanded."""
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in fold(text).split())
 
 
 def parse_address(text: str) -> tuple[int | None, str, str]:
@@ -62,7 +59,7 @@ def parse_address(text: str) -> tuple[int | None, str, str]:
         suffix = (match.group(2) or "").lower()
         text = match.group(3)
     street = text.split(",")[0]
-    return number, suffix, _fold(street)
+    return number, suffix, _street_key(street)
 
 
 @dataclass(frozen=True)
@@ -115,7 +112,7 @@ def read_osm_addresses(path: Path) -> pd.DataFrame:
         number, suffix, _ = parse_address(raw_number)
         if number is None:
             continue
-        rows.append((number, suffix, _fold(street), street, lon, lat))
+        rows.append((number, suffix, _street_key(street), street, lon, lat))
     return pd.DataFrame(rows, columns=ADDRESS_COLUMNS)
 
 

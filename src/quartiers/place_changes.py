@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
@@ -33,6 +32,7 @@ from quartiers.errors import InputError
 from quartiers.os_errors import reason
 from quartiers.places import CATEGORIES, PLACES_CRS, merge_places
 from quartiers.schemas import PLACE_COLUMNS
+from quartiers.text import fold
 
 __all__ = [
     "CATEGORY_ALIASES",
@@ -90,10 +90,9 @@ CLOSE_RADIUS_M = 50.0
 _MAX_ERRORS = 5
 
 
-def _plain(text: object) -> str:
-    """Lower-case ASCII form of a label: accents dropped, spaces and dashes → ``_``."""
-    raw = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return "_".join(raw.lower().replace("-", " ").replace("'", " ").split())
+def _key(text: object) -> str:
+    """Return the comparison key of a label: ``fold`` with words joined by ``_``."""
+    return fold(text, sep="_")
 
 
 def read_place_changes(path: Path) -> pd.DataFrame:
@@ -128,7 +127,7 @@ def validate_place_changes(table: pd.DataFrame, *, source: str) -> pd.DataFrame:
         Missing column, unknown action or category, missing or out-of-range coordinates,
         with the line number (the header is line 1).
     """
-    renamed = {col: _COLUMN_ALIASES.get(_plain(col), _plain(col)) for col in table.columns}
+    renamed = {col: _COLUMN_ALIASES.get(_key(col), _key(col)) for col in table.columns}
     table = table.rename(columns=renamed)
     # A plain list of the city's cooled rooms (« salles rafraîchies ») has neither column:
     # every row opens a cooled room.
@@ -176,14 +175,14 @@ def _number(text: str) -> float | None:
 
 def _check_row(row: pd.Series, line: int) -> tuple[str, dict[str, object]]:
     raw_action = _text(row, "action")
-    action = _ACTIONS.get(_plain(raw_action), "")
+    action = _ACTIONS.get(_key(raw_action), "")
     if action not in ("open", "close"):
         return (
             f"action « {raw_action} » inconnue dans le champ action (attendu : ouvrir ou fermer)",
             {},
         )
     raw_category = _text(row, "category")
-    category = CATEGORY_ALIASES.get(_plain(raw_category))
+    category = CATEGORY_ALIASES.get(_key(raw_category))
     if category is None:
         accepted = ", ".join(sorted(a for a in CATEGORY_ALIASES if a not in CATEGORIES))
         return (
@@ -213,7 +212,7 @@ def _check_row(row: pd.Series, line: int) -> tuple[str, dict[str, object]]:
         "action": action,
         "category": category,
         "name": _text(row, "name"),
-        "kind": _plain(_text(row, "kind")) or _default_kind(raw_category),
+        "kind": _key(_text(row, "kind")) or _default_kind(raw_category),
         "lon": lon,
         "lat": lat,
         "place_id": place_id,
@@ -224,7 +223,7 @@ def _check_row(row: pd.Series, line: int) -> tuple[str, dict[str, object]]:
 
 def _default_kind(raw_category: str) -> str:
     # A declared cooled room is its own kind, so it is never merged into a nearby library.
-    return "salle_rafraichie" if _plain(raw_category) == "salle_rafraichie" else ""
+    return "salle_rafraichie" if _key(raw_category) == "salle_rafraichie" else ""
 
 
 def apply_place_changes(

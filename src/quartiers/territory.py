@@ -21,7 +21,6 @@ import shapely
 from quartiers.defaults import DEFAULT_MARGIN_M
 from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS, CELL_SIZE_M
-from quartiers.sources._text import fold
 from quartiers.sources._vector import L93, transform_bbox
 from quartiers.territory_codes import (
     DEPARTEMENTS,
@@ -29,6 +28,7 @@ from quartiers.territory_codes import (
     departement_code,
     departements_of_region,
 )
+from quartiers.text import fold
 
 __all__ = [
     "DEFAULT_MARGIN_M",

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from quartiers.errors import InputError
-from quartiers.sources._text import clean_code, column_map, fold, parse_numbers, sniff_text
+from quartiers.sources._text import clean_code, column_map, parse_numbers, sniff_text
+from quartiers.text import fold
 
 
 @given(st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=20))

@@ -26,7 +26,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import unicodedata
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -46,6 +45,7 @@ from quartiers.participation.vocab import (
     CATEGORY_LABELS,
     PERIOD_LABELS,
 )
+from quartiers.text import fold
 
 __all__ = ["MAX_ROWS", "import_workshop", "parse_workshop_csv", "read_workshop_file"]
 
@@ -56,18 +56,12 @@ _MAX_REPORTED = 20
 E = TypeVar("E", bound=StrEnum)
 
 
-def _fold(value: str) -> str:
-    """Lower-case, strip accents, apostrophes and separators: « Idée d'action » → ideedaction."""
-    decomposed = unicodedata.normalize("NFKD", value.strip().lower())
-    return "".join(c for c in decomposed if c.isalnum())
-
-
 def _choice(value: str, labels: Mapping[E, str], column: str) -> E | None:
     if not value.strip():
         return None
-    folded = _fold(value)
+    folded = fold(value, sep="")
     for member, label in labels.items():
-        if folded in (_fold(member.value), _fold(label)):
+        if folded in (fold(member.value, sep=""), fold(label, sep="")):
             return member
     known = ", ".join(member.value for member in labels)
     raise ValueError(f"{column} : « {value.strip()} » inconnu (attendu : {known})")

@@ -22,9 +22,9 @@ from quartiers.schemas import Provenance, TerritoryInputs
 from quartiers.sources import bdtopo, bpe, climadiag, drias, georisques, lcz
 from quartiers.sources._gather import Gatherer, RawInput
 from quartiers.sources._merge import concat_unique, read_all
-from quartiers.sources._text import fold
 from quartiers.sources.catalog import get_source
 from quartiers.territory import Territory
+from quartiers.text import fold
 
 __all__ = ["osm_reader", "read_optional", "step"]
 

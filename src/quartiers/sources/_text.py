@@ -7,7 +7,6 @@ message: the file, the field and what was expected.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from quartiers.os_errors import reason
 __all__ = [
     "clean_code",
     "column_map",
-    "fold",
     "iter_csv_tables",
     "parse_numbers",
     "read_text_table",
@@ -42,14 +40,6 @@ def require_file(path: Path) -> Path:
     if path.is_dir() and path.suffix.lower() != ".gdb":
         raise InputError(f"{path} : c'est un dossier, attendu un fichier")
     return path
-
-
-def fold(text: str) -> str:
-    """Return ``text`` lower-cased, without accents, hyphens or apostrophes (for name matching)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    bare = re.sub(r"[-'’_.,/]", " ", bare.casefold())
-    return " ".join(bare.split())
 
 
 def column_map(

@@ -20,7 +20,7 @@ import shapely
 
 from quartiers.schemas import BUILDING_COLUMNS, VEGETATION_COLUMNS, WATER_COLUMNS
 from quartiers.sources import validation as v
-from quartiers.sources._text import column_map, fold, parse_numbers, text_column
+from quartiers.sources._text import column_map, parse_numbers, text_column
 from quartiers.sources._vector import (
     L93,
     bbox_in_file_crs,
@@ -30,6 +30,7 @@ from quartiers.sources._vector import (
     read_vector,
     repair_geometries,
 )
+from quartiers.text import fold
 
 __all__ = [
     "MAX_BUILDING_HEIGHT_M",

@@ -27,7 +27,6 @@ from quartiers.sources._http import Downloader, file_sha256
 from quartiers.sources._merge import read_all
 from quartiers.sources._optional import osm_reader, read_optional, step
 from quartiers.sources._regions import filosofi_zone, geofabrik_region
-from quartiers.sources._text import fold
 from quartiers.sources._vector import L93, list_layers
 from quartiers.sources.catalog import get_source
 from quartiers.sources.workspace import read_workspace, workspace_dir
@@ -38,6 +37,7 @@ from quartiers.territory import (
     build_territory,
     select_communes,
 )
+from quartiers.text import fold
 
 __all__ = ["REQUIRED_SOURCES", "load_inputs", "parse_source_options"]
 
