@@ -29,9 +29,14 @@ __all__ = [
     "TREE_COLUMNS",
     "VEGETATION_COLUMNS",
     "WATER_COLUMNS",
+    "BBox",
     "Provenance",
     "TerritoryInputs",
 ]
+
+#: A box ``(xmin, ymin, xmax, ymax)`` in the CRS its name or its caller states (the one box
+#: type of the package).
+BBox = tuple[float, float, float, float]
 
 #: QPV perimeters, EPSG:2154. ``insee_com`` is the first commune code, ``insee_coms`` all
 #: of them joined by ``,`` (a QPV may straddle communes).

@@ -21,6 +21,7 @@ import shapely
 from quartiers.defaults import DEFAULT_MARGIN_M
 from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS, CELL_SIZE_M
+from quartiers.schemas import BBox
 from quartiers.sources._vector import L93, transform_bbox
 from quartiers.territory_codes import (
     DEPARTEMENTS,
@@ -42,7 +43,6 @@ __all__ = [
 ]
 
 
-BBox = tuple[float, float, float, float]
 Kind = Literal["commune", "epci", "departement", "region", "france"]
 
 _COMMUNE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")

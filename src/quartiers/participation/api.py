@@ -48,7 +48,6 @@ from quartiers.participation.schemas import (
 )
 from quartiers.participation.security import TokenSigner
 from quartiers.participation.store import MAX_PAGE, ContributionStore
-from quartiers.participation.territories import BBox
 from quartiers.participation.vocab import (
     AGE_BAND_LABELS,
     CATEGORY_LABELS,
@@ -56,6 +55,7 @@ from quartiers.participation.vocab import (
     Category,
 )
 from quartiers.participation.webauth import WebAuth
+from quartiers.schemas import BBox
 
 __all__ = ["SummaryRow", "build_router"]
 

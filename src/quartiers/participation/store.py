@@ -28,8 +28,9 @@ from quartiers.participation.schemas import (
     Page,
 )
 from quartiers.participation.security import Passwords
-from quartiers.participation.territories import BBox, Territory, TerritorySource, territory_lookup
+from quartiers.participation.territories import Territory, TerritorySource, territory_lookup
 from quartiers.participation.vocab import Category, Status
+from quartiers.schemas import BBox
 
 __all__ = ["MAX_PAGE", "ContributionStore", "Placement"]
 

@@ -20,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
+from quartiers.schemas import BBox
 
 __all__ = [
     "BBox",
@@ -32,7 +33,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-BBox = tuple[float, float, float, float]
 """``(min_lon, min_lat, max_lon, max_lat)`` in degrees (WGS84)."""
 
 # Columns of a perimeter file that may carry the territory code (commune, EPCI, generic).

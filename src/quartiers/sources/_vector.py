@@ -20,6 +20,7 @@ from pyproj import CRS, Transformer
 
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
+from quartiers.schemas import BBox
 from quartiers.sources._text import require_file
 
 __all__ = [
@@ -38,7 +39,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 L93 = "EPSG:2154"
-BBox = tuple[float, float, float, float]
 
 
 def list_layers(path: Path) -> list[str]:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from quartiers.schemas import BUILDING_COLUMNS, VEGETATION_COLUMNS, WATER_COLUMNS
+from quartiers.schemas import BUILDING_COLUMNS, VEGETATION_COLUMNS, WATER_COLUMNS, BBox
 from quartiers.sources import validation as v
 from quartiers.sources._text import column_map, parse_numbers, text_column
 from quartiers.sources._vector import (
@@ -43,7 +43,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-BBox = tuple[float, float, float, float]
 
 #: BD TOPO ``NATURE`` of ZONE_DE_VEGETATION (folded) → our vegetation ``kind``.
 VEGETATION_KINDS: dict[str, str] = {

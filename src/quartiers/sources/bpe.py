@@ -23,7 +23,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from quartiers.errors import InputError
-from quartiers.schemas import BPE_COLUMNS
+from quartiers.schemas import BPE_COLUMNS, BBox
 from quartiers.sources import validation as v
 from quartiers.sources._text import (
     clean_code,
@@ -38,7 +38,6 @@ __all__ = ["CATEGORIES", "CATEGORIES_BEFORE_2023", "category_of", "read_bpe"]
 
 logger = logging.getLogger(__name__)
 
-BBox = tuple[float, float, float, float]
 
 #: TYPEQU → resource category, nomenclature of 2023 onwards (BPE 2023, BPE 2024).
 CATEGORIES: dict[str, str] = {

@@ -25,7 +25,7 @@ from pyproj import CRS, Transformer
 from quartiers.errors import InputError
 from quartiers.grid import CELL_CRS, CELL_SIZE_M, cell_boxes
 from quartiers.os_errors import reason
-from quartiers.schemas import FILOSOFI_COLUMNS, FILOSOFI_COUNTS
+from quartiers.schemas import FILOSOFI_COLUMNS, FILOSOFI_COUNTS, BBox
 from quartiers.sources import validation as v
 from quartiers.sources._text import (
     column_map,
@@ -40,7 +40,6 @@ __all__ = ["FILOSOFI_FIELDS", "MAX_PEOPLE_PER_CELL", "read_filosofi", "value_rul
 
 logger = logging.getLogger(__name__)
 
-BBox = tuple[float, float, float, float]
 
 _WHAT = "le carroyage Filosofi 200 m de l'INSEE (idcar_200m, i_est_200, ind, men, …)"
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from quartiers.errors import InputError
-from quartiers.schemas import LCZ_COLUMNS
+from quartiers.schemas import LCZ_COLUMNS, BBox
 from quartiers.sources._text import text_column
 from quartiers.sources._vector import (
     L93,
@@ -32,7 +32,6 @@ from quartiers.sources._vector import (
 
 __all__ = ["LCZ_LABELS", "lcz_from_int", "read_lcz"]
 
-BBox = tuple[float, float, float, float]
 
 #: LCZ code → French label (Stewart & Oke classes as named by CEREMA).
 LCZ_LABELS: dict[str, str] = {

@@ -30,8 +30,7 @@ from quartiers.outputs.legends import (
     population_weights,
 )
 from quartiers.outputs.quantities import UNCERTAINTY_COLUMNS, IndicatorInfo
-from quartiers.schemas import HORIZONS
-from quartiers.web.geojson import BBox
+from quartiers.schemas import HORIZONS, BBox
 
 __all__ = ["WGS84", "Catalog", "NotFoundError", "TerritoryData", "load_territory"]
 

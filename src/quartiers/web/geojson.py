@@ -16,6 +16,8 @@ import pandas as pd
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
+from quartiers.schemas import BBox
+
 __all__ = [
     "BBox",
     "BBoxError",
@@ -27,7 +29,6 @@ __all__ = [
     "parse_bbox",
 ]
 
-BBox = tuple[float, float, float, float]
 """``(min_lon, min_lat, max_lon, max_lat)`` in degrees (WGS84)."""
 
 #: Decimals kept in lon/lat coordinates (1e-6° ≈ 0,1 m).
