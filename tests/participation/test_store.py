@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from quartiers.participation.exceptions import FieldError, ForbiddenError, NotFoundError
+from quartiers.errors import FieldError, ForbiddenError, NotFoundError
 from quartiers.participation.models import Contact, Contribution
 from quartiers.participation.schemas import ContributionCreate, ContributionUpdate
 from quartiers.participation.store import ContributionStore

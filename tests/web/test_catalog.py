@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from quartiers.errors import InputError
-from quartiers.web.catalog import Catalog, NotFoundError, load_territory
+from quartiers.errors import InputError, NotFoundError
+from quartiers.web.catalog import Catalog, load_territory
 
 
 def test_load_reprojects_to_wgs84(demo_dir: Path, bare_dir: Path) -> None:

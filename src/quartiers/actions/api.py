@@ -42,7 +42,7 @@ from quartiers.actions.payloads import (
 )
 from quartiers.actions.roadmap import build_roadmap
 from quartiers.actions.workshop import Workshop
-from quartiers.errors import QuartiersError
+from quartiers.errors import QuartiersError, http_detail
 
 __all__ = ["RoadmapRequest", "WhatIfRequest", "build_router", "choices_from_query"]
 
@@ -143,7 +143,8 @@ def build_router(workshops: Mapping[str, Workshop] | WorkshopLookup) -> APIRoute
         try:
             return action()
         except QuartiersError as exc:
-            raise HTTPException(400, str(exc)) from None
+            status, detail = http_detail(exc)
+            raise HTTPException(status, detail) from None
 
     @router.get("/api/actions/catalogue", tags=["actions"], summary="Catalogue des actions")
     def catalogue(code: str | None = None) -> dict[str, Any]:

@@ -10,10 +10,10 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from quartiers.errors import FieldError, NotFoundError
 from quartiers.participation import audit
 from quartiers.participation import validation as v
 from quartiers.participation.db import Database
-from quartiers.participation.exceptions import FieldError, NotFoundError
 from quartiers.participation.models import Moderator, ModeratorRole, ModeratorSession, utcnow
 from quartiers.participation.security import Passwords, hash_token, new_token
 from quartiers.participation.vocab import Role

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from quartiers.errors import FieldError, ForbiddenError, NotFoundError
 from quartiers.participation import audit
 from quartiers.participation.db import Database
-from quartiers.participation.exceptions import FieldError, ForbiddenError, NotFoundError
 from quartiers.participation.models import Contact, Contribution, ModerationEvent, utcnow
 from quartiers.participation.schemas import ContributionModeration, ContributionUpdate, Page
 from quartiers.participation.territories import Territory

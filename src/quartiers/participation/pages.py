@@ -17,10 +17,10 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from quartiers.errors import ForbiddenError, NotFoundError
 from quartiers.participation import audit
 from quartiers.participation import validation as v
 from quartiers.participation.accounts import Identity
-from quartiers.participation.exceptions import ForbiddenError, NotFoundError
 from quartiers.participation.ratelimit import RateLimiter
 from quartiers.participation.routing import same_origin
 from quartiers.participation.security import new_token

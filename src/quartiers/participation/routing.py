@@ -21,8 +21,7 @@ from starlette.types import Message, Receive
 
 from quartiers._ip import valid_ip
 from quartiers._validation_fr import french_validation_errors
-from quartiers.errors import SourceError
-from quartiers.participation.exceptions import FieldError, ForbiddenError, NotFoundError
+from quartiers.errors import QuartiersError, SourceError, http_detail
 
 __all__ = [
     "ParticipationConfig",
@@ -90,13 +89,6 @@ def _limited_receive(receive: Receive, limit: int) -> Callable[[], Awaitable[Mes
     return wrapped
 
 
-def _error(status: int, message: str, *, field: str | None = None) -> JSONResponse:
-    detail: Any = message
-    if field is not None:
-        detail = [{"loc": ["body", field], "msg": message, "type": "value_error"}]
-    return JSONResponse({"detail": detail}, status_code=status)
-
-
 def limited_route_class(max_body_bytes: int) -> type[APIRoute]:
     """Return an ``APIRoute`` class capping bodies at ``max_body_bytes`` with French errors."""
 
@@ -107,8 +99,9 @@ def limited_route_class(max_body_bytes: int) -> type[APIRoute]:
             async def handler(request: Request) -> Response:
                 length = request.headers.get("content-length")
                 if length is not None and (not length.isdigit() or int(length) > max_body_bytes):
-                    return _error(
-                        413, f"requête trop volumineuse : {max_body_bytes} octets au plus"
+                    return JSONResponse(
+                        {"detail": f"requête trop volumineuse : {max_body_bytes} octets au plus"},
+                        status_code=413,
                     )
                 limited = Request(request.scope, _limited_receive(request.receive, max_body_bytes))
                 try:
@@ -117,15 +110,11 @@ def limited_route_class(max_body_bytes: int) -> type[APIRoute]:
                     return JSONResponse(
                         {"detail": french_validation_errors(exc.errors())}, status_code=422
                     )
-                except FieldError as exc:
-                    return _error(422, str(exc), field=exc.field)
-                except NotFoundError as exc:
-                    return _error(404, str(exc))
-                except ForbiddenError as exc:
-                    return _error(403, str(exc))
-                except SourceError as exc:
-                    logger.error("base indisponible : %s", exc)
-                    return _error(503, "service momentanément indisponible, réessayez plus tard")
+                except QuartiersError as exc:
+                    if isinstance(exc, SourceError):
+                        logger.error("base indisponible : %s", exc)
+                    status, detail = http_detail(exc)
+                    return JSONResponse({"detail": detail}, status_code=status)
 
             return handler
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from quartiers.errors import FieldError, NotFoundError
 from quartiers.participation import audit
 from quartiers.participation import validation as v
 from quartiers.participation.accounts import Accounts
 from quartiers.participation.db import Database
-from quartiers.participation.exceptions import FieldError, NotFoundError
 from quartiers.participation.models import Contact, Contribution, utcnow
 from quartiers.participation.moderation import MAX_PAGE, ModerationMixin
 from quartiers.participation.schemas import (

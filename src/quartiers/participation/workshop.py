@@ -37,7 +37,7 @@ from quartiers.errors import InputError
 
 if TYPE_CHECKING:
     from quartiers.addresses import AddressIndex
-from quartiers.participation.exceptions import FieldError
+from quartiers.errors import FieldError
 from quartiers.participation.schemas import ContributionCreate
 from quartiers.participation.store import ContributionStore
 from quartiers.participation.vocab import (

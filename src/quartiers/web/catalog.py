@@ -21,7 +21,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from quartiers.diagnostic import Diagnostic
-from quartiers.errors import InputError
+from quartiers.errors import InputError, NotFoundError
 from quartiers.outputs.classes import Legend
 from quartiers.outputs.legends import (
     climate_lookup,
@@ -32,7 +32,7 @@ from quartiers.outputs.legends import (
 from quartiers.outputs.quantities import UNCERTAINTY_COLUMNS, IndicatorInfo
 from quartiers.schemas import HORIZONS, BBox
 
-__all__ = ["WGS84", "Catalog", "NotFoundError", "TerritoryData", "load_territory"]
+__all__ = ["WGS84", "Catalog", "TerritoryData", "load_territory"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +41,6 @@ FloatArray = NDArray[np.float64]
 
 #: Optional extra layers read next to the diagnostic files when present (GeoParquet).
 OPTIONAL_LAYERS = ("hotspots", "places")
-
-
-class NotFoundError(LookupError):
-    """An unknown territory or QPV code (message in French, for a 404)."""
 
 
 def _optional_layer(diag: Diagnostic, directory: Path, name: str) -> gpd.GeoDataFrame | None:

@@ -1,8 +1,9 @@
 """HTTP errors of the web app, always in French: JSON under ``/api``, an HTML page elsewhere.
 
 This is the only place where the web layer turns errors into HTTP statuses: an unknown
-territory or QPV (:class:`~quartiers.web.catalog.NotFoundError`) gives 404, a bad query 400 or
-422 with a French message naming the parameter and what is expected.
+territory or QPV gives 404 and every :class:`~quartiers.errors.QuartiersError` its own
+``http_status`` (:func:`quartiers.errors.http_detail`, shared with the participation and
+actions routers); a bad query 400 or 422 with a French message naming the parameter.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from quartiers._validation_fr import french_validation_errors
-from quartiers.web.catalog import NotFoundError
+from quartiers.errors import QuartiersError, SourceError, http_detail
 
 __all__ = [
     "BODY_UNREADABLE",
@@ -63,9 +64,14 @@ def install_error_handlers(app: FastAPI, render_html: HtmlRenderer) -> None:
         response.headers.update(headers)
         return response
 
-    @app.exception_handler(NotFoundError)
-    async def _not_found(request: Request, exc: NotFoundError) -> Response:
-        return respond(request, 404, str(exc))
+    @app.exception_handler(QuartiersError)
+    async def _ours(request: Request, exc: QuartiersError) -> Response:
+        if isinstance(exc, SourceError):
+            logger.error("source indisponible sur %s : %s", request.url.path, exc)
+        status, detail = http_detail(exc)
+        if wants_json(request):
+            return JSONResponse({"detail": detail}, status_code=status)
+        return render_html(request, status, detail if isinstance(detail, str) else str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

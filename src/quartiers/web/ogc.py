@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import quartiers
-from quartiers.web.catalog import NotFoundError
+from quartiers.errors import NotFoundError
 from quartiers.web.geojson import json_bytes
 from quartiers.web.ogc_layers import (
     CRS84,
