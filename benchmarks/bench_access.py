@@ -27,11 +27,11 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from quartiers._origins import origin_points
 from quartiers.access import NEAR_M, WALK_MINUTES, WALK_SPEED_KMH, _routing, cell_access
-from quartiers.grid import cell_boxes, cell_ids
-from quartiers.network import build_network
-from quartiers.places import CATEGORIES
+from quartiers.access.network import build_network
+from quartiers.access.origins import origin_points
+from quartiers.sources.places import CATEGORIES
+from quartiers.spatial.grid import cell_boxes, cell_ids
 
 X0, Y0 = 350_000.0, 6_785_000.0
 ORIGIN = np.array([X0, Y0])

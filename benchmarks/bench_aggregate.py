@@ -31,10 +31,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from quartiers.aggregate import aggregate_cells, overlap_matrix
-from quartiers.grid import cell_boxes
+from quartiers.diagnostic.aggregate import aggregate_cells
 from quartiers.indicators.sensitivity import sensitivity_indicators
 from quartiers.schemas import FILOSOFI_COUNTS
+from quartiers.spatial.grid import cell_boxes
+from quartiers.spatial.overlaps import overlap_matrix
 
 COUNTS = ["ind", "men", "men_pauv", "ind_65_79", "ind_80p"]
 

@@ -27,9 +27,9 @@ import pandas as pd
 import shapely
 
 from quartiers.diagnostic import RobustnessOptions, run_diagnostic
-from quartiers.grid import cell_boxes, cell_ids
 from quartiers.schemas import FILOSOFI_COUNTS, TerritoryInputs
 from quartiers.sources.multi import merge_inputs
+from quartiers.spatial.grid import cell_boxes, cell_ids
 
 X0, Y0 = 3_500_000, 2_800_000
 GAP_M = 4_000  # between two territories' blocks

@@ -3,7 +3,7 @@
 Draws ``--cells`` synthetic Filosofi-like cells (national grid order of magnitude: about
 2.3 million inhabited 200 m cells), computes the Filosofi indicators, and measures
 
-1. building the reference table (:func:`quartiers.reference_file.build_table`: weighted
+1. building the reference table (:func:`quartiers.diagnostic.reference_file.build_table`: weighted
    points per indicator, quantile summary above 10 001 distinct values) and its size on
    disk as Parquet, against the size of the cells as Parquet;
 2. reading it and normalising ``--units`` values (a one-commune run) against it, against
@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from quartiers.diagnostic.reference_file import build_table, read_reference, write_reference
 from quartiers.indicators.sensitivity import sensitivity_indicators
 from quartiers.method.normalise import Reference, normalise
-from quartiers.reference_file import build_table, read_reference, write_reference
 from quartiers.schemas import FILOSOFI_COUNTS
 
 IDS = ["poverty_rate", "share_65p", "share_single_person", "share_social_housing"]

@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
-from quartiers.grid import cell_boxes, cell_ids
+from quartiers.spatial.grid import cell_boxes, cell_ids
 
 X0, Y0 = 351_000.0, 6_790_000.0  # somewhere in Brittany, Lambert-93 metres
 

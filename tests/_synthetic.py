@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from quartiers.grid import cell_boxes, cell_ids
 from quartiers.schemas import FILOSOFI_COUNTS, TerritoryInputs
+from quartiers.spatial.grid import cell_boxes, cell_ids
 
 X0, Y0 = 3_500_000, 2_800_000
 SIREN = "200000001"

@@ -22,7 +22,6 @@ from _access_fixtures import (
     point_places,
     to_lonlat,
 )
-from quartiers._origins import origin_points
 from quartiers.access import (
     ACCESS_COLUMNS,
     SUMMARY_COLUMNS,
@@ -31,12 +30,13 @@ from quartiers.access import (
     compute_access,
     summarise_access,
 )
+from quartiers.access.network import WalkNetwork, build_network
+from quartiers.access.origins import origin_points
 from quartiers.errors import InputError
-from quartiers.grid import overlap_shares, parse_cell_ids
-from quartiers.network import WalkNetwork, build_network
-from quartiers.place_changes import apply_place_changes, validate_place_changes
-from quartiers.places import CATEGORIES
 from quartiers.schemas import TerritoryInputs
+from quartiers.sources.place_changes import apply_place_changes, validate_place_changes
+from quartiers.sources.places import CATEGORIES
+from quartiers.spatial.grid import overlap_shares, parse_cell_ids
 
 
 def _jittered_grid(seed: int = 0) -> gpd.GeoDataFrame:
@@ -341,9 +341,9 @@ def test_redon_access_is_plausible(shared_data: Path) -> None:
 def test_access_doc_covers_the_code() -> None:
     """docs/access.md names every category, BPE code, column and accepted CSV category."""
     from quartiers.access import MAX_SNAP_M, WALK_SPEED_KMH
-    from quartiers.place_changes import CATEGORY_ALIASES
-    from quartiers.places import BPE_TYPEQU
     from quartiers.sources._osm_tags import DEFAULT_ROAD_WIDTH_M
+    from quartiers.sources.place_changes import CATEGORY_ALIASES
+    from quartiers.sources.places import BPE_TYPEQU
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "access.md").read_text("utf-8")
     for name in [*CATEGORIES, *BPE_TYPEQU, *CATEGORY_ALIASES]:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from _access_fixtures import X0, Y0, osm_xml, to_lonlat
-from quartiers.addresses import AddressIndex, parse_address, read_osm_addresses
 from quartiers.errors import InputError
 from quartiers.participation.workshop import parse_workshop_csv
+from quartiers.sources.addresses import AddressIndex, parse_address, read_osm_addresses
 
 
 def _lilas(number: str) -> dict[str, str]:

@@ -8,9 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _synthetic import X0, Y0, communes_layer, make_cells, qpv_layer
-from quartiers.aggregate import aggregate_cells, overlap_matrix
+from quartiers.diagnostic.aggregate import aggregate_cells
 from quartiers.indicators.sensitivity import sensitivity_indicators
-from quartiers.zones import build_zones
+from quartiers.spatial.overlaps import overlap_matrix
+from quartiers.spatial.zones import build_zones
 
 
 def _xy(cells: pd.DataFrame) -> np.ndarray:

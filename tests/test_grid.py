@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from quartiers.errors import InputError
-from quartiers.grid import cell_boxes, cell_ids, overlap_shares, parse_cell_ids
+from quartiers.spatial.grid import cell_boxes, cell_ids, overlap_shares, parse_cell_ids
 
 
 def test_ids_round_trip() -> None:

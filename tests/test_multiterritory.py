@@ -21,7 +21,7 @@ from quartiers.sources._gather import parse_source_files
 from quartiers.sources.communes import read_commune_table
 from quartiers.sources.load import load_inputs
 from quartiers.sources.multi import merge_inputs
-from quartiers.territory import select_communes
+from quartiers.sources.territory import select_communes
 
 FAST = RobustnessOptions(uncertainty=False, hotspots=False)
 LRY, DEMO = "85191", "200000001"

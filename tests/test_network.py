@@ -12,10 +12,10 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from _access_fixtures import X0, Y0, cells_over, edges_frame, grid_nodes, point_places
-from quartiers._origins import origin_points
 from quartiers.access import cell_access
+from quartiers.access.network import build_network, snap_points, split_graph
+from quartiers.access.origins import origin_points
 from quartiers.errors import InputError
-from quartiers.network import build_network, snap_points, split_graph
 
 
 def _random_network(seed: int) -> tuple[dict[int, tuple[float, float]], list[tuple[int, int]]]:

@@ -10,8 +10,8 @@ import osmium
 import pytest
 
 from _access_fixtures import X0, Y0, osm_xml, to_lonlat
+from quartiers.access.network import build_network
 from quartiers.errors import InputError
-from quartiers.network import build_network
 from quartiers.schemas import (
     BUILDING_COLUMNS,
     PAVED_COLUMNS,

@@ -8,7 +8,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quartiers.grid import overlap_shares
+from quartiers.spatial.grid import overlap_shares
 
 
 def _lattice(n: int = 14, *, drop: float = 0.0, seed: int = 0) -> np.ndarray:

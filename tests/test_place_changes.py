@@ -8,7 +8,7 @@ import pytest
 
 from _access_fixtures import X0, Y0, point_places, to_lonlat
 from quartiers.errors import InputError
-from quartiers.place_changes import (
+from quartiers.sources.place_changes import (
     CHANGE_COLUMNS,
     apply_place_changes,
     read_place_changes,

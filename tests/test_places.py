@@ -9,7 +9,8 @@ import pytest
 import shapely
 
 from _access_fixtures import X0, Y0, point_places
-from quartiers.places import (
+from quartiers.schemas import PLACE_COLUMNS
+from quartiers.sources.places import (
     BPE_TYPEQU,
     CATEGORIES,
     DEDUP_DISTANCE_M,
@@ -19,7 +20,6 @@ from quartiers.places import (
     merge_places,
     place_access_points,
 )
-from quartiers.schemas import PLACE_COLUMNS
 
 
 @pytest.mark.parametrize(

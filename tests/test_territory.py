@@ -12,7 +12,7 @@ import shapely
 from quartiers.errors import InputError
 from quartiers.sources.communes import read_communes, read_epci_table
 from quartiers.sources.qpv import read_qpv
-from quartiers.territory import (
+from quartiers.sources.territory import (
     DEFAULT_MARGIN_M,
     build_territory,
     name_keys,

@@ -8,7 +8,7 @@ import shapely
 
 from _synthetic import SIREN, X0, Y0, communes_layer, qpv_layer
 from quartiers.errors import InputError
-from quartiers.zones import (
+from quartiers.spatial.zones import (
     build_zones,
     check_qpv_extent,
     comparison_groups,

@@ -16,19 +16,15 @@ starts without pandas or geopandas).
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("quartiers")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+local"
+from quartiers._version import __version__
 
 if TYPE_CHECKING:
     from quartiers.diagnostic import Diagnostic, RobustnessOptions
+    from quartiers.diagnostic.pipeline import diagnose
     from quartiers.method.spec import Method
-    from quartiers.pipeline import diagnose
 
 __all__ = ["Diagnostic", "Method", "RobustnessOptions", "__version__", "diagnose", "read"]
 
@@ -36,7 +32,7 @@ _LAZY = {
     "Diagnostic": "quartiers.diagnostic",
     "RobustnessOptions": "quartiers.diagnostic",
     "Method": "quartiers.method.spec",
-    "diagnose": "quartiers.pipeline",
+    "diagnose": "quartiers.diagnostic.pipeline",
 }
 
 

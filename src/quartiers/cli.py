@@ -29,7 +29,7 @@ try:  # typer ≥ 0.20 vendors click; its exceptions are the ones raised
 except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as click  # type: ignore[no-redef]
 
-from quartiers import __version__
+from quartiers._version import __version__
 from quartiers.atomic import InterruptError, check_output_dir
 from quartiers.errors import InputError, QuartiersError
 from quartiers.os_errors import library_of, translate, translate_library_error

@@ -10,8 +10,8 @@ from pyproj import Transformer
 from quartiers.access import compute_access
 from quartiers.actions.levers import PlaceOpening, open_places
 from quartiers.actions.workshop import Workshop, inputs_from_run
-from quartiers.grid import CELL_SIZE_M
 from quartiers.schemas import TerritoryInputs
+from quartiers.spatial.grid import CELL_SIZE_M
 
 # Origins lie inside their 200 m cell: at most half a diagonal from its centre (m).
 HALF_DIAGONAL_M = CELL_SIZE_M * np.sqrt(2) / 2

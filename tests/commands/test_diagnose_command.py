@@ -69,8 +69,8 @@ def test_access_computed_when_osm_given(
     isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from _synthetic import access_table, environment_layers, make_territory
-    from quartiers import pipeline
     from quartiers.access import WalkAccess
+    from quartiers.diagnostic import pipeline
 
     inputs = make_territory(**environment_layers(), osm_path=isolated / "extrait.osm.pbf")
     calls: list[object] = []

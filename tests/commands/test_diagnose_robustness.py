@@ -15,7 +15,7 @@ from quartiers.cli import main
 def synthetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Serve the synthetic territory instead of loading sources."""
     from _synthetic import make_territory
-    from quartiers import pipeline
+    from quartiers.diagnostic import pipeline
 
     monkeypatch.setenv("QUARTIERS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("QUARTIERS_WORKSPACE_DIR", str(tmp_path / "ws"))

@@ -141,9 +141,9 @@ def test_bad_reference_files_are_refused(
 
 @pytest.mark.shared
 def test_real_filosofi_extract(shared_data: Path, isolated: Path) -> None:
+    from quartiers.diagnostic.reference_file import read_reference
     from quartiers.indicators.sensitivity import sensitivity_indicators
     from quartiers.method.normalise import Reference, normalise
-    from quartiers.reference_file import read_reference
     from quartiers.sources.filosofi import read_filosofi
 
     csv = shared_data / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv"

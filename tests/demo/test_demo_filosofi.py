@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from quartiers.grid import cell_boxes, parse_cell_ids
+from quartiers.spatial.grid import cell_boxes, parse_cell_ids
 
 OFFICIAL_2021 = [
     "idcar_200m",

@@ -10,7 +10,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from quartiers.grid import cell_boxes, parse_cell_ids
+from quartiers.spatial.grid import cell_boxes, parse_cell_ids
 
 ANCT = [
     "fid",

@@ -8,7 +8,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quartiers.indicators._geometry import (
+from quartiers.spatial.geometry import (
     CellGrid,
     area_share,
     area_weighted_mean,

@@ -9,7 +9,6 @@ import pytest
 import shapely
 
 from quartiers.errors import InputError
-from quartiers.indicators._geometry import CellGrid
 from quartiers.indicators.exposure import (
     LCZ_HEAT_SCORES,
     built_share,
@@ -19,6 +18,7 @@ from quartiers.indicators.exposure import (
     lcz_classes,
     lcz_heat,
 )
+from quartiers.spatial.geometry import CellGrid
 
 X0, Y0 = 3_500_000, 2_800_000
 

@@ -11,8 +11,8 @@ import pytest
 import shapely
 
 from quartiers.errors import InputError
-from quartiers.indicators._geometry import CellGrid
 from quartiers.indicators.resources import access_columns, access_indicators, canopy_and_green
+from quartiers.spatial.geometry import CellGrid
 
 X0, Y0 = 3_500_000, 2_800_000
 

@@ -16,8 +16,8 @@ import pytest
 import shapely
 from tests._synthetic import SIREN, X0, Y0, climate_table, make_territory
 
-from quartiers._index_label import FULL_LABEL, RowState, index_label, index_note
 from quartiers.diagnostic import Diagnostic, RobustnessOptions, run_diagnostic
+from quartiers.diagnostic._index_label import FULL_LABEL, RowState, index_label, index_note
 from quartiers.errors import MethodError
 from quartiers.method.completeness import (
     draw_range,

@@ -9,11 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from quartiers.diagnostic.reference_file import (
+    COLUMNS,
+    build_table,
+    read_reference,
+    write_reference,
+)
 from quartiers.errors import InputError, MethodError
 from quartiers.method.normalise import Reference, normalise
 from quartiers.method.reference import from_points, moments, summarise
 from quartiers.method.spec import default_method, parse_method
-from quartiers.reference_file import COLUMNS, build_table, read_reference, write_reference
 
 KINDS = ("percentile", "minmax", "zscore")
 

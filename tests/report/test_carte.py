@@ -13,11 +13,11 @@ import pytest
 import shapely
 
 from quartiers.errors import InputError
-from quartiers.grid import cell_boxes, cell_ids
 from quartiers.outputs.classes import PALETTES, Legend, class_of, make_legend
 from quartiers.outputs.quantities import IndicatorInfo
 from quartiers.report import carte
 from quartiers.report.carte import write_carte
+from quartiers.spatial.grid import cell_boxes, cell_ids
 
 CHROMIUM = Path("/usr/bin/chromium")
 LABELS = {

@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from quartiers.diagnostic import Diagnostic
-from quartiers.exports import export_open_data
+from quartiers.outputs.exports import export_open_data
 from quartiers.settings import get_settings
 
 GMD = "{http://www.isotc211.org/2005/gmd}"

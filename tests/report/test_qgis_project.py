@@ -19,9 +19,9 @@ import numpy as np
 import pyogrio
 import pytest
 
-from quartiers._layer_info import LAYER_TITLES
 from quartiers.cli import main
-from quartiers.qgis_project import LAYOUT_NAME
+from quartiers.outputs._layer_info import LAYER_TITLES
+from quartiers.outputs.qgis_project import LAYOUT_NAME
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 # Runs under Debian's python3 with python3-qgis: load the project, render the layout.

@@ -11,15 +11,15 @@ import pyarrow.parquet as pq
 import pyogrio
 import pytest
 
-from quartiers._qgis_styles import INDEX_CLASSES
 from quartiers.diagnostic import Diagnostic
-from quartiers.exports import (
+from quartiers.indicators.registry import REGISTRY
+from quartiers.outputs._qgis_styles import INDEX_CLASSES
+from quartiers.outputs.exports import (
     CODE_COLUMNS,
     GPKG_PROVENANCE_KEY,
     PROVENANCE_KEY,
     export_open_data,
 )
-from quartiers.indicators.registry import REGISTRY
 
 SLD = "{http://www.opengis.net/se}"
 

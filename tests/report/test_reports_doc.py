@@ -8,7 +8,7 @@ from pathlib import Path
 import typer.main
 
 from quartiers.cli import app
-from quartiers.exports import EXPORT_FILES
+from quartiers.outputs.exports import EXPORT_FILES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "reports.md"
 

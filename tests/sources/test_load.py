@@ -286,7 +286,7 @@ def test_bdtopo_folder_replaces_osm_layers(shared_data: Path) -> None:
     from quartiers.sources._gather import RawInput
     from quartiers.sources._optional import read_optional
     from quartiers.sources.communes import read_communes
-    from quartiers.territory import build_territory, select_communes
+    from quartiers.sources.territory import build_territory, select_communes
 
     towns = read_communes(shared_data / "bdtopo" / "COMMUNE.shp")
     no_qpv = gpd.GeoDataFrame(columns=QPV_COLUMNS, geometry="geometry", crs=2154)
@@ -311,7 +311,7 @@ def test_bdtopo_given_twice_is_read_as_one(shared_data: Path, tmp_path: Path) ->
     from quartiers.sources._gather import RawInput, parse_source_files
     from quartiers.sources._optional import read_optional
     from quartiers.sources.communes import read_communes
-    from quartiers.territory import build_territory, select_communes
+    from quartiers.sources.territory import build_territory, select_communes
 
     folder = shared_data / "bdtopo"
     towns = read_communes(folder / "COMMUNE.shp")

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from quartiers.demo import generate
-from quartiers.place_changes import read_place_changes
 from quartiers.sources import bdtopo, bpe, climadiag, communes, drias, filosofi, lcz, qpv
 from quartiers.sources.osm import read_osm_layers
+from quartiers.sources.place_changes import read_place_changes
 
 REAL: list[tuple[str, Callable[[Path], Any], int]] = [
     ("filosofi/filosofi2021_200m_la_roche_sur_yon_core.csv", filosofi.read_filosofi, 530),

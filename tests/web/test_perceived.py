@@ -9,7 +9,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from quartiers.diagnostic import Diagnostic
-from quartiers.perceived import compare_perceived, verdict_of
+from quartiers.outputs.perceived import compare_perceived, verdict_of
 
 _TO_WGS84 = Transformer.from_crs("EPSG:3035", "EPSG:4326", always_xy=True)
 

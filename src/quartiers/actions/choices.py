@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from quartiers.actions.catalogue import Action, Catalogue
 from quartiers.actions.vocabulary import PARTNERS
 from quartiers.errors import InputError
-from quartiers.grid import CELL_SIZE_M
+from quartiers.spatial.grid import CELL_SIZE_M
 
 __all__ = ["Choice", "check_choices", "planned_quantity"]
 

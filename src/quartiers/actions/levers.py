@@ -10,7 +10,7 @@ modified) and what it did; the real orchestrator then recomputes indicators from
 - ``deseal``: narrows the roadway of the roads inside each chosen cell by ``amount`` of
   its width and plants the freed ground (kind ``grass``);
 - ``place``: opens a place of an access category at a point, through the same city
-  changes table as :mod:`quartiers.place_changes`.
+  changes table as :mod:`quartiers.sources.place_changes`.
 
 Geometry is computed in EPSG:3035, inside each 200 m cell shrunk by :data:`CELL_INSET_M`
 so that an action in one cell never touches its neighbours. The vegetation and road layers
@@ -31,11 +31,11 @@ import shapely
 from numpy.typing import NDArray
 
 from quartiers.errors import InputError
-from quartiers.grid import CELL_CRS, CELL_SIZE_M, cell_boxes, parse_cell_ids
 from quartiers.indicators.exposure import road_surfaces, road_widths_m
 from quartiers.indicators.resources import CANOPY_KINDS, tree_crowns
-from quartiers.place_changes import validate_place_changes
 from quartiers.schemas import VEGETATION_COLUMNS, TerritoryInputs
+from quartiers.sources.place_changes import validate_place_changes
+from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M, cell_boxes, parse_cell_ids
 
 __all__ = [
     "CELL_INSET_M",
@@ -325,7 +325,7 @@ def deseal(
 def open_places(inputs: TerritoryInputs, openings: Sequence[PlaceOpening]) -> TerritoryInputs:
     """Return inputs whose city changes table also opens ``openings``.
 
-    The openings go through :func:`quartiers.place_changes.apply_place_changes` when the
+    The openings go through :func:`quartiers.sources.place_changes.apply_place_changes` when the
     access module recomputes walking distances (same validation, same de-duplication).
     """
     if not openings:

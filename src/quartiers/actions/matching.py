@@ -37,9 +37,9 @@ from quartiers.actions.vocabulary import BENEFICIARIES
 from quartiers.defaults import DEFAULT_CHOSEN
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
-from quartiers.grid import CELL_CRS, CELL_SIZE_M
 from quartiers.indicators.registry import REGISTRY
 from quartiers.method.normalise import normalise_column
+from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M
 
 __all__ = [
     "CONTRACT_YEARS",

@@ -28,13 +28,13 @@ from quartiers.actions.choices import Choice, check_choices, planned_quantity
 from quartiers.actions.levers import PlaceOpening, Treated, add_surface, deseal, open_places
 from quartiers.actions.matching import default_choice
 from quartiers.diagnostic import Diagnostic
+from quartiers.diagnostic.pipeline import diagnose
 from quartiers.errors import InputError
-from quartiers.grid import CELL_CRS
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.method.spec import Method
-from quartiers.pipeline import diagnose
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import TerritoryInputs
+from quartiers.spatial.grid import CELL_CRS
 
 __all__ = [
     "COMPARED",

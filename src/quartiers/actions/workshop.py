@@ -10,6 +10,7 @@ workshop safe to share between web requests.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -26,20 +27,18 @@ from quartiers.actions.catalogue import Catalogue, default_catalogue
 from quartiers.actions.choices import Choice
 from quartiers.actions.matching import Need, Suggestion, qpv_needs, qpv_row, suggest
 from quartiers.actions.whatif import WhatIfResult, complete_choices, run_whatif
-from quartiers.demo.generator import FILES as DEMO_FILES
-from quartiers.demo.pipeline import DEMO_TERRITORY
 from quartiers.diagnostic import Diagnostic
+from quartiers.diagnostic.pipeline import diagnose
 from quartiers.errors import InputError, QuartiersError
 from quartiers.method.spec import Method, default_method, parse_method
-from quartiers.pipeline import diagnose
-from quartiers.place_changes import read_place_changes
 from quartiers.schemas import HORIZONS, TerritoryInputs
 from quartiers.settings import Settings, get_settings
 from quartiers.sources.catalog import CATALOG
 from quartiers.sources.load import load_inputs
+from quartiers.sources.place_changes import read_place_changes
 from quartiers.sources.workspace import read_workspace
 
-__all__ = ["CITY_PLACES_ID", "Workshop", "demo_changes_csv", "inputs_from_run", "run_changes_csv"]
+__all__ = ["CITY_PLACES_ID", "Workshop", "inputs_from_run", "recorded_file", "run_changes_csv"]
 
 #: Source id under which ``run.json`` records the city's places file (not an official source).
 CITY_PLACES_ID = "places"
@@ -56,6 +55,7 @@ def inputs_from_run(
     settings: Settings | None = None,
     workspace: Path | None = None,
     changes_csv: Path | None = None,
+    directory: Path | None = None,
 ) -> TerritoryInputs:
     """Reload a diagnostic's inputs, offline, from its workspace or the files it names.
 
@@ -68,15 +68,16 @@ def inputs_from_run(
     workspace
         A workspace folder written by ``quartiers fetch`` (read as is when given).
     changes_csv
-        The city's places file the diagnostic's access used (:mod:`quartiers.place_changes`),
-        kept as ``extra_places`` so that every access recomputation applies it.
+        The city's places file the diagnostic's access used
+        (:mod:`quartiers.sources.place_changes`), kept as ``extra_places`` so that every
+        access recomputation applies it.
 
     Raises
     ------
     InputError
         The files are gone and no workspace holds the territory.
     """
-    inputs = _reload(run, settings=settings, workspace=workspace)
+    inputs = _reload(run, settings=settings, workspace=workspace, directory=directory)
     if changes_csv is not None:
         city = read_place_changes(Path(changes_csv))
         if inputs.extra_places is not None and len(inputs.extra_places):
@@ -85,26 +86,54 @@ def inputs_from_run(
     return inputs
 
 
-def run_changes_csv(run: dict[str, Any]) -> Path | None:
-    """Return the city's places file recorded in ``run.json`` (source ``places``), if present."""
+def run_changes_csv(run: dict[str, Any], directory: Path | None = None) -> Path | None:
+    """Return the city's places file recorded in ``run.json`` (source ``places``), if found.
+
+    See :func:`recorded_file` for where it is looked for.
+    """
     for record in run.get("sources", []):
         if str(record.get("source_id", "")) == CITY_PLACES_ID:
-            path = Path(str(record.get("location", "")))
-            if path.is_file():
-                return path
+            return recorded_file(record, directory)
     return None
 
 
-def demo_changes_csv(directory: Path, run: dict[str, Any]) -> Path | None:
-    """Return the demo's list of cooled rooms when ``directory`` is a demo output."""
-    if str(run.get("territory", {}).get("code", "")) != DEMO_TERRITORY:
+def recorded_file(record: dict[str, Any], directory: Path | None = None) -> Path | None:
+    """Return the file a provenance record of ``run.json`` names, where it is now.
+
+    The recorded path first; when the diagnostic folder was moved with its inputs inside it
+    (the demo keeps them in ``entrees/``), the same trailing path under ``directory``, taken
+    only if its SHA-256 is the recorded one.
+    """
+    location = str(record.get("location", ""))
+    if not location or "://" in location:
         return None
-    path = Path(directory) / "entrees" / DEMO_FILES["places"]
-    return path if path.is_file() else None
+    path = Path(location)
+    if path.exists():
+        return path
+    if directory is None:
+        return None
+    parts = path.parts
+    for k in range(1, len(parts)):
+        candidate = Path(directory).joinpath(*parts[-k:])
+        if candidate.is_file() and _sha256(candidate) == record.get("sha256"):
+            return candidate
+    return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _reload(
-    run: dict[str, Any], *, settings: Settings | None, workspace: Path | None
+    run: dict[str, Any],
+    *,
+    settings: Settings | None,
+    workspace: Path | None,
+    directory: Path | None = None,
 ) -> TerritoryInputs:
     if workspace is not None:
         return read_workspace(Path(workspace))
@@ -113,11 +142,11 @@ def _reload(
         raise InputError("run.json : code du territoire absent (champ territory.code)")
     local: dict[str, Path] = {}
     for record in run.get("sources", []):
-        source_id, location = str(record.get("source_id", "")), str(record.get("location", ""))
-        path = Path(location)
+        source_id = str(record.get("source_id", ""))
         if source_id == CITY_PLACES_ID:  # applied by the access step, not an official source
             continue
-        if source_id and source_id not in local and "://" not in location and path.exists():
+        path = recorded_file(record, directory)
+        if source_id and source_id not in local and path is not None:
             local[source_id] = path
     used = {str(r.get("source_id", "")) for r in run.get("sources", [])}
     skip = [s.id for s in CATALOG if not s.required and s.id not in used]
@@ -176,15 +205,22 @@ class Workshop:
         """Load a diagnostic directory; its inputs are reloaded at the first what-if.
 
         ``changes_csv`` is the city's places file its access used (found by itself from
-        ``run.json``, or for the demo's output directory). ``diagnostic`` is that directory's
+        ``run.json``, also when the folder was moved with its inputs). ``diagnostic`` is that
+        directory's
         diagnostic when the caller has already loaded it (the web app).
         """
         diagnostic = diagnostic or Diagnostic.load(Path(directory))
         run = diagnostic.run
-        city = changes_csv or run_changes_csv(run) or demo_changes_csv(Path(directory), run)
+        city = changes_csv or run_changes_csv(run, Path(directory))
 
         def loader() -> TerritoryInputs:
-            return inputs_from_run(run, settings=settings, workspace=workspace, changes_csv=city)
+            return inputs_from_run(
+                run,
+                settings=settings,
+                workspace=workspace,
+                changes_csv=city,
+                directory=Path(directory),
+            )
 
         return cls(
             diagnostic=diagnostic,

@@ -84,7 +84,7 @@ def import_command(
     area = load_territory(territory, perimeter, qpv=qpv)
     addresses = None
     if osm is not None:
-        from quartiers.addresses import AddressIndex, read_osm_addresses
+        from quartiers.sources.addresses import AddressIndex, read_osm_addresses
 
         addresses = AddressIndex(read_osm_addresses(osm), source=f"OpenStreetMap ({osm.name})")
         console.print(f"{len(addresses)} adresses OpenStreetMap lues dans {osm}")

@@ -116,8 +116,8 @@ def diagnose_command(
     from quartiers.atomic import output_dir
     from quartiers.commands._tables import print_index_labels, robustness_table, summary_table
     from quartiers.diagnostic import RobustnessOptions
+    from quartiers.diagnostic.pipeline import diagnose
     from quartiers.method.spec import Method
-    from quartiers.pipeline import diagnose
     from quartiers.report._carte_inputs import write_diagnostic_map
     from quartiers.schemas import HORIZONS
     from quartiers.sources._gather import parse_source_files

@@ -170,8 +170,8 @@ def export_command(
     ] = False,
 ) -> None:
     """Write the open-data export of a diagnostic directory (and a QGIS project)."""
-    from quartiers.exports import export_open_data
-    from quartiers.qgis_project import write_qgis_project
+    from quartiers.outputs.exports import export_open_data
+    from quartiers.outputs.qgis_project import write_qgis_project
 
     if out.resolve() == directory.resolve():
         raise InputError(f"{out} : choisissez un dossier d'export distinct du diagnostic")

@@ -9,7 +9,7 @@ import pandas as pd
 import shapely
 
 from quartiers.demo._population import COUNTS
-from quartiers.grid import cell_boxes, cell_ids
+from quartiers.spatial.grid import cell_boxes, cell_ids
 
 __all__ = ["FILOSOFI_2021_COLUMNS", "filosofi_table", "write_filosofi"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from quartiers.demo.generator import DEFAULT_SEED, generate
 from quartiers.diagnostic import Diagnostic
-from quartiers.pipeline import diagnose
+from quartiers.diagnostic.pipeline import diagnose
 from quartiers.progress import NullProgress, Progress
 from quartiers.report._carte_inputs import write_diagnostic_map
 from quartiers.schemas import Provenance

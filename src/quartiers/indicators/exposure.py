@@ -15,7 +15,7 @@ import shapely
 from numpy.typing import NDArray
 
 from quartiers.errors import InputError
-from quartiers.indicators._geometry import CellGrid, area_share, area_weighted_mean, polygons_3035
+from quartiers.spatial.geometry import CellGrid, area_share, area_weighted_mean, polygons_3035
 
 __all__ = [
     "CLIMATE_IDS",

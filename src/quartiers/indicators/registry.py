@@ -4,7 +4,7 @@ Metadata is what users read (French labels, units, formulas, sources); the compu
 in :mod:`quartiers.indicators.sensitivity`, :mod:`~quartiers.indicators.exposure` and
 :mod:`~quartiers.indicators.resources`. Every indicator is a ratio per 200 m cell whose
 numerator and denominator add up over cells, so that a zone's value is the ratio of its
-summed counts (see :mod:`quartiers.aggregate`).
+summed counts (see :mod:`quartiers.diagnostic.aggregate`).
 """
 
 from __future__ import annotations

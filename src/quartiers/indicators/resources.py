@@ -17,8 +17,8 @@ import shapely
 from numpy.typing import NDArray
 
 from quartiers.errors import InputError
-from quartiers.indicators._geometry import CellGrid, area_share, polygons_3035
 from quartiers.indicators.registry import ACCESS_CATEGORIES
+from quartiers.spatial.geometry import CellGrid, area_share, polygons_3035
 
 __all__ = [
     "ACCESS_PASSTHROUGH",

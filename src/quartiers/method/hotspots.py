@@ -22,7 +22,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.stats import false_discovery_control
 
-from quartiers.grid import CELL_SIZE_M
+from quartiers.spatial.grid import CELL_SIZE_M
 
 __all__ = [
     "HIGH_HIGH",
@@ -227,7 +227,7 @@ def zone_shares(
     Parameters
     ----------
     matrix
-        Overlap shares (zones × cells), see :func:`quartiers.aggregate.overlap_matrix`.
+        Overlap shares (zones × cells), see :func:`quartiers.spatial.overlaps.overlap_matrix`.
     hotspot
         Hotspot cells.
     population

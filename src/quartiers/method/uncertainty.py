@@ -176,7 +176,7 @@ def build_problem(
     imputed
         Cells estimated by INSEE.
     qpv_matrix
-        Overlap shares (QPV × cells), see :func:`quartiers.aggregate.overlap_matrix`.
+        Overlap shares (QPV × cells), see :func:`quartiers.spatial.overlaps.overlap_matrix`.
     qpv_num, qpv_den, qpv_population
         QPV totals as the diagnostic computed them (``ZoneTotals`` rows of the QPV, in
         ``compiled`` column order); summed here from ``qpv_matrix`` when None.

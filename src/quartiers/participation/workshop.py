@@ -36,7 +36,7 @@ from pydantic import ValidationError
 from quartiers.errors import InputError
 
 if TYPE_CHECKING:
-    from quartiers.addresses import AddressIndex
+    from quartiers.sources.addresses import AddressIndex
 from quartiers.errors import FieldError
 from quartiers.participation.schemas import ContributionCreate
 from quartiers.participation.store import ContributionStore

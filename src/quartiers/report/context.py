@@ -283,7 +283,7 @@ def _index_note(row: pd.Series, dims: list[DimensionBlock]) -> str:
 
 def _sobol(row: pd.Series) -> list[tuple[str, str]]:
     """Return (method choice, total Sobol index) of the QPV, largest first (issue 6)."""
-    from quartiers._dictionary import describe
+    from quartiers.diagnostic._dictionary import describe
 
     found = []
     for column in row.index:
@@ -419,7 +419,7 @@ def _access_rows(diag: Diagnostic, row: pd.Series) -> list[IndicatorRow]:
 
 def _extra(row: pd.Series) -> list[KeyFigure]:
     """Return hotspot summaries published per QPV (columns ``hotspot*``), when present."""
-    from quartiers._dictionary import describe
+    from quartiers.diagnostic._dictionary import describe
 
     out = []
     for column in row.index:

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from quartiers.errors import InputError, SourceError
-from quartiers.perceived import compare_perceived
+from quartiers.outputs.perceived import compare_perceived
 from quartiers.report.model import ContributionItem, Contributions
 
 __all__ = ["LATEST", "database_url", "participation_available", "read_contributions"]

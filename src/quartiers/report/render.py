@@ -20,7 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-import quartiers
+from quartiers._version import __version__
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
 from quartiers.progress import NullProgress, Progress
@@ -61,7 +61,7 @@ def _environment() -> Environment:
 
 def render_template(name: str, **context: Any) -> str:
     """Return the HTML of a template rendered with ``context`` (values are escaped)."""
-    generator = f"Quartiers en transition {quartiers.__version__}"
+    generator = f"Quartiers en transition {__version__}"
     return _environment().get_template(name).render(generator=generator, **context)
 
 

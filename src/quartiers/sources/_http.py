@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlencode, urlsplit
 
 import httpx
 
-from quartiers import __version__
+from quartiers._version import __version__
 from quartiers.errors import SourceError
 from quartiers.progress import NullProgress, Progress
 from quartiers.settings import Settings

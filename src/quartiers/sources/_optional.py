@@ -23,7 +23,7 @@ from quartiers.sources import bdtopo, bpe, climadiag, drias, georisques, lcz
 from quartiers.sources._gather import Gatherer, RawInput
 from quartiers.sources._merge import concat_unique, read_all
 from quartiers.sources.catalog import get_source
-from quartiers.territory import Territory
+from quartiers.sources.territory import Territory
 from quartiers.text import fold
 
 __all__ = ["osm_reader", "read_optional", "step"]

@@ -12,8 +12,8 @@ import numpy as np
 import osmium
 import shapely
 
-from quartiers.places import classify_osm_place
 from quartiers.sources import _osm_tags as rules
+from quartiers.sources.places import classify_osm_place
 
 __all__ = ["Collector"]
 

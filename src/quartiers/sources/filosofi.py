@@ -23,7 +23,6 @@ from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 
 from quartiers.errors import InputError
-from quartiers.grid import CELL_CRS, CELL_SIZE_M, cell_boxes
 from quartiers.os_errors import reason
 from quartiers.schemas import FILOSOFI_COLUMNS, FILOSOFI_COUNTS, BBox
 from quartiers.sources import validation as v
@@ -35,6 +34,7 @@ from quartiers.sources._text import (
     text_column,
 )
 from quartiers.sources._vector import list_layers, read_vector
+from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M, cell_boxes
 
 __all__ = ["FILOSOFI_FIELDS", "MAX_PEOPLE_PER_CELL", "read_filosofi", "value_rules"]
 
@@ -210,7 +210,7 @@ def _bbox_in_layer_crs(path: Path, layer: str, bbox: BBox) -> BBox:
 def _parse_ids(ids: pa.Array | pa.ChunkedArray, path: Path) -> NDArray[np.int64]:
     """Return the south-west corners (n, 2) of INSEE ids, parsed in Arrow (vectorised).
 
-    Same rule as :func:`quartiers.grid.parse_cell_ids`, which is per-row Python and too
+    Same rule as :func:`quartiers.spatial.grid.parse_cell_ids`, which is per-row Python and too
     slow for the 2.3 million cells of the national file.
     """
     if isinstance(ids, pa.ChunkedArray):

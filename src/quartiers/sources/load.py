@@ -29,14 +29,14 @@ from quartiers.sources._optional import osm_reader, read_optional, step
 from quartiers.sources._regions import filosofi_zone, geofabrik_region
 from quartiers.sources._vector import L93, list_layers
 from quartiers.sources.catalog import get_source
-from quartiers.sources.workspace import read_workspace, workspace_dir
-from quartiers.territory import (
+from quartiers.sources.territory import (
     DEFAULT_MARGIN_M,
     Selection,
     Territory,
     build_territory,
     select_communes,
 )
+from quartiers.sources.workspace import read_workspace, workspace_dir
 from quartiers.text import fold
 
 __all__ = ["REQUIRED_SOURCES", "load_inputs", "parse_source_options"]

@@ -3,7 +3,7 @@
 One pass with pyosmium's :class:`osmium.FileProcessor` (node locations cached, areas
 assembled from closed ways and multipolygon relations) collects buildings, roads,
 vegetation, trees, water, resource places and the walkable street segments. Tag rules
-live in :mod:`quartiers.sources._osm_tags` and :mod:`quartiers.places`; they are
+live in :mod:`quartiers.sources._osm_tags` and :mod:`quartiers.sources.places`; they are
 documented in ``docs/access.md``.
 
 Files whose objects are not sorted by type and id (some Overpass XML exports) are
@@ -27,7 +27,6 @@ from pyproj import Transformer
 
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
-from quartiers.places import consolidate_outdoor, empty_places
 from quartiers.schemas import (
     BUILDING_COLUMNS,
     PAVED_COLUMNS,
@@ -38,6 +37,7 @@ from quartiers.schemas import (
     WATER_COLUMNS,
 )
 from quartiers.sources._osm_collect import Collector
+from quartiers.sources.places import consolidate_outdoor, empty_places
 
 __all__ = ["OSM_CRS", "WALK_EDGE_COLUMNS", "OsmLayers", "read_osm_layers"]
 
@@ -67,7 +67,7 @@ class OsmLayers:
     """Layers read from one OSM file, all GeoDataFrames in EPSG:2154.
 
     ``places`` keep the mapped shape (point, area or line): an area or a river is entered
-    along its edge (see :func:`quartiers.places.place_access_points`).
+    along its edge (see :func:`quartiers.sources.places.place_access_points`).
     """
 
     buildings: gpd.GeoDataFrame  # BUILDING_COLUMNS

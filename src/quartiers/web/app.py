@@ -21,7 +21,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-import quartiers
+from quartiers._version import __version__
 from quartiers.actions.api import build_router as build_actions_router
 from quartiers.actions.workshop import Workshop
 from quartiers.settings import Settings
@@ -126,7 +126,7 @@ def create_app(
     app = FastAPI(
         title="Quartiers en transition — API",
         description=API_DESCRIPTION,
-        version=quartiers.__version__,
+        version=__version__,
         openapi_url="/api/openapi.json",
         docs_url=None,  # Swagger UI and ReDoc load their assets from a CDN: not used
         redoc_url=None,

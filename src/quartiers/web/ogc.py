@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-import quartiers
+from quartiers._version import __version__
 from quartiers.errors import NotFoundError
 from quartiers.web.geojson import json_bytes
 from quartiers.web.ogc_layers import (
@@ -250,7 +250,7 @@ def build_ogc_app(state: WebState) -> FastAPI:
     app = FastAPI(
         title="Quartiers en transition — OGC API – Features",
         description=DESCRIPTION,
-        version=quartiers.__version__,
+        version=__version__,
         openapi_url="/api",
         docs_url=None,
         redoc_url=None,

@@ -24,8 +24,8 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 
-from quartiers._dictionary import describe
-from quartiers._layer_info import LAYER_DESCRIPTIONS, LAYER_ID_COLUMNS, LAYER_TITLES
+from quartiers.diagnostic._dictionary import describe
+from quartiers.outputs._layer_info import LAYER_DESCRIPTIONS, LAYER_ID_COLUMNS, LAYER_TITLES
 from quartiers.web.catalog import TerritoryData
 
 __all__ = [

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-import quartiers
+from quartiers._version import __version__
 from quartiers.indicators.registry import DIMENSIONS
 from quartiers.outputs.formatting import (
     MISSING,
@@ -28,7 +28,7 @@ from quartiers.outputs.formatting import (
     format_value,
     ordinal,
 )
-from quartiers.perceived import compare_perceived
+from quartiers.outputs.perceived import compare_perceived
 from quartiers.report.reference import reference_sentence
 from quartiers.schemas import HORIZONS
 from quartiers.web import urls
@@ -93,7 +93,7 @@ def make_templates(state: WebState) -> Jinja2Templates:
         taille=_size,
         json_script=_json_script,
     )
-    version = quartiers.__version__
+    version = __version__
     env.globals.update(
         site="Quartiers en transition",
         version=version,

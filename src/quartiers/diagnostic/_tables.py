@@ -1,8 +1,8 @@
-"""Output layers and tables of a diagnostic (private to :mod:`quartiers.diagnostic`).
+"""Output layers and tables of a diagnostic (private to :mod:`quartiers.diagnostic.run`).
 
 Builds the ``cells``, ``qpv`` and ``zones`` layers, the indicator and climate tables and the
 grid coverage from the computed arrays. Writing and reading the output directory is in
-:mod:`quartiers._run_io`.
+:mod:`quartiers.diagnostic._io`.
 """
 
 from __future__ import annotations
@@ -17,18 +17,18 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse
 
-from quartiers._access_summary import SUMMARY_COLUMNS, summarise_access
-from quartiers._index_label import RowState, incomplete_detail, index_label, index_note
-from quartiers.grid import CELL_CRS, cell_boxes
+from quartiers.access.summary import SUMMARY_COLUMNS, summarise_access
+from quartiers.diagnostic._index_label import RowState, incomplete_detail, index_label, index_note
 from quartiers.indicators.base import safe_ratio
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY, registry_table
 from quartiers.method.rank import classify
 from quartiers.schemas import HORIZONS
+from quartiers.spatial.grid import CELL_CRS, cell_boxes
 
 if TYPE_CHECKING:
-    from quartiers._cell_indicators import CellIndicators
-    from quartiers.aggregate import ZoneTotals
-    from quartiers.diagnostic import _Scored
+    from quartiers.diagnostic._cell_indicators import CellIndicators
+    from quartiers.diagnostic.aggregate import ZoneTotals
+    from quartiers.diagnostic.run import _Scored
     from quartiers.method.completeness import Completeness
     from quartiers.method.composite import CompiledMethod
     from quartiers.method.spec import Method
@@ -400,7 +400,7 @@ def access_summary(
     Columns ``dist_<category>_m`` (resident-weighted median walking distance, the name issue 5
     promises users; the index's own indicator ``dist_<category>`` is the mean),
     ``share_beyond_300m_cool_outdoor`` and ``share_not_connected``, from
-    :func:`quartiers._access_summary.summarise_access`.
+    :func:`quartiers.access.summary.summarise_access`.
     """
     n = len(zone_ids)
     names = {c: c for c in SUMMARY_COLUMNS}

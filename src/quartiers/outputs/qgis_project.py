@@ -23,9 +23,9 @@ from typing import Any
 import pyogrio
 from pyproj import CRS
 
-from quartiers._dictionary import describe
-from quartiers._layer_info import LAYER_TITLES
-from quartiers._qgis_styles import layer_style
+from quartiers.diagnostic._dictionary import describe
+from quartiers.outputs._layer_info import LAYER_TITLES
+from quartiers.outputs._qgis_styles import layer_style
 
 __all__ = ["LAYOUT_NAME", "PROJECT_CRS", "project_xml", "write_qgis_project"]
 

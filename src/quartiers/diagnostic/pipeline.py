@@ -16,16 +16,16 @@ import geopandas as gpd
 import pandas as pd
 
 from quartiers.access import walk_access
-from quartiers.diagnostic import Diagnostic, RobustnessOptions, run_diagnostic
+from quartiers.access.network import WalkNetwork
+from quartiers.diagnostic.run import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
 from quartiers.method.spec import Method
-from quartiers.network import WalkNetwork
-from quartiers.overlaps import Overlaps
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import TerritoryInputs
 from quartiers.settings import Settings, get_settings
 from quartiers.sources.load import city_file_provenance, load_inputs
 from quartiers.sources.multi import merge_inputs
+from quartiers.spatial.overlaps import Overlaps
 
 __all__ = ["diagnose", "has_streets", "read_territories"]
 

@@ -1,7 +1,7 @@
 """Open-data exports of a diagnostic: GeoPackage with QGIS styles, GeoParquet, CSV, provenance.
 
 The export folder holds the diagnostic's standard files, written by the same writer as the
-output directory (:func:`quartiers._run_io.write`), then completed for reuse:
+output directory (:func:`quartiers.diagnostic._io.write`), then completed for reuse:
 
 - ``diagnostic.gpkg``: layers ``cells``, ``qpv``, ``zones`` (and ``hotspots`` when the
   diagnostic has one) with a default style per layer in the ``layer_styles`` table that
@@ -15,7 +15,7 @@ output directory (:func:`quartiers._run_io.write`), then completed for reuse:
   dictionary, ``;`` separator, decimal comma, UTF-8 with BOM, text quoted);
 - ``dictionnaire.csv``: label, unit, direction and source of every column;
 - ``metadonnees.xml`` (ISO 19115/19139, INSPIRE-style) and ``metadonnees.jsonld``
-  (DCAT-AP), for regional data portals to harvest (see :mod:`quartiers.metadata`);
+  (DCAT-AP), for regional data portals to harvest (see :mod:`quartiers.outputs.metadata`);
 - ``LISEZMOI.txt`` and ``run.json`` (with the SHA-256 of every exported file).
 """
 
@@ -37,12 +37,18 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pyogrio
 
-from quartiers import _run_io
-from quartiers._dictionary import describe
-from quartiers._layer_info import LAYER_DESCRIPTIONS
-from quartiers._qgis_styles import layer_style
 from quartiers.diagnostic import Diagnostic
-from quartiers.metadata import METADATA_FILES, Contact, dcat_jsonld, iso19139_xml, record_from_run
+from quartiers.diagnostic import _io as _run_io
+from quartiers.diagnostic._dictionary import describe
+from quartiers.outputs._layer_info import LAYER_DESCRIPTIONS
+from quartiers.outputs._qgis_styles import layer_style
+from quartiers.outputs.metadata import (
+    METADATA_FILES,
+    Contact,
+    dcat_jsonld,
+    iso19139_xml,
+    record_from_run,
+)
 from quartiers.settings import Settings, get_settings
 
 __all__ = [
@@ -158,7 +164,7 @@ def style_geopackage(path: Path, descriptions: Mapping[str, str], stamp: Mapping
     Parameters
     ----------
     path
-        The GeoPackage written by :func:`quartiers._run_io.write`.
+        The GeoPackage written by :func:`quartiers.diagnostic._io.write`.
     descriptions
         Layer name → French description (also its metadata ``DESCRIPTION``).
     stamp

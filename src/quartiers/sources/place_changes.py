@@ -30,8 +30,8 @@ from pyproj import Transformer
 
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
-from quartiers.places import CATEGORIES, PLACES_CRS, merge_places
 from quartiers.schemas import PLACE_COLUMNS
+from quartiers.sources.places import CATEGORIES, PLACES_CRS, merge_places
 from quartiers.text import fold
 
 __all__ = [

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from quartiers.indicators._geometry import CellGrid
 from quartiers.indicators.base import CellIndicator, from_values
 from quartiers.indicators.exposure import (
     CLIMATE_IDS,
@@ -28,6 +27,7 @@ from quartiers.indicators.resources import access_columns, access_indicators, ca
 from quartiers.indicators.sensitivity import sensitivity_indicators
 from quartiers.method.spec import Method
 from quartiers.schemas import HORIZONS, TerritoryInputs
+from quartiers.spatial.geometry import CellGrid
 
 __all__ = ["CellIndicators", "compute_cell_indicators"]
 

@@ -20,15 +20,15 @@ import shapely
 
 from quartiers.defaults import DEFAULT_MARGIN_M
 from quartiers.errors import InputError
-from quartiers.grid import CELL_CRS, CELL_SIZE_M
 from quartiers.schemas import BBox
 from quartiers.sources._vector import L93, transform_bbox
-from quartiers.territory_codes import (
+from quartiers.sources.territory_codes import (
     DEPARTEMENTS,
     REGIONS,
     departement_code,
     departements_of_region,
 )
+from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M
 from quartiers.text import fold
 
 __all__ = [

@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from quartiers._outputs import cell_commune
-from quartiers._territories import territories_of, territory_codes
+from quartiers.diagnostic._tables import cell_commune
+from quartiers.diagnostic._territories import territories_of, territory_codes
+from quartiers.diagnostic.reference_file import ReferenceFile, read_reference
 from quartiers.method.normalise import Reference
 from quartiers.method.reference import REFERENCES, reference_kind
 from quartiers.method.spec import Method
-from quartiers.reference_file import ReferenceFile, read_reference
 from quartiers.schemas import TerritoryInputs
 
 __all__ = ["Grouped", "RunReference", "prepare", "reference_path", "run_vintage"]

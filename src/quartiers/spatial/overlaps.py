@@ -10,6 +10,7 @@ other geometries are never applied.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -19,11 +20,33 @@ import shapely
 from numpy.typing import NDArray
 from scipy import sparse
 
-from quartiers.aggregate import overlap_matrix
-from quartiers.grid import overlap_shares
-from quartiers.zones import build_zones
+from quartiers.spatial.grid import overlap_shares
+from quartiers.spatial.zones import build_zones
 
-__all__ = ["Overlaps", "compute_overlaps", "fingerprint", "overlaps_for"]
+__all__ = ["Overlaps", "compute_overlaps", "fingerprint", "overlap_matrix", "overlaps_for"]
+
+
+def overlap_matrix(
+    xy: NDArray[np.int64], zones: gpd.GeoSeries | Sequence[shapely.Geometry]
+) -> sparse.csr_array:
+    """Return the sparse matrix (zones × cells) of exact area shares.
+
+    Parameters
+    ----------
+    xy
+        South-west corners of the cells (EPSG:3035 metres).
+    zones
+        Zone geometries in EPSG:3035.
+    """
+    n_zones = len(zones)
+    pairs = overlap_shares(xy, zones)
+    return sparse.csr_array(
+        (
+            pairs["share"].to_numpy(dtype="float64"),
+            (pairs["zone"].to_numpy(), pairs["cell"].to_numpy()),
+        ),
+        shape=(n_zones, int(xy.shape[0])),
+    )
 
 
 @dataclass(frozen=True)
@@ -35,9 +58,9 @@ class Overlaps:
     key
         Fingerprint of the cells, QPV and communes the weights were built for.
     zones
-        QPV, rest-of-commune and rest-of-EPCI zones (:func:`quartiers.zones.build_zones`).
+        QPV, rest-of-commune and rest-of-EPCI zones (:func:`quartiers.spatial.zones.build_zones`).
     matrix
-        Overlap shares, zones × cells (:func:`quartiers.aggregate.overlap_matrix`).
+        Overlap shares, zones × cells (:func:`quartiers.diagnostic.aggregate.overlap_matrix`).
     commune_shares
         Cell → commune overlap shares (columns ``cell``, ``insee_com``, ``share``).
     """

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from quartiers.places import CATEGORIES
+from quartiers.sources.places import CATEGORIES
 
 __all__ = ["SUMMARY_COLUMNS", "summarise_access"]
 
@@ -37,7 +37,7 @@ def summarise_access(
         The cells, in the row order ``shares`` refers to, with ``idcar_200m`` and the
         population column.
     shares
-        Output of :func:`quartiers.grid.overlap_shares`: ``cell`` (row in ``cells``),
+        Output of :func:`quartiers.spatial.grid.overlap_shares`: ``cell`` (row in ``cells``),
         ``zone`` (position in the zones), ``share`` of the cell's area in the zone. A cell's
         residents are spread over zones by area share.
     zone_index

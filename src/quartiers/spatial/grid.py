@@ -15,8 +15,8 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from quartiers._overlap import cell_polygon_areas
 from quartiers.errors import InputError
+from quartiers.spatial._overlap import cell_polygon_areas
 
 __all__ = [
     "CELL_CRS",
@@ -80,7 +80,7 @@ def overlap_shares(
     """Return the exact share of each cell's area that lies in each zone.
 
     Areas come from Green's theorem on the zones' edges cut at the cell lattice
-    (:mod:`quartiers._overlap`): exact, vectorised over all zones at once, with no
+    (:mod:`quartiers.spatial._overlap`): exact, vectorised over all zones at once, with no
     polygon overlay. Invalid zone geometries are repaired first.
 
     Parameters

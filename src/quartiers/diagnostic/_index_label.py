@@ -1,7 +1,7 @@
 """Say what an index measures and what it lacks, in French (``index_label``, ``index_note``).
 
-Private to :mod:`quartiers._outputs`. An index built without a dimension, or whose exposure
-is a commune-wide climate value, is labelled for what it measures (« indice social et
+Private to :mod:`quartiers.diagnostic._tables`. An index built without a dimension, or whose
+exposure is a commune-wide climate value, is labelled for what it measures (« indice social et
 climatique communal — exposition intra-urbaine non mesurée »), with a sentence naming the
 missing layers and the command-line option that adds each one. The same words explain why a
 QPV is « incomplet » (``status_detail``).

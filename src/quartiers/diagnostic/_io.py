@@ -1,7 +1,7 @@
 """The output directory of a diagnostic: ``run.json``, write and read (private).
 
-Writes the layers built by :mod:`quartiers._outputs` as GeoPackage, GeoParquet and CSV with
-the data dictionary, and records in ``run.json`` what is needed to trace and rerun them.
+Writes the layers built by :mod:`quartiers.diagnostic._tables` as GeoPackage, GeoParquet and CSV
+with the data dictionary, and records in ``run.json`` what is needed to trace and rerun them.
 """
 
 from __future__ import annotations
@@ -23,17 +23,17 @@ import pandas as pd
 import pyogrio
 import shapely
 
-import quartiers
-from quartiers._dictionary import build_dictionary
+from quartiers._version import __version__
+from quartiers.diagnostic._dictionary import build_dictionary
 from quartiers.errors import InputError
-from quartiers.grid import CELL_CRS
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.os_errors import reason
 from quartiers.schemas import HORIZONS, TerritoryInputs
+from quartiers.spatial.grid import CELL_CRS
 
 if TYPE_CHECKING:
-    from quartiers._cell_indicators import CellIndicators
-    from quartiers.diagnostic import Diagnostic
+    from quartiers.diagnostic._cell_indicators import CellIndicators
+    from quartiers.diagnostic.run import Diagnostic
     from quartiers.method.composite import CompiledMethod
     from quartiers.method.spec import Method
 
@@ -98,7 +98,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _git_commit() -> str | None:
     """Return the commit of the source checkout, or None when not run from one."""
-    root = Path(quartiers.__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     if not (root / ".git").exists():
         return None
     try:
@@ -119,7 +119,7 @@ def _versions() -> dict[str, str | None]:
     import scipy
 
     return {
-        "quartiers": quartiers.__version__,
+        "quartiers": __version__,
         "git": _git_commit(),
         "python": platform.python_version(),
         "numpy": np.__version__,

@@ -1,7 +1,7 @@
 """Cells → zones: exact overlap shares as a sparse matrix, additive sums, ratios of sums.
 
 A zone's count is the sum over cells of ``share × count`` where ``share`` is the exact
-share of the cell's area inside the zone (:func:`quartiers.grid.overlap_shares`); a zone's
+share of the cell's area inside the zone (:func:`quartiers.spatial.grid.overlap_shares`); a zone's
 rate is the ratio of its summed numerator and denominator (never a mean of cell ratios).
 """
 
@@ -10,41 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import geopandas as gpd
 import numpy as np
-import shapely
 from numpy.typing import NDArray
 from scipy import sparse
 
-from quartiers.grid import overlap_shares
 from quartiers.indicators.base import CellIndicator, safe_ratio
 
-__all__ = ["ZoneTotals", "aggregate_cells", "overlap_matrix"]
+__all__ = ["ZoneTotals", "aggregate_cells"]
 
 FloatArray = NDArray[np.float64]
-
-
-def overlap_matrix(
-    xy: NDArray[np.int64], zones: gpd.GeoSeries | Sequence[shapely.Geometry]
-) -> sparse.csr_array:
-    """Return the sparse matrix (zones × cells) of exact area shares.
-
-    Parameters
-    ----------
-    xy
-        South-west corners of the cells (EPSG:3035 metres).
-    zones
-        Zone geometries in EPSG:3035.
-    """
-    n_zones = len(zones)
-    pairs = overlap_shares(xy, zones)
-    return sparse.csr_array(
-        (
-            pairs["share"].to_numpy(dtype="float64"),
-            (pairs["zone"].to_numpy(), pairs["cell"].to_numpy()),
-        ),
-        shape=(n_zones, int(xy.shape[0])),
-    )
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ import shapely
 from numpy.typing import NDArray
 
 from quartiers.errors import InputError
-from quartiers.grid import CELL_CRS, CELL_SIZE_M
-from quartiers.indicators._geometry import union_by_group
+from quartiers.spatial.geometry import union_by_group
+from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M
 
 __all__ = [
     "ZONE_TYPES",

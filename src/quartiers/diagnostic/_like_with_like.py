@@ -4,7 +4,7 @@
 (:mod:`quartiers.method.completeness`); :func:`apply` imputes their missing scores when the
 method says ``impute`` (and recomputes their index), or blanks the index of incomplete cells
 when it says ``exclude``; :func:`row_states` tells, per zone, what its index is built on, for
-``index_label``, ``index_note`` and ``status_detail`` (:mod:`quartiers._index_label`).
+``index_label``, ``index_note`` and ``status_detail`` (:mod:`quartiers.diagnostic._index_label`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from quartiers._index_label import RowState, layers_of
+from quartiers.diagnostic._index_label import RowState, layers_of
 from quartiers.indicators.exposure import CLIMATE_IDS
 from quartiers.indicators.registry import REGISTRY
 from quartiers.method.completeness import (
@@ -29,7 +29,7 @@ from quartiers.method.completeness import (
 from quartiers.method.composite import CompiledMethod, combine
 
 if TYPE_CHECKING:
-    from quartiers.diagnostic import _Scored
+    from quartiers.diagnostic.run import _Scored
     from quartiers.method.spec import Method
 
 __all__ = ["apply", "assess", "climate_communes", "record", "row_states"]

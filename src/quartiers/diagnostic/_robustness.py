@@ -1,6 +1,6 @@
 """Robustness of a diagnostic: rank intervals, Sobol indices, hotspots (for the orchestrator).
 
-Private to :mod:`quartiers.diagnostic`: once the index is computed, :func:`add_robustness`
+Private to :mod:`quartiers.diagnostic.run`: once the index is computed, :func:`add_robustness`
 runs the Monte Carlo of :mod:`quartiers.method.uncertainty`, the Sobol analysis of
 :mod:`quartiers.method.sensitivity` and the local Moran's I of :mod:`quartiers.method.hotspots`
 on the arrays the orchestrator already holds, and returns the diagnostic with the new ``qpv``
@@ -20,7 +20,6 @@ from pydantic import ValidationError
 from scipy import sparse
 
 from quartiers.errors import InputError
-from quartiers.grid import CELL_CRS
 from quartiers.method.choices import Uncertainty
 from quartiers.method.composite import compile_method
 from quartiers.method.hotspot_draws import hotspot_draw_share
@@ -35,12 +34,13 @@ from quartiers.method.uncertainty import (
 )
 from quartiers.method.variants import GROUPS, describe_space
 from quartiers.progress import Progress
+from quartiers.spatial.grid import CELL_CRS
 
 if TYPE_CHECKING:
-    from quartiers._cell_indicators import CellIndicators
-    from quartiers._reference_run import RunReference
-    from quartiers.aggregate import ZoneTotals
-    from quartiers.diagnostic import Diagnostic
+    from quartiers.diagnostic._cell_indicators import CellIndicators
+    from quartiers.diagnostic._reference_run import RunReference
+    from quartiers.diagnostic.aggregate import ZoneTotals
+    from quartiers.diagnostic.run import Diagnostic
     from quartiers.method.completeness import Completeness
     from quartiers.method.spec import Method
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from quartiers.grid import CELL_CRS, CELL_SIZE_M
+from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M
 
 __all__ = ["HOT", "Verdict", "compare_perceived", "verdict_of"]
 

@@ -3,7 +3,7 @@
 For every cell, residents start from their residential buildings (centroid, snapped to the
 nearest street point) or, where no building is mapped, from the cell centre. Each start
 and each place's access points are inserted into the pedestrian graph
-(:mod:`quartiers.network`); a multi-source Dijkstra from all places of a category gives the
+(:mod:`quartiers.access.network`); a multi-source Dijkstra from all places of a category gives the
 nearest-place distance of every start at once (scipy.sparse.csgraph), and one bounded
 Dijkstra per place gives the places within 300 m and 10 minutes. An area (park, wood,
 water) is entered anywhere along its edge or from any street node inside it. Distances include the
@@ -29,16 +29,22 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from quartiers._access_summary import SUMMARY_COLUMNS, summarise_access
-from quartiers._origins import Origins, origin_points
+from quartiers.access.network import (
+    SplitGraph,
+    WalkNetwork,
+    build_network,
+    snap_points,
+    split_graph,
+)
+from quartiers.access.origins import Origins, origin_points
+from quartiers.access.summary import SUMMARY_COLUMNS, summarise_access
 from quartiers.errors import InputError
-from quartiers.grid import CELL_CRS, CELL_SIZE_M, parse_cell_ids
-from quartiers.network import SplitGraph, WalkNetwork, build_network, snap_points, split_graph
-from quartiers.place_changes import apply_place_changes, read_place_changes
-from quartiers.places import CATEGORIES, bpe_places, merge_places, place_access_points
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import TerritoryInputs
 from quartiers.sources.osm import OsmLayers, read_osm_layers
+from quartiers.sources.place_changes import apply_place_changes, read_place_changes
+from quartiers.sources.places import CATEGORIES, bpe_places, merge_places, place_access_points
+from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M, parse_cell_ids
 
 __all__ = [
     "ACCESS_COLUMNS",
@@ -125,7 +131,7 @@ def cell_access(
     cells
         INSEE cells (EPSG:3035) with ``idcar_200m``.
     network
-        Pedestrian graph (EPSG:2154) from :func:`quartiers.network.build_network`.
+        Pedestrian graph (EPSG:2154) from :func:`quartiers.access.network.build_network`.
     places
         Places (PLACE_COLUMNS, EPSG:2154), one row per place: points, areas (entered
         along their edge or from streets inside) or lines (river fronts).
@@ -359,7 +365,7 @@ def compute_access(
     in ``inputs.notes["walk_edges"]``, else from reading ``inputs.osm_path``. Places are OSM
     (``layers``, when read here), then ``inputs.places``, then the BPE (``inputs.bpe``),
     merged without near-duplicates; the city's changes (``inputs.extra_places``, a table in
-    the layout of :mod:`quartiers.place_changes`, then ``changes_csv``) are applied last.
+    the layout of :mod:`quartiers.sources.place_changes`, then ``changes_csv``) are applied last.
     Starts are ``inputs.buildings`` when given, else the OSM buildings. The OSM file is read
     within ``bbox_2154`` (e.g. ``Territory.bbox_2154``), by default the cells plus
     ``margin_m``.

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from quartiers.grid import CELL_CRS, CELL_SIZE_M, cell_boxes
+from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M, cell_boxes
 
 __all__ = [
     "CellGrid",

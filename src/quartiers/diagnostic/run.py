@@ -1,7 +1,7 @@
 """The one orchestrator: territory inputs → indicators per cell → zones → index → Diagnostic.
 
 :func:`run_diagnostic` wires the pure functions of :mod:`quartiers.indicators`,
-:mod:`quartiers.aggregate`, :mod:`quartiers.zones` and :mod:`quartiers.method`;
+:mod:`quartiers.diagnostic.aggregate`, :mod:`quartiers.spatial.zones` and :mod:`quartiers.method`;
 :class:`Diagnostic` holds the result and writes/reads the output directory (see
 ``docs/architecture.md``). Web, report and actions read only a :class:`Diagnostic`.
 """
@@ -18,13 +18,15 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import sparse
 
-from quartiers import _like_with_like, _outputs, _reference_run, _run_io
-from quartiers._cell_indicators import CellIndicators, compute_cell_indicators
-from quartiers._robustness import RobustnessOptions, add_robustness
-from quartiers._territories import add_territory_columns, territories_of
-from quartiers.aggregate import ZoneTotals, aggregate_cells
+from quartiers.access.network import WalkNetwork
+from quartiers.diagnostic import _io as _run_io
+from quartiers.diagnostic import _like_with_like, _reference_run
+from quartiers.diagnostic import _tables as _outputs
+from quartiers.diagnostic._cell_indicators import CellIndicators, compute_cell_indicators
+from quartiers.diagnostic._robustness import RobustnessOptions, add_robustness
+from quartiers.diagnostic._territories import add_territory_columns, territories_of
+from quartiers.diagnostic.aggregate import ZoneTotals, aggregate_cells
 from quartiers.errors import InputError
-from quartiers.grid import parse_cell_ids
 from quartiers.indicators.exposure import climate_per_cell
 from quartiers.indicators.registry import REGISTRY
 from quartiers.indicators.sensitivity import REQUIRED_COLUMNS
@@ -35,11 +37,11 @@ from quartiers.method.hazard import frame_columns, hazard_record
 from quartiers.method.normalise import Reference
 from quartiers.method.rank import rank_descending, weighted_breaks
 from quartiers.method.spec import Method, default_method
-from quartiers.network import WalkNetwork
-from quartiers.overlaps import Overlaps, overlaps_for
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import HORIZONS, TerritoryInputs
-from quartiers.zones import check_qpv_extent, comparison_groups, to_cell_crs
+from quartiers.spatial.grid import parse_cell_ids
+from quartiers.spatial.overlaps import Overlaps, overlaps_for
+from quartiers.spatial.zones import check_qpv_extent, comparison_groups, to_cell_crs
 
 __all__ = ["Diagnostic", "RobustnessOptions", "run_diagnostic"]
 

@@ -1,0 +1,10 @@
+"""The diagnostic (layer ⑤): inputs read → indicators → zones → index → :class:`Diagnostic`.
+
+``pipeline.diagnose`` is the one entry point (reads the sources, decides walking access);
+``run.run_diagnostic`` diagnoses inputs already read; ``_io`` writes and reads the output
+directory of a :class:`Diagnostic`. Web, report and actions read only a :class:`Diagnostic`.
+"""
+
+from quartiers.diagnostic.run import Diagnostic, RobustnessOptions, run_diagnostic
+
+__all__ = ["Diagnostic", "RobustnessOptions", "run_diagnostic"]
