@@ -20,6 +20,7 @@ from pyproj import CRS, Transformer
 
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
+from quartiers.sources._crs_guess import guess_crs
 from quartiers.sources._text import require_file
 
 __all__ = [
@@ -166,6 +167,7 @@ def check_crs(
     crs = CRS.from_user_input(frame.crs)
     geoms = frame.geometry.to_numpy()
     valid = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+    _refuse_contradicted_crs(valid, crs, path=path, expected=expected)
     if len(valid) and crs.area_of_use is not None:
         minx, miny, maxx, maxy = shapely.total_bounds(valid)
         area = crs.area_of_use
@@ -195,6 +197,28 @@ def check_crs(
     if target is not None and not crs.equals(CRS.from_user_input(target)):
         frame = frame.to_crs(target)
     return frame
+
+
+def _refuse_contradicted_crs(
+    geoms: np.ndarray[Any, Any], crs: CRS, *, path: Path, expected: str
+) -> None:
+    """Raise when the features land outside France in ``crs`` but in France in a usual CRS."""
+    if not len(geoms):
+        return
+    sample = geoms[np.linspace(0, len(geoms) - 1, min(len(geoms), 500)).astype(int)]
+    bounds = shapely.bounds(sample)
+    x = (bounds[:, 0] + bounds[:, 2]) / 2
+    y = (bounds[:, 1] + bounds[:, 3]) / 2
+    likely = guess_crs(x, y, crs)
+    if likely is None:
+        return
+    name = crs.to_string() if crs.to_epsg() is None else f"EPSG:{crs.to_epsg()}"
+    raise InputError(
+        f"{path} : le système de coordonnées (SCR) déclaré {name} contredit les coordonnées "
+        f"(ex. x={x[0]:.8g}, y={y[0]:.8g}) : lues dans ce SCR, elles tombent hors de France, "
+        f"alors qu'elles ressemblent à {likely} — c'est ce fichier qu'il faut corriger "
+        f"(SCR déclaré ou ordre des coordonnées) ; attendu {expected}"
+    )
 
 
 def require_geometries(frame: gpd.GeoDataFrame, *, path: Path, id_field: str | None) -> None:
