@@ -105,12 +105,47 @@ def read_vector(
         raise InputError(f"{path} : fichier illisible pour {what} ({reason(exc)})") from exc
     except pyogrio.errors.FieldError as exc:
         raise InputError(f"{path} : champ illisible pour {what} ({reason(exc)})") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(_encoding_message(path, what, exc)) from exc
     if not isinstance(frame, gpd.GeoDataFrame):
         frame = gpd.GeoDataFrame(frame)
     if frame.empty and not allow_empty and bbox is None and where is None:
         name = f" « {layer} »" if layer else ""
         raise InputError(f"{path} : couche{name} vide — attendu au moins une entité ({what})")
     return frame
+
+
+def _encoding_message(path: Path, what: str, exc: UnicodeDecodeError) -> str:
+    """French line for attributes that are not UTF-8 (Latin-1 GeoJSON, mislabelled .dbf)."""
+    text_file = path
+    if path.suffix.lower() == ".shp":
+        text_file = next(
+            (p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if p.exists()), path
+        )
+    where = f"octet 0x{exc.object[exc.start : exc.start + 1].hex().upper()}"
+    if path.suffix.lower() in {".geojson", ".json"}:
+        where = _first_bad_byte(path) or where
+    fix = "réenregistrez-le en UTF-8, par exemple `iconv -f latin1 -t utf-8`"
+    if text_file != path:
+        fix = (
+            f"indiquez son encodage réel dans le fichier {path.with_suffix('.cpg').name} "
+            "(ex. LATIN1) ou réenregistrez la couche en UTF-8"
+        )
+    return (
+        f"{text_file} : encodage non UTF-8 ({where}), probablement Latin-1 ou Windows-1252 — "
+        f"attendu du texte UTF-8 pour {what} ; {fix}"
+    )
+
+
+def _first_bad_byte(path: Path) -> str | None:
+    """Return « octet 0xE9 ligne L » for the first byte of ``path`` that is not UTF-8."""
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return f"octet 0x{raw[exc.start : exc.start + 1].hex().upper()} ligne {line}"
+    return None
 
 
 def _dbf_is_utf8(shp: Path) -> bool:
