@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as click  # type: ignore[no-redef]
 
 from quartiers import __version__
+from quartiers._library_fr import gdal_detail
 from quartiers.atomic import InterruptError, check_output_dir
 from quartiers.errors import InputError, QuartiersError
 from quartiers.os_errors import library_of, translate, translate_library_error
@@ -200,9 +201,11 @@ def _run(argv: list[str] | None) -> int:
         library = library_of(exc)
         if library is None:
             raise
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if library == "GDAL":
+            detail = gdal_detail(str(exc))
         french = translate_library_error(exc) or InputError(
-            f"erreur de lecture ou d'écriture signalée par {library} : "
-            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}"
+            f"erreur de lecture ou d'écriture signalée par {library} : {detail}"
         )
         return _say(french)
     return int(result) if isinstance(result, int) else 0

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
 from quartiers.cli import app, console
 from quartiers.errors import InputError
@@ -16,11 +15,8 @@ __all__ = ["serve_command"]
 
 
 def _settings(basemap_url: str | None) -> Settings:
-    try:
-        return get_settings(**({"basemap_url": basemap_url} if basemap_url is not None else {}))
-    except ValidationError as exc:
-        messages = "; ".join(str(e.get("ctx", {}).get("error", e["msg"])) for e in exc.errors())
-        raise InputError(f"--basemap-url : {messages}") from None
+    # an invalid --basemap-url is refused by get_settings, naming the option, in French
+    return get_settings(**({"basemap_url": basemap_url} if basemap_url is not None else {}))
 
 
 @app.command(

@@ -18,6 +18,7 @@ import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
+from quartiers._library_fr import geos_detail
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
 from quartiers.sources._crs_guess import guess_crs
@@ -101,8 +102,16 @@ def read_vector(
             frame = pyogrio.read_dataframe(
                 path, read_geometry=read_geometry, use_arrow=False, **kwargs
             )
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        pyogrio.errors.FeatureError,
+    ) as exc:
         raise InputError(f"{path} : fichier illisible pour {what} ({reason(exc)})") from exc
+    except shapely.errors.GEOSException as exc:
+        raise InputError(
+            f"{path} : géométrie illisible pour {what} ({geos_detail(str(exc))})"
+        ) from exc
     except pyogrio.errors.FieldError as exc:
         raise InputError(f"{path} : champ illisible pour {what} ({reason(exc)})") from exc
     except UnicodeDecodeError as exc:
