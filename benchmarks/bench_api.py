@@ -236,9 +236,9 @@ def _pages(base: str, port: int, territories: list[dict[str, str]], api: list[st
             f"{p95 / full_p95:.2f} (effet des pages à concurrence égale)"
         )
     print(
-        "  NB : serveur saturé et clients en boucle fermée : doubler le nombre de clients "
-        "double à peu près la latence (loi de Little), d'où un plancher ≈ 2 pour le premier "
-        "rapport ; le second isole le coût des pages."
+        "  NB : serveur saturé, clients en boucle fermée : latence moyenne ≈ clients / débit "
+        "(loi de Little), donc passer de 25 à 50 clients l'augmente d'autant que le débit ne "
+        "suit pas ; le second rapport, à nombre de clients égal, isole le coût des pages."
     )
 
 
