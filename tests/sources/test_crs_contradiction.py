@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -108,31 +109,56 @@ def test_guess_overseas_utm_and_nothing_for_far_layers() -> None:
     assert guess_crs(np.array([]), np.array([]), CRS.from_epsg(2154)) is None
 
 
-@pytest.mark.shared
-def test_diagnose_names_the_swapped_qpv_file_not_filosofi(
-    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
-    monkeypatch.setenv("QUARTIERS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("QUARTIERS_WORKSPACE_DIR", str(tmp_path / "ws"))
-    doc = json.loads((shared_data / "qpv" / "qpv2024_4territories.geojson").read_text("utf-8"))
+def _swapped_qpv(shared: Path, folder: Path) -> Path:
+    doc = json.loads((shared / "qpv" / "qpv2024_4territories.geojson").read_text("utf-8"))
     for feature in doc["features"]:
         geometry = shapely.geometry.shape(feature["geometry"])
         swapped = shapely.transform(geometry, lambda xy: xy[:, ::-1])
         feature["geometry"] = shapely.geometry.mapping(swapped)
-    bad = tmp_path / "qpv_inverse.geojson"
+    bad = folder / "qpv_inverse.geojson"
     bad.write_text(json.dumps(doc), encoding="utf-8")
+    return bad
+
+
+def _communes_lambert93_labelled_wgs84(shared: Path, folder: Path) -> Path:
+    communes = gpd.read_file(shared / "admin" / "communes_4epci.geojson").to_crs("EPSG:2154")
+    bad = folder / "communes_mauvais_scr.gpkg"
+    communes.set_crs("EPSG:4326", allow_override=True).to_file(bad, layer="commune")
+    return bad
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(
+    ("source", "make", "likely"),
+    [
+        ("qpv", _swapped_qpv, "latitude et longitude inversées"),
+        ("communes", _communes_lambert93_labelled_wgs84, "Lambert-93 (EPSG:2154)"),
+    ],
+)
+def test_diagnose_names_the_file_at_fault_not_filosofi(
+    shared_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    source: str,
+    make: Callable[[Path, Path], Path],
+    likely: str,
+) -> None:
+    monkeypatch.setenv("QUARTIERS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("QUARTIERS_WORKSPACE_DIR", str(tmp_path / "ws"))
+    sources = {
+        "qpv": shared_data / "qpv" / "qpv2024_4territories.geojson",
+        "filosofi": shared_data / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv",
+        "communes": shared_data / "admin" / "communes_4epci.geojson",
+        "climadiag": shared_data / "climate" / "climadiag_tracc_4communes.csv",
+    }
+    bad = sources[source] = make(shared_data, tmp_path)
     out = tmp_path / "sortie"
-    code = main([
-        "diagnose", "-t", "85191", "--out", str(out), "--offline", "--skip", "bpe",
-        "--skip", "osm", "--source", f"qpv={bad}",
-        "--source", "filosofi="
-        f"{shared_data / 'filosofi' / 'filosofi2021_200m_la_roche_sur_yon_core.csv'}",
-        "--source", f"communes={shared_data / 'admin' / 'communes_4epci.geojson'}",
-        "--source", f"climadiag={shared_data / 'climate' / 'climadiag_tracc_4communes.csv'}",
-    ])  # fmt: skip
-    err = capsys.readouterr().err
+    args = ["diagnose", "-t", "85191", "--out", str(out), "--offline", "--skip", "bpe"]
+    args += ["--skip", "osm", *(x for k, v in sources.items() for x in ("--source", f"{k}={v}"))]
+    code = main(args)
+    err = " ".join(capsys.readouterr().err.split())
     assert code == 1 and "Traceback" not in err
-    assert str(bad) in err and "inversées" in err
+    assert f"{bad} : le système de coordonnées (SCR) déclaré" in err and likely in err
     assert "Filosofi" not in err and "filosofi" not in err
     assert not out.exists()
