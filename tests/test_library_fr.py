@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pytest
@@ -170,3 +173,29 @@ def test_method_value_error_has_no_pydantic_prefix() -> None:
     message = str(caught.value)
     assert message.startswith("methode.yaml : champ")
     _french_only(message)
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (lambda data: data[:300], "fichier Parquet endommagé ou tronqué"),
+        (lambda data: b"", "fichier Parquet vide (0 octet)"),
+    ],
+)
+def test_damaged_parquet_of_a_diagnostic_in_french(
+    demo_run: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    damage: Callable[[bytes], bytes],
+    expected: str,
+) -> None:
+    diagnostic = tmp_path / "diagnostic"
+    shutil.copytree(demo_run.out_dir, diagnostic)
+    cells = diagnostic / "cells.parquet"
+    cells.write_bytes(damage(cells.read_bytes()))
+    code = main(["export", str(diagnostic), "-o", str(tmp_path / "export")])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 1
+    assert f"{cells} : {expected} : relancez le diagnostic (avec --force)" in err
+    _french_only(err.removeprefix("Erreur : "))
+    assert not (tmp_path / "export").exists()

@@ -1,8 +1,9 @@
-"""French summaries of the English details of parsing libraries (GDAL, GEOS, libosmium, expat).
+"""French summaries of the English details of parsing libraries.
 
-Users read French only: a library's own words are translated when recognised and otherwise
-quoted after a French summary (« GDAL signale : "…" »), so a message never starts in English.
-Pure functions on message text.
+GDAL, GEOS, libosmium (expat) and Arrow's Parquet reader. Users read French only: a
+library's own words are translated when recognised and otherwise quoted after a French
+summary (« GDAL signale : "…" »), so a message never starts in English. Pure functions on
+message text.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["gdal_detail", "geos_detail", "osm_detail"]
+__all__ = ["arrow_detail", "gdal_detail", "geos_detail", "osm_detail"]
 
 # json-c (GDAL's GeoJSON parser) problems.
 _JSON: Final = (
@@ -127,3 +128,28 @@ def osm_detail(message: str) -> str:
             return french
     first = text.splitlines()[0] if text else "erreur inconnue"
     return f"libosmium signale : « {first} »"
+
+
+_PARQUET_SOURCE = re.compile(r"parquet input source '([^']+)'", re.I)
+_ARROW: Final = (
+    ("magic bytes not found", "fichier Parquet endommagé ou tronqué"),
+    ("couldn't deserialize thrift", "fichier Parquet endommagé"),
+    ("unexpected end of stream", "fichier Parquet tronqué"),
+    ("invalid parquet file", "fichier Parquet invalide"),
+    ("parquet file size is 0", "fichier Parquet vide (0 octet)"),
+)
+
+
+def arrow_detail(message: str) -> tuple[str | None, str | None]:
+    """Return ``(path, French problem)`` of an Arrow (Parquet) read error, each None if unknown.
+
+    A damaged Parquet file of a diagnostic folder is rewritten by running the diagnostic
+    again: the problem says so.
+    """
+    source = _PARQUET_SOURCE.search(message)
+    path = source.group(1) if source else None
+    low = message.lower()
+    problem = next((fr for en, fr in _ARROW if en in low), None)
+    if problem is not None:
+        problem += " : relancez le diagnostic (avec --force) pour le réécrire"
+    return path, problem

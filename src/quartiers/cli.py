@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as click  # type: ignore[no-redef]
 
 from quartiers import __version__
-from quartiers._library_fr import gdal_detail
+from quartiers._library_fr import arrow_detail, gdal_detail
 from quartiers.atomic import InterruptError, check_output_dir
 from quartiers.errors import InputError, QuartiersError
 from quartiers.os_errors import library_of, translate, translate_library_error
@@ -204,6 +204,9 @@ def _run(argv: list[str] | None) -> int:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if library == "GDAL":
             detail = gdal_detail(str(exc))
+        parquet, problem = arrow_detail(str(exc)) if library == "Arrow (Parquet)" else (None, None)
+        if problem is not None:
+            return _say(InputError(f"{parquet} : {problem}" if parquet else problem))
         french = translate_library_error(exc) or InputError(
             f"erreur de lecture ou d'écriture signalée par {library} : {detail}"
         )

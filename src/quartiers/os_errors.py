@@ -21,7 +21,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from quartiers._library_fr import gdal_detail
+from quartiers._library_fr import arrow_detail, gdal_detail
 from quartiers.errors import InputError, QuartiersError
 
 __all__ = [
@@ -273,5 +273,7 @@ def reason(exc: BaseException) -> str:
     library = LIBRARIES.get(type(exc).__module__.split(".")[0])
     if library == "GDAL":
         return gdal_detail(str(exc))
+    if library == "Arrow (Parquet)" and arrow_detail(str(exc))[1] is not None:
+        return str(arrow_detail(str(exc))[1])
     detail = _strip(str(exc)) or type(exc).__name__
     return f"{library} : {detail}" if library else detail
