@@ -16,6 +16,8 @@ Server-rendered pages (issue 15): the territory page's throughput at 50 clients 
 (target: within 2×), with cached pages and with pages rendered at every request.
 
 Run: ``.venv/bin/python benchmarks/bench_api.py [--dir DIAGNOSTIC ...] [--requests 10000] [--wrk]``
+(``--pages-only``: only the page and mixed-load part). The machine's load average is printed
+at the start and the end: on a shared machine the figures are only indicative.
 (without ``--dir``, the demo territory is generated into a temporary folder first, ~30 s).
 The load generator shares the machine with the server: figures are an upper bound of what a
 client on another machine would see.
@@ -74,14 +76,20 @@ def serve(dirs: list[str], port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-async def _raw_client(port: int, urls: list[str], count: int, out: list[float]) -> None:
-    """One keep-alive connection sending ``count`` GET requests one after the other."""
+async def _raw_client(
+    port: int, urls: list[str], count: int, out: list[float], *, gzip: bool = False
+) -> None:
+    """One keep-alive connection sending ``count`` GET requests one after the other.
+
+    ``gzip``: send ``Accept-Encoding: gzip`` as every browser does.
+    """
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    extra = "Accept-Encoding: gzip, deflate, br\r\n" if gzip else ""
     try:
         for i in range(count):
             url = urls[i % len(urls)]
             start = time.perf_counter()
-            writer.write(f"GET {url} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+            writer.write(f"GET {url} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}\r\n".encode())
             head = await reader.readuntil(b"\r\n\r\n")
             length = 0
             for line in head.split(b"\r\n"):
@@ -108,19 +116,31 @@ async def _httpx_client(
 
 
 async def load(
-    base: str, port: int, urls: list[str], total: int, *, generator: str = "asyncio"
+    base: str,
+    port: int,
+    urls: list[str],
+    total: int,
+    *,
+    generator: str = "asyncio",
+    gzip: bool = False,
 ) -> tuple[np.ndarray, float]:
     """Send ``total`` requests from 50 concurrent clients; return latencies (s) and duration."""
     per_client = max(1, total // CLIENTS)
     latencies: list[float] = []
     warm: list[float] = []
     if generator == "asyncio":
-        await asyncio.gather(*(_raw_client(port, urls, 10, warm) for _ in range(CLIENTS)))
+        await asyncio.gather(
+            *(_raw_client(port, urls, 10, warm, gzip=gzip) for _ in range(CLIENTS))
+        )
         start = time.perf_counter()
         await asyncio.gather(
             *(
                 _raw_client(
-                    port, urls[k % len(urls) :] + urls[: k % len(urls)], per_client, latencies
+                    port,
+                    urls[k % len(urls) :] + urls[: k % len(urls)],
+                    per_client,
+                    latencies,
+                    gzip=gzip,
                 )
                 for k in range(CLIENTS)
             )
@@ -137,28 +157,38 @@ async def load(
 
 
 async def mixed(
-    port: int, groups: dict[str, tuple[list[str], int]], per_client: int
+    port: int,
+    groups: dict[str, tuple[list[str], int]],
+    per_client: int,
+    *,
+    gzip: frozenset[str] = frozenset(),
 ) -> dict[str, tuple[np.ndarray, float]]:
-    """Run several groups of clients at once (e.g. pages and API); latencies per group."""
+    """Run several groups of clients at once (e.g. pages and API); latencies per group.
+
+    Groups named in ``gzip`` send ``Accept-Encoding: gzip`` (browsers loading pages).
+    """
     results: dict[str, list[float]] = {name: [] for name in groups}
     warm: list[float] = []
     await asyncio.gather(
         *(
-            _raw_client(port, urls, 5, warm)
-            for urls, clients in groups.values()
+            _raw_client(port, urls, 5, warm, gzip=name in gzip)
+            for name, (urls, clients) in groups.items()
             for _ in range(clients)
         )
     )
+    ends = dict.fromkeys(groups, 0.0)
+
+    async def client(name: str, urls: list[str], k: int) -> None:
+        rotated = urls[k % len(urls) :] + urls[: k % len(urls)]
+        await _raw_client(port, rotated, per_client, results[name], gzip=name in gzip)
+        ends[name] = max(ends[name], time.perf_counter())
+
     start = time.perf_counter()
     await asyncio.gather(
-        *(
-            _raw_client(port, urls[k % len(urls) :] + urls[: k % len(urls)], per_client, out)
-            for name, (urls, clients) in groups.items()
-            for k, out in ((k, results[name]) for k in range(clients))
-        )
+        *(client(name, urls, k) for name, (urls, clients) in groups.items() for k in range(clients))
     )
-    seconds = time.perf_counter() - start
-    return {name: (np.asarray(lat), seconds) for name, lat in results.items()}
+    # each group's rate over its own duration (the API clients may finish first)
+    return {name: (np.asarray(lat), ends[name] - start) for name, lat in results.items()}
 
 
 def _pages(base: str, port: int, territories: list[dict[str, str]], api: list[str], n: int) -> None:
@@ -175,20 +205,41 @@ def _pages(base: str, port: int, territories: list[dict[str, str]], api: list[st
     _report("GET /territoires/{code} (en cache)", latencies, seconds)
     rps = len(latencies) / seconds
     print(f"  page territoire : {rps:.0f} req/s ({'atteint' if rps >= 300 else 'MANQUÉ'})")
+    latencies, seconds = asyncio.run(load(base, port, page, n, gzip=True))
+    _report("  idem, Accept-Encoding: gzip (navigateur)", latencies, seconds)
+    rps = len(latencies) / seconds
+    print(f"  page territoire gzip : {rps:.0f} req/s ({'atteint' if rps >= 300 else 'MANQUÉ'})")
     latencies, seconds = asyncio.run(load(base, port, uncached, max(n // 10, 500)))
     _report("alternative : page rendue à chaque requête", latencies, seconds)
     half = CLIENTS // 2
     per_client = max(1, n // CLIENTS)
     alone = asyncio.run(mixed(port, {"api": (api, half)}, per_client))["api"]
     base_p95 = _report(f"API seule ({half} clients)", *alone)
-    for label, urls in (("pages en cache", page), ("pages rendues à chaque fois", uncached)):
-        both = asyncio.run(mixed(port, {"api": (api, half), "pages": (urls, half)}, per_client))
+    full = asyncio.run(mixed(port, {"api": (api, CLIENTS)}, per_client))["api"]
+    full_p95 = _report(f"API seule ({CLIENTS} clients, même concurrence)", *full)
+    for label, urls, gzip in (
+        ("pages en cache", page, frozenset[str]()),
+        ("pages en cache, gzip", page, frozenset({"pages"})),
+        ("pages rendues à chaque fois", uncached, frozenset[str]()),
+    ):
+        groups = {"api": (api, half), "pages": (urls, half)}
+        both = asyncio.run(mixed(port, groups, per_client, gzip=gzip))
         p95 = _report(f"API + {label} ({half} + {half} clients)", *both["api"])
         _report(f"  dont pages ({label})", *both["pages"])
         verdict = "atteint" if p95 <= 2 * base_p95 else "MANQUÉ"
         print(
-            f"  p95 API en charge mixte / API seule : {p95 / base_p95:.2f} (cible ≤ 2 : {verdict})"
+            f"  p95 API en charge mixte / API seule ({half} clients) : {p95 / base_p95:.2f} "
+            f"(cible ≤ 2 : {verdict})"
         )
+        print(
+            f"  p95 API en charge mixte / API seule ({CLIENTS} clients) : "
+            f"{p95 / full_p95:.2f} (effet des pages à concurrence égale)"
+        )
+    print(
+        "  NB : serveur saturé, clients en boucle fermée : latence moyenne ≈ clients / débit "
+        "(loi de Little), donc passer de 25 à 50 clients l'augmente d'autant que le débit ne "
+        "suit pas ; le second rapport, à nombre de clients égal, isole le coût des pages."
+    )
 
 
 def _report(name: str, latencies: np.ndarray, seconds: float) -> float:
@@ -200,6 +251,11 @@ def _report(name: str, latencies: np.ndarray, seconds: float) -> float:
         f"p99 {p99:5.1f} ms  max {ms.max():6.1f} ms  (p95 < 50 ms : {verdict})"
     )
     return float(p95)
+
+
+def _load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min)"
 
 
 def _wait(base: str, proc: subprocess.Popen[bytes]) -> None:
@@ -231,6 +287,9 @@ def main() -> None:
     parser.add_argument("--dir", action="append", default=[], help="dossier de diagnostic")
     parser.add_argument("--requests", type=int, default=10_000, help="requêtes par mesure")
     parser.add_argument("--wrk", action="store_true", help="contrôle croisé avec wrk")
+    parser.add_argument(
+        "--pages-only", action="store_true", help="ne mesurer que les pages et la charge mixte"
+    )
     parser.add_argument("--serve", nargs=2, metavar=("DIRS", "PORT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -266,8 +325,13 @@ def main() -> None:
         print(
             f"{len(territories)} territoire(s), {n_qpv} QPV ; {CLIENTS} clients simultanés, "
             f"{args.requests} requêtes par mesure, serveur uvicorn 1 processus, "
-            f"{os.cpu_count()} cœurs partagés avec le générateur de charge\n"
+            f"{os.cpu_count()} cœurs partagés avec le générateur de charge ; "
+            f"charge moyenne de la machine au départ : {_load_average()}\n"
         )
+        if args.pages_only:
+            _pages(base, port, territories, detail, args.requests)
+            print(f"\ncharge moyenne de la machine à la fin : {_load_average()}")
+            return
         mixes = {
             "GET /api/territories/{code}/qpv/{code_qp}": detail,
             "GET /api/territories/{code}/qpv (liste)": lists,
@@ -286,6 +350,7 @@ def main() -> None:
         latencies, seconds = asyncio.run(load(base, port, detail, args.requests, generator="httpx"))
         _report("GET /api/territories/{code}/qpv/{code_qp}", latencies, seconds)
         _pages(base, port, territories, detail, args.requests)
+        print(f"\ncharge moyenne de la machine à la fin : {_load_average()}")
         if args.wrk:
             _wrk(base, detail[0])
     finally:

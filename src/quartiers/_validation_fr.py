@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["french_validation_errors"]
+__all__ = ["french_message", "french_validation_errors"]
 
 _MESSAGES: dict[str, str] = {
     "missing": "paramètre obligatoire manquant",
@@ -47,6 +47,11 @@ def _french(error: dict[str, Any]) -> str:
     if kind == "string_pattern_mismatch":
         return f"format attendu : {ctx.get('pattern')}"
     return _MESSAGES.get(kind, "valeur invalide")
+
+
+def french_message(error: Any) -> str:
+    """Return the French message of one pydantic error (a dict of ``ValidationError.errors()``)."""
+    return _french(error)
 
 
 def french_validation_errors(errors: Any) -> list[dict[str, Any]]:

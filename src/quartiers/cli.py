@@ -29,6 +29,7 @@ try:  # typer ≥ 0.20 vendors click; its exceptions are the ones raised
 except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as click  # type: ignore[no-redef]
 
+from quartiers._library_fr import arrow_detail, gdal_detail
 from quartiers._version import __version__
 from quartiers.atomic import InterruptError, check_output_dir
 from quartiers.errors import InputError, QuartiersError
@@ -200,9 +201,14 @@ def _run(argv: list[str] | None) -> int:
         library = library_of(exc)
         if library is None:
             raise
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if library == "GDAL":
+            detail = gdal_detail(str(exc))
+        parquet, problem = arrow_detail(str(exc)) if library == "Arrow (Parquet)" else (None, None)
+        if problem is not None:
+            return _say(InputError(f"{parquet} : {problem}" if parquet else problem))
         french = translate_library_error(exc) or InputError(
-            f"erreur de lecture ou d'écriture signalée par {library} : "
-            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}"
+            f"erreur de lecture ou d'écriture signalée par {library} : {detail}"
         )
         return _say(french)
     return int(result) if isinstance(result, int) else 0

@@ -21,6 +21,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from quartiers._library_fr import arrow_detail, gdal_detail
 from quartiers.errors import InputError, QuartiersError
 
 __all__ = [
@@ -234,6 +235,14 @@ _YAML_PROBLEMS = (
     ("expected <block end>", "indentation incohérente"),
     ("did not find expected '-' indicator", "élément de liste « - » attendu"),
     ("found duplicate anchor", "ancre « & » en double"),
+    ("expected the node content", "valeur attendue (crochet, accolade ou guillemet non fermé ?)"),
+    ("expected a single document", "un seul document YAML attendu (« --- » en trop ?)"),
+    ("found unhashable key", "clé invalide (liste ou table utilisée comme clé)"),
+    ("found unknown escape character", "échappement « \\ » inconnu entre guillemets"),
+    ("found a tab character", "tabulation interdite : indentez avec des espaces"),
+    ("expected alphabetic or numeric character", "nom d'ancre ou d'alias invalide"),
+    ("expected <document start>", "début de document attendu"),
+    ("special characters are not allowed", "caractère spécial interdit"),
 )
 
 
@@ -241,7 +250,7 @@ def yaml_reason(exc: Exception) -> str:
     """Return « ligne L, colonne C : problème » for a pyyaml error, in French."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark is not None else ""
-    problem = str(getattr(exc, "problem", "") or exc)
+    problem = f"{getattr(exc, 'problem', '') or exc} {getattr(exc, 'context', '') or ''}"
     text = next((fr for en, fr in _YAML_PROBLEMS if en in problem), "syntaxe YAML invalide")
     return f"{where} : {text}" if where else text
 
@@ -262,5 +271,9 @@ def reason(exc: BaseException) -> str:
     if code is not None:
         return cause(code)
     library = LIBRARIES.get(type(exc).__module__.split(".")[0])
+    if library == "GDAL":
+        return gdal_detail(str(exc))
+    if library == "Arrow (Parquet)" and arrow_detail(str(exc))[1] is not None:
+        return str(arrow_detail(str(exc))[1])
     detail = _strip(str(exc)) or type(exc).__name__
     return f"{library} : {detail}" if library else detail

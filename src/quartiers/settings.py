@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from quartiers._validation_fr import french_message
+from quartiers.errors import InputError
 
 __all__ = ["Settings", "get_settings"]
 
@@ -100,5 +104,29 @@ class Settings(BaseSettings):
 
 
 def get_settings(**overrides: object) -> Settings:
-    """Build the settings from the environment, with explicit overrides taking precedence."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """Build the settings from the environment, with explicit overrides taking precedence.
+
+    Raises
+    ------
+    InputError
+        One French line naming each invalid variable (or option, for an override), what
+        was expected and the value received; never pydantic's English report.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        parts = [_setting_problem(err, overrides) for err in exc.errors()]
+        raise InputError("réglage invalide : " + " ; ".join(parts)) from None
+
+
+def _setting_problem(error: Any, overrides: dict[str, object]) -> str:
+    field = str(error["loc"][0]) if error.get("loc") else "?"
+    who = (
+        f"--{field.replace('_', '-')}"
+        if field in overrides
+        else f"QUARTIERS_{field.upper()} (variable d'environnement ou fichier .env)"
+    )
+    message = french_message(error).removeprefix(f"QUARTIERS_{field.upper()} ")
+    received = error.get("input")
+    shown = f" (valeur reçue : {received!r})" if isinstance(received, str | int | float) else ""
+    return f"{who} : {message}{shown}"

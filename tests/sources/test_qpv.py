@@ -105,7 +105,9 @@ def test_wrong_crs_is_refused(tmp_path: Path) -> None:
         ],
     }
     path = _write(tmp_path / "mauvais_scr.geojson", [_feature(geometry=geometry)])
-    with pytest.raises(InputError, match=r"mauvais_scr\.geojson.*hors du domaine du SCR"):
+    with pytest.raises(
+        InputError, match=r"mauvais_scr\.geojson.*SCR.*EPSG:4326 contredit.*Lambert-93"
+    ):
         read_qpv(path)
 
 

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from quartiers._validation_fr import french_message
 from quartiers.actions.vocabulary import (
     ACTION_TYPES,
     BENEFICIARIES,
@@ -395,9 +396,7 @@ def _where(data: Any, loc: tuple[int | str, ...]) -> str:
 
 
 def _message(err: Any) -> str:
-    if err["type"] == "value_error":
-        return str(err["ctx"]["error"]) if "ctx" in err else str(err["msg"])
-    return _PYDANTIC_FR.get(err["type"], str(err["msg"]))
+    return _PYDANTIC_FR.get(err["type"]) or french_message(err)
 
 
 def parse_catalogue(text: str, *, source: str) -> Catalogue:

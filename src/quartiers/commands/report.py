@@ -144,6 +144,23 @@ def compare_command(
     console.print(f"Comparaison de {len(diags)} territoires écrite : {out}", highlight=False)
 
 
+def _check_export_paths(directory: Path, out: Path, qgis: Path | None, *, force: bool) -> None:
+    """Refuse export and QGIS folders that would overwrite the input or each other."""
+    if out.resolve() == directory.resolve():
+        raise InputError(f"{out} : choisissez un dossier d'export distinct du diagnostic")
+    if qgis is not None and qgis.resolve() == directory.resolve():
+        raise InputError(f"{qgis} : choisissez un dossier de projet QGIS distinct du diagnostic")
+    check_output_dir(out, force=force, protect=[directory])
+    if qgis is None or qgis.resolve() == out.resolve():
+        return
+    if {qgis.resolve(), out.resolve()} & {*qgis.resolve().parents, *out.resolve().parents}:
+        raise InputError(
+            f"{qgis} : le dossier du projet QGIS et celui de l'export ({out}) ne peuvent "
+            "pas être l'un dans l'autre ; donnez le même dossier ou deux dossiers séparés"
+        )
+    check_output_dir(qgis, force=force, protect=[directory, out])
+
+
 @app.command("export", help="Exporter un diagnostic en données ouvertes (GeoPackage stylé, CSV…).")
 def export_command(
     directory: Annotated[
@@ -173,25 +190,28 @@ def export_command(
     from quartiers.outputs.exports import export_open_data
     from quartiers.outputs.qgis_project import write_qgis_project
 
-    if out.resolve() == directory.resolve():
-        raise InputError(f"{out} : choisissez un dossier d'export distinct du diagnostic")
-    if qgis is not None and qgis.resolve() == directory.resolve():
-        raise InputError(f"{qgis} : choisissez un dossier de projet QGIS distinct du diagnostic")
-    check_output_dir(out, force=force, protect=[directory])
-    if qgis is not None and qgis.resolve() != out.resolve():
-        check_output_dir(qgis, force=force, protect=[directory])
+    _check_export_paths(directory, out, qgis, force=force)
     diag = _load(directory)
+    same = qgis is not None and qgis.resolve() == out.resolve()
     progress = RichProgress()
     try:
         progress.start("Export des données ouvertes", total=1)
         with output_dir(out, force=force, protect=[directory]) as tmp:
             built = export_open_data(diag, tmp)
+            # a project in the export folder is built with it, in the same temporary folder
+            inside = write_qgis_project(built["diagnostic.gpkg"], diag.run, tmp) if same else {}
         progress.advance()
         progress.finish()
     finally:
         progress.close()
     paths = {name: out / path.relative_to(tmp) for name, path in built.items()}
     _list(sorted(paths.values()), f"{len(paths)} fichiers exportés dans {out} :")
-    if qgis is not None:
-        project = write_qgis_project(paths["diagnostic.gpkg"], diag.run, qgis)
-        _list(sorted(project.values()), f"Projet QGIS écrit dans {qgis} :")
+    if qgis is None:
+        return
+    if same:
+        project = {name: out / path.relative_to(tmp) for name, path in inside.items()}
+    else:
+        with output_dir(qgis, force=force, protect=[directory, out]) as qtmp:
+            written = write_qgis_project(paths["diagnostic.gpkg"], diag.run, qtmp)
+        project = {name: qgis / path.relative_to(qtmp) for name, path in written.items()}
+    _list(sorted(project.values()), f"Projet QGIS écrit dans {qgis} :")

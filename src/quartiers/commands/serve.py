@@ -17,15 +17,10 @@ __all__ = ["serve_command"]
 
 
 def _settings(basemap_url: str | None) -> Settings:
-    from pydantic import ValidationError
-
     from quartiers.settings import get_settings
 
-    try:
-        return get_settings(**({"basemap_url": basemap_url} if basemap_url is not None else {}))
-    except ValidationError as exc:
-        messages = "; ".join(str(e.get("ctx", {}).get("error", e["msg"])) for e in exc.errors())
-        raise InputError(f"--basemap-url : {messages}") from None
+    # an invalid --basemap-url is refused by get_settings, naming the option, in French
+    return get_settings(**({"basemap_url": basemap_url} if basemap_url is not None else {}))
 
 
 @app.command(

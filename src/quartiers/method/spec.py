@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
+from quartiers._validation_fr import french_message
 from quartiers.errors import MethodError
 from quartiers.indicators.exposure import LCZ_HEAT_SCORES
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
@@ -428,7 +429,7 @@ def parse_method(text: str, *, source: str) -> Method:
         parts = []
         for err in exc.errors():
             template = _PYDANTIC_FR.get(err["type"])
-            msg = template.format_map(err.get("ctx") or {}) if template else err["msg"]
+            msg = template.format_map(err.get("ctx") or {}) if template else french_message(err)
             parts.append(f"champ « {_loc(err['loc'])} » : {msg}")
         raise MethodError(f"{source} : " + " ; ".join(parts)) from None
     problems = _check(method)

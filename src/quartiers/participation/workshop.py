@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import ValidationError
 
+from quartiers._validation_fr import french_message
 from quartiers.errors import InputError
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def _row(
 def _message(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
-        text = str(error.get("ctx", {}).get("error", error["msg"]))
+        text = french_message(error)
         where = ".".join(str(p) for p in error["loc"])
         parts.append(text if text.startswith(where) or not where else f"{where} : {text}")
     return " ; ".join(parts)

@@ -18,9 +18,11 @@ import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
+from quartiers._library_fr import geos_detail
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
 from quartiers.schemas import BBox
+from quartiers.sources._crs_guess import guess_crs
 from quartiers.sources._text import require_file
 
 __all__ = [
@@ -100,16 +102,59 @@ def read_vector(
             frame = pyogrio.read_dataframe(
                 path, read_geometry=read_geometry, use_arrow=False, **kwargs
             )
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        pyogrio.errors.FeatureError,
+    ) as exc:
         raise InputError(f"{path} : fichier illisible pour {what} ({reason(exc)})") from exc
+    except shapely.errors.GEOSException as exc:
+        raise InputError(
+            f"{path} : géométrie illisible pour {what} ({geos_detail(str(exc))})"
+        ) from exc
     except pyogrio.errors.FieldError as exc:
         raise InputError(f"{path} : champ illisible pour {what} ({reason(exc)})") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(_encoding_message(path, what, exc)) from exc
     if not isinstance(frame, gpd.GeoDataFrame):
         frame = gpd.GeoDataFrame(frame)
     if frame.empty and not allow_empty and bbox is None and where is None:
         name = f" « {layer} »" if layer else ""
         raise InputError(f"{path} : couche{name} vide — attendu au moins une entité ({what})")
     return frame
+
+
+def _encoding_message(path: Path, what: str, exc: UnicodeDecodeError) -> str:
+    """French line for attributes that are not UTF-8 (Latin-1 GeoJSON, mislabelled .dbf)."""
+    text_file = path
+    if path.suffix.lower() == ".shp":
+        text_file = next(
+            (p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if p.exists()), path
+        )
+    where = f"octet 0x{exc.object[exc.start : exc.start + 1].hex().upper()}"
+    if path.suffix.lower() in {".geojson", ".json"}:
+        where = _first_bad_byte(path) or where
+    fix = "réenregistrez-le en UTF-8, par exemple `iconv -f latin1 -t utf-8`"
+    if text_file != path:
+        fix = (
+            f"indiquez son encodage réel dans le fichier {path.with_suffix('.cpg').name} "
+            "(ex. LATIN1) ou réenregistrez la couche en UTF-8"
+        )
+    return (
+        f"{text_file} : encodage non UTF-8 ({where}), probablement Latin-1 ou Windows-1252 — "
+        f"attendu du texte UTF-8 pour {what} ; {fix}"
+    )
+
+
+def _first_bad_byte(path: Path) -> str | None:
+    """Return « octet 0xE9 ligne L » for the first byte of ``path`` that is not UTF-8."""
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return f"octet 0x{raw[exc.start : exc.start + 1].hex().upper()} ligne {line}"
+    return None
 
 
 def _dbf_is_utf8(shp: Path) -> bool:
@@ -166,6 +211,7 @@ def check_crs(
     crs = CRS.from_user_input(frame.crs)
     geoms = frame.geometry.to_numpy()
     valid = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+    _refuse_contradicted_crs(valid, crs, path=path, expected=expected)
     if len(valid) and crs.area_of_use is not None:
         minx, miny, maxx, maxy = shapely.total_bounds(valid)
         area = crs.area_of_use
@@ -195,6 +241,28 @@ def check_crs(
     if target is not None and not crs.equals(CRS.from_user_input(target)):
         frame = frame.to_crs(target)
     return frame
+
+
+def _refuse_contradicted_crs(
+    geoms: np.ndarray[Any, Any], crs: CRS, *, path: Path, expected: str
+) -> None:
+    """Raise when the features land outside France in ``crs`` but in France in a usual CRS."""
+    if not len(geoms):
+        return
+    sample = geoms[np.linspace(0, len(geoms) - 1, min(len(geoms), 500)).astype(int)]
+    bounds = shapely.bounds(sample)
+    x = (bounds[:, 0] + bounds[:, 2]) / 2
+    y = (bounds[:, 1] + bounds[:, 3]) / 2
+    likely = guess_crs(x, y, crs)
+    if likely is None:
+        return
+    name = crs.to_string() if crs.to_epsg() is None else f"EPSG:{crs.to_epsg()}"
+    raise InputError(
+        f"{path} : le système de coordonnées (SCR) déclaré {name} contredit les coordonnées "
+        f"(ex. x={x[0]:.8g}, y={y[0]:.8g}) : lues dans ce SCR, elles tombent hors de France, "
+        f"alors qu'elles ressemblent à {likely} — c'est ce fichier qu'il faut corriger "
+        f"(SCR déclaré ou ordre des coordonnées) ; attendu {expected}"
+    )
 
 
 def require_geometries(frame: gpd.GeoDataFrame, *, path: Path, id_field: str | None) -> None:

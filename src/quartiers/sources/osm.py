@@ -25,6 +25,7 @@ import shapely
 from osmium.osm import mutable
 from pyproj import Transformer
 
+from quartiers._library_fr import osm_detail
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
 from quartiers.schemas import (
@@ -57,6 +58,12 @@ _KEYS = (
 
 # What pyosmium raises on a broken file (parse errors, bad coordinates, bad encoding).
 _READ_ERRORS = (RuntimeError, ValueError, osmium.InvalidLocationError)
+
+
+def _osm_reason(exc: BaseException) -> str:
+    """French cause of a read failure: system error, or libosmium's words summarised."""
+    return reason(exc) if isinstance(exc, OSError) else osm_detail(str(exc))
+
 
 #: Half-widths used to turn linear vegetation into polygons (metres).
 _LINEAR_VEGETATION_HALF_WIDTH = {"tree_row": 3.0, "hedge": 1.0}
@@ -118,7 +125,9 @@ def read_osm_layers(
         collector = _collect(osmium.io.File(str(path), fmt), lonlat_box)
     except _READ_ERRORS as exc:
         if "order" not in str(exc):
-            raise InputError(f"{path} : fichier OpenStreetMap illisible ({reason(exc)})") from exc
+            raise InputError(
+                f"{path} : fichier OpenStreetMap illisible ({_osm_reason(exc)})"
+            ) from exc
         logger.info("%s : objets non triés, tri préalable", path.name)
         with tempfile.TemporaryDirectory(prefix="quartiers-osm-") as tmp:
             sorted_path = Path(tmp) / "sorted.osm.pbf"
@@ -127,7 +136,7 @@ def read_osm_layers(
                 collector = _collect(osmium.io.File(str(sorted_path), "pbf"), lonlat_box)
             except _READ_ERRORS as again:
                 raise InputError(
-                    f"{path} : fichier OpenStreetMap illisible ({reason(again)})"
+                    f"{path} : fichier OpenStreetMap illisible ({_osm_reason(again)})"
                 ) from again
     if collector.seen == 0:
         raise InputError(
@@ -204,7 +213,9 @@ def _write_sorted(osm_file: Any, target: Path, original: Path) -> None:
                 relation = mutable.Relation(id=obj.id, members=members, tags=tags)
                 relations.append((obj.id, relation))
     except _READ_ERRORS as exc:
-        raise InputError(f"{original} : fichier OpenStreetMap illisible ({reason(exc)})") from exc
+        raise InputError(
+            f"{original} : fichier OpenStreetMap illisible ({_osm_reason(exc)})"
+        ) from exc
     writer = osmium.SimpleWriter(str(target))
     try:
         for _, node in sorted(nodes, key=lambda pair: pair[0]):

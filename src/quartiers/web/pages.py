@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -123,6 +123,10 @@ def render_error(
     )
 
 
+def _encoding(request: Request) -> str:
+    return request.headers.get("accept-encoding", "")
+
+
 def build_pages_router(state: WebState, templates: Jinja2Templates) -> APIRouter:
     """Return the router of the HTML pages."""
     router = APIRouter(include_in_schema=False)
@@ -132,12 +136,12 @@ def build_pages_router(state: WebState, templates: Jinja2Templates) -> APIRouter
         return templates.TemplateResponse(request, name, {"nav": nav, **context})
 
     @router.get("/", response_class=HTMLResponse)
-    async def home(request: Request) -> HTMLResponse:
+    async def home(request: Request) -> Response:
         def render() -> HTMLResponse:
             cards = [state.payloads[td.code].summary for td in state.catalog]
             return page(request, "accueil.html", "accueil", cards=cards)
 
-        return await cache.respond(("accueil",), render)
+        return await cache.respond(("accueil",), render, accept_encoding=_encoding(request))
 
     @router.get("/territoires/{code}", response_class=HTMLResponse)
     async def territory(
@@ -147,11 +151,13 @@ def build_pages_router(state: WebState, templates: Jinja2Templates) -> APIRouter
         horizon: HorizonQuery = None,
         tri: Annotated[str | None, Query(max_length=20)] = None,
         ordre: Annotated[str | None, Query(max_length=10)] = None,
-    ) -> HTMLResponse:
+    ) -> Response:
         state.territory(code)  # 404 before anything is cached
         key = ("territoire", code, indicateur, horizon, tri, ordre)
         return await cache.respond(
-            key, lambda: territory_page(request, code, indicateur, horizon, tri, ordre)
+            key,
+            lambda: territory_page(request, code, indicateur, horizon, tri, ordre),
+            accept_encoding=_encoding(request),
         )
 
     def territory_page(
@@ -260,12 +266,13 @@ def build_pages_router(state: WebState, templates: Jinja2Templates) -> APIRouter
     @router.get("/comparaison", response_class=HTMLResponse)
     async def comparison(
         request: Request, indicateur: IndicatorQuery = None, horizon: HorizonQuery = None
-    ) -> HTMLResponse:
+    ) -> Response:
         def render() -> HTMLResponse:
             context = comparison_context(state, indicateur, horizon)
             return page(request, "comparaison.html", "comparaison", **context)
 
-        return await cache.respond(("comparaison", indicateur, horizon), render)
+        key = ("comparaison", indicateur, horizon)
+        return await cache.respond(key, render, accept_encoding=_encoding(request))
 
     @router.get("/methode", response_class=HTMLResponse)
     def method(request: Request) -> HTMLResponse:
