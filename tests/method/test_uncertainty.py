@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from quartiers.diagnostic import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError, MethodError
 from quartiers.indicators.base import safe_ratio
+from quartiers.method._engine import Engine
 from quartiers.method.composite import score
 from quartiers.method.rank import classify, rank_descending, weighted_breaks
 from quartiers.method.spec import default_method, packaged_method, parse_method
 from quartiers.method.uncertainty import (
     ROBUST_THRESHOLD,
-    _Engine,
     evaluate,
     explore,
 )
@@ -99,7 +99,7 @@ def test_batched_draws_match_the_method_functions_draw_by_draw() -> None:
     u = np.random.default_rng(9).random((200, space.size))  # two batches
     out = evaluate(problem, space, u, seed=0)
     draws = space.decode(u)
-    engine = _Engine(problem, space.precision, seed=0)
+    engine = Engine(problem, space.precision, seed=0)
     cols = engine.cols.tolist()
     assert draws.noise_key is not None and cols
     base = problem.compiled
@@ -252,7 +252,7 @@ def test_imputed_perturbation_matches_a_cell_by_cell_recomputation() -> None:
     territory = make_territory(n_qpv=5, seed=7, imputed_share=0.5)
     method = with_uncertainty(imputed_precision=0.3)
     problem = problem_of(territory, method)
-    engine = _Engine(problem, 0.3, seed=11)
+    engine = Engine(problem, 0.3, seed=11)
     stacked, reference = engine.perturbed(key=12345)
     cols = np.flatnonzero(problem.perturbable)
     rng = np.random.default_rng([11, 12345])

@@ -63,11 +63,29 @@ def batch_weighted_mean(x: FloatArray, w: FloatArray, groups: FloatArray, how: s
     return np.exp(out) if how == "geometric" else out
 
 
+def _stable_argsort(keyed: FloatArray) -> NDArray[np.intp]:
+    """Return ``argsort(keyed, axis=1, kind="stable")``, about 3× faster.
+
+    numpy's default sort is vectorised but unstable; finite ties (which change the order of
+    the cumulative sums, hence their rounding) are then put back in index order by sorting
+    (tie run, index) keys. Ties among ``inf`` (unknown values, weight 0) are left as they are.
+    """
+    order = np.argsort(keyed, axis=1)
+    s = np.take_along_axis(keyed, order, axis=1)
+    tie = (s[:, 1:] == s[:, :-1]) & np.isfinite(s[:, 1:])
+    if not tie.any():
+        return order
+    run = np.zeros(keyed.shape, dtype=np.int64)
+    run[:, 1:] = np.cumsum(~tie, axis=1)
+    key = run * keyed.shape[1] + order
+    return np.take_along_axis(order, np.argsort(key, axis=1), axis=1)
+
+
 def _sorted_reference(values: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Sort each row of ``values`` (unknown last) and return it with its cumulative weights."""
     ok = np.isfinite(values) & (weights[None, :] > 0)
     keyed = np.where(ok, values, np.inf)
-    order = np.argsort(keyed, axis=1, kind="stable")
+    order = _stable_argsort(keyed)
     sorted_values = np.take_along_axis(keyed, order, axis=1)
     w = np.where(ok, weights[None, :], 0.0)
     cum = np.cumsum(np.take_along_axis(w, order, axis=1), axis=1)
@@ -111,12 +129,16 @@ def batch_positions(points: FloatArray, values: FloatArray, weights: FloatArray)
         known = np.isfinite(points[b])
         if not total > 0 or not known.any():
             continue
-        x = points[b, known]
+        # Searching sorted points is ~3× faster (numpy narrows each search from the last).
+        order = np.argsort(points[b, known])
+        x = points[b, known][order]
         tol = TIE_TOLERANCE * np.maximum(1.0, np.abs(x))
         row = sorted_values[b]
         below = np.searchsorted(row, x - tol, side="left")
         upto = np.searchsorted(row, x + tol, side="right")
-        out[b, known] = (cum[b, below] + 0.5 * (cum[b, upto] - cum[b, below])) / total
+        v = np.empty(x.shape)
+        v[order] = (cum[b, below] + 0.5 * (cum[b, upto] - cum[b, below])) / total
+        out[b, known] = v
     return out
 
 

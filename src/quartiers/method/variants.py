@@ -23,7 +23,7 @@ from quartiers.method.composite import CompiledMethod
 from quartiers.method.spec import Method
 
 if TYPE_CHECKING:
-    from quartiers.method.uncertainty import RankingProblem
+    from quartiers.method.problem import RankingProblem
 
 __all__ = ["GROUPS", "ChoiceSpace", "Draws", "choice_space", "describe_space"]
 

@@ -1,0 +1,197 @@
+"""Normalised columns of a :class:`~quartiers.method.problem.RankingProblem`, draw after draw.
+
+The stacked matrix holds the QPV then the cells (units × indicators). Columns that no draw
+perturbs are normalised once per normalisation and kept, with their aggregation terms
+(:meth:`Engine.terms`); the Filosofi columns of the cells INSEE imputed are perturbed and
+normalised per draw (:meth:`Engine.perturbed_batch`, :func:`perturbed_columns`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+
+from quartiers.indicators.base import safe_ratio
+from quartiers.method._batch import GEOMETRIC_FLOOR, batch_normalise
+from quartiers.method.normalise import normalise
+from quartiers.method.problem import RankingProblem
+from quartiers.method.variants import ChoiceSpace, Draws
+
+__all__ = ["Engine", "mean_terms", "perturbed_columns"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+def mean_terms(x: FloatArray, how: str) -> tuple[FloatArray, FloatArray]:
+    """Return ``(terms, known)`` of a weighted mean: values (or logs) with 0 where unknown.
+
+    The same terms as :func:`quartiers.method._batch.batch_weighted_mean`: the weighted mean
+    is ``Σ w·terms / Σ w·known`` (then ``exp`` for ``geometric``).
+    """
+    known = np.isfinite(x)
+    if how == "geometric":
+        terms = np.where(known, np.log(np.maximum(np.where(known, x, 1.0), GEOMETRIC_FLOOR)), 0.0)
+    else:
+        terms = np.where(known, x, 0.0)
+    return terms, known.astype("float64")
+
+
+class Engine:
+    """Normalised columns of the stacked (QPV + cells) matrix, cached when they cannot vary."""
+
+    def __init__(self, problem: RankingProblem, precision: float, seed: int) -> None:
+        self.p = problem
+        self.precision = precision
+        self.seed = seed
+        self.cols = np.flatnonzero(problem.perturbable)
+        self.rows = np.flatnonzero(problem.imputed)
+        self.spread = sparse.csc_array(problem.qpv_matrix)[:, self.rows]
+        qpv_values = safe_ratio(problem.qpv_num, problem.qpv_den)
+        self.stacked = np.vstack(
+            [
+                _hide(qpv_values, problem.qpv_population, problem.display_floor),
+                _hide(problem.cell_value, problem.cell_population, problem.display_floor),
+            ]
+        )
+        self.cache: dict[tuple[int, str], FloatArray] = {}
+        self.term_cache: dict[tuple[tuple[int, ...], str, str], tuple[FloatArray, FloatArray]] = {}
+        self.small = ~(problem.cell_population >= problem.cell_floor)
+
+    def column(self, j: int, kind: str) -> FloatArray:
+        """Return normalised column ``j`` of the stacked matrix (cached per normalisation)."""
+        if (j, kind) not in self.cache:
+            self.cache[(j, kind)] = self.normalise(
+                self.stacked[:, [j]], self.p.cell_value[:, [j]], [j], (kind,)
+            )[:, 0]
+        return self.cache[(j, kind)]
+
+    def noisy(self, draws: Draws) -> bool:
+        """Return True when the draws perturb some columns (imputed cells, Filosofi)."""
+        return draws.noise_key is not None and self.cols.size > 0
+
+    def terms(
+        self, cols: tuple[int, ...], kinds: tuple[str, ...], how: str
+    ) -> tuple[FloatArray, FloatArray]:
+        """Return :func:`mean_terms` of columns ``cols`` normalised by ``kinds`` (cached)."""
+        key = (cols, "|".join(kinds), how)
+        if key not in self.term_cache:
+            x = np.empty((self.stacked.shape[0], len(cols)))
+            for c, (j, kind) in enumerate(zip(cols, kinds, strict=True)):
+                x[:, c] = self.column(j, kind)
+            self.term_cache[key] = mean_terms(x, how)
+        return self.term_cache[key]
+
+    def normalise(
+        self, values: FloatArray, reference: FloatArray, cols: list[int], kinds: tuple[str, ...]
+    ) -> FloatArray:
+        """Normalise ``values`` (columns ``cols``) against a cell reference."""
+        c = self.p.compiled
+        return normalise(
+            values,
+            reference,
+            self.p.cell_den[:, cols],
+            kinds=kinds,
+            directions=c.directions[cols],
+            bounds=[c.bounds[j] for j in cols],
+        )
+
+    def perturbed(self, key: int) -> tuple[FloatArray, FloatArray]:
+        """Return the stacked values and the cell reference of the perturbable columns."""
+        p, cols, rows = self.p, self.cols, self.rows
+        rng = np.random.default_rng([self.seed, key])
+        factor = 1.0 + self.precision * rng.uniform(-1.0, 1.0, (rows.size, cols.size))
+        num = p.cell_num[np.ix_(rows, cols)]
+        den = p.cell_den[np.ix_(rows, cols)]
+        new = num * factor
+        new = np.where(p.bounded[cols][None, :], np.minimum(new, den), new)
+        qpv_num = p.qpv_num[:, cols] + np.asarray(self.spread @ (new - num))
+        qpv_values = safe_ratio(qpv_num, p.qpv_den[:, cols])
+        cell_values = p.cell_value[:, cols].copy()
+        cell_values[rows] = safe_ratio(new, den)
+        floors = p.display_floor[cols]
+        stacked = np.vstack(
+            [
+                _hide(qpv_values, p.qpv_population, floors),
+                _hide(cell_values, p.cell_population, floors),
+            ]
+        )
+        return stacked, cell_values
+
+    def perturbed_batch(self, keys: IntArray) -> tuple[FloatArray, FloatArray]:
+        """Return :meth:`perturbed` for several draws at once (draws × units × columns).
+
+        Each draw's factors come from its own generator ``(seed, key)``, as one by one;
+        the QPV sums of all draws are one sparse product.
+        """
+        p, cols, rows = self.p, self.cols, self.rows
+        b, r, c = keys.size, rows.size, cols.size
+        factor = np.stack(
+            [
+                1.0
+                + self.precision
+                * np.random.default_rng([self.seed, int(k)]).uniform(-1.0, 1.0, (r, c))
+                for k in keys
+            ]
+        )
+        num = p.cell_num[np.ix_(rows, cols)]
+        den = p.cell_den[np.ix_(rows, cols)]
+        new = num[None] * factor
+        new = np.where(p.bounded[cols][None, None, :], np.minimum(new, den[None]), new)
+        delta = (new - num[None]).transpose(1, 0, 2).reshape(r, b * c)
+        spread = np.asarray(self.spread @ delta).reshape(-1, b, c).transpose(1, 0, 2)
+        qpv_values = safe_ratio(p.qpv_num[:, cols][None] + spread, p.qpv_den[:, cols][None])
+        cell_values = np.repeat(p.cell_value[:, cols][None], b, axis=0)
+        cell_values[:, rows, :] = safe_ratio(new, den[None])
+        floors = p.display_floor[cols]
+        qpv_small = p.qpv_population[:, None] < floors[None, :]
+        cell_small = p.cell_population[:, None] < floors[None, :]
+        stacked = np.concatenate(
+            [
+                np.where(qpv_small[None], np.nan, qpv_values),
+                np.where(cell_small[None], np.nan, cell_values),
+            ],
+            axis=1,
+        )
+        return stacked, cell_values
+
+
+def _hide(values: FloatArray, population: FloatArray, floors: FloatArray) -> FloatArray:
+    """Blank the values of units below each indicator's display floor (as the diagnostic)."""
+    out = np.array(values, dtype="float64", copy=True)
+    out[population[:, None] < floors[None, :]] = np.nan
+    return out
+
+
+def perturbed_columns(
+    engine: Engine, space: ChoiceSpace, draws: Draws, rows: IntArray
+) -> FloatArray:
+    """Return the normalised perturbed columns of the draws ``rows`` (draws × units × columns).
+
+    Columns in the order of ``engine.cols``; each draw normalises against its own perturbed
+    reference, with the normalisation it drew (or the indicator's own).
+    """
+    p = engine.p
+    base = p.compiled
+    assert draws.noise_key is not None
+    norm = draws.normalisation[rows]
+    values, reference = engine.perturbed_batch(draws.noise_key[rows])
+    x = np.empty(values.shape)
+    for c, j in enumerate(engine.cols.tolist()):
+        kinds = (
+            [space.normalisations[int(a)] for a in norm]
+            if p.drawn_normalisation[j]
+            else [base.kinds[j]] * rows.size
+        )
+        for kind in dict.fromkeys(kinds):
+            sel = np.asarray([k == kind for k in kinds], dtype=bool)
+            x[sel, :, c] = batch_normalise(
+                values[sel, :, c],
+                reference[sel, :, c],
+                p.cell_den[:, j],
+                kind=kind,
+                direction=float(base.directions[j]),
+                bounds=base.bounds[j],
+            )
+    return x

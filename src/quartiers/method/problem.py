@@ -1,0 +1,172 @@
+"""The arrays a method variant needs: a territory's cells, QPV and indicators as matrices.
+
+A :class:`RankingProblem` is built once per run (:func:`build_problem`) and evaluated under
+thousands of method variants by :mod:`quartiers.method.evaluation` (Monte Carlo of
+:mod:`quartiers.method.uncertainty`, Sobol analysis of :mod:`quartiers.method.sensitivity`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+
+from quartiers.indicators.base import CellIndicator
+from quartiers.indicators.registry import REGISTRY
+from quartiers.method.composite import CompiledMethod
+from quartiers.method.spec import Method
+
+__all__ = ["RankingProblem", "build_problem"]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class RankingProblem:
+    """Everything a draw needs, as arrays (indicator columns in ``compiled`` order).
+
+    Attributes
+    ----------
+    compiled
+        The method as run (the draws replace its kinds, weights and aggregations).
+    drawn_normalisation
+        Per indicator: True when it follows the method's default normalisation (the draws
+        change it), False when the method gives it its own.
+    cell_value, cell_num, cell_den
+        Cells × indicators: value, additive numerator and denominator (also the weight of a
+        cell in the reference distribution).
+    cell_population
+        Residents per cell.
+    cell_floor
+        Cells with fewer residents get no index (they do not enter the quintile breaks).
+    qpv_matrix
+        Sparse overlap shares (QPV × cells).
+    qpv_num, qpv_den, qpv_population
+        The QPV's summed numerators, denominators and residents.
+    eligible
+        QPV ranked (population at or above the method's floor).
+    display_floor
+        Per indicator: residents a unit needs for its value to be shown (and scored).
+    imputed
+        Cells estimated by INSEE.
+    perturbable
+        Per indicator: computed from Filosofi counts (imputed values can be perturbed).
+    bounded
+        Per indicator: a share (0–1), so a perturbed numerator never exceeds its denominator.
+    missing
+        Stacked units (QPV then cells) × dimensions: the unit lacks a dimension the territory
+        has (:mod:`quartiers.method.completeness`); None when every unit is complete.
+    impute
+        Missing dimension scores are drawn (``missing_dimension: impute``); otherwise the
+        incomplete cells leave the quintile breaks (incomplete QPV are not ``eligible``).
+    """
+
+    compiled: CompiledMethod
+    drawn_normalisation: BoolArray
+    cell_value: FloatArray
+    cell_num: FloatArray
+    cell_den: FloatArray
+    cell_population: FloatArray
+    cell_floor: float
+    qpv_matrix: sparse.csr_array
+    qpv_num: FloatArray
+    qpv_den: FloatArray
+    qpv_population: FloatArray
+    eligible: BoolArray
+    display_floor: FloatArray
+    imputed: BoolArray
+    perturbable: BoolArray
+    bounded: BoolArray
+    missing: BoolArray | None = None
+    impute: bool = False
+
+    @property
+    def n_qpv(self) -> int:
+        """Return the number of QPV."""
+        return int(self.qpv_num.shape[0])
+
+
+def build_problem(
+    method: Method,
+    compiled: CompiledMethod,
+    indicators: Mapping[str, CellIndicator],
+    *,
+    cell_population: FloatArray,
+    imputed: BoolArray,
+    qpv_matrix: sparse.csr_array,
+    qpv_num: FloatArray | None = None,
+    qpv_den: FloatArray | None = None,
+    qpv_population: FloatArray | None = None,
+    missing: BoolArray | None = None,
+    impute: bool = False,
+) -> RankingProblem:
+    """Gather the arrays of a :class:`RankingProblem`.
+
+    Parameters
+    ----------
+    method
+        The validated method (population floors, per-indicator normalisations).
+    compiled
+        ``compile_method(method, indicators)``.
+    indicators
+        Indicator id → cell values (at least those of ``compiled``).
+    cell_population
+        Residents per cell (``ind``).
+    imputed
+        Cells estimated by INSEE.
+    qpv_matrix
+        Overlap shares (QPV × cells), see :func:`quartiers.aggregate.overlap_matrix`.
+    qpv_num, qpv_den, qpv_population
+        QPV totals as the diagnostic computed them (``ZoneTotals`` rows of the QPV, in
+        ``compiled`` column order); summed here from ``qpv_matrix`` when None.
+    missing
+        QPV then cells × dimensions lacking a dimension the territory has, or None.
+    impute
+        Draw the missing dimension scores; otherwise an incomplete QPV is not ranked.
+    """
+    ids = compiled.indicator_ids
+    n = len(cell_population)
+
+    def stack(attr: str) -> FloatArray:
+        if not ids:
+            return np.zeros((n, 0))
+        return np.column_stack([getattr(indicators[i], attr) for i in ids]).astype("float64")
+
+    pop = np.nan_to_num(np.asarray(cell_population, dtype="float64"))
+    num, den = stack("num"), stack("den")
+    matrix = sparse.csr_array(qpv_matrix)
+    q_pop = np.asarray(matrix @ pop if qpv_population is None else qpv_population, "float64")
+    eligible = np.asarray(q_pop >= method.population_floor, dtype=bool)
+    if missing is not None and not impute:
+        eligible &= ~np.asarray(missing, dtype=bool)[: len(q_pop)].any(axis=1)
+    return RankingProblem(
+        compiled=compiled,
+        drawn_normalisation=np.asarray(
+            [_own_normalisation(method, i) is None for i in ids], dtype=bool
+        ),
+        cell_value=stack("value"),
+        cell_num=num,
+        cell_den=den,
+        cell_population=pop,
+        cell_floor=float(method.cell_population_floor),
+        qpv_matrix=matrix,
+        qpv_num=np.asarray(matrix @ num if qpv_num is None else qpv_num, dtype="float64"),
+        qpv_den=np.asarray(matrix @ den if qpv_den is None else qpv_den, dtype="float64"),
+        qpv_population=q_pop,
+        eligible=eligible,
+        display_floor=np.asarray([REGISTRY[i].min_population for i in ids], dtype="float64"),
+        imputed=np.asarray(imputed, dtype=bool),
+        perturbable=np.asarray(["Filosofi" in REGISTRY[i].source for i in ids], dtype=bool),
+        bounded=np.asarray([REGISTRY[i].unit == "part (0–1)" for i in ids], dtype=bool),
+        missing=None if missing is None or not np.any(missing) else np.asarray(missing, bool),
+        impute=impute,
+    )
+
+
+def _own_normalisation(method: Method, indicator_id: str) -> str | None:
+    choice = method.choice(indicator_id)
+    return None if choice is None else choice.normalisation
