@@ -21,6 +21,7 @@ from quartiers.indicators.exposure import (
     climate_long,
     climate_per_cell,
     impervious_share,
+    lcz_class_fractions,
     lcz_heat,
 )
 from quartiers.indicators.registry import ACCESS_CATEGORIES, REGISTRY
@@ -49,6 +50,9 @@ class CellIndicators:
         :func:`quartiers.indicators.exposure.climate_long`.
     notes
         French remarks on partial inputs (e.g. roads absent: sealing underestimated).
+    lcz_variable
+        Per LCZ class of « variable » heat sensitivity, its share of each cell's scored LCZ
+        area (the Monte Carlo draws these classes' scores).
     """
 
     values: dict[str, CellIndicator]
@@ -56,6 +60,7 @@ class CellIndicators:
     extra: dict[str, NDArray[np.float64] | NDArray[np.bool_]] = field(default_factory=dict)
     climate: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    lcz_variable: dict[str, NDArray[np.float64]] = field(default_factory=dict)
 
 
 def compute_cell_indicators(
@@ -91,6 +96,7 @@ def compute_cell_indicators(
     values, missing = sensitivity_indicators(cells)
     extra: dict[str, NDArray[np.float64] | NDArray[np.bool_]] = {}
     notes: list[str] = []
+    lcz_variable: dict[str, NDArray[np.float64]] = {}
     grid: CellGrid | None = None
 
     def get_grid() -> CellGrid:
@@ -100,9 +106,14 @@ def compute_cell_indicators(
         return grid
 
     if inputs.lcz is not None and len(inputs.lcz):
-        lcz_value, coverage = lcz_heat(get_grid(), inputs.lcz, method.lcz_heat_scores)
+        scores = method.lcz_scores()
+        lcz_value, coverage = lcz_heat(get_grid(), inputs.lcz, scores)
         values["lcz_heat"] = from_values(lcz_value, pop)
         extra["lcz_coverage"] = coverage
+        if method.lcz_variable_classes():
+            lcz_variable = lcz_class_fractions(
+                get_grid(), inputs.lcz, method.lcz_variable_classes(), scores
+            )
     else:
         missing["lcz_heat"] = "couche LCZ (Cerema) absente"
 
@@ -178,5 +189,10 @@ def compute_cell_indicators(
 
     ordered = {i: values[i] for i in REGISTRY if i in values}
     return CellIndicators(
-        values=ordered, missing=missing, extra=extra, climate=climate, notes=notes
+        values=ordered,
+        missing=missing,
+        extra=extra,
+        climate=climate,
+        notes=notes,
+        lcz_variable=lcz_variable,
     )

@@ -54,8 +54,9 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
-#: Sobol groups whose column appears only when the group was explored (an imputed dimension).
-OPTIONAL_GROUPS = ("missing",)
+#: Sobol groups whose column appears only when the group was explored (an imputed dimension,
+#: « variable » LCZ classes present in the territory).
+OPTIONAL_GROUPS = ("missing", "lcz_scores")
 
 #: Columns added to the ``qpv`` layer and ``qpv.csv`` (after ``quintile``).
 QPV_COLUMNS = (
@@ -318,6 +319,7 @@ def add_robustness(
                 else np.vstack([completeness.zones[is_qpv], completeness.cells])
             ),
             impute=completeness is not None and completeness.impute,
+            lcz_variable=computed.lcz_variable,
         )
         summary, outcomes, space = explore(method, problem, settings=unc, progress=progress)
         draws_cells = outcomes.cells
@@ -338,6 +340,7 @@ def add_robustness(
             "ranked_qpv": int(problem.eligible.sum()),
             "few_ranked": bool(problem.eligible.sum() < FEW_RANKED),
             "choices": describe_space(space, compiled),
+            "lcz_variable_classes": list(problem.lcz_classes),
             "robust_top_quintile": [
                 c for c, r in zip(codes, summary.robust_top_quintile, strict=True) if r == 1
             ],

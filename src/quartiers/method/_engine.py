@@ -3,7 +3,8 @@
 The stacked matrix holds the QPV then the cells (units × indicators). Columns that no draw
 perturbs are normalised once per normalisation and kept, with their aggregation terms
 (:meth:`Engine.terms`); the Filosofi columns of the cells INSEE imputed are perturbed and
-normalised per draw (:meth:`Engine.perturbed_batch`, :func:`perturbed_columns`).
+normalised per draw (:meth:`Engine.perturbed_batch`, :func:`moving_columns`), and so is
+``lcz_heat`` when the scores of « variable » LCZ classes are drawn (:meth:`Engine.lcz_batch`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from quartiers.method.normalise import normalise
 from quartiers.method.problem import RankingProblem
 from quartiers.method.variants import ChoiceSpace, Draws
 
-__all__ = ["Engine", "mean_terms", "perturbed_columns"]
+__all__ = ["Engine", "mean_terms", "moving_columns"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -119,6 +120,32 @@ class Engine:
         )
         return stacked, cell_values
 
+    def lcz_batch(self, scores: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Return ``lcz_heat`` (draws × stacked units) and its cell reference (draws × cells)
+        with the « variable » LCZ classes scored ``scores`` (draws × classes).
+
+        ``lcz_heat`` is linear in the class scores: the method's value plus each class's
+        share times the change of its score (cells), the same through the overlap matrix
+        for the QPV numerators.
+        """
+        p = self.p
+        j = p.lcz_column
+        assert p.lcz_shares is not None and p.lcz_qpv is not None
+        low, high = p.lcz_range
+        delta = scores - (low + high) / 2
+        cells = p.cell_value[None, :, j] + delta @ p.lcz_shares.T
+        qpv_num = p.qpv_num[None, :, j] + delta @ p.lcz_qpv.T
+        qpv = safe_ratio(qpv_num, np.broadcast_to(p.qpv_den[None, :, j], qpv_num.shape))
+        floor = p.display_floor[j]
+        stacked = np.concatenate(
+            [
+                np.where(p.qpv_population[None, :] < floor, np.nan, qpv),
+                np.where(p.cell_population[None, :] < floor, np.nan, cells),
+            ],
+            axis=1,
+        )
+        return stacked, cells
+
     def perturbed_batch(self, keys: IntArray) -> tuple[FloatArray, FloatArray]:
         """Return :meth:`perturbed` for several draws at once (draws × units × columns).
 
@@ -164,21 +191,37 @@ def _hide(values: FloatArray, population: FloatArray, floors: FloatArray) -> Flo
     return out
 
 
-def perturbed_columns(
+def moving_columns(
     engine: Engine, space: ChoiceSpace, draws: Draws, rows: IntArray
-) -> FloatArray:
-    """Return the normalised perturbed columns of the draws ``rows`` (draws × units × columns).
+) -> tuple[IntArray, FloatArray | None]:
+    """Return the columns the draws ``rows`` change and their normalised values.
 
-    Columns in the order of ``engine.cols``; each draw normalises against its own perturbed
-    reference, with the normalisation it drew (or the indicator's own).
+    The Filosofi columns of imputed cells (perturbation) and ``lcz_heat`` (scores of the
+    « variable » LCZ classes); values are draws × units × columns, each draw normalised
+    against its own reference with the normalisation it drew (or the indicator's own).
     """
     p = engine.p
     base = p.compiled
-    assert draws.noise_key is not None
+    cols: list[int] = []
+    values: list[FloatArray] = []
+    references: list[FloatArray] = []
+    if engine.noisy(draws):
+        assert draws.noise_key is not None
+        v, r = engine.perturbed_batch(draws.noise_key[rows])
+        cols += engine.cols.tolist()
+        values.append(v)
+        references.append(r)
+    if draws.lcz_scores is not None and p.lcz_column >= 0:
+        v, r = engine.lcz_batch(draws.lcz_scores[rows])
+        cols.append(p.lcz_column)
+        values.append(v[:, :, None])
+        references.append(r[:, :, None])
+    if not cols:
+        return np.zeros(0, dtype=np.int64), None
+    value, reference = np.concatenate(values, axis=2), np.concatenate(references, axis=2)
     norm = draws.normalisation[rows]
-    values, reference = engine.perturbed_batch(draws.noise_key[rows])
-    x = np.empty(values.shape)
-    for c, j in enumerate(engine.cols.tolist()):
+    x = np.empty(value.shape)
+    for c, j in enumerate(cols):
         kinds = (
             [space.normalisations[int(a)] for a in norm]
             if p.drawn_normalisation[j]
@@ -187,11 +230,11 @@ def perturbed_columns(
         for kind in dict.fromkeys(kinds):
             sel = np.asarray([k == kind for k in kinds], dtype=bool)
             x[sel, :, c] = batch_normalise(
-                values[sel, :, c],
+                value[sel, :, c],
                 reference[sel, :, c],
                 p.cell_den[:, j],
                 kind=kind,
                 direction=float(base.directions[j]),
                 bounds=base.bounds[j],
             )
-    return x
+    return np.asarray(cols, dtype=np.int64), x

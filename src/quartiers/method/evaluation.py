@@ -26,7 +26,7 @@ from quartiers.method._batch import (
     batch_ranks,
     batch_weighted_mean,
 )
-from quartiers.method._engine import Engine, mean_terms, perturbed_columns
+from quartiers.method._engine import Engine, mean_terms, moving_columns
 from quartiers.method.completeness import draw_range, fill_scores
 from quartiers.method.composite import CompiledMethod, combine
 from quartiers.method.problem import RankingProblem
@@ -131,8 +131,7 @@ def _dimension_scores(
     k, d, n_units = len(base.indicator_ids), len(base.dimension_ids), engine.stacked.shape[0]
     one_hot = np.zeros((k, d))
     one_hot[np.arange(k), base.dimension_of] = 1.0
-    x = perturbed_columns(engine, space, draws, rows) if engine.noisy(draws) else None
-    cols = engine.cols
+    cols, x = moving_columns(engine, space, draws, rows)
     every = tuple(range(k))
     weights = draws.indicator_weights[rows]
     norm, within = draws.normalisation[rows], draws.within[rows]

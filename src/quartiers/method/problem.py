@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,6 +64,17 @@ class RankingProblem:
     impute
         Missing dimension scores are drawn (``missing_dimension: impute``); otherwise the
         incomplete cells leave the quintile breaks (incomplete QPV are not ``eligible``).
+    lcz_column, lcz_classes
+        Column of ``lcz_heat`` and the LCZ classes of « variable » sensitivity present in the
+        territory (-1 and () when none: the LCZ score table does not vary).
+    lcz_shares
+        Cells × ``lcz_classes``: each class's share of the cell's scored LCZ area (0 where
+        the cell has no ``lcz_heat`` value).
+    lcz_qpv
+        QPV × ``lcz_classes``: ``qpv_matrix @ (den × lcz_shares)``, how a class's score moves
+        the QPV's ``lcz_heat`` numerator.
+    lcz_range
+        Range in which a « variable » class's score is drawn (the method uses its middle).
     """
 
     compiled: CompiledMethod
@@ -83,6 +95,11 @@ class RankingProblem:
     bounded: BoolArray
     missing: BoolArray | None = None
     impute: bool = False
+    lcz_column: int = -1
+    lcz_classes: tuple[str, ...] = ()
+    lcz_shares: FloatArray | None = None
+    lcz_qpv: FloatArray | None = None
+    lcz_range: tuple[float, float] = (1.0, 3.0)
 
     @property
     def n_qpv(self) -> int:
@@ -103,6 +120,7 @@ def build_problem(
     qpv_population: FloatArray | None = None,
     missing: BoolArray | None = None,
     impute: bool = False,
+    lcz_variable: Mapping[str, FloatArray] | None = None,
 ) -> RankingProblem:
     """Gather the arrays of a :class:`RankingProblem`.
 
@@ -127,6 +145,9 @@ def build_problem(
         QPV then cells × dimensions lacking a dimension the territory has, or None.
     impute
         Draw the missing dimension scores; otherwise an incomplete QPV is not ranked.
+    lcz_variable
+        Per LCZ class of « variable » sensitivity, its share of each cell's scored LCZ area
+        (:func:`~quartiers.indicators.exposure.lcz_class_fractions`), or None.
     """
     ids = compiled.indicator_ids
     n = len(cell_population)
@@ -143,6 +164,7 @@ def build_problem(
     eligible = np.asarray(q_pop >= method.population_floor, dtype=bool)
     if missing is not None and not impute:
         eligible &= ~np.asarray(missing, dtype=bool)[: len(q_pop)].any(axis=1)
+    lcz = _lcz_fields(ids, den, matrix, lcz_variable, method.uncertainty.lcz_variable_range)
     return RankingProblem(
         compiled=compiled,
         drawn_normalisation=np.asarray(
@@ -164,7 +186,33 @@ def build_problem(
         bounded=np.asarray([REGISTRY[i].unit == "part (0–1)" for i in ids], dtype=bool),
         missing=None if missing is None or not np.any(missing) else np.asarray(missing, bool),
         impute=impute,
+        **lcz,
     )
+
+
+def _lcz_fields(
+    ids: tuple[str, ...],
+    den: FloatArray,
+    matrix: sparse.csr_array,
+    shares: Mapping[str, FloatArray] | None,
+    span: tuple[float, float],
+) -> dict[str, Any]:
+    """Return the ``lcz_*`` fields: the « variable » classes present where LCZ is known."""
+    if not shares or "lcz_heat" not in ids or not span[1] > span[0]:
+        return {}
+    j = ids.index("lcz_heat")
+    known = den[:, j] > 0
+    present = [c for c, v in shares.items() if np.any(np.asarray(v)[known] > 0)]
+    if not present:
+        return {}
+    table = np.column_stack([np.where(known, shares[c], 0.0) for c in present])
+    return {
+        "lcz_column": j,
+        "lcz_classes": tuple(present),
+        "lcz_shares": table,
+        "lcz_qpv": np.asarray(matrix @ (den[:, [j]] * table), dtype="float64"),
+        "lcz_range": (float(span[0]), float(span[1])),
+    }
 
 
 def _own_normalisation(method: Method, indicator_id: str) -> str | None:

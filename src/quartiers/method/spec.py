@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from quartiers.errors import MethodError
-from quartiers.indicators.exposure import LCZ_HEAT_SCORES
+from quartiers.indicators.exposure import LCZ_HEAT_SCORES, LCZ_VARIABLE
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.method.choices import Hotspots, Uncertainty, check_choices
 from quartiers.method.completeness import MISSING_DIMENSION
@@ -101,6 +101,10 @@ class Aggregation(BaseModel):
     across: str = "arithmetic"
 
 
+def _default_lcz_scores() -> dict[str, float | str]:
+    return dict(LCZ_HEAT_SCORES)
+
+
 class Method(BaseModel):
     """A validated method: normalisation, weights, aggregation and thresholds."""
 
@@ -117,7 +121,7 @@ class Method(BaseModel):
     missing_dimension: str = "exclude"
     aggregation: Aggregation = Aggregation()
     dimensions: dict[str, Dimension]
-    lcz_heat_scores: dict[str, float] = Field(default_factory=lambda: dict(LCZ_HEAT_SCORES))
+    lcz_heat_scores: dict[str, float | str] = Field(default_factory=_default_lcz_scores)
     default_crown_m: float = Field(default=6.0, gt=0)
     unreachable: str = "drop"
     uncertainty: Uncertainty = Uncertainty()
@@ -148,6 +152,19 @@ class Method(BaseModel):
     def sha256(self) -> str:
         """Return the SHA-256 of the method file text."""
         return hashlib.sha256(self._text.encode("utf-8")).hexdigest()
+
+    def lcz_scores(self) -> dict[str, float]:
+        """Return the LCZ score table as run: a « variable » class takes the middle of
+        ``uncertainty.lcz_variable_range`` (the Monte Carlo draws it within the range)."""
+        low, high = self.uncertainty.lcz_variable_range
+        return {
+            str(cls): (low + high) / 2 if score == LCZ_VARIABLE else float(score)
+            for cls, score in self.lcz_heat_scores.items()
+        }
+
+    def lcz_variable_classes(self) -> tuple[str, ...]:
+        """Return the LCZ classes whose score is « variable » (drawn in the Monte Carlo)."""
+        return tuple(str(c) for c, s in self.lcz_heat_scores.items() if s == LCZ_VARIABLE)
 
     def choice(self, indicator_id: str) -> IndicatorChoice | None:
         """Return the choice made for an indicator, or None when the method omits it."""
@@ -273,6 +290,10 @@ def _check(method: Method) -> list[tuple[str, str]]:
             errors.append(
                 (f"lcz_heat_scores.{cls}", f"classe LCZ inconnue ({', '.join(LCZ_HEAT_SCORES)})")
             )
+        elif isinstance(score, str):
+            if score != LCZ_VARIABLE:
+                expected = f"score positif ou nul ou « {LCZ_VARIABLE} » attendu"
+                errors.append((f"lcz_heat_scores.{cls}", expected))
         elif not math.isfinite(score) or score < 0:
             errors.append((f"lcz_heat_scores.{cls}", "score positif ou nul attendu"))
     errors.extend(check_choices(method))
