@@ -254,7 +254,11 @@ def _common_id(sub: pd.DataFrame, indicator: str, ids: tuple[str, ...]) -> str:
 
 
 def climate_per_cell(
-    commune_shares: pd.DataFrame, climate: pd.DataFrame, horizon: str, n_cells: int
+    commune_shares: pd.DataFrame,
+    climate: pd.DataFrame,
+    horizon: str,
+    n_cells: int,
+    column: str = "value",
 ) -> dict[str, NDArray[np.float64]]:
     """Spread commune climate values onto cells at one horizon.
 
@@ -269,6 +273,9 @@ def climate_per_cell(
         One of :data:`quartiers.schemas.HORIZONS`.
     n_cells
         Number of cells.
+    column
+        ``value`` (the publisher's central value), or ``low`` / ``high`` (the low and high
+        values Climadiag publishes for the spread of its climate models).
 
     Returns
     -------
@@ -286,7 +293,7 @@ def climate_per_cell(
         all_cells, weights=commune_shares["share"].to_numpy(dtype="float64"), minlength=n_cells
     )
     for ours in CLIMATE_IDS:
-        per_commune = at[at["indicator"] == ours].set_index("insee_com")["value"]
+        per_commune = at[at["indicator"] == ours].set_index("insee_com")[column]
         if per_commune.empty:
             continue
         val = commune_shares["insee_com"].map(per_commune).to_numpy(dtype="float64")
