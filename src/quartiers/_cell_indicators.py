@@ -24,6 +24,7 @@ from quartiers.indicators.exposure import (
     lcz_class_fractions,
     lcz_heat,
 )
+from quartiers.indicators.floors import top_floor_share
 from quartiers.indicators.registry import ACCESS_CATEGORIES, REGISTRY
 from quartiers.indicators.resources import access_columns, access_indicators, canopy_and_green
 from quartiers.indicators.sensitivity import sensitivity_indicators
@@ -61,6 +62,13 @@ class CellIndicators:
     climate: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
     lcz_variable: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+
+
+#: Reason given when no residential building has a height (top-floor proxy not computed).
+NO_HEIGHTS = (
+    "hauteurs des bâtiments d'habitation absentes ou trop rares (BD TOPO HAUTEUR, "
+    "OpenStreetMap height ou building:levels)"
+)
 
 
 def compute_cell_indicators(
@@ -122,12 +130,18 @@ def compute_cell_indicators(
         values["impervious_share"] = from_values(
             impervious_share(get_grid(), inputs.buildings, inputs.roads, inputs.paved), pop
         )
+        top = top_floor_share(get_grid(), inputs.buildings)
+        if np.isfinite(top).any():
+            values["top_floor_share"] = from_values(top, pop)
+        else:
+            missing["top_floor_share"] = NO_HEIGHTS
         if inputs.roads is None or not len(inputs.roads):
             notes.append("voirie absente : la part imperméabilisée ne compte que le bâti")
     else:
         reason = "couche des bâtiments (OpenStreetMap ou BD TOPO) absente"
         missing["built_share"] = reason
         missing["impervious_share"] = reason
+        missing["top_floor_share"] = reason
 
     climate = pd.DataFrame()
     if inputs.climate is not None and len(inputs.climate):
