@@ -417,3 +417,18 @@ def test_demo_outputs_carry_rank_intervals_and_hotspots(demo_run) -> None:  # ty
     assert run["outputs"]["hotspots.parquet"]
     dictionary = pd.read_csv(out / "dictionnaire.csv").set_index("colonne")
     assert "hotspots" in dictionary.loc["q_value", "fichiers"]
+
+
+def test_batch_size_does_not_change_the_outcomes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quartiers.method import evaluation
+
+    territory = make_territory(n_qpv=6, seed=5, imputed_share=0.4)
+    method = with_uncertainty(**{**FULL, "draws": 40})
+    problem = problem_of(territory, method)
+    space = choice_space(method, problem)
+    u = np.random.default_rng(4).random((45, space.size))
+    whole = evaluate(problem, space, u, seed=0)
+    monkeypatch.setattr(evaluation, "batch_size", lambda n_units: 7)
+    pieces = evaluate(problem, space, u, seed=0)
+    for field in ("index", "rank", "top", "position", "resident_share"):
+        np.testing.assert_array_equal(getattr(pieces, field), getattr(whole, field), field)

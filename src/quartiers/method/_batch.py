@@ -64,21 +64,18 @@ def batch_weighted_mean(x: FloatArray, w: FloatArray, groups: FloatArray, how: s
 
 
 def _stable_argsort(keyed: FloatArray) -> NDArray[np.intp]:
-    """Return ``argsort(keyed, axis=1, kind="stable")``, about 3× faster.
+    """Return ``argsort(keyed, axis=1, kind="stable")``, faster when rows have no ties.
 
-    numpy's default sort is vectorised but unstable; finite ties (which change the order of
-    the cumulative sums, hence their rounding) are then put back in index order by sorting
-    (tie run, index) keys. Ties among ``inf`` (unknown values, weight 0) are left as they are.
+    numpy's default sort is vectorised but unstable; rows with finite ties (whose order
+    changes the cumulative sums, hence their rounding) are sorted again with the stable
+    sort. Ties among ``inf`` (unknown values, weight 0) do not matter.
     """
     order = np.argsort(keyed, axis=1)
     s = np.take_along_axis(keyed, order, axis=1)
-    tie = (s[:, 1:] == s[:, :-1]) & np.isfinite(s[:, 1:])
-    if not tie.any():
-        return order
-    run = np.zeros(keyed.shape, dtype=np.int64)
-    run[:, 1:] = np.cumsum(~tie, axis=1)
-    key = run * keyed.shape[1] + order
-    return np.take_along_axis(order, np.argsort(key, axis=1), axis=1)
+    tied = ((s[:, 1:] == s[:, :-1]) & np.isfinite(s[:, 1:])).any(axis=1)
+    if tied.any():
+        order[tied] = np.argsort(keyed[tied], axis=1, kind="stable")
+    return order
 
 
 def _sorted_reference(values: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:

@@ -4,7 +4,7 @@ A draw is a point ``u`` of the unit hypercube decoded by :class:`ChoiceSpace`; t
 Carlo (:mod:`quartiers.method.uncertainty`) and the Sobol analysis
 (:mod:`quartiers.method.sensitivity`) share :func:`evaluate`.
 
-Draws are evaluated in batches of :data:`BATCH`. The dimension scores are weighted sums, so
+Draws are evaluated in batches (:func:`batch_size`). The dimension scores are weighted sums, so
 the columns no draw perturbs enter as one matrix product per (normalisation, aggregation)
 pair present in the batch: their normalised terms are computed once per run and only the
 weights change from draw to draw. The perturbed Filosofi columns (imputed cells) are
@@ -33,14 +33,22 @@ from quartiers.method.problem import RankingProblem
 from quartiers.method.variants import ChoiceSpace, Draws
 from quartiers.progress import NullProgress, Progress
 
-__all__ = ["BATCH", "Outcomes", "evaluate"]
+__all__ = ["BATCH", "Outcomes", "batch_size", "evaluate"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
 
-#: Draws evaluated together (memory: BATCH × units × perturbed indicators floats).
+#: Draws evaluated together on a territory of 5,000 cells: batches hold about
+#: BATCH × 5,000 units (memory: units × perturbed indicators floats per draw), so a small
+#: territory evaluates more draws at once (:func:`batch_size`).
 BATCH = 64
+
+
+def batch_size(n_units: int) -> int:
+    """Return the draws per batch for ``n_units`` stacked units (a power of 2, 64 to 1,024)."""
+    target = BATCH * 5_000 / max(1, n_units)
+    return int(min(1024, max(BATCH, 2 ** int(np.floor(np.log2(max(target, 1.0)))))))
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,7 @@ def evaluate(
 ) -> Outcomes:
     """Score the QPV under each method variant ``u`` (draws × ``space.size``).
 
-    Draws are evaluated in batches of :data:`BATCH` as matrices draws × units (see
+    Draws are evaluated in batches (:func:`batch_size`) as matrices draws × units (see
     :mod:`quartiers.method._batch`); only the columns that a draw perturbs (imputed cells)
     are normalised draw by draw, the others enter through cached terms (module docstring).
 
@@ -110,8 +118,9 @@ def evaluate(
             else None
         ),
     )
-    for start in range(0, m, BATCH):
-        rows = np.arange(start, min(m, start + BATCH))
+    size = batch_size(engine.stacked.shape[0])
+    for start in range(0, m, size):
+        rows = np.arange(start, min(m, start + size))
         _evaluate_batch(engine, space, draws, rows, out)
         progress.advance(float(rows.size))
     return out
@@ -153,7 +162,8 @@ def _dimension_scores(
             num = wt @ one_hot
             if same:  # known is 0/1: Σ known·w needs no per-draw tensor (same products)
                 wg = (w_sel[:, :, None] * one_hot[None]).transpose(1, 0, 2).reshape(k, -1)
-                den = (known @ wg).reshape(n_units, -1, d).transpose(1, 0, 2)
+                # einsum, not BLAS: a small product, and BLAS threads only spin here
+                den = np.einsum("uk,kc->uc", known, wg).reshape(n_units, -1, d).transpose(1, 0, 2)
             else:
                 wk = w_sel[:, None, :] * known[None]
                 wk[:, :, cols] = w_sel[:, None, cols] * kn
