@@ -33,6 +33,7 @@ from scipy import sparse
 
 from quartiers.indicators.base import CellIndicator, from_counts, from_values
 from quartiers.indicators.registry import REGISTRY
+from quartiers.method._engine import Engine
 from quartiers.method.composite import GEOMETRIC_FLOOR, compile_method, composite
 from quartiers.method.hotspots import local_moran
 from quartiers.method.normalise import normalise_column
@@ -42,7 +43,6 @@ from quartiers.method.spec import Method, default_method, packaged_method
 from quartiers.method.uncertainty import (
     Outcomes,
     RankingProblem,
-    _Engine,
     build_problem,
     evaluate,
     explore,
@@ -107,7 +107,7 @@ def per_draw(problem: RankingProblem, space: ChoiceSpace, u: np.ndarray, seed: i
     """
     draws = space.decode(u)
     m, n_q = u.shape[0], problem.n_qpv
-    engine = _Engine(problem, space.precision, seed)
+    engine = Engine(problem, space.precision, seed)
     base = problem.compiled
     out = Outcomes(
         index=np.full((m, n_q), np.nan),

@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from quartiers.diagnostic import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError, MethodError
 from quartiers.indicators.base import safe_ratio
+from quartiers.method._engine import Engine
 from quartiers.method.composite import score
 from quartiers.method.rank import classify, rank_descending, weighted_breaks
 from quartiers.method.spec import default_method, packaged_method, parse_method
 from quartiers.method.uncertainty import (
     ROBUST_THRESHOLD,
-    _Engine,
     evaluate,
     explore,
 )
@@ -99,7 +99,7 @@ def test_batched_draws_match_the_method_functions_draw_by_draw() -> None:
     u = np.random.default_rng(9).random((200, space.size))  # two batches
     out = evaluate(problem, space, u, seed=0)
     draws = space.decode(u)
-    engine = _Engine(problem, space.precision, seed=0)
+    engine = Engine(problem, space.precision, seed=0)
     cols = engine.cols.tolist()
     assert draws.noise_key is not None and cols
     base = problem.compiled
@@ -252,7 +252,7 @@ def test_imputed_perturbation_matches_a_cell_by_cell_recomputation() -> None:
     territory = make_territory(n_qpv=5, seed=7, imputed_share=0.5)
     method = with_uncertainty(imputed_precision=0.3)
     problem = problem_of(territory, method)
-    engine = _Engine(problem, 0.3, seed=11)
+    engine = Engine(problem, 0.3, seed=11)
     stacked, reference = engine.perturbed(key=12345)
     cols = np.flatnonzero(problem.perturbable)
     rng = np.random.default_rng([11, 12345])
@@ -417,3 +417,18 @@ def test_demo_outputs_carry_rank_intervals_and_hotspots(demo_run) -> None:  # ty
     assert run["outputs"]["hotspots.parquet"]
     dictionary = pd.read_csv(out / "dictionnaire.csv").set_index("colonne")
     assert "hotspots" in dictionary.loc["q_value", "fichiers"]
+
+
+def test_batch_size_does_not_change_the_outcomes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quartiers.method import evaluation
+
+    territory = make_territory(n_qpv=6, seed=5, imputed_share=0.4)
+    method = with_uncertainty(**{**FULL, "draws": 40})
+    problem = problem_of(territory, method)
+    space = choice_space(method, problem)
+    u = np.random.default_rng(4).random((45, space.size))
+    whole = evaluate(problem, space, u, seed=0)
+    monkeypatch.setattr(evaluation, "batch_size", lambda n_units: 7)
+    pieces = evaluate(problem, space, u, seed=0)
+    for field in ("index", "rank", "top", "position", "resident_share"):
+        np.testing.assert_array_equal(getattr(pieces, field), getattr(whole, field), field)

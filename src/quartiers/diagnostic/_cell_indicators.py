@@ -20,8 +20,10 @@ from quartiers.indicators.exposure import (
     climate_long,
     climate_per_cell,
     impervious_share,
+    lcz_class_fractions,
     lcz_heat,
 )
+from quartiers.indicators.floors import top_floor_share
 from quartiers.indicators.registry import ACCESS_CATEGORIES, REGISTRY
 from quartiers.indicators.resources import access_columns, access_indicators, canopy_and_green
 from quartiers.indicators.sensitivity import sensitivity_indicators
@@ -49,6 +51,9 @@ class CellIndicators:
         :func:`quartiers.indicators.exposure.climate_long`.
     notes
         French remarks on partial inputs (e.g. roads absent: sealing underestimated).
+    lcz_variable
+        Per LCZ class of « variable » heat sensitivity, its share of each cell's scored LCZ
+        area (the Monte Carlo draws these classes' scores).
     """
 
     values: dict[str, CellIndicator]
@@ -56,6 +61,14 @@ class CellIndicators:
     extra: dict[str, NDArray[np.float64] | NDArray[np.bool_]] = field(default_factory=dict)
     climate: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    lcz_variable: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+
+
+#: Reason given when no residential building has a height (top-floor proxy not computed).
+NO_HEIGHTS = (
+    "hauteurs des bâtiments d'habitation absentes ou trop rares (BD TOPO HAUTEUR, "
+    "OpenStreetMap height ou building:levels)"
+)
 
 
 def compute_cell_indicators(
@@ -91,6 +104,7 @@ def compute_cell_indicators(
     values, missing = sensitivity_indicators(cells)
     extra: dict[str, NDArray[np.float64] | NDArray[np.bool_]] = {}
     notes: list[str] = []
+    lcz_variable: dict[str, NDArray[np.float64]] = {}
     grid: CellGrid | None = None
 
     def get_grid() -> CellGrid:
@@ -100,9 +114,14 @@ def compute_cell_indicators(
         return grid
 
     if inputs.lcz is not None and len(inputs.lcz):
-        lcz_value, coverage = lcz_heat(get_grid(), inputs.lcz, method.lcz_heat_scores)
+        scores = method.lcz_scores()
+        lcz_value, coverage = lcz_heat(get_grid(), inputs.lcz, scores)
         values["lcz_heat"] = from_values(lcz_value, pop)
         extra["lcz_coverage"] = coverage
+        if method.lcz_variable_classes():
+            lcz_variable = lcz_class_fractions(
+                get_grid(), inputs.lcz, method.lcz_variable_classes(), scores
+            )
     else:
         missing["lcz_heat"] = "couche LCZ (Cerema) absente"
 
@@ -111,12 +130,18 @@ def compute_cell_indicators(
         values["impervious_share"] = from_values(
             impervious_share(get_grid(), inputs.buildings, inputs.roads, inputs.paved), pop
         )
+        top = top_floor_share(get_grid(), inputs.buildings)
+        if np.isfinite(top).any():
+            values["top_floor_share"] = from_values(top, pop)
+        else:
+            missing["top_floor_share"] = NO_HEIGHTS
         if inputs.roads is None or not len(inputs.roads):
             notes.append("voirie absente : la part imperméabilisée ne compte que le bâti")
     else:
         reason = "couche des bâtiments (OpenStreetMap ou BD TOPO) absente"
         missing["built_share"] = reason
         missing["impervious_share"] = reason
+        missing["top_floor_share"] = reason
 
     climate = pd.DataFrame()
     if inputs.climate is not None and len(inputs.climate):
@@ -178,5 +203,10 @@ def compute_cell_indicators(
 
     ordered = {i: values[i] for i in REGISTRY if i in values}
     return CellIndicators(
-        values=ordered, missing=missing, extra=extra, climate=climate, notes=notes
+        values=ordered,
+        missing=missing,
+        extra=extra,
+        climate=climate,
+        notes=notes,
+        lcz_variable=lcz_variable,
     )

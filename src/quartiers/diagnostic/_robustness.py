@@ -55,8 +55,9 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
-#: Sobol groups whose column appears only when the group was explored (an imputed dimension).
-OPTIONAL_GROUPS = ("missing",)
+#: Sobol groups whose column appears only when the group was explored (an imputed dimension,
+#: « variable » LCZ classes present in the territory).
+OPTIONAL_GROUPS = ("missing", "lcz_scores")
 
 #: Columns added to the ``qpv`` layer and ``qpv.csv`` (after ``quintile``).
 QPV_COLUMNS = (
@@ -328,6 +329,7 @@ def add_robustness(
             qpv_group=(
                 None if scale is None or scale.zone_groups is None else scale.zone_groups[is_qpv]
             ),
+            lcz_variable=computed.lcz_variable,
         )
         summary, outcomes, space = explore(method, problem, settings=unc, progress=progress)
         draws_cells = outcomes.cells
@@ -348,6 +350,7 @@ def add_robustness(
             "ranked_qpv": int(problem.eligible.sum()),
             "few_ranked": bool(problem.eligible.sum() < FEW_RANKED),
             "choices": describe_space(space, compiled),
+            "lcz_variable_classes": list(problem.lcz_classes),
             "robust_top_quintile": [
                 c for c, r in zip(codes, summary.robust_top_quintile, strict=True) if r == 1
             ],

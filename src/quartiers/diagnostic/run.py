@@ -462,7 +462,7 @@ def _assemble(
         run["hazard"] = hazard_record(
             method.hazard.indicators,
             computed.climate,
-            lambda h: climate_per_cell(commune_shares, computed.climate, h, len(cell_pop)),
+            lambda h, c: climate_per_cell(commune_shares, computed.climate, h, len(cell_pop), c),
             cell_pop,
             horizon,
         )

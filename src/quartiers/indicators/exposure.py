@@ -23,11 +23,13 @@ __all__ = [
     "LCZ_HEAT_LEVELS",
     "LCZ_HEAT_SCORES",
     "LCZ_MIN_COVERAGE",
+    "LCZ_VARIABLE",
     "ROAD_WIDTHS_M",
     "built_share",
     "climate_long",
     "climate_per_cell",
     "impervious_share",
+    "lcz_class_fractions",
     "lcz_classes",
     "lcz_heat",
     "road_surfaces",
@@ -45,6 +47,10 @@ LCZ_HEAT_SCORES: dict[str, float] = {
     "9": 1, "F": 1,
     "A": 0, "B": 0, "C": 0, "D": 0, "G": 0,
 }  # fmt: skip
+
+#: Score of a class whose heat sensitivity is uncertain (Cerema level « variable »): the
+#: method file gives it instead of a number, the Monte Carlo draws it.
+LCZ_VARIABLE = "variable"
 
 #: French level of each score.
 LCZ_HEAT_LEVELS: dict[float, str] = {
@@ -105,6 +111,35 @@ def lcz_heat(
     mean, covered = area_weighted_mean(grid, polygons_3035(lcz), vals)
     mean[covered < LCZ_MIN_COVERAGE] = np.nan
     return mean, covered
+
+
+def lcz_class_fractions(
+    grid: CellGrid,
+    lcz: gpd.GeoDataFrame,
+    classes: tuple[str, ...],
+    scores: Mapping[str, float] = LCZ_HEAT_SCORES,
+) -> dict[str, NDArray[np.float64]]:
+    """Return, per LCZ class of ``classes``, its share of each cell's scored LCZ area (0–1).
+
+    The denominator is the area :func:`lcz_heat` averages over (blocks of a scored class),
+    so ``lcz_heat`` is linear in these shares: changing class ``c``'s score by ``δ`` moves
+    a cell's value by ``share_c × δ`` (how the Monte Carlo varies « variable » classes).
+    """
+    cls = lcz_classes(lcz)
+    scored = cls.map(lambda c: pd.notna(c) and np.isfinite(scores.get(str(c), np.nan)))
+    feat, cell, piece = grid.pieces(polygons_3035(lcz))
+    area = shapely.area(piece)
+    ok = scored.to_numpy(dtype=bool)[feat]
+    covered = np.bincount(cell[ok], weights=area[ok], minlength=grid.n)
+    names = cls.astype("string").fillna("").to_numpy(dtype=object)[feat]
+    out: dict[str, NDArray[np.float64]] = {}
+    for c in classes:
+        mine = ok & (names == c)
+        part = np.bincount(cell[mine], weights=area[mine], minlength=grid.n)
+        share = np.zeros(grid.n)
+        np.divide(part, covered, out=share, where=covered > 0)
+        out[c] = share
+    return out
 
 
 def built_share(grid: CellGrid, buildings: gpd.GeoDataFrame) -> NDArray[np.float64]:
@@ -219,7 +254,11 @@ def _common_id(sub: pd.DataFrame, indicator: str, ids: tuple[str, ...]) -> str:
 
 
 def climate_per_cell(
-    commune_shares: pd.DataFrame, climate: pd.DataFrame, horizon: str, n_cells: int
+    commune_shares: pd.DataFrame,
+    climate: pd.DataFrame,
+    horizon: str,
+    n_cells: int,
+    column: str = "value",
 ) -> dict[str, NDArray[np.float64]]:
     """Spread commune climate values onto cells at one horizon.
 
@@ -234,6 +273,9 @@ def climate_per_cell(
         One of :data:`quartiers.schemas.HORIZONS`.
     n_cells
         Number of cells.
+    column
+        ``value`` (the publisher's central value), or ``low`` / ``high`` (the low and high
+        values Climadiag publishes for the spread of its climate models).
 
     Returns
     -------
@@ -251,7 +293,7 @@ def climate_per_cell(
         all_cells, weights=commune_shares["share"].to_numpy(dtype="float64"), minlength=n_cells
     )
     for ours in CLIMATE_IDS:
-        per_commune = at[at["indicator"] == ours].set_index("insee_com")["value"]
+        per_commune = at[at["indicator"] == ours].set_index("insee_com")[column]
         if per_commune.empty:
             continue
         val = commune_shares["insee_com"].map(per_commune).to_numpy(dtype="float64")

@@ -185,6 +185,21 @@ _INDICATORS: list[Indicator] = [
         _HOUSEHOLDS,
     ),
     Indicator(
+        id="top_floor_share",
+        label="Part de la surface habitable sous le toit (dernier étage)",
+        unit=_SHARE,
+        dimension="sensitivity",
+        direction=1,
+        formula=(
+            "Σ emprise / Σ (emprise × étages) des bâtiments d'habitation de hauteur connue du "
+            "carreau, étages = max(1, arrondi(hauteur / 3 m)) ; vide si moins de la moitié de "
+            "l'emprise d'habitation a une hauteur"
+        ),
+        source="IGN BD TOPO (HAUTEUR) ou OpenStreetMap (height, building:levels)",
+        min_population=0.0,
+        weighting=_POP_WEIGHTED,
+    ),
+    Indicator(
         id="living_standard",
         label="Niveau de vie moyen par personne",
         unit="€ par an et par personne",

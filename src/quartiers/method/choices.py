@@ -56,6 +56,10 @@ class Uncertainty(BaseModel):
     imputed_precision
         Relative half-width of the error assumed on the Filosofi values of cells imputed by
         INSEE: each such value multiplied by a factor drawn uniformly in ``[1 − p, 1 + p]``.
+    lcz_variable_range
+        ``[min, max]`` of the score of an LCZ class whose heat sensitivity is « variable »
+        (``lcz_heat_scores``): the method runs with the middle, each Monte Carlo draw takes a
+        score drawn uniformly in the range, independently per class.
     sobol_samples
         Base sample size N of the Sobol analysis (power of two; N × (groups + 2)
         evaluations); 0 = no Sobol analysis.
@@ -74,6 +78,7 @@ class Uncertainty(BaseModel):
     weight_ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
     indicator_dropout: float = Field(default=0.0, ge=0, lt=0.5)
     imputed_precision: float = Field(default=0.0, ge=0, lt=1)
+    lcz_variable_range: tuple[float, float] = (1.0, 3.0)
     sobol_samples: int = Field(default=32, ge=0, le=65_536)
 
 
@@ -147,6 +152,11 @@ def check_choices(method: Method) -> list[tuple[str, str]]:
                     "explorées",
                 )
             )
+    low, high = unc.lcz_variable_range
+    if not (math.isfinite(low) and math.isfinite(high) and 0 <= low <= high):
+        errors.append(
+            ("uncertainty.lcz_variable_range", "bornes [min, max] attendues avec 0 ≤ min ≤ max")
+        )
     errors += _check_zscore_geometric(method)
     errors += _check_ranges(method)
     if unc.sobol_samples and unc.sobol_samples & (unc.sobol_samples - 1):

@@ -136,7 +136,7 @@ def frame_columns(
 def hazard_record(
     bounds: Mapping[str, tuple[float, float]],
     climate: pd.DataFrame,
-    per_cell: Callable[[str], Mapping[str, FloatArray]],
+    per_cell: Callable[[str, str], Mapping[str, FloatArray]],
     population: FloatArray,
     horizon: str,
 ) -> dict[str, Any]:
@@ -149,8 +149,8 @@ def hazard_record(
     climate
         Long climate table of the territory (empty when no projection was given).
     per_cell
-        Horizon → climate values per cell (see
-        :func:`quartiers.indicators.exposure.climate_per_cell`).
+        ``(horizon, column)`` → climate values per cell, ``column`` being ``value``, ``low``
+        or ``high`` (see :func:`quartiers.indicators.exposure.climate_per_cell`).
     population
         Residents per cell.
     horizon
@@ -168,5 +168,15 @@ def hazard_record(
     if climate.empty:
         record["reason"] = "projections climatiques (Climadiag) absentes"
         return record
-    record["by_horizon"] = hazard_by_horizon({h: per_cell(h) for h in HORIZONS}, bounds, population)
+    rows = hazard_by_horizon({h: per_cell(h, "value") for h in HORIZONS}, bounds, population)
+    for side in ("low", "high"):
+        spread = hazard_by_horizon({h: per_cell(h, side) for h in HORIZONS}, bounds, population)
+        for row, other in zip(rows, spread, strict=True):
+            row[f"hazard_level_{side}"] = other["hazard_level"]
+    record["by_horizon"] = rows
+    record["spread"] = (
+        "hazard_level_low / hazard_level_high : niveau d'aléa avec chaque indicateur à sa "
+        "valeur basse / haute publiée par Climadiag (dispersion des modèles climatiques) ; le "
+        "niveau croît avec chaque valeur, donc tout tirage entre ces valeurs tombe entre les deux"
+    )
     return record

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from quartiers.method.uncertainty import RankingProblem, evaluate
+from quartiers.method.evaluation import evaluate
+from quartiers.method.problem import RankingProblem
 from quartiers.method.variants import GROUPS, ChoiceSpace
 from quartiers.progress import NullProgress, Progress
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from quartiers._validation_fr import french_message
 from quartiers.errors import MethodError
-from quartiers.indicators.exposure import LCZ_HEAT_SCORES
+from quartiers.indicators.exposure import LCZ_HEAT_SCORES, LCZ_VARIABLE
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.method.choices import Hotspots, Uncertainty, check_choices
 from quartiers.method.completeness import MISSING_DIMENSION
@@ -104,6 +104,10 @@ class Aggregation(BaseModel):
     across: str = "arithmetic"
 
 
+def _default_lcz_scores() -> dict[str, float | str]:
+    return dict(LCZ_HEAT_SCORES)
+
+
 class Method(BaseModel):
     """A validated method: normalisation, weights, aggregation and thresholds."""
 
@@ -121,7 +125,7 @@ class Method(BaseModel):
     reference: str = "run"
     aggregation: Aggregation = Aggregation()
     dimensions: dict[str, Dimension]
-    lcz_heat_scores: dict[str, float] = Field(default_factory=lambda: dict(LCZ_HEAT_SCORES))
+    lcz_heat_scores: dict[str, float | str] = Field(default_factory=_default_lcz_scores)
     default_crown_m: float = Field(default=6.0, gt=0)
     unreachable: str = "drop"
     uncertainty: Uncertainty = Uncertainty()
@@ -201,6 +205,19 @@ class Method(BaseModel):
             data["dimensions"][dim]["weight"] = float(weight)
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
         return parse_method(text, source=f"{self.source} (poids des dimensions modifiés)")
+
+    def lcz_scores(self) -> dict[str, float]:
+        """Return the LCZ score table as run: a « variable » class takes the middle of
+        ``uncertainty.lcz_variable_range`` (the Monte Carlo draws it within the range)."""
+        low, high = self.uncertainty.lcz_variable_range
+        return {
+            str(cls): (low + high) / 2 if score == LCZ_VARIABLE else float(score)
+            for cls, score in self.lcz_heat_scores.items()
+        }
+
+    def lcz_variable_classes(self) -> tuple[str, ...]:
+        """Return the LCZ classes whose score is « variable » (drawn in the Monte Carlo)."""
+        return tuple(str(c) for c, s in self.lcz_heat_scores.items() if s == LCZ_VARIABLE)
 
     def choice(self, indicator_id: str) -> IndicatorChoice | None:
         """Return the choice made for an indicator, or None when the method omits it."""
@@ -327,6 +344,10 @@ def _check(method: Method) -> list[tuple[str, str]]:
             errors.append(
                 (f"lcz_heat_scores.{cls}", f"classe LCZ inconnue ({', '.join(LCZ_HEAT_SCORES)})")
             )
+        elif isinstance(score, str):
+            if score != LCZ_VARIABLE:
+                expected = f"score positif ou nul ou « {LCZ_VARIABLE} » attendu"
+                errors.append((f"lcz_heat_scores.{cls}", expected))
         elif not math.isfinite(score) or score < 0:
             errors.append((f"lcz_heat_scores.{cls}", "score positif ou nul attendu"))
     errors.extend(check_choices(method))

@@ -23,7 +23,7 @@ from quartiers.method.composite import CompiledMethod
 from quartiers.method.spec import Method
 
 if TYPE_CHECKING:
-    from quartiers.method.uncertainty import RankingProblem
+    from quartiers.method.problem import RankingProblem
 
 __all__ = ["GROUPS", "ChoiceSpace", "Draws", "choice_space", "describe_space"]
 
@@ -38,6 +38,7 @@ GROUPS: dict[str, str] = {
     "indicators": "indicateurs retenus",
     "imputed": "carreaux estimés par l'INSEE",
     "missing": "dimension absente imputée",
+    "lcz_scores": "table des scores LCZ",
 }
 
 # A draw's imputed-cell noise is generated from (seed, key), key = floor(u × KEYS).
@@ -61,6 +62,9 @@ class Draws:
     missing
         Position (0–1) of each missing dimension score on its scale (draws × dimensions,
         NaN for a dimension nobody lacks), None when no dimension is imputed.
+    lcz_scores
+        Score of each « variable » LCZ class (draws × ``problem.lcz_classes``), None when
+        the LCZ score table does not vary.
     """
 
     normalisation: NDArray[np.int64]
@@ -70,6 +74,7 @@ class Draws:
     dimension_weights: FloatArray
     noise_key: NDArray[np.int64] | None
     missing: FloatArray | None = None
+    lcz_scores: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,8 @@ class ChoiceSpace:
         Probability of leaving an indicator out of a draw.
     precision
         Relative half-width of the perturbation of imputed Filosofi values.
+    lcz_range
+        Range of the score of a « variable » LCZ class.
     """
 
     names: tuple[str, ...]
@@ -105,6 +112,7 @@ class ChoiceSpace:
     _base_dimensions: FloatArray
     _base_within: int
     _base_across: int
+    lcz_range: tuple[float, float] = (0.0, 0.0)
 
     @property
     def size(self) -> int:
@@ -153,6 +161,11 @@ class ChoiceSpace:
             for d in range(missing.shape[1]):
                 if f"missing:{d}" in col:
                     missing[:, d] = u[:, col[f"missing:{d}"]]
+        lcz = [name for name in col if name.startswith("lcz:")]
+        lcz_scores = None
+        if lcz:
+            low, high = self.lcz_range
+            lcz_scores = np.column_stack([low + u[:, col[n]] * (high - low) for n in lcz])
         return Draws(
             normalisation=pick("normalisation", len(self.normalisations), 0),
             within=pick("within", len(self.within_options), self._base_within),
@@ -161,6 +174,7 @@ class ChoiceSpace:
             dimension_weights=dims,
             noise_key=key,
             missing=missing,
+            lcz_scores=lcz_scores,
         )
 
 
@@ -242,6 +256,9 @@ def choice_space(
     if problem.impute and problem.missing is not None:
         for d in np.flatnonzero(problem.missing.any(axis=0)):
             add(f"missing:{d}", "missing")
+    # « variable » LCZ classes: one coordinate per class present (its score in the range)
+    for k in range(len(problem.lcz_classes)):
+        add(f"lcz:{k}", "lcz_scores")
     return ChoiceSpace(
         names=tuple(names),
         groups=tuple(groups),
@@ -258,6 +275,7 @@ def choice_space(
         _base_dimensions=compiled.dimension_weights,
         _base_within=within.index(compiled.within),
         _base_across=across.index(compiled.across),
+        lcz_range=problem.lcz_range,
     )
 
 
@@ -303,6 +321,7 @@ def describe_space(space: ChoiceSpace, compiled: CompiledMethod) -> dict[str, ob
         },
         "indicator_dropout": space.dropout,
         "imputed_precision": space.precision if "imputed" in space.groups else 0.0,
+        "lcz_variable_range": list(space.lcz_range) if "lcz_scores" in space.groups else None,
     }
 
 
