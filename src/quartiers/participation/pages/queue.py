@@ -47,6 +47,13 @@ def _status_choice(value: str) -> str:
     return value if value in {choice for choice, _ in _STATUS_CHOICES} else "pending"
 
 
+def _item_urls(request: Request, contribution_id: int) -> dict[str, str]:
+    return {
+        "publish": route_path(request, "moderation_publish", contribution_id=contribution_id),
+        "reject": route_path(request, "moderation_reject", contribution_id=contribution_id),
+    }
+
+
 @router.get("/moderation", name="moderation_queue", include_in_schema=False)
 def queue(
     request: Request,
@@ -99,13 +106,7 @@ def queue(
         territory=territory,
         actions=ACTIONS,
         sources=_SOURCES,
-        item_urls={
-            item.id: {
-                "publish": route_path(request, "moderation_publish", contribution_id=item.id),
-                "reject": route_path(request, "moderation_reject", contribution_id=item.id),
-            }
-            for item in result.items
-        },
+        item_urls={item.id: _item_urls(request, item.id) for item in result.items},
         previous_url=page_url(number - 1) if number > 1 else None,
         next_url=page_url(number + 1) if number * page_size < result.total else None,
     )
@@ -152,10 +153,9 @@ def _decide(
         )
     except ValueError as exc:
         return error_page(request, 422, "Motif invalide", str(exc), current=current, auth=auth)
-    except NotFoundError as exc:
-        return error_page(request, 404, "Introuvable", str(exc), current=current, auth=auth)
-    except ForbiddenError as exc:
-        return error_page(request, 403, "Action refusée", str(exc), current=current, auth=auth)
+    except (NotFoundError, ForbiddenError) as exc:
+        title = "Introuvable" if isinstance(exc, NotFoundError) else "Action refusée"
+        return error_page(request, exc.http_status, title, str(exc), current=current, auth=auth)
     query = urlencode(
         {
             "statut": _status_choice(statut),
