@@ -1,0 +1,134 @@
+"""Walking access of a territory's inputs: street network, places and the city's changes.
+
+:func:`walk_access` builds (or reuses) the pedestrian network from the OpenStreetMap
+segments the sources step kept, gathers the places (OSM, the city's list, the BPE) with the
+city's openings and closures, and hands them to :func:`quartiers.access.walk.cell_access`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from pyproj import Transformer
+
+from quartiers.access.network import WalkNetwork, build_network
+from quartiers.access.walk import MARGIN_M, cell_access
+from quartiers.errors import InputError
+from quartiers.progress import NullProgress, Progress
+from quartiers.schemas import TerritoryInputs
+from quartiers.sources.osm import OsmLayers, read_osm_layers
+from quartiers.sources.place_changes import apply_place_changes, read_place_changes
+from quartiers.sources.places import bpe_places, merge_places
+from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M, parse_cell_ids
+
+__all__ = ["WalkAccess", "compute_access", "territory_bbox", "walk_access"]
+
+
+def territory_bbox(
+    cells: pd.DataFrame, margin_m: float = MARGIN_M
+) -> tuple[float, float, float, float]:
+    """Return the Lambert-93 box (EPSG:2154) around the cells plus ``margin_m`` metres."""
+    corners = parse_cell_ids(cells["idcar_200m"].astype(str), source="carreaux")
+    if len(corners) == 0:
+        raise InputError("aucun carreau : impossible de délimiter le territoire")
+    to_2154 = Transformer.from_crs(CELL_CRS, "EPSG:2154", always_xy=True)
+    xmin, ymin, xmax, ymax = to_2154.transform_bounds(
+        float(corners[:, 0].min()),
+        float(corners[:, 1].min()),
+        float(corners[:, 0].max() + CELL_SIZE_M),
+        float(corners[:, 1].max() + CELL_SIZE_M),
+        densify_pts=21,
+    )
+    return (xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m)
+
+
+def compute_access(
+    inputs: TerritoryInputs,
+    *,
+    changes_csv: Path | None = None,
+    layers: OsmLayers | None = None,
+    bbox_2154: tuple[float, float, float, float] | None = None,
+    margin_m: float = MARGIN_M,
+    network: WalkNetwork | None = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Build the network and the places of a territory, then return :func:`cell_access`.
+
+    The network is ``network`` when given (built before on the same streets), else it
+    comes from ``layers`` when given, else from the walkable segments the sources step kept
+    in ``inputs.notes["walk_edges"]``, else from reading ``inputs.osm_path``. Places are OSM
+    (``layers``, when read here), then ``inputs.places``, then the BPE (``inputs.bpe``),
+    merged without near-duplicates; the city's changes (``inputs.extra_places``, a table in
+    the layout of :mod:`quartiers.sources.place_changes`, then ``changes_csv``) are applied last.
+    Starts are ``inputs.buildings`` when given, else the OSM buildings. The OSM file is read
+    within ``bbox_2154`` (e.g. ``Territory.bbox_2154``), by default the cells plus
+    ``margin_m``.
+
+    Raises
+    ------
+    InputError
+        No OSM file, no walkable street in the territory, or a bad changes file.
+    """
+    return walk_access(
+        inputs,
+        changes_csv=changes_csv,
+        layers=layers,
+        bbox_2154=bbox_2154,
+        margin_m=margin_m,
+        network=network,
+        progress=progress,
+    ).table
+
+
+@dataclass(frozen=True)
+class WalkAccess:
+    """Walking access per cell and the pedestrian network it was computed on."""
+
+    table: pd.DataFrame
+    network: WalkNetwork
+
+
+def walk_access(
+    inputs: TerritoryInputs,
+    *,
+    changes_csv: Path | None = None,
+    layers: OsmLayers | None = None,
+    bbox_2154: tuple[float, float, float, float] | None = None,
+    margin_m: float = MARGIN_M,
+    network: WalkNetwork | None = None,
+    progress: Progress | None = None,
+) -> WalkAccess:
+    """Return :func:`compute_access` with the network, so that a what-if can reuse it."""
+    progress = progress or NullProgress()
+    bbox = bbox_2154 if bbox_2154 is not None else territory_bbox(inputs.cells, margin_m)
+    walk_edges = layers.walk_edges if layers is not None else inputs.notes.get("walk_edges")
+    if layers is None and not isinstance(walk_edges, gpd.GeoDataFrame):
+        if inputs.osm_path is None:
+            raise InputError(
+                f"territoire {inputs.name} : aucun fichier OpenStreetMap (osm_path), "
+                "l'accès à pied aux lieux ressources ne peut pas être calculé"
+            )
+        progress.start("Lecture d'OpenStreetMap", None)
+        layers = read_osm_layers(Path(inputs.osm_path), bbox)
+        progress.finish()
+        walk_edges = layers.walk_edges
+    source = layers.source if layers is not None else str(inputs.osm_path or "OSM")
+    if network is None:
+        network = build_network(walk_edges, source=source)
+    osm_places = layers.places if layers is not None else None
+    places = merge_places([osm_places, inputs.places, bpe_places(inputs.bpe)])
+    if inputs.extra_places is not None and len(inputs.extra_places):
+        places = apply_place_changes(
+            places, inputs.extra_places, source="lieux de la ville", bbox_2154=bbox
+        )
+    if changes_csv is not None:
+        changes = read_place_changes(Path(changes_csv))
+        places = apply_place_changes(places, changes, source=str(changes_csv), bbox_2154=bbox)
+    buildings = inputs.buildings
+    if buildings is None and layers is not None:
+        buildings = layers.buildings
+    table = cell_access(inputs.cells, network, places, buildings=buildings, progress=progress)
+    return WalkAccess(table=table, network=network)
