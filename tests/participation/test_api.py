@@ -1,15 +1,27 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from quartiers.participation.api import build_router, public_router
 from quartiers.participation.routing import ParticipationConfig
 from quartiers.participation.store import ContributionStore
 from quartiers.participation.vocab import Status
 
-from .helpers import add_moderator, login_api, login_pages, make_app, submit
+from .helpers import (
+    SECRET,
+    TERRITORIES,
+    add_moderator,
+    cheap_passwords,
+    login_api,
+    login_pages,
+    make_app,
+    submit,
+)
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -76,6 +88,45 @@ def test_body_size_limit(client: TestClient) -> None:
         "/api/contributions", content=chunks(), headers={"content-type": "application/json"}
     )
     assert streamed.status_code == 413
+
+
+def test_body_size_limit_follows_the_config(store: ContributionStore) -> None:
+    app = make_app(store, ParticipationConfig(max_body_bytes=400))
+    with TestClient(app, base_url="https://testserver") as client:
+        submit(client)  # about 150 bytes
+        long = {"territory": "85191", "code_qp": "QN08503I", "category": "idee", "text": "x" * 500}
+        response = client.post("/api/contributions", json=long)
+    assert response.status_code == 413
+    assert response.json() == {"detail": "requête trop volumineuse : 400 octets au plus"}
+
+
+def test_each_router_serves_its_own_store(store: ContributionStore, tmp_path: Path) -> None:
+    other = ContributionStore.open(
+        f"sqlite:///{tmp_path / 'autre.sqlite3'}", TERRITORIES, passwords=cheap_passwords()
+    )
+    try:
+        app = FastAPI()
+        app.include_router(build_router(store, secret_key=SECRET), prefix="/a")
+        app.include_router(build_router(other, secret_key=SECRET), prefix="/b")
+        payload = {"territory": "85191", "code_qp": "QN08503I", "category": "idee", "text": "Une"}
+        with TestClient(app, base_url="https://testserver") as client:
+            assert client.post("/b/api/contributions", json=payload).status_code == 201
+            assert client.post("/b/api/contributions", json=payload).status_code == 201
+            assert client.post("/a/api/contributions", json=payload).status_code == 201
+        assert store.counts(scope=None)[Status.PENDING] == 1
+        assert other.counts(scope=None)[Status.PENDING] == 2
+    finally:
+        other.close()
+
+
+def test_module_level_routes_need_build_router() -> None:
+    app = FastAPI()
+    app.include_router(public_router)  # not bound to a store
+    with (
+        TestClient(app) as client,
+        pytest.raises(RuntimeError, match=r"sans api\.build_router"),
+    ):
+        client.get("/api/contributions")
 
 
 def test_submission_rate_limit_per_client(store: ContributionStore) -> None:

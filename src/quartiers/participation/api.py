@@ -9,13 +9,15 @@ Public: ``GET/POST /api/contributions``, ``GET /api/contributions/{id}``,
 ``GET /api/contributions.geojson``, ``GET /api/contributions/summary``,
 ``GET /api/contributions/vocabulary``. Moderation (session cookie + ``X-CSRF-Token`` header on
 writes): ``/api/moderation/...``. Pages (French, server-rendered): ``/moderation/...``.
+
+Handlers are module-level functions on module-level routers; they get the store, the
+moderator sign-in and the limits through ``Depends`` (:mod:`~quartiers.participation.deps`).
+:func:`build_router` binds them to one store.
 """
 
 from __future__ import annotations
 
-import logging
 import math
-import secrets
 from enum import Enum
 from typing import Annotated
 
@@ -23,9 +25,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from quartiers.participation.api_moderation import add_moderation_api
+from quartiers.participation.api_moderation import router as moderation_router
+from quartiers.participation.deps import Auth, Participation, Store, Submissions, bind_routes
 from quartiers.participation.exports import feature_collection
-from quartiers.participation.pages import add_pages
+from quartiers.participation.pages import ROUTERS as PAGE_ROUTERS
 from quartiers.participation.params import (
     BBoxQuery,
     CodeQpQuery,
@@ -35,8 +38,7 @@ from quartiers.participation.params import (
     TerritoryQuery,
     too_many,
 )
-from quartiers.participation.ratelimit import SharedRateLimiter
-from quartiers.participation.routing import ParticipationConfig, limited_route_class
+from quartiers.participation.routing import ParticipationConfig
 from quartiers.participation.schemas import (
     ContributionCreate,
     ContributionPublic,
@@ -46,7 +48,6 @@ from quartiers.participation.schemas import (
     Vocabulary,
     VocabularyEntry,
 )
-from quartiers.participation.security import TokenSigner
 from quartiers.participation.store import MAX_PAGE, ContributionStore
 from quartiers.participation.vocab import (
     AGE_BAND_LABELS,
@@ -54,12 +55,9 @@ from quartiers.participation.vocab import (
     PERIOD_LABELS,
     Category,
 )
-from quartiers.participation.webauth import WebAuth
 from quartiers.schemas import BBox
 
-__all__ = ["SummaryRow", "build_router"]
-
-logger = logging.getLogger(__name__)
+__all__ = ["SummaryRow", "build_router", "public_router"]
 
 
 class SummaryRow(BaseModel):
@@ -92,134 +90,153 @@ def _parse_bbox(value: str | None) -> BBox | None:
     return (min_lon, min_lat, max_lon, max_lat)
 
 
-def _add_public(
-    router: APIRouter, store: ContributionStore, auth: WebAuth, limiter: SharedRateLimiter
-) -> None:
-    tags: list[str | Enum] = ["contributions"]
+_TAGS: list[str | Enum] = ["contributions"]
 
-    @router.get(
-        "/api/contributions",
-        response_model=Page[ContributionPublic],
-        tags=tags,
-        summary="Contributions publiées",
-    )
-    def list_contributions(
-        territory: TerritoryQuery = None,
-        code_qp: CodeQpQuery = None,
-        category: Category | None = None,
-        bbox: BBoxQuery = None,
-        limit: Limit = 100,
-        offset: Offset = 0,
-    ) -> Page[ContributionPublic]:
-        """List published contributions, oldest first, filtered and paginated."""
-        return store.list_public(
-            territory=territory,
-            code_qp=code_qp,
-            category=category,
-            bbox=_parse_bbox(bbox),
-            limit=limit,
-            offset=offset,
-        )
+public_router = APIRouter()
+"""The public JSON routes (``/api/contributions…``), bound by :func:`build_router`."""
 
-    @router.post(
-        "/api/contributions",
-        response_model=ContributionReceipt,
-        status_code=201,
-        tags=tags,
-        summary="Déposer une contribution (en attente de modération)",
-        responses={
-            413: {"description": "Requête trop volumineuse"},
-            429: {"description": "Trop de requêtes"},
-        },
-    )
-    def submit_contribution(data: ContributionCreate, request: Request) -> ContributionReceipt:
-        """Store a new contribution; it stays private until a moderator publishes it."""
-        wait = limiter.acquire(auth.client(request))
-        if wait > 0:
-            raise too_many(wait, "trop de contributions envoyées depuis cette adresse")
-        return store.create(data, source="web")
 
-    @router.get(
-        "/api/contributions.geojson",
-        response_model=FeatureCollection,
-        response_class=GeoJSONResponse,
-        tags=tags,
-        summary="Contributions publiées (GeoJSON)",
+@public_router.get(
+    "/api/contributions",
+    response_model=Page[ContributionPublic],
+    tags=_TAGS,
+    summary="Contributions publiées",
+)
+def list_contributions(
+    store: Store,
+    territory: TerritoryQuery = None,
+    code_qp: CodeQpQuery = None,
+    category: Category | None = None,
+    bbox: BBoxQuery = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[ContributionPublic]:
+    """List published contributions, oldest first, filtered and paginated."""
+    return store.list_public(
+        territory=territory,
+        code_qp=code_qp,
+        category=category,
+        bbox=_parse_bbox(bbox),
+        limit=limit,
+        offset=offset,
     )
-    def contributions_geojson(
-        territory: TerritoryQuery = None,
-        code_qp: CodeQpQuery = None,
-        category: Category | None = None,
-        bbox: BBoxQuery = None,
-    ) -> GeoJSONResponse:
-        """Return published contributions as a GeoJSON feature collection (WGS84)."""
-        page = store.list_public(
+
+
+@public_router.post(
+    "/api/contributions",
+    response_model=ContributionReceipt,
+    status_code=201,
+    tags=_TAGS,
+    summary="Déposer une contribution (en attente de modération)",
+    responses={
+        413: {"description": "Requête trop volumineuse"},
+        429: {"description": "Trop de requêtes"},
+    },
+)
+def submit_contribution(
+    data: ContributionCreate,
+    request: Request,
+    store: Store,
+    auth: Auth,
+    submissions: Submissions,
+) -> ContributionReceipt:
+    """Store a new contribution; it stays private until a moderator publishes it."""
+    wait = submissions.acquire(auth.client(request))
+    if wait > 0:
+        raise too_many(wait, "trop de contributions envoyées depuis cette adresse")
+    return store.create(data, source="web")
+
+
+@public_router.get(
+    "/api/contributions.geojson",
+    response_model=FeatureCollection,
+    response_class=GeoJSONResponse,
+    tags=_TAGS,
+    summary="Contributions publiées (GeoJSON)",
+)
+def contributions_geojson(
+    store: Store,
+    territory: TerritoryQuery = None,
+    code_qp: CodeQpQuery = None,
+    category: Category | None = None,
+    bbox: BBoxQuery = None,
+) -> GeoJSONResponse:
+    """Return published contributions as a GeoJSON feature collection (WGS84)."""
+    page = store.list_public(
+        territory=territory,
+        code_qp=code_qp,
+        category=category,
+        bbox=_parse_bbox(bbox),
+        limit=MAX_PAGE,
+    )
+    items = list(page.items)
+    while len(items) < page.total:
+        more = store.list_public(
             territory=territory,
             code_qp=code_qp,
             category=category,
             bbox=_parse_bbox(bbox),
             limit=MAX_PAGE,
+            offset=len(items),
         )
-        items = list(page.items)
-        while len(items) < page.total:
-            more = store.list_public(
-                territory=territory,
-                code_qp=code_qp,
-                category=category,
-                bbox=_parse_bbox(bbox),
-                limit=MAX_PAGE,
-                offset=len(items),
-            )
-            if not more.items:
-                break
-            items.extend(more.items)
-        return GeoJSONResponse(feature_collection(items).model_dump(mode="json"))
+        if not more.items:
+            break
+        items.extend(more.items)
+    return GeoJSONResponse(feature_collection(items).model_dump(mode="json"))
 
-    @router.get(
-        "/api/contributions/vocabulary",
-        response_model=Vocabulary,
-        tags=tags,
-        summary="Catégories, tranches d'âge et moments de la journée",
-    )
-    def vocabulary() -> Vocabulary:
-        """Return the closed lists of the form with their French labels."""
-        return Vocabulary(
-            categories=[VocabularyEntry(id=k.value, label=v) for k, v in CATEGORY_LABELS.items()],
-            age_bands=[VocabularyEntry(id=k.value, label=v) for k, v in AGE_BAND_LABELS.items()],
-            periods=[VocabularyEntry(id=k.value, label=v) for k, v in PERIOD_LABELS.items()],
-        )
 
-    @router.get(
-        "/api/contributions/summary",
-        response_model=list[SummaryRow],
-        tags=tags,
-        summary="Nombre de contributions publiées par QPV et catégorie",
+@public_router.get(
+    "/api/contributions/vocabulary",
+    response_model=Vocabulary,
+    tags=_TAGS,
+    summary="Catégories, tranches d'âge et moments de la journée",
+)
+def vocabulary() -> Vocabulary:
+    """Return the closed lists of the form with their French labels."""
+    return Vocabulary(
+        categories=[VocabularyEntry(id=k.value, label=v) for k, v in CATEGORY_LABELS.items()],
+        age_bands=[VocabularyEntry(id=k.value, label=v) for k, v in AGE_BAND_LABELS.items()],
+        periods=[VocabularyEntry(id=k.value, label=v) for k, v in PERIOD_LABELS.items()],
     )
-    def summary(territory: Annotated[str, Query(max_length=20)]) -> list[SummaryRow]:
-        """Count published contributions of a territory per QPV and category."""
-        counts = store.summary_by_qpv(territory)
-        return [
-            SummaryRow(code_qp=code_qp, category=category, count=count)
-            for code_qp in sorted(counts, key=lambda c: (c is None, c or ""))
-            for category, count in sorted(counts[code_qp].items())
-        ]
 
-    @router.get(
-        "/api/contributions/{contribution_id}",
-        response_model=ContributionPublic,
-        tags=tags,
-        summary="Une contribution publiée",
-        responses={404: {"description": "Introuvable"}},
-    )
-    def get_contribution(contribution_id: ContributionId) -> ContributionPublic:
-        """Return one published contribution (others are not found)."""
-        return store.get_public(contribution_id)
+
+@public_router.get(
+    "/api/contributions/summary",
+    response_model=list[SummaryRow],
+    tags=_TAGS,
+    summary="Nombre de contributions publiées par QPV et catégorie",
+)
+def summary(territory: Annotated[str, Query(max_length=20)], store: Store) -> list[SummaryRow]:
+    """Count published contributions of a territory per QPV and category."""
+    counts = store.summary_by_qpv(territory)
+    return [
+        SummaryRow(code_qp=code_qp, category=category, count=count)
+        for code_qp in sorted(counts, key=lambda c: (c is None, c or ""))
+        for category, count in sorted(counts[code_qp].items())
+    ]
+
+
+@public_router.get(
+    "/api/contributions/{contribution_id}",
+    response_model=ContributionPublic,
+    tags=_TAGS,
+    summary="Une contribution publiée",
+    responses={404: {"description": "Introuvable"}},
+)
+def get_contribution(contribution_id: ContributionId, store: Store) -> ContributionPublic:
+    """Return one published contribution (others are not found)."""
+    return store.get_public(contribution_id)
 
 
 def build_router(
     store: ContributionStore, *, secret_key: str, config: ParticipationConfig | None = None
 ) -> APIRouter:
     """Build the participation router (JSON API and moderation pages) over ``store``.
+
+    The routes are those of the module-level routers (:data:`public_router`,
+    :data:`~.api_moderation.router`, :data:`~.pages.ROUTERS`); the returned router binds
+    them to ``store`` through a router-level dependency (:mod:`~.deps`) and caps request
+    bodies at ``config.max_body_bytes``.
 
     Parameters
     ----------
@@ -231,18 +248,7 @@ def build_router(
     config
         Limits and cookie policy; defaults suit an HTTPS deployment.
     """
-    cfg = config or ParticipationConfig()
-    if not secret_key:
-        logger.warning(
-            "clé secrète vide : clé aléatoire, les sessions seront perdues au redémarrage"
-        )
-        secret_key = secrets.token_urlsafe(32)
-    auth = WebAuth(store, TokenSigner(secret_key), cfg)
-    submissions = SharedRateLimiter(
-        store.db, "contributions", capacity=cfg.submit_burst, per_minute=cfg.submit_per_minute
+    context = Participation.create(
+        store, secret_key=secret_key, config=config or ParticipationConfig()
     )
-    router = APIRouter(route_class=limited_route_class(cfg.max_body_bytes))
-    _add_public(router, store, auth, submissions)
-    add_moderation_api(router, store, auth)
-    add_pages(router, store, auth)
-    return router
+    return bind_routes(context, (public_router, moderation_router, *PAGE_ROUTERS))

@@ -20,6 +20,14 @@ depends_on = None
 
 def upgrade() -> None:
     """Create every table of the first version."""
+    _create_contributions()
+    _create_contacts_and_history()
+    _create_moderators()
+    _create_audit_log()
+
+
+def _create_contributions() -> None:
+    """The contributions (public part) and their indexes."""
     op.create_table(
         "contributions",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -53,6 +61,9 @@ def upgrade() -> None:
     op.create_index("ix_contributions_territory_status", "contributions", ["territory", "status"])
     op.create_index("ix_contributions_status_created_at", "contributions", ["status", "created_at"])
 
+
+def _create_contacts_and_history() -> None:
+    """Private e-mails and the moderation history of each contribution."""
     op.create_table(
         "contribution_contacts",
         sa.Column("contribution_id", sa.Integer(), nullable=False),
@@ -90,6 +101,9 @@ def upgrade() -> None:
         op.f("ix_moderation_events_contribution_id"), "moderation_events", ["contribution_id"]
     )
 
+
+def _create_moderators() -> None:
+    """Moderator accounts, their roles per territory and their sessions."""
     op.create_table(
         "moderators",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -136,6 +150,9 @@ def upgrade() -> None:
         op.f("ix_moderator_sessions_moderator_id"), "moderator_sessions", ["moderator_id"]
     )
 
+
+def _create_audit_log() -> None:
+    """The audit log."""
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
