@@ -52,7 +52,7 @@ FORMAT = "quartiers-diagnostic/1"
 class _Section(BaseModel):
     """A section of ``run.json``: read-only, unknown keys kept."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, coerce_numbers_to_str=True)
 
 
 class TerritoryRecord(_Section):
@@ -215,7 +215,7 @@ class RunRecord(BaseModel):
     ``hazard``, the ``indicators`` and ``climate`` tables) stay JSON mappings, named here.
     """
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, coerce_numbers_to_str=True)
 
     format: Literal["quartiers-diagnostic/1"]
     territory: TerritoryRecord

@@ -91,20 +91,23 @@ _GDAL_MD_URI = "http://gdal.org"
 
 def provenance(diag: Diagnostic) -> dict[str, Any]:
     """Return the provenance stamped on every exported file (a summary of ``run.json``)."""
-    run = diag.run
-    method = run.get("method") or {}
+    run = diag.record
     return {
-        "format": run.get("format"),
-        "territory": run.get("territory"),
-        "crs": run.get("crs"),
-        "horizon": run.get("horizon"),
-        "code_version": run.get("code_version"),
-        "method": {k: method.get(k) for k in ("name", "version", "sha256")},
+        "format": run.format,
+        "territory": run.territory.model_dump(mode="json", exclude_unset=True),
+        "crs": run.crs,
+        "horizon": run.horizon.model_dump(mode="json", exclude_unset=True),
+        "code_version": dict(run.code_version),
+        "method": {
+            "name": run.method.name,
+            "version": run.method.version,
+            "sha256": run.method.sha256,
+        },
         "sources": [
-            {k: s.get(k) for k in ("source_id", "vintage", "licence", "sha256", "retrieved")}
-            for s in run.get("sources") or []
+            {k: getattr(s, k) for k in ("source_id", "vintage", "licence", "sha256", "retrieved")}
+            for s in run.sources
         ],
-        "missing_dimensions": run.get("missing_dimensions"),
+        "missing_dimensions": list(run.missing_dimensions),
     }
 
 
@@ -358,7 +361,7 @@ def write_metadata(
     )
     created = datetime.now(UTC).date()
     record = record_from_run(
-        diag.run, box, Contact(organisation, settings.contact_email), files, created
+        diag.record, box, Contact(organisation, settings.contact_email), files, created
     )
     xml_path, jsonld_path = (out_dir / name for name in METADATA_FILES)
     xml_path.write_text(iso19139_xml(record), encoding="utf-8")
