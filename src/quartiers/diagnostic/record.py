@@ -132,7 +132,7 @@ class SummaryRecord(_Section):
 
     cells: int | None = None
     qpv: int | None = None
-    qpv_ranked: int = 0
+    qpv_ranked: int | None = None
     population_cells: float | None = None
     access_given: bool = False
 
