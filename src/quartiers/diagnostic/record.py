@@ -72,9 +72,21 @@ class HorizonRecord(_Section):
 class MethodSettings(_Section):
     """The settings of the method file that readers use (the others stay in ``model_extra``)."""
 
+    description: str | None = None
     normalisation: str | None = None
     population_floor: float | None = None
     cell_population_floor: float | None = None
+    aggregation: dict[str, str] = Field(default_factory=dict)
+    #: Per dimension: ``weight`` and indicator weights, as in the method file.
+    dimensions: dict[str, Any] = Field(default_factory=dict)
+
+    def dimension_weights(self) -> dict[str, float]:
+        """Return the nominal weight of each dimension of the method file."""
+        return {
+            str(k): float(v.get("weight", 0.0))
+            for k, v in self.dimensions.items()
+            if isinstance(v, Mapping)
+        }
 
 
 class MethodRecord(_Section):
