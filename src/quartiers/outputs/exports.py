@@ -288,18 +288,16 @@ def write_labelled_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def _readme(diag: Diagnostic, files: Sequence[str]) -> str:
-    stamp = provenance(diag)
-    territory = stamp.get("territory") or {}
-    method = stamp.get("method") or {}
+    run = diag.record
+    method = run.method
     lines = [
         "Quartiers en transition — export des données du diagnostic",
         "=" * 58,
         "",
-        f"Territoire : {territory.get('name', '')} ({territory.get('code', '')})",
-        f"Système de coordonnées : {stamp.get('crs')} (LAEA Europe, mètres)",
-        f"Horizon climatique : {(stamp.get('horizon') or {}).get('label', '')}",
-        f"Méthode : {method.get('name')} v{method.get('version')} "
-        f"(SHA-256 {str(method.get('sha256') or '')[:16]}…)",
+        f"Territoire : {run.territory.name} ({run.territory.code})",
+        f"Système de coordonnées : {run.crs} (LAEA Europe, mètres)",
+        f"Horizon climatique : {run.horizon.label}",
+        f"Méthode : {method.name} v{method.version} (SHA-256 {(method.sha256 or '')[:16]}…)",
         "",
         "Fichiers :",
         "- diagnostic.gpkg : couches cells (carreaux de 200 m), qpv, zones ; styles QGIS "
@@ -316,12 +314,9 @@ def _readme(diag: Diagnostic, files: Sequence[str]) -> str:
         "",
         "Sources :",
     ]
-    for src in stamp.get("sources") or []:
-        lines.append(
-            f"- {src.get('source_id')} : millésime {src.get('vintage')}, licence "
-            f"{src.get('licence')}"
-        )
-    if any(s.get("source_id") == "osm" for s in stamp.get("sources") or []):
+    for src in run.sources:
+        lines.append(f"- {src.source_id} : millésime {src.vintage}, licence {src.licence}")
+    if "osm" in run.source_ids():
         lines.append("Données OpenStreetMap © contributeurs OpenStreetMap, licence ODbL 1.0.")
     lines += [
         "",
