@@ -301,8 +301,7 @@ def record_from_mapping(data: Mapping[str, Any], path: Path | str = "run.json") 
         more = f" (et {len(errors) - 1} autre(s) erreur(s))" if len(errors) > 1 else ""
         message = "absent (champ obligatoire)" if first["type"] == "missing" else None
         raise InputError(
-            f"{path} : champ {_field(first['loc'])} : "
-            f"{message or french_message(first)}{more}"
+            f"{path} : champ {_field(first['loc'])} : {message or french_message(first)}{more}"
         ) from None
 
 
