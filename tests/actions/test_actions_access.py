@@ -26,7 +26,7 @@ def demo_inputs(demo_workshop: Workshop) -> TerritoryInputs:
 def test_inputs_reload_from_run_json_and_rerun_gives_the_stored_diagnostic(
     demo_workshop: Workshop,
 ) -> None:
-    inputs = inputs_from_run(demo_workshop.diagnostic.run)
+    inputs = inputs_from_run(demo_workshop.diagnostic.record)
     assert len(inputs.cells) == len(demo_workshop.diagnostic.cells)
     base = demo_workshop._prepare()  # reload, access with the city's cooled rooms, rerun
     assert base.inputs.extra_places is not None and len(base.inputs.extra_places)

@@ -107,12 +107,17 @@ def test_reference_of_the_run_cells_gives_the_run_indices(
 
 
 def test_compare_accepts_own_scales_and_refuses_two_files() -> None:
+    from quartiers.diagnostic import RunRecord
     from quartiers.errors import InputError
     from quartiers.report.reference import check_same_reference
 
-    own = [{}, {"reference": {"kind": "run"}}, {"reference": {"kind": "territory"}}]
+    def run(**extra: object) -> RunRecord:
+        base = {"format": "quartiers-diagnostic/1", "territory": {"code": "85191"}}
+        return RunRecord.model_validate(base | extra)
+
+    own = [run(), run(reference={"kind": "run"}), run(reference={"kind": "territory"})]
     check_same_reference(own, ["a", "b", "c"])  # each on its own cells: no shared scale claimed
-    files = [{"reference": {"kind": "file", "sha256": s, "path": f"/r/{s}.parquet"}} for s in "xy"]
+    files = [run(reference={"kind": "file", "sha256": s, "path": f"/r/{s}.parquet"}) for s in "xy"]
     check_same_reference([files[0], files[0]], ["a", "b"])
     with pytest.raises(InputError, match=r"a : fichier x\.parquet.*b : fichier y\.parquet"):
         check_same_reference(files, ["a", "b"])

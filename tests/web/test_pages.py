@@ -8,7 +8,7 @@ import json
 import re
 from html import unescape
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 from fastapi.testclient import TestClient
@@ -225,6 +225,10 @@ def test_downloads(client: TestClient, demo_dir: Path) -> None:
     assert len(cells) > 1000 and "geometry" not in cells[0] and "index" in cells[0]
     run = client.get(f"/telechargements/{DEMO}/run.json").json()
     assert all("/" not in s["location"] for s in run["sources"])
+    written = json.loads((demo_dir / "run.json").read_text(encoding="utf-8"))
+    assert list(run) == list(written)  # the file's own key order, paths cut to file names
+    cut = [{**s, "location": PurePath(s["location"]).name} for s in written["sources"]]
+    assert run["sources"] == cut and run["method"] == written["method"]
     geo = client.get(f"/telechargements/{DEMO}/qpv.geojson").json()
     assert len(geo["features"]) == 2
     r = client.get(f"/telechargements/{DEMO}/secret.txt")

@@ -288,7 +288,7 @@ def build_roadmap(
     first_year = first_year or today.year + 1
     row = qpv_row(diagnostic, code_qp)
     actions = check_choices(choices, catalogue)
-    run = diagnostic.run
+    run = diagnostic.record
     changes = {}
     if whatif is not None:
         table = whatif.qpv_changes(code_qp)
@@ -312,26 +312,19 @@ def build_roadmap(
     running_high = sum(r.running_high for r in rows)
     total_low = invest_low + sum(r.running_low * _running_years(r) for r in rows)
     total_high = invest_high + sum(r.running_high * _running_years(r) for r in rows)
-    horizon = run.get("horizon", {})
-    method = run.get("method", {})
-    version = run.get("code_version", {})
     rank = _float(row.get("rank"))
-    n_ranked = int(run.get("summary", {}).get("qpv_ranked", 0) or 0)
+    n_ranked = run.summary.qpv_ranked or 0
     return Roadmap(
-        territory_code=str(run.get("territory", {}).get("code", "")),
-        territory_name=str(run.get("territory", {}).get("name", "")),
+        territory_code=run.territory.code,
+        territory_name=run.territory.name,
         code_qp=str(code_qp),
         lib_qp=str(row.get("lib_qp", code_qp)),
         communes=str(row.get("insee_coms") or row.get("insee_com") or ""),
         population=_float(row.get("population")),
         generated=today.strftime("%d/%m/%Y"),
-        horizon_label=str(horizon.get("label", "")) if isinstance(horizon, dict) else "",
-        method_label=(
-            f"{method.get('name', '')} (version {method.get('version', '')})"
-            if isinstance(method, dict)
-            else ""
-        ),
-        code_version=str(version.get("quartiers", "")) if isinstance(version, dict) else "",
+        horizon_label=run.horizon.label,
+        method_label=f"{run.method.name} (version {run.method.version})",
+        code_version=run.code_version.get("quartiers") or "",
         index_text=value_text(_float(row.get("index")), "0–1"),
         rank_text=(
             f"{int(rank)} sur {n_ranked} QPV classés" if math.isfinite(rank) else "non classé"

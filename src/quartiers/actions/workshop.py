@@ -18,7 +18,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +28,7 @@ from quartiers.actions.matching import Need, Suggestion, qpv_needs, qpv_row, sug
 from quartiers.actions.whatif import WhatIfResult, complete_choices, run_whatif
 from quartiers.diagnostic import Diagnostic
 from quartiers.diagnostic.pipeline import diagnose
+from quartiers.diagnostic.record import RunRecord, SourceRecord
 from quartiers.errors import InputError, QuartiersError
 from quartiers.method.spec import Method, default_method, parse_method
 from quartiers.schemas import HORIZONS, TerritoryInputs
@@ -50,7 +50,7 @@ _CACHE_SIZE = 8
 
 
 def inputs_from_run(
-    run: dict[str, Any],
+    run: RunRecord,
     *,
     settings: Settings | None = None,
     workspace: Path | None = None,
@@ -62,7 +62,7 @@ def inputs_from_run(
     Parameters
     ----------
     run
-        The diagnostic's ``run.json``.
+        The diagnostic's ``run.json`` (``Diagnostic.record``).
     settings
         Settings (cache and workspace folders); always used offline.
     workspace
@@ -86,25 +86,25 @@ def inputs_from_run(
     return inputs
 
 
-def run_changes_csv(run: dict[str, Any], directory: Path | None = None) -> Path | None:
+def run_changes_csv(run: RunRecord, directory: Path | None = None) -> Path | None:
     """Return the city's places file recorded in ``run.json`` (source ``places``), if found.
 
     See :func:`recorded_file` for where it is looked for.
     """
-    for record in run.get("sources", []):
-        if str(record.get("source_id", "")) == CITY_PLACES_ID:
+    for record in run.sources:
+        if record.source_id == CITY_PLACES_ID:
             return recorded_file(record, directory)
     return None
 
 
-def recorded_file(record: dict[str, Any], directory: Path | None = None) -> Path | None:
+def recorded_file(record: SourceRecord, directory: Path | None = None) -> Path | None:
     """Return the file a provenance record of ``run.json`` names, where it is now.
 
     The recorded path first; when the diagnostic folder was moved with its inputs inside it
     (the demo keeps them in ``entrees/``), the same trailing path under ``directory``, taken
     only if its SHA-256 is the recorded one.
     """
-    location = str(record.get("location", ""))
+    location = record.location or ""
     if not location or "://" in location:
         return None
     path = Path(location)
@@ -115,7 +115,7 @@ def recorded_file(record: dict[str, Any], directory: Path | None = None) -> Path
     parts = path.parts
     for k in range(1, len(parts)):
         candidate = Path(directory).joinpath(*parts[-k:])
-        if candidate.is_file() and _sha256(candidate) == record.get("sha256"):
+        if candidate.is_file() and _sha256(candidate) == record.sha256:
             return candidate
     return None
 
@@ -129,7 +129,7 @@ def _sha256(path: Path) -> str:
 
 
 def _reload(
-    run: dict[str, Any],
+    run: RunRecord,
     *,
     settings: Settings | None,
     workspace: Path | None,
@@ -137,18 +137,18 @@ def _reload(
 ) -> TerritoryInputs:
     if workspace is not None:
         return read_workspace(Path(workspace))
-    code = str(run.get("territory", {}).get("code", ""))
+    code = run.territory.code
     if not code:
         raise InputError("run.json : code du territoire absent (champ territory.code)")
     local: dict[str, Path] = {}
-    for record in run.get("sources", []):
-        source_id = str(record.get("source_id", ""))
+    for record in run.sources:
+        source_id = record.source_id
         if source_id == CITY_PLACES_ID:  # applied by the access step, not an official source
             continue
         path = recorded_file(record, directory)
         if source_id and source_id not in local and path is not None:
             local[source_id] = path
-    used = {str(r.get("source_id", "")) for r in run.get("sources", [])}
+    used = run.source_ids()
     skip = [s.id for s in CATALOG if not s.required and s.id not in used]
     offline = (settings or get_settings()).model_copy(update={"offline": True})
     try:
@@ -210,7 +210,7 @@ class Workshop:
         diagnostic when the caller has already loaded it (the web app).
         """
         diagnostic = diagnostic or Diagnostic.load(Path(directory))
-        run = diagnostic.run
+        run = diagnostic.record
         city = changes_csv or run_changes_csv(run, Path(directory))
 
         def loader() -> TerritoryInputs:
@@ -234,27 +234,25 @@ class Workshop:
     @property
     def code(self) -> str:
         """Return the territory code (``run.json``)."""
-        return str(self.diagnostic.run.get("territory", {}).get("code", ""))
+        return self.diagnostic.record.territory.code
 
     @property
     def name(self) -> str:
         """Return the territory name (``run.json``)."""
-        return str(self.diagnostic.run.get("territory", {}).get("name", ""))
+        return self.diagnostic.record.territory.name
 
     @property
     def horizon(self) -> str:
         """Return the diagnostic's climate horizon id."""
-        value = self.diagnostic.run.get("horizon", "ref")
-        horizon = str(value.get("id", "ref")) if isinstance(value, dict) else str(value)
+        horizon = self.diagnostic.record.horizon.id
         return horizon if horizon in HORIZONS else "ref"
 
     def method(self) -> Method:
         """Return the diagnostic's method (from ``run.json``; the default if absent)."""
-        record = self.diagnostic.run.get("method", {})
-        text = record.get("content") if isinstance(record, dict) else None
-        if not text:
+        record = self.diagnostic.record.method
+        if not record.content:
             return default_method()
-        return parse_method(str(text), source=str(record.get("source", "run.json")))
+        return parse_method(record.content, source=record.source or "run.json")
 
     def needs(self, code_qp: str) -> list[Need]:
         """Return the QPV's needs, worst first."""
@@ -281,7 +279,7 @@ class Workshop:
                 "simulée le sont)"
             )
         inputs = self.loader()
-        walked = bool(self.diagnostic.run.get("summary", {}).get("access_given"))
+        walked = self.diagnostic.record.summary.access_given
         before = diagnose(inputs, method=self.method(), horizon=self.horizon, access=walked)
         _check_rerun(self.diagnostic, before)
         access = before.access if walked else None

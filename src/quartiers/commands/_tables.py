@@ -58,11 +58,8 @@ def print_index_labels(diag: Diagnostic) -> None:
 
 def summary_table(diag: Diagnostic) -> Table:
     """Return the French summary table of the QPV (rank order, then the unranked)."""
-    run = diag.run
-    title = (
-        f"{run['territory']['name']} ({run['territory']['code']}) — horizon "
-        f"{run['horizon']['label']}"
-    )
+    run = diag.record
+    title = f"{run.territory.name} ({run.territory.code}) — horizon {run.horizon.label}"
     table = Table(
         title=title,
         box=box.SIMPLE_HEAD,
@@ -118,10 +115,10 @@ def summary_table(diag: Diagnostic) -> Table:
 
 def robustness_table(diag: Diagnostic) -> Table | None:
     """Return the French table of rank intervals of the ranked QPV (None when not computed)."""
-    unc = diag.run.get("uncertainty", {})
-    if not unc.get("enabled"):
+    unc = diag.record.uncertainty
+    if not unc.enabled:
         return None
-    few = bool(unc.get("few_ranked"))
+    few = unc.few_ranked
     first = (
         "Habitants en quintile 5 : part des habitants du QPV dans des carreaux du quintile le "
         "plus vulnérable (entre parenthèses : 90 % des variantes ; moins de 5 QPV classés, "
@@ -130,7 +127,7 @@ def robustness_table(diag: Diagnostic) -> Table | None:
         else "Rang 90 % : rangs obtenus dans 90 % des variantes."
     )
     table = Table(
-        title=f"Solidité des rangs ({unc['draws']} variantes de la méthode)",
+        title=f"Solidité des rangs ({unc.draws} variantes de la méthode)",
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
         caption=(

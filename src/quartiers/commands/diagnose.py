@@ -168,8 +168,9 @@ def diagnose_command(
     robust = robustness_table(diag)
     if robust is not None:
         console.print(robust)
-    missing = diag.run.get("missing_dimensions", [])
-    absent = diag.run.get("missing_indicators", {})
+    record = diag.record
+    missing = record.missing_dimensions
+    absent = record.missing_indicators
     if missing or absent:
         err_console.print(
             "Indicateurs absents (l'indice est calculé sans eux) : "
@@ -178,7 +179,7 @@ def diagnose_command(
             highlight=False,
         )
     print_index_labels(diag)
-    for note in diag.run.get("notes", []):
+    for note in record.notes:
         err_console.print(f"Remarque : {note}", highlight=False)
     console.print(f"Résultats écrits dans {out} (qpv.csv, diagnostic.gpkg, run.json, carte.html…)")
 

@@ -133,7 +133,7 @@ def compare_command(
             diags.append(_load(directory))
             progress.advance()
         progress.finish()
-        check_same_reference([d.run for d in diags], [str(d) for d in directories])
+        check_same_reference([d.record for d in diags], [str(d) for d in directories])
         progress.start("Comparaison : rendu du document", total=1)
         with output_file(out, force=force) as tmp:
             write_comparison(diags, tmp)
@@ -199,7 +199,7 @@ def export_command(
         with output_dir(out, force=force, protect=[directory]) as tmp:
             built = export_open_data(diag, tmp)
             # a project in the export folder is built with it, in the same temporary folder
-            inside = write_qgis_project(built["diagnostic.gpkg"], diag.run, tmp) if same else {}
+            inside = write_qgis_project(built["diagnostic.gpkg"], diag.record, tmp) if same else {}
         progress.advance()
         progress.finish()
     finally:
@@ -212,6 +212,6 @@ def export_command(
         project = {name: out / path.relative_to(tmp) for name, path in inside.items()}
     else:
         with output_dir(qgis, force=force, protect=[directory, out]) as qtmp:
-            written = write_qgis_project(paths["diagnostic.gpkg"], diag.run, qtmp)
+            written = write_qgis_project(paths["diagnostic.gpkg"], diag.record, qtmp)
         project = {name: qgis / path.relative_to(qtmp) for name, path in written.items()}
     _list(sorted(project.values()), f"Projet QGIS écrit dans {qgis} :")

@@ -2,9 +2,11 @@
 
 ``pipeline.diagnose`` is the one entry point (reads the sources, decides walking access);
 ``run.run_diagnostic`` diagnoses inputs already read; ``_io`` writes and reads the output
-directory of a :class:`Diagnostic`. Web, report and actions read only a :class:`Diagnostic`.
+directory of a :class:`Diagnostic`; ``record`` types its ``run.json`` (:class:`RunRecord`).
+Web, report and actions read only a :class:`Diagnostic`.
 """
 
+from quartiers.diagnostic.record import RunRecord
 from quartiers.diagnostic.run import Diagnostic, RobustnessOptions, run_diagnostic
 
-__all__ = ["Diagnostic", "RobustnessOptions", "run_diagnostic"]
+__all__ = ["Diagnostic", "RobustnessOptions", "RunRecord", "run_diagnostic"]

@@ -25,6 +25,7 @@ import shapely
 
 from quartiers._version import __version__
 from quartiers.diagnostic._dictionary import build_dictionary
+from quartiers.diagnostic.record import FORMAT, record_from_mapping
 from quartiers.errors import InputError
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.os_errors import reason
@@ -60,7 +61,6 @@ FILES = (
     "dictionnaire.csv",
     "run.json",
 )
-FORMAT = "quartiers-diagnostic/1"
 #: GeoParquet copy of the optional ``hotspots`` layer (written when the diagnostic has one).
 HOTSPOTS_FILE = "hotspots.parquet"
 
@@ -292,11 +292,10 @@ def read(
         run: dict[str, Any] = json.loads(run_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(f"{run_path} : fichier illisible ({reason(exc)})") from None
-    if run.get("format") != FORMAT:
-        raise InputError(f"{run_path} : format {run.get('format')!r} inconnu (attendu {FORMAT})")
+    record = record_from_mapping(run, run_path)  # refuses a malformed file, in French
     cells, qpv, zones = (gpd.read_parquet(out_dir / f"{n}.parquet") for n in LAYERS)
-    climate = pd.DataFrame(run.get("climate", []))
-    indicators = pd.DataFrame(run.get("indicators", []))
+    climate = pd.DataFrame(record.climate)
+    indicators = pd.DataFrame(record.indicators)
     return cells, qpv, zones, climate, indicators, run
 
 

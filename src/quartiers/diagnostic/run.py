@@ -26,6 +26,7 @@ from quartiers.diagnostic._cell_indicators import CellIndicators, compute_cell_i
 from quartiers.diagnostic._robustness import RobustnessOptions, add_robustness
 from quartiers.diagnostic._territories import add_territory_columns, territories_of
 from quartiers.diagnostic.aggregate import ZoneTotals, aggregate_cells
+from quartiers.diagnostic.record import RunRecord, record_from_mapping
 from quartiers.errors import InputError
 from quartiers.indicators.exposure import climate_per_cell
 from quartiers.indicators.registry import REGISTRY
@@ -69,7 +70,8 @@ class Diagnostic:
     indicators
         The indicator registry as a table, with availability and effective weights.
     run
-        Everything needed to trace and rerun (written as ``run.json``).
+        Everything needed to trace and rerun, as the plain dict written to ``run.json``
+        (built by the pipeline; read it through :attr:`record`).
     hotspots
         Cells in high-high clusters of the index (local Moran's I), or None when not run.
     overlaps, network, access
@@ -91,6 +93,15 @@ class Diagnostic:
     network: WalkNetwork | None = field(default=None, repr=False, compare=False)
     #: Walking access per cell the run used (in memory only; its summaries are in ``cells``).
     access: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def record(self) -> RunRecord:
+        """Return ``run.json`` as a typed, read-only :class:`~quartiers.diagnostic.RunRecord`.
+
+        Validated from :attr:`run` on each access (under a millisecond), so it always
+        reflects the dict; a malformed dict raises a French :class:`InputError`.
+        """
+        return record_from_mapping(self.run)
 
     def qpv_table(self) -> pd.DataFrame:
         """Return the QPV table without geometry (the content of ``qpv.csv``)."""

@@ -91,20 +91,23 @@ _GDAL_MD_URI = "http://gdal.org"
 
 def provenance(diag: Diagnostic) -> dict[str, Any]:
     """Return the provenance stamped on every exported file (a summary of ``run.json``)."""
-    run = diag.run
-    method = run.get("method") or {}
+    run = diag.record
     return {
-        "format": run.get("format"),
-        "territory": run.get("territory"),
-        "crs": run.get("crs"),
-        "horizon": run.get("horizon"),
-        "code_version": run.get("code_version"),
-        "method": {k: method.get(k) for k in ("name", "version", "sha256")},
+        "format": run.format,
+        "territory": run.territory.model_dump(mode="json", exclude_unset=True),
+        "crs": run.crs,
+        "horizon": run.horizon.model_dump(mode="json", exclude_unset=True),
+        "code_version": dict(run.code_version),
+        "method": {
+            "name": run.method.name,
+            "version": run.method.version,
+            "sha256": run.method.sha256,
+        },
         "sources": [
-            {k: s.get(k) for k in ("source_id", "vintage", "licence", "sha256", "retrieved")}
-            for s in run.get("sources") or []
+            {k: getattr(s, k) for k in ("source_id", "vintage", "licence", "sha256", "retrieved")}
+            for s in run.sources
         ],
-        "missing_dimensions": run.get("missing_dimensions"),
+        "missing_dimensions": list(run.missing_dimensions),
     }
 
 
@@ -285,18 +288,16 @@ def write_labelled_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def _readme(diag: Diagnostic, files: Sequence[str]) -> str:
-    stamp = provenance(diag)
-    territory = stamp.get("territory") or {}
-    method = stamp.get("method") or {}
+    run = diag.record
+    method = run.method
     lines = [
         "Quartiers en transition — export des données du diagnostic",
         "=" * 58,
         "",
-        f"Territoire : {territory.get('name', '')} ({territory.get('code', '')})",
-        f"Système de coordonnées : {stamp.get('crs')} (LAEA Europe, mètres)",
-        f"Horizon climatique : {(stamp.get('horizon') or {}).get('label', '')}",
-        f"Méthode : {method.get('name')} v{method.get('version')} "
-        f"(SHA-256 {str(method.get('sha256') or '')[:16]}…)",
+        f"Territoire : {run.territory.name} ({run.territory.code})",
+        f"Système de coordonnées : {run.crs} (LAEA Europe, mètres)",
+        f"Horizon climatique : {run.horizon.label}",
+        f"Méthode : {method.name} v{method.version} (SHA-256 {(method.sha256 or '')[:16]}…)",
         "",
         "Fichiers :",
         "- diagnostic.gpkg : couches cells (carreaux de 200 m), qpv, zones ; styles QGIS "
@@ -313,12 +314,9 @@ def _readme(diag: Diagnostic, files: Sequence[str]) -> str:
         "",
         "Sources :",
     ]
-    for src in stamp.get("sources") or []:
-        lines.append(
-            f"- {src.get('source_id')} : millésime {src.get('vintage')}, licence "
-            f"{src.get('licence')}"
-        )
-    if any(s.get("source_id") == "osm" for s in stamp.get("sources") or []):
+    for src in run.sources:
+        lines.append(f"- {src.source_id} : millésime {src.vintage}, licence {src.licence}")
+    if "osm" in run.source_ids():
         lines.append("Données OpenStreetMap © contributeurs OpenStreetMap, licence ODbL 1.0.")
     lines += [
         "",
@@ -358,7 +356,7 @@ def write_metadata(
     )
     created = datetime.now(UTC).date()
     record = record_from_run(
-        diag.run, box, Contact(organisation, settings.contact_email), files, created
+        diag.record, box, Contact(organisation, settings.contact_email), files, created
     )
     xml_path, jsonld_path = (out_dir / name for name in METADATA_FILES)
     xml_path.write_text(iso19139_xml(record), encoding="utf-8")

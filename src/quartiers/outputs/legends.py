@@ -67,12 +67,12 @@ def finite_columns(frame: pd.DataFrame) -> set[str]:
 
 def mappable_quantities(diag: Diagnostic, climate: ClimateTable) -> dict[str, IndicatorInfo]:
     """Return the index, dimension scores and indicators of a diagnostic, index first."""
-    index_info = diag.run.get("index") or {}
+    index_info = diag.record.index
     return indicator_infos(
         diag.indicators,
         climate_ids=sorted({ind for ind, _ in climate}),
         columns_with_values=finite_columns(diag.cells),
-        dimensions_in_index=index_info.get("dimensions", []),
+        dimensions_in_index=index_info.dimensions,
     )
 
 
@@ -119,7 +119,7 @@ def diagnostic_legend(
     """
     climate = climate if climate is not None else climate_lookup(diag.climate)
     infos = quantities if quantities is not None else mappable_quantities(diag, climate)
-    horizon = str((diag.run.get("horizon") or {}).get("id") or "ref")
+    horizon = diag.record.horizon.id or "ref"
     values = pd.to_numeric(diag.cells[column], errors="coerce").to_numpy("float64", na_value=np.nan)
     return legend_at(
         infos[column], values, population_weights(diag.cells), horizon=horizon, climate=climate

@@ -12,11 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
+
+if TYPE_CHECKING:
+    from quartiers.diagnostic.record import RunRecord
 
 __all__ = [
     "METADATA_FILES",
@@ -30,6 +33,7 @@ __all__ = [
 #: Files written by the export: ISO 19139 XML and DCAT-AP JSON-LD.
 METADATA_FILES = ("metadonnees.xml", "metadonnees.jsonld")
 
+_SOURCE_KEYS = ("source_id", "vintage", "licence", "sha256", "retrieved")
 _CODELISTS = "http://standards.iso.org/iso/19139/resources/gmxCodelists.xml"
 _EU = "http://publications.europa.eu/resource/authority/"
 _LO2 = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
@@ -81,9 +85,9 @@ class Record:
     files: tuple[str, ...]
 
 
-def _licence(sources: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+def _licence(run: RunRecord) -> tuple[str, str]:
     """Return the export's licence: ODbL when OpenStreetMap data went in, else Licence Ouverte."""
-    if any(str(s.get("source_id")) == "osm" for s in sources):
+    if "osm" in run.source_ids():
         return (
             "ODbL 1.0 (base de données dérivée d'OpenStreetMap ; autres sources : "
             "Licence Ouverte 2.0)",
@@ -93,29 +97,28 @@ def _licence(sources: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
 
 
 def record_from_run(
-    run: Mapping[str, Any],
+    run: RunRecord,
     bbox: tuple[float, float, float, float],
     contact: Contact,
     files: Sequence[str],
     created: date,
 ) -> Record:
     """Build the record of an export from ``run.json`` and the layers' CRS84 extent."""
-    territory = run.get("territory") or {}
-    method = run.get("method") or {}
-    horizon = run.get("horizon") or {}
-    sources = tuple(
-        {k: str(s.get(k) or "") for k in ("source_id", "vintage", "licence", "sha256", "retrieved")}
-        for s in run.get("sources") or []
-    )
-    name = str(territory.get("name") or territory.get("code") or "")
+    territory, method = run.territory, run.method
+    sources = tuple({k: str(getattr(s, k) or "") for k in _SOURCE_KEYS} for s in run.sources)
+    name = territory.name or territory.code
+    # the identifier hashes the sections as written in run.json (dumped back unchanged)
+    as_written = [
+        section.model_dump(mode="json", exclude_unset=True) for section in (territory, method)
+    ]
     digest = hashlib.sha256(
-        json.dumps([territory, method, sources], sort_keys=True, default=str).encode()
+        json.dumps([*as_written, sources], sort_keys=True, default=str).encode()
     ).hexdigest()
     lineage = (
-        f"Diagnostic calculé par Quartiers en transition {run.get('code_version', '')} avec la "
-        f"méthode {method.get('name', '')} v{method.get('version', '')} (SHA-256 "
-        f"{str(method.get('sha256') or '')[:16]}…), horizon climatique "
-        f"{horizon.get('label', '')}. Sources : "
+        f"Diagnostic calculé par Quartiers en transition {run.code_version or ''} avec la "
+        f"méthode {method.name} v{method.version} (SHA-256 "
+        f"{(method.sha256 or '')[:16]}…), horizon climatique "
+        f"{run.horizon.label}. Sources : "
         + "; ".join(
             f"{s['source_id']} (millésime {s['vintage']}, licence {s['licence']}, "
             f"récupérée le {s['retrieved'][:10]}, SHA-256 {s['sha256'][:16]}…)"
@@ -123,20 +126,20 @@ def record_from_run(
         )
         + ". Provenance complète dans run.json."
     )
-    licence, licence_url = _licence(run.get("sources") or [])
+    licence, licence_url = _licence(run)
     return Record(
         identifier=str(uuid.uuid5(uuid.NAMESPACE_URL, f"quartiers:{digest}")),
         title=f"Vulnérabilité aux vagues de chaleur des quartiers prioritaires — {name}",
         abstract=(
             f"Diagnostic de vulnérabilité aux vagues de chaleur des quartiers prioritaires de la "
-            f"politique de la ville (QPV) du territoire {name} ({territory.get('code', '')}), "
+            f"politique de la ville (QPV) du territoire {name} ({territory.code}), "
             "sur la grille INSEE de 200 m : indicateurs d'exposition, de sensibilité et de "
             "ressources, indice composite et rang des QPV, comparaison au reste de la commune "
             "et de l'intercommunalité, points chauds. Couches : carreaux, QPV, zones de "
             "comparaison ; dictionnaire des données et provenance fournis."
         ),
         bbox=bbox,
-        crs_epsg=int(str(run.get("crs") or "EPSG:3035").split(":")[-1]),
+        crs_epsg=int((run.crs or "EPSG:3035").split(":")[-1]),
         created=created,
         lineage=lineage,
         sources=sources,

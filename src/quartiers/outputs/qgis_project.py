@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyogrio
 from pyproj import CRS
@@ -26,6 +26,9 @@ from pyproj import CRS
 from quartiers.diagnostic._dictionary import describe
 from quartiers.outputs._layer_info import LAYER_TITLES
 from quartiers.outputs._qgis_styles import layer_style
+
+if TYPE_CHECKING:
+    from quartiers.diagnostic.record import RunRecord
 
 __all__ = ["LAYOUT_NAME", "PROJECT_CRS", "project_xml", "write_qgis_project"]
 
@@ -315,17 +318,16 @@ def project_xml(
     )
 
 
-def _sources_line(run: Mapping[str, Any]) -> str:
-    items = [f"{s.get('source_id')} ({s.get('vintage')})" for s in run.get("sources") or []]
+def _sources_line(run: RunRecord) -> str:
+    items = [f"{s.source_id} ({s.vintage})" for s in run.sources]
     text = "Sources : " + ", ".join(items) + ". Calcul : Quartiers en transition"
-    method = run.get("method") or {}
-    text += f", méthode {method.get('name', '')} v{method.get('version', '')}."
-    if any(s.get("source_id") == "osm" for s in run.get("sources") or []):
+    text += f", méthode {run.method.name} v{run.method.version}."
+    if "osm" in run.source_ids():
         text += " © contributeurs OpenStreetMap (ODbL)."
     return text
 
 
-def write_qgis_project(gpkg: Path, run: Mapping[str, Any], out_dir: Path) -> dict[str, Path]:
+def write_qgis_project(gpkg: Path, run: RunRecord, out_dir: Path) -> dict[str, Path]:
     """Write ``quartiers_<code>.qgz`` in ``out_dir`` (with the GeoPackage beside it).
 
     Parameters
@@ -333,7 +335,7 @@ def write_qgis_project(gpkg: Path, run: Mapping[str, Any], out_dir: Path) -> dic
     gpkg
         The export's ``diagnostic.gpkg`` (copied into ``out_dir`` when elsewhere).
     run
-        ``run.json`` of the diagnostic (territory, sources, method).
+        ``run.json`` of the diagnostic (``Diagnostic.record``: territory, sources, method).
     out_dir
         Folder of the project.
 
@@ -358,9 +360,8 @@ def write_qgis_project(gpkg: Path, run: Mapping[str, Any], out_dir: Path) -> dic
     cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
     half_w, half_h = 0.52 * (xmax - xmin), 0.52 * (ymax - ymin)
     half_w, half_h = max(half_w, half_h * width / height), max(half_h, half_w * height / width)
-    territory = run.get("territory") or {}
-    code = str(territory.get("code") or "territoire")
-    title = f"Vulnérabilité aux vagues de chaleur — {territory.get('name', code)}"
+    code = run.territory.code or "territoire"
+    title = f"Vulnérabilité aux vagues de chaleur — {run.territory.name or code}"
     xml = project_xml(
         f"./{gpkg.name}",
         layers,

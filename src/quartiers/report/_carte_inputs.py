@@ -33,8 +33,8 @@ def map_indicators(diagnostic: Diagnostic) -> list[Legend]:
 
 def write_diagnostic_map(diagnostic: Diagnostic, out_dir: Path, *, fictitious: bool) -> Path:
     """Write ``out_dir/carte.html`` for a diagnostic (cells, QPV outlines, indicator selector)."""
-    territory = diagnostic.run.get("territory", {})
-    name = str(territory.get("name") or territory.get("code") or "territoire")
+    territory = diagnostic.record.territory
+    name = territory.name or territory.code or "territoire"
     return write_carte(
         Path(out_dir),
         cells=diagnostic.cells,

@@ -1,7 +1,8 @@
 """Facts shared by every document of a diagnostic: names, dimensions, sources, method, footer.
 
 Everything is read from a :class:`~quartiers.diagnostic.Diagnostic` (its tables and its
-``run`` record); nothing is recomputed from the sources.
+``run.json`` record, :attr:`~quartiers.diagnostic.Diagnostic.record`); nothing is recomputed
+from the sources.
 """
 
 from __future__ import annotations
@@ -58,9 +59,7 @@ def ordinal(rank: int) -> str:
 
 def territory_label(diag: Diagnostic) -> str:
     """Return « name (code) » of the diagnostic's territory."""
-    territory = diag.run.get("territory") or {}
-    name, code = territory.get("name") or "", territory.get("code") or ""
-    return f"{name} ({code})" if name and code else (name or code or NOT_AVAILABLE)
+    return diag.record.territory_label or NOT_AVAILABLE
 
 
 def qpv_row(diag: Diagnostic, code_qp: str) -> pd.Series:
@@ -81,9 +80,9 @@ def commune_names(diag: Diagnostic) -> dict[str, str]:
         for code, nom in zip(diag.climate["insee_com"], diag.climate["nom"], strict=True):
             if isinstance(nom, str) and nom:
                 names[str(code)] = nom
-    for row in diag.run.get("coverage") or []:
-        if row.get("insee_com") and row.get("nom"):
-            names[str(row["insee_com"])] = str(row["nom"])
+    for row in diag.record.coverage:
+        if row.insee_com and row.nom:
+            names[row.insee_com] = row.nom
     return names
 
 
@@ -95,14 +94,15 @@ def indicator_meta(diag: Diagnostic) -> pd.DataFrame:
 
 def missing_reasons(diag: Diagnostic) -> dict[str, str]:
     """Return indicator id → French reason, for indicators not computed on the territory."""
-    return {str(k): str(v) for k, v in (diag.run.get("missing_indicators") or {}).items()}
+    return dict(diag.record.missing_indicators)
 
 
 def dimension_state(diag: Diagnostic, dim: str) -> dict[str, Any]:
     """Return ``{"label", "state", "in_index"}`` of a dimension (state in French)."""
-    dims = diag.run.get("dimensions") or {}
     state = dict(_STATE_DEFAULT, label=DIMENSIONS.get(dim, dim))
-    state.update(dims.get(dim) or {})
+    recorded = diag.record.dimensions.get(dim)
+    if recorded is not None:
+        state.update(recorded.model_dump(exclude_unset=True))
     return state
 
 
@@ -170,15 +170,15 @@ def _catalog_title(source_id: str) -> str:
 def sources(diag: Diagnostic) -> list[SourceRow]:
     """Return the sources of the run with vintages, licences and SHA-256 (12 digits)."""
     rows = []
-    for src in diag.run.get("sources") or []:
-        sha = str(src.get("sha256") or "")
-        retrieved = str(src.get("retrieved") or "")[:10]
+    for src in diag.record.sources:
+        sha = src.sha256 or ""
+        retrieved = (src.retrieved or "")[:10]
         rows.append(
             SourceRow(
-                id=str(src.get("source_id") or ""),
-                title=_catalog_title(str(src.get("source_id") or "")),
-                vintage=str(src.get("vintage") or NOT_AVAILABLE),
-                licence=str(src.get("licence") or NOT_AVAILABLE),
+                id=src.source_id,
+                title=_catalog_title(src.source_id),
+                vintage=src.vintage or NOT_AVAILABLE,
+                licence=src.licence or NOT_AVAILABLE,
                 sha256=sha[:12] if sha else NOT_AVAILABLE,
                 retrieved=retrieved or NOT_AVAILABLE,
             )
@@ -188,7 +188,7 @@ def sources(diag: Diagnostic) -> list[SourceRow]:
 
 def attributions(diag: Diagnostic) -> list[str]:
     """Return the attributions the licences require (OpenStreetMap's ODbL)."""
-    ids = {str(s.get("source_id")) for s in diag.run.get("sources") or []}
+    ids = diag.record.source_ids()
     out = []
     if "osm" in ids:
         out.append("© les contributeurs d'OpenStreetMap, données sous licence ODbL 1.0.")
@@ -205,20 +205,18 @@ def _percent_weight(weight: float) -> str:
 
 def method_summary(diag: Diagnostic) -> list[str]:
     """Return the method in plain French, one paragraph per item."""
-    run = diag.run
-    method = run.get("method") or {}
-    settings = method.get("settings") or {}
-    index = run.get("index") or {}
-    norm = NORMALISATION_LABELS.get(str(settings.get("normalisation")), NOT_AVAILABLE)
-    within = AGGREGATION_LABELS.get(str(index.get("within")), NOT_AVAILABLE)
-    across = AGGREGATION_LABELS.get(str(index.get("across")), NOT_AVAILABLE)
+    run = diag.record
+    settings = run.method.settings
+    norm = NORMALISATION_LABELS.get(str(settings.normalisation), NOT_AVAILABLE)
+    within = AGGREGATION_LABELS.get(str(run.index.within), NOT_AVAILABLE)
+    across = AGGREGATION_LABELS.get(str(run.index.across), NOT_AVAILABLE)
     weights = dimension_weights(diag)
     used = [d for d in DIMENSIONS if weights.get(d, 0.0) > 0]
     left = [DIMENSIONS[d].lower() for d in DIMENSIONS if d not in used]
     parts = ", ".join(f"{DIMENSIONS[d].lower()} {_percent_weight(weights[d])}" for d in used)
-    floor = as_float(settings.get("population_floor"))
-    cell_floor = as_float(settings.get("cell_population_floor"))
-    horizon = (run.get("horizon") or {}).get("label") or NOT_AVAILABLE
+    floor = as_float(settings.population_floor)
+    cell_floor = as_float(settings.cell_population_floor)
+    horizon = run.horizon.label or NOT_AVAILABLE
     out = [
         "Le territoire est découpé en carreaux de 200 m (données carroyées de l'INSEE). Pour "
         "chaque carreau habité, des indicateurs décrivent qui y habite (sensibilité), la "
@@ -243,8 +241,8 @@ def method_summary(diag: Diagnostic) -> list[str]:
         f"carreau de moins de {number(cell_floor, 0)} habitants n'a pas d'indice. Les carreaux "
         "de moins de 11 ménages sont estimés par l'INSEE : ils ne décrivent jamais des "
         "personnes identifiables.",
-        f"Horizon climatique de l'indice : {horizon}. Méthode « {method.get('name', '')} » "
-        f"version {method.get('version', '')} ; définitions et formules : docs/method.md.",
+        f"Horizon climatique de l'indice : {horizon}. Méthode « {run.method.name} » "
+        f"version {run.method.version} ; définitions et formules : docs/method.md.",
     ]
     return out
 
@@ -257,21 +255,21 @@ def _short_git(value: Any) -> str:
 
 def provenance(diag: Diagnostic, generated_on: date) -> Provenance:
     """Return the footer facts of a document produced on ``generated_on``."""
-    run = diag.run
-    versions = run.get("code_version") or {}
+    run = diag.record
+    versions = run.code_version
     git = _short_git(versions.get("git"))
     code = f"Quartiers en transition {versions.get('quartiers', '?')}"
     if git:
         code += f" (commit {git})"
-    method = run.get("method") or {}
-    sha = str(method.get("sha256") or "")
-    method_text = f"{method.get('name', NOT_AVAILABLE)} v{method.get('version', '?')}"
+    method = run.method
+    sha = method.sha256 or ""
+    method_text = f"{method.name or NOT_AVAILABLE} v{method.version or '?'}"
     if sha:
         method_text += f" (empreinte {sha[:12]})"
     return Provenance(
         code_version=code,
         method=method_text,
-        horizon=str((run.get("horizon") or {}).get("label") or NOT_AVAILABLE),
+        horizon=run.horizon.label or NOT_AVAILABLE,
         generated_on=generated_on.strftime("%d/%m/%Y"),
-        notes=[str(n) for n in run.get("notes") or []],
+        notes=list(run.notes),
     )

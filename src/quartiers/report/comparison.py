@@ -110,7 +110,7 @@ def _line(key: str, diag: Diagnostic) -> TerritoryLine:
         f"{common.dimension_state(diag, d)['state']}"
         for d in weights
     ]
-    method = diag.run.get("method") or {}
+    method = diag.record.method
     qpv = []
     order = diag.qpv.assign(_r=pd.to_numeric(diag.qpv["rank"], errors="coerce"))
     for _, row in order.sort_values(["_r", "code_qp"], na_position="last").iterrows():
@@ -132,20 +132,20 @@ def _line(key: str, diag: Diagnostic) -> TerritoryLine:
         qpv_count=str(len(diag.qpv)),
         qpv_population=count(qpv_pop),
         qpv_share=display_value(qpv_pop / cells_pop if cells_pop else None, "part (0–1)"),
-        horizon=str((diag.run.get("horizon") or {}).get("label", NOT_AVAILABLE)),
-        method=f"{method.get('name', '')} v{method.get('version', '')} "
-        f"({str(method.get('sha256') or '')[:12]})",
+        horizon=diag.record.horizon.label or NOT_AVAILABLE,
+        method=f"{method.name} v{method.version} ({(method.sha256 or '')[:12]})",
         dimensions=", ".join(states),
         qpv=qpv,
         index_labels=", ".join(
             dict.fromkeys(str(v) for v in diag.qpv.get("index_label", pd.Series()).dropna() if v)
         ),
-        reference=reference_sentence(diag.run),
+        reference=reference_sentence(diag.record),
     )
 
 
 def _warnings(diags: Sequence[Diagnostic]) -> list[str]:
-    shared = shared_reference([d.run for d in diags])
+    records = [d.record for d in diags]
+    shared = shared_reference(records)
     if shared is not None:
         out = [
             "Tous les territoires ont été normalisés sur le même fichier de référence "
@@ -157,10 +157,10 @@ def _warnings(diags: Sequence[Diagnostic]) -> list[str]:
             "L'indice composite et les rangs sont relatifs à chaque territoire : ils ne se "
             "comparent pas d'un territoire à l'autre. Ce document compare les indicateurs."
         ]
-    shas = {str((d.run.get("method") or {}).get("sha256")) for d in diags}
+    shas = {r.method.sha256 for r in records}
     if len(shas) > 1:
         out.append("Les territoires n'ont pas été calculés avec le même fichier de méthode.")
-    horizons = {str((d.run.get("horizon") or {}).get("id")) for d in diags}
+    horizons = {r.horizon.id for r in records}
     if len(horizons) > 1:
         out.append("Les territoires n'ont pas été calculés au même horizon climatique.")
     return out
@@ -170,10 +170,7 @@ def comparison(diags: Sequence[Diagnostic], *, generated_on: date | None = None)
     """Return the content of the comparison of several diagnostics (one per territory)."""
     keys = [f"t{k}" for k in range(len(diags))]
     lines = [_line(k, d) for k, d in zip(keys, diags, strict=True)]
-    short = {
-        k: _short_name(str((d.run.get("territory") or {}).get("name") or k))
-        for k, d in zip(keys, diags, strict=True)
-    }
+    short = {k: _short_name(d.record.territory.name or k) for k, d in zip(keys, diags, strict=True)}
     series = {
         "qpv": ("Ensemble des QPV", OKABE_ITO["vermillion"]),
         "rest": ("Reste du territoire (hors QPV)", OKABE_ITO["blue"]),

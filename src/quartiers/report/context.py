@@ -206,7 +206,7 @@ def rank_info(diag: Diagnostic, row: pd.Series) -> RankInfo:
     """Return the rank of a QPV in words, with its uncertainty interval when available."""
     rank = _value(row, "rank")
     n_ranked = int(pd.to_numeric(diag.qpv["rank"], errors="coerce").notna().sum())
-    floor = as_float(((diag.run.get("method") or {}).get("settings") or {}).get("population_floor"))
+    floor = as_float(diag.record.method.settings.population_floor)
     if rank is None and str(row.get("status")) == "incomplet":
         text = (
             "Non classé : l'indice de ce QPV n'a pas toutes les dimensions des autres QPV "

@@ -1,7 +1,9 @@
 """What a diagnostic says of its normalisation reference (sheets, web, ``compare``).
 
-Reads the ``reference`` entry of ``run.json`` (absent from diagnostics written before the
-method key existed: those were normalised against every cell of their run).
+Reads the ``reference`` entry of the :class:`~quartiers.diagnostic.RunRecord` (absent from
+diagnostics written before the method key existed: those were normalised against every cell
+of their run, the record's default). A plain ``run.json`` dict is still accepted (read
+through the record) for callers not yet converted.
 """
 
 from __future__ import annotations
@@ -10,27 +12,30 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from quartiers.diagnostic.record import ReferenceRecord, RunRecord, as_record
 from quartiers.errors import InputError
 from quartiers.method.reference import REFERENCES
 
 __all__ = ["check_same_reference", "reference_key", "reference_sentence", "shared_reference"]
 
 
-def _entry(run: Mapping[str, Any]) -> dict[str, Any]:
-    entry = run.get("reference")
-    return dict(entry) if isinstance(entry, Mapping) else {"kind": "run"}
+Run = RunRecord | Mapping[str, Any]
 
 
-def reference_sentence(run: Mapping[str, Any]) -> str:
+def _entry(run: Run) -> ReferenceRecord:
+    return as_record(run).reference
+
+
+def reference_sentence(run: Run) -> str:
     """Return the French sentence saying against what the indicators were normalised."""
     entry = _entry(run)
-    kind = str(entry.get("kind") or "run")
+    kind = entry.kind or "run"
     if kind == "file":
         return (
             "Indicateurs normalisés (rang centile, min–max, z-score) dans la distribution "
             "pondérée (habitants ou ménages) des carreaux d'un fichier de référence : "
-            f"{Path(str(entry.get('path', ''))).name}, millésime {entry.get('vintage', '?')}, "
-            f"SHA-256 {str(entry.get('sha256', ''))[:12]} — échelle commune à tous les "
+            f"{Path(entry.path or '').name}, millésime {entry.vintage or '?'}, "
+            f"SHA-256 {(entry.sha256 or '')[:12]} — échelle commune à tous les "
             "diagnostics faits sur cette référence."
         )
     label = REFERENCES.get(kind, REFERENCES["run"])
@@ -41,15 +46,15 @@ def reference_sentence(run: Mapping[str, Any]) -> str:
     )
 
 
-def reference_key(run: Mapping[str, Any]) -> str | None:
+def reference_key(run: Run) -> str | None:
     """Return the fingerprint of a shared reference (a file), None for a run's own scale."""
     entry = _entry(run)
-    if str(entry.get("kind")) == "file":
-        return str(entry.get("sha256") or "")
+    if entry.kind == "file":
+        return entry.sha256 or ""
     return None
 
 
-def shared_reference(runs: Sequence[Mapping[str, Any]]) -> str | None:
+def shared_reference(runs: Sequence[Run]) -> str | None:
     """Return the fingerprint shared by every run's reference file, or None."""
     keys = {reference_key(r) for r in runs}
     if len(keys) == 1:
@@ -57,7 +62,7 @@ def shared_reference(runs: Sequence[Mapping[str, Any]]) -> str | None:
     return None
 
 
-def check_same_reference(runs: Sequence[Mapping[str, Any]], names: Sequence[str]) -> None:
+def check_same_reference(runs: Sequence[Run], names: Sequence[str]) -> None:
     """Refuse diagnostics made on different references when one of them is a file.
 
     Diagnostics each on their own cells (``run``, ``territory``) are not ranked across
@@ -76,11 +81,8 @@ def check_same_reference(runs: Sequence[Mapping[str, Any]], names: Sequence[str]
     )
 
 
-def _short(run: Mapping[str, Any]) -> str:
+def _short(run: Run) -> str:
     entry = _entry(run)
-    if str(entry.get("kind")) == "file":
-        return (
-            f"fichier {Path(str(entry.get('path', ''))).name} "
-            f"(SHA-256 {str(entry.get('sha256', ''))[:12]})"
-        )
-    return f"« {entry.get('kind', 'run')} » ({REFERENCES.get(str(entry.get('kind')), '')})"
+    if entry.kind == "file":
+        return f"fichier {Path(entry.path or '').name} (SHA-256 {(entry.sha256 or '')[:12]})"
+    return f"« {entry.kind} » ({REFERENCES.get(entry.kind, '')})"

@@ -83,7 +83,7 @@ def sheet_name(code_qp: str) -> str:
 
 def synthesis_name(diag: Diagnostic) -> str:
     """Return the file stem of the territory synthesis (``synthese_<code>``)."""
-    code = str((diag.run.get("territory") or {}).get("code") or "territoire")
+    code = diag.record.territory.code or "territoire"
     return f"synthese_{_SAFE.sub('_', code)}"
 
 

@@ -113,7 +113,7 @@ def _facts(diag: Diagnostic, names: dict[str, str]) -> list[tuple[str, str]]:
         ("Habitants des QPV (population carroyée)", count(qpv_pop)),
         ("Habitants du territoire couverts par les carreaux", count(cells_pop)),
         ("Part des habitants vivant en QPV", percent(qpv_pop / cells_pop if cells_pop else None)),
-        ("Horizon climatique de l'indice", str((diag.run.get("horizon") or {}).get("label", ""))),
+        ("Horizon climatique de l'indice", diag.record.horizon.label),
     ]
 
 

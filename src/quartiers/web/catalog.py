@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from quartiers.diagnostic import Diagnostic
+from quartiers.diagnostic import Diagnostic, RunRecord
 from quartiers.errors import InputError, NotFoundError
 from quartiers.outputs.classes import Legend
 from quartiers.outputs.legends import (
@@ -106,8 +106,13 @@ class TerritoryData:
 
     @property
     def run(self) -> dict[str, Any]:
-        """Return ``run.json`` of the diagnostic."""
+        """Return ``run.json`` of the diagnostic as a dict (prefer :attr:`record`)."""
         return self.diagnostic.run
+
+    @property
+    def record(self) -> RunRecord:
+        """Return ``run.json`` of the diagnostic, typed (:class:`RunRecord`)."""
+        return self.diagnostic.record
 
     @property
     def qpv_codes(self) -> list[str]:
@@ -214,11 +219,11 @@ class TerritoryData:
         return [h for h in HORIZONS if h in present]
 
 
-def _communes(diag: Diagnostic) -> dict[str, str]:
+def _communes(diag: Diagnostic, record: RunRecord) -> dict[str, str]:
     names: dict[str, str] = {}
-    for row in diag.run.get("coverage", []) or []:
-        if row.get("insee_com"):
-            names[str(row["insee_com"])] = str(row.get("nom") or row["insee_com"])
+    for row in record.coverage:
+        if row.insee_com:
+            names[row.insee_com] = row.nom or row.insee_com
     if len(diag.climate) and {"insee_com", "nom"} <= set(diag.climate.columns):
         for code, nom in zip(diag.climate["insee_com"], diag.climate["nom"], strict=True):
             names.setdefault(str(code), str(nom))
@@ -235,9 +240,9 @@ def load_territory(directory: Path) -> TerritoryData:
     """
     directory = Path(directory)
     diag = Diagnostic.load(directory)
-    territory = diag.run.get("territory") or {}
-    code = str(territory.get("code") or directory.name)
-    name = str(territory.get("name") or code)
+    record = diag.record
+    code = record.territory.code or directory.name
+    name = record.territory.name or code
     cells = diag.cells.to_crs(WGS84)
     qpv = diag.qpv.to_crs(WGS84)
     bounds = np.asarray(cells.geometry.bounds.to_numpy(), dtype="float64").reshape(-1, 4)
@@ -250,7 +255,7 @@ def load_territory(directory: Path) -> TerritoryData:
     )
     climate = climate_lookup(diag.climate)
     infos = mappable_quantities(diag, climate)
-    horizon = str((diag.run.get("horizon") or {}).get("id") or "ref")
+    horizon = record.horizon.id or "ref"
     data = TerritoryData(
         code=code,
         name=name,
@@ -260,7 +265,7 @@ def load_territory(directory: Path) -> TerritoryData:
         qpv=qpv.reset_index(drop=True),
         cell_bounds=bounds,
         bbox=bbox,
-        communes=_communes(diag),
+        communes=_communes(diag, record),
         indicators=infos,
         horizon=horizon,
         hotspots=_optional_layer(diag, directory, "hotspots"),

@@ -17,6 +17,7 @@ import pandas as pd
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, Response
 
+from quartiers.diagnostic.record import SourceRecord
 from quartiers.web.catalog import TerritoryData
 from quartiers.web.geojson import collection_bytes
 from quartiers.web.state import WebState
@@ -75,7 +76,7 @@ DOWNLOADS: dict[str, tuple[str, str, bool]] = {
 
 def downloads_of(td: TerritoryData) -> list[Download]:
     """Return the files offered for a territory (those present or made by the app)."""
-    outputs = td.run.get("outputs") or {}
+    outputs = td.record.outputs
     out = []
     for name, (label, media, made) in DOWNLOADS.items():
         path = td.directory / name
@@ -94,11 +95,19 @@ def downloads_of(td: TerritoryData) -> list[Download]:
     return out
 
 
-def _public_run(run: dict[str, Any]) -> bytes:
-    public = json.loads(json.dumps(run))
-    for src in public.get("sources", []) or []:
-        if src.get("location"):
-            src["location"] = PurePath(str(src["location"])).name
+def _public_source(src: SourceRecord) -> dict[str, Any]:
+    """Return a provenance record as written, its location cut to the file name."""
+    data = src.model_dump(mode="json", exclude_unset=True)
+    if src.location:
+        data["location"] = PurePath(src.location).name
+    return data
+
+
+def _public_run(td: TerritoryData) -> bytes:
+    """Return ``run.json`` as written (its key order), never a server path."""
+    public = dict(td.diagnostic.run)
+    if "sources" in public:
+        public["sources"] = [_public_source(src) for src in td.record.sources]
     return (json.dumps(public, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
@@ -147,7 +156,7 @@ def build_downloads_router(state: WebState) -> APIRouter:
             elif filename == "qpv.geojson":
                 made[key] = collection_bytes(payloads.qpv_features, territory=td.code)
             else:
-                made[key] = _public_run(td.run)
+                made[key] = _public_run(td)
         return Response(made[key], media_type=media, headers={"Content-Disposition": attachment})
 
     return router

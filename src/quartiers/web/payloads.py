@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
+from quartiers.diagnostic.record import RunRecord
 from quartiers.indicators.registry import DIMENSIONS
 from quartiers.outputs.formatting import format_value
 from quartiers.outputs.quantities import (
@@ -88,27 +89,27 @@ def _split(value: Any) -> list[str]:
 # ---------------------------------------------------------------- territory
 
 
-def _sources(run: dict[str, Any]) -> list[dict[str, Any]]:
+def _sources(run: RunRecord) -> list[dict[str, Any]]:
     out = []
-    for src in run.get("sources", []) or []:
-        sid = str(src.get("source_id", ""))
+    for src in run.sources:
+        sid = src.source_id
         try:
             spec = get_source(sid)
             title, publisher, url = spec.title, spec.publisher, (spec.urls or (None,))[0]
         except Exception:  # an unknown or future source id: show what run.json says
             title, publisher, url = None, None, None
-        location = src.get("location")
+        location = src.location
         out.append(
             {
                 "source_id": sid,
                 "title": title,
                 "publisher": publisher,
-                "vintage": _text(src.get("vintage")) or None,
-                "licence": _text(src.get("licence")) or None,
-                "retrieved": _text(src.get("retrieved")) or None,
-                "sha256": _text(src.get("sha256")) or None,
+                "vintage": _text(src.vintage) or None,
+                "licence": _text(src.licence) or None,
+                "retrieved": _text(src.retrieved) or None,
+                "sha256": _text(src.sha256) or None,
                 # never the server's path: only the file name
-                "file": PurePath(str(location)).name if location else None,
+                "file": PurePath(location).name if location else None,
                 "url": url,
             }
         )
@@ -117,17 +118,15 @@ def _sources(run: dict[str, Any]) -> list[dict[str, Any]]:
 
 def territory_summary(td: TerritoryData) -> dict[str, Any]:
     """Return the summary of a territory (:class:`~quartiers.web.schemas.TerritorySummary`)."""
-    run = td.run
-    method = run.get("method") or {}
-    horizon = run.get("horizon") or {}
-    summary = run.get("summary") or {}
-    coverage = {str(c.get("insee_com")): c for c in run.get("coverage", []) or []}
+    run = td.record
+    method, horizon = run.method, run.horizon
+    coverage = {c.insee_com: c for c in run.coverage}
     communes = [
         {
             "insee_com": code,
             "nom": nom,
-            "legal_population": _num(coverage.get(code, {}).get("legal_population")),
-            "grid_share": _num(coverage.get(code, {}).get("grid_share")),
+            "legal_population": _num(getattr(coverage.get(code), "legal_population", None)),
+            "grid_share": _num(getattr(coverage.get(code), "grid_share", None)),
         }
         for code, nom in sorted(td.communes.items())
     ]
@@ -140,17 +139,13 @@ def territory_summary(td: TerritoryData) -> dict[str, Any]:
         "qpv_count": len(td.qpv),
         "qpv_ranked": int(ranks.notna().sum()) if ranks is not None else 0,
         "cells": len(td.cells),
-        "population_cells": _num(summary.get("population_cells")),
+        "population_cells": _num(run.summary.population_cells),
         "population_qpv": _num(pop_qpv),
         "horizon": {
-            "id": str(horizon.get("id", td.horizon)),
-            "label": str(horizon.get("label", HORIZONS.get(td.horizon, td.horizon))),
+            "id": horizon.id if "id" in horizon.model_fields_set else td.horizon,
+            "label": horizon.label or HORIZONS.get(td.horizon, td.horizon),
         },
-        "method": {
-            "name": str(method.get("name", "")),
-            "version": str(method.get("version", "")),
-            "sha256": method.get("sha256"),
-        },
+        "method": {"name": method.name, "version": method.version, "sha256": method.sha256},
         "bbox": [round(v, 6) for v in td.bbox],
         "has_uncertainty": td.has_uncertainty,
         "links": {
@@ -164,29 +159,26 @@ def territory_summary(td: TerritoryData) -> dict[str, Any]:
 
 def territory_detail(td: TerritoryData) -> dict[str, Any]:
     """Return the detail of a territory (:class:`~quartiers.web.schemas.TerritoryDetail`)."""
-    run = td.run
+    run = td.record
     layers = ["cells", "qpv", "zones"]
     layers += [name for name in ("hotspots", "places") if getattr(td, name) is not None]
     dims = {
-        str(k): {
-            "label": str(v.get("label", k)),
-            "state": str(v.get("state", "")),
-            "in_index": bool(v.get("in_index", False)),
+        k: {
+            "label": v.label if "label" in v.model_fields_set else k,
+            "state": v.state if "state" in v.model_fields_set else "",
+            "in_index": v.in_index,
         }
-        for k, v in (run.get("dimensions") or {}).items()
+        for k, v in run.dimensions.items()
     }
     return {
         **territory_summary(td),
         "sources": _sources(run),
         "dimensions": dims,
-        "notes": [str(n) for n in run.get("notes", []) or []],
+        "notes": list(run.notes),
         "indicators": [info.as_dict() for info in td.indicators.values()],
         "horizons": [{"id": h, "label": HORIZONS[h]} for h in td.climate_horizons()],
         "layers": layers,
-        "code_version": {
-            str(k): (None if v is None else str(v))
-            for k, v in (run.get("code_version") or {}).items()
-        },
+        "code_version": dict(run.code_version),
     }
 
 
@@ -434,32 +426,26 @@ def _optional_features(td: TerritoryData, name: str) -> list[bytes]:
 
 def method_of_territory(td: TerritoryData) -> dict[str, Any]:
     """Return the method settings of a territory (:class:`MethodOfTerritory`)."""
-    method = td.run.get("method") or {}
-    settings = method.get("settings") or {}
-    index = td.run.get("index") or {}
-    aggregation = settings.get("aggregation") or {}
-    dims = settings.get("dimensions") or {}
+    run = td.record
+    method, index = run.method, run.index
+    settings = method.settings
     return {
         "territory": td.code,
-        "name": str(method.get("name", "")),
-        "version": str(method.get("version", "")),
-        "description": (str(settings.get("description", "")).strip() or None),
-        "sha256": method.get("sha256"),
-        "normalisation": settings.get("normalisation"),
-        "within": index.get("within", aggregation.get("within")),
-        "across": index.get("across", aggregation.get("across")),
-        "population_floor": _num(settings.get("population_floor")),
-        "cell_population_floor": _num(settings.get("cell_population_floor")),
-        "dimension_weights": {
-            str(k): float(v.get("weight", 0.0)) for k, v in dims.items() if isinstance(v, dict)
-        },
-        "indicators_in_index": [str(i) for i in index.get("indicators", [])],
-        "dropped_from_method": {
-            str(k): str(v) for k, v in (index.get("dropped_from_method") or {}).items()
-        },
-        "reference": reference_sentence(td.run),
-        "coherence": td.run.get("coherence"),
-        "hazard": td.run.get("hazard"),
+        "name": method.name,
+        "version": method.version,
+        "description": (settings.description or "").strip() or None,
+        "sha256": method.sha256,
+        "normalisation": settings.normalisation,
+        "within": index.within or settings.aggregation.get("within"),
+        "across": index.across or settings.aggregation.get("across"),
+        "population_floor": _num(settings.population_floor),
+        "cell_population_floor": _num(settings.cell_population_floor),
+        "dimension_weights": settings.dimension_weights(),
+        "indicators_in_index": list(index.indicators),
+        "dropped_from_method": dict(index.dropped_from_method),
+        "reference": reference_sentence(run),
+        "coherence": run.coherence,
+        "hazard": run.hazard,
     }
 
 
