@@ -136,7 +136,7 @@ def test_split_graph_keeps_node_distances() -> None:
     split = split_graph(network, snapped)
     assert (split.point_node >= 0).all()
     assert split.length.min() > 0
-    from quartiers.access import _min_csr
+    from quartiers.access.walk import _min_csr
 
     rows = np.concatenate([split.u, split.v])
     cols = np.concatenate([split.v, split.u])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 
 __all__ = ["run"]
 
@@ -18,4 +20,8 @@ def run() -> None:
     except KeyboardInterrupt:
         sys.stderr.write(_INTERRUPTED + "\n")
         code = 130
+    if threading.current_thread() is threading.main_thread():
+        # The work is done and its outcome said: a Ctrl-C while the interpreter shuts down
+        # would only turn the exit code into « killed by SIGINT ».
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise SystemExit(code)

@@ -211,6 +211,9 @@ def _run(argv: list[str] | None) -> int:
             f"erreur de lecture ou d'écriture signalée par {library} : {detail}"
         )
         return _say(french)
+    if result == InterruptError.exit_code:
+        # typer turns a Ctrl-C outside atomic outputs into a silent exit code 130
+        return _say(InterruptError())
     return int(result) if isinstance(result, int) else 0
 
 

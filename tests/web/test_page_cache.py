@@ -5,12 +5,25 @@ from __future__ import annotations
 import asyncio
 import gzip
 import threading
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 
 from quartiers.web.page_cache import GZIP_MINIMUM_SIZE, PageCache
+
+T = TypeVar("T")
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` in its own thread and event loop (a test before may have left a loop
+    running in this worker's thread, where ``asyncio.run`` refuses to start)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
 
 DEMO = "200000001"
 BIG = "<p>" + "é" * GZIP_MINIMUM_SIZE + "</p>"
@@ -28,23 +41,23 @@ class _Renderer:
 
 def test_page_rendered_once_in_a_worker_thread_then_served_from_memory() -> None:
     cache, render = PageCache(), _Renderer(BIG)
-    first = asyncio.run(cache.respond(("p",), render))
-    again = asyncio.run(cache.respond(("p",), render))
+    first = _run(cache.respond(("p",), render))
+    again = _run(cache.respond(("p",), render))
     assert render.calls == 1 and first.body == again.body == BIG.encode()
     assert threading.main_thread().name not in render.threads
 
 
 def test_gzip_form_is_cached_and_sent_to_clients_that_accept_it() -> None:
     cache, render = PageCache(), _Renderer(BIG)
-    zipped = asyncio.run(cache.respond(("p",), render, accept_encoding="gzip, deflate, br"))
+    zipped = _run(cache.respond(("p",), render, accept_encoding="gzip, deflate, br"))
     assert zipped.headers["content-encoding"] == "gzip"
     assert zipped.headers["vary"] == "Accept-Encoding"
     assert gzip.decompress(zipped.body) == BIG.encode()
-    plain = asyncio.run(cache.respond(("p",), render, accept_encoding="identity"))
+    plain = _run(cache.respond(("p",), render, accept_encoding="identity"))
     assert "content-encoding" not in plain.headers and plain.body == BIG.encode()
     assert render.calls == 1
     # a small page is sent as is even to gzip clients
-    small = asyncio.run(cache.respond(("s",), _Renderer("<p>x</p>"), accept_encoding="gzip"))
+    small = _run(cache.respond(("s",), _Renderer("<p>x</p>"), accept_encoding="gzip"))
     assert "content-encoding" not in small.headers and small.body == b"<p>x</p>"
 
 
@@ -52,10 +65,10 @@ def test_errors_are_not_cached_and_the_cache_is_bounded() -> None:
     cache = PageCache(max_entries=3)
     failing = _Renderer("absent", status=404)
     for _ in range(2):
-        assert asyncio.run(cache.respond(("e",), failing)).status_code == 404
+        assert _run(cache.respond(("e",), failing)).status_code == 404
     assert failing.calls == 2 and len(cache) == 0
     for i in range(10):
-        asyncio.run(cache.respond(("p", i), _Renderer(BIG)))
+        _run(cache.respond(("p", i), _Renderer(BIG)))
     assert len(cache) == 3 and cache.get(("p", 9)) is not None and cache.get(("p", 0)) is None
 
 
