@@ -133,12 +133,16 @@ def serve_workshops(app: FastAPI, workshops: Mapping[str, Workshop] | WorkshopLo
 
 
 async def _lookup(request: Request) -> WorkshopLookup:
-    lookup: WorkshopLookup = request.app.state.workshops
+    lookup: WorkshopLookup | None = getattr(request.app.state, "workshops", None)
+    if lookup is None:  # a programming error: the app did not call serve_workshops
+        raise RuntimeError("no workshops: call serve_workshops(app, workshops) first")
     return lookup
 
 
 async def _templates(request: Request) -> Jinja2Templates:
-    templates: Jinja2Templates = request.app.state.templates
+    templates: Jinja2Templates | None = getattr(request.app.state, "templates", None)
+    if templates is None:  # a programming error: the app did not install the web handlers
+        raise RuntimeError("no site templates: call install_error_handlers(app) first")
     return templates
 
 
