@@ -12,14 +12,17 @@ from docx import Document
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from quartiers.actions.api import build_router
+from quartiers.actions.api import router, serve_workshops
 from quartiers.actions.workshop import Workshop
+from quartiers.web.errors import install_error_handlers
 
 
 @pytest.fixture(scope="module")
 def client(demo_workshop: Workshop) -> TestClient:
     app = FastAPI()
-    app.include_router(build_router({demo_workshop.code: demo_workshop}))
+    install_error_handlers(app)
+    serve_workshops(app, {demo_workshop.code: demo_workshop})
+    app.include_router(router)
     return TestClient(app)
 
 

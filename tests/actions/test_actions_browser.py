@@ -35,10 +35,13 @@ def server(demo_workshop: Workshop) -> Iterator[str]:
     uvicorn = pytest.importorskip("uvicorn")
     from fastapi import FastAPI
 
-    from quartiers.actions.api import build_router
+    from quartiers.actions.api import router, serve_workshops
+    from quartiers.web.errors import install_error_handlers
 
     app = FastAPI()
-    app.include_router(build_router({demo_workshop.code: demo_workshop}))
+    install_error_handlers(app)
+    serve_workshops(app, {demo_workshop.code: demo_workshop})
+    app.include_router(router)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.routing import APIRoute
 
-from quartiers.actions.api import build_router
+from quartiers.actions.api import router
 from quartiers.actions.catalogue import default_catalogue
 from quartiers.actions.vocabulary import BENEFICIARIES, LEVERS, PARTNERS, PILLARS
 
@@ -22,7 +22,7 @@ def test_every_action_and_vocabulary_entry_is_documented() -> None:
 
 
 def test_every_route_and_command_is_documented() -> None:
-    for route in build_router({}).routes:
+    for route in router.routes:
         assert isinstance(route, APIRoute)
         path = route.path.replace("{fmt}", "{docx,pdf}").replace(
             "{name}", "{atelier.js,atelier.css}"

@@ -13,6 +13,8 @@ from pathlib import Path, PurePath
 import pytest
 from fastapi.testclient import TestClient
 
+from quartiers.web.app import app_state
+
 DEMO = "200000001"
 PAGES = [
     "/",
@@ -257,3 +259,21 @@ def test_html_is_escaped(demo_dir: Path, tmp_path: Path) -> None:
             html = c.get(url).text
             assert '<script>alert("x")</script>' not in html
             assert "&lt;script&gt;" in html or "\\u003cscript\\u003e" in html
+
+
+def test_routers_answer_from_the_application_serving_the_request(
+    client: TestClient, multi_client: TestClient
+) -> None:
+    """The routers are module-level, shared by every application: the territories, the page
+    cache and what the templates list come from the application that serves the request."""
+    codes = [td.code for td in app_state(multi_client.app).catalog]
+    (own,) = [td.code for td in app_state(client.app).catalog]
+    other = next(code for code in codes if code != own)
+    for _ in range(2):  # interleaved, so that a shared cache would serve the other's page
+        for path in ("/", "/telechargements"):
+            one, two = client.get(path), multi_client.get(path)
+            assert one.status_code == two.status_code == 200
+            assert f"/{own}" in one.text and f"/{other}" not in one.text, path
+            assert f"/{own}" in two.text and f"/{other}" in two.text, path
+    assert client.get(f"/territoires/{other}").status_code == 404
+    assert multi_client.get(f"/territoires/{other}").status_code == 200

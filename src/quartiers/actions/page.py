@@ -1,5 +1,9 @@
 """The workshop page of a QPV (Jinja2): issues, climate horizons, actions to choose, what-if.
 
+:func:`workshop_context` gathers what ``templates/atelier.html`` shows; the page is rendered
+with the site's one Jinja environment (:mod:`quartiers.web.templating`, where this package's
+templates are found under the ``actions/`` prefix), handed to the router by the application.
+
 A plain HTML form lists the ranked actions with their settings; without script it
 downloads the roadmap of the ticked actions, with script (``atelier.js``) it also runs the
 what-if and shows the QPV before and after. No inline script or style.
@@ -12,7 +16,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from quartiers.actions._format import euro_range, value_text
 from quartiers.actions.horizons import climate_horizons, horizon_table
@@ -20,14 +23,10 @@ from quartiers.actions.matching import DEFAULT_CHOSEN, qpv_row
 from quartiers.actions.vocabulary import LEVERS
 from quartiers.actions.workshop import Workshop
 
-__all__ = ["render_workshop_page"]
+__all__ = ["WORKSHOP_TEMPLATE", "workshop_context"]
 
-_ENV = Environment(
-    loader=PackageLoader("quartiers.actions", "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+#: The template of the page, as the site's environment names it.
+WORKSHOP_TEMPLATE = "actions/atelier.html"
 
 
 def _q(text: str) -> str:
@@ -43,8 +42,8 @@ def _cost_text(low: float, high: float, run_low: float, run_high: float) -> str:
     return " ; ".join(parts) or "sans coût chiffré"
 
 
-def render_workshop_page(workshop: Workshop, code: str, code_qp: str) -> str:
-    """Return the workshop page of a QPV as HTML."""
+def workshop_context(workshop: Workshop, code: str, code_qp: str) -> dict[str, Any]:
+    """Return the context of the workshop page of a QPV."""
     row = qpv_row(workshop.diagnostic, code_qp)
     rank = pd.to_numeric(pd.Series([row.get("rank")]), errors="coerce").iloc[0]
     rank = float(rank) if pd.notna(rank) else math.nan
@@ -97,4 +96,4 @@ def render_workshop_page(workshop: Workshop, code: str, code_qp: str) -> str:
         "pdf_url": f"{base}/feuille-de-route.pdf",
         "qpv_url": f"/territoires/{_q(code)}/qpv/{_q(code_qp)}",
     }
-    return _ENV.get_template("atelier.html").render(**context)
+    return context

@@ -34,9 +34,9 @@ from quartiers.web.schemas import (
     TerritoryDetail,
     TerritorySummary,
 )
-from quartiers.web.state import WebState
+from quartiers.web.state import State
 
-__all__ = ["MAX_BBOX_KM2", "MAX_CELLS_PAGE", "MAX_PAGE", "build_api_router"]
+__all__ = ["MAX_BBOX_KM2", "MAX_CELLS_PAGE", "MAX_PAGE", "router"]
 
 #: Largest bounding box accepted by the cells endpoint (km²).
 MAX_BBOX_KM2 = 2_500.0
@@ -87,197 +87,204 @@ def _page(items: list[bytes], total: int, limit: int, offset: int) -> Response:
     return Response(body, media_type=JSON)
 
 
-def build_api_router(state: WebState) -> APIRouter:
-    """Return the API router over the loaded territories."""
-    router = APIRouter(prefix="/api")
+#: The JSON API; the routes read the loaded territories from the application state.
+router = APIRouter(prefix="/api")
 
-    @router.get(
-        "/territories",
-        response_model=Page[TerritorySummary],
-        tags=["territoires"],
-        summary="Territoires chargés",
-    )
-    async def list_territories(limit: Limit = 50, offset: Offset = 0) -> Response:
-        """List the territories served, in the order they were given."""
-        items = [state.payloads[td.code].summary_json for td in state.catalog]
-        return _page(items[offset : offset + limit], len(items), limit, offset)
 
-    @router.get(
-        "/territories/{code}",
-        response_model=TerritoryDetail,
-        responses=_NOT_FOUND,
-        tags=["territoires"],
-        summary="Un territoire : communes, sources, dimensions, indicateurs",
-    )
-    async def get_territory(code: TerritoryCode) -> Response:
-        """Return a territory with its sources and vintages, dimensions and indicators."""
-        _, payloads = state.territory(code)
-        return Response(payloads.detail_json, media_type=JSON)
+@router.get(
+    "/territories",
+    response_model=Page[TerritorySummary],
+    tags=["territoires"],
+    summary="Territoires chargés",
+)
+async def list_territories(state: State, limit: Limit = 50, offset: Offset = 0) -> Response:
+    """List the territories served, in the order they were given."""
+    items = [state.payloads[td.code].summary_json for td in state.catalog]
+    return _page(items[offset : offset + limit], len(items), limit, offset)
 
-    @router.get(
-        "/territories/{code}/qpv",
-        response_model=Page[QpvSummary],
-        responses=_NOT_FOUND,
-        tags=["QPV"],
-        summary="QPV d'un territoire, avec indice, rang et intervalle de rang",
-    )
-    async def list_qpv(
-        code: TerritoryCode,
-        sort: Annotated[
-            QpvSort,
-            Query(description="Ordre : " + " ; ".join(f"{k} = {v}" for k, v in QPV_SORTS.items())),
-        ] = "rank",
-        limit: Limit = 100,
-        offset: Offset = 0,
-    ) -> Response:
-        """List a territory's QPV (rank 1 = most vulnerable)."""
-        _, payloads = state.territory(code)
-        order = payloads.qpv_orders[sort]
-        items = [payloads.qpv_items[i] for i in order[offset : offset + limit]]
-        return _page(items, len(order), limit, offset)
 
-    @router.get(
-        "/territories/{code}/qpv.geojson",
-        responses=_NOT_FOUND,
-        tags=["QPV"],
-        summary="Périmètres des QPV d'un territoire (GeoJSON, WGS84)",
-        response_class=Response,
-    )
-    async def qpv_geojson(code: TerritoryCode) -> Response:
-        """Return the QPV perimeters with their indicators as a GeoJSON FeatureCollection."""
-        td, payloads = state.territory(code)
-        body = collection_bytes(payloads.qpv_features, territory=td.code)
-        return Response(body, media_type=GEOJSON)
+@router.get(
+    "/territories/{code}",
+    response_model=TerritoryDetail,
+    responses=_NOT_FOUND,
+    tags=["territoires"],
+    summary="Un territoire : communes, sources, dimensions, indicateurs",
+)
+async def get_territory(state: State, code: TerritoryCode) -> Response:
+    """Return a territory with its sources and vintages, dimensions and indicators."""
+    _, payloads = state.territory(code)
+    return Response(payloads.detail_json, media_type=JSON)
 
-    @router.get(
-        "/territories/{code}/qpv/{code_qp}",
-        response_model=QpvDetail,
-        responses=_NOT_FOUND,
-        tags=["QPV"],
-        summary="Un QPV : indicateurs, comparaison au reste de la commune et de l'EPCI",
-    )
-    async def get_qpv(code: TerritoryCode, code_qp: CodeQp) -> Response:
-        """Return one QPV's indicators with gaps and ratios, scores, climate and uncertainty."""
-        td, payloads = state.territory(code)
-        td.qpv_position(code_qp)  # raises the French 404
-        return Response(payloads.qpv_details[code_qp], media_type=JSON)
 
-    @router.get(
-        "/qpv",
-        response_model=Page[QpvSummary],
-        tags=["QPV"],
-        summary="QPV de tous les territoires chargés",
-    )
-    async def list_all_qpv(limit: Limit = 100, offset: Offset = 0) -> Response:
-        """List every QPV of every territory (territory order, then rank)."""
-        ordered = [
-            state.payloads[td.code].qpv_items[i]
-            for td in state.catalog
-            for i in state.payloads[td.code].qpv_orders["rank"]
-        ]
-        return _page(ordered[offset : offset + limit], len(ordered), limit, offset)
+@router.get(
+    "/territories/{code}/qpv",
+    response_model=Page[QpvSummary],
+    responses=_NOT_FOUND,
+    tags=["QPV"],
+    summary="QPV d'un territoire, avec indice, rang et intervalle de rang",
+)
+async def list_qpv(
+    state: State,
+    code: TerritoryCode,
+    sort: Annotated[
+        QpvSort,
+        Query(description="Ordre : " + " ; ".join(f"{k} = {v}" for k, v in QPV_SORTS.items())),
+    ] = "rank",
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """List a territory's QPV (rank 1 = most vulnerable)."""
+    _, payloads = state.territory(code)
+    order = payloads.qpv_orders[sort]
+    items = [payloads.qpv_items[i] for i in order[offset : offset + limit]]
+    return _page(items, len(order), limit, offset)
 
-    @router.get(
-        "/territories/{code}/climate",
-        response_model=list[ClimateValue],
-        responses=_NOT_FOUND,
-        tags=["territoires"],
-        summary="Indicateurs climatiques par commune et horizon",
-    )
-    async def climate(code: TerritoryCode) -> Response:
-        """Return the climate table (Climadiag / DRIAS) of the territory's communes."""
-        _, payloads = state.territory(code)
-        return Response(payloads.climate_json, media_type=JSON)
 
-    @router.get(
-        "/territories/{code}/cells",
-        response_model=CellCollection,
-        responses=_BAD_BBOX,
-        tags=["carreaux"],
-        summary="Carreaux de 200 m dans une emprise (GeoJSON, WGS84)",
-    )
-    async def cells(
-        request: Request,
-        code: TerritoryCode,
-        bbox: Annotated[
-            str,
-            Query(
-                max_length=200,
-                description=(
-                    "Emprise « min_lon,min_lat,max_lon,max_lat » en degrés WGS84, "
-                    f"{MAX_BBOX_KM2:g} km² au plus."
-                ),
-                examples=["-1.25,46.85,-1.20,46.88"],
+@router.get(
+    "/territories/{code}/qpv.geojson",
+    responses=_NOT_FOUND,
+    tags=["QPV"],
+    summary="Périmètres des QPV d'un territoire (GeoJSON, WGS84)",
+    response_class=Response,
+)
+async def qpv_geojson(state: State, code: TerritoryCode) -> Response:
+    """Return the QPV perimeters with their indicators as a GeoJSON FeatureCollection."""
+    td, payloads = state.territory(code)
+    body = collection_bytes(payloads.qpv_features, territory=td.code)
+    return Response(body, media_type=GEOJSON)
+
+
+@router.get(
+    "/territories/{code}/qpv/{code_qp}",
+    response_model=QpvDetail,
+    responses=_NOT_FOUND,
+    tags=["QPV"],
+    summary="Un QPV : indicateurs, comparaison au reste de la commune et de l'EPCI",
+)
+async def get_qpv(state: State, code: TerritoryCode, code_qp: CodeQp) -> Response:
+    """Return one QPV's indicators with gaps and ratios, scores, climate and uncertainty."""
+    td, payloads = state.territory(code)
+    td.qpv_position(code_qp)  # raises the French 404
+    return Response(payloads.qpv_details[code_qp], media_type=JSON)
+
+
+@router.get(
+    "/qpv",
+    response_model=Page[QpvSummary],
+    tags=["QPV"],
+    summary="QPV de tous les territoires chargés",
+)
+async def list_all_qpv(state: State, limit: Limit = 100, offset: Offset = 0) -> Response:
+    """List every QPV of every territory (territory order, then rank)."""
+    ordered = [
+        state.payloads[td.code].qpv_items[i]
+        for td in state.catalog
+        for i in state.payloads[td.code].qpv_orders["rank"]
+    ]
+    return _page(ordered[offset : offset + limit], len(ordered), limit, offset)
+
+
+@router.get(
+    "/territories/{code}/climate",
+    response_model=list[ClimateValue],
+    responses=_NOT_FOUND,
+    tags=["territoires"],
+    summary="Indicateurs climatiques par commune et horizon",
+)
+async def climate(state: State, code: TerritoryCode) -> Response:
+    """Return the climate table (Climadiag / DRIAS) of the territory's communes."""
+    _, payloads = state.territory(code)
+    return Response(payloads.climate_json, media_type=JSON)
+
+
+@router.get(
+    "/territories/{code}/cells",
+    response_model=CellCollection,
+    responses=_BAD_BBOX,
+    tags=["carreaux"],
+    summary="Carreaux de 200 m dans une emprise (GeoJSON, WGS84)",
+)
+async def cells(
+    state: State,
+    request: Request,
+    code: TerritoryCode,
+    bbox: Annotated[
+        str,
+        Query(
+            max_length=200,
+            description=(
+                "Emprise « min_lon,min_lat,max_lon,max_lat » en degrés WGS84, "
+                f"{MAX_BBOX_KM2:g} km² au plus."
             ),
-        ],
-        limit: Annotated[
-            int, Query(ge=1, le=MAX_CELLS_PAGE, description="Carreaux par page.")
-        ] = 1000,
-        offset: Offset = 0,
-    ) -> Response:
-        """Return the cells touching a bounding box, with indicators, index and class."""
-        td, payloads = state.territory(code)
-        try:
-            box = parse_bbox(bbox)
-        except BBoxError as exc:
-            raise HTTPException(status_code=400, detail=str(exc)) from None
-        area = bbox_area_km2(box)
-        if area > MAX_BBOX_KM2:
-            raise HTTPException(
-                status_code=400,
-                detail=(
-                    f"bbox trop grande : {format_number(area)} km² demandés, "
-                    f"{format_number(MAX_BBOX_KM2)} km² au plus ; réduisez l'emprise ou "
-                    "découpez-la en plusieurs requêtes"
-                ),
-            )
-        b = td.cell_bounds
-        mask = (b[:, 0] <= box[2]) & (b[:, 2] >= box[0]) & (b[:, 1] <= box[3]) & (b[:, 3] >= box[1])
-        selected = np.flatnonzero(mask)
-        page = selected[offset : offset + limit]
-        following = None
-        if offset + limit < len(selected):
-            query = urlencode({"bbox": bbox, "limit": limit, "offset": offset + limit})
-            following = f"{request.url.path}?{query}"
-        body = collection_bytes(
-            [payloads.cell_features[i] for i in page],
-            territory=td.code,
-            bbox_requested=list(box),
-            total=len(selected),
-            limit=limit,
-            offset=offset,
-            next=following,
+            examples=["-1.25,46.85,-1.20,46.88"],
+        ),
+    ],
+    limit: Annotated[int, Query(ge=1, le=MAX_CELLS_PAGE, description="Carreaux par page.")] = 1000,
+    offset: Offset = 0,
+) -> Response:
+    """Return the cells touching a bounding box, with indicators, index and class."""
+    td, payloads = state.territory(code)
+    try:
+        box = parse_bbox(bbox)
+    except BBoxError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    area = bbox_area_km2(box)
+    if area > MAX_BBOX_KM2:
+        raise HTTPException(
+            status_code=400,
+            detail=(
+                f"bbox trop grande : {format_number(area)} km² demandés, "
+                f"{format_number(MAX_BBOX_KM2)} km² au plus ; réduisez l'emprise ou "
+                "découpez-la en plusieurs requêtes"
+            ),
         )
-        return Response(body, media_type=GEOJSON)
-
-    @router.get(
-        "/territories/{code}/layers/{layer}.geojson",
-        responses=_NOT_FOUND,
-        tags=["carreaux"],
-        summary="Couche facultative (points chauds, lieux ressources) en GeoJSON",
-        response_class=Response,
+    b = td.cell_bounds
+    mask = (b[:, 0] <= box[2]) & (b[:, 2] >= box[0]) & (b[:, 1] <= box[3]) & (b[:, 3] >= box[1])
+    selected = np.flatnonzero(mask)
+    page = selected[offset : offset + limit]
+    following = None
+    if offset + limit < len(selected):
+        query = urlencode({"bbox": bbox, "limit": limit, "offset": offset + limit})
+        following = f"{request.url.path}?{query}"
+    body = collection_bytes(
+        [payloads.cell_features[i] for i in page],
+        territory=td.code,
+        bbox_requested=list(box),
+        total=len(selected),
+        limit=limit,
+        offset=offset,
+        next=following,
     )
-    async def optional_layer(
-        code: TerritoryCode, layer: Annotated[Literal["hotspots", "places"], Path()]
-    ) -> Response:
-        """Return an optional layer of the diagnostic when it has one."""
-        td, payloads = state.territory(code)
-        if layer not in payloads.optional_features:
-            raise HTTPException(
-                status_code=404,
-                detail=f"couche {layer} non disponible pour le territoire {td.code}",
-            )
-        body = collection_bytes(payloads.optional_features[layer], territory=td.code)
-        return Response(body, media_type=GEOJSON)
+    return Response(body, media_type=GEOJSON)
 
-    @router.get(
-        "/method",
-        response_model=MethodDescription,
-        tags=["méthode"],
-        summary="Indicateurs (définition, unité, source, sens) et méthode de chaque territoire",
-    )
-    async def method() -> Response:
-        """Return the indicator registry and each territory's method settings."""
-        return Response(state.method_json, media_type=JSON)
 
-    return router
+@router.get(
+    "/territories/{code}/layers/{layer}.geojson",
+    responses=_NOT_FOUND,
+    tags=["carreaux"],
+    summary="Couche facultative (points chauds, lieux ressources) en GeoJSON",
+    response_class=Response,
+)
+async def optional_layer(
+    state: State, code: TerritoryCode, layer: Annotated[Literal["hotspots", "places"], Path()]
+) -> Response:
+    """Return an optional layer of the diagnostic when it has one."""
+    td, payloads = state.territory(code)
+    if layer not in payloads.optional_features:
+        raise HTTPException(
+            status_code=404,
+            detail=f"couche {layer} non disponible pour le territoire {td.code}",
+        )
+    body = collection_bytes(payloads.optional_features[layer], territory=td.code)
+    return Response(body, media_type=GEOJSON)
+
+
+@router.get(
+    "/method",
+    response_model=MethodDescription,
+    tags=["méthode"],
+    summary="Indicateurs (définition, unité, source, sens) et méthode de chaque territoire",
+)
+async def method(state: State) -> Response:
+    """Return the indicator registry and each territory's method settings."""
+    return Response(state.method_json, media_type=JSON)

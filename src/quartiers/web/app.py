@@ -5,7 +5,10 @@ raises :class:`~quartiers.errors.InputError` before anything is served), builds 
 payloads, mounts the JSON API (``/api``, OpenAPI at ``/api/openapi.json``), the pages, the
 downloads, the OGC API – Features (``/ogc``, see :mod:`quartiers.web.ogc`), the local
 static assets (MapLibre GL JS from npm, no CDN) and, when installed,
-the residents' contributions router.
+the residents' contributions router. The routers are defined at module level; what they
+share (:class:`~quartiers.web.state.WebState`) is kept in ``app.state.web`` and reaches the
+routes through ``Depends``. One set of French error handlers
+(:func:`~quartiers.web.errors.install_error_handlers`) answers for every router.
 """
 
 from __future__ import annotations
@@ -22,18 +25,17 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from quartiers._version import __version__
-from quartiers.actions.api import build_router as build_actions_router
+from quartiers.actions import api as actions_api
 from quartiers.actions.workshop import Workshop
 from quartiers.settings import Settings
-from quartiers.web.api import build_api_router
+from quartiers.web import api, downloads, pages
 from quartiers.web.catalog import Catalog
 from quartiers.web.contributions import disabled, mount_contributions
-from quartiers.web.downloads import build_downloads_router
 from quartiers.web.errors import install_error_handlers
 from quartiers.web.limits import MAX_BODY_BYTES, BodyLimit, ForwardedFor, parse_trusted
 from quartiers.web.ogc import build_ogc_app
-from quartiers.web.pages import STATIC_DIR, build_pages_router, make_templates, render_error
 from quartiers.web.state import WebState, build_state
+from quartiers.web.templating import STATIC_DIR
 
 __all__ = ["VENDOR_DIR", "content_security_policy", "create_app"]
 
@@ -138,15 +140,13 @@ def create_app(
         if contributions
         else disabled("contributions désactivées au lancement")
     )
-    templates = make_templates(state)
-    install_error_handlers(
-        app, lambda request, status, message: render_error(templates, request, status, message)
-    )
-    app.include_router(build_api_router(state))
-    app.include_router(build_actions_router(_workshops(catalog, settings)))
-    app.include_router(build_downloads_router(state))
+    install_error_handlers(app)
+    actions_api.serve_workshops(app, _workshops(catalog, settings))
+    app.include_router(api.router)
+    app.include_router(actions_api.router)
+    app.include_router(downloads.router)
     app.mount("/ogc", build_ogc_app(state))
-    app.include_router(build_pages_router(state, templates))
+    app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SelectiveGZip, minimum_size=2048)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)

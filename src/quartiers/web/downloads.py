@@ -20,9 +20,9 @@ from fastapi.responses import FileResponse, Response
 from quartiers.diagnostic.record import SourceRecord
 from quartiers.web.catalog import TerritoryData
 from quartiers.web.geojson import collection_bytes
-from quartiers.web.state import WebState
+from quartiers.web.state import State
 
-__all__ = ["DOWNLOADS", "Download", "build_downloads_router", "downloads_of"]
+__all__ = ["DOWNLOADS", "Download", "downloads_of", "router"]
 
 
 @dataclass(frozen=True)
@@ -118,45 +118,41 @@ def _cells_csv(td: TerritoryData) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def build_downloads_router(state: WebState) -> APIRouter:
-    """Return the router serving ``/telechargements/{code}/{file}``."""
-    router = APIRouter()
-    made: dict[tuple[str, str], bytes] = {}
+#: Serves ``/telechargements/{code}/{file}``.
+router = APIRouter()
 
-    @router.get(
-        "/telechargements/{code}/{filename}",
-        tags=["téléchargements"],
-        summary="Télécharger un fichier du diagnostic d'un territoire",
-        response_class=Response,
-    )
-    async def download(code: str, filename: str) -> Response:
-        """Send one file of a territory's diagnostic as an attachment."""
-        td, payloads = state.territory(code)
-        if filename not in DOWNLOADS:
+
+@router.get(
+    "/telechargements/{code}/{filename}",
+    tags=["téléchargements"],
+    summary="Télécharger un fichier du diagnostic d'un territoire",
+    response_class=Response,
+)
+async def download(state: State, code: str, filename: str) -> Response:
+    """Send one file of a territory's diagnostic as an attachment."""
+    td, payloads = state.territory(code)
+    if filename not in DOWNLOADS:
+        raise HTTPException(
+            status_code=404,
+            detail=(f"fichier inconnu : {filename} (fichiers proposés : {', '.join(DOWNLOADS)})"),
+        )
+    _, media, is_made = DOWNLOADS[filename]
+    attachment = f'attachment; filename="{td.code}_{filename}"'
+    if not is_made:
+        path = td.directory / filename
+        if not path.is_file():
             raise HTTPException(
                 status_code=404,
-                detail=(
-                    f"fichier inconnu : {filename} (fichiers proposés : {', '.join(DOWNLOADS)})"
-                ),
+                detail=f"{filename} absent du dossier du diagnostic du territoire {td.code}",
             )
-        _, media, is_made = DOWNLOADS[filename]
-        attachment = f'attachment; filename="{td.code}_{filename}"'
-        if not is_made:
-            path = td.directory / filename
-            if not path.is_file():
-                raise HTTPException(
-                    status_code=404,
-                    detail=f"{filename} absent du dossier du diagnostic du territoire {td.code}",
-                )
-            return FileResponse(path, media_type=media, headers={"Content-Disposition": attachment})
-        key = (td.code, filename)
-        if key not in made:
-            if filename == "carreaux.csv":
-                made[key] = _cells_csv(td)
-            elif filename == "qpv.geojson":
-                made[key] = collection_bytes(payloads.qpv_features, territory=td.code)
-            else:
-                made[key] = _public_run(td)
-        return Response(made[key], media_type=media, headers={"Content-Disposition": attachment})
-
-    return router
+        return FileResponse(path, media_type=media, headers={"Content-Disposition": attachment})
+    key = (td.code, filename)
+    made = state.made_files
+    if key not in made:
+        if filename == "carreaux.csv":
+            made[key] = _cells_csv(td)
+        elif filename == "qpv.geojson":
+            made[key] = collection_bytes(payloads.qpv_features, territory=td.code)
+        else:
+            made[key] = _public_run(td)
+    return Response(made[key], media_type=media, headers={"Content-Disposition": attachment})

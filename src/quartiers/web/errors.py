@@ -2,8 +2,11 @@
 
 This is the only place where the web layer turns errors into HTTP statuses: an unknown
 territory or QPV gives 404 and every :class:`~quartiers.errors.QuartiersError` its own
-``http_status`` (:func:`quartiers.errors.http_detail`, shared with the participation and
-actions routers); a bad query 400 or 422 with a French message naming the parameter.
+``http_status`` (:func:`quartiers.errors.http_detail`, shared with the participation
+router); a bad query 400 or 422 with a French message naming the parameter.
+:func:`install_error_handlers` is installed on every application serving the site's routers
+(the web app, and the bare applications of the tests of a router): the routers raise, they
+never format an error themselves.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from quartiers._validation_fr import french_validation_errors
 from quartiers.errors import QuartiersError, SourceError, http_detail
+from quartiers.web.templating import TEMPLATES, render_error
 
 __all__ = [
     "BODY_UNREADABLE",
@@ -51,11 +55,15 @@ def wants_json(request: Request) -> bool:
 HtmlRenderer = Callable[[Request, int, str], HTMLResponse]
 
 
-def install_error_handlers(app: FastAPI, render_html: HtmlRenderer) -> None:
-    """Register the French error handlers on ``app``.
+def install_error_handlers(app: FastAPI, render_html: HtmlRenderer = render_error) -> None:
+    """Register the French error handlers on ``app`` and give it the site's templates.
 
-    ``render_html(request, status, message)`` draws the error page of the site.
+    ``render_html(request, status, message)`` draws the error page (by default the site's,
+    :func:`quartiers.web.templating.render_error`). The one Jinja environment is published
+    as ``app.state.templates`` for the routers that render pages without importing the web
+    package (the workshop page of :mod:`quartiers.actions.api`).
     """
+    app.state.templates = TEMPLATES
 
     def respond(request: Request, status: int, message: str, **headers: str) -> Response:
         if wants_json(request):

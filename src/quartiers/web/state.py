@@ -1,17 +1,25 @@
-"""Everything the routes share, built once when the application starts."""
+"""Everything the routes share, built once when the application starts.
+
+:func:`create_app <quartiers.web.app.create_app>` keeps it in ``app.state.web``; the routers,
+defined at module level, receive it through the :data:`State` dependency.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from quartiers.schemas import HORIZONS
 from quartiers.settings import Settings
 from quartiers.web.catalog import Catalog, TerritoryData
 from quartiers.web.contributions import Contributions, disabled
+from quartiers.web.page_cache import PageCache
 from quartiers.web.payloads import TerritoryPayloads, build_payloads
 from quartiers.web.schemas import MethodDescription
 
-__all__ = ["WebState", "build_state"]
+__all__ = ["State", "WebState", "build_state", "web_state"]
 
 
 @dataclass
@@ -32,6 +40,10 @@ class WebState:
         Every QPV of every territory as ``(territory code, row)``, in territory order.
     method_json
         The ``/api/method`` payload.
+    pages
+        Rendered pages that depend only on their path and query.
+    made_files
+        Downloads made from the loaded diagnostic, by ``(territory code, file name)``.
     """
 
     catalog: Catalog
@@ -40,6 +52,8 @@ class WebState:
     contributions: Contributions = field(default_factory=lambda: disabled("non configurées"))
     all_qpv: list[tuple[str, int]] = field(default_factory=list)
     method_json: bytes = b""
+    pages: PageCache = field(default_factory=PageCache)
+    made_files: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
     def territory(self, code: str) -> tuple[TerritoryData, TerritoryPayloads]:
         """Return a territory and its payloads (raises ``NotFoundError`` when unknown)."""
@@ -73,3 +87,17 @@ def build_state(catalog: Catalog, settings: Settings) -> WebState:
         all_qpv=all_qpv,
         method_json=_method(catalog, payloads),
     )
+
+
+async def web_state(request: Request) -> WebState:
+    """Return the state of the application serving ``request`` (a FastAPI dependency).
+
+    Asynchronous on purpose: FastAPI runs a synchronous dependency in a worker thread, which
+    would cost more than the cached API answers themselves.
+    """
+    state: WebState = request.app.state.web
+    return state
+
+
+#: The application state, as a route parameter.
+State = Annotated[WebState, Depends(web_state)]

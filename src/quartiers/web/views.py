@@ -86,6 +86,49 @@ def _horizons_of(td: TerritoryData, info: IndicatorInfo) -> list[str]:
     return td.climate_horizons() if info.climate else [td.horizon]
 
 
+def _indicator_tables(
+    td: TerritoryData, infos: list[IndicatorInfo]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, dict[str, str]]]:
+    """Return the map's legends, commune climate values, raw and displayed QPV values."""
+    legends: dict[str, Any] = {}
+    climate: dict[str, dict[str, dict[str, float]]] = {}
+    qpv_values: dict[str, dict[str, dict[str, float | None]]] = {}
+    qpv_display: dict[str, dict[str, str]] = {}
+    codes = td.qpv_codes
+    for info in infos:
+        for hz in _horizons_of(td, info):
+            key = _legend_key(info, hz, td.horizon)
+            legends[key] = td.legend(info.id, hz).as_dict()
+            _, qvals = td.values(info.id, hz)
+            qpv_display[key] = {
+                c: format_value(v, info.unit) for c, v in zip(codes, qvals, strict=True)
+            }
+            if info.climate:
+                climate.setdefault(info.id, {})[hz] = {
+                    com: td.climate_value(info.id, hz, com) for com in td.communes
+                }
+                qpv_values.setdefault(info.id, {})[hz] = {
+                    c: (float(v) if np.isfinite(v) else None)
+                    for c, v in zip(codes, qvals, strict=True)
+                }
+    climate = {
+        ind: {hz: {c: v for c, v in table.items() if np.isfinite(v)} for hz, table in hzs.items()}
+        for ind, hzs in climate.items()
+    }
+    return legends, climate, qpv_values, qpv_display
+
+
+def _map_bbox(td: TerritoryData, focus_qpv: str | None) -> list[float]:
+    """Return the initial map extent: the territory, or about 900 m around a QPV."""
+    bbox = list(td.bbox)
+    if focus_qpv is not None:
+        pos = td.qpv_position(focus_qpv)
+        minx, miny, maxx, maxy = td.qpv.geometry.iloc[pos].bounds
+        pad_x, pad_y = 0.012, 0.008  # about 900 m around the QPV
+        bbox = [minx - pad_x, miny - pad_y, maxx + pad_x, maxy + pad_y]
+    return bbox
+
+
 def map_config(
     td: TerritoryData,
     settings: Settings,
@@ -114,37 +157,8 @@ def map_config(
         Centre the map on this QPV (its page).
     """
     infos = [i for i in td.indicators.values() if i.available and (only is None or i.id in only)]
-    legends: dict[str, Any] = {}
-    climate: dict[str, dict[str, dict[str, float]]] = {}
-    qpv_values: dict[str, dict[str, dict[str, float | None]]] = {}
-    qpv_display: dict[str, dict[str, str]] = {}
-    codes = td.qpv_codes
-    for info in infos:
-        for hz in _horizons_of(td, info):
-            key = _legend_key(info, hz, td.horizon)
-            legends[key] = td.legend(info.id, hz).as_dict()
-            _, qvals = td.values(info.id, hz)
-            qpv_display[key] = {
-                c: format_value(v, info.unit) for c, v in zip(codes, qvals, strict=True)
-            }
-            if info.climate:
-                climate.setdefault(info.id, {})[hz] = {
-                    com: td.climate_value(info.id, hz, com) for com in td.communes
-                }
-                qpv_values.setdefault(info.id, {})[hz] = {
-                    c: (float(v) if np.isfinite(v) else None)
-                    for c, v in zip(codes, qvals, strict=True)
-                }
-    climate = {
-        ind: {hz: {c: v for c, v in table.items() if np.isfinite(v)} for hz, table in hzs.items()}
-        for ind, hzs in climate.items()
-    }
-    bbox = list(td.bbox)
-    if focus_qpv is not None:
-        pos = td.qpv_position(focus_qpv)
-        minx, miny, maxx, maxy = td.qpv.geometry.iloc[pos].bounds
-        pad_x, pad_y = 0.012, 0.008  # about 900 m around the QPV
-        bbox = [minx - pad_x, miny - pad_y, maxx + pad_x, maxy + pad_y]
+    legends, climate, qpv_values, qpv_display = _indicator_tables(td, infos)
+    bbox = _map_bbox(td, focus_qpv)
     layers: dict[str, str | None] = {
         name: (
             f"/api/territories/{td.code}/layers/{name}.geojson"
