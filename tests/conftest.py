@@ -33,3 +33,16 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> object:
     from quartiers.demo.pipeline import run_demo
 
     return run_demo(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="session")
+def lry_dir(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Diagnose La Roche-sur-Yon (85191) from the real extracts once per session.
+
+    QPV, Filosofi 2021, communes and Climadiag only: the environmental layers are absent,
+    so the resources dimension is missing and exposure is partial. Tests treat the folder
+    as read-only (the golden outputs are compared with it).
+    """
+    from golden._territories import diagnose_la_roche
+
+    return diagnose_la_roche(shared_data, tmp_path_factory.mktemp("lry"))

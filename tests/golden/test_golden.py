@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from golden._snapshot import compare_json, compare_table, read_tables, run_record
-from golden._territories import GOLDEN, diagnose_la_roche
+from golden._territories import GOLDEN
 
 RTOL = 1e-12
 
@@ -33,8 +31,5 @@ def test_demo_numbers_are_the_golden_ones(demo_run: object) -> None:
     _check(demo_run.out_dir, "demo")  # type: ignore[attr-defined]
 
 
-def test_la_roche_numbers_are_the_golden_ones(
-    shared_data: Path, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    out = diagnose_la_roche(shared_data, tmp_path_factory.mktemp("golden-lry"))
-    _check(out, "la-roche-sur-yon")
+def test_la_roche_numbers_are_the_golden_ones(lry_dir: Path) -> None:
+    _check(lry_dir, "la-roche-sur-yon")

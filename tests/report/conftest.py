@@ -11,10 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from quartiers.diagnostic import Diagnostic, run_diagnostic
+from quartiers.diagnostic import Diagnostic
 from quartiers.report.render import ReportOptions, write_report
-from quartiers.settings import get_settings
-from quartiers.sources.load import load_inputs
 
 #: Date printed on the sheets rendered by the tests.
 DAY = date(2026, 6, 15)
@@ -66,33 +64,6 @@ def demo_docs(demo_diag: Diagnostic, tmp_path_factory: pytest.TempPathFactory) -
     """Render the demo sheets and synthesis once (PDF and HTML) and return their folder."""
     out = tmp_path_factory.mktemp("fiches_demo")
     write_report(demo_diag, out, options=ReportOptions(generated_on=DAY))
-    return out
-
-
-@pytest.fixture(scope="session")
-def lry_dir(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Diagnose La Roche-sur-Yon (85191) from the real extracts and return its output folder.
-
-    Only QPV, Filosofi, communes and Climadiag are given: the environmental layers are
-    absent, so the resources dimension is missing and exposure is partial.
-    """
-    root = tmp_path_factory.mktemp("lry")
-    settings = get_settings(workspace_dir=root / "espace", cache_dir=root / "cache", offline=True)
-    sources = {
-        "qpv": shared_data / "qpv" / "qpv2024_4territories.geojson",
-        "filosofi": shared_data / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv",
-        "communes": shared_data / "admin" / "communes_4epci.geojson",
-        "climadiag": shared_data / "climate" / "climadiag_tracc_4communes.csv",
-    }
-    inputs = load_inputs(
-        "85191",
-        sources,
-        settings=settings,
-        use_workspace=False,
-        skip=["osm", "lcz", "drias", "bdtopo", "bpe"],
-    )
-    out = root / "diagnostic"
-    run_diagnostic(inputs).write(out)
     return out
 
 

@@ -57,33 +57,6 @@ def commune_dir(demo_run: Any, tmp_path_factory: pytest.TempPathFactory) -> Path
     return out
 
 
-@pytest.fixture(scope="session")
-def lry_dir(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Diagnose La Roche-sur-Yon (85191) from the real extracts in ../shared/data."""
-    from quartiers.diagnostic import run_diagnostic
-    from quartiers.sources.load import load_inputs
-
-    out = tmp_path_factory.mktemp("lry")
-    settings = get_settings(
-        offline=True, workspace_dir=out / ".espace", cache_dir=out / ".espace" / "cache"
-    )
-    sources = {
-        "qpv": shared_data / "qpv" / "qpv2024_4territories.geojson",
-        "filosofi": shared_data / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv",
-        "communes": shared_data / "admin" / "communes_4epci.geojson",
-        "climadiag": shared_data / "climate" / "climadiag_tracc_4communes.csv",
-    }
-    inputs = load_inputs(
-        "85191",
-        sources,
-        settings=settings,
-        use_workspace=False,
-        skip=["bpe", "osm", "lcz", "drias", "bdtopo"],
-    )
-    run_diagnostic(inputs).write(out)
-    return out
-
-
 #: Optional outputs of other modules (uncertainty, Sobol, hotspots, walking-access summaries).
 OPTIONAL_QPV_COLUMNS = (
     "rank_median",
