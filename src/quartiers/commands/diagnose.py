@@ -170,7 +170,10 @@ def diagnose_command(
         console.print(robust)
     record = diag.record
     missing = record.missing_dimensions
-    absent = record.missing_indicators
+    # only the indicators the method puts in the index: a published extra (e.g. the share
+    # of top-floor dwellings) missing does not make the index « computed without » it
+    used = {i for dim in chosen.dimensions.values() for i in dim.indicators}
+    absent = {k: v for k, v in record.missing_indicators.items() if k in used}
     if missing or absent:
         err_console.print(
             "Indicateurs absents (l'indice est calculé sans eux) : "
