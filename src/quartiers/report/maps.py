@@ -225,12 +225,15 @@ def territory_map(diag: Diagnostic) -> Chart:
             Patch(facecolor="#444444", hatch="////", edgecolor="white", label="Point chaud")
         )
     ax.legend(
-        handles=_class_handles(legend) + handles,
+        handles=_class_handles(legend),
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
         fontsize=6.5,
         frameon=False,
+        title="Classes (carte web)",
+        title_fontsize=6.5,
     )
+    fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize=6.5, frameon=False)
     title = "Indice de vulnérabilité par carreau de 200 m sur le territoire"
     ax.set_title(title, fontsize=9)
     alt = (
