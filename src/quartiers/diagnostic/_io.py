@@ -34,7 +34,7 @@ from quartiers.spatial.grid import CELL_CRS
 
 if TYPE_CHECKING:
     from quartiers.diagnostic._cell_indicators import CellIndicators
-    from quartiers.diagnostic.run import Diagnostic
+    from quartiers.diagnostic.result import Diagnostic
     from quartiers.method.composite import CompiledMethod
     from quartiers.method.spec import Method
 

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from quartiers.diagnostic._cell_indicators import CellIndicators
     from quartiers.diagnostic._reference_run import RunReference
     from quartiers.diagnostic.aggregate import ZoneTotals
-    from quartiers.diagnostic.run import Diagnostic
+    from quartiers.diagnostic.result import Diagnostic
     from quartiers.method.completeness import Completeness
     from quartiers.method.spec import Method
 
