@@ -5,7 +5,7 @@
 (:mod:`quartiers.diagnostic._cell_indicators`), sum them per zone
 (:mod:`quartiers.diagnostic.aggregate`), score and rank (:mod:`quartiers.diagnostic.scoring`),
 build the layers and ``run.json`` (:mod:`quartiers.diagnostic._assemble`), then robustness
-(:mod:`quartiers.diagnostic._robustness`) and territory columns. :class:`Diagnostic`
+(:mod:`quartiers.diagnostic.robustness`) and territory columns. :class:`Diagnostic`
 (:mod:`quartiers.diagnostic.result`) holds the result; see ``docs/architecture.md``.
 """
 
@@ -13,17 +13,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from quartiers.diagnostic import _reference_run
 from quartiers.diagnostic._assemble import assemble
 from quartiers.diagnostic._cell_indicators import CellIndicators, compute_cell_indicators
 from quartiers.diagnostic._prepare import Layers, check_request, prepare_layers
-from quartiers.diagnostic._robustness import RobustnessOptions, add_robustness
 from quartiers.diagnostic._territories import add_territory_columns, territories_of
 from quartiers.diagnostic.aggregate import ZoneTotals, aggregate_cells
 from quartiers.diagnostic.result import Diagnostic
-from quartiers.diagnostic.scoring import RunContext, score_run
+from quartiers.diagnostic.robustness import RobustnessInputs, RobustnessOptions, add_robustness
+from quartiers.diagnostic.scoring import RunContext, RunScores, score_run
 from quartiers.method.spec import Method, default_method
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import TerritoryInputs
@@ -107,17 +109,7 @@ def run_diagnostic(
     finally:
         progress.finish()
     diag = add_robustness(
-        result,
-        method=method,
-        options=robustness,
-        computed=computed,
-        cells=layers.cells,
-        matrix=layers.matrix,
-        zones=layers.zones,
-        totals=totals,
-        completeness=scores.completeness,
-        progress=progress,
-        scale=scale,
+        result, _robustness_inputs(ctx, scores), options=robustness, progress=progress
     )
     diag = add_territory_columns(diag, territories_of(inputs))
     return replace(diag, overlaps=layers.weights)
@@ -133,4 +125,20 @@ def _zone_totals(layers: Layers, computed: CellIndicators) -> ZoneTotals:
         poor_households=cells["men_pauv"].to_numpy(dtype="float64"),
         imputed=cells["imputed"].to_numpy(dtype=bool),
         indicators=computed.values,
+    )
+
+
+def _robustness_inputs(ctx: RunContext, scores: RunScores) -> RobustnessInputs:
+    """Return what the robustness steps read from the scored run."""
+    cells = ctx.layers.cells
+    return RobustnessInputs(
+        method=ctx.method,
+        computed=ctx.computed,
+        cell_population=cells["ind"].to_numpy(dtype="float64"),
+        imputed=cells["imputed"].to_numpy(dtype=bool),
+        is_qpv=scores.is_qpv,
+        qpv_matrix=sparse.csr_array(ctx.layers.matrix[np.flatnonzero(scores.is_qpv)]),
+        totals=ctx.totals,
+        completeness=scores.completeness,
+        scale=ctx.scale,
     )
