@@ -152,12 +152,8 @@ class Tables:
     ) -> gpd.GeoDataFrame:
         """Return the ``zones`` layer (QPV, rest of commune, rest of EPCI)."""
         pop = totals.population
-        floor = self.method.population_floor
-        small = ~(pop >= floor)
+        small = ~(pop >= self.method.population_floor)
         used, missing = self._row_notes(scored.values, scored.scores)
-        detail = [
-            _zone_detail(p, floor, m, self.missing) for p, m in zip(pop, missing, strict=True)
-        ]
         mask = (
             np.zeros((len(pop), 0), dtype=bool)
             if self.completeness is None
@@ -165,14 +161,7 @@ class Tables:
         )
         excluded = self._excluded(mask, len(pop))
         lacking = self._dimension_words(mask)
-        fill = {} if self.completeness is None else self._fill()
-        for r, words in enumerate(lacking):
-            if words:
-                text = incomplete_detail(
-                    words.split(", "), states[r], imputed=not excluded[r], fill=fill
-                )
-                floor_note = _zone_detail(float(pop[r]), floor, "", self.missing)
-                detail[r] = f"{floor_note} ; {text}" if floor_note else text
+        detail = self._zone_details(pop, missing, lacking, excluded, states)
         status = np.where(small, NOT_SIGNIFICANT, np.where(excluded, INCOMPLETE, OK))
         quintile = _classes(scored.index, breaks)
         quintile[excluded] = np.nan
@@ -208,6 +197,29 @@ class Tables:
         for col in ("zone_id", "zone_type", "code", "label", "insee_com", "siren_epci"):
             frame[col] = frame[col].astype("string")
         return gpd.GeoDataFrame(frame, geometry=zones.geometry.to_numpy(), crs=CELL_CRS)
+
+    def _zone_details(
+        self,
+        pop: FloatArray,
+        missing: Sequence[str],
+        lacking: Sequence[str],
+        excluded: NDArray[np.bool_],
+        states: Sequence[RowState],
+    ) -> list[str]:
+        """Return each zone's ``status_detail``: population floor, missing values, dimensions."""
+        floor = self.method.population_floor
+        detail = [
+            _zone_detail(p, floor, m, self.missing) for p, m in zip(pop, missing, strict=True)
+        ]
+        fill = {} if self.completeness is None else self._fill()
+        for r, words in enumerate(lacking):
+            if words:
+                text = incomplete_detail(
+                    words.split(", "), states[r], imputed=not excluded[r], fill=fill
+                )
+                floor_note = _zone_detail(float(pop[r]), floor, "", self.missing)
+                detail[r] = f"{floor_note} ; {text}" if floor_note else text
+        return detail
 
     def _fill(self) -> dict[str, float]:
         """Return the imputed score of each dimension (empty with ``exclude``)."""
