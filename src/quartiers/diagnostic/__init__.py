@@ -1,9 +1,10 @@
 """The diagnostic (layer ⑤): inputs read → indicators → zones → index → :class:`Diagnostic`.
 
 ``pipeline.diagnose`` is the one entry point (reads the sources, decides walking access);
-``run.run_diagnostic`` diagnoses inputs already read; ``_io`` writes and reads the output
-directory of a :class:`Diagnostic`; ``record`` types its ``run.json`` (:class:`RunRecord`).
-Web, report and actions read only a :class:`Diagnostic`.
+``run.run_diagnostic`` diagnoses inputs already read (steps: ``_prepare``, ``_cell_indicators``,
+``aggregate``, ``scoring``, ``_assemble``, ``robustness``); ``result`` holds the
+:class:`Diagnostic`; ``_io`` writes and reads its output directory; ``record`` types its
+``run.json`` (:class:`RunRecord`). Web, report and actions read only a :class:`Diagnostic`.
 """
 
 from quartiers.diagnostic.record import RunRecord

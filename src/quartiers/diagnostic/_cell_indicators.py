@@ -102,111 +102,145 @@ def compute_cell_indicators(
     """
     pop = pd.to_numeric(cells["ind"], errors="coerce").to_numpy(dtype="float64")
     values, missing = sensitivity_indicators(cells)
-    extra: dict[str, NDArray[np.float64] | NDArray[np.bool_]] = {}
-    notes: list[str] = []
-    lcz_variable: dict[str, NDArray[np.float64]] = {}
-    grid: CellGrid | None = None
+    found = CellIndicators(values=values, missing=missing)
+    on = _Cells(xy=xy, population=pop)
+    _add_lcz(found, inputs, on, method)
+    _add_buildings(found, inputs, on)
+    _add_climate(found, inputs, on, commune_shares, horizon)
+    _add_vegetation(found, inputs, on, method)
+    _add_access(found, inputs, cells["idcar_200m"].astype("string").tolist(), on, method, access)
+    found.values = {i: found.values[i] for i in REGISTRY if i in found.values}
+    return found
 
-    def get_grid() -> CellGrid:
-        nonlocal grid
-        if grid is None:
-            grid = CellGrid(xy)
-        return grid
 
-    if inputs.lcz is not None and len(inputs.lcz):
-        scores = method.lcz_scores()
-        lcz_value, coverage = lcz_heat(get_grid(), inputs.lcz, scores)
-        values["lcz_heat"] = from_values(lcz_value, pop)
-        extra["lcz_coverage"] = coverage
-        if method.lcz_variable_classes():
-            lcz_variable = lcz_class_fractions(
-                get_grid(), inputs.lcz, method.lcz_variable_classes(), scores
-            )
-    else:
-        missing["lcz_heat"] = "couche LCZ (Cerema) absente"
+@dataclass
+class _Cells:
+    """The cells computed on: corners, population, and their grid (built on first use)."""
 
-    if inputs.buildings is not None and len(inputs.buildings):
-        values["built_share"] = from_values(built_share(get_grid(), inputs.buildings), pop)
-        values["impervious_share"] = from_values(
-            impervious_share(get_grid(), inputs.buildings, inputs.roads, inputs.paved), pop
+    xy: NDArray[np.int64]
+    population: NDArray[np.float64]
+    built: CellGrid | None = None
+
+    @property
+    def grid(self) -> CellGrid:
+        """The cells' grid geometry (built once, only when a layer needs it)."""
+        if self.built is None:
+            self.built = CellGrid(self.xy)
+        return self.built
+
+
+def _add_lcz(found: CellIndicators, inputs: TerritoryInputs, on: _Cells, method: Method) -> None:
+    """Add the LCZ heat score, its coverage and the « variable » class fractions."""
+    if inputs.lcz is None or not len(inputs.lcz):
+        found.missing["lcz_heat"] = "couche LCZ (Cerema) absente"
+        return
+    scores = method.lcz_scores()
+    lcz_value, coverage = lcz_heat(on.grid, inputs.lcz, scores)
+    found.values["lcz_heat"] = from_values(lcz_value, on.population)
+    found.extra["lcz_coverage"] = coverage
+    if method.lcz_variable_classes():
+        found.lcz_variable = lcz_class_fractions(
+            on.grid, inputs.lcz, method.lcz_variable_classes(), scores
         )
-        top = top_floor_share(get_grid(), inputs.buildings)
-        if np.isfinite(top).any():
-            values["top_floor_share"] = from_values(top, pop)
-        else:
-            missing["top_floor_share"] = NO_HEIGHTS
-        if inputs.roads is None or not len(inputs.roads):
-            notes.append("voirie absente : la part imperméabilisée ne compte que le bâti")
-    else:
+
+
+def _add_buildings(found: CellIndicators, inputs: TerritoryInputs, on: _Cells) -> None:
+    """Add the built, impervious and top-floor shares (buildings, roads, paved areas)."""
+    values, pop = found.values, on.population
+    if inputs.buildings is None or not len(inputs.buildings):
         reason = "couche des bâtiments (OpenStreetMap ou BD TOPO) absente"
-        missing["built_share"] = reason
-        missing["impervious_share"] = reason
-        missing["top_floor_share"] = reason
-
-    climate = pd.DataFrame()
-    if inputs.climate is not None and len(inputs.climate):
-        climate = climate_long(inputs.climate)
-        per_cell = climate_per_cell(commune_shares, climate, horizon, len(xy))
-        for ind_id in CLIMATE_IDS:
-            if ind_id in per_cell and np.isfinite(per_cell[ind_id]).any():
-                values[ind_id] = from_values(per_cell[ind_id], pop)
-            else:
-                missing[ind_id] = (
-                    f"Climadiag : aucune valeur pour les communes du territoire à l'horizon "
-                    f"{HORIZONS[horizon]}"
-                )
+        found.missing["built_share"] = reason
+        found.missing["impervious_share"] = reason
+        found.missing["top_floor_share"] = reason
+        return
+    values["built_share"] = from_values(built_share(on.grid, inputs.buildings), pop)
+    values["impervious_share"] = from_values(
+        impervious_share(on.grid, inputs.buildings, inputs.roads, inputs.paved), pop
+    )
+    top = top_floor_share(on.grid, inputs.buildings)
+    if np.isfinite(top).any():
+        values["top_floor_share"] = from_values(top, pop)
     else:
-        for ind_id in CLIMATE_IDS:
-            missing[ind_id] = "projections climatiques (Climadiag) absentes"
+        found.missing["top_floor_share"] = NO_HEIGHTS
+    if inputs.roads is None or not len(inputs.roads):
+        found.notes.append("voirie absente : la part imperméabilisée ne compte que le bâti")
 
+
+def _add_climate(
+    found: CellIndicators,
+    inputs: TerritoryInputs,
+    on: _Cells,
+    commune_shares: pd.DataFrame,
+    horizon: str,
+) -> None:
+    """Add the climate indicators at the horizon (each cell takes its communes' values)."""
+    if inputs.climate is None or not len(inputs.climate):
+        for ind_id in CLIMATE_IDS:
+            found.missing[ind_id] = "projections climatiques (Climadiag) absentes"
+        return
+    found.climate = climate_long(inputs.climate)
+    per_cell = climate_per_cell(commune_shares, found.climate, horizon, len(on.xy))
+    for ind_id in CLIMATE_IDS:
+        if ind_id in per_cell and np.isfinite(per_cell[ind_id]).any():
+            found.values[ind_id] = from_values(per_cell[ind_id], on.population)
+        else:
+            found.missing[ind_id] = (
+                f"Climadiag : aucune valeur pour les communes du territoire à l'horizon "
+                f"{HORIZONS[horizon]}"
+            )
+
+
+def _add_vegetation(
+    found: CellIndicators, inputs: TerritoryInputs, on: _Cells, method: Method
+) -> None:
+    """Add the canopy and green shares (vegetation polygons, isolated trees)."""
     have_veg = inputs.vegetation is not None and len(inputs.vegetation) > 0
     have_trees = inputs.trees is not None and len(inputs.trees) > 0
-    if have_veg or have_trees:
-        canopy, green = canopy_and_green(
-            get_grid(),
-            inputs.vegetation if have_veg else None,
-            inputs.trees if have_trees else None,
-            default_crown_m=method.default_crown_m,
-        )
-        values["canopy_share"] = from_values(canopy, pop)
-        values["green_share"] = from_values(green, pop)
-        if not have_veg:
-            notes.append("espaces verts (polygones) absents : seuls les arbres isolés comptent")
-        if not have_trees:
-            notes.append("arbres isolés absents : la canopée ne compte que bois et alignements")
-    else:
+    if not (have_veg or have_trees):
         reason = "végétation et arbres (OpenStreetMap ou BD TOPO) absents"
-        missing["canopy_share"] = reason
-        missing["green_share"] = reason
+        found.missing["canopy_share"] = reason
+        found.missing["green_share"] = reason
+        return
+    canopy, green = canopy_and_green(
+        on.grid,
+        inputs.vegetation if have_veg else None,
+        inputs.trees if have_trees else None,
+        default_crown_m=method.default_crown_m,
+    )
+    found.values["canopy_share"] = from_values(canopy, on.population)
+    found.values["green_share"] = from_values(green, on.population)
+    if not have_veg:
+        found.notes.append("espaces verts (polygones) absents : seuls les arbres isolés comptent")
+    if not have_trees:
+        found.notes.append("arbres isolés absents : la canopée ne compte que bois et alignements")
 
-    ids = cells["idcar_200m"].astype("string").tolist()
-    if access is not None:
-        dist, dist_missing = access_indicators(ids, access, unreachable=method.unreachable)
-        missing.update(dist_missing)
-        table = access if access.index.name == "idcar_200m" else access.set_index("idcar_200m")
-        for ind_id, arr in dist.items():
-            values[ind_id] = from_values(arr, pop)
-        for col in access_columns(table):
-            col_values = table[col].reindex(ids)
-            if col == "connected":
-                extra[col] = col_values.fillna(False).to_numpy(dtype=bool)
-            else:
-                extra[col] = pd.to_numeric(col_values, errors="coerce").to_numpy(dtype="float64")
-    else:
+
+def _add_access(
+    found: CellIndicators,
+    inputs: TerritoryInputs,
+    ids: list[str],
+    on: _Cells,
+    method: Method,
+    access: pd.DataFrame | None,
+) -> None:
+    """Add the walking distances and the access columns of each cell (``ids``)."""
+    if access is None:
         reason = (
             "distances à pied non calculées (module d'accessibilité non exécuté)"
             if inputs.osm_path is not None
             else "distances à pied non calculées (extrait OpenStreetMap non fourni)"
         )
         for cat in ACCESS_CATEGORIES:
-            missing[f"dist_{cat}"] = reason
-
-    ordered = {i: values[i] for i in REGISTRY if i in values}
-    return CellIndicators(
-        values=ordered,
-        missing=missing,
-        extra=extra,
-        climate=climate,
-        notes=notes,
-        lcz_variable=lcz_variable,
-    )
+            found.missing[f"dist_{cat}"] = reason
+        return
+    dist, dist_missing = access_indicators(ids, access, unreachable=method.unreachable)
+    found.missing.update(dist_missing)
+    table = access if access.index.name == "idcar_200m" else access.set_index("idcar_200m")
+    for ind_id, arr in dist.items():
+        found.values[ind_id] = from_values(arr, on.population)
+    for col in access_columns(table):
+        col_values = table[col].reindex(ids)
+        if col == "connected":
+            found.extra[col] = col_values.fillna(False).to_numpy(dtype=bool)
+        else:
+            found.extra[col] = pd.to_numeric(col_values, errors="coerce").to_numpy(dtype="float64")

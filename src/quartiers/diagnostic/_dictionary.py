@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from quartiers.diagnostic._robustness import DICTIONARY_ENTRIES
+from quartiers.diagnostic.robustness.columns import DICTIONARY_ENTRIES
 from quartiers.indicators.registry import ACCESS_CATEGORIES, DIMENSIONS, REGISTRY
 
 __all__ = ["DICTIONARY_COLUMNS", "build_dictionary", "describe"]

@@ -34,7 +34,7 @@ from quartiers.spatial.grid import CELL_CRS
 
 if TYPE_CHECKING:
     from quartiers.diagnostic._cell_indicators import CellIndicators
-    from quartiers.diagnostic.run import Diagnostic
+    from quartiers.diagnostic.result import Diagnostic
     from quartiers.method.composite import CompiledMethod
     from quartiers.method.spec import Method
 
@@ -132,6 +132,35 @@ def _versions() -> dict[str, str | None]:
     }
 
 
+def _dimension_states(
+    computed: CellIndicators, compiled: CompiledMethod
+) -> dict[str, dict[str, Any]]:
+    """Return per dimension its French label, state (complète, partielle, absente), use."""
+    dims = {}
+    for dim, label in DIMENSIONS.items():
+        ids = [i for i, ind in REGISTRY.items() if ind.dimension == dim]
+        have = [i for i in ids if i in computed.values]
+        state = "complète" if len(have) == len(ids) else ("absente" if not have else "partielle")
+        dims[dim] = {"label": label, "state": state, "in_index": dim in compiled.dimension_ids}
+    return dims
+
+
+def _coverage_notes(coverage: list[dict[str, Any]]) -> list[str]:
+    """Return the note on communes whose legal population the grid covers under 90 %."""
+    partial = [
+        f"{row['nom']} ({row['insee_com']}) {row['grid_share'] * 100:.0f} %"
+        for row in coverage
+        if row["grid_share"] is not None and row["grid_share"] < 0.9
+    ]
+    if not partial:
+        return []
+    return [
+        "carroyage partiel, part de la population légale couverte : "
+        + ", ".join(partial)
+        + " ; les comparaisons portent sur la partie couverte"
+    ]
+
+
 def run_record(
     *,
     inputs: TerritoryInputs,
@@ -145,24 +174,8 @@ def run_record(
     summary: dict[str, Any],
 ) -> dict[str, Any]:
     """Return the content of ``run.json`` (without output hashes, added on write)."""
-    dims = {}
-    for dim, label in DIMENSIONS.items():
-        ids = [i for i, ind in REGISTRY.items() if ind.dimension == dim]
-        have = [i for i in ids if i in computed.values]
-        state = "complète" if len(have) == len(ids) else ("absente" if not have else "partielle")
-        dims[dim] = {"label": label, "state": state, "in_index": dim in compiled.dimension_ids}
-    notes = list(computed.notes)
-    partial = [
-        f"{row['nom']} ({row['insee_com']}) {row['grid_share'] * 100:.0f} %"
-        for row in coverage
-        if row["grid_share"] is not None and row["grid_share"] < 0.9
-    ]
-    if partial:
-        notes.append(
-            "carroyage partiel, part de la population légale couverte : "
-            + ", ".join(partial)
-            + " ; les comparaisons portent sur la partie couverte"
-        )
+    dims = _dimension_states(computed, compiled)
+    notes = [*computed.notes, *_coverage_notes(coverage)]
     record: dict[str, Any] = _jsonable(
         {
             "format": FORMAT,

@@ -29,7 +29,7 @@ from quartiers.method.completeness import (
 from quartiers.method.composite import CompiledMethod, combine
 
 if TYPE_CHECKING:
-    from quartiers.diagnostic.run import _Scored
+    from quartiers.diagnostic.scoring import Scored
     from quartiers.method.spec import Method
 
 __all__ = ["apply", "assess", "climate_communes", "record", "row_states"]
@@ -41,10 +41,10 @@ BoolArray = NDArray[np.bool_]
 def assess(
     method: Method,
     compiled: CompiledMethod,
-    cells: _Scored,
+    cells: Scored,
     cell_scored: BoolArray,
     cell_population: FloatArray,
-    zones: _Scored,
+    zones: Scored,
     zone_population: FloatArray,
 ) -> Completeness:
     """Return which cells and zones lack a dimension, and the imputed value of each."""
@@ -64,7 +64,7 @@ def assess(
 
 
 def apply(
-    scored: _Scored,
+    scored: Scored,
     missing: BoolArray,
     completeness: Completeness,
     compiled: CompiledMethod,

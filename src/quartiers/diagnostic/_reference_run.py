@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from quartiers.diagnostic._tables import cell_commune
+from quartiers.diagnostic._side_tables import cell_commune
 from quartiers.diagnostic._territories import territories_of, territory_codes
 from quartiers.diagnostic.reference_file import ReferenceFile, read_reference
 from quartiers.method.normalise import Reference

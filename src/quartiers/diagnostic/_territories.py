@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
-    from quartiers.diagnostic.run import Diagnostic
+    from quartiers.diagnostic.result import Diagnostic
     from quartiers.schemas import TerritoryInputs
 
 __all__ = ["COLUMNS", "add_territory_columns", "territories_of", "territory_codes"]

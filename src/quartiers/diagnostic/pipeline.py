@@ -77,8 +77,7 @@ def diagnose(
         False: not computed; True: required; a table: walking access already computed
         on these inputs (``idcar_200m`` index), used as is.
     network
-        Pedestrian network of a previous run (:attr:`Diagnostic.network`), reused instead
-        of being rebuilt from the same streets.
+        Network of a previous run on the same streets (:attr:`Diagnostic.network`), not rebuilt.
     overlaps
         Overlap weights of a previous run (:attr:`Diagnostic.overlaps`), reused when they
         match the cells, QPV and communes.
@@ -99,24 +98,9 @@ def diagnose(
     """
     progress = progress or NullProgress()
     chosen = method if isinstance(method, Method) else Method.load(method)
-    if isinstance(territory, TerritoryInputs):
-        inputs = territory
-    else:
-        inputs = read_territories(
-            [territory] if isinstance(territory, str) else list(territory),
-            sources=sources or {},
-            skip=skip,
-            settings=settings or get_settings(),
-            progress=progress,
-        )
-    if places is not None and not any(p.source_id == "places" for p in inputs.provenance):
-        inputs = replace(
-            inputs,
-            provenance=[
-                *inputs.provenance,
-                city_file_provenance("places", places, title="lieux déclarés par la ville"),
-            ],
-        )
+    inputs = _inputs_of(
+        territory, sources=sources, skip=skip, settings=settings, places=places, progress=progress
+    )
     table, network = _access(inputs, access, places, network, progress)
     diag = run_diagnostic(
         inputs,
@@ -147,6 +131,41 @@ def read_territories(
             load_inputs(code, sources, settings=settings, progress=progress, skip=skipped)
             for code in dict.fromkeys(territories)
         ]
+    )
+
+
+def _inputs_of(
+    territory: str | Sequence[str] | TerritoryInputs,
+    *,
+    sources: SourceFiles | None,
+    skip: Iterable[str],
+    settings: Settings | None,
+    places: Path | None,
+    progress: Progress,
+) -> TerritoryInputs:
+    """Return the inputs given, or read them (see :func:`read_territories`), with ``places``."""
+    if isinstance(territory, TerritoryInputs):
+        return _with_places(territory, places)
+    inputs = read_territories(
+        [territory] if isinstance(territory, str) else list(territory),
+        sources=sources or {},
+        skip=skip,
+        settings=settings or get_settings(),
+        progress=progress,
+    )
+    return _with_places(inputs, places)
+
+
+def _with_places(inputs: TerritoryInputs, places: Path | None) -> TerritoryInputs:
+    """Return the inputs with the city's places CSV in their provenance (unless recorded)."""
+    if places is None or any(p.source_id == "places" for p in inputs.provenance):
+        return inputs
+    return replace(
+        inputs,
+        provenance=[
+            *inputs.provenance,
+            city_file_provenance("places", places, title="lieux déclarés par la ville"),
+        ],
     )
 
 

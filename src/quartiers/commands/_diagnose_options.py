@@ -1,0 +1,100 @@
+"""Options of ``quartiers diagnose`` (typer declarations, French help), as Annotated aliases.
+
+The options shared with ``fetch`` (``--source``, ``--skip``, ``--offline``, ``--workspace``)
+are in :mod:`quartiers.commands._options`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = [
+    "DrawsOption",
+    "ForceOption",
+    "HorizonOption",
+    "MethodOption",
+    "NoUncertaintyOption",
+    "OutOption",
+    "PlacesOption",
+    "SeedOption",
+    "TerritoriesOption",
+]
+
+TerritoriesOption = Annotated[
+    list[str],
+    typer.Option(
+        "--territory",
+        "-t",
+        metavar="CODE",
+        help=(
+            "Code commune INSEE, SIREN d'EPCI, nom, dep:CODE, reg:CODE ou france "
+            "(répétable : plusieurs territoires dans un même diagnostic, sur une même "
+            "échelle)."
+        ),
+    ),
+]
+OutOption = Annotated[
+    Path, typer.Option("--out", "-o", metavar="DOSSIER", help="Dossier des résultats.")
+]
+MethodOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--method",
+        "-m",
+        metavar="FICHIER",
+        help="Fichier de méthode YAML, ou « v1 » pour la méthode 1.0 conservée (défaut : "
+        "méthode 2.0 documentée dans docs/method.md).",
+    ),
+]
+HorizonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--horizon",
+        metavar="H",
+        help="Horizon climatique : ref, 2030, 2050 ou 2100 (défaut : celui de la méthode).",
+    ),
+]
+PlacesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--places",
+        metavar="FICHIER",
+        help=(
+            "CSV de la ville : lieux ouverts ou fermés (salles rafraîchies, cours d'école "
+            "ouvertes l'été, bibliothèque fermée en août…), voir docs/access.md."
+        ),
+    ),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="Remplacer un dossier de sortie non vide (en entier)."),
+]
+DrawsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--draws",
+        metavar="N",
+        help="Nombre de tirages Monte Carlo des choix de méthode pour les intervalles de "
+        "rang (défaut : celui de la méthode, 200).",
+    ),
+]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(
+        "--seed",
+        metavar="S",
+        help="Graine des tirages aléatoires (incertitude, Sobol, points chauds) : même "
+        "graine, mêmes résultats (défaut : celle de la méthode).",
+    ),
+]
+NoUncertaintyOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-uncertainty",
+        help="Ne pas calculer les intervalles de rang, les indices de Sobol ni les points "
+        "chauds (plus rapide ; colonnes laissées vides).",
+    ),
+]

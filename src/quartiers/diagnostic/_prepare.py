@@ -1,0 +1,117 @@
+"""Check a territory's inputs and lay them on the 200 m grid (first step of the orchestrator).
+
+:func:`check_request` refuses an unknown horizon or a territory without QPV before any work;
+:func:`prepare_layers` checks the QPV, communes and Filosofi layers, sorts them, and builds
+the zones and their overlap weights with the cells (:class:`Layers`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import sparse
+
+from quartiers.errors import InputError
+from quartiers.indicators.sensitivity import REQUIRED_COLUMNS
+from quartiers.schemas import HORIZONS, TerritoryInputs
+from quartiers.spatial.grid import parse_cell_ids
+from quartiers.spatial.overlaps import Overlaps, overlaps_for
+from quartiers.spatial.zones import check_qpv_extent, to_cell_crs
+
+__all__ = ["Layers", "check_request", "prepare_cells", "prepare_layers", "require"]
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The territory laid on the grid: sorted cells, zones and their overlap weights.
+
+    Attributes
+    ----------
+    cells
+        Filosofi cells without geometry, sorted by ``idcar_200m`` (``imputed`` boolean).
+    xy
+        South-west corners of ``cells`` (EPSG:3035).
+    zones
+        QPV, rest-of-commune and rest-of-EPCI zones (a copy of ``weights.zones``).
+    weights
+        Overlap weights: ``matrix`` (zones × cells) and ``commune_shares``.
+    """
+
+    cells: pd.DataFrame
+    xy: NDArray[np.int64]
+    zones: gpd.GeoDataFrame
+    weights: Overlaps
+
+    @property
+    def matrix(self) -> sparse.csr_array:
+        """Overlap shares, zones × cells."""
+        return self.weights.matrix
+
+    @property
+    def commune_shares(self) -> pd.DataFrame:
+        """Columns ``cell``, ``insee_com``, ``share`` (overlap of cells with communes)."""
+        return self.weights.commune_shares
+
+
+def check_request(inputs: TerritoryInputs, horizon: str) -> None:
+    """Refuse an unknown horizon or a territory without QPV (French message)."""
+    if horizon not in HORIZONS:
+        raise InputError(f"horizon inconnu {horizon!r} (attendu : {', '.join(HORIZONS)})")
+    if inputs.qpv is None or not len(inputs.qpv):
+        raise InputError(f"territoire {inputs.code} : aucun QPV dans les données d'entrée")
+
+
+def require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
+    """Refuse a layer lacking required columns (French message naming them)."""
+    absent = [c for c in columns if c not in frame.columns]
+    if absent:
+        raise InputError(
+            f"{name} : colonnes manquantes {', '.join(absent)} (attendu {', '.join(columns)})"
+        )
+
+
+def prepare_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, NDArray[np.int64]]:
+    """Check the Filosofi cells and return them sorted by id with their corners."""
+    if "idcar_200m" not in cells.columns:
+        raise InputError("carreaux Filosofi : colonne idcar_200m absente")
+    absent = [c for c in REQUIRED_COLUMNS if c not in cells.columns]
+    if absent:
+        raise InputError(
+            f"carreaux Filosofi : colonnes manquantes {', '.join(absent)} "
+            "(attendu les comptages INSEE des carreaux de 200 m)"
+        )
+    table = pd.DataFrame(cells.drop(columns="geometry", errors="ignore"))
+    table["idcar_200m"] = table["idcar_200m"].astype("string")
+    if table["idcar_200m"].duplicated().any():
+        dup = table.loc[table["idcar_200m"].duplicated(), "idcar_200m"].iloc[0]
+        raise InputError(f"carreaux Filosofi : carreau {dup} en double (champ idcar_200m)")
+    table = table.sort_values("idcar_200m", kind="stable").reset_index(drop=True)
+    xy = parse_cell_ids(table["idcar_200m"], source="carreaux Filosofi")
+    if "imputed" not in table.columns:
+        table["imputed"] = False
+    table["imputed"] = table["imputed"].fillna(False).astype(bool)
+    return table, xy
+
+
+def prepare_layers(inputs: TerritoryInputs, overlaps: Overlaps | None = None) -> Layers:
+    """Check the QPV, communes and cells, and return them laid on the grid.
+
+    ``overlaps`` (weights of a previous run) are reused when they were built for the same
+    cells, QPV and communes, recomputed otherwise.
+    """
+    require(inputs.qpv, ["code_qp", "lib_qp", "insee_com", "siren_epci"], "QPV")
+    require(inputs.communes, ["insee_com", "nom", "population", "siren_epci"], "communes")
+    if inputs.qpv["code_qp"].duplicated().any():
+        dup = inputs.qpv.loc[inputs.qpv["code_qp"].duplicated(), "code_qp"].iloc[0]
+        raise InputError(f"QPV : code {dup} en double (champ code_qp)")
+    cells, xy = prepare_cells(inputs.cells)
+    qpv = to_cell_crs(inputs.qpv, name="QPV").sort_values("code_qp").reset_index(drop=True)
+    communes = to_cell_crs(inputs.communes, name="communes")
+    communes = communes.sort_values("insee_com").reset_index(drop=True)
+    check_qpv_extent(qpv, xy, source="carreaux Filosofi")
+    weights = overlaps_for(xy, qpv, communes, overlaps)
+    return Layers(cells=cells, xy=xy, zones=weights.zones.copy(), weights=weights)
