@@ -22,6 +22,7 @@ __all__ = [
     "FILOSOFI_COUNTS",
     "HORIZONS",
     "LCZ_COLUMNS",
+    "NIGHT_HEAT_COLUMNS",
     "PAVED_COLUMNS",
     "PLACE_COLUMNS",
     "QPV_COLUMNS",
@@ -100,6 +101,11 @@ WATER_COLUMNS = ["kind", "geometry"]
 #: ``care``, ``information``, ``drinking_water``; ``source`` osm / bpe / city.
 PLACE_COLUMNS = ["place_id", "category", "kind", "name", "source", "geometry"]
 
+#: Night-time heat per 200 m cell (raster source ``chaleur_nuit`` averaged by
+#: :mod:`quartiers.sources.raster`): mean of the raster over the cell (NaN when less than
+#: half of it has valid pixels) and the share of the cell with valid pixels.
+NIGHT_HEAT_COLUMNS = ["idcar_200m", "night_heat", "night_heat_coverage"]
+
 #: Climate projections at commune level, long table: one row per commune × indicator × horizon.
 #: ``indicator`` is the publisher's id (Climadiag S1, S2, S3…; DRIAS NORTXHWD…),
 #: ``horizon`` one of :data:`HORIZONS`; ``value`` the mean, ``low``/``high`` the spread.
@@ -148,6 +154,7 @@ class TerritoryInputs:
     vegetation: gpd.GeoDataFrame | None = None
     trees: gpd.GeoDataFrame | None = None
     water: gpd.GeoDataFrame | None = None
+    night_heat: pd.DataFrame | None = None
     places: gpd.GeoDataFrame | None = None
     osm_path: Path | None = None
     extra_places: pd.DataFrame | None = None

@@ -38,6 +38,7 @@ _LABELS = {
     "vegetation": "végétation",
     "trees": "arbres",
     "water": "eau",
+    "night_heat": "chaleur nocturne (raster)",
     "places": "lieux ressources",
     "extra_places": "lieux ajoutés",
 }

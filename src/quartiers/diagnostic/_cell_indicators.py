@@ -22,6 +22,7 @@ from quartiers.indicators.exposure import (
     impervious_share,
     lcz_class_fractions,
     lcz_heat,
+    night_heat,
 )
 from quartiers.indicators.floors import top_floor_share
 from quartiers.indicators.registry import ACCESS_CATEGORIES, REGISTRY
@@ -71,6 +72,24 @@ NO_HEIGHTS = (
 )
 
 
+def _night_heat(
+    inputs: TerritoryInputs,
+    cells: pd.DataFrame,
+    pop: NDArray[np.float64],
+    values: dict[str, CellIndicator],
+    missing: dict[str, str],
+) -> None:
+    """Add ``night_heat`` (raster mean per cell) to ``values``, or say why it is missing."""
+    if inputs.night_heat is None or not len(inputs.night_heat):
+        missing["night_heat"] = "raster de chaleur nocturne (--source chaleur_nuit) absent"
+        return
+    heat = night_heat(cells["idcar_200m"].astype(str).tolist(), inputs.night_heat)
+    if np.isfinite(heat).any():
+        values["night_heat"] = from_values(heat, pop)
+    else:
+        missing["night_heat"] = "raster de chaleur nocturne sans valeur sur les carreaux"
+
+
 def compute_cell_indicators(
     inputs: TerritoryInputs,
     cells: pd.DataFrame,
@@ -113,6 +132,7 @@ def compute_cell_indicators(
             grid = CellGrid(xy)
         return grid
 
+    _night_heat(inputs, cells, pop, values, missing)
     if inputs.lcz is not None and len(inputs.lcz):
         scores = method.lcz_scores()
         lcz_value, coverage = lcz_heat(get_grid(), inputs.lcz, scores)

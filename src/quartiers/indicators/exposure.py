@@ -6,7 +6,7 @@ computed exactly in EPSG:3035 (equal-area) with vectorised shapely.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -32,6 +32,7 @@ __all__ = [
     "lcz_class_fractions",
     "lcz_classes",
     "lcz_heat",
+    "night_heat",
     "road_surfaces",
     "road_widths_m",
 ]
@@ -111,6 +112,20 @@ def lcz_heat(
     mean, covered = area_weighted_mean(grid, polygons_3035(lcz), vals)
     mean[covered < LCZ_MIN_COVERAGE] = np.nan
     return mean, covered
+
+
+def night_heat(cell_ids: Sequence[str], table: pd.DataFrame) -> NDArray[np.float64]:
+    """Return the night-time heat of each cell of ``cell_ids``, NaN where the raster gave none.
+
+    ``table`` is the per-cell raster mean read by :mod:`quartiers.sources.raster`
+    (:data:`~quartiers.schemas.NIGHT_HEAT_COLUMNS`); a higher value means a hotter night.
+    """
+    unique = table.drop_duplicates("idcar_200m")
+    per_cell = pd.Series(
+        unique["night_heat"].to_numpy(), index=unique["idcar_200m"].astype(str).to_numpy()
+    )
+    values = pd.to_numeric(per_cell.reindex([str(c) for c in cell_ids]), errors="coerce")
+    return np.asarray(values.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
 
 
 def lcz_class_fractions(

@@ -211,6 +211,24 @@ _INDICATORS: list[Indicator] = [
         weighting="somme des niveaux de vie / somme des personnes (ind)",
     ),
     Indicator(
+        id="night_heat",
+        label="Chaleur nocturne (îlot de chaleur urbain ou température de surface la nuit)",
+        unit="°C (unité du raster fourni)",
+        dimension="exposure",
+        direction=1,
+        formula=(
+            "moyenne du raster de chaleur nocturne sur le carreau, pondérée par la surface "
+            "(sous-carrés de 20 m, pixels sans donnée exclus) ; vide si moins de la moitié "
+            "du carreau est couverte"
+        ),
+        source=(
+            "raster fourni avec --source chaleur_nuit=FICHIER.tif (Cerema, CNES, Copernicus "
+            "ou étude locale ; provenance dans run.json)"
+        ),
+        min_population=0.0,
+        weighting=_POP_WEIGHTED,
+    ),
+    Indicator(
         id="lcz_heat",
         label="Sensibilité à la chaleur des zones climatiques locales (LCZ)",
         unit="score 0–4",

@@ -149,6 +149,22 @@ CATALOG: tuple[SourceSpec, ...] = (
         note="Une archive par agglomération : téléchargez celle du territoire.",
     ),
     SourceSpec(
+        id="chaleur_nuit",
+        publisher="Fourni par l'utilisateur (Cerema, CNES, Copernicus, étude locale…)",
+        title="Chaleur nocturne — intensité d'îlot de chaleur ou température de surface nocturne",
+        urls=(
+            "https://land.copernicus.eu/en/products/temperature-and-reflectance",
+            "https://www.cerema.fr/fr/actualites/cartographie-zones-climatiques-locales-lcz-83",
+        ),
+        download=None,
+        member=None,
+        vintage="celui du fichier fourni (à noter dans la fiche)",
+        licence="celle du producteur du raster (à vérifier)",
+        format="GeoTIFF (ou NetCDF lisible par GDAL), une bande, SCR déclaré ; °C ou K",
+        reader="quartiers.sources.raster:read_night_heat",
+        note="Raster moyenné par carreau de 200 m (pondéré par la surface, nodata exclu).",
+    ),
+    SourceSpec(
         id="climadiag",
         publisher="Météo-France",
         title="Climadiag Commune — indicateurs aux niveaux de réchauffement TRACC",

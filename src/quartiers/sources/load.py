@@ -153,7 +153,7 @@ def _build(
         found = gatherer.locate("filosofi", zone=filosofi_zone(codes))
         if found is not None:
             raw["filosofi"] = found
-    for source_id in ("osm", "lcz", "climadiag", "drias", "bdtopo", "georisques"):
+    for source_id in ("osm", "lcz", "chaleur_nuit", "climadiag", "drias", "bdtopo", "georisques"):
         if source_id in skip:
             continue
         if source_id == "georisques" and source_id not in gatherer.local:

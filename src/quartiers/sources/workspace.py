@@ -53,6 +53,7 @@ TABLE_FIELDS = (
     "vegetation",
     "trees",
     "water",
+    "night_heat",
     "places",
     "extra_places",
 )
