@@ -159,7 +159,7 @@ def _average(
 def _warp(ds: Any, c0: int, r0: int, c1: int, r1: int) -> NDArray[np.float64]:
     """Return band 1 reprojected onto the 20 m sub-squares of cells ``[c0, c1) × [r0, r1)``."""
     import rasterio
-    from rasterio.transform import from_origin
+    from rasterio.transform import Affine
     from rasterio.warp import Resampling, reproject
 
     step = CELL_M / SUB
@@ -168,7 +168,7 @@ def _warp(ds: Any, c0: int, r0: int, c1: int, r1: int) -> NDArray[np.float64]:
         source=rasterio.band(ds, 1),
         destination=out,
         src_nodata=ds.nodata,
-        dst_transform=from_origin(c0 * CELL_M, r1 * CELL_M, step, step),
+        dst_transform=Affine(step, 0.0, c0 * CELL_M, 0.0, -step, r1 * CELL_M),
         dst_crs=_GRID_CRS,
         dst_nodata=np.nan,
         resampling=Resampling.average,
