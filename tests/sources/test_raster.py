@@ -142,6 +142,23 @@ def test_values_outside_the_range_are_nodata(tmp_path: Path) -> None:
     assert mean[0] == pytest.approx(40.0) and covered[0] == pytest.approx(0.5)
 
 
+def test_several_bands_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "rgb.tif"
+    profile = {
+        "driver": "GTiff",
+        "width": 20,
+        "height": 20,
+        "count": 3,
+        "dtype": "uint8",
+        "crs": "EPSG:3035",
+        "transform": Affine(10.0, 0.0, X0, 0.0, -10.0, Y0 + 200),
+    }
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(np.ones((3, 20, 20), dtype="uint8"))
+    with pytest.raises(InputError, match=r"rgb\.tif : raster à 3 bandes — attendu une seule"):
+        cell_means(path, _cells((X0, Y0)), what="test")
+
+
 def test_unreadable_file_is_named(tmp_path: Path) -> None:
     bad = tmp_path / "pas_un_raster.tif"
     bad.write_text("bonjour", encoding="utf-8")

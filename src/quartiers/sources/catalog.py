@@ -152,10 +152,7 @@ CATALOG: tuple[SourceSpec, ...] = (
         id="chaleur_nuit",
         publisher="Fourni par l'utilisateur (Cerema, CNES, Copernicus, étude locale…)",
         title="Chaleur nocturne — intensité d'îlot de chaleur ou température de surface nocturne",
-        urls=(
-            "https://land.copernicus.eu/en/products/temperature-and-reflectance",
-            "https://www.cerema.fr/fr/actualites/cartographie-zones-climatiques-locales-lcz-83",
-        ),
+        urls=("https://cds.climate.copernicus.eu/datasets/sis-urban-climate-cities",),
         download=None,
         member=None,
         vintage="celui du fichier fourni (à noter dans la fiche)",

@@ -1,7 +1,7 @@
 """Rasters averaged on the INSEE 200 m cells: night-time heat (``chaleur_nuit``).
 
-Any raster GDAL reads through rasterio, band 1 (GeoTIFF; a NetCDF file holding one variable
-also opens), in any declared CRS.
+Any single-band raster GDAL reads through rasterio (GeoTIFF; a NetCDF file holding one variable
+at one time also opens), in any declared CRS.
 
 Averaging (documented in ``docs/sources.md``): each 200 m cell (EPSG:3035) is split into
 :data:`SUB` × :data:`SUB` sub-squares of 20 m; the raster is reprojected onto these
@@ -85,6 +85,12 @@ def cell_means(
             raise InputError(
                 f"{path} : raster sans système de coordonnées (SCR) — attendu un raster "
                 f"géoréférencé donnant {what} (EPSG:2154, EPSG:3035 ou tout SCR déclaré)"
+            )
+        if ds.count != 1:
+            raise InputError(
+                f"{path} : raster à {ds.count} bandes — attendu une seule bande donnant {what} "
+                "(extrayez-la d'abord, par ex. « gdal_translate -b N », ou moyennez les heures "
+                "de nuit d'un NetCDF horaire)"
             )
         box = (
             float(xy[:, 0].min()),
