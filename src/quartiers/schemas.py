@@ -28,6 +28,7 @@ __all__ = [
     "QPV_COLUMNS",
     "ROAD_COLUMNS",
     "TREE_COLUMNS",
+    "TREE_COVER_COLUMNS",
     "VEGETATION_COLUMNS",
     "WATER_COLUMNS",
     "BBox",
@@ -106,6 +107,11 @@ PLACE_COLUMNS = ["place_id", "category", "kind", "name", "source", "geometry"]
 #: half of it has valid pixels) and the share of the cell with valid pixels.
 NIGHT_HEAT_COLUMNS = ["idcar_200m", "night_heat", "night_heat_coverage"]
 
+#: Tree cover per 200 m cell (raster source ``couvert_arbore``, 0–100 % averaged by
+#: :mod:`quartiers.sources.raster`): share of the cell under tree cover (0–1, NaN when less
+#: than half of it has valid pixels) and the share of the cell with valid pixels.
+TREE_COVER_COLUMNS = ["idcar_200m", "tree_cover", "tree_cover_coverage"]
+
 #: Climate projections at commune level, long table: one row per commune × indicator × horizon.
 #: ``indicator`` is the publisher's id (Climadiag S1, S2, S3…; DRIAS NORTXHWD…),
 #: ``horizon`` one of :data:`HORIZONS`; ``value`` the mean, ``low``/``high`` the spread.
@@ -155,6 +161,7 @@ class TerritoryInputs:
     trees: gpd.GeoDataFrame | None = None
     water: gpd.GeoDataFrame | None = None
     night_heat: pd.DataFrame | None = None
+    tree_cover: pd.DataFrame | None = None
     places: gpd.GeoDataFrame | None = None
     osm_path: Path | None = None
     extra_places: pd.DataFrame | None = None

@@ -12,7 +12,7 @@ from pyproj import Transformer
 from rasterio.transform import Affine
 
 from quartiers.errors import InputError
-from quartiers.sources.raster import cell_means, read_night_heat
+from quartiers.sources.raster import cell_means, read_night_heat, read_tree_cover
 
 X0, Y0 = 3_800_000, 2_800_000  # EPSG:3035, multiples of 200 m
 
@@ -177,3 +177,17 @@ def test_read_night_heat_table(tmp_path: Path) -> None:
     assert list(table.columns) == ["idcar_200m", "night_heat", "night_heat_coverage"]
     assert table["night_heat"].tolist()[:2] == [2.5, 4.0]
     assert np.isnan(table["night_heat"].iloc[2]) and table["night_heat_coverage"].iloc[2] == 0
+
+
+def test_read_tree_cover_as_a_share_with_hrl_nodata_codes(tmp_path: Path) -> None:
+    data = np.full((20, 40), 60, dtype="uint8")
+    data[:, 20:] = 20
+    data[:4, 20:] = 254  # unclassifiable: left out (north fifth of the second cell)
+    data[:, 36:] = 255  # outside area, also the declared nodata (east fifth)
+    tif = _write(tmp_path / "tcd.tif", data, west=X0, north=Y0 + 200, res=10, nodata=255)
+    cells = pd.DataFrame({"idcar_200m": ["a", "b"], "x_sw": [X0, X0 + 200], "y_sw": [Y0] * 2})
+    table = read_tree_cover(tif, cells)
+    assert list(table.columns) == ["idcar_200m", "tree_cover", "tree_cover_coverage"]
+    np.testing.assert_allclose(table["tree_cover"], [0.6, 0.2])
+    valid_b = (20 - 4) * 16 / 400  # rows 4–19 of columns 20–35
+    np.testing.assert_allclose(table["tree_cover_coverage"], [1.0, valid_b])

@@ -39,6 +39,7 @@ _LABELS = {
     "trees": "arbres",
     "water": "eau",
     "night_heat": "chaleur nocturne (raster)",
+    "tree_cover": "couvert arboré (raster)",
     "places": "lieux ressources",
     "extra_places": "lieux ajoutés",
 }

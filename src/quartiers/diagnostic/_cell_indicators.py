@@ -26,7 +26,12 @@ from quartiers.indicators.exposure import (
 )
 from quartiers.indicators.floors import top_floor_share
 from quartiers.indicators.registry import ACCESS_CATEGORIES, REGISTRY
-from quartiers.indicators.resources import access_columns, access_indicators, canopy_and_green
+from quartiers.indicators.resources import (
+    access_columns,
+    access_indicators,
+    canopy_and_green,
+    canopy_from_cover,
+)
 from quartiers.indicators.sensitivity import sensitivity_indicators
 from quartiers.method.spec import Method
 from quartiers.schemas import HORIZONS, TerritoryInputs
@@ -88,6 +93,26 @@ def _night_heat(
         values["night_heat"] = from_values(heat, pop)
     else:
         missing["night_heat"] = "raster de chaleur nocturne sans valeur sur les carreaux"
+
+
+def _canopy_from_raster(
+    inputs: TerritoryInputs,
+    cells: pd.DataFrame,
+    pop: NDArray[np.float64],
+    values: dict[str, CellIndicator],
+    missing: dict[str, str],
+    notes: list[str],
+) -> None:
+    """Replace ``canopy_share`` by the tree cover raster's, when one was given."""
+    if inputs.tree_cover is None or not len(inputs.tree_cover):
+        return
+    cover = canopy_from_cover(cells["idcar_200m"].astype(str).tolist(), inputs.tree_cover)
+    if not np.isfinite(cover).any():
+        notes.append("raster de couvert arboré sans valeur sur les carreaux : canopée d'OSM")
+        return
+    values["canopy_share"] = from_values(cover, pop)
+    missing.pop("canopy_share", None)
+    notes.append("canopée : raster de couvert arboré (--source couvert_arbore)")
 
 
 def compute_cell_indicators(
@@ -192,12 +217,13 @@ def compute_cell_indicators(
         values["green_share"] = from_values(green, pop)
         if not have_veg:
             notes.append("espaces verts (polygones) absents : seuls les arbres isolés comptent")
-        if not have_trees:
+        if not have_trees and inputs.tree_cover is None:
             notes.append("arbres isolés absents : la canopée ne compte que bois et alignements")
     else:
         reason = "végétation et arbres (OpenStreetMap ou BD TOPO) absents"
         missing["canopy_share"] = reason
         missing["green_share"] = reason
+    _canopy_from_raster(inputs, cells, pop, values, missing, notes)
 
     ids = cells["idcar_200m"].astype("string").tolist()
     if access is not None:

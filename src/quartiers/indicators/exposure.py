@@ -15,6 +15,7 @@ import shapely
 from numpy.typing import NDArray
 
 from quartiers.errors import InputError
+from quartiers.indicators.base import cell_values
 from quartiers.spatial.geometry import CellGrid, area_share, area_weighted_mean, polygons_3035
 
 __all__ = [
@@ -120,12 +121,7 @@ def night_heat(cell_ids: Sequence[str], table: pd.DataFrame) -> NDArray[np.float
     ``table`` is the per-cell raster mean read by :mod:`quartiers.sources.raster`
     (:data:`~quartiers.schemas.NIGHT_HEAT_COLUMNS`); a higher value means a hotter night.
     """
-    unique = table.drop_duplicates("idcar_200m")
-    per_cell = pd.Series(
-        unique["night_heat"].to_numpy(), index=unique["idcar_200m"].astype(str).to_numpy()
-    )
-    values = pd.to_numeric(per_cell.reindex([str(c) for c in cell_ids]), errors="coerce")
-    return np.asarray(values.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
+    return cell_values(cell_ids, table, "night_heat")
 
 
 def lcz_class_fractions(

@@ -325,9 +325,13 @@ _INDICATORS: list[Indicator] = [
         formula=(
             "surface de (houppiers des arbres isolés ∪ bois ∪ alignements et haies) dans le "
             "carreau / 40 000 m² ; houppier = disque du diamètre renseigné, sinon valeur "
-            "par défaut de la méthode"
+            "par défaut de la méthode ; avec un raster de couvert arboré : sa densité "
+            "moyenne sur le carreau (0–100 %) / 100"
         ),
-        source="OpenStreetMap (natural=tree, wood, tree_row) ou IGN BD TOPO (végétation)",
+        source=(
+            "OpenStreetMap (natural=tree, wood, tree_row) ou IGN BD TOPO (végétation) ; "
+            "raster --source couvert_arbore (Copernicus Tree Cover Density) s'il est fourni"
+        ),
         min_population=0.0,
         weighting=_POP_WEIGHTED,
     ),

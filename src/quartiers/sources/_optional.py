@@ -108,6 +108,14 @@ def read_optional(
             lambda: raster.read_night_heat(heat_path, inputs.cells),
         )
         layers["night_heat"] = "chaleur_nuit"
+    if "couvert_arbore" in raw:
+        cover_path = raw["couvert_arbore"].path
+        inputs.tree_cover = step(
+            progress,
+            "Lecture : couvert arboré (raster)",
+            lambda: raster.read_tree_cover(cover_path, inputs.cells),
+        )
+        layers["tree_cover"] = "couvert_arbore"
     if "bpe" in raw:
         bpe_paths = raw["bpe"].paths
         inputs.bpe = step(

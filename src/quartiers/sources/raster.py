@@ -1,4 +1,4 @@
-"""Rasters averaged on the INSEE 200 m cells: night-time heat (``chaleur_nuit``).
+"""Rasters averaged on the INSEE 200 m cells: night heat (``chaleur_nuit``), tree cover.
 
 Any single-band raster GDAL reads through rasterio (GeoTIFF; a NetCDF file holding one variable
 at one time also opens), in any declared CRS.
@@ -24,7 +24,15 @@ from numpy.typing import NDArray
 
 from quartiers.errors import InputError
 
-__all__ = ["CELL_M", "MIN_COVERAGE", "SUB", "cell_means", "read_night_heat"]
+__all__ = [
+    "CELL_M",
+    "MIN_COVERAGE",
+    "SUB",
+    "TREE_COVER_RANGE",
+    "cell_means",
+    "read_night_heat",
+    "read_tree_cover",
+]
 
 #: Side of an INSEE cell (m, EPSG:3035).
 CELL_M = 200
@@ -32,6 +40,9 @@ CELL_M = 200
 SUB = 10
 #: Share of a cell that must hold valid pixels for the cell to get a value.
 MIN_COVERAGE = 0.5
+#: Accepted tree cover density values (%): Copernicus HRL codes 254 (unclassifiable) and 255
+#: (outside area) fall outside and are read as nodata.
+TREE_COVER_RANGE = (0.0, 100.0)
 #: Cells per tile side read at once (limits memory to ~25 MB per tile).
 _TILE = 250
 _GRID_CRS = "EPSG:3035"
@@ -208,5 +219,35 @@ def read_night_heat(path: Path, cells: pd.DataFrame) -> pd.DataFrame:
             "idcar_200m": cells["idcar_200m"].astype(str).to_numpy(),
             "night_heat": mean,
             "night_heat_coverage": covered,
+        }
+    )
+
+
+def read_tree_cover(path: Path, cells: pd.DataFrame) -> pd.DataFrame:
+    """Read a tree cover density raster (0–100 %) and average it per 200 m cell.
+
+    Parameters
+    ----------
+    path
+        Raster of tree cover density in percent (e.g. Copernicus HRL Tree Cover Density);
+        values outside 0–100 (HRL 254, 255) are nodata.
+    cells
+        Filosofi cells with ``idcar_200m``, ``x_sw``, ``y_sw`` (EPSG:3035).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``idcar_200m``, ``tree_cover`` (share of the cell under tree cover, 0–1; NaN when less
+        than half covered) and ``tree_cover_coverage`` (share of the cell with valid pixels).
+    """
+    xy = cells[["x_sw", "y_sw"]].to_numpy(dtype=np.int64)
+    mean, covered = cell_means(
+        path, xy, what="le couvert arboré (densité, 0 à 100 %)", valid=TREE_COVER_RANGE
+    )
+    return pd.DataFrame(
+        {
+            "idcar_200m": cells["idcar_200m"].astype(str).to_numpy(),
+            "tree_cover": mean / 100.0,
+            "tree_cover_coverage": covered,
         }
     )

@@ -54,6 +54,7 @@ TABLE_FIELDS = (
     "trees",
     "water",
     "night_heat",
+    "tree_cover",
     "places",
     "extra_places",
 )
