@@ -43,8 +43,8 @@ MIN_COVERAGE = 0.5
 #: Accepted tree cover density values (%): Copernicus HRL codes 254 (unclassifiable) and 255
 #: (outside area) fall outside and are read as nodata.
 TREE_COVER_RANGE = (0.0, 100.0)
-#: Cells per tile side read at once (limits memory to ~25 MB per tile).
-_TILE = 250
+#: Cells per tile side read at once (limits memory to ~12 MB of float64 per tile).
+_TILE = 125
 _GRID_CRS = "EPSG:3035"
 
 
