@@ -56,11 +56,11 @@ def _write(path: Path, crs: str, west: float, north: float, data: np.ndarray) ->
 def main() -> None:
     gx, gy = np.meshgrid(np.arange(SIDE_CELLS) * 200 + X0, np.arange(SIDE_CELLS) * 200 + Y0)
     xy = np.column_stack([gx.ravel(), gy.ravel()]).astype(np.int64)
-    data = _field(PIXELS + 200)  # margin for the Lambert-93 copy
+    data = _field(PIXELS + 600)  # margin for the Lambert-93 copy (rotated grid)
     with tempfile.TemporaryDirectory() as tmp:
         own = _write(Path(tmp) / "a.tif", "EPSG:3035", X0, Y0 + SIDE_CELLS * 200, data)
         west, north = Transformer.from_crs(3035, 2154, always_xy=True).transform(
-            X0 - 1000, Y0 + SIDE_CELLS * 200 + 1000
+            X0 - 3000, Y0 + SIDE_CELLS * 200 + 3000
         )
         l93 = _write(Path(tmp) / "b.tif", "EPSG:2154", west, north, data)
         times = {}
