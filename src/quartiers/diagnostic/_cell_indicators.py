@@ -108,7 +108,7 @@ def _canopy_from_raster(
         return
     cover = canopy_from_cover(cells["idcar_200m"].astype(str).tolist(), inputs.tree_cover)
     if not np.isfinite(cover).any():
-        notes.append("raster de couvert arboré sans valeur sur les carreaux : canopée d'OSM")
+        notes.append("raster de couvert arboré sans valeur sur les carreaux : ignoré")
         return
     values["canopy_share"] = from_values(cover, pop)
     missing.pop("canopy_share", None)
