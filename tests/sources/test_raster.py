@@ -105,6 +105,18 @@ def test_raster_in_degrees_is_reprojected(tmp_path: Path) -> None:
     assert mean[0] == pytest.approx(300.5)
 
 
+def test_netcdf_with_one_variable_is_read(tmp_path: Path) -> None:
+    import rasterio.shutil
+
+    data = np.full((20, 40), 5.0, dtype="float32")
+    data[:, 20:] = 7.0
+    tif = _write(tmp_path / "a.tif", data, west=X0, north=Y0 + 200, res=10, nodata=-9999.0)
+    nc = tmp_path / "nuit.nc"
+    rasterio.shutil.copy(tif, nc, driver="netCDF")
+    mean, _ = cell_means(nc, _cells((X0, Y0), (X0 + 200, Y0)), what="test")
+    np.testing.assert_allclose(mean, [5.0, 7.0])
+
+
 def test_raster_not_covering_the_territory_is_refused(tmp_path: Path) -> None:
     data = np.ones((10, 10), dtype="float32")
     tif = _write(tmp_path / "loin.tif", data, west=X0 + 50_000, north=Y0 + 50_000, res=10)
