@@ -214,12 +214,16 @@ def test_missing_dimensions_are_said(diag: Diagnostic) -> None:
 
 def test_all_dimensions_with_environment_and_access(full: Diagnostic) -> None:
     assert full.run["missing_dimensions"] == []
-    # the synthetic buildings have no heights: only the top-floor proxy is left out
-    assert full.run["missing_indicators"] == {"top_floor_share": NO_HEIGHTS}
+    # the synthetic buildings have no heights: the top-floor proxy is left out, and no
+    # night-time heat raster is given (tests/test_night_heat.py gives one)
+    assert full.run["missing_indicators"] == {
+        "top_floor_share": NO_HEIGHTS,
+        "night_heat": "raster de chaleur nocturne (--source chaleur_nuit) absent",
+    }
     assert set(full.run["index"]["dimensions"]) == {"sensitivity", "exposure", "resources"}
     q = full.qpv_table().set_index("code_qp").loc["QN99901M"]
     for ind_id in REGISTRY:
-        assert np.isfinite(q[ind_id]) != (ind_id == "top_floor_share"), ind_id
+        assert np.isfinite(q[ind_id]) != (ind_id in {"top_floor_share", "night_heat"}), ind_id
     assert q["heat_wave_days"] == pytest.approx(11.0)  # 2050 value of commune 99001
     assert 0 <= q["canopy_share"] <= 1 and 0 <= q["impervious_share"] <= 1
     assert q["impervious_share"] >= q["built_share"]

@@ -22,11 +22,13 @@ __all__ = [
     "FILOSOFI_COUNTS",
     "HORIZONS",
     "LCZ_COLUMNS",
+    "NIGHT_HEAT_COLUMNS",
     "PAVED_COLUMNS",
     "PLACE_COLUMNS",
     "QPV_COLUMNS",
     "ROAD_COLUMNS",
     "TREE_COLUMNS",
+    "TREE_COVER_COLUMNS",
     "VEGETATION_COLUMNS",
     "WATER_COLUMNS",
     "BBox",
@@ -100,6 +102,16 @@ WATER_COLUMNS = ["kind", "geometry"]
 #: ``care``, ``information``, ``drinking_water``; ``source`` osm / bpe / city.
 PLACE_COLUMNS = ["place_id", "category", "kind", "name", "source", "geometry"]
 
+#: Night-time heat per 200 m cell (raster source ``chaleur_nuit`` averaged by
+#: :mod:`quartiers.sources.raster`): mean of the raster over the cell (NaN when less than
+#: half of it has valid pixels) and the share of the cell with valid pixels.
+NIGHT_HEAT_COLUMNS = ["idcar_200m", "night_heat", "night_heat_coverage"]
+
+#: Tree cover per 200 m cell (raster source ``couvert_arbore``, 0–100 % averaged by
+#: :mod:`quartiers.sources.raster`): share of the cell under tree cover (0–1, NaN when less
+#: than half of it has valid pixels) and the share of the cell with valid pixels.
+TREE_COVER_COLUMNS = ["idcar_200m", "tree_cover", "tree_cover_coverage"]
+
 #: Climate projections at commune level, long table: one row per commune × indicator × horizon.
 #: ``indicator`` is the publisher's id (Climadiag S1, S2, S3…; DRIAS NORTXHWD…),
 #: ``horizon`` one of :data:`HORIZONS`; ``value`` the mean, ``low``/``high`` the spread.
@@ -148,6 +160,8 @@ class TerritoryInputs:
     vegetation: gpd.GeoDataFrame | None = None
     trees: gpd.GeoDataFrame | None = None
     water: gpd.GeoDataFrame | None = None
+    night_heat: pd.DataFrame | None = None
+    tree_cover: pd.DataFrame | None = None
     places: gpd.GeoDataFrame | None = None
     osm_path: Path | None = None
     extra_places: pd.DataFrame | None = None

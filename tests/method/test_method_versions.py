@@ -110,8 +110,8 @@ def test_climate_is_a_hazard_level_not_a_rank_term() -> None:
 
 def test_hazard_indicator_cannot_enter_the_index() -> None:
     text = default_method().text.replace(
-        "      impervious_share: 0.45",
-        "      impervious_share: 0.25\n      warm_nights: {weight: 0.2, normalisation: bounds, "
+        "      impervious_share: 0.225",
+        "      impervious_share: 0.025\n      warm_nights: {weight: 0.2, normalisation: bounds, "
         "bounds: [0, 60]}",
     )
     with pytest.raises(MethodError, match=r"hazard\.indicators\.warm_nights.*constant"):

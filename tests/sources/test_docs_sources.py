@@ -41,6 +41,8 @@ def test_every_source_has_a_section_and_a_catalogue_row(doc: str) -> None:
         schemas.COMMUNE_COLUMNS,
         schemas.BPE_COLUMNS,
         schemas.LCZ_COLUMNS,
+        schemas.NIGHT_HEAT_COLUMNS,
+        schemas.TREE_COVER_COLUMNS,
         schemas.BUILDING_COLUMNS,
         schemas.VEGETATION_COLUMNS,
         schemas.WATER_COLUMNS,

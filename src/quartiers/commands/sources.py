@@ -38,6 +38,8 @@ _LABELS = {
     "vegetation": "végétation",
     "trees": "arbres",
     "water": "eau",
+    "night_heat": "chaleur nocturne (raster)",
+    "tree_cover": "couvert arboré (raster)",
     "places": "lieux ressources",
     "extra_places": "lieux ajoutés",
 }

@@ -22,10 +22,16 @@ from quartiers.indicators.exposure import (
     impervious_share,
     lcz_class_fractions,
     lcz_heat,
+    night_heat,
 )
 from quartiers.indicators.floors import top_floor_share
 from quartiers.indicators.registry import ACCESS_CATEGORIES, REGISTRY
-from quartiers.indicators.resources import access_columns, access_indicators, canopy_and_green
+from quartiers.indicators.resources import (
+    access_columns,
+    access_indicators,
+    canopy_and_green,
+    canopy_from_cover,
+)
 from quartiers.indicators.sensitivity import sensitivity_indicators
 from quartiers.method.spec import Method
 from quartiers.schemas import HORIZONS, TerritoryInputs
@@ -104,11 +110,14 @@ def compute_cell_indicators(
     values, missing = sensitivity_indicators(cells)
     found = CellIndicators(values=values, missing=missing)
     on = _Cells(xy=xy, population=pop)
+    ids = cells["idcar_200m"].astype("string").tolist()
+    _add_night_heat(found, inputs, ids, on)
     _add_lcz(found, inputs, on, method)
     _add_buildings(found, inputs, on)
     _add_climate(found, inputs, on, commune_shares, horizon)
     _add_vegetation(found, inputs, on, method)
-    _add_access(found, inputs, cells["idcar_200m"].astype("string").tolist(), on, method, access)
+    _add_tree_cover(found, inputs, ids, on)
+    _add_access(found, inputs, ids, on, method, access)
     found.values = {i: found.values[i] for i in REGISTRY if i in found.values}
     return found
 
@@ -127,6 +136,35 @@ class _Cells:
         if self.built is None:
             self.built = CellGrid(self.xy)
         return self.built
+
+
+def _add_night_heat(
+    found: CellIndicators, inputs: TerritoryInputs, ids: list[str], on: _Cells
+) -> None:
+    """Add ``night_heat`` (mean of the night-heat raster per cell), or say why it is missing."""
+    if inputs.night_heat is None or not len(inputs.night_heat):
+        found.missing["night_heat"] = "raster de chaleur nocturne (--source chaleur_nuit) absent"
+        return
+    heat = night_heat([str(i) for i in ids], inputs.night_heat)
+    if np.isfinite(heat).any():
+        found.values["night_heat"] = from_values(heat, on.population)
+    else:
+        found.missing["night_heat"] = "raster de chaleur nocturne sans valeur sur les carreaux"
+
+
+def _add_tree_cover(
+    found: CellIndicators, inputs: TerritoryInputs, ids: list[str], on: _Cells
+) -> None:
+    """Replace ``canopy_share`` by the tree-cover raster's mean per cell, when one was given."""
+    if inputs.tree_cover is None or not len(inputs.tree_cover):
+        return
+    cover = canopy_from_cover([str(i) for i in ids], inputs.tree_cover)
+    if not np.isfinite(cover).any():
+        found.notes.append("raster de couvert arboré sans valeur sur les carreaux : ignoré")
+        return
+    found.values["canopy_share"] = from_values(cover, on.population)
+    found.missing.pop("canopy_share", None)
+    found.notes.append("canopée : raster de couvert arboré (--source couvert_arbore)")
 
 
 def _add_lcz(found: CellIndicators, inputs: TerritoryInputs, on: _Cells, method: Method) -> None:
@@ -211,7 +249,7 @@ def _add_vegetation(
     found.values["green_share"] = from_values(green, on.population)
     if not have_veg:
         found.notes.append("espaces verts (polygones) absents : seuls les arbres isolés comptent")
-    if not have_trees:
+    if not have_trees and inputs.tree_cover is None:
         found.notes.append("arbres isolés absents : la canopée ne compte que bois et alignements")
 
 

@@ -31,6 +31,10 @@ FULL_LABEL = "indice de vulnérabilité aux vagues de chaleur"
 #: Input layer id → (what is missing, in French ; how to add it on the command line).
 LAYERS: dict[str, tuple[str, str]] = {
     "filosofi": ("les données carroyées Filosofi de l'INSEE", "--source filosofi=FICHIER"),
+    "night_heat": (
+        "la chaleur nocturne (raster d'îlot de chaleur ou de température de surface nocturne)",
+        "--source chaleur_nuit=FICHIER.tif",
+    ),
     "lcz": ("les zones climatiques locales (LCZ) du Cerema", "--source lcz=FICHIER"),
     "buildings": (
         "les bâtiments et la voirie (OpenStreetMap ou BD TOPO)",
@@ -52,6 +56,7 @@ LAYERS: dict[str, tuple[str, str]] = {
 }
 
 _INDICATOR_LAYER = {
+    "night_heat": "night_heat",
     "lcz_heat": "lcz",
     "impervious_share": "buildings",
     "built_share": "buildings",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["CellIndicator", "from_counts", "from_values", "safe_ratio"]
+__all__ = ["CellIndicator", "cell_values", "from_counts", "from_values", "safe_ratio"]
 
 FloatArray = NDArray[np.float64]
 
@@ -22,6 +24,21 @@ def safe_ratio(num: FloatArray, den: FloatArray) -> FloatArray:
     if bad.any():
         out[np.broadcast_to(bad, out.shape)] = np.nan
     return out
+
+
+def cell_values(cell_ids: Sequence[str], table: pd.DataFrame, column: str) -> FloatArray:
+    """Return ``table[column]`` for each cell of ``cell_ids`` (matched on ``idcar_200m``).
+
+    Cells absent from ``table`` (or with an empty value) get NaN; a cell listed twice in
+    ``table`` keeps its first row.
+    """
+    unique = table.drop_duplicates("idcar_200m")
+    per_cell = pd.Series(
+        pd.to_numeric(unique[column], errors="coerce").to_numpy(dtype="float64"),
+        index=unique["idcar_200m"].astype(str).to_numpy(),
+    )
+    values = per_cell.reindex([str(c) for c in cell_ids])
+    return np.asarray(values.to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ computed exactly in EPSG:3035 (equal-area) with vectorised shapely.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -15,6 +15,7 @@ import shapely
 from numpy.typing import NDArray
 
 from quartiers.errors import InputError
+from quartiers.indicators.base import cell_values
 from quartiers.spatial.geometry import CellGrid, area_share, area_weighted_mean, polygons_3035
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "lcz_class_fractions",
     "lcz_classes",
     "lcz_heat",
+    "night_heat",
     "road_surfaces",
     "road_widths_m",
 ]
@@ -111,6 +113,15 @@ def lcz_heat(
     mean, covered = area_weighted_mean(grid, polygons_3035(lcz), vals)
     mean[covered < LCZ_MIN_COVERAGE] = np.nan
     return mean, covered
+
+
+def night_heat(cell_ids: Sequence[str], table: pd.DataFrame) -> NDArray[np.float64]:
+    """Return the night-time heat of each cell of ``cell_ids``, NaN where the raster gave none.
+
+    ``table`` is the per-cell raster mean read by :mod:`quartiers.sources.raster`
+    (:data:`~quartiers.schemas.NIGHT_HEAT_COLUMNS`); a higher value means a hotter night.
+    """
+    return cell_values(cell_ids, table, "night_heat")
 
 
 def lcz_class_fractions(

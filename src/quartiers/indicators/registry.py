@@ -211,6 +211,24 @@ _INDICATORS: list[Indicator] = [
         weighting="somme des niveaux de vie / somme des personnes (ind)",
     ),
     Indicator(
+        id="night_heat",
+        label="Chaleur nocturne (îlot de chaleur urbain ou température de surface la nuit)",
+        unit="°C (unité du raster fourni)",
+        dimension="exposure",
+        direction=1,
+        formula=(
+            "moyenne du raster de chaleur nocturne sur le carreau, pondérée par la surface "
+            "(sous-carrés de 20 m, pixels sans donnée exclus) ; vide si moins de la moitié "
+            "du carreau est couverte"
+        ),
+        source=(
+            "raster fourni avec --source chaleur_nuit=FICHIER.tif (Cerema, CNES, Copernicus "
+            "ou étude locale ; provenance dans run.json)"
+        ),
+        min_population=0.0,
+        weighting=_POP_WEIGHTED,
+    ),
+    Indicator(
         id="lcz_heat",
         label="Sensibilité à la chaleur des zones climatiques locales (LCZ)",
         unit="score 0–4",
@@ -307,9 +325,13 @@ _INDICATORS: list[Indicator] = [
         formula=(
             "surface de (houppiers des arbres isolés ∪ bois ∪ alignements et haies) dans le "
             "carreau / 40 000 m² ; houppier = disque du diamètre renseigné, sinon valeur "
-            "par défaut de la méthode"
+            "par défaut de la méthode ; avec un raster de couvert arboré : sa densité "
+            "moyenne sur le carreau (0–100 %) / 100"
         ),
-        source="OpenStreetMap (natural=tree, wood, tree_row) ou IGN BD TOPO (végétation)",
+        source=(
+            "OpenStreetMap (natural=tree, wood, tree_row) ou IGN BD TOPO (végétation) ; "
+            "raster --source couvert_arbore (Copernicus Tree Cover Density) s'il est fourni"
+        ),
         min_population=0.0,
         weighting=_POP_WEIGHTED,
     ),

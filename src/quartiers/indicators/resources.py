@@ -17,6 +17,7 @@ import shapely
 from numpy.typing import NDArray
 
 from quartiers.errors import InputError
+from quartiers.indicators.base import cell_values
 from quartiers.indicators.registry import ACCESS_CATEGORIES
 from quartiers.spatial.geometry import CellGrid, area_share, polygons_3035
 
@@ -27,6 +28,7 @@ __all__ = [
     "access_columns",
     "access_indicators",
     "canopy_and_green",
+    "canopy_from_cover",
     "tree_crowns",
 ]
 
@@ -105,6 +107,16 @@ def canopy_and_green(
     canopy = area_share(grid, np.concatenate(canopy_parts) if canopy_parts else empty)
     green = area_share(grid, np.concatenate(green_parts) if green_parts else empty)
     return canopy, green
+
+
+def canopy_from_cover(cell_ids: Sequence[str], table: pd.DataFrame) -> NDArray[np.float64]:
+    """Return the canopy share of each cell from a tree cover density raster (0–1).
+
+    ``table`` is the per-cell raster mean read by :mod:`quartiers.sources.raster`
+    (:data:`~quartiers.schemas.TREE_COVER_COLUMNS`, ``tree_cover`` already a share); cells
+    the raster does not cover get NaN. Values are clipped to [0, 1].
+    """
+    return np.clip(cell_values(cell_ids, table, "tree_cover"), 0.0, 1.0)
 
 
 def access_columns(access: pd.DataFrame) -> list[str]:

@@ -19,7 +19,7 @@ import pandas as pd
 from quartiers.errors import InputError, SourceError
 from quartiers.progress import Progress
 from quartiers.schemas import Provenance, TerritoryInputs
-from quartiers.sources import bdtopo, bpe, climadiag, drias, georisques, lcz
+from quartiers.sources import bdtopo, bpe, climadiag, drias, georisques, lcz, raster
 from quartiers.sources._gather import Gatherer, RawInput
 from quartiers.sources._merge import concat_unique, read_all
 from quartiers.sources.catalog import get_source
@@ -100,6 +100,22 @@ def read_optional(
             lambda: read_all(lcz_paths, lambda p: lcz.read_lcz(p, bbox_2154=box)),
         )
         layers["lcz"] = "lcz"
+    if "chaleur_nuit" in raw:
+        heat_path = raw["chaleur_nuit"].path
+        inputs.night_heat = step(
+            progress,
+            "Lecture : chaleur nocturne (raster)",
+            lambda: raster.read_night_heat(heat_path, inputs.cells),
+        )
+        layers["night_heat"] = "chaleur_nuit"
+    if "couvert_arbore" in raw:
+        cover_path = raw["couvert_arbore"].path
+        inputs.tree_cover = step(
+            progress,
+            "Lecture : couvert arboré (raster)",
+            lambda: raster.read_tree_cover(cover_path, inputs.cells),
+        )
+        layers["tree_cover"] = "couvert_arbore"
     if "bpe" in raw:
         bpe_paths = raw["bpe"].paths
         inputs.bpe = step(

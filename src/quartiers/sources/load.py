@@ -46,6 +46,18 @@ logger = logging.getLogger(__name__)
 #: Sources without which no diagnostic can run.
 REQUIRED_SOURCES = ("qpv", "filosofi", "communes")
 
+#: Optional sources located once the territory is known, in reading order.
+OPTIONAL_SOURCES = (
+    "osm",
+    "lcz",
+    "chaleur_nuit",
+    "couvert_arbore",
+    "climadiag",
+    "drias",
+    "bdtopo",
+    "georisques",
+)
+
 
 def load_inputs(
     territory_code: str,
@@ -153,7 +165,7 @@ def _build(
         found = gatherer.locate("filosofi", zone=filosofi_zone(codes))
         if found is not None:
             raw["filosofi"] = found
-    for source_id in ("osm", "lcz", "climadiag", "drias", "bdtopo", "georisques"):
+    for source_id in OPTIONAL_SOURCES:
         if source_id in skip:
             continue
         if source_id == "georisques" and source_id not in gatherer.local:

@@ -53,6 +53,8 @@ TABLE_FIELDS = (
     "vegetation",
     "trees",
     "water",
+    "night_heat",
+    "tree_cover",
     "places",
     "extra_places",
 )
