@@ -85,8 +85,12 @@ def test_access_computed_when_osm_given(
     assert main(["diagnose", "-t", "99001", "--out", str(out), "--horizon", "2100"]) == 0
     assert calls == [inputs]
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    # the synthetic buildings have no height: the published top-floor share (not in the
-    # index) is missing, and the CLI does not call the index incomplete for it
-    assert run["missing_dimensions"] == [] and set(run["missing_indicators"]) == {"top_floor_share"}
+    # no night-heat raster (in the index) and no building heights (the published top-floor
+    # share, not in the index): the CLI names only the one the index is computed without
+    assert run["missing_dimensions"] == []
+    assert set(run["missing_indicators"]) == {"night_heat", "top_floor_share"}
     assert run["summary"]["access_given"] is True
-    assert "Indicateurs absents" not in capsys.readouterr().err
+    absent = [
+        line for line in capsys.readouterr().err.splitlines() if "Indicateurs absents" in line
+    ]
+    assert len(absent) == 1 and "night_heat" in absent[0] and "top_floor" not in absent[0]
