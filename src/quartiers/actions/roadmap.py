@@ -26,6 +26,7 @@ from quartiers.actions.whatif import WhatIfResult, column_label
 from quartiers.diagnostic import Diagnostic
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.outputs.formatting import (
+    NBSP,
     format_euro_range,
     format_gap,
     format_number,
@@ -251,7 +252,7 @@ def _simulated_text(result: WhatIfResult | None, action: Action) -> str:
             return f"{applied.places} lieu(x) ouvert(s) dans la simulation"
         if applied.area_m2 is not None:
             cells = len(applied.choice.cells or [])
-            return f"{format_number(applied.area_m2, 0)} m² traités dans {cells} carreau(x)"
+            return f"{format_number(applied.area_m2, 0)}{NBSP}m² traités dans {cells} carreau(x)"
     return "non simulée"
 
 
