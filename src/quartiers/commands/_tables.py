@@ -158,7 +158,7 @@ def _robustness_cells(row: object, *, few: bool = False) -> tuple[str, str]:
             interval = f"{int(low)}–{int(high)}" if low != high else f"{int(low)}"
     p = getattr(row, "p_top_quintile", None)
     prob = format_share(p, 0)
-    se = getattr(row, "p_top_quintile_se", None)
-    if as_float(p) is not None and as_float(se) is not None:
-        prob += f" ± {format_number(float(se) * 100, 1)}"
+    se = as_float(getattr(row, "p_top_quintile_se", None))
+    if as_float(p) is not None and se is not None:
+        prob += f" ± {format_number(se * 100, 1)}"
     return interval, prob
