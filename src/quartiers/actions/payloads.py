@@ -15,7 +15,13 @@ from quartiers.actions.matching import Need, Suggestion
 from quartiers.actions.vocabulary import BENEFICIARIES, COST_UNITS, LEVERS
 from quartiers.actions.whatif import WhatIfResult
 from quartiers.indicators.registry import REGISTRY
-from quartiers.outputs.formatting import format_euro_range, format_gap, format_value
+from quartiers.outputs.formatting import (
+    NBSP,
+    format_euro_range,
+    format_gap,
+    format_number,
+    format_value,
+)
 
 __all__ = [
     "action_json",
@@ -165,6 +171,9 @@ def whatif_json(result: WhatIfResult, code_qp: str) -> dict[str, Any]:
                 "title": a.action.title,
                 "choice": a.choice.model_dump(mode="json", exclude_none=True),
                 "area_m2": _num(a.area_m2),
+                "area_text": (
+                    None if a.area_m2 is None else f"{format_number(a.area_m2, 0)}{NBSP}m²"
+                ),
                 "places": a.places,
                 "quantity": a.quantity,
                 "notes": list(a.notes),
