@@ -99,6 +99,6 @@ def test_whatif_then_roadmap_download(server: str, demo_workshop: Workshop, tmp_
                  and t.rows[0].cells[1].text.startswith("Situation de départ"))  # fmt: skip
     rows = {r.cells[0].text: r.cells for r in table.rows[1:]}
     canopy = rows["Part de canopée arborée du QPV"]
-    assert "simulation" in canopy[3].text and "pts" in canopy[2].text
+    assert "simulation" in canopy[3].text and "\u00a0pt" in canopy[2].text
     stored = float(demo_workshop.diagnostic.qpv.set_index("code_qp").at[code_qp, "canopy_share"])
-    assert canopy[1].text.replace("\u202f", " ") == f"{stored * 100:.1f} %".replace(".", ",")
+    assert canopy[1].text.replace("\u00a0", " ") == f"{stored * 100:.1f} %".replace(".", ",")

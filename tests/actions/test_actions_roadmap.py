@@ -40,6 +40,11 @@ def _parse(text: str) -> float:
     return value / 100 if "%" in text[match.end() : match.end() + 3] else value
 
 
+def _plain(text: str) -> str:
+    """Return text with its no-break spaces as plain spaces (pdftotext may keep either)."""
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
 def _tolerance(indicator: str) -> float:
     unit = REGISTRY[indicator].unit if indicator in REGISTRY else "0–1"
     if unit.startswith("part"):
@@ -104,7 +109,7 @@ def test_pdf_baselines_equal_the_diagnostic(stored: Diagnostic, tmp_path: Path) 
         if item.indicator is None:
             continue
         expected = float(qpv[item.indicator])
-        assert item.baseline_text.replace("\u202f", " ") in section.replace("\u202f", " ")
+        assert _plain(item.baseline_text) in _plain(section)
         assert any(abs(n - expected) <= _tolerance(item.indicator) for n in numbers), item.indicator
     for heading in ("1. Enjeux", "2. Objectifs", "3. Actions", "4. Calendrier", "5. Budget"):
         assert heading in text

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from _actions_synthetic import Synthetic
 from quartiers.actions.catalogue import default_catalogue
 from quartiers.actions.choices import Choice
+from quartiers.actions.payloads import whatif_json
 from quartiers.actions.whatif import complete_choices, run_whatif
 from quartiers.errors import InputError
 
@@ -78,6 +79,9 @@ def test_planting_adds_the_share_asked_where_there_is_room(synthetic: Synthetic)
     gain = float(after.at[cell_id, "canopy_share"] - before.at[cell_id, "canopy_share"])
     assert gain == pytest.approx(0.15, abs=1e-6)
     assert result.applied[0].quantity == 120  # 6 000 m² / 50 m² per tree
+    code = str(synthetic.before.qpv["code_qp"].iloc[0])
+    applied = whatif_json(result, code)["applied"][0]  # what the workshop page prints
+    assert applied["area_text"] == "6\u202f000\u00a0m²"
 
 
 @settings(

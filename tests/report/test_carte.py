@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -14,6 +15,7 @@ import shapely
 
 from quartiers.errors import InputError
 from quartiers.outputs.classes import PALETTES, Legend, class_of, make_legend
+from quartiers.outputs.formatting import MISSING, format_value, unit_style
 from quartiers.outputs.quantities import IndicatorInfo
 from quartiers.report import carte
 from quartiers.report.carte import write_carte
@@ -146,7 +148,7 @@ def test_page_is_self_contained(tmp_path: Path, fake_vendor: Path) -> None:
     assert [f["properties"]["code_qp"] for f in data["qpv"]["features"]] == ["QN00001A", "QN00001B"]  # type: ignore[index]
     assert len(data["labels"]) == 2  # type: ignore[arg-type]
     pov = next(i for i in data["indicators"] if i["column"] == "poverty_rate")  # type: ignore[attr-defined]
-    assert pov["percent"] is True and len(pov["breaks"]) == 4
+    assert pov["style"]["scale"] == 100.0 and len(pov["breaks"]) == 4
     assert pov["colours"] == list(PALETTES[5]) and len(pov["labels"]) == 5
     assert cells[3]["properties"]["_classe_poverty_rate"] == -1  # no value: no class
 
@@ -295,6 +297,7 @@ def test_map_renders_in_chromium(tmp_path: Path) -> None:
             page.select_option("#indicateur", "poverty_rate")
             assert "Taux de pauvreté" in page.inner_text("#legende")
             assert "%" in page.inner_text("#legende")
+            _assert_popups_write_like_the_sheets(page)
             shot = tmp_path / "carte.png"
             page.screenshot(path=str(shot))
             assert shot.stat().st_size > 10_000
@@ -319,3 +322,36 @@ def test_assets_copy_is_the_vendored_file(tmp_path: Path) -> None:
         carte.VENDOR_DIR / "maplibre-gl.js"
     ).read_bytes()
     shutil.rmtree(tmp_path / "assets")
+
+
+_LAYER = "DONNEES.indicators.find((i) => i.column === '{}').style"
+_POPUP_CASES = [  # (style in the page, value, registry unit)
+    (_LAYER.format("poverty_rate"), 0.3468, "part (0–1)"),
+    (_LAYER.format("poverty_rate"), -0.0004, "part (0–1)"),  # no « −0,0 »
+    (_LAYER.format("poverty_rate"), None, "part (0–1)"),
+    (_LAYER.format("index"), 0.4776, "indice 0–1"),
+    (_LAYER.format("index"), -1.2345, "indice 0–1"),
+    ("DONNEES.styles.habitants", 12345.6, "habitants"),
+    ("DONNEES.styles.part", 0.471, "part (0–1)"),
+    ("DONNEES.styles.rang", 3, "rang"),
+]
+
+
+def _assert_popups_write_like_the_sheets(page: Any) -> None:
+    """The pop-ups' script writes a value as :func:`format_value` does everywhere else."""
+    for style, value, unit in _POPUP_CASES:
+        shown = page.evaluate(f"(v) => formatValeur({style}, v)", value)
+        assert shown == format_value(value, unit), (style, value)
+
+
+def test_layers_carry_the_unit_rule_of_the_formatter(tmp_path: Path, fake_vendor: Path) -> None:
+    page = write_carte(
+        tmp_path / "out", cells=_cells(), qpv=_qpv(), communes=None, title="Ville-Témoin",
+        fictitious=True, indicators=_legends(_cells()),
+    )  # fmt: skip
+    data = _data(page)
+    styles = {layer["column"]: layer["style"] for layer in data["indicators"]}  # type: ignore[attr-defined]
+    share = unit_style("part (0–1)")
+    assert styles["poverty_rate"] == {"scale": 100.0, "decimals": 1, "suffix": share.suffix}
+    assert styles["index"] == {"scale": 1.0, "decimals": 2, "suffix": ""}
+    assert data["missing"] == MISSING

@@ -10,8 +10,8 @@ import pytest
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
 from quartiers.indicators.registry import REGISTRY, indicator_ids
+from quartiers.outputs.formatting import MISSING, format_number, format_share
 from quartiers.report import _common as common
-from quartiers.report._format import NOT_AVAILABLE, count, percent
 from quartiers.report.climate import climate_section
 from quartiers.report.comparison import pooled_value
 from quartiers.report.context import dimension_blocks, qpv_sheet, rank_info
@@ -54,12 +54,12 @@ def test_key_figures_are_the_diagnostics(demo_diag: Diagnostic) -> None:
     row = _row(demo_diag)
     sheet = qpv_sheet(demo_diag, CODE)
     figures = {k.label: k for k in sheet.key_figures}
-    assert figures["Habitants"].qpv == count(row["population"])
+    assert figures["Habitants"].qpv == format_number(row["population"])
     rest = demo_diag.zones.set_index("zone_id").loc[f"commune:{row['insee_com']}"]
-    assert figures["Habitants"].commune == count(rest["population"])
+    assert figures["Habitants"].commune == format_number(rest["population"])
     poverty = figures[REGISTRY["poverty_rate"].label]
-    assert poverty.qpv == percent(row["poverty_rate"])
-    assert poverty.commune == percent(rest["poverty_rate"])
+    assert poverty.qpv == format_share(row["poverty_rate"])
+    assert poverty.commune == format_share(rest["poverty_rate"])
     assert sheet.identity.code == CODE
     assert sheet.map_chart.alt and sheet.map_chart.data_uri.startswith("data:image/png;base64,")
     assert sheet.contributions is None
@@ -86,8 +86,8 @@ def test_missing_dimension_says_so_instead_of_zero(demo_diag: Diagnostic) -> Non
     assert resources.state == "absente"
     assert "non disponible" in resources.note
     assert "végétation absente (test)" in resources.note
-    assert resources.score == NOT_AVAILABLE
-    assert all(r.qpv == NOT_AVAILABLE and not r.available for r in resources.rows)
+    assert resources.score == MISSING
+    assert all(r.qpv == MISSING and not r.available for r in resources.rows)
     assert all("0,0" not in r.qpv for r in resources.rows)
     assert blocks["sensitivity"].state == "complète"
     assert blocks["sensitivity"].note == ""
@@ -105,7 +105,7 @@ def test_partial_dimension_names_what_is_missing(demo_diag: Diagnostic) -> None:
     assert REGISTRY["dist_care"].label.lower() in blocks["resources"].note
     rows = {r.id: r for r in blocks["resources"].rows}
     for column in ("dist_care", "dist_care_m"):
-        assert rows[column].qpv == NOT_AVAILABLE and rows[column].note == reason
+        assert rows[column].qpv == MISSING and rows[column].note == reason
     assert rows["dist_cool_indoor"].available
 
 
@@ -115,10 +115,10 @@ def test_access_summaries_are_used_when_present(demo_diag: Diagnostic) -> None:
     blocks = {b.id: b for b in dimension_blocks(demo_diag, row, epci=False, charts=False)}
     rows = {r.id: r for r in blocks["resources"].rows}
     median = rows["dist_care_m"]
-    assert median.qpv == f"{round(row['dist_care_m']):,}\u202fm".replace(",", "\u202f")
-    assert median.commune == f"{round(zone['dist_care_m']):,}\u202fm".replace(",", "\u202f")
+    assert median.qpv == f"{round(row['dist_care_m']):,}\u00a0m".replace(",", "\u202f")
+    assert median.commune == f"{round(zone['dist_care_m']):,}\u00a0m".replace(",", "\u202f")
     assert "médiane des habitants" in median.label
-    assert rows["share_beyond_300m_cool_outdoor"].qpv == percent(
+    assert rows["share_beyond_300m_cool_outdoor"].qpv == format_share(
         row["share_beyond_300m_cool_outdoor"]
     )
     assert "share_not_connected" in rows
@@ -147,8 +147,8 @@ def test_rank_without_uncertainty_is_not_available(demo_diag: Diagnostic) -> Non
     rank = int(_row(demo_diag)["rank"])
     assert info.text.startswith("1er" if rank == 1 else f"{rank}e")
     assert "sur 2 QPV classés" in info.text
-    assert info.interval == NOT_AVAILABLE
-    assert info.driver == NOT_AVAILABLE and info.sensitivity == []
+    assert info.interval == MISSING
+    assert info.driver == MISSING and info.sensitivity == []
     assert "non disponible" in info.note
     assert "incertitude" not in qpv_sheet(diag, CODE).rank_chart.title
 
@@ -159,10 +159,10 @@ def test_rank_with_the_demos_uncertainty(demo_diag: Diagnostic) -> None:
     low, high = int(row["rank_low"]), int(row["rank_high"])
     ordinal = {1: "1er", 2: "2e"}
     assert info.interval.startswith(f"du {ordinal[low]} au {ordinal[high]} rang")
-    assert info.p_top_quintile == percent(row["p_top_quintile"], 0)
+    assert info.p_top_quintile == format_share(row["p_top_quintile"], 0)
     assert info.robust == ("oui" if bool(row["robust_top_quintile"]) else "non")
     assert info.driver == row["main_driver"]
-    values = [float(v.split("\u202f")[0].replace(",", ".")) for _, v in info.sensitivity]
+    values = [float(v.split("\u00a0")[0].replace(",", ".")) for _, v in info.sensitivity]
     assert values == sorted(values, reverse=True)
     assert {name for name, _ in info.sensitivity} >= {"poids des indicateurs", "agrégation"}
 
@@ -177,7 +177,7 @@ def test_rank_with_uncertainty_columns(demo_diag: Diagnostic) -> None:
     first = diag.qpv.iloc[0]
     info = rank_info(diag, first)
     assert info.interval == "du 1er au 2e rang (rang médian 1,0)"
-    assert info.p_top_quintile == "80\u202f%"
+    assert info.p_top_quintile == "80\u00a0%"
     assert info.robust == "non"
     sheet = qpv_sheet(diag, str(first["code_qp"]))
     assert "incertitude" in sheet.rank_chart.title
@@ -190,7 +190,7 @@ def test_hotspot_summaries_are_shown(demo_diag: Diagnostic) -> None:
     sheet = qpv_sheet(demo_diag, CODE)
     shown = {k.label: k.qpv for k in sheet.extra}
     for column in ("hotspot_cell_share", "hotspot_population_share"):
-        assert shown[describe(column)[0]] == percent(row[column])
+        assert shown[describe(column)[0]] == format_share(row[column])
     assert demo_diag.hotspots is not None and len(demo_diag.hotspots)
 
 
@@ -241,10 +241,10 @@ def test_degraded_diagnostic_renders_without_crashing(demo_diag: Diagnostic) -> 
     sheet = qpv_sheet(diag, code)
     assert sheet.rank.text.startswith("Non classé : population carroyée sous le seuil de 500")
     assert sheet.climate == [] and "non disponibles" in sheet.climate_note
-    assert {k.label: k.qpv for k in sheet.index}["Indice composite"] == NOT_AVAILABLE
+    assert {k.label: k.qpv for k in sheet.index}["Indice composite"] == MISSING
     html = render_template("fiche.html.j2", sheet=sheet)
     assert "Horizons de chaleur non disponibles" in html
     synthesis = render_template("synthese.html.j2", doc=territory_synthesis(diag))
     assert "non classé" in synthesis
     both = comparison([diag, demo_diag])
-    assert any(cells[0] == NOT_AVAILABLE for _, _, cells in both.climate_rows)
+    assert any(cells[0] == MISSING for _, _, cells in both.climate_rows)

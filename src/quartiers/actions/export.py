@@ -17,10 +17,10 @@ from docx.enum.section import WD_ORIENT
 from docx.shared import Cm, Pt
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from quartiers.actions import _format as fmt
 from quartiers.actions.horizons import horizon_table
 from quartiers.actions.roadmap import CONTRACT_END, Roadmap
 from quartiers.errors import InputError
+from quartiers.outputs.formatting import format_euro_range, format_number
 
 __all__ = ["FORMATS", "roadmap_docx", "roadmap_html", "roadmap_pdf", "write_roadmap"]
 
@@ -45,7 +45,7 @@ def roadmap_html(roadmap: Roadmap) -> str:
     labels, rows = horizon_table(roadmap.horizons)
     return _ENV.get_template("feuille_de_route.html.j2").render(
         r=roadmap,
-        fmt=SimpleNamespace(number=fmt.number, euro_range=fmt.euro_range),
+        fmt=SimpleNamespace(number=format_number, euro_range=format_euro_range),
         css=css.read_text("utf-8"),
         horizon_labels=labels,
         horizons=rows,
@@ -100,7 +100,7 @@ def roadmap_docx(roadmap: Roadmap) -> bytes:
         [
             ["Quartier prioritaire", f"{r.lib_qp} ({r.code_qp})"],
             ["Territoire", f"{r.territory_name} ({r.territory_code}), commune(s) {r.communes}"],
-            ["Habitants (carroyage INSEE)", fmt.number(r.population, 0)],
+            ["Habitants (carroyage INSEE)", format_number(r.population, 0)],
             [
                 "Diagnostic",
                 f"{r.method_label} ; horizon climatique {r.horizon_label} ; Quartiers en "
@@ -173,23 +173,23 @@ def roadmap_docx(roadmap: Roadmap) -> bytes:
     budget_rows = [
         [
             a.title,
-            fmt.euro_range(a.invest_low, a.invest_high),
-            fmt.euro_range(a.running_low, a.running_high),
+            format_euro_range(a.invest_low, a.invest_high),
+            format_euro_range(a.running_low, a.running_high),
         ]
         for a in r.actions
     ]
     budget_rows.append(
         [
             "Total",
-            fmt.euro_range(r.invest_low, r.invest_high),
-            fmt.euro_range(r.running_low, r.running_high),
+            format_euro_range(r.invest_low, r.invest_high),
+            format_euro_range(r.running_low, r.running_high),
         ]
     )
     _table(doc, ["Action", "Investissement", "Fonctionnement par an"], budget_rows,
            "Fourchettes hors taxes")  # fmt: skip
     doc.add_paragraph(
         f"Coût total jusqu'en {CONTRACT_END} (investissement et fonctionnement) : "
-        f"{fmt.euro_range(r.total_low, r.total_high)}."
+        f"{format_euro_range(r.total_low, r.total_high)}."
     )
 
     doc.add_heading("6. Indicateurs de suivi", level=1)

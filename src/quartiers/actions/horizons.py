@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from quartiers.actions._format import number
 from quartiers.actions.matching import qpv_cells, qpv_row
 from quartiers.diagnostic import Diagnostic
 from quartiers.indicators.exposure import CLIMATE_IDS
 from quartiers.indicators.registry import REGISTRY
+from quartiers.outputs.formatting import format_number
 from quartiers.schemas import HORIZONS
 
 __all__ = ["HorizonValue", "climate_horizons", "horizon_table"]
@@ -99,9 +99,9 @@ def horizon_table(values: list[HorizonValue]) -> tuple[list[str], list[tuple[str
                 cells.append("")
                 continue
             v = hit[0]
-            text = number(v.value, 1)
+            text = format_number(v.value, 1)
             if math.isfinite(v.low) and math.isfinite(v.high):
-                text += f" ({number(v.low, 1)}–{number(v.high, 1)})"
+                text += f" ({format_number(v.low, 1)}–{format_number(v.high, 1)})"
             cells.append(text)
         unit = next(v.unit for v in values if v.label == label)
         rows.append((f"{label} ({unit})", cells))

@@ -17,11 +17,11 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from quartiers.actions._format import euro_range, value_text
 from quartiers.actions.horizons import climate_horizons, horizon_table
 from quartiers.actions.matching import DEFAULT_CHOSEN, qpv_row
 from quartiers.actions.vocabulary import LEVERS
 from quartiers.actions.workshop import Workshop
+from quartiers.outputs.formatting import format_euro_range, format_value
 
 __all__ = ["WORKSHOP_TEMPLATE", "workshop_context"]
 
@@ -36,9 +36,9 @@ def _q(text: str) -> str:
 def _cost_text(low: float, high: float, run_low: float, run_high: float) -> str:
     parts = []
     if high > 0:
-        parts.append(f"investissement {euro_range(low, high)}")
+        parts.append(f"investissement {format_euro_range(low, high)}")
     if run_high > 0:
-        parts.append(f"fonctionnement {euro_range(run_low, run_high)} par an")
+        parts.append(f"fonctionnement {format_euro_range(run_low, run_high)} par an")
     return " ; ".join(parts) or "sans coût chiffré"
 
 
@@ -68,7 +68,7 @@ def workshop_context(workshop: Workshop, code: str, code_qp: str) -> dict[str, A
                 "lon": point[0] if point else None,
                 "lat": point[1] if point else None,
                 "why": (
-                    f"{s.driver.label} : {value_text(s.driver.value, s.driver.unit)}"
+                    f"{s.driver.label} : {format_value(s.driver.value, s.driver.unit)}"
                     if s.driver
                     else "aucun indicateur visé n'est publié pour ce QPV"
                 ),
@@ -83,10 +83,10 @@ def workshop_context(workshop: Workshop, code: str, code_qp: str) -> dict[str, A
         "code": code,
         "code_qp": code_qp,
         "lib_qp": str(row.get("lib_qp", code_qp)),
-        "index_text": value_text(float(row.get("index", math.nan)), "0–1"),
+        "index_text": format_value(float(row.get("index", math.nan)), "0–1"),
         "rank_text": str(int(rank)) if math.isfinite(rank) else "non classé",
         "needs": workshop.needs(code_qp)[:6],
-        "value_text": value_text,
+        "value_text": format_value,
         "horizon_labels": labels,
         "horizons": rows,
         "items": items,

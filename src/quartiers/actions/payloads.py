@@ -9,13 +9,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from quartiers.actions._format import euro_range, share_points, value_text
 from quartiers.actions.catalogue import Action, Catalogue
 from quartiers.actions.horizons import HorizonValue
 from quartiers.actions.matching import Need, Suggestion
 from quartiers.actions.vocabulary import BENEFICIARIES, COST_UNITS, LEVERS
 from quartiers.actions.whatif import WhatIfResult
 from quartiers.indicators.registry import REGISTRY
+from quartiers.outputs.formatting import (
+    NBSP,
+    format_euro_range,
+    format_gap,
+    format_number,
+    format_value,
+)
 
 __all__ = [
     "action_json",
@@ -44,7 +50,7 @@ def action_json(action: Action) -> dict[str, Any]:
         beneficiaries_label=BENEFICIARIES[action.beneficiaries][0],
         lever_label=LEVERS[action.lever.kind],
         cost_label=(
-            f"{euro_range(action.cost.low, action.cost.high)} {COST_UNITS[action.cost.per]}"
+            f"{format_euro_range(action.cost.low, action.cost.high)} {COST_UNITS[action.cost.per]}"
         ),
         cost_basis=action.cost.basis,
     )
@@ -68,9 +74,9 @@ def need_json(need: Need) -> dict[str, Any]:
         "label": need.label,
         "unit": need.unit,
         "value": _num(need.value),
-        "value_text": value_text(need.value, need.unit),
+        "value_text": format_value(need.value, need.unit),
         "rest": _num(need.rest),
-        "rest_text": value_text(need.rest, need.unit),
+        "rest_text": format_value(need.rest, need.unit),
         "position": _num(need.position),
         "gap": _num(need.gap),
         "need": _num(need.need),
@@ -99,8 +105,8 @@ def suggestion_json(s: Suggestion, rank: int) -> dict[str, Any]:
         "score": _num(s.score),
         "investment": [s.cost_low, s.cost_high],
         "running_per_year": [s.running_low, s.running_high],
-        "investment_text": euro_range(s.cost_low, s.cost_high),
-        "running_text": euro_range(s.running_low, s.running_high),
+        "investment_text": format_euro_range(s.cost_low, s.cost_high),
+        "running_text": format_euro_range(s.running_low, s.running_high),
         "impact": a.impact,
         "choice": s.choice.model_dump(mode="json", exclude_none=True),
     }
@@ -149,9 +155,9 @@ def whatif_json(result: WhatIfResult, code_qp: str) -> dict[str, Any]:
                 "before": _num(rec["before"]),
                 "after": _num(rec["after"]),
                 "delta": _num(delta),
-                "before_text": value_text(rec["before"], rec["unit"]),
-                "after_text": value_text(rec["after"], rec["unit"]),
-                "delta_text": share_points(delta, rec["unit"]) if abs(delta) > 1e-12 else "",
+                "before_text": format_value(rec["before"], rec["unit"]),
+                "after_text": format_value(rec["after"], rec["unit"]),
+                "delta_text": format_gap(delta, rec["unit"]) if abs(delta) > 1e-12 else "",
                 "changed": bool(math.isfinite(delta) and abs(delta) > 1e-12),
                 "improved": _improved(str(rec["column"]), delta),
             }
@@ -165,6 +171,9 @@ def whatif_json(result: WhatIfResult, code_qp: str) -> dict[str, Any]:
                 "title": a.action.title,
                 "choice": a.choice.model_dump(mode="json", exclude_none=True),
                 "area_m2": _num(a.area_m2),
+                "area_text": (
+                    None if a.area_m2 is None else f"{format_number(a.area_m2, 0)}{NBSP}m²"
+                ),
                 "places": a.places,
                 "quantity": a.quantity,
                 "notes": list(a.notes),

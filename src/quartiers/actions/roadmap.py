@@ -16,13 +16,7 @@ from datetime import date
 
 import pandas as pd
 
-from quartiers.actions._format import (
-    euro_range,
-    number,
-    share_points,
-    value_text,
-    with_article,
-)
+from quartiers.actions._wording import with_article
 from quartiers.actions.catalogue import Action, Catalogue
 from quartiers.actions.choices import Choice, check_choices, planned_quantity
 from quartiers.actions.horizons import HorizonValue, climate_horizons
@@ -31,6 +25,14 @@ from quartiers.actions.vocabulary import COST_UNITS, PARTNERS
 from quartiers.actions.whatif import WhatIfResult, column_label
 from quartiers.diagnostic import Diagnostic
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
+from quartiers.outputs.formatting import (
+    NBSP,
+    format_euro_range,
+    format_gap,
+    format_number,
+    format_share,
+    format_value,
+)
 
 __all__ = [
     "CONTRACT_END",
@@ -100,9 +102,11 @@ class ActionRow:
         """Return the investment range and the yearly running cost, in French."""
         parts = []
         if self.invest_high > 0:
-            parts.append(f"investissement {euro_range(self.invest_low, self.invest_high)}")
+            parts.append(f"investissement {format_euro_range(self.invest_low, self.invest_high)}")
         if self.running_high > 0:
-            parts.append(f"fonctionnement {euro_range(self.running_low, self.running_high)} par an")
+            parts.append(
+                f"fonctionnement {format_euro_range(self.running_low, self.running_high)} par an"
+            )
         return " ; ".join(parts) or "sans coût chiffré"
 
 
@@ -187,7 +191,7 @@ def _quantity_text(action: Action, quantity: float) -> str:
     unit = {"site": "site(s)", "tree": "arbre(s)", "m2": "m²", "dwelling": "logement(s)"}
     if action.cost.per == "year":
         return "chaque année"
-    return f"{number(quantity, 0)} {unit.get(action.cost.per, COST_UNITS[action.cost.per])}"
+    return f"{format_number(quantity, 0)} {unit.get(action.cost.per, COST_UNITS[action.cost.per])}"
 
 
 def _action_row(
@@ -248,7 +252,7 @@ def _simulated_text(result: WhatIfResult | None, action: Action) -> str:
             return f"{applied.places} lieu(x) ouvert(s) dans la simulation"
         if applied.area_m2 is not None:
             cells = len(applied.choice.cells or [])
-            return f"{number(applied.area_m2, 0)} m² traités dans {cells} carreau(x)"
+            return f"{format_number(applied.area_m2, 0)}{NBSP}m² traités dans {cells} carreau(x)"
     return "non simulée"
 
 
@@ -325,12 +329,12 @@ def build_roadmap(
         horizon_label=run.horizon.label,
         method_label=f"{run.method.name} (version {run.method.version})",
         code_version=run.code_version.get("quartiers") or "",
-        index_text=value_text(_float(row.get("index")), "0–1"),
+        index_text=format_value(_float(row.get("index")), "0–1"),
         rank_text=(
             f"{int(rank)} sur {n_ranked} QPV classés" if math.isfinite(rank) else "non classé"
         ),
         scores=[
-            (label, value_text(_float(row.get(f"score_{dim}")), "0–1"))
+            (label, format_value(_float(row.get(f"score_{dim}")), "0–1"))
             for dim, label in DIMENSIONS.items()
         ],
         issues=_issues(diagnostic, code_qp, n_issues),
@@ -360,17 +364,17 @@ def _running_years(row: ActionRow) -> int:
 def _issues(diagnostic: Diagnostic, code_qp: str, n: int) -> list[IssueRow]:
     out = []
     for need in qpv_needs(diagnostic, code_qp)[:n]:
-        rest = value_text(need.rest, need.unit) if math.isfinite(need.rest) else "non publié"
+        rest = format_value(need.rest, need.unit) if math.isfinite(need.rest) else "non publié"
         out.append(
             IssueRow(
                 indicator=need.indicator,
                 label=need.label,
                 value=need.value,
-                value_text=value_text(need.value, need.unit),
+                value_text=format_value(need.value, need.unit),
                 rest_text=rest,
                 position_text=(
-                    f"plus défavorable que pour {number(need.position * 100, 0)} % des "
-                    "habitants du territoire"
+                    f"plus défavorable que pour {format_share(need.position, 0)} des habitants du "
+                    "territoire"
                 ),
             )
         )
@@ -398,7 +402,7 @@ def _indicators(
         modelled = math.isfinite(delta) and abs(delta) > 1e-12
         target = baseline + delta if modelled and math.isfinite(baseline) else None
         if target is not None:
-            target_text = f"{value_text(target, unit)} ({share_points(delta, unit)})"
+            target_text = f"{format_value(target, unit)} ({format_gap(delta, unit)})"
             basis = "simulation (même méthode, même horizon)"
         else:
             target_text = _NOT_MODELLED if simulated else _NOT_SIMULATED
@@ -409,7 +413,7 @@ def _indicators(
                 label=label,
                 unit=unit,
                 baseline=baseline if math.isfinite(baseline) else None,
-                baseline_text=value_text(baseline, unit),
+                baseline_text=format_value(baseline, unit),
                 target=target,
                 target_text=target_text,
                 basis=basis,
@@ -446,7 +450,7 @@ def _objectives(indicators: Sequence[IndicatorRow], actions: Sequence[Action]) -
         if item.target is not None:
             out.append(
                 f"{verb} {what} : de {item.baseline_text} aujourd'hui à "
-                f"{value_text(item.target, item.unit)} (cible simulée)."
+                f"{format_value(item.target, item.unit)} (cible simulée)."
             )
         else:
             out.append(f"{verb} {what} (aujourd'hui {item.baseline_text} ; cible à fixer).")
@@ -468,7 +472,7 @@ def _notes(row: pd.Series, whatif: WhatIfResult | None) -> list[str]:
     imputed = _float(row.get("imputed_population_share"))
     if math.isfinite(imputed) and imputed > 0:
         notes.append(
-            f"{number(imputed * 100, 0)} % de la population du QPV vit dans des carreaux "
+            f"{format_share(imputed, 0)} de la population du QPV vit dans des carreaux "
             "estimés par l'INSEE (secret statistique) : valeurs approchées."
         )
     if whatif is not None:

@@ -10,32 +10,18 @@ from rich import box
 from rich.table import Table
 
 from quartiers.cli import console, err_console
+from quartiers.outputs.formatting import (
+    SHARE_UNIT,
+    as_float,
+    format_gap,
+    format_number,
+    format_share,
+)
 
 if TYPE_CHECKING:
     from quartiers.diagnostic import Diagnostic
 
 __all__ = ["print_index_labels", "robustness_table", "summary_table"]
-
-
-def _number(value: object, digits: int = 0) -> str:
-    """Format a number the French way (thin space thousands, decimal comma); '' if empty."""
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return ""
-    if not math.isfinite(x):
-        return ""
-    text = f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
-    return text
-
-
-def _percent(value: object) -> str:
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return ""
-    text = _number(x * 100, 1)
-    return f"{text} %" if text else ""
 
 
 def print_index_labels(diag: Diagnostic) -> None:
@@ -87,23 +73,19 @@ def summary_table(diag: Diagnostic) -> Table:
     ranks = q["rank"].astype("Float64").to_numpy(dtype="float64", na_value=math.nan)
     gaps = q["gap_commune_poverty_rate"].to_numpy(dtype="float64")
     for i, row in enumerate(q.itertuples()):
-        gap = float(gaps[i])
-        gap_text = ""
-        if math.isfinite(gap):
-            gap_text = f"{'+' if gap >= 0 else '−'}{_number(abs(gap) * 100, 1)} pts"
         unranked = "incomplet" if str(getattr(row, "status", "")) == "incomplet" else "n.s."
         cells = [
             str(int(ranks[i])) if math.isfinite(ranks[i]) else unranked,
             str(row.code_qp),
             str(row.lib_qp),
-            _number(row.population),
-            _percent(row.poverty_rate),
-            gap_text,
-            _number(row.index, 2),
+            format_number(row.population),
+            format_share(row.poverty_rate),
+            format_gap(gaps[i], SHARE_UNIT),
+            format_number(row.index, 2),
         ]
         if hazard:
             level = getattr(row, "hazard_level", math.nan)
-            cells.append("" if pd.isna(level) else _number(float(level), 2))
+            cells.append(format_number(level, 2))
         table.add_row(*cells)
     if hazard:
         table.caption = (
@@ -160,23 +142,23 @@ def robustness_table(diag: Diagnostic) -> Table | None:
 
 
 def _robustness_cells(row: object, *, few: bool = False) -> tuple[str, str]:
-    """Return the rank interval (or top-quintile residents) and probability ('' if absent)."""
+    """Return the rank interval ('' if absent) or top-quintile residents, and probability."""
     interval = ""
     if few:
         share = getattr(row, "share_residents_top_quintile_cells", None)
         low = getattr(row, "share_residents_top_quintile_cells_low", None)
         high = getattr(row, "share_residents_top_quintile_cells_high", None)
         if share is not None and not pd.isna(share):
-            interval = _number(float(share) * 100) + " %"
+            interval = format_share(share, 0)
             if not (low is None or high is None or pd.isna(low) or pd.isna(high)):
-                interval += f" ({_number(float(low) * 100)}–{_number(float(high) * 100)} %)"
+                interval += f" ({format_number(float(low) * 100)}–{format_share(high, 0)})"
     else:
         low, high = getattr(row, "rank_low", None), getattr(row, "rank_high", None)
         if not (pd.isna(low) or pd.isna(high)):
             interval = f"{int(low)}–{int(high)}" if low != high else f"{int(low)}"
     p = getattr(row, "p_top_quintile", None)
-    prob = "" if p is None or pd.isna(p) else _number(float(p) * 100) + " %"
-    se = getattr(row, "p_top_quintile_se", None)
-    if prob and se is not None and not pd.isna(se):
-        prob += f" ± {_number(float(se) * 100, 1)}"
+    prob = format_share(p, 0)
+    se = as_float(getattr(row, "p_top_quintile_se", None))
+    if as_float(p) is not None and se is not None:
+        prob += f" ± {format_number(se * 100, 1)}"
     return interval, prob

@@ -38,10 +38,10 @@ def actions_command(
     ] = None,
 ) -> None:
     """Print the catalogue, or the actions ranked for a QPV of a diagnostic."""
-    from quartiers.actions._format import euro_range
     from quartiers.actions.catalogue import default_catalogue, load_catalogue
     from quartiers.actions.vocabulary import COST_UNITS
     from quartiers.actions.workshop import Workshop
+    from quartiers.outputs.formatting import format_euro_range
 
     actions = load_catalogue(catalogue) if catalogue else default_catalogue()
     if (diagnostic is None) != (qpv is None):
@@ -59,9 +59,9 @@ def actions_command(
         table.add_column("Investissement", overflow="fold", ratio=2)
         for n, s in enumerate(workshop.suggestions(qpv), start=1):
             why = s.driver.label if s.driver else "—"
-            cost = euro_range(s.cost_low, s.cost_high)
+            cost = format_euro_range(s.cost_low, s.cost_high)
             if s.cost_high == 0:
-                cost = f"{euro_range(s.running_low, s.running_high)} par an"
+                cost = f"{format_euro_range(s.running_low, s.running_high)} par an"
             table.add_row(str(n), f"{s.action.title} ({s.action.id})", why, cost)
         console.print(table)
         return
@@ -72,7 +72,7 @@ def actions_command(
     table.add_column("Coût", overflow="fold", ratio=2)
     table.add_column("Simulée", no_wrap=True)
     for a in actions.actions:
-        cost = f"{euro_range(a.cost.low, a.cost.high)} {COST_UNITS[a.cost.per]}"
+        cost = f"{format_euro_range(a.cost.low, a.cost.high)} {COST_UNITS[a.cost.per]}"
         kind = a.type_label.split(" (")[0].removeprefix("solution ")
         table.add_row(a.id, a.title, kind, cost, "non" if a.lever.kind == "none" else "oui")
     console.print(table)

@@ -16,7 +16,7 @@ import pandas as pd
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
 from quartiers.indicators.registry import DIMENSIONS, registry_table
-from quartiers.report._format import NOT_AVAILABLE, as_float, number
+from quartiers.outputs.formatting import MISSING, as_float, format_number, format_share
 from quartiers.report.model import Provenance, SourceRow
 from quartiers.report.reference import reference_key, reference_sentence
 
@@ -59,7 +59,7 @@ def ordinal(rank: int) -> str:
 
 def territory_label(diag: Diagnostic) -> str:
     """Return « name (code) » of the diagnostic's territory."""
-    return diag.record.territory_label or NOT_AVAILABLE
+    return diag.record.territory_label or MISSING
 
 
 def qpv_row(diag: Diagnostic, code_qp: str) -> pd.Series:
@@ -177,10 +177,10 @@ def sources(diag: Diagnostic) -> list[SourceRow]:
             SourceRow(
                 id=src.source_id,
                 title=_catalog_title(src.source_id),
-                vintage=src.vintage or NOT_AVAILABLE,
-                licence=src.licence or NOT_AVAILABLE,
-                sha256=sha[:12] if sha else NOT_AVAILABLE,
-                retrieved=retrieved or NOT_AVAILABLE,
+                vintage=src.vintage or MISSING,
+                licence=src.licence or MISSING,
+                sha256=sha[:12] if sha else MISSING,
+                retrieved=retrieved or MISSING,
             )
         )
     return rows
@@ -200,30 +200,30 @@ def attributions(diag: Diagnostic) -> list[str]:
 
 
 def _percent_weight(weight: float) -> str:
-    return f"{number(weight * 100, 0)} %"
+    return format_share(weight, 0)
 
 
 def method_summary(diag: Diagnostic) -> list[str]:
     """Return the method in plain French, one paragraph per item."""
     run = diag.record
     settings = run.method.settings
-    norm = NORMALISATION_LABELS.get(str(settings.normalisation), NOT_AVAILABLE)
-    within = AGGREGATION_LABELS.get(str(run.index.within), NOT_AVAILABLE)
-    across = AGGREGATION_LABELS.get(str(run.index.across), NOT_AVAILABLE)
+    norm = NORMALISATION_LABELS.get(str(settings.normalisation), MISSING)
+    within = AGGREGATION_LABELS.get(str(run.index.within), MISSING)
+    across = AGGREGATION_LABELS.get(str(run.index.across), MISSING)
     weights = dimension_weights(diag)
     used = [d for d in DIMENSIONS if weights.get(d, 0.0) > 0]
     left = [DIMENSIONS[d].lower() for d in DIMENSIONS if d not in used]
     parts = ", ".join(f"{DIMENSIONS[d].lower()} {_percent_weight(weights[d])}" for d in used)
     floor = as_float(settings.population_floor)
     cell_floor = as_float(settings.cell_population_floor)
-    horizon = run.horizon.label or NOT_AVAILABLE
+    horizon = run.horizon.label or MISSING
     out = [
         "Le territoire est découpé en carreaux de 200 m (données carroyées de l'INSEE). Pour "
         "chaque carreau habité, des indicateurs décrivent qui y habite (sensibilité), la "
         "chaleur qu'il subit (exposition) et ce qui aide à y faire face (ressources).",
         f"Chaque indicateur est ramené sur une échelle commune ({norm} ; le climat entre des "
         f"bornes fixes), puis combiné dans sa dimension par {within} et entre dimensions par "
-        f"{across}. Poids effectifs des dimensions dans l'indice : {parts or NOT_AVAILABLE}."
+        f"{across}. Poids effectifs des dimensions dans l'indice : {parts or MISSING}."
         + (f" Non prises en compte faute de données : {', '.join(left)}." if left else ""),
         "La valeur d'un QPV combine celles des carreaux qui le recouvrent, pondérées par leurs "
         "habitants et par la part de chaque carreau située dans le quartier. Le QPV est "
@@ -237,10 +237,10 @@ def method_summary(diag: Diagnostic) -> list[str]:
             "compare à celui des diagnostics faits sur la même référence."
         ),
         reference_sentence(run),
-        f"Un QPV de moins de {number(floor, 0)} habitants est publié mais non classé ; un "
-        f"carreau de moins de {number(cell_floor, 0)} habitants n'a pas d'indice. Les carreaux "
-        "de moins de 11 ménages sont estimés par l'INSEE : ils ne décrivent jamais des "
-        "personnes identifiables.",
+        f"Un QPV de moins de {format_number(floor, 0)} habitants est publié mais non classé ; "
+        f"un carreau de moins de {format_number(cell_floor, 0)} habitants n'a pas d'indice. "
+        "Les carreaux de moins de 11 ménages sont estimés par l'INSEE : ils ne décrivent "
+        "jamais des personnes identifiables.",
         f"Horizon climatique de l'indice : {horizon}. Méthode « {run.method.name} » "
         f"version {run.method.version} ; définitions et formules : docs/method.md.",
     ]
@@ -263,13 +263,13 @@ def provenance(diag: Diagnostic, generated_on: date) -> Provenance:
         code += f" (commit {git})"
     method = run.method
     sha = method.sha256 or ""
-    method_text = f"{method.name or NOT_AVAILABLE} v{method.version or '?'}"
+    method_text = f"{method.name or MISSING} v{method.version or '?'}"
     if sha:
         method_text += f" (empreinte {sha[:12]})"
     return Provenance(
         code_version=code,
         method=method_text,
-        horizon=run.horizon.label or NOT_AVAILABLE,
+        horizon=run.horizon.label or MISSING,
         generated_on=generated_on.strftime("%d/%m/%Y"),
         notes=list(run.notes),
     )

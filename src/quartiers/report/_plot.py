@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from quartiers.outputs.classes import NO_DATA_COLOUR
-from quartiers.report._format import number
+from quartiers.outputs.formatting import format_number
 from quartiers.report.model import Chart
 
 __all__ = [
@@ -70,8 +70,8 @@ def wrap(text: str, width: int = 34) -> str:
 def _fr_tick(value: float, _pos: Any) -> str:
     """Return a tick label with the decimals it needs (``0,25``, ``0,3``, ``20``)."""
     if abs(value) >= 1000:
-        return number(value, 0)
-    text = number(value, 3)
+        return format_number(value, 0)
+    text = format_number(value, 3)
     return text.rstrip("0").rstrip(",") if "," in text else text
 
 

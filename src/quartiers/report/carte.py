@@ -22,7 +22,9 @@ import shapely
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from quartiers.errors import InputError
+from quartiers.indicators.registry import REGISTRY
 from quartiers.outputs.classes import NO_DATA_COLOUR, NO_DATA_LABEL, Legend, class_of
+from quartiers.outputs.formatting import MISSING, SHARE_UNIT, unit_style
 
 __all__ = ["VENDOR_DIR", "write_carte"]
 
@@ -68,8 +70,9 @@ def write_carte(
     indicators
         Legends of the cell columns offered in the selector (:mod:`quartiers.outputs.legends`:
         the classes, colours and words of the web map and the PDF maps); the default is
-        ``index`` when offered, else ``poverty_rate``, else the first. Columns ending in
-        ``_rate`` or ``_share`` are shown as percentages in the pop-ups.
+        ``index`` when offered, else ``poverty_rate``, else the first. The pop-ups write
+        values with the rule of :mod:`quartiers.outputs.formatting` (decimals and unit of the
+        indicator's registry unit, « non disponible » when missing).
     """
     _check_columns(cells, _CELL_COLUMNS, "cellules")
     _check_columns(qpv, _QPV_COLUMNS, "QPV")
@@ -102,6 +105,13 @@ def write_carte(
         "default": default,
         "noData": NO_DATA_COLOUR,
         "noDataLabel": NO_DATA_LABEL,
+        "missing": MISSING,
+        "styles": {
+            "habitants": _style("habitants"),
+            "part": _style(SHARE_UNIT),
+            "indice": _style("indice 0–1"),
+            "rang": _style("rang"),
+        },
         "bounds": [round(float(v), _DIGITS) for v in cells84.total_bounds],
     }
     if communes is not None:
@@ -147,13 +157,20 @@ def _with_classes(cells: gpd.GeoDataFrame, legends: Sequence[Legend]) -> gpd.Geo
     return out
 
 
+def _style(unit: str) -> dict[str, Any]:
+    """Return the display rule of a unit for the page's script (:mod:`.outputs.formatting`)."""
+    style = unit_style(unit)
+    return {"scale": style.scale, "decimals": style.decimals, "suffix": style.suffix}
+
+
 def _layer(legend: Legend) -> dict[str, Any]:
     """Return what the page's script needs to colour and explain one indicator."""
+    unit = REGISTRY[legend.indicator].unit if legend.indicator in REGISTRY else "indice 0–1"
     return {
         "column": legend.indicator,
         "classColumn": _class_column(legend),
         "label": legend.title,
-        "percent": legend.indicator.endswith(("_rate", "_share")),
+        "style": _style(unit),
         "breaks": list(legend.breaks),
         "colours": list(legend.colours),
         "labels": list(legend.labels),

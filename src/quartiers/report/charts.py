@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.lines import Line2D
 
-from quartiers.report._format import NOT_AVAILABLE, SHARE_UNIT, display_unit, display_value
+from quartiers.outputs.formatting import MISSING, SHARE_UNIT, display_unit, format_value
 from quartiers.report._plot import OKABE_ITO, SERIES, french_axis, new_figure, to_chart, wrap
 from quartiers.report.model import Chart
 
@@ -120,11 +120,11 @@ def compared_chart(
         ax.set_xlim(0, top * 1.35 if top > 0 else 1.0)
         for yy, v, z in zip(y, values, zones, strict=True):
             raw = item.values.get(z)
-            text = display_value(raw, item.unit) if v is not None else NOT_AVAILABLE
+            text = format_value(raw, item.unit) if v is not None else MISSING
             ax.text(v or 0.0, yy, " " + text, va="center", fontsize=6)
         alt_parts.append(
             f"{item.label} : "
-            + ", ".join(f"{names[z]} {display_value(item.values.get(z), item.unit)}" for z in zones)
+            + ", ".join(f"{names[z]} {format_value(item.values.get(z), item.unit)}" for z in zones)
         )
     fig.suptitle(title, fontsize=9)
     return to_chart(fig, title=title, alt=f"{title}. " + " ; ".join(alt_parts) + ".")
@@ -178,7 +178,7 @@ def climate_chart(
         alt_parts.append(
             f"{label} : "
             + ", ".join(
-                f"{h} {display_value(p[0], '')}" for h, p in zip(horizons, points, strict=True)
+                f"{h} {format_value(p[0], '')}" for h, p in zip(horizons, points, strict=True)
             )
         )
     ax.set_xticks(x, [wrap(h, 18) for h in horizons], fontsize=7)
@@ -227,8 +227,8 @@ def rank_chart(units: Sequence[RankedUnit], *, highlight: str | None, title: str
         ax.set_xlim(worst + 0.5, 0.5)
         french_axis(ax, integer=True)
         alt_items = [
-            f"{u.name} rang {display_value(u.median or u.rank, '')} "
-            f"(intervalle {display_value(u.low, '')} à {display_value(u.high, '')})"
+            f"{u.name} rang {format_value(u.median or u.rank, '')} "
+            f"(intervalle {format_value(u.low, '')} à {format_value(u.high, '')})"
             for u in order
         ]
     else:
@@ -237,12 +237,12 @@ def rank_chart(units: Sequence[RankedUnit], *, highlight: str | None, title: str
         for bar, u, yy in zip(bars, order, y, strict=True):
             if u.index is None:
                 bar.set_visible(False)
-                ax.text(0, yy, " " + NOT_AVAILABLE, va="center", fontsize=6)
+                ax.text(0, yy, " " + MISSING, va="center", fontsize=6)
             else:
-                ax.text(u.index, yy, " " + display_value(u.index, ""), va="center", fontsize=6)
+                ax.text(u.index, yy, " " + format_value(u.index, ""), va="center", fontsize=6)
         ax.set_xlabel("indice de vulnérabilité (plus élevé = plus vulnérable)", fontsize=7)
         french_axis(ax)
-        alt_items = [f"{u.name} indice {display_value(u.index, '')}" for u in order]
+        alt_items = [f"{u.name} indice {format_value(u.index, '')}" for u in order]
     ax.set_yticks(y, labels, fontsize=6.5)
     ax.set_ylim(-0.6, len(order) - 0.4)
     ax.set_title(title, fontsize=9)
@@ -275,9 +275,7 @@ def horizon_lines(
         )
         alt_parts.append(
             f"{label} : "
-            + ", ".join(
-                f"{h} {display_value(v, '')}" for h, v in zip(horizons, values, strict=True)
-            )
+            + ", ".join(f"{h} {format_value(v, '')}" for h, v in zip(horizons, values, strict=True))
         )
     ax.set_xticks(x, [wrap(h, 18) for h in horizons], fontsize=7)
     ax.set_ylabel(unit, fontsize=7)
@@ -344,10 +342,10 @@ def ratio_chart(
     alt_parts = []
     for yy, item in zip(y, items, strict=True):
         own = item.values.get("qpv")
-        texts = [f"QPV {display_value(own, item.unit)}"]
+        texts = [f"QPV {format_value(own, item.unit)}"]
         for k, zone in enumerate(others):
             other = item.values.get(zone)
-            texts.append(f"{names[zone]} {display_value(other, item.unit)}")
+            texts.append(f"{names[zone]} {format_value(other, item.unit)}")
             r = _ratio(own, other)
             if r is None:
                 continue
@@ -471,9 +469,9 @@ def grouped_chart(
             for bar, v, yy in zip(bars, vals, pos, strict=True):
                 bar.set_visible(v is not None)
                 if v is None:
-                    ax.text(0, yy, " " + NOT_AVAILABLE, va="center", fontsize=5.5)
+                    ax.text(0, yy, " " + MISSING, va="center", fontsize=5.5)
             texts += [
-                f"{names[g]} {label.lower()} {display_value(v, item.unit)}"
+                f"{names[g]} {label.lower()} {format_value(v, item.unit)}"
                 for g, v in zip(groups, raw, strict=True)
             ]
         ax.set_yticks(base, [_two_lines(names[g]) for g in groups], fontsize=6.5)

@@ -8,8 +8,8 @@ import pandas as pd
 
 from quartiers.diagnostic import Diagnostic
 from quartiers.indicators.registry import REGISTRY
+from quartiers.outputs.formatting import MISSING, as_float, format_number
 from quartiers.report._common import commune_names, missing_reasons
-from quartiers.report._format import NOT_AVAILABLE, as_float, number
 from quartiers.report.charts import climate_chart
 from quartiers.report.model import Chart, ClimateRow
 from quartiers.schemas import HORIZONS
@@ -64,10 +64,10 @@ def climate_values(
 def _cell(point: tuple[float | None, float | None, float | None]) -> str:
     value, low, high = point
     if value is None:
-        return NOT_AVAILABLE
-    text = number(value, 1)
+        return MISSING
+    text = format_number(value, 1)
     if low is not None and high is not None:
-        text += f" ({number(low, 1)} à {number(high, 1)})"
+        text += f" ({format_number(low, 1)} à {format_number(high, 1)})"
     return text
 
 

@@ -16,8 +16,8 @@ import pandas as pd
 
 from quartiers.diagnostic import Diagnostic
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
+from quartiers.outputs.formatting import MISSING, as_float, format_number, format_value
 from quartiers.report import _common as common
-from quartiers.report._format import NOT_AVAILABLE, as_float, count, display_value, number
 from quartiers.report._plot import OKABE_ITO
 from quartiers.report.charts import Compared, grouped_chart, horizon_lines
 from quartiers.report.climate import climate_values
@@ -124,15 +124,15 @@ def _line(key: str, diag: Diagnostic) -> TerritoryLine:
             )
             rank_text = f"à part : indice incomplet ({lacking} absente), non classé"
         qpv.append(
-            (str(row["code_qp"]), str(row["lib_qp"]), number(row.get("index"), 2), rank_text)
+            (str(row["code_qp"]), str(row["lib_qp"]), format_number(row.get("index"), 2), rank_text)
         )
     return TerritoryLine(
         key=key,
         label=common.territory_label(diag),
         qpv_count=str(len(diag.qpv)),
-        qpv_population=count(qpv_pop),
-        qpv_share=display_value(qpv_pop / cells_pop if cells_pop else None, "part (0–1)"),
-        horizon=diag.record.horizon.label or NOT_AVAILABLE,
+        qpv_population=format_number(qpv_pop),
+        qpv_share=format_value(qpv_pop / cells_pop if cells_pop else None, "part (0–1)"),
+        horizon=diag.record.horizon.label or MISSING,
         method=f"{method.name} v{method.version} ({(method.sha256 or '')[:12]})",
         dimensions=", ".join(states),
         qpv=qpv,
@@ -185,8 +185,8 @@ def comparison(diags: Sequence[Diagnostic], *, generated_on: date | None = None)
             values[f"{k}:qpv"] = pooled_value(d.qpv, ind_id)
             values[f"{k}:rest"] = pooled_value(rest, ind_id)
             cells.append(
-                f"{display_value(values[f'{k}:qpv'], ind.unit)} / "
-                f"{display_value(values[f'{k}:rest'], ind.unit)}"
+                f"{format_value(values[f'{k}:qpv'], ind.unit)} / "
+                f"{format_value(values[f'{k}:rest'], ind.unit)}"
             )
         rows.append((ind.label, cells))
         if any(v is not None for v in values.values()):
@@ -211,9 +211,9 @@ def comparison(diags: Sequence[Diagnostic], *, generated_on: date | None = None)
             points = climate_values(d.climate, insee).get("heat_wave_days")
             label = f"{cnames.get(insee, insee)} ({insee})"
             if points is None:
-                climate_rows.append((short[k], label, [NOT_AVAILABLE] * len(horizons)))
+                climate_rows.append((short[k], label, [MISSING] * len(horizons)))
                 continue
-            climate_rows.append((short[k], label, [number(p[0], 1) for p in points]))
+            climate_rows.append((short[k], label, [format_number(p[0], 1) for p in points]))
             heat[label] = [p[0] for p in points]
     climate_chart = (
         horizon_lines(

@@ -13,17 +13,16 @@ import pandas as pd
 
 from quartiers.diagnostic import Diagnostic
 from quartiers.indicators.registry import ACCESS_CATEGORIES, DIMENSIONS, REGISTRY
-from quartiers.report import _common as common
-from quartiers.report._format import (
-    NOT_AVAILABLE,
+from quartiers.outputs.formatting import (
+    MISSING,
     as_float,
-    count,
-    display_value,
-    gap,
-    number,
-    percent,
-    ratio,
+    format_gap,
+    format_number,
+    format_ratio,
+    format_share,
+    format_value,
 )
+from quartiers.report import _common as common
 from quartiers.report.charts import Compared, RankedUnit, rank_chart, ratio_chart
 from quartiers.report.climate import ClimateSection, climate_section
 from quartiers.report.maps import qpv_map
@@ -93,11 +92,11 @@ def _indicator_row(
         label=ind.label,
         unit=ind.unit,
         direction=ind.direction_label,
-        qpv=display_value(own, ind.unit),
-        commune=display_value(com, ind.unit) if shown else NOT_AVAILABLE,
-        epci=display_value(epc, ind.unit) if shown and epci else "",
-        gap=gap(gap_v, ind.unit),
-        ratio=ratio(ratio_v),
+        qpv=format_value(own, ind.unit),
+        commune=format_value(com, ind.unit) if shown else MISSING,
+        epci=format_value(epc, ind.unit) if shown and epci else "",
+        gap=format_gap(gap_v, ind.unit),
+        ratio=format_ratio(ratio_v),
         available=own is not None,
         note=note,
     )
@@ -163,9 +162,9 @@ def dimension_blocks(
                 label=label,
                 state=str(state["state"]),
                 in_index=bool(state["in_index"]),
-                weight=f"{number(weights.get(dim, 0.0) * 100, 0)} %",
-                score=number(score, 2),
-                score_commune=number(score_com, 2),
+                weight=format_share(weights.get(dim, 0.0), 0),
+                score=format_number(score, 2),
+                score_commune=format_number(score_com, 2),
                 rows=lines,
                 note=_dimension_note(state, missing, label),
                 chart=chart,
@@ -214,8 +213,9 @@ def rank_info(diag: Diagnostic, row: pd.Series) -> RankInfo:
         )
     elif rank is None:
         text = (
-            f"Non classé : population carroyée sous le seuil de {number(floor, 0)} habitants "
-            "(les valeurs sont publiées, le rang ne serait pas fiable)."
+            "Non classé : population carroyée sous le seuil de "
+            f"{format_number(floor, 0)} habitants (les valeurs sont publiées, le rang ne "
+            "serait pas fiable)."
             if str(row.get("status")) != "ok"
             else "Non classé (indice non calculable)."
         )
@@ -226,9 +226,9 @@ def rank_info(diag: Diagnostic, row: pd.Series) -> RankInfo:
         return RankInfo(
             text=text,
             ranked=rank is not None,
-            interval=NOT_AVAILABLE,
-            p_top_quintile=NOT_AVAILABLE,
-            robust=NOT_AVAILABLE,
+            interval=MISSING,
+            p_top_quintile=MISSING,
+            robust=MISSING,
             note=(
                 "Intervalle d'incertitude non disponible : l'analyse d'incertitude "
                 "(Monte-Carlo sur les choix de méthode) n'a pas été lancée pour ce diagnostic."
@@ -237,22 +237,22 @@ def rank_info(diag: Diagnostic, row: pd.Series) -> RankInfo:
     low, high, med = (_value(row, c) for c in ("rank_low", "rank_high", "rank_median"))
     interval = (
         f"du {common.ordinal(round(low))} au {common.ordinal(round(high))} rang "
-        f"(rang médian {number(med, 1)})"
+        f"(rang médian {format_number(med, 1)})"
         if low is not None and high is not None
-        else NOT_AVAILABLE
+        else MISSING
     )
     robust_v = row.get("robust_top_quintile") if "robust_top_quintile" in row.index else None
-    robust = NOT_AVAILABLE
+    robust = MISSING
     if robust_v is not None and not pd.isna(robust_v):
         robust = "oui" if bool(robust_v) else "non"
     driver = row.get("main_driver") if "main_driver" in row.index else None
     return RankInfo(
-        driver=str(driver) if isinstance(driver, str) and driver else NOT_AVAILABLE,
+        driver=str(driver) if isinstance(driver, str) and driver else MISSING,
         sensitivity=_sobol(row),
         text=text,
         ranked=rank is not None,
         interval=interval,
-        p_top_quintile=percent(_value(row, "p_top_quintile"), 0),
+        p_top_quintile=format_share(_value(row, "p_top_quintile"), 0),
         robust=robust,
         note=(
             "Intervalle de 5 % à 95 % des rangs obtenus en faisant varier les choix de "
@@ -268,7 +268,7 @@ def _index_note(row: pd.Series, dims: list[DimensionBlock]) -> str:
     labels = {b.id: b.label.lower() for b in dims}
     used = [d.strip() for d in str(row.get("index_dimensions") or "").split(",") if d.strip()]
     words = [labels.get(d, DIMENSIONS.get(d, d).lower()) for d in used]
-    text = f"Indice calculé sur : {', '.join(words) or NOT_AVAILABLE}."
+    text = f"Indice calculé sur : {', '.join(words) or MISSING}."
     label = str(row.get("index_label") or "")
     if label:
         text = f"Ce que mesure l'indice de ce QPV : {label}. {text}"
@@ -295,7 +295,7 @@ def _sobol(row: pd.Series) -> list[tuple[str, str]]:
         label = describe(str(column))[0]
         m = re.search(r"«\s*(.+?)\s*»", label)
         found.append((m.group(1) if m else str(column).removeprefix("sobol_total_"), value))
-    return [(name, percent(v, 0)) for name, v in sorted(found, key=lambda kv: -kv[1])]
+    return [(name, format_share(v, 0)) for name, v in sorted(found, key=lambda kv: -kv[1])]
 
 
 def _identity(diag: Diagnostic, row: pd.Series) -> Identity:
@@ -308,13 +308,13 @@ def _identity(diag: Diagnostic, row: pd.Series) -> Identity:
     return Identity(
         code=str(row["code_qp"]),
         name=str(row["lib_qp"]),
-        communes=communes or NOT_AVAILABLE,
+        communes=communes or MISSING,
         insee=", ".join(codes),
-        epci=str(row.get("siren_epci") or NOT_AVAILABLE),
+        epci=str(row.get("siren_epci") or MISSING),
         territory=common.territory_label(diag),
-        population=count(_value(row, "population")),
-        households=count(_value(row, "households")),
-        imputed=percent(imputed, 0),
+        population=format_number(_value(row, "population")),
+        households=format_number(_value(row, "households")),
+        imputed=format_share(imputed, 0),
         status="classé" if status == "ok" else f"{status} — {detail}".strip(" —"),
     )
 
@@ -324,7 +324,9 @@ def _key_figures(diag: Diagnostic, row: pd.Series) -> list[KeyFigure]:
     for column, label in (("population", "Habitants"), ("households", "Ménages fiscaux")):
         own = _value(row, column)
         com = common.comparison_value(diag, row, column, "commune")
-        out.append(KeyFigure(label=label, qpv=count(own), commune=count(com), gap=""))
+        out.append(
+            KeyFigure(label=label, qpv=format_number(own), commune=format_number(com), gap="")
+        )
     reasons = common.missing_reasons(diag)
     for ind_id in _KEY_INDICATORS:
         ind = REGISTRY[ind_id]
@@ -336,9 +338,9 @@ def _key_figures(diag: Diagnostic, row: pd.Series) -> list[KeyFigure]:
         out.append(
             KeyFigure(
                 label=ind.label,
-                qpv=display_value(own, ind.unit),
-                commune=display_value(com, ind.unit),
-                gap=gap(diff, ind.unit),
+                qpv=format_value(own, ind.unit),
+                commune=format_value(com, ind.unit),
+                gap=format_gap(diff, ind.unit),
             )
         )
     return out
@@ -348,19 +350,28 @@ def _index_figures(diag: Diagnostic, row: pd.Series) -> list[KeyFigure]:
     own = _value(row, "index")
     com = common.comparison_value(diag, row, "index", "commune")
     diff = None if own is None or com is None else own - com
-    out = [KeyFigure("Indice composite", number(own, 2), number(com, 2), gap(diff, ""))]
+    out = [
+        KeyFigure(
+            "Indice composite", format_number(own, 2), format_number(com, 2), format_gap(diff, "")
+        )
+    ]
     for dim, label in DIMENSIONS.items():
         s_own = _value(row, f"score_{dim}")
         s_com = common.comparison_value(diag, row, f"score_{dim}", "commune")
         d = None if s_own is None or s_com is None else s_own - s_com
         out.append(
-            KeyFigure(f"Score {label.lower()}", number(s_own, 2), number(s_com, 2), gap(d, ""))
+            KeyFigure(
+                f"Score {label.lower()}",
+                format_number(s_own, 2),
+                format_number(s_com, 2),
+                format_gap(d, ""),
+            )
         )
     quintile = _value(row, "quintile")
     out.append(
         KeyFigure(
             "Classe de l'indice (1 à 5, 5 = 20 % des habitants les plus vulnérables)",
-            number(quintile, 0),
+            format_number(quintile, 0),
             "",
             "",
         )
@@ -405,11 +416,11 @@ def _access_rows(diag: Diagnostic, row: pd.Series) -> list[IndicatorRow]:
                 label=label,
                 unit=unit,
                 direction="plus élevé = plus vulnérable",
-                qpv=display_value(own, unit),
-                commune=display_value(com, unit),
+                qpv=format_value(own, unit),
+                commune=format_value(com, unit),
                 epci="",
-                gap=gap(diff, unit),
-                ratio=ratio(None if own is None or not com else own / com),
+                gap=format_gap(diff, unit),
+                ratio=format_ratio(None if own is None or not com else own / com),
                 available=own is not None,
                 note=note,
             )
@@ -426,7 +437,7 @@ def _extra(row: pd.Series) -> list[KeyFigure]:
         if str(column).startswith("hotspot"):
             label, unit, _, _ = describe(str(column))
             value = row[column]
-            text = display_value(value, unit) if as_float(value) is not None else str(value)
+            text = format_value(value, unit) if as_float(value) is not None else str(value)
             out.append(KeyFigure(label=label, qpv=text, commune="", gap=""))
     return out
 

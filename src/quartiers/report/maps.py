@@ -16,8 +16,8 @@ from matplotlib.patches import Patch, Rectangle
 
 from quartiers.diagnostic import Diagnostic
 from quartiers.outputs.classes import Legend, class_of
+from quartiers.outputs.formatting import format_number, format_value
 from quartiers.outputs.legends import diagnostic_legend
-from quartiers.report._format import number
 from quartiers.report._plot import NO_DATA, new_figure, to_chart
 from quartiers.report.model import Chart
 
@@ -55,7 +55,7 @@ def _scale_bar(ax: Axes, x0: float, x1: float, y0: float, y1: float) -> None:
     ax.add_patch(
         Rectangle((x + length / 2, y), length / 2, height, facecolor="white", edgecolor="black")
     )
-    label = f"{number(length / 1000, 1)} km" if length >= 1000 else f"{length} m"
+    label = format_value(length / 1000, "km") if length >= 1000 else format_value(length, "m")
     ax.text(x + length / 2, y + height * 1.8, label, ha="center", va="bottom", fontsize=7)
     ax.annotate(
         "N",
@@ -173,7 +173,7 @@ def qpv_map(diag: Diagnostic, code_qp: str) -> Chart:
     n_cells = len(cells)
     have = cells["index"].dropna()
     span = (
-        f"indice de {number(have.min(), 2)} à {number(have.max(), 2)}"
+        f"indice de {format_number(have.min(), 2)} à {format_number(have.max(), 2)}"
         if len(have)
         else "aucun carreau avec indice"
     )

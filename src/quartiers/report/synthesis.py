@@ -9,8 +9,8 @@ import pandas as pd
 
 from quartiers.diagnostic import Diagnostic
 from quartiers.indicators.registry import DIMENSIONS
+from quartiers.outputs.formatting import MISSING, as_float, format_number, format_share
 from quartiers.report import _common as common
-from quartiers.report._format import NOT_AVAILABLE, as_float, count, number, percent
 from quartiers.report.charts import rank_chart
 from quartiers.report.climate import ClimateSection, climate_section
 from quartiers.report.context import UNCERTAINTY_COLUMNS, ranked_units
@@ -76,23 +76,23 @@ class TerritorySynthesis:
 
 def _line(diag: Diagnostic, row: pd.Series, names: dict[str, str], sheet: str) -> QpvLine:
     rank = as_float(row.get("rank"))
-    interval = NOT_AVAILABLE
+    interval = MISSING
     low, high = as_float(row.get("rank_low")), as_float(row.get("rank_high"))
     if low is not None and high is not None:
-        interval = f"{number(low, 0)}–{number(high, 0)}"
+        interval = f"{format_number(low, 0)}–{format_number(high, 0)}"
     insee = str(row["insee_com"])
     status = str(row.get("status") or "")
     return QpvLine(
         code=str(row["code_qp"]),
         name=str(row["lib_qp"]),
         commune=names.get(insee, insee),
-        population=count(row.get("population")),
-        poverty_rate=percent(row.get("poverty_rate")),
-        poverty_commune=percent(common.comparison_value(diag, row, "poverty_rate", "commune")),
-        index=number(row.get("index"), 2),
+        population=format_number(row.get("population")),
+        poverty_rate=format_share(row.get("poverty_rate")),
+        poverty_commune=format_share(common.comparison_value(diag, row, "poverty_rate", "commune")),
+        index=format_number(row.get("index"), 2),
         rank=common.ordinal(int(rank)) if rank is not None else "non classé",
         interval=interval,
-        scores=[number(row.get(f"score_{d}"), 2) for d in DIMENSIONS],
+        scores=[format_number(row.get(f"score_{d}"), 2) for d in DIMENSIONS],
         status="ok" if status == "ok" else status,
         sheet=sheet,
         index_label=str(row.get("index_label") or ""),
@@ -107,12 +107,15 @@ def _facts(diag: Diagnostic, names: dict[str, str]) -> list[tuple[str, str]]:
     communes = sorted({c for v in diag.qpv["insee_com"].astype(str) for c in v.split(",")})
     return [
         ("Territoire", common.territory_label(diag)),
-        ("Communes du territoire", str(len(names)) if names else NOT_AVAILABLE),
+        ("Communes du territoire", str(len(names)) if names else MISSING),
         ("Communes ayant un QPV", ", ".join(f"{names.get(c, c)} ({c})" for c in communes)),
         ("QPV étudiés", f"{len(diag.qpv)} (dont {ranked} classés)"),
-        ("Habitants des QPV (population carroyée)", count(qpv_pop)),
-        ("Habitants du territoire couverts par les carreaux", count(cells_pop)),
-        ("Part des habitants vivant en QPV", percent(qpv_pop / cells_pop if cells_pop else None)),
+        ("Habitants des QPV (population carroyée)", format_number(qpv_pop)),
+        ("Habitants du territoire couverts par les carreaux", format_number(cells_pop)),
+        (
+            "Part des habitants vivant en QPV",
+            format_share(qpv_pop / cells_pop if cells_pop else None),
+        ),
         ("Horizon climatique de l'indice", diag.record.horizon.label),
     ]
 
@@ -130,9 +133,7 @@ def _dimensions(diag: Diagnostic) -> list[DimensionState]:
             DimensionState(
                 label=label,
                 state=str(state["state"]),
-                weight=(
-                    f"{number(weights[dim] * 100, 0)} %" if weights.get(dim) else "hors indice"
-                ),
+                weight=(format_share(weights[dim], 0) if weights.get(dim) else "hors indice"),
                 missing=missing,
             )
         )

@@ -32,6 +32,7 @@ from quartiers.outputs.formatting import (
     format_gap,
     format_number,
     format_ratio,
+    format_share,
     format_value,
     ordinal,
 )
@@ -81,6 +82,7 @@ def _environment() -> Environment:
         ecart=format_gap,
         rapport=format_ratio,
         nombre=format_number,
+        part=format_share,
         ordinal=ordinal,
         taille=_size,
         json_script=_json_script,

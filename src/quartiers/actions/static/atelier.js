@@ -94,8 +94,8 @@
         let done = "non représentée dans l'indice";
         if (a.places) {
           done = a.places + " lieu(x) ouvert(s)";
-        } else if (a.area_m2 !== null) {
-          done = Math.round(a.area_m2).toLocaleString("fr-FR") + " m² traités";
+        } else if (a.area_text) {
+          done = a.area_text + " traités";
         }
         return [a.title, done];
       })
