@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from faulty_server import PAYLOAD, FaultyServer, sha256
 
+from quartiers.checksum import file_sha256
 from quartiers.errors import SourceError
-from quartiers.sources._http import Downloader, file_sha256, url_key
+from quartiers.sources._http import Downloader, url_key
 
 
 def _no_file_cached(downloader: Downloader, url: str) -> bool:

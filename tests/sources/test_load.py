@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from faulty_server import FaultyServer
 
+from quartiers.checksum import file_sha256
 from quartiers.errors import InputError, SourceError
 from quartiers.settings import Settings, get_settings
 from quartiers.sources import catalog
-from quartiers.sources._http import file_sha256
 from quartiers.sources.load import load_inputs
 
 BPE_CSV = (

@@ -10,9 +10,9 @@ import rasterio
 from pyproj import Transformer
 from rasterio.transform import Affine
 
+from quartiers.checksum import file_sha256
 from quartiers.errors import InputError
 from quartiers.settings import Settings, get_settings
-from quartiers.sources._http import file_sha256
 from quartiers.sources.load import load_inputs
 from quartiers.sources.workspace import read_workspace, write_workspace
 

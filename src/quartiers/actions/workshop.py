@@ -10,7 +10,6 @@ workshop safe to share between web requests.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
@@ -26,6 +25,7 @@ from quartiers.actions.catalogue import Catalogue, default_catalogue
 from quartiers.actions.choices import Choice
 from quartiers.actions.matching import Need, Suggestion, qpv_needs, qpv_row, suggest
 from quartiers.actions.whatif import WhatIfResult, complete_choices, run_whatif
+from quartiers.checksum import file_sha256
 from quartiers.diagnostic import Diagnostic
 from quartiers.diagnostic.pipeline import diagnose
 from quartiers.diagnostic.record import RunRecord, SourceRecord
@@ -115,17 +115,9 @@ def recorded_file(record: SourceRecord, directory: Path | None = None) -> Path |
     parts = path.parts
     for k in range(1, len(parts)):
         candidate = Path(directory).joinpath(*parts[-k:])
-        if candidate.is_file() and _sha256(candidate) == record.sha256:
+        if candidate.is_file() and file_sha256(candidate) == record.sha256:
             return candidate
     return None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _reload(

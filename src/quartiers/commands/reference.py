@@ -51,7 +51,8 @@ def build_command(
     force: Annotated[bool, typer.Option("--force", help="Remplacer le fichier existant.")] = False,
 ) -> None:
     """Read the Filosofi files given and write the reference file atomically."""
-    from quartiers.diagnostic.reference_file import build_table, file_sha256, write_reference
+    from quartiers.checksum import file_sha256
+    from quartiers.diagnostic.reference_file import build_table, write_reference
     from quartiers.sources._gather import parse_source_files
     from quartiers.sources._merge import read_all
     from quartiers.sources.catalog import get_source

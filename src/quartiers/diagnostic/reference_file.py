@@ -24,7 +24,6 @@ files (path, SHA-256, vintage) and the date. The file is written atomically.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from quartiers.atomic import output_file
+from quartiers.checksum import file_sha256
 from quartiers.errors import InputError
 from quartiers.indicators.sensitivity import sensitivity_indicators
 from quartiers.method.normalise import Reference
@@ -111,15 +111,6 @@ def build_table(cells: pd.DataFrame, *, vintage: str, max_points: int = MAX_POIN
     if not parts:
         raise InputError("carreaux Filosofi : aucun indicateur calculable (aucun carreau peuplé)")
     return pd.concat(parts, ignore_index=True)[list(COLUMNS)]
-
-
-def file_sha256(path: Path) -> str:
-    """Return the SHA-256 of a file (hex)."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_reference(

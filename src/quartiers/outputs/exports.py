@@ -22,7 +22,6 @@ output directory (:func:`quartiers.diagnostic._io.write`), then completed for re
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import logging
 import sqlite3
@@ -37,6 +36,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pyogrio
 
+from quartiers.checksum import file_sha256
 from quartiers.diagnostic import Diagnostic
 from quartiers.diagnostic import _io as _run_io
 from quartiers.diagnostic._dictionary import describe
@@ -328,14 +328,6 @@ def _readme(diag: Diagnostic, files: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def write_metadata(
     diag: Diagnostic, out_dir: Path, settings: Settings, files: Sequence[str]
 ) -> dict[str, Path]:
@@ -408,7 +400,7 @@ def export_open_data(
     names = sorted(paths)
     paths["LISEZMOI.txt"].write_text(_readme(diag, names), encoding="utf-8")
     run = dict(diag.run)
-    run["outputs"] = {n: _sha256(p) for n, p in sorted(paths.items()) if n != "run.json"}
+    run["outputs"] = {n: file_sha256(p) for n, p in sorted(paths.items()) if n != "run.json"}
     run["export"] = {
         "files": [n for n in names if n != "run.json"],
         "styles": "table layer_styles du GeoPackage (QML, SLD)",

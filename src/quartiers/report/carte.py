@@ -79,13 +79,7 @@ def write_carte(
     if not indicators:
         raise InputError("carte : aucun indicateur à afficher (liste « indicators » vide)")
     _check_columns(cells, tuple(lg.indicator for lg in indicators), "cellules")
-    sources = [VENDOR_DIR / name for name in _ASSETS]
-    missing = [p.name for p in sources if not p.is_file()]
-    if missing:
-        raise InputError(
-            f"{VENDOR_DIR} : fichiers MapLibre absents ({', '.join(missing)}) ; "
-            "lancez « make install » pour les installer depuis npm"
-        )
+    sources = _vendored_assets()
     offered = [lg.indicator for lg in indicators]
     default = next((c for c in ("index", "poverty_rate") if c in offered), offered[0])
     cells84 = _to_wgs84(_with_classes(cells, indicators), "cellules")
@@ -96,29 +90,18 @@ def write_carte(
     data: dict[str, Any] = {
         "cells": _feature_collection(cells84, props),
         "qpv": _feature_collection(qpv84, qpv_props),
-        "labels": [
-            {"code": str(r["code_qp"]), "name": str(r["lib_qp"]), "lon": x, "lat": y}
-            for r, x, y in _label_points(qpv84)
-        ],
+        "labels": _labels(qpv84),
         "communes": None,
         "indicators": [_layer(lg) for lg in indicators],
         "default": default,
         "noData": NO_DATA_COLOUR,
         "noDataLabel": NO_DATA_LABEL,
         "missing": MISSING,
-        "styles": {
-            "habitants": _style("habitants"),
-            "part": _style(SHARE_UNIT),
-            "indice": _style("indice 0–1"),
-            "rang": _style("rang"),
-        },
+        "styles": _popup_styles(),
         "bounds": [round(float(v), _DIGITS) for v in cells84.total_bounds],
     }
     if communes is not None:
-        com84 = _to_wgs84(communes, "communes")
-        keep = [c for c in ("insee_com", "nom") if c in com84.columns]
-        data["communes"] = _feature_collection(com84, keep)
-
+        data["communes"] = _commune_outlines(communes)
     out_dir.mkdir(parents=True, exist_ok=True)
     assets = out_dir / "assets"
     assets.mkdir(exist_ok=True)
@@ -161,6 +144,35 @@ def _style(unit: str) -> dict[str, Any]:
     """Return the display rule of a unit for the page's script (:mod:`.outputs.formatting`)."""
     style = unit_style(unit)
     return {"scale": style.scale, "decimals": style.decimals, "suffix": style.suffix}
+
+
+def _popup_styles() -> dict[str, Any]:
+    """Return the number styles the page's pop-ups use (those of the one French formatter)."""
+    return {
+        "habitants": _style("habitants"),
+        "part": _style(SHARE_UNIT),
+        "indice": _style("indice 0–1"),
+        "rang": _style("rang"),
+    }
+
+
+def _vendored_assets() -> list[Path]:
+    """Return the MapLibre files to copy, or say how to install them (French)."""
+    sources = [VENDOR_DIR / name for name in _ASSETS]
+    missing = [p.name for p in sources if not p.is_file()]
+    if missing:
+        raise InputError(
+            f"{VENDOR_DIR} : fichiers MapLibre absents ({', '.join(missing)}) ; "
+            "lancez « make install » pour les installer depuis npm"
+        )
+    return sources
+
+
+def _commune_outlines(communes: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Return the commune outlines drawn under the cells (WGS84 GeoJSON, code and name)."""
+    com84 = _to_wgs84(communes, "communes")
+    keep = [c for c in ("insee_com", "nom") if c in com84.columns]
+    return _feature_collection(com84, keep)
 
 
 def _layer(legend: Legend) -> dict[str, Any]:
@@ -220,6 +232,14 @@ def _feature_collection(frame: gpd.GeoDataFrame, columns: list[str]) -> dict[str
         for rec, geom in zip(records, geometries, strict=True)
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def _labels(qpv84: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """Return the QPV name labels: code, name and a point inside each perimeter (WGS84)."""
+    return [
+        {"code": str(r["code_qp"]), "name": str(r["lib_qp"]), "lon": x, "lat": y}
+        for r, x, y in _label_points(qpv84)
+    ]
 
 
 def _label_points(frame: gpd.GeoDataFrame) -> list[tuple[pd.Series, float, float]]:

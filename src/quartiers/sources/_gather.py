@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from quartiers.checksum import file_sha256
 from quartiers.errors import InputError, SourceError
 from quartiers.sources._archive import extract_member, is_archive
-from quartiers.sources._http import Downloader, file_sha256
+from quartiers.sources._http import Downloader
 from quartiers.sources.catalog import SOURCE_IDS, SourceSpec, get_source
 
 __all__ = ["REPEATABLE", "Gatherer", "RawInput", "parse_source_files", "parse_source_options"]

@@ -33,11 +33,12 @@ from urllib.parse import unquote, urlencode, urlsplit
 import httpx
 
 from quartiers._version import __version__
+from quartiers.checksum import file_sha256
 from quartiers.errors import SourceError
 from quartiers.progress import NullProgress, Progress
 from quartiers.settings import Settings
 
-__all__ = ["CachedFile", "Downloader", "file_sha256", "url_key"]
+__all__ = ["CachedFile", "Downloader", "url_key"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,15 +65,6 @@ class _RetryableError(Exception):
 def url_key(url: str) -> str:
     """Return the cache key of a URL (hex SHA-256, 64 chars)."""
     return hashlib.sha256(url.encode("utf-8")).hexdigest()
-
-
-def file_sha256(path: Path, *, chunk: int = 1 << 20) -> str:
-    """Return the hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _now() -> str:

@@ -17,13 +17,14 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from quartiers.checksum import file_sha256
 from quartiers.errors import InputError, SourceError
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import Provenance, TerritoryInputs
 from quartiers.settings import Settings
 from quartiers.sources import communes, filosofi, qpv
 from quartiers.sources._gather import Gatherer, RawInput, check_ids, parse_source_options
-from quartiers.sources._http import Downloader, file_sha256
+from quartiers.sources._http import Downloader
 from quartiers.sources._merge import read_all
 from quartiers.sources._optional import osm_reader, read_optional, step
 from quartiers.sources._regions import filosofi_zone, geofabrik_region
