@@ -11,13 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import box
 
+from quartiers.spatial.bbox import BBoxError, parse_bbox
 from quartiers.web.geojson import (
-    BBoxError,
     bbox_area_km2,
     clean_value,
     collection_bytes,
     feature_bytes,
-    parse_bbox,
 )
 
 

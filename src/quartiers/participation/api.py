@@ -17,11 +17,10 @@ moderator sign-in and the limits through ``Depends`` (:mod:`~quartiers.participa
 
 from __future__ import annotations
 
-import math
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -56,6 +55,7 @@ from quartiers.participation.vocab import (
     Category,
 )
 from quartiers.schemas import BBox
+from quartiers.spatial.bbox import parse_bbox
 
 __all__ = ["SummaryRow", "build_router", "public_router"]
 
@@ -75,22 +75,14 @@ class GeoJSONResponse(JSONResponse):
 
 
 def _parse_bbox(value: str | None) -> BBox | None:
-    if value is None:
-        return None
-    message = "bbox : quatre nombres « min_lon,min_lat,max_lon,max_lat » en degrés attendus"
-    try:
-        parts = [float(part) for part in value.split(",")]
-    except ValueError:
-        raise HTTPException(status_code=422, detail=message) from None
-    if len(parts) != 4 or not all(math.isfinite(p) for p in parts):
-        raise HTTPException(status_code=422, detail=message)
-    min_lon, min_lat, max_lon, max_lat = parts
-    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
-        raise HTTPException(status_code=422, detail=message)
-    return (min_lon, min_lat, max_lon, max_lat)
+    """Read the optional ``bbox`` parameter with the one bbox reader of the web routes."""
+    return None if value is None else parse_bbox(value)
 
 
 _TAGS: list[str | Enum] = ["contributions"]
+_BAD_BBOX: dict[int | str, dict[str, object]] = {
+    400: {"description": "bbox illisible (quatre nombres en degrés WGS84 attendus)"}
+}
 
 public_router = APIRouter()
 """The public JSON routes (``/api/contributions…``), bound by :func:`build_router`."""
@@ -101,6 +93,7 @@ public_router = APIRouter()
     response_model=Page[ContributionPublic],
     tags=_TAGS,
     summary="Contributions publiées",
+    responses=_BAD_BBOX,
 )
 def list_contributions(
     store: Store,
@@ -153,6 +146,7 @@ def submit_contribution(
     response_class=GeoJSONResponse,
     tags=_TAGS,
     summary="Contributions publiées (GeoJSON)",
+    responses=_BAD_BBOX,
 )
 def contributions_geojson(
     store: Store,

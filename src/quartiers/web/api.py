@@ -16,12 +16,8 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 
 from quartiers.outputs.formatting import format_number
-from quartiers.web.geojson import (
-    BBoxError,
-    bbox_area_km2,
-    collection_bytes,
-    parse_bbox,
-)
+from quartiers.spatial.bbox import parse_bbox
+from quartiers.web.geojson import bbox_area_km2, collection_bytes
 from quartiers.web.payloads import QPV_SORTS
 from quartiers.web.schemas import (
     CellCollection,
@@ -224,10 +220,7 @@ async def cells(
 ) -> Response:
     """Return the cells touching a bounding box, with indicators, index and class."""
     td, payloads = state.territory(code)
-    try:
-        box = parse_bbox(bbox)
-    except BBoxError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+    box = parse_bbox(bbox)  # a bad box is a BBoxError: 400, French, like every route
     area = bbox_area_km2(box)
     if area > MAX_BBOX_KM2:
         raise HTTPException(

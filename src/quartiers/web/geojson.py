@@ -20,13 +20,11 @@ from quartiers.schemas import BBox
 
 __all__ = [
     "BBox",
-    "BBoxError",
     "bbox_area_km2",
     "clean_value",
     "collection_bytes",
     "feature_bytes",
     "json_bytes",
-    "parse_bbox",
 ]
 
 """``(min_lon, min_lat, max_lon, max_lat)`` in degrees (WGS84)."""
@@ -38,10 +36,6 @@ VALUE_DIGITS = 6
 
 _KM_PER_DEG_LAT = 110.574
 _KM_PER_DEG_LON_EQUATOR = 111.320
-
-
-class BBoxError(ValueError):
-    """A bounding box that cannot be read or is too large (message in French)."""
 
 
 def clean_value(value: Any) -> Any:
@@ -97,36 +91,6 @@ def collection_bytes(features: Sequence[bytes], **members: Any) -> bytes:
     }
     prefix = json_bytes(head)[:-1]  # drop the closing brace
     return prefix + b',"features":[' + b",".join(features) + b"]}"
-
-
-def parse_bbox(text: str) -> BBox:
-    """Read ``min_lon,min_lat,max_lon,max_lat`` (degrees WGS84).
-
-    Raises
-    ------
-    BBoxError
-        Not four finite numbers, out of range or inverted.
-    """
-    message = (
-        "bbox : quatre nombres « min_lon,min_lat,max_lon,max_lat » en degrés WGS84 attendus "
-        f"(reçu « {text[:80]} »)"
-    )
-    try:
-        parts = [float(p) for p in text.split(",")]
-    except ValueError:
-        raise BBoxError(message) from None
-    if len(parts) != 4 or not all(math.isfinite(p) for p in parts):
-        raise BBoxError(message)
-    min_lon, min_lat, max_lon, max_lat = parts
-    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
-        raise BBoxError(f"bbox : longitudes entre -180 et 180 attendues (reçu « {text[:80]} »)")
-    if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
-        raise BBoxError(f"bbox : latitudes entre -90 et 90 attendues (reçu « {text[:80]} »)")
-    if min_lon > max_lon or min_lat > max_lat:
-        raise BBoxError(
-            "bbox : le minimum doit précéder le maximum (min_lon ≤ max_lon, min_lat ≤ max_lat)"
-        )
-    return (min_lon, min_lat, max_lon, max_lat)
 
 
 def bbox_area_km2(bbox: BBox) -> float:
