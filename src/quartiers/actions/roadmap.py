@@ -297,25 +297,9 @@ def build_roadmap(
     if whatif is not None:
         table = whatif.qpv_changes(code_qp)
         changes = dict(zip(table["column"], table["delta"], strict=True))
-    applied = {a.action.id: a for a in whatif.applied} if whatif is not None else {}
-    rows = []
-    for action, choice in zip(actions, choices, strict=True):
-        quantity = (
-            applied[action.id].quantity
-            if action.id in applied
-            else planned_quantity(action, choice)
-        )
-        rows.append(
-            _action_row(action, choice, quantity, first_year, _simulated_text(whatif, action))
-        )
+    rows = _action_rows(actions, choices, whatif, first_year)
     indicators = _indicators(row, actions, changes, simulated=whatif is not None)
     years = list(range(first_year, max(CONTRACT_END, *(r.delivery_year for r in rows)) + 1))
-    invest_low = sum(r.invest_low for r in rows)
-    invest_high = sum(r.invest_high for r in rows)
-    running_low = sum(r.running_low for r in rows)
-    running_high = sum(r.running_high for r in rows)
-    total_low = invest_low + sum(r.running_low * _running_years(r) for r in rows)
-    total_high = invest_high + sum(r.running_high * _running_years(r) for r in rows)
     rank = _float(row.get("rank"))
     n_ranked = run.summary.qpv_ranked or 0
     return Roadmap(
@@ -343,15 +327,45 @@ def build_roadmap(
         actions=rows,
         years=years,
         indicators=indicators,
-        invest_low=invest_low,
-        invest_high=invest_high,
-        running_low=running_low,
-        running_high=running_high,
-        total_low=total_low,
-        total_high=total_high,
+        **_costs(rows),
         simulated=whatif is not None,
         notes=_notes(row, whatif),
     )
+
+
+def _action_rows(
+    actions: Sequence[Action],
+    choices: Sequence[Choice],
+    whatif: WhatIfResult | None,
+    first_year: int,
+) -> list[ActionRow]:
+    """Return one roadmap row per chosen action (quantity simulated when a what-if ran)."""
+    applied = {a.action.id: a for a in whatif.applied} if whatif is not None else {}
+    rows = []
+    for action, choice in zip(actions, choices, strict=True):
+        quantity = (
+            applied[action.id].quantity
+            if action.id in applied
+            else planned_quantity(action, choice)
+        )
+        rows.append(
+            _action_row(action, choice, quantity, first_year, _simulated_text(whatif, action))
+        )
+    return rows
+
+
+def _costs(rows: Sequence[ActionRow]) -> dict[str, float]:
+    """Return the investment, yearly running cost and total cost ranges of the rows (€)."""
+    invest_low = sum(r.invest_low for r in rows)
+    invest_high = sum(r.invest_high for r in rows)
+    return {
+        "invest_low": invest_low,
+        "invest_high": invest_high,
+        "running_low": sum(r.running_low for r in rows),
+        "running_high": sum(r.running_high for r in rows),
+        "total_low": invest_low + sum(r.running_low * _running_years(r) for r in rows),
+        "total_high": invest_high + sum(r.running_high * _running_years(r) for r in rows),
+    }
 
 
 def _running_years(row: ActionRow) -> int:

@@ -272,6 +272,36 @@ def _apply(
     return inputs, None, []
 
 
+def _apply_all(
+    inputs: TerritoryInputs,
+    actions: Sequence[Action],
+    choices: Sequence[Choice],
+    method: Method,
+) -> tuple[TerritoryInputs, list[Applied], list[PlaceOpening]]:
+    """Apply each action's lever in turn; return the changed inputs, what was done, openings."""
+    changed = inputs
+    applied: list[Applied] = []
+    openings: list[PlaceOpening] = []
+    for action, choice in zip(actions, choices, strict=True):
+        changed, treated, opened = _apply(changed, action, choice, method)
+        openings += opened
+        notes = list(treated.notes) if treated else []
+        if action.lever.kind == "none":
+            notes.append("effet non représenté dans l'indice (action d'accompagnement)")
+        area = treated.total_m2 if treated else None
+        applied.append(
+            Applied(
+                action=action,
+                choice=choice,
+                area_m2=area,
+                places=len(opened),
+                quantity=planned_quantity(action, choice, area_m2=area),
+                notes=tuple(notes),
+            )
+        )
+    return changed, applied, openings
+
+
 def run_whatif(
     inputs: TerritoryInputs,
     choices: Sequence[Choice],
@@ -311,27 +341,9 @@ def run_whatif(
         Bad choice, a lever the territory's data cannot represent, a point outside it.
     """
     progress = progress or NullProgress()
-    actions = check_choices(choices, catalogue)
-    changed = inputs
-    applied: list[Applied] = []
-    openings: list[PlaceOpening] = []
-    for action, choice in zip(actions, choices, strict=True):
-        changed, treated, opened = _apply(changed, action, choice, method)
-        openings += opened
-        notes = list(treated.notes) if treated else []
-        if action.lever.kind == "none":
-            notes.append("effet non représenté dans l'indice (action d'accompagnement)")
-        area = treated.total_m2 if treated else None
-        applied.append(
-            Applied(
-                action=action,
-                choice=choice,
-                area_m2=area,
-                places=len(opened),
-                quantity=planned_quantity(action, choice, area_m2=area),
-                notes=tuple(notes),
-            )
-        )
+    changed, applied, openings = _apply_all(
+        inputs, check_choices(choices, catalogue), choices, method
+    )
     access_after: pd.DataFrame | bool = access if access is not None else False
     if openings:
         if access is None:
