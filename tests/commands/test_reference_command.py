@@ -169,3 +169,35 @@ def test_real_filosofi_extract(shared_data: Path, isolated: Path) -> None:
         np.testing.assert_allclose(
             normalise(x, file_ref, **args), normalise(x, cell_ref, **args), atol=1e-12
         )
+
+
+def test_reference_of_a_territory_holds_every_indicator_of_the_default_method(
+    demo: dict[str, Path], isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sources = [f"{k}={v}" for k, v in demo.items() if k != "places"]
+    ref = isolated / "ville.parquet"
+    args = ["reference", "build", "-t", "200000001", "--offline", "-o", str(ref)]
+    for s in sources:
+        args += ["--source", s]
+    code = main([*args, "--places", str(demo["places"])])
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == 0, out
+    assert "Référence écrite" in out and "Indicateurs absents de la référence : night_heat" in out
+    default = Path(__file__).parents[2] / "src" / "quartiers" / "method" / "default.yaml"
+    text = default.read_text(encoding="utf-8")
+    runs = {}
+    for name, reference in (("run", "run"), ("file", ref.name)):
+        method = isolated / f"{name}.yaml"
+        method.write_text(text + f"\nreference: {reference}\n", encoding="utf-8")
+        command = ["diagnose", "-t", "200000001", "-o", str(isolated / name), "-m", str(method)]
+        command += ["--offline", "--no-uncertainty", "--places", str(demo["places"])]
+        for s in sources:
+            command += ["--source", s]
+        assert main(command) == 0, capsys.readouterr().err
+        runs[name] = pd.read_csv(isolated / name / "qpv.csv")
+    scores = ["score_sensitivity", "score_exposure", "score_resources", "index", "rank"]
+    assert runs["file"][scores].notna().all().all()
+    np.testing.assert_allclose(runs["file"][scores], runs["run"][scores], rtol=0, atol=1e-12)
+    run = json.loads((isolated / "file" / "run.json").read_text(encoding="utf-8"))
+    assert run["reference"]["kind"] == "file"
+    assert [t["code"] for t in run["reference"]["territories"]] == ["200000001"]

@@ -105,7 +105,7 @@ def test_file_round_trip_and_refusals(tmp_path: Path) -> None:
     assert got.values[0].size == table[table["indicator"] == "poverty_rate"].shape[0]
     with pytest.raises(InputError, match=r"ref\.parquet.*millésime Filosofi 2019 absent"):
         ref.pick_vintage("2019")
-    with pytest.raises(InputError, match=r"ref\.parquet.*lcz_heat absent"):
+    with pytest.raises(InputError, match=r"ref\.parquet : indicateur\(s\) absent\(s\).*lcz_heat"):
         ref.reference_for(["poverty_rate", "lcz_heat"], "2021")
     with pytest.raises(InputError, match="le fichier existe"):
         write_reference(table, out, sources=[])

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from quartiers.diagnostic._coverage import blank_uncovered
 from quartiers.indicators.base import CellIndicator, from_values
 from quartiers.indicators.exposure import (
     CLIMATE_IDS,
@@ -118,6 +119,7 @@ def compute_cell_indicators(
     _add_vegetation(found, inputs, on, method)
     _add_tree_cover(found, inputs, ids, on)
     _add_access(found, inputs, ids, on, method, access)
+    found.notes += blank_uncovered(found.values, found.missing, inputs, commune_shares, xy, pop)
     found.values = {i: found.values[i] for i in REGISTRY if i in found.values}
     return found
 

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from quartiers.diagnostic._side_tables import cell_commune
 from quartiers.diagnostic._territories import territories_of, territory_codes
-from quartiers.diagnostic.reference_file import ReferenceFile, read_reference
+from quartiers.diagnostic.reference_file import ReferenceFile, indicator_settings, read_reference
 from quartiers.method.normalise import Reference
 from quartiers.method.reference import REFERENCES, reference_kind
 from quartiers.method.spec import Method
@@ -75,6 +75,7 @@ class RunReference:
     kind: str
     file: ReferenceFile | None = None
     vintage: str | None = None
+    settings: dict[str, str] | None = None
     cell_groups: IntArray | None = None
     zone_groups: IntArray | None = None
 
@@ -99,7 +100,7 @@ class RunReference:
     ) -> Reference | Grouped:
         """Return the reference of indicators ``ids`` (columns of the run's cell matrices)."""
         if self.file is not None and self.vintage is not None:
-            return self.file.reference_for(ids, self.vintage)
+            return self.file.reference_for(ids, self.vintage, self.settings)
         overall = Reference.build(values, weights)
         if self.kind != "territory":
             return overall
@@ -117,7 +118,7 @@ class RunReference:
         """Return the fixed reference of ``ids`` (a reference file), None otherwise."""
         if self.file is None or self.vintage is None:
             return None
-        return self.file.reference_for(ids, self.vintage)
+        return self.file.reference_for(ids, self.vintage, self.settings)
 
     def label(self) -> str:
         """Return the French sentence naming the reference."""
@@ -147,12 +148,20 @@ def territory_groups(
     return np.asarray([index.get(c, -1) for c in codes], dtype=np.int64)
 
 
-def prepare(method: Method, inputs: TerritoryInputs) -> RunReference:
-    """Return the run's reference; a file is read and checked here (before any work)."""
+def prepare(method: Method, inputs: TerritoryInputs, horizon: str) -> RunReference:
+    """Return the run's reference; a file is read and checked here (before any work).
+
+    With a file, the run's :func:`~quartiers.diagnostic.reference_file.indicator_settings`
+    (method and ``horizon``) are kept: an indicator of the file computed with other
+    settings is refused when the index asks for it.
+    """
     kind = reference_kind(method.reference)
     if kind != "file":
         return RunReference(kind=kind)
     ref_file = read_reference(reference_path(method))
     return RunReference(
-        kind=kind, file=ref_file, vintage=ref_file.pick_vintage(run_vintage(inputs))
+        kind=kind,
+        file=ref_file,
+        vintage=ref_file.pick_vintage(run_vintage(inputs)),
+        settings=indicator_settings(method, horizon),
     )

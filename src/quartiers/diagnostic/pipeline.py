@@ -17,6 +17,7 @@ import pandas as pd
 
 from quartiers.access import walk_access
 from quartiers.access.network import WalkNetwork
+from quartiers.diagnostic._reference_build import TerritoryReference, territory_reference
 from quartiers.diagnostic.run import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
 from quartiers.method.spec import Method
@@ -27,7 +28,7 @@ from quartiers.sources.load import city_file_provenance, load_inputs
 from quartiers.sources.multi import merge_inputs
 from quartiers.spatial.overlaps import Overlaps
 
-__all__ = ["diagnose", "has_streets", "read_territories"]
+__all__ = ["diagnose", "has_streets", "read_territories", "reference_of"]
 
 SourceFiles = Mapping[str, Path | Sequence[Path]]
 
@@ -112,6 +113,36 @@ def diagnose(
         overlaps=overlaps,
     )
     return replace(diag, network=network, access=table)
+
+
+def reference_of(
+    territory: str | Sequence[str] | TerritoryInputs,
+    *,
+    sources: SourceFiles | None = None,
+    method: Method | str | Path | None = None,
+    horizon: str | None = None,
+    places: Path | None = None,
+    skip: Iterable[str] = (),
+    settings: Settings | None = None,
+    vintage: str | None = None,
+    progress: Progress | None = None,
+) -> TerritoryReference:
+    """Return the reference distribution of every indicator over the cells of territories.
+
+    The territories are read, and walking access computed, exactly as :func:`diagnose`
+    does (same parameters); the result is what ``quartiers reference build --territory``
+    writes: a joint run of these territories with ``reference: run`` normalises against
+    the same distribution.
+    """
+    progress = progress or NullProgress()
+    chosen = method if isinstance(method, Method) else Method.load(method)
+    inputs = _inputs_of(
+        territory, sources=sources, skip=skip, settings=settings, places=places, progress=progress
+    )
+    table, _network = _access(inputs, None, places, None, progress)
+    return territory_reference(
+        inputs, method=chosen, horizon=horizon or chosen.horizon, access=table, vintage=vintage
+    )
 
 
 def read_territories(

@@ -19,13 +19,18 @@ column                  content
 ======================  ===================================================================
 
 The schema metadata ``quartiers_reference`` (JSON) records the format version, the source
-files (path, SHA-256, vintage) and the date. The file is written atomically.
+files (path, SHA-256, vintage), the date and — for a reference built from territories
+(``quartiers reference build --territory …``) — the territories, the climate horizon, the
+method (name, version, SHA-256) and the *settings* each indicator's cell values depend on
+(:func:`indicator_settings`: LCZ scores, default crown, unreachable rule, horizon). A run
+uses an indicator of the file only when its own settings for it are the same. The file is
+written atomically.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,11 +44,24 @@ import pyarrow.parquet as pq
 from quartiers.atomic import output_file
 from quartiers.checksum import file_sha256
 from quartiers.errors import InputError
+from quartiers.indicators.base import CellIndicator
+from quartiers.indicators.exposure import CLIMATE_IDS
+from quartiers.indicators.registry import ACCESS_CATEGORIES, REGISTRY
 from quartiers.indicators.sensitivity import sensitivity_indicators
 from quartiers.method.normalise import Reference
 from quartiers.method.reference import MAX_POINTS, from_points, moments, summarise
+from quartiers.method.spec import Method
 
-__all__ = ["COLUMNS", "FORMAT", "ReferenceFile", "build_table", "read_reference", "write_reference"]
+__all__ = [
+    "COLUMNS",
+    "FORMAT",
+    "ReferenceFile",
+    "build_table",
+    "indicator_rows",
+    "indicator_settings",
+    "read_reference",
+    "write_reference",
+]
 
 #: Version of the file layout.
 FORMAT = 1
@@ -83,6 +101,18 @@ def build_table(cells: pd.DataFrame, *, vintage: str, max_points: int = MAX_POIN
             "attendu un seul millésime par carreau"
         )
     indicators, _missing = sensitivity_indicators(table, source="carreaux Filosofi")
+    return indicator_rows(indicators, vintage=vintage, max_points=max_points)
+
+
+def indicator_rows(
+    indicators: Mapping[str, CellIndicator], *, vintage: str, max_points: int = MAX_POINTS
+) -> pd.DataFrame:
+    """Return the reference rows of cell indicators (value weighted by its denominator).
+
+    The distribution of each indicator is the one a run normalises against with
+    ``reference: run`` (:meth:`quartiers.method.normalise.Reference.build` on the same
+    values and weights).
+    """
     parts = []
     for ind_id, ind in indicators.items():
         value = np.asarray(ind.value, dtype="float64")
@@ -109,19 +139,48 @@ def build_table(cells: pd.DataFrame, *, vintage: str, max_points: int = MAX_POIN
             )
         )
     if not parts:
-        raise InputError("carreaux Filosofi : aucun indicateur calculable (aucun carreau peuplé)")
+        raise InputError("carreaux : aucun indicateur calculable (aucun carreau peuplé)")
     return pd.concat(parts, ignore_index=True)[list(COLUMNS)]
 
 
+def indicator_settings(method: Method, horizon: str) -> dict[str, str]:
+    """Return, per indicator whose cell values depend on a setting, that setting (as text).
+
+    The LCZ heat score depends on the method's LCZ scores (and the middle of
+    ``uncertainty.lcz_variable_range``), canopy and green shares on ``default_crown_m``,
+    walking distances on ``unreachable``, climate indicators on the horizon. A reference
+    file records them; a run may use an indicator of the file only with the same setting.
+    """
+    lcz = json.dumps(method.lcz_scores(), sort_keys=True)
+    settings = {"lcz_heat": f"lcz_heat_scores={lcz}"}
+    for ind_id in ("canopy_share", "green_share"):
+        settings[ind_id] = f"default_crown_m={method.default_crown_m:g}"
+    for category in ACCESS_CATEGORIES:
+        settings[f"dist_{category}"] = f"unreachable={method.unreachable}"
+    for ind_id in CLIMATE_IDS:
+        settings[ind_id] = f"horizon={horizon}"
+    return settings
+
+
 def write_reference(
-    table: pd.DataFrame, out: Path, *, sources: Sequence[dict[str, str]], force: bool = False
+    table: pd.DataFrame,
+    out: Path,
+    *,
+    sources: Sequence[dict[str, str]],
+    force: bool = False,
+    provenance: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Write a reference table atomically (refuses an existing file without ``force``)."""
+    """Write a reference table atomically (refuses an existing file without ``force``).
+
+    ``provenance`` adds to the metadata what the cells came from (``territories``,
+    ``horizon``, ``method``, ``settings`` of a reference built from territories).
+    """
     meta = {
         "format": FORMAT,
         "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "max_points": MAX_POINTS,
         "sources": list(sources),
+        **dict(provenance or {}),
     }
     arrow = pa.Table.from_pandas(table, preserve_index=False)
     arrow = arrow.replace_schema_metadata(
@@ -164,17 +223,27 @@ class ReferenceFile:
             )
         return vintage
 
-    def reference_for(self, ids: Sequence[str], vintage: str) -> Reference:
-        """Return the :class:`Reference` of indicators ``ids`` (in that order) at ``vintage``."""
+    def reference_for(
+        self, ids: Sequence[str], vintage: str, settings: Mapping[str, str] | None = None
+    ) -> Reference:
+        """Return the :class:`Reference` of indicators ``ids`` (in that order) at ``vintage``.
+
+        ``settings`` are the run's :func:`indicator_settings`: an indicator whose setting
+        differs from the one its reference rows were computed with is refused.
+        """
         rows = self.rows[self.rows["vintage"].astype(str) == vintage]
         held = set(rows["indicator"].astype(str))
         absent = [i for i in ids if i not in held]
         if absent:
             raise InputError(
-                f"{self.path} : indicateur(s) {', '.join(absent)} absent(s) du fichier de "
-                f"référence au millésime {vintage} (présents : {', '.join(sorted(held))}) ; "
-                "retirez-les de la méthode ou reconstruisez la référence avec leurs sources"
+                f"{self.path} : indicateur(s) absent(s) du fichier de référence au millésime "
+                f"{vintage} : {_named(absent)} — ils ne seront pas normalisés sur l'échelle "
+                f"locale à la place. Indicateurs présents : {', '.join(sorted(held))}. "
+                "Reconstruisez la référence avec les sources de ces indicateurs "
+                "(« quartiers reference build --territory … --source … ») ou retirez-les "
+                "de la méthode"
             )
+        self._check_settings(ids, settings or {})
         columns, stats = [], []
         for ind_id in ids:
             part = rows[rows["indicator"].astype(str) == ind_id]
@@ -183,6 +252,22 @@ class ReferenceFile:
             stats.append([float(first[c]) for c in ("low", "high", "mean", "std")])
         table = np.asarray(stats, dtype="float64").reshape(len(ids), 4)
         return from_points(columns, table[:, 0], table[:, 1], table[:, 2], table[:, 3])
+
+    def _check_settings(self, ids: Sequence[str], settings: Mapping[str, str]) -> None:
+        """Refuse indicators computed with other settings than the run's (French message)."""
+        held = self.meta.get("settings") or {}
+        differ = [i for i in ids if i in settings and held.get(i) != settings[i]]
+        if differ:
+            details = "; ".join(
+                f"{i} : référence {held.get(i) or 'réglage non enregistré'}, "
+                f"diagnostic {settings[i]}"
+                for i in differ
+            )
+            raise InputError(
+                f"{self.path} : indicateur(s) calculé(s) avec d'autres réglages que ceux du "
+                f"diagnostic ({details}) — reconstruisez la référence avec la même méthode "
+                "et le même horizon (« quartiers reference build --method … --horizon … »)"
+            )
 
     def record(self, vintage: str) -> dict[str, Any]:
         """Return what ``run.json`` says of this reference."""
@@ -193,6 +278,9 @@ class ReferenceFile:
             "vintage": vintage,
             "sources": self.meta.get("sources", []),
             "created": self.meta.get("created", ""),
+            "territories": self.meta.get("territories", []),
+            "horizon": self.meta.get("horizon", ""),
+            "method": self.meta.get("method", {}),
         }
 
 
@@ -240,3 +328,8 @@ def _check_rows(path: Path, rows: pd.DataFrame) -> None:
                 f"{'non finie(s) ou non positive(s)' if column == 'weight' else 'non finie(s)'} "
                 f"(première : indicateur {first})"
             )
+
+
+def _named(ids: Sequence[str]) -> str:
+    """Return indicator ids with their French labels (« lcz_heat (score de chaleur LCZ) »)."""
+    return ", ".join(f"{i} ({REGISTRY[i].label})" if i in REGISTRY else i for i in ids)

@@ -84,7 +84,7 @@ def run_diagnostic(
     """
     method = method or default_method()
     check_request(inputs, horizon)
-    scale = _reference_run.prepare(method, inputs)
+    scale = _reference_run.prepare(method, inputs, horizon)
     progress.start("Diagnostic : zones, indicateurs, indice", total=5)
     try:
         layers = prepare_layers(inputs, overlaps)

@@ -23,21 +23,39 @@ from quartiers.errors import InputError
 from quartiers.schemas import TerritoryInputs
 from quartiers.sources._merge import concat_unique
 
-__all__ = ["merge_inputs", "territory_record"]
+__all__ = ["COVERAGE_LAYERS", "merge_inputs", "territory_record"]
 
 _SKIPPED = {"code", "name", "qpv", "cells", "communes", "provenance", "notes", "osm_path"}
 
 
+#: Street-level layers whose presence is recorded per territory (``layers`` of a record):
+#: in a joint run, the cells of a territory read without one of them have no value for the
+#: indicators it feeds, instead of the value of an empty layer (no building: 0 % sealed).
+COVERAGE_LAYERS = ("buildings", "vegetation", "trees", "tree_cover")
+
+
 def territory_record(inputs: TerritoryInputs) -> dict[str, Any]:
-    """Return ``{code, name, kind, commune_codes}`` of one loaded territory."""
+    """Return ``{code, name, kind, commune_codes, bbox_3035, layers}`` of one territory.
+
+    ``layers`` lists the :data:`COVERAGE_LAYERS` read for it, and ``streets`` when it has
+    streets to walk on (an OpenStreetMap extract or street segments).
+    """
     note = inputs.notes.get("territory", {})
+    layers = [n for n in COVERAGE_LAYERS if _has_rows(getattr(inputs, n))]
+    if inputs.osm_path is not None or _has_rows(inputs.notes.get("walk_edges")):
+        layers.append("streets")
     return {
         "code": inputs.code,
         "name": inputs.name,
         "kind": str(note.get("kind", "")),
         "commune_codes": sorted(str(c) for c in inputs.communes["insee_com"]),
         "bbox_3035": note.get("bbox_3035"),
+        "layers": layers,
     }
+
+
+def _has_rows(layer: Any) -> bool:
+    return isinstance(layer, pd.DataFrame) and len(layer) > 0
 
 
 def _check_disjoint(records: Sequence[dict[str, Any]]) -> None:

@@ -1,0 +1,96 @@
+"""Joint runs: no value where a territory was read without the layer an indicator needs.
+
+In a run of several territories the street-level layers of each are stacked. A territory
+read without buildings, vegetation or streets would otherwise get the value of an empty
+layer on its cells — 0 % sealed, no canopy, nothing reachable on foot — and those values
+would enter the shared reference distribution and its QPV's index. Here the cells of such
+a territory get no value for the indicators that layer feeds (``NaN``, weight 0), so its
+QPV lack that dimension (like-with-like rule, status « incomplet ») and the reference is
+built only from measured cells. A single-territory run is left as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from quartiers.diagnostic._side_tables import cell_commune
+from quartiers.diagnostic._territories import territories_of, territory_codes
+from quartiers.indicators.base import CellIndicator, from_values
+from quartiers.indicators.registry import ACCESS_CATEGORIES
+from quartiers.schemas import TerritoryInputs
+
+__all__ = ["LAYER_LABELS", "NEEDS", "blank_uncovered"]
+
+#: Indicator id → layers (``layers`` of a territory record) any one of which it is computed from.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "built_share": ("buildings",),
+    "impervious_share": ("buildings",),
+    "top_floor_share": ("buildings",),
+    "canopy_share": ("vegetation", "trees", "tree_cover"),
+    "green_share": ("vegetation", "trees"),
+    **{f"dist_{cat}": ("streets",) for cat in ACCESS_CATEGORIES},
+}
+
+#: French name of each layer, for the notes of the run.
+LAYER_LABELS: dict[str, str] = {
+    "buildings": "bâtiments",
+    "vegetation": "végétation",
+    "trees": "arbres",
+    "tree_cover": "couvert arboré",
+    "streets": "rues (extrait OpenStreetMap)",
+}
+
+
+def blank_uncovered(
+    values: dict[str, CellIndicator],
+    missing: dict[str, str],
+    inputs: TerritoryInputs,
+    commune_shares: pd.DataFrame,
+    xy: NDArray[np.int64],
+    population: NDArray[np.float64],
+) -> list[str]:
+    """Blank, in place, the cells of territories lacking an indicator's layer.
+
+    Returns the French notes saying which territory lacks which layer. An indicator left
+    without any value moves to ``missing``.
+    """
+    records = territories_of(inputs)
+    if len(records) < 2 or any("layers" not in r for r in records):
+        return []
+    codes = np.asarray(
+        territory_codes(records, pd.Series(cell_commune(commune_shares, len(xy))), xy),
+        dtype=object,
+    )
+    blanked: dict[str, list[str]] = {}
+    for ind_id, needs in NEEDS.items():
+        if ind_id not in values:
+            continue
+        lacking = [r for r in records if not set(needs) & set(r["layers"])]
+        rows = np.isin(codes, [str(r["code"]) for r in lacking])
+        if not rows.any():
+            continue
+        value = values[ind_id].value.copy()
+        value[rows] = np.nan
+        for r in lacking:
+            blanked.setdefault(str(r["code"]), []).append(ind_id)
+        if np.isfinite(value).any():
+            values[ind_id] = from_values(value, population)
+        else:
+            del values[ind_id]
+            missing[ind_id] = f"couche absente pour tous les territoires ({LAYER_LABELS[needs[0]]})"
+    return [_note(r, blanked[str(r["code"])]) for r in records if str(r["code"]) in blanked]
+
+
+def _note(record: dict[str, Any], ids: list[str]) -> str:
+    """Return the French note of a territory whose cells lack indicators ``ids``."""
+    have = set(record.get("layers") or [])
+    layers = dict.fromkeys(n for i in ids for n in NEEDS[i] if n not in have)
+    return (
+        f"{record['name']} ({record['code']}) : couches absentes pour ce territoire "
+        f"({', '.join(LAYER_LABELS[n] for n in layers)}) — ses carreaux n'ont pas de valeur "
+        f"pour {', '.join(ids)}"
+    )
