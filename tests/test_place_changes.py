@@ -46,12 +46,19 @@ def test_reads_semicolons_commas_bom_and_decimal_commas(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("action;categorie;nom;lon;lat\nouvrir;piscinee;X;-2.1;47.6\n", "« piscinee » inconnue"),
-        ("action;categorie;nom;lon;lat\nagrandir;soins;X;-2.1;47.6\n", "« agrandir » inconnue"),
-        ("action;categorie;nom;lon;lat\nouvrir;soins;X;abc;47.6\n", "coordonnées illisibles"),
-        ("action;categorie;nom;lon;lat\nouvrir;soins;X;-2.1;147.6\n", "hors limites"),
+        ("action;categorie;nom;lon;lat\nouvrir;piscinee;X;-2.1;47.6\n",
+         r"champ categorie — 1 ligne\(s\) : catégorie absente ou inconnue — attendu .*eau_potable"),
+        ("action;categorie;nom;lon;lat\nagrandir;soins;X;-2.1;47.6\n",
+         r"champ action — 1 ligne\(s\) : action absente ou inconnue — attendu ouvrir ou fermer"),
+        ("action;categorie;nom;lon;lat\n;soins;X;-2.1;47.6\n", r"champ action — 1 ligne"),
+        ("action;categorie;nom;lon;lat\nouvrir;soins;X;abc;47.6\n",
+         r"champ lon — 1 ligne\(s\) : valeur infinie ou non numérique"),
+        ("action;categorie;nom;lon;lat\nouvrir;soins;X;-2.1;147.6\n",
+         r"champ lat — 1 ligne\(s\) : valeur supérieure à 90 degrés \(latitude\) — attendu ≤ 90"),
+        ("action;categorie;nom;lon;lat\nouvrir;soins;X;-2.1;\n", r"champ lat — .*lon sans lat"),
         ("action;categorie;nom;lon;lat\nouvrir;soins;X;;\n", "doit avoir ses coordonnées"),
-        ("action;categorie;nom;lon;lat\nfermer;soins;X;;\n", "place_id ou ses coordonnées"),
+        ("action;categorie;nom;lon;lat\nfermer;soins;X;;\n",
+         r"champ place_id — 1 ligne\(s\) : .*place_id ou ses coordonnées"),
         ("action;categorie;nom\nouvrir;soins;X\n", "colonnes « lon » et « lat » absentes"),
         ("", "vide"),
     ],
@@ -61,13 +68,18 @@ def test_bad_rows_are_named_in_french(tmp_path: Path, body: str, message: str) -
         read_place_changes(_write(tmp_path, body))
     assert "lieux_ville.csv" in str(error.value)
     if body.count("\n") > 1 and "colonne" not in message:
-        assert "ligne 2" in str(error.value)
+        assert str(error.value).endswith("; première : ligne 2")
 
 
-def test_errors_are_gathered_up_to_five(tmp_path: Path) -> None:
-    rows = "".join("ouvrir;inconnue;X;-2.1;47.6\n" for _ in range(8))
-    with pytest.raises(InputError, match=r"ligne 6 .* \(et 3 autre\(s\)\)"):
-        read_place_changes(_write(tmp_path, "action;categorie;nom;lon;lat\n" + rows))
+def test_errors_are_counted_and_the_first_named(tmp_path: Path) -> None:
+    rows = "ouvrir;soins;X;-2.1;47.6\n" + "".join("ouvrir;inconnue;X;-2.1;47.6\n" for _ in range(8))
+    rows += "fermer;soins;X;;\n"
+    with pytest.raises(
+        InputError,
+        match=r"lieux_ville\.csv : champ Catégorie — 8 ligne\(s\) : catégorie .* ; première : "
+        r"ligne 3 \(autres règles non respectées dans : place_id\)$",
+    ):
+        read_place_changes(_write(tmp_path, "action;Catégorie;nom;lon;lat\n" + rows))
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -63,7 +63,9 @@ def test_cerema_text_and_int_fields(tmp_path: Path) -> None:
 
 def test_bad_class_and_missing_field(tmp_path: Path) -> None:
     with pytest.raises(
-        InputError, match=r"classe LCZ 'H' dans le champ lcz — attendu 1 à 10 ou A à G"
+        InputError,
+        match=r"Rochelle\.shp : champ lcz — 1 ligne\(s\) : classe LCZ inconnue — attendu 1 à 10 "
+        r"ou A à G ; première : identifier 2$",
     ):
         read_lcz(_cerema(tmp_path, lcz=["2", "H", "1"]))
     (tmp_path / "c").mkdir()
@@ -75,3 +77,41 @@ def test_lcz_from_int() -> None:
     assert [lcz_from_int(i) for i in (1, 10, 11, 17)] == ["1", "10", "A", "G"]
     with pytest.raises(ValueError):
         lcz_from_int(18)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (
+            [2, 18, 19],
+            r"champ lcz_int — 2 ligne\(s\) : valeur inconnue — attendu un entier de 1 à 17",
+        ),
+        ([2, 0, 1], r"champ lcz_int — 1 ligne\(s\) : valeur inconnue"),
+        ([2, 2.5, 1], r"champ lcz_int — 1 ligne\(s\) : valeur inconnue"),
+        (["2", "x", "1"], r"champ lcz_int — 1 ligne\(s\) : valeur inconnue"),
+    ],
+)
+def test_cerema_lcz_int_values_are_checked(
+    tmp_path: Path, values: list[object], expected: str
+) -> None:
+    with pytest.raises(InputError, match=expected + r".* ; première : identifier 2"):
+        read_lcz(_cerema(tmp_path, lcz_int=values))
+
+
+def test_geoclimate_class_is_checked(tmp_path: Path) -> None:
+    frame = gpd.GeoDataFrame(
+        {"ID_RSU": [7, 8, 9], "LCZ_PRIMARY": [101, 11, 3]},
+        geometry=[shapely.box(i * 100, 6_700_000, i * 100 + 100, 6_700_100) for i in range(3)],
+        crs="EPSG:2154",
+    )
+    path = tmp_path / "x_rsu_lcz.geojson"
+    frame.to_file(path)
+    with pytest.raises(
+        InputError,
+        match=r"rsu_lcz\.geojson : champ LCZ_PRIMARY — 1 ligne\(s\) : valeur inconnue — attendu "
+        r"1 à 10 ou 101 à 107 \(classes A à G de GeoClimate\) ; première : ID_RSU 8",
+    ):
+        read_lcz(path)
+    frame["LCZ_PRIMARY"] = [101, 10, 3]
+    frame.to_file(path)
+    assert read_lcz(path)["lcz"].tolist() == ["A", "10", "3"]

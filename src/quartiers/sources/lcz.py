@@ -11,6 +11,7 @@ Both become :data:`~quartiers.schemas.LCZ_COLUMNS` in EPSG:2154.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,6 +20,7 @@ import pandas as pd
 
 from quartiers.errors import InputError
 from quartiers.schemas import LCZ_COLUMNS, BBox
+from quartiers.sources import validation as v
 from quartiers.sources._text import text_column
 from quartiers.sources._vector import (
     L93,
@@ -98,7 +100,7 @@ def read_lcz(
     if "lcz_int" in lower or "lcz" in lower:
         code = _from_cerema(raw, lower, path)
     elif "lcz_primary" in lower:
-        code = _from_geoclimate(raw[lower["lcz_primary"]], path, lower["lcz_primary"])
+        code = _from_geoclimate(raw[lower["lcz_primary"]], path, lower["lcz_primary"], raw)
     else:
         shown = ", ".join(str(c) for c in raw.columns if c != "geometry")
         raise InputError(
@@ -117,37 +119,62 @@ def _to_int(code: str) -> int:
     return int(code) if code.isdigit() else 11 + _LETTERS.index(code)
 
 
+#: Identifier fields of an LCZ block, if the layer has one (else the object's position).
+_ID_FIELDS = ("id_rsu", "identifier", "id")
+_GEOCLIMATE = [str(n) for n in (*range(1, 11), *range(101, 108))]
+
+
+@functools.cache
+def _schema() -> v.Schema:
+    return v.schema(
+        {
+            "lcz": v.one_of(LCZ_LABELS, "1 à 10 ou A à G", what="classe LCZ"),
+            "lcz_int": v.one_of([str(n) for n in range(1, 18)], "un entier de 1 à 17"),
+            "lcz_primary": v.one_of(
+                _GEOCLIMATE, "1 à 10 ou 101 à 107 (classes A à G de GeoClimate)"
+            ),
+        }
+    )
+
+
+def _check_classes(table: pd.DataFrame, raw: gpd.GeoDataFrame, path: Path, field: str) -> None:
+    """Refuse unknown LCZ classes (pandera schema; French message naming the field)."""
+    lower = {str(c).lower(): c for c in raw.columns}
+    id_field = next((lower[f] for f in _ID_FIELDS if f in lower), None)
+    frame = table.copy()
+    if id_field is not None:
+        frame["_id"] = raw[id_field].astype("string").to_numpy()
+        label = str(id_field)
+    else:
+        frame["_id"] = [str(k + 1) for k in range(len(frame))]
+        label = "objet n°"
+    column = next(iter(table.columns))
+    v.check_values(
+        frame, _schema(), path=path, id_column="_id", id_label=label, fields={column: field}
+    )
+
+
+def _integers(values: pd.Series) -> pd.Series:
+    """Return integral numbers as text (``3.0`` → ``"3"``), anything else as read."""
+    number = pd.to_numeric(values, errors="coerce")
+    text = text_column(values)
+    whole = number.notna() & np.isfinite(number) & (number == number.round())
+    return text.mask(whole, number.where(whole, 0).astype("int64").astype(str))
+
+
 def _from_cerema(raw: gpd.GeoDataFrame, lower: dict[str, str], path: Path) -> pd.Series:
     if "lcz" in lower:
         code = text_column(raw[lower["lcz"]]).str.upper().str.replace(r"\.0$", "", regex=True)
-        bad = ~code.isin(list(LCZ_LABELS)) & (code != "")
-        if bad.any():
-            raise InputError(
-                f"{path} : classe LCZ {code[bad].iloc[0]!r} dans le champ {lower['lcz']} — "
-                "attendu 1 à 10 ou A à G"
-            )
+        _check_classes(pd.DataFrame({"lcz": code}), raw, path, lower["lcz"])
         return code
-    values = pd.to_numeric(raw[lower["lcz_int"]], errors="coerce")
-    bad = values.notna() & ~values.isin(range(1, 18))
-    if bad.any():
-        raise InputError(
-            f"{path} : valeur {raw[lower['lcz_int']][bad].iloc[0]!r} dans le champ "
-            f"{lower['lcz_int']} — attendu un entier de 1 à 17"
-        )
-    codes: pd.Series = values.map(lambda v: "" if pd.isna(v) else lcz_from_int(int(v)))
+    values = _integers(raw[lower["lcz_int"]])
+    _check_classes(pd.DataFrame({"lcz_int": values}), raw, path, lower["lcz_int"])
+    codes: pd.Series = values.map(lambda v: lcz_from_int(int(v)) if v else "")
     return codes.astype(str)
 
 
-def _from_geoclimate(values: pd.Series, path: Path, field: str) -> pd.Series:
-    number = pd.to_numeric(values, errors="coerce")
-    valid = number.isin(list(range(1, 11)) + list(range(101, 108)))
-    bad = number.notna() & ~valid
-    if bad.any():
-        raise InputError(
-            f"{path} : valeur {values[bad].iloc[0]!r} dans le champ {field} — attendu 1 à 10 "
-            "ou 101 à 107 (classes A à G de GeoClimate)"
-        )
-    as_int = np.where(number >= 101, number - 90, number)
-    return pd.Series(
-        ["" if np.isnan(v) else lcz_from_int(int(v)) for v in as_int], index=values.index
-    )
+def _from_geoclimate(values: pd.Series, path: Path, field: str, raw: gpd.GeoDataFrame) -> pd.Series:
+    number = _integers(values)
+    _check_classes(pd.DataFrame({"lcz_primary": number}), raw, path, field)
+    as_int = [int(x) - 90 if x and int(x) >= 101 else int(x or 0) for x in number]
+    return pd.Series([lcz_from_int(v) if v else "" for v in as_int], index=values.index)

@@ -18,6 +18,7 @@ row opens a place; without a ``categorie`` column every place is a cooled room
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import logging
 from pathlib import Path
@@ -31,6 +32,7 @@ from pyproj import Transformer
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
 from quartiers.schemas import PLACE_COLUMNS
+from quartiers.sources import validation as v
 from quartiers.sources.places import CATEGORIES, PLACES_CRS, merge_places
 from quartiers.text import fold
 
@@ -87,7 +89,6 @@ _COLUMN_ALIASES = {
 }
 #: A closing by coordinates takes the nearest place of the category within this radius (m).
 CLOSE_RADIUS_M = 50.0
-_MAX_ERRORS = 5
 
 
 def _key(text: object) -> str:
@@ -121,14 +122,18 @@ def read_place_changes(path: Path) -> pd.DataFrame:
 def validate_place_changes(table: pd.DataFrame, *, source: str) -> pd.DataFrame:
     """Check a changes table (French or normalised column names) and normalise it.
 
+    The values are checked by the shared validation layer (:mod:`quartiers.sources.validation`):
+    action and category among the accepted words, coordinates readable and on the globe,
+    coordinates given to open a place, coordinates or ``place_id`` to close one.
+
     Raises
     ------
     InputError
-        Missing column, unknown action or category, missing or out-of-range coordinates,
-        with the line number (the header is line 1).
+        Missing column; or ``<file> : champ <column> — <n> ligne(s) : <what is wrong> —
+        attendu … ; première : ligne <n>`` (the header is line 1).
     """
-    renamed = {col: _COLUMN_ALIASES.get(_key(col), _key(col)) for col in table.columns}
-    table = table.rename(columns=renamed)
+    spelt = {_COLUMN_ALIASES.get(_key(col), _key(col)): str(col) for col in table.columns}
+    table = table.rename(columns={col: _COLUMN_ALIASES.get(_key(col), _key(col)) for col in table})
     # A plain list of the city's cooled rooms (« salles rafraîchies ») has neither column:
     # every row opens a cooled room.
     if "action" not in table.columns:
@@ -140,85 +145,98 @@ def validate_place_changes(table: pd.DataFrame, *, source: str) -> pd.DataFrame:
             f"{source} : colonnes « lon » et « lat » absentes (colonnes attendues : action, "
             "categorie, nom, lon, lat, place_id)"
         )
-    lines = table["line"] if "line" in table.columns else pd.Series(np.arange(len(table)) + 2)
-    errors: list[str] = []
-    rows: list[dict[str, object]] = []
-    for position in range(len(table)):
-        row = table.iloc[position]
-        line = int(lines.iloc[position])
-        problem, record = _check_row(row, line)
-        if problem:
-            errors.append(f"ligne {line} : {problem}")
-        else:
-            rows.append(record)
-    if errors:
-        more = f" (et {len(errors) - _MAX_ERRORS} autre(s))" if len(errors) > _MAX_ERRORS else ""
-        raise InputError(f"{source} : " + " ; ".join(errors[:_MAX_ERRORS]) + more)
-    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
-
-
-def _text(row: pd.Series, column: str) -> str:
-    value = row.get(column, "")
-    return (
-        ""
-        if value is None or (isinstance(value, float) and np.isnan(value))
-        else str(value).strip()
+    raw_category = _column(table, "category")
+    frame = pd.DataFrame(
+        {
+            "action": _column(table, "action").map(_key),
+            "category": raw_category.map(_key),
+            "lon": _column(table, "lon").map(_number),
+            "lat": _column(table, "lat").map(_number),
+            "place_id": _column(table, "place_id"),
+            "line": (
+                pd.to_numeric(table["line"]).astype("int64").to_numpy()
+                if "line" in table.columns
+                else np.arange(len(table)) + 2
+            ),
+        }
+    )
+    v.check_values(frame, _schema(), path=source, id_column="line", id_label="ligne", fields=spelt)
+    return pd.DataFrame(
+        {
+            "action": frame["action"].map(_ACTIONS),
+            "category": frame["category"].map(CATEGORY_ALIASES),
+            "name": _column(table, "name"),
+            "kind": [
+                _key(kind) or _default_kind(raw)
+                for kind, raw in zip(_column(table, "kind"), raw_category, strict=True)
+            ],
+            "lon": frame["lon"],
+            "lat": frame["lat"],
+            "place_id": frame["place_id"],
+            "line": frame["line"],
+        },
+        columns=CHANGE_COLUMNS,
     )
 
 
-def _number(text: str) -> float | None:
+@functools.cache
+def _schema() -> v.Schema:
+    categories = ", ".join(sorted(a for a in CATEGORY_ALIASES if a not in CATEGORIES))
+    return v.schema(
+        {
+            "action": v.one_of(_ACTIONS, "ouvrir ou fermer", what="action", required=True),
+            "category": v.one_of(CATEGORY_ALIASES, categories, what="catégorie", required=True),
+            "lon": v.longitude(),
+            "lat": v.latitude(),
+        },
+        relations=[
+            v.RowRule(
+                "lat",
+                "lon sans lat ou lat sans lon — attendu les deux coordonnées ou aucune",
+                lambda f: f["lon"].isna() == f["lat"].isna(),
+            ),
+            v.RowRule(
+                "lon",
+                "un lieu à ouvrir doit avoir ses coordonnées lon et lat",
+                lambda f: (f["action"].map(_ACTIONS) != "open") | f["lon"].notna(),
+            ),
+            v.RowRule(
+                "place_id",
+                "un lieu à fermer doit avoir un place_id ou ses coordonnées lon et lat",
+                lambda f: (
+                    (f["action"].map(_ACTIONS) != "close")
+                    | f["lon"].notna()
+                    | (f["place_id"] != "")
+                ),
+            ),
+        ],
+    )
+
+
+def _column(table: pd.DataFrame, column: str) -> pd.Series:
+    """Return a column as trimmed text ('' where absent or empty)."""
+    if column not in table.columns:
+        return pd.Series("", index=table.index, dtype=object)
+    return pd.Series(
+        [
+            ""
+            if value is None or (isinstance(value, float) and np.isnan(value))
+            else str(value).strip()
+            for value in table[column]
+        ],
+        index=table.index,
+        dtype=object,
+    )
+
+
+def _number(text: str) -> float:
+    """Return a coordinate (decimal point or comma); NaN if empty, ``inf`` if unreadable."""
+    if not text:
+        return float("nan")
     try:
         return float(text.replace(",", ".").replace(" ", ""))
     except ValueError:
-        return None
-
-
-def _check_row(row: pd.Series, line: int) -> tuple[str, dict[str, object]]:
-    raw_action = _text(row, "action")
-    action = _ACTIONS.get(_key(raw_action), "")
-    if action not in ("open", "close"):
-        return (
-            f"action « {raw_action} » inconnue dans le champ action (attendu : ouvrir ou fermer)",
-            {},
-        )
-    raw_category = _text(row, "category")
-    category = CATEGORY_ALIASES.get(_key(raw_category))
-    if category is None:
-        accepted = ", ".join(sorted(a for a in CATEGORY_ALIASES if a not in CATEGORIES))
-        return (
-            f"catégorie « {raw_category} » inconnue dans le champ categorie (attendu : {accepted})"
-        ), {}
-    lon_text, lat_text = _text(row, "lon"), _text(row, "lat")
-    place_id = _text(row, "place_id")
-    lon = lat = float("nan")
-    if lon_text or lat_text:
-        lon_value, lat_value = _number(lon_text), _number(lat_text)
-        if lon_value is None or lat_value is None:
-            return (
-                f"coordonnées illisibles lon={lon_text!r}, lat={lat_text!r} "
-                "(degrés décimaux WGS84 attendus)"
-            ), {}
-        if not (-180.0 <= lon_value <= 180.0 and -90.0 <= lat_value <= 90.0):
-            return (
-                f"coordonnées hors limites lon={lon_value}, lat={lat_value} "
-                "(longitude entre -180 et 180, latitude entre -90 et 90)"
-            ), {}
-        lon, lat = lon_value, lat_value
-    if action == "open" and np.isnan(lon):
-        return "un lieu à ouvrir doit avoir ses coordonnées lon et lat", {}
-    if action == "close" and np.isnan(lon) and not place_id:
-        return "un lieu à fermer doit avoir un place_id ou ses coordonnées lon et lat", {}
-    record: dict[str, object] = {
-        "action": action,
-        "category": category,
-        "name": _text(row, "name"),
-        "kind": _key(_text(row, "kind")) or _default_kind(raw_category),
-        "lon": lon,
-        "lat": lat,
-        "place_id": place_id,
-        "line": line,
-    }
-    return "", record
+        return float("inf")  # refused as « valeur infinie ou non numérique »
 
 
 def _default_kind(raw_category: str) -> str:
