@@ -60,6 +60,8 @@ class Runs:
             use_workspace=False,
         )  # fmt: skip
         self.places = demo["places"]
+        self.files = {k: [real[k], demo[k]] for k in real} | {"osm": [demo["osm"]]}
+        self.settings = settings
         self.tmp = tmp
         self.joint = diagnose(self.both(), places=self.places, robustness=FAST)
         built = reference_of(self.both(), places=self.places)
@@ -166,3 +168,16 @@ def test_indicators_absent_or_computed_otherwise_are_refused(runs: Runs) -> None
         runs.alone(runs.demo, runs.method(runs.ref, ("unreachable: worst", "unreachable: drop")))
     with pytest.raises(InputError, match=r"ref\.parquet : .*lcz_heat"):
         runs.alone(runs.demo, runs.method(runs.ref, ('"1": 4', '"1": 3')))
+
+
+def test_an_extract_that_does_not_cover_a_territory_gives_it_no_streets(runs: Runs) -> None:
+    from quartiers.sources.multi import territory_record
+
+    # « --source osm=… » given once for both territories, as the command line does
+    lry = load_inputs(
+        LRY, runs.files, settings=runs.settings, use_workspace=False,
+        skip=["bpe", "lcz", "drias", "bdtopo"],
+    )  # fmt: skip
+    assert lry.osm_path is not None
+    assert territory_record(lry)["layers"] == []
+    assert "streets" in territory_record(runs.demo)["layers"]

@@ -38,11 +38,14 @@ def territory_record(inputs: TerritoryInputs) -> dict[str, Any]:
     """Return ``{code, name, kind, commune_codes, bbox_3035, layers}`` of one territory.
 
     ``layers`` lists the :data:`COVERAGE_LAYERS` read for it, and ``streets`` when it has
-    streets to walk on (an OpenStreetMap extract or street segments).
+    streets to walk on (an OpenStreetMap extract with roads in its box, or street segments).
     """
     note = inputs.notes.get("territory", {})
     layers = [n for n in COVERAGE_LAYERS if _has_rows(getattr(inputs, n))]
-    if inputs.osm_path is not None or _has_rows(inputs.notes.get("walk_edges")):
+    # An extract given for several territories may not cover this one: streets count only
+    # when its roads (read from the extract on the territory's box) are there.
+    osm = inputs.osm_path is not None and _has_rows(inputs.roads)
+    if osm or _has_rows(inputs.notes.get("walk_edges")):
         layers.append("streets")
     return {
         "code": inputs.code,
