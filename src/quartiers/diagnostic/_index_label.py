@@ -212,8 +212,10 @@ def incomplete_detail(
             "toute l'échelle de la dimension imputée"
         )
     else:
+        article = "les" if plural else "la"
         text = (
-            f"l'indice n'a pas la dimension{plural} {words}, que les autres QPV ont : publié "
+            f"l'indice n'a pas {article} dimension{plural} {words}, que les autres QPV ont : "
+            "publié "
             "à part, non classé avec eux (on ne compare que des indices construits sur les "
             "mêmes dimensions)"
         )
