@@ -24,6 +24,7 @@ __all__ = [
     "batch_positions",
     "batch_ranks",
     "batch_weighted_mean",
+    "sorted_reference",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -88,8 +89,12 @@ def _stable_argsort(keyed: FloatArray) -> NDArray[np.intp]:
     return np.asarray(np.sort(group * n + order, axis=1) % n, dtype=np.intp)
 
 
-def _sorted_reference(values: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Sort each row of ``values`` (unknown last) and return it with its cumulative weights."""
+def sorted_reference(values: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Sort each row of ``values`` (unknown last) and return it with its cumulative weights.
+
+    Unknown values and cells of weight 0 are sorted last as ``inf``; the order of equal
+    values is the stable one (see :func:`_stable_argsort`).
+    """
     ok = np.isfinite(values) & (weights[None, :] > 0)
     keyed = np.where(ok, values, np.inf)
     order = _stable_argsort(keyed)
@@ -100,14 +105,19 @@ def _sorted_reference(values: FloatArray, weights: FloatArray) -> tuple[FloatArr
 
 
 def batch_breaks(
-    values: FloatArray, weights: FloatArray, shares: tuple[float, ...] = QUINTILES
+    values: FloatArray,
+    weights: FloatArray,
+    shares: tuple[float, ...] = QUINTILES,
+    *,
+    reference: tuple[FloatArray, FloatArray] | None = None,
 ) -> FloatArray:
     """Return per row the values below which ``shares`` of the weight lie (draws × shares).
 
     Row by row the same as :func:`quartiers.method.rank.weighted_breaks`; NaN rows when a row
-    has no known value.
+    has no known value. ``reference`` is ``sorted_reference(values, weights)`` when the
+    caller already has it.
     """
-    sorted_values, cum = _sorted_reference(values, weights)
+    sorted_values, cum = reference or sorted_reference(values, weights)
     total = cum[:, -1:]
     out = np.full((values.shape[0], len(shares)), np.nan)
     has = total[:, 0] > 0
@@ -122,13 +132,20 @@ def batch_breaks(
     return out
 
 
-def batch_positions(points: FloatArray, values: FloatArray, weights: FloatArray) -> FloatArray:
+def batch_positions(
+    points: FloatArray,
+    values: FloatArray,
+    weights: FloatArray,
+    *,
+    reference: tuple[FloatArray, FloatArray] | None = None,
+) -> FloatArray:
     """Return the weighted mid-rank (0–1) of each row's ``points`` among that row's ``values``.
 
     Row by row the same as :func:`quartiers.method.normalise.normalise_column` with the
-    ``percentile`` normalisation (ties within :data:`TIE_TOLERANCE`).
+    ``percentile`` normalisation (ties within :data:`TIE_TOLERANCE`). ``reference`` is
+    ``sorted_reference(values, weights)`` when the caller already has it.
     """
-    sorted_values, cum = _sorted_reference(values, weights)
+    sorted_values, cum = reference or sorted_reference(values, weights)
     b = sorted_values.shape[0]
     cum = np.concatenate([np.zeros((b, 1)), cum], axis=1)
     total = cum[:, -1:]
