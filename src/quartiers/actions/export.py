@@ -11,6 +11,7 @@ import io
 from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -80,6 +81,27 @@ def _table(doc: object, header: list[str], rows: list[list[str]], caption: str =
 def roadmap_docx(roadmap: Roadmap) -> bytes:
     """Return the roadmap as a DOCX document (python-docx), same outline as the PDF."""
     r = roadmap
+    doc = _docx_cover(r)
+    _docx_issues(doc, r)
+    _docx_actions(doc, r)
+    _docx_calendar_and_budget(doc, r)
+    doc.add_heading("6. Indicateurs de suivi", level=1)
+    _table(
+        doc,
+        ["Indicateur", "Situation de départ (diagnostic)", "Cible", "Origine de la cible"],
+        [[i.label, i.baseline_text, i.target_text, i.basis] for i in r.indicators],
+    )
+
+    doc.add_heading("7. Méthode et limites", level=1)
+    for note in r.notes:
+        doc.add_paragraph(note, style="List Bullet")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_cover(r: Roadmap) -> Any:
+    """Return a new A4 document with the roadmap's title and identity table."""
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -112,7 +134,11 @@ def roadmap_docx(roadmap: Roadmap) -> bytes:
             ],
         ],
     )
+    return doc
 
+
+def _docx_issues(doc: Any, r: Roadmap) -> None:
+    """Section 1: the QPV's index, scores, weakest indicators and climate horizons."""
     doc.add_heading("1. Enjeux", level=1)
     doc.add_paragraph(
         f"Indice de vulnérabilité aux vagues de chaleur du QPV : {r.index_text} (0 = le moins "
@@ -136,6 +162,9 @@ def roadmap_docx(roadmap: Roadmap) -> bytes:
             "Valeur moyenne (fourchette des modèles) par horizon de réchauffement (TRACC)",
         )
 
+
+def _docx_actions(doc: Any, r: Roadmap) -> None:
+    """Sections 2 and 3: objectives, then one heading and table per action."""
     doc.add_heading("2. Objectifs", level=1)
     for objective in r.objectives:
         doc.add_paragraph(objective, style="List Bullet")
@@ -160,6 +189,9 @@ def roadmap_docx(roadmap: Roadmap) -> bytes:
             items.append(["Note de l'atelier", a.note])
         _table(doc, ["Rubrique", "Contenu"], items)
 
+
+def _docx_calendar_and_budget(doc: Any, r: Roadmap) -> None:
+    """Sections 4 and 5: the calendar grid and the cost ranges."""
     doc.add_heading("4. Calendrier", level=1)
     symbols = {"réalisation": "●", "fonctionnement": "○", "": ""}
     _table(
@@ -191,20 +223,6 @@ def roadmap_docx(roadmap: Roadmap) -> bytes:
         f"Coût total jusqu'en {CONTRACT_END} (investissement et fonctionnement) : "
         f"{format_euro_range(r.total_low, r.total_high)}."
     )
-
-    doc.add_heading("6. Indicateurs de suivi", level=1)
-    _table(
-        doc,
-        ["Indicateur", "Situation de départ (diagnostic)", "Cible", "Origine de la cible"],
-        [[i.label, i.baseline_text, i.target_text, i.basis] for i in r.indicators],
-    )
-
-    doc.add_heading("7. Méthode et limites", level=1)
-    for note in r.notes:
-        doc.add_paragraph(note, style="List Bullet")
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
 
 
 def write_roadmap(roadmap: Roadmap, path: Path) -> Path:

@@ -184,6 +184,45 @@ def place_landmarks(layout: Layout, squares: pd.DataFrame, rng: Generator) -> li
     return out
 
 
+class _Points:
+    """Draws squares in proportion to their households and records the facilities."""
+
+    def __init__(self, layout: Layout, households: pd.DataFrame, rng: Generator) -> None:
+        self.hh = households[households["households"] > 0].reset_index(drop=True)
+        self.cu = self.hh["i"].to_numpy() * STEP_M + STEP_M / 2
+        self.cv = self.hh["j"].to_numpy() * STEP_M + STEP_M / 2
+        self.commune = layout.commune_of(self.cu, self.cv)
+        self.zone = self.hh["zone"].to_numpy()
+        self.rng = rng
+        self.out: list[Facility] = []
+        self.town = self.commune == "00001"
+        self.ge = self.zone == int(Zone.GRANDS_ENSEMBLES)
+
+    def draw(self, mask: np.ndarray, n: int) -> list[int]:
+        """Return ``n`` squares among ``mask``, in proportion to their households."""
+        w = self.hh["households"].to_numpy() * mask
+        if w.sum() == 0:
+            return []
+        return [int(k) for k in self.rng.choice(len(self.hh), size=n, p=w / w.sum())]
+
+    def village(self, c: str) -> np.ndarray:
+        """Return the squares of the centre of village ``c``."""
+        return np.asarray((self.commune == c) & (self.zone == int(Zone.VILLAGE_CENTRE)))
+
+    def nearest(self, tu: float, tv: float) -> int:
+        """Return the square nearest to ``(tu, tv)``."""
+        return int(np.argmin((self.cu - tu) ** 2 + (self.cv - tv) ** 2))
+
+    def add(
+        self, key: str, name: str, idx: int, codes: list[str], osm: dict[str, str] | None
+    ) -> None:
+        """Record a facility near square ``idx``."""
+        u = float(self.cu[idx] + self.rng.uniform(-18, 18))
+        v = float(self.cv[idx] + self.rng.uniform(-18, 18))
+        tags = None if osm is None else {**osm, "name": name}
+        self.out.append(Facility(key, name, u, v, str(self.commune[idx]), codes, tags))
+
+
 def place_points(
     layout: Layout,
     households: pd.DataFrame,
@@ -193,34 +232,24 @@ def place_points(
 
     ``households`` has one row per lattice square: ``i, j, zone, households``.
     """
-    out: list[Facility] = []
-    hh = households[households["households"] > 0].reset_index(drop=True)
-    cu = hh["i"].to_numpy() * STEP_M + STEP_M / 2
-    cv = hh["j"].to_numpy() * STEP_M + STEP_M / 2
-    commune = layout.commune_of(cu, cv)
-    zone = hh["zone"].to_numpy()
+    points = _Points(layout, households, rng)
+    _health(points)
+    _culture_and_care(points)
+    return [*points.out, *_fountains(layout, rng)]
 
-    def draw(mask: np.ndarray, n: int) -> list[int]:
-        w = hh["households"].to_numpy() * mask
-        if w.sum() == 0:
-            return []
-        return [int(k) for k in rng.choice(len(hh), size=n, p=w / w.sum())]
 
-    def add(key: str, name: str, idx: int, codes: list[str], osm: dict[str, str] | None) -> None:
-        u = float(cu[idx] + rng.uniform(-18, 18))
-        v = float(cv[idx] + rng.uniform(-18, 18))
-        tags = None if osm is None else {**osm, "name": name}
-        out.append(Facility(key, name, u, v, str(commune[idx]), codes, tags))
-
-    town = commune == "00001"
-    ge = zone == int(Zone.GRANDS_ENSEMBLES)
+def _health(p: _Points) -> None:
+    """Pharmacies, doctors' surgeries, health centres."""
+    town, ge = p.town, p.ge
     names = iter(_PHARMACY_NAMES)
-    pharmacies = draw(ge, 1) + draw(zone == int(Zone.CENTRE_ANCIEN), 3) + draw(town & ~ge, 11)
+    pharmacies = (
+        p.draw(ge, 1) + p.draw(p.zone == int(Zone.CENTRE_ANCIEN), 3) + p.draw(town & ~ge, 11)
+    )
     for c in ("00002", "00003", "00004"):
-        pharmacies += draw((commune == c) & (zone == int(Zone.VILLAGE_CENTRE)), 1)
+        pharmacies += p.draw(p.village(c), 1)
     for n, idx in enumerate(pharmacies, start=1):
         name = f"Pharmacie {next(names, f'n° {n}')}"
-        add(
+        p.add(
             f"pharmacie_{n:02d}",
             name,
             idx,
@@ -228,10 +257,10 @@ def place_points(
             {"amenity": "pharmacy", "healthcare": "pharmacy", "dispensing": "yes"},
         )
     # Doctors' surgeries: one BPE row per general practitioner, one OSM node per surgery.
-    surgeries = draw(ge, 1) + draw(town & ~ge, 11)
+    surgeries = p.draw(ge, 1) + p.draw(town & ~ge, 11)
     for n, idx in enumerate(surgeries, start=1):
-        gps = 2 if ge[idx] else int(rng.integers(2, 6))
-        add(
+        gps = 2 if ge[idx] else int(p.rng.integers(2, 6))
+        p.add(
             f"cabinet_{n:02d}",
             f"Cabinet médical n° {n}",
             idx,
@@ -239,52 +268,54 @@ def place_points(
             {"amenity": "doctors", "healthcare": "doctor", "healthcare:speciality": "general"},
         )
     for c in ("00002", "00003", "00004"):
-        for idx in draw((commune == c) & (zone == int(Zone.VILLAGE_CENTRE)), 1):
-            add(
+        for idx in p.draw(p.village(c), 1):
+            p.add(
                 f"msp_{c}",
                 "Maison de santé pluriprofessionnelle",
                 idx,
                 ["D113", "D265", "D265", "D265"],
                 {"amenity": "doctors", "healthcare": "centre"},
             )
-    for idx in draw(ge, 1):
-        add(
+    for idx in p.draw(ge, 1):
+        p.add(
             "centre_sante_plateau",
             "Centre de santé du Plateau",
             idx,
             ["D108", "D265", "D265"],
             {"amenity": "clinic", "healthcare": "centre"},
         )
+
+
+def _culture_and_care(p: _Points) -> None:
+    """Libraries, the cinema, crèches and nursing homes."""
+    town, ge = p.town, p.ge
     libraries = [
         ("bibliotheque_plateau", "Bibliothèque du Plateau", (700.0, -1350.0)),
         ("bibliotheque_coteaux", "Bibliothèque des Coteaux", (-1200.0, 1800.0)),
     ]
     for key, name, (tu, tv) in libraries:
-        idx = int(np.argmin((cu - tu) ** 2 + (cv - tv) ** 2))
-        add(key, name, idx, ["F307"], {"amenity": "library"})
+        p.add(key, name, p.nearest(tu, tv), ["F307"], {"amenity": "library"})
     for c, cname in (("00002", "Saint-Fictif"), ("00003", "Bourg-Modèle")):
-        for idx in draw((commune == c) & (zone == int(Zone.VILLAGE_CENTRE)), 1):
-            add(
+        for idx in p.draw(p.village(c), 1):
+            p.add(
                 f"bibliotheque_{c}",
                 f"Bibliothèque de {cname}",
                 idx,
                 ["F307"],
                 {"amenity": "library"},
             )
-    idx = int(np.argmin((cu - 200.0) ** 2 + (cv - 950.0) ** 2))
-    add("cinema_palace", "Cinéma Le Palace", idx, ["F303"], {"amenity": "cinema"})
-    for n, idx in enumerate(draw(town, 5) + draw(~town, 2), start=1):
-        add(f"creche_{n:02d}", f"Crèche n° {n}", idx, ["D502"], {"amenity": "childcare"})
-    for n, idx in enumerate(draw(town & ~ge, 3) + draw(commune == "00003", 1), start=1):
-        add(
+    idx = p.nearest(200.0, 950.0)
+    p.add("cinema_palace", "Cinéma Le Palace", idx, ["F303"], {"amenity": "cinema"})
+    for n, idx in enumerate(p.draw(town, 5) + p.draw(~town, 2), start=1):
+        p.add(f"creche_{n:02d}", f"Crèche n° {n}", idx, ["D502"], {"amenity": "childcare"})
+    for n, idx in enumerate(p.draw(town & ~ge, 3) + p.draw(p.commune == "00003", 1), start=1):
+        p.add(
             f"ehpad_{n:02d}",
             f"Résidence Les Glycines n° {n}",
             idx,
             [],
             {"amenity": "social_facility", "social_facility": "nursing_home"},
         )
-    out.extend(_fountains(layout, rng))
-    return out
 
 
 def _fountains(layout: Layout, rng: Generator) -> list[Facility]:

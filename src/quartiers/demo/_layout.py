@@ -198,60 +198,9 @@ def build_layout(rng: Generator) -> Layout:
     """Return the master plan; ``rng`` only perturbs outlines, never the arrangement."""
     territory = wobbly_ring(0.0, 0.0, 8600.0, 7600.0, harmonics=_harmonics(rng, 0.07), n=160)
     communes = _communes(rng, territory)
-
-    u = np.linspace(-9800.0, 9800.0, 400)
-    river_line = shapely.LineString(np.column_stack([u, river_centre_v(u)]))
-    # Width grows downstream (eastwards) from about 44 m to 64 m.
-    river = shapely.intersection(
-        shapely.union_all(
-            [
-                shapely.buffer(
-                    shapely.LineString(
-                        np.column_stack([u[i : i + 2], river_centre_v(u[i : i + 2])])
-                    ),
-                    22.0 + 10.0 * (u[i] + 9800.0) / 19_600.0,
-                )
-                for i in range(u.size - 1)
-            ]
-        ),
-        territory,
-    )
-
-    ponds = [
-        Named("Bassin du Jardin des Plantes", wobbly_ring(-560.0, 1180.0, 28.0, 18.0, n=24)),
-        Named(
-            "Étang des Essais",
-            wobbly_ring(4700.0, -3750.0, 190.0, 110.0, harmonics=_harmonics(rng, 0.1), n=48),
-        ),
-    ]
-    woods = [
-        Named(
-            "Forêt de la Garenne",
-            wobbly_ring(-6100.0, 800.0, 1500.0, 1050.0, harmonics=_harmonics(rng, 0.15)),
-        ),
-        Named(
-            "Bois des Essais",
-            wobbly_ring(4200.0, -4700.0, 1250.0, 850.0, harmonics=_harmonics(rng, 0.15)),
-        ),
-        Named(
-            "Bois du Calvaire",
-            wobbly_ring(-1700.0, 2300.0, 450.0, 330.0, harmonics=_harmonics(rng, 0.1)),
-        ),
-    ]
-    woods = [Named(w.name, shapely.intersection(w.polygon, territory)) for w in woods]
+    river_line, river = _river(territory)
+    ponds, woods = _ponds_and_woods(rng, territory)
     ge = shapely.union_all([_squares(900, -2100, 2100, -1500), _squares(2100, -1800, 2400, -1500)])
-    parks = [
-        Named("Jardin des Plantes", _squares(-720, 1080, -420, 1300)),
-        Named("Promenade des Berges", _strip_along_river(-1800.0, -300.0, 40.0, 170.0)),
-        Named("Parc du Moulin", _squares(150, -820, 450, -580)),
-        Named("Square des Tilleuls", _squares(1430, -1740, 1500, -1680)),
-        Named("Parc de la Source", _squares(-1900, -900, -1750, -750)),
-        Named("Parc des Coteaux", _squares(1100, 1950, 1300, 2100)),
-        Named("Jardin de la Butte", _squares(-2300, 1550, -2120, 1690)),
-        Named("Square de la Mairie (Saint-Fictif)", _squares(-5150, 3700, -5060, 3770)),
-        Named("Pré communal (Bourg-Modèle)", _squares(6060, 860, 6160, 940)),
-        Named("Jardin du Lavoir (Val-d'Essai)", _squares(-940, -5760, -860, -5690)),
-    ]
     qpv_a = Named("Le Plateau (fictif)", ge)
     qpv_b = Named(
         "Centre ancien (fictif)",
@@ -291,7 +240,7 @@ def build_layout(rng: Generator) -> Layout:
         river=river,
         ponds=ponds,
         woods=woods,
-        parks=parks,
+        parks=_parks(),
         industrial=industrial,
         grands_ensembles=ge,
         qpv=[("QN00001A", qpv_a), ("QN00001B", qpv_b)],
@@ -302,3 +251,69 @@ def build_layout(rng: Generator) -> Layout:
         village_centres=village_centres,
         villages=villages,
     )
+
+
+def _river(territory: shapely.Geometry) -> tuple[shapely.LineString, shapely.Geometry]:
+    """Return the river's axis (whole) and its water surface within ``territory``."""
+    u = np.linspace(-9800.0, 9800.0, 400)
+    river_line = shapely.LineString(np.column_stack([u, river_centre_v(u)]))
+    # Width grows downstream (eastwards) from about 44 m to 64 m.
+    river = shapely.intersection(
+        shapely.union_all(
+            [
+                shapely.buffer(
+                    shapely.LineString(
+                        np.column_stack([u[i : i + 2], river_centre_v(u[i : i + 2])])
+                    ),
+                    22.0 + 10.0 * (u[i] + 9800.0) / 19_600.0,
+                )
+                for i in range(u.size - 1)
+            ]
+        ),
+        territory,
+    )
+    return river_line, river
+
+
+def _ponds_and_woods(
+    rng: Generator, territory: shapely.Geometry
+) -> tuple[list[Named], list[Named]]:
+    """Return the ponds and the woods (cut to ``territory``)."""
+    ponds = [
+        Named("Bassin du Jardin des Plantes", wobbly_ring(-560.0, 1180.0, 28.0, 18.0, n=24)),
+        Named(
+            "Étang des Essais",
+            wobbly_ring(4700.0, -3750.0, 190.0, 110.0, harmonics=_harmonics(rng, 0.1), n=48),
+        ),
+    ]
+    woods = [
+        Named(
+            "Forêt de la Garenne",
+            wobbly_ring(-6100.0, 800.0, 1500.0, 1050.0, harmonics=_harmonics(rng, 0.15)),
+        ),
+        Named(
+            "Bois des Essais",
+            wobbly_ring(4200.0, -4700.0, 1250.0, 850.0, harmonics=_harmonics(rng, 0.15)),
+        ),
+        Named(
+            "Bois du Calvaire",
+            wobbly_ring(-1700.0, 2300.0, 450.0, 330.0, harmonics=_harmonics(rng, 0.1)),
+        ),
+    ]
+    return ponds, [Named(w.name, shapely.intersection(w.polygon, territory)) for w in woods]
+
+
+def _parks() -> list[Named]:
+    """Return the parks and gardens (fixed outlines)."""
+    return [
+        Named("Jardin des Plantes", _squares(-720, 1080, -420, 1300)),
+        Named("Promenade des Berges", _strip_along_river(-1800.0, -300.0, 40.0, 170.0)),
+        Named("Parc du Moulin", _squares(150, -820, 450, -580)),
+        Named("Square des Tilleuls", _squares(1430, -1740, 1500, -1680)),
+        Named("Parc de la Source", _squares(-1900, -900, -1750, -750)),
+        Named("Parc des Coteaux", _squares(1100, 1950, 1300, 2100)),
+        Named("Jardin de la Butte", _squares(-2300, 1550, -2120, 1690)),
+        Named("Square de la Mairie (Saint-Fictif)", _squares(-5150, 3700, -5060, 3770)),
+        Named("Pré communal (Bourg-Modèle)", _squares(6060, 860, 6160, 940)),
+        Named("Jardin du Lavoir (Val-d'Essai)", _squares(-940, -5760, -860, -5690)),
+    ]

@@ -10,6 +10,8 @@ woods, scattered trees (B) in parks, low plants (D) in fields, water (G).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -43,44 +45,9 @@ def lcz_blocks(
     vegetation and high-vegetation shares, %) and ``lcz``/``lcz_int``; ``are`` (m²) is
     computed after warping, by the writer.
     """
-    ua, va = net.lattice.uv(net.edge_a)
-    ub, vb = net.lattice.uv(net.edge_b)
-    road = np.isin(net.edge_class, _ROADS)
-    segs = shapely.linestrings(
-        np.stack([np.column_stack([ua[road], va[road]]), np.column_stack([ub[road], vb[road]])], 1)
-    )
-    cuts = [layout.territory, layout.water, layout.industrial]
-    cuts += [p.polygon for p in layout.parks] + [w.polygon for w in layout.woods]
-    edges = [shapely.boundary(g) for g in cuts]
-    noded = shapely.union_all([*segs, *edges])
-    faces = np.asarray(shapely.get_parts(shapely.polygonize(shapely.get_parts(noded))))
-    shapely.prepare(layout.territory)
-    inside = shapely.contains_xy(
-        layout.territory,
-        shapely.get_x(shapely.point_on_surface(faces)),
-        shapely.get_y(shapely.point_on_surface(faces)),
-    )
-    faces = faces[inside & (shapely.area(faces) > 1.0)]
-    rep = shapely.point_on_surface(faces)
-    order = np.lexsort((np.round(shapely.get_x(rep), 1), np.round(shapely.get_y(rep), 1)))
-    faces, rep = faces[order], rep[order]
-    zone = layout.zone_at(shapely.get_x(rep), shapely.get_y(rep))
+    faces, zone = _faces(layout, net)
     area = shapely.area(faces)
-
-    tree = shapely.STRtree(faces)
-    bx = ((buildings["x0"] + buildings["x1"]) / 2).to_numpy()
-    by = ((buildings["y0"] + buildings["y1"]) / 2).to_numpy()
-    barea = ((buildings["x1"] - buildings["x0"]) * (buildings["y1"] - buildings["y0"])).to_numpy()
-    pts, blk = tree.query(shapely.points(bx, by), predicate="within")
-    built = np.bincount(blk, weights=barea[pts], minlength=faces.size)
-    hsum = np.bincount(
-        blk, weights=barea[pts] * buildings["height"].to_numpy()[pts], minlength=faces.size
-    )
-    tpts, tblk = tree.query(
-        shapely.points(trees["u"].to_numpy(), trees["v"].to_numpy()), predicate="within"
-    )
-    crown = np.pi * (trees["crown"].to_numpy()[tpts] / 2.0) ** 2
-    canopy = np.bincount(tblk, weights=crown, minlength=faces.size)
+    built, hsum, canopy = _cover(faces, buildings, trees)
 
     bur = np.minimum(100.0 * built / area, 100.0)
     hre = np.where(built > 0, hsum / np.maximum(built, 1e-9), 0.0)
@@ -116,6 +83,53 @@ def lcz_blocks(
             "geometry": faces,
         }
     )
+
+
+def _faces(layout: Layout, net: StreetNet) -> tuple[NDArray[np.object_], NDArray[np.int8]]:
+    """Return the blocks (faces of the roads cut by water, parks, woods) and their zone."""
+    ua, va = net.lattice.uv(net.edge_a)
+    ub, vb = net.lattice.uv(net.edge_b)
+    road = np.isin(net.edge_class, _ROADS)
+    segs = shapely.linestrings(
+        np.stack([np.column_stack([ua[road], va[road]]), np.column_stack([ub[road], vb[road]])], 1)
+    )
+    cuts = [layout.territory, layout.water, layout.industrial]
+    cuts += [p.polygon for p in layout.parks] + [w.polygon for w in layout.woods]
+    edges = [shapely.boundary(g) for g in cuts]
+    noded = shapely.union_all([*segs, *edges])
+    faces = np.asarray(shapely.get_parts(shapely.polygonize(shapely.get_parts(noded))))
+    shapely.prepare(layout.territory)
+    inside = shapely.contains_xy(
+        layout.territory,
+        shapely.get_x(shapely.point_on_surface(faces)),
+        shapely.get_y(shapely.point_on_surface(faces)),
+    )
+    faces = faces[inside & (shapely.area(faces) > 1.0)]
+    rep = shapely.point_on_surface(faces)
+    order = np.lexsort((np.round(shapely.get_x(rep), 1), np.round(shapely.get_y(rep), 1)))
+    faces, rep = faces[order], rep[order]
+    return faces, layout.zone_at(shapely.get_x(rep), shapely.get_y(rep))
+
+
+def _cover(
+    faces: NDArray[np.object_], buildings: pd.DataFrame, trees: pd.DataFrame
+) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
+    """Return per block the built area, the area-weighted height sum and the tree canopy."""
+    tree = shapely.STRtree(faces)
+    bx = ((buildings["x0"] + buildings["x1"]) / 2).to_numpy()
+    by = ((buildings["y0"] + buildings["y1"]) / 2).to_numpy()
+    barea = ((buildings["x1"] - buildings["x0"]) * (buildings["y1"] - buildings["y0"])).to_numpy()
+    pts, blk = tree.query(shapely.points(bx, by), predicate="within")
+    built = np.bincount(blk, weights=barea[pts], minlength=faces.size)
+    hsum = np.bincount(
+        blk, weights=barea[pts] * buildings["height"].to_numpy()[pts], minlength=faces.size
+    )
+    tpts, tblk = tree.query(
+        shapely.points(trees["u"].to_numpy(), trees["v"].to_numpy()), predicate="within"
+    )
+    crown = np.pi * (trees["crown"].to_numpy()[tpts] / 2.0) ** 2
+    canopy = np.bincount(tblk, weights=crown, minlength=faces.size)
+    return built, hsum, canopy
 
 
 def _classify(

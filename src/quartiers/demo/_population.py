@@ -9,6 +9,8 @@ building's centroid, which gives Filosofi's raw counts before secrecy (see
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from numpy.random import Generator
@@ -96,12 +98,28 @@ def raw_cells(
     per_building
         The residential buildings with their ``x, y`` cell and ``ind``/``men`` counts.
     """
+    res = _residential(buildings, warp)
+    data = _columns(res, _household_draws(res, rng))
+    per_building = pd.DataFrame(data, index=res.index)
+    per_building["x"] = res["x"]
+    per_building["y"] = res["y"]
+    cells = per_building.groupby(["x", "y"], sort=True)[COUNTS].sum().reset_index()
+    return cells, per_building
+
+
+def _residential(buildings: pd.DataFrame, warp: Warp) -> pd.DataFrame:
+    """Return the inhabited residential buildings with the ``x, y`` corner of their cell."""
     res = buildings[buildings["residential"] & (buildings["households"] > 0)].copy()
     cu = ((res["x0"] + res["x1"]) / 2).to_numpy()
     cv = ((res["y0"] + res["y1"]) / 2).to_numpy()
     ex, ny = to_3035(*warp.xy(cu, cv))
     res["x"] = (np.floor(ex / 200.0) * 200).astype(np.int64)
     res["y"] = (np.floor(ny / 200.0) * 200).astype(np.int64)
+    return res
+
+
+def _household_draws(res: pd.DataFrame, rng: Generator) -> dict[str, NDArray[Any]]:
+    """Draw the households, persons, incomes and surfaces of each residential building."""
     cell_key = res["x"].to_numpy() * 10_000_000 + res["y"].to_numpy()
     uniq, cell_idx = np.unique(cell_key, return_inverse=True)
     # One draw per cell gives neighbourhood-scale variation (some streets poorer than others).
@@ -156,6 +174,28 @@ def raw_cells(
     )
     surf = hh * res["flat_m2"].to_numpy() * rng.uniform(0.95, 1.05, n)
 
+    return {
+        "persons": persons,
+        "hh": hh,
+        "poor": poor,
+        "one": one,
+        "large": large,
+        "owners": owners,
+        "fmp": fmp,
+        "ind_snv": ind_snv,
+        "surf": surf,
+        "ages": ages,
+        "ind_inc": ind_inc,
+    }
+
+
+def _columns(res: pd.DataFrame, draw: dict[str, NDArray[Any]]) -> dict[str, NDArray[np.float64]]:
+    """Return the Filosofi count columns of each residential building."""
+    persons, hh, poor, one, large = (draw[k] for k in ("persons", "hh", "poor", "one", "large"))
+    owners, fmp, ind_snv, surf = (draw[k] for k in ("owners", "fmp", "ind_snv", "surf"))
+    ages, ind_inc = draw["ages"], draw["ind_inc"]
+    social = res["social"].to_numpy()
+    house = res["building"].to_numpy() == "house"
     period = res["period"].to_numpy()
     data: dict[str, NDArray[np.float64]] = {
         "ind": persons.astype("float64"),
@@ -176,8 +216,4 @@ def raw_cells(
     for k, col in enumerate(AGES):
         data[col] = ages[:, k].astype("float64")
     data["ind_inc"] = ind_inc.astype("float64")
-    per_building = pd.DataFrame(data, index=res.index)
-    per_building["x"] = res["x"]
-    per_building["y"] = res["y"]
-    cells = per_building.groupby(["x", "y"], sort=True)[COUNTS].sum().reset_index()
-    return cells, per_building
+    return data

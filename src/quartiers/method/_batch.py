@@ -10,6 +10,8 @@ sort per batch, ranks one comparison of the QPV with each other.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -22,6 +24,7 @@ __all__ = [
     "batch_positions",
     "batch_ranks",
     "batch_weighted_mean",
+    "sorted_reference",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -63,41 +66,58 @@ def batch_weighted_mean(x: FloatArray, w: FloatArray, groups: FloatArray, how: s
     return np.exp(out) if how == "geometric" else out
 
 
-def _stable_argsort(keyed: FloatArray) -> NDArray[np.intp]:
-    """Return ``argsort(keyed, axis=1, kind="stable")``, faster when rows have no ties.
+def _rows_take(a: NDArray[np.generic], idx: NDArray[np.intp]) -> NDArray[Any]:
+    """Return ``take_along_axis(a, idx, axis=1)`` through one flat gather (2-D arrays)."""
+    b, k = idx.shape
+    flat = (idx + (np.arange(b) * a.shape[1])[:, None]).ravel()
+    return np.asarray(a.ravel()[flat].reshape(b, k))
 
-    numpy's default sort is vectorised but unstable; rows with finite ties (whose order
-    changes the cumulative sums, hence their rounding) are sorted again with the stable
-    sort. Ties among ``inf`` (unknown values, weight 0) do not matter.
+
+def _stable_argsort(keyed: FloatArray) -> NDArray[np.intp]:
+    """Return ``argsort(keyed, axis=1, kind="stable")``, faster.
+
+    The order of equal values changes the cumulative sums (hence their rounding), so it
+    must be the stable one. numpy's default (vectorised) sort groups the equal values;
+    sorting the integers ``group × n + index`` then orders each group by index, as the
+    (much slower) stable sort does.
     """
     order = np.argsort(keyed, axis=1)
-    s = np.take_along_axis(keyed, order, axis=1)
-    tied = ((s[:, 1:] == s[:, :-1]) & np.isfinite(s[:, 1:])).any(axis=1)
-    if tied.any():
-        order[tied] = np.argsort(keyed[tied], axis=1, kind="stable")
-    return order
+    s = _rows_take(keyed, order)
+    b, n = keyed.shape
+    group = np.zeros((b, n), dtype=np.int64)
+    np.cumsum(s[:, 1:] != s[:, :-1], axis=1, out=group[:, 1:])
+    return np.asarray(np.sort(group * n + order, axis=1) % n, dtype=np.intp)
 
 
-def _sorted_reference(values: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Sort each row of ``values`` (unknown last) and return it with its cumulative weights."""
+def sorted_reference(values: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Sort each row of ``values`` (unknown last) and return it with its cumulative weights.
+
+    Unknown values and cells of weight 0 are sorted last as ``inf``; the order of equal
+    values is the stable one (see :func:`_stable_argsort`).
+    """
     ok = np.isfinite(values) & (weights[None, :] > 0)
     keyed = np.where(ok, values, np.inf)
     order = _stable_argsort(keyed)
-    sorted_values = np.take_along_axis(keyed, order, axis=1)
+    sorted_values = _rows_take(keyed, order)
     w = np.where(ok, weights[None, :], 0.0)
-    cum = np.cumsum(np.take_along_axis(w, order, axis=1), axis=1)
+    cum = np.cumsum(_rows_take(w, order), axis=1)
     return sorted_values, cum
 
 
 def batch_breaks(
-    values: FloatArray, weights: FloatArray, shares: tuple[float, ...] = QUINTILES
+    values: FloatArray,
+    weights: FloatArray,
+    shares: tuple[float, ...] = QUINTILES,
+    *,
+    reference: tuple[FloatArray, FloatArray] | None = None,
 ) -> FloatArray:
     """Return per row the values below which ``shares`` of the weight lie (draws × shares).
 
     Row by row the same as :func:`quartiers.method.rank.weighted_breaks`; NaN rows when a row
-    has no known value.
+    has no known value. ``reference`` is ``sorted_reference(values, weights)`` when the
+    caller already has it.
     """
-    sorted_values, cum = _sorted_reference(values, weights)
+    sorted_values, cum = reference or sorted_reference(values, weights)
     total = cum[:, -1:]
     out = np.full((values.shape[0], len(shares)), np.nan)
     has = total[:, 0] > 0
@@ -112,31 +132,40 @@ def batch_breaks(
     return out
 
 
-def batch_positions(points: FloatArray, values: FloatArray, weights: FloatArray) -> FloatArray:
+def batch_positions(
+    points: FloatArray,
+    values: FloatArray,
+    weights: FloatArray,
+    *,
+    reference: tuple[FloatArray, FloatArray] | None = None,
+) -> FloatArray:
     """Return the weighted mid-rank (0–1) of each row's ``points`` among that row's ``values``.
 
     Row by row the same as :func:`quartiers.method.normalise.normalise_column` with the
-    ``percentile`` normalisation (ties within :data:`TIE_TOLERANCE`).
+    ``percentile`` normalisation (ties within :data:`TIE_TOLERANCE`). ``reference`` is
+    ``sorted_reference(values, weights)`` when the caller already has it.
     """
-    sorted_values, cum = _sorted_reference(values, weights)
-    cum = np.concatenate([np.zeros((cum.shape[0], 1)), cum], axis=1)
-    out = np.full(points.shape, np.nan)
-    for b in range(points.shape[0]):
-        total = cum[b, -1]
-        known = np.isfinite(points[b])
-        if not total > 0 or not known.any():
-            continue
-        # Searching sorted points is ~3× faster (numpy narrows each search from the last).
-        order = np.argsort(points[b, known])
-        x = points[b, known][order]
-        tol = TIE_TOLERANCE * np.maximum(1.0, np.abs(x))
-        row = sorted_values[b]
-        below = np.searchsorted(row, x - tol, side="left")
-        upto = np.searchsorted(row, x + tol, side="right")
-        v = np.empty(x.shape)
-        v[order] = (cum[b, below] + 0.5 * (cum[b, upto] - cum[b, below])) / total
-        out[b, known] = v
-    return out
+    sorted_values, cum = reference or sorted_reference(values, weights)
+    b = sorted_values.shape[0]
+    cum = np.concatenate([np.zeros((b, 1)), cum], axis=1)
+    total = cum[:, -1:]
+    known = np.isfinite(points)
+    # Searching sorted points is ~3× faster (numpy narrows each search from the last).
+    order = np.argsort(np.where(known, points, np.inf), axis=1)
+    x = _rows_take(points, order)
+    tol = TIE_TOLERANCE * np.maximum(1.0, np.abs(x))
+    low, high = x - tol, x + tol
+    below = np.empty(x.shape, dtype=np.intp)
+    upto = np.empty(x.shape, dtype=np.intp)
+    for r in range(b):
+        below[r] = np.searchsorted(sorted_values[r], low[r], side="left")
+        upto[r] = np.searchsorted(sorted_values[r], high[r], side="right")
+    at_below, at_upto = _rows_take(cum, below), _rows_take(cum, upto)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = (at_below + 0.5 * (at_upto - at_below)) / total
+    out = np.empty(points.shape)
+    out.ravel()[(order + (np.arange(b) * points.shape[1])[:, None]).ravel()] = v.ravel()
+    return np.where(known & (total > 0), out, np.nan)
 
 
 def batch_ranks(index: FloatArray, eligible: BoolArray) -> FloatArray:

@@ -249,7 +249,31 @@ def moving_columns(
     The Filosofi columns of imputed cells (perturbation) and ``lcz_heat`` (scores of the
     « variable » LCZ classes); values are draws × units × columns, each draw normalised
     against its own reference with the normalisation it drew (or the indicator's own).
+
+    The moving columns depend only on a draw's perturbation key, normalisation and LCZ
+    scores, and the Sobol design repeats them (the rows of a Saltelli block differ from
+    their base row in one group of choices): each distinct combination is normalised once
+    and copied to the draws that share it (the same numbers, row by row).
     """
+    signature = [draws.normalisation[rows][:, None].astype("float64")]
+    if engine.noisy(draws):
+        assert draws.noise_key is not None
+        signature.append(draws.noise_key[rows][:, None].astype("float64"))
+    if draws.lcz_scores is not None and engine.p.lcz_column >= 0:
+        signature.append(draws.lcz_scores[rows])
+    _, first, inverse = np.unique(
+        np.hstack(signature), axis=0, return_index=True, return_inverse=True
+    )
+    if first.size == rows.size:
+        return _moving_columns(engine, space, draws, rows)
+    cols, x = _moving_columns(engine, space, draws, rows[first])
+    return cols, None if x is None else x[inverse.reshape(-1)]
+
+
+def _moving_columns(
+    engine: Engine, space: ChoiceSpace, draws: Draws, rows: IntArray
+) -> tuple[IntArray, FloatArray | None]:
+    """Return :func:`moving_columns` of the draws ``rows``, each computed on its own."""
     p = engine.p
     base = p.compiled
     cols: list[int] = []

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from quartiers.method.spec_parts import AGGREGATIONS
+
 if TYPE_CHECKING:
     from quartiers.method.spec import Method
 
@@ -118,8 +120,6 @@ def _listed(values: tuple[str, ...], known: tuple[str, ...], path: str) -> list[
 
 def check_choices(method: Method) -> list[tuple[str, str]]:
     """Return ``(field, French message)`` for every rule the ``uncertainty`` section breaks."""
-    from quartiers.method.spec import AGGREGATIONS
-
     unc = method.uncertainty
     errors: list[tuple[str, str]] = []
     norms = unc.normalisations

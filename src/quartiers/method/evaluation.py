@@ -25,6 +25,7 @@ from quartiers.method._batch import (
     batch_positions,
     batch_ranks,
     batch_weighted_mean,
+    sorted_reference,
 )
 from quartiers.method._engine import Engine, mean_terms, moving_columns
 from quartiers.method.completeness import draw_range, fill_scores
@@ -207,13 +208,16 @@ def _evaluate_batch(
             index[b] = _complete(p, scores[b], index[b], compiled, draws.missing, i, ~engine.small)
     qpv_index, cell_index = index[:, :n_q], index[:, n_q:]
     cell_index[:, engine.small] = np.nan
-    breaks = batch_breaks(cell_index, p.cell_population)
+    reference = sorted_reference(cell_index, p.cell_population)  # shared: one sort per draw
+    breaks = batch_breaks(cell_index, p.cell_population, reference=reference)
     top_cut = breaks[:, -1:]
     has_breaks = np.asarray(np.isfinite(breaks).all(axis=1), dtype=bool).reshape(-1, 1)
     out.index[rows] = qpv_index
     out.rank[rows] = batch_ranks(qpv_index, p.eligible)
     out.top[rows] = has_breaks & np.isfinite(qpv_index) & (qpv_index > top_cut)
-    out.position[rows] = batch_positions(qpv_index, cell_index, p.cell_population)
+    out.position[rows] = batch_positions(
+        qpv_index, cell_index, p.cell_population, reference=reference
+    )
     top_cells = has_breaks & np.isfinite(cell_index) & (cell_index > top_cut)
     residents = np.asarray(p.qpv_matrix @ (top_cells * p.cell_population[None, :]).T).T
     out.resident_share[rows] = safe_ratio(residents, p.qpv_population[None, :])

@@ -3,7 +3,9 @@
 Cells are 200 m squares of the INSEE grid (EPSG:3035); two cells are neighbours when they
 share an edge or a corner (queen contiguity), found from the cells' south-west corners. For
 each cell with an index, :func:`local_moran` compares its index and the mean of its
-neighbours' (row-standardised weights) with conditional permutations (esda); the one-sided
+neighbours' (row-standardised weights) with conditional permutations — esda's
+``Moran_Local`` computed here, the same figures bit for bit without importing esda and
+libpysal (:func:`_moran_local`, tested against esda); the one-sided
 pseudo p-values are adjusted by the Benjamini–Hochberg procedure, which keeps the expected
 share of false discoveries among the cells called significant at or below ``fdr``. A hotspot
 cell is significant and in the high-high quadrant (high index among high neighbours);
@@ -13,7 +15,6 @@ connected hotspot cells form a cluster.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,9 +154,6 @@ def local_moran(
     seed
         Seed of the permutations (same seed, same p-values).
     """
-    import esda
-    from libpysal.weights import W
-
     values = np.asarray(values, dtype="float64")
     n = len(values)
     known = np.isfinite(values)
@@ -172,20 +170,14 @@ def local_moran(
     if idx.size >= 3 and np.ptp(values[idx]) > 0:
         local = np.full(n, -1, dtype=np.int64)
         local[idx] = np.arange(idx.size)
-        neighbours: dict[int, list[int]] = {k: [] for k in range(idx.size)}
-        for a, b in zip(local[i].tolist(), local[j].tolist(), strict=True):
-            neighbours[a].append(b)
-        w = W(neighbours, silence_warnings=True)
-        w.transform = "r"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            lisa = esda.Moran_Local(
-                values[idx], w, permutations=permutations, seed=seed, keep_simulations=False
-            )
-        out_i[idx] = lisa.Is
-        quad[idx] = lisa.q
-        p[idx] = lisa.p_sim
-        q[idx] = false_discovery_control(lisa.p_sim, method="bh")
+        weights = sparse.csr_array(
+            (1.0 / degree[i], (local[i], local[j])), shape=(idx.size, idx.size)
+        )
+        lisa_i, lisa_q, p_sim = _moran_local(values[idx], weights, permutations, seed)
+        out_i[idx] = lisa_i
+        quad[idx] = lisa_q
+        p[idx] = p_sim
+        q[idx] = false_discovery_control(p_sim, method="bh")
     hot = tested & (quad == HIGH_HIGH) & (np.nan_to_num(q, nan=1.0) <= fdr)
     return LocalMoran(
         tested=tested,
@@ -199,6 +191,49 @@ def local_moran(
         fdr=fdr,
         seed=seed,
     )
+
+
+def _moran_local(
+    y: FloatArray, w: sparse.csr_array, permutations: int, seed: int
+) -> tuple[FloatArray, IntArray, NDArray[np.float32]]:
+    """Return local Moran's I, quadrant and pseudo p-value of each value, as esda does.
+
+    The figures of ``esda.Moran_Local(y, w, permutations=…, seed=…)`` with row-standardised
+    weights ``w`` (esda 2.x, « directed » p-values), bit for bit, without importing esda
+    and libpysal (about 1 s): the same standardisation, the same conditional permutations
+    (one stream ``RandomState(seed)``, one draw of ``max_card`` other cells per
+    permutation, shared by every cell) and the same products, the cells of one
+    cardinality at once (matrix cells·permutations × neighbours).
+    """
+    n = y.size
+    z = y - y.mean()
+    z /= y.std()
+    den = (z * z).sum()
+    lag = w @ z
+    local_i = (n - 1) * z * lag / den
+    zp, lp = z > 0, lag > 0
+    quadrant = 1 * (zp & lp) + 2 * (~zp & lp) + 3 * (~zp & ~lp) + 4 * (zp & ~lp)
+    cardinality = np.diff(w.indptr)
+    rng = np.random.RandomState(seed)
+    max_card = int(cardinality.max())
+    ids = np.empty((permutations, max_card), dtype=np.int64)
+    for k in range(permutations):  # the draws of esda's crand, in its order
+        ids[k] = rng.choice(n - 1, size=max_card, replace=False)
+    scaling = (n - 1) / (z * z).sum()
+    larger = np.empty(n, dtype=np.int64)
+    for card in np.unique(cardinality):
+        cells = np.flatnonzero(cardinality == card)
+        other = ids[None, :, :card]
+        # esda draws among the other cells: index k is cell k below the cell, k + 1 above
+        zrand = z[other + (other >= cells[:, None, None])]
+        weights = w.data[w.indptr[cells[0]] : w.indptr[cells[0]] + card]
+        dot = (zrand.reshape(-1, card) @ weights).reshape(cells.size, permutations)
+        stats = z[cells, None] * (dot + 0.0 * z[cells, None]) * scaling
+        larger[cells] = (stats >= local_i[cells, None]).sum(axis=1)
+    low = (permutations - larger) < larger
+    larger[low] = permutations - larger[low]
+    p_sim = ((larger + 1.0) / (permutations + 1.0)).astype(np.float32)
+    return local_i, quadrant.astype(np.int64), p_sim
 
 
 def _clusters(hot: BoolArray, i: IntArray, j: IntArray) -> IntArray:

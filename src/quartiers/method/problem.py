@@ -169,14 +169,8 @@ def build_problem(
     """
     ids = compiled.indicator_ids
     n = len(cell_population)
-
-    def stack(attr: str) -> FloatArray:
-        if not ids:
-            return np.zeros((n, 0))
-        return np.column_stack([getattr(indicators[i], attr) for i in ids]).astype("float64")
-
     pop = np.nan_to_num(np.asarray(cell_population, dtype="float64"))
-    num, den = stack("num"), stack("den")
+    num, den = _stack(indicators, ids, n, "num"), _stack(indicators, ids, n, "den")
     matrix = sparse.csr_array(qpv_matrix)
     q_pop = np.asarray(matrix @ pop if qpv_population is None else qpv_population, "float64")
     eligible = np.asarray(q_pop >= method.population_floor, dtype=bool)
@@ -185,10 +179,7 @@ def build_problem(
     lcz = _lcz_fields(ids, den, matrix, lcz_variable, method.uncertainty.lcz_variable_range)
     return RankingProblem(
         compiled=compiled,
-        drawn_normalisation=np.asarray(
-            [_own_normalisation(method, i) is None for i in ids], dtype=bool
-        ),
-        cell_value=stack("value"),
+        cell_value=_stack(indicators, ids, n, "value"),
         cell_num=num,
         cell_den=den,
         cell_population=pop,
@@ -198,17 +189,36 @@ def build_problem(
         qpv_den=np.asarray(matrix @ den if qpv_den is None else qpv_den, dtype="float64"),
         qpv_population=q_pop,
         eligible=eligible,
-        display_floor=np.asarray([REGISTRY[i].min_population for i in ids], dtype="float64"),
         imputed=np.asarray(imputed, dtype=bool),
-        perturbable=np.asarray(["Filosofi" in REGISTRY[i].source for i in ids], dtype=bool),
-        bounded=np.asarray([REGISTRY[i].unit == "part (0–1)" for i in ids], dtype=bool),
         missing=None if missing is None or not np.any(missing) else np.asarray(missing, bool),
         impute=impute,
         reference=reference,
         cell_group=cell_group,
         qpv_group=qpv_group,
+        **_indicator_flags(method, ids),
         **lcz,
     )
+
+
+def _stack(
+    indicators: Mapping[str, CellIndicator], ids: tuple[str, ...], n: int, attr: str
+) -> FloatArray:
+    """Return the cells × indicators matrix of attribute ``attr`` (value, num or den)."""
+    if not ids:
+        return np.zeros((n, 0))
+    return np.column_stack([getattr(indicators[i], attr) for i in ids]).astype("float64")
+
+
+def _indicator_flags(method: Method, ids: tuple[str, ...]) -> dict[str, Any]:
+    """Per indicator: normalisation drawn, display floor, Filosofi (perturbable), a share."""
+    return {
+        "drawn_normalisation": np.asarray(
+            [_own_normalisation(method, i) is None for i in ids], dtype=bool
+        ),
+        "display_floor": np.asarray([REGISTRY[i].min_population for i in ids], dtype="float64"),
+        "perturbable": np.asarray(["Filosofi" in REGISTRY[i].source for i in ids], dtype=bool),
+        "bounded": np.asarray([REGISTRY[i].unit == "part (0–1)" for i in ids], dtype=bool),
+    }
 
 
 def _lcz_fields(

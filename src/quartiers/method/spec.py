@@ -2,32 +2,40 @@
 
 Structure and types are checked by pydantic; cross-field rules (known indicators in the
 right dimension, weights positive and summing as declared, known normalisations and
-aggregations, existing horizon) by :func:`_check`. Every problem becomes a
-:class:`~quartiers.errors.MethodError` in French naming the file and the field.
+aggregations, existing horizon) by :func:`~quartiers.method.spec_checks.check_method`; the
+vocabularies and section models are in :mod:`quartiers.method.spec_parts`. Every problem
+becomes a :class:`~quartiers.errors.MethodError` in French naming the file and the field.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
 
 from quartiers._validation_fr import french_message
 from quartiers.errors import MethodError
 from quartiers.indicators.exposure import LCZ_HEAT_SCORES, LCZ_VARIABLE
-from quartiers.indicators.registry import DIMENSIONS, REGISTRY
-from quartiers.method.choices import Hotspots, Uncertainty, check_choices
-from quartiers.method.completeness import MISSING_DIMENSION
+from quartiers.indicators.registry import REGISTRY
+from quartiers.method.choices import Hotspots, Uncertainty
 from quartiers.method.hazard import Hazard
-from quartiers.method.reference import check_reference
+from quartiers.method.spec_checks import check_method
+from quartiers.method.spec_parts import (
+    AGGREGATIONS,
+    NORMALISATIONS,
+    PYDANTIC_FR,
+    STRICT,
+    Aggregation,
+    Dimension,
+    IndicatorChoice,
+    loc,
+)
 from quartiers.os_errors import reason, yaml_reason
-from quartiers.schemas import HORIZONS
 
 __all__ = [
     "AGGREGATIONS",
@@ -43,66 +51,6 @@ __all__ = [
     "parse_method",
 ]
 
-#: Normalisations (id → French label).
-NORMALISATIONS: dict[str, str] = {
-    "percentile": "rang centile pondéré dans la distribution des carreaux du territoire",
-    "minmax": "min–max sur les carreaux du territoire",
-    "zscore": "z-score (écart à la moyenne des carreaux, en écarts-types)",
-    "bounds": "min–max entre deux bornes fixes données par la méthode",
-}
-
-#: Aggregations (id → French label).
-AGGREGATIONS: dict[str, str] = {
-    "arithmetic": "moyenne arithmétique pondérée",
-    "geometric": "moyenne géométrique pondérée",
-}
-
-#: Rules for cells from which no place of a category is reachable on foot (id → French).
-UNREACHABLE: dict[str, str] = {
-    "drop": "carreau sans lieu atteignable laissé vide (méthode v1)",
-    "worst": "carreau sans lieu atteignable : plus grande distance du territoire",
-}
-
-#: Tolerance on declared weight sums.
-WEIGHT_TOLERANCE = 1e-6
-
-_STRICT = ConfigDict(extra="forbid", frozen=True)
-
-
-class IndicatorChoice(BaseModel):
-    """Weight and optional normalisation of one indicator inside its dimension."""
-
-    model_config = _STRICT
-
-    weight: float
-    normalisation: str | None = None
-    bounds: tuple[float, float] | None = None
-
-
-class Dimension(BaseModel):
-    """Weight of a dimension and the indicators it aggregates."""
-
-    model_config = _STRICT
-
-    weight: float
-    indicators: dict[str, float | IndicatorChoice]
-
-    def choices(self) -> dict[str, IndicatorChoice]:
-        """Return every indicator as an :class:`IndicatorChoice`."""
-        return {
-            k: v if isinstance(v, IndicatorChoice) else IndicatorChoice(weight=v)
-            for k, v in self.indicators.items()
-        }
-
-
-class Aggregation(BaseModel):
-    """Aggregation within each dimension and across dimensions."""
-
-    model_config = _STRICT
-
-    within: str = "arithmetic"
-    across: str = "arithmetic"
-
 
 def _default_lcz_scores() -> dict[str, float | str]:
     return dict(LCZ_HEAT_SCORES)
@@ -111,7 +59,7 @@ def _default_lcz_scores() -> dict[str, float | str]:
 class Method(BaseModel):
     """A validated method: normalisation, weights, aggregation and thresholds."""
 
-    model_config = _STRICT
+    model_config = STRICT
 
     name: str
     version: str
@@ -235,194 +183,6 @@ class Method(BaseModel):
         return self.normalisation
 
 
-_PYDANTIC_FR = {
-    "extra_forbidden": "champ inconnu",
-    "missing": "champ obligatoire manquant",
-    "float_parsing": "nombre attendu",
-    "float_type": "nombre attendu",
-    "finite_number": "nombre fini attendu",
-    "string_type": "texte attendu",
-    "dict_type": "table « clé : valeur » attendue",
-    "model_type": "table « clé : valeur » attendue",
-    "model_attributes_type": "table « clé : valeur » attendue",
-    "tuple_type": "liste de deux nombres attendue",
-    "too_short": "liste de deux nombres attendue",
-    "too_long": "liste de deux nombres attendue",
-    "greater_than_equal": "valeur supérieure ou égale à {ge} attendue",
-    "greater_than": "valeur strictement supérieure à {gt} attendue",
-    "less_than": "valeur inférieure à {lt} attendue",
-    "less_than_equal": "valeur au plus égale à {le} attendue",
-    "int_type": "nombre entier attendu",
-    "int_parsing": "nombre entier attendu",
-    "int_from_float": "nombre entier attendu",
-    "bool_type": "oui/non (true/false) attendu",
-    "bool_parsing": "oui/non (true/false) attendu",
-    "list_type": "liste attendue",
-}
-
-
-def _loc(parts: tuple[int | str, ...]) -> str:
-    # pydantic adds the union branch name (e.g. "float", "IndicatorChoice") to the location.
-    keep = [str(p) for p in parts if p not in ("float", "IndicatorChoice")]
-    return ".".join(keep) or "(racine)"
-
-
-def _check(method: Method) -> list[tuple[str, str]]:
-    """Return ``(field, French message)`` for every cross-field rule the method breaks."""
-    errors: list[tuple[str, str]] = []
-    if method.horizon not in HORIZONS:
-        errors.append(
-            ("horizon", f"horizon inconnu {method.horizon!r} (attendu : {', '.join(HORIZONS)})")
-        )
-    for field, value in (("normalisation", method.normalisation),):
-        if value not in NORMALISATIONS:
-            errors.append((field, f"normalisation inconnue {value!r} ({_known(NORMALISATIONS)})"))
-    if method.missing_dimension not in MISSING_DIMENSION:
-        errors.append(
-            (
-                "missing_dimension",
-                f"valeur inconnue {method.missing_dimension!r} ({_known(MISSING_DIMENSION)})",
-            )
-        )
-    errors.extend(check_reference(method.reference))
-    for key in ("within", "across"):
-        value = getattr(method.aggregation, key)
-        if value not in AGGREGATIONS:
-            errors.append(
-                (f"aggregation.{key}", f"agrégation inconnue {value!r} ({_known(AGGREGATIONS)})")
-            )
-    if not method.dimensions:
-        errors.append(("dimensions", "au moins une dimension attendue"))
-    dim_total = 0.0
-    for dim_id, dim in method.dimensions.items():
-        path = f"dimensions.{dim_id}"
-        if dim_id not in DIMENSIONS:
-            errors.append((path, f"dimension inconnue ({_known(DIMENSIONS)})"))
-            continue
-        errors.extend(_check_weight(f"{path}.weight", dim.weight))
-        dim_total += dim.weight
-        ind_total = 0.0
-        for ind_id, choice in dim.choices().items():
-            ipath = f"{path}.indicators.{ind_id}"
-            errors.extend(_check_weight(f"{ipath}.weight", choice.weight))
-            ind_total += choice.weight
-            ind = REGISTRY.get(ind_id)
-            if ind is None:
-                errors.append((ipath, f"indicateur inconnu (connus : {', '.join(REGISTRY)})"))
-                continue
-            if ind.dimension != dim_id:
-                errors.append(
-                    (ipath, f"cet indicateur appartient à la dimension « {ind.dimension} »")
-                )
-            errors.extend(_check_normalisation(method, ipath, ind_id, choice))
-        if not dim.indicators:
-            errors.append((f"{path}.indicators", "au moins un indicateur attendu"))
-        elif not math.isclose(ind_total, method.weights_sum, abs_tol=WEIGHT_TOLERANCE):
-            errors.append(
-                (
-                    f"{path}.indicators",
-                    f"les poids des indicateurs totalisent {ind_total:g}, "
-                    f"alors que weights_sum déclare {method.weights_sum:g}",
-                )
-            )
-    if method.dimensions and not math.isclose(
-        dim_total, method.weights_sum, abs_tol=WEIGHT_TOLERANCE
-    ):
-        errors.append(
-            (
-                "dimensions",
-                f"les poids des dimensions totalisent {dim_total:g}, "
-                f"alors que weights_sum déclare {method.weights_sum:g}",
-            )
-        )
-    if method.unreachable not in UNREACHABLE:
-        errors.append(
-            ("unreachable", f"règle inconnue {method.unreachable!r} ({_known(UNREACHABLE)})")
-        )
-    for cls, score in method.lcz_heat_scores.items():
-        if str(cls) not in LCZ_HEAT_SCORES:
-            errors.append(
-                (f"lcz_heat_scores.{cls}", f"classe LCZ inconnue ({', '.join(LCZ_HEAT_SCORES)})")
-            )
-        elif isinstance(score, str):
-            if score != LCZ_VARIABLE:
-                expected = f"score positif ou nul ou « {LCZ_VARIABLE} » attendu"
-                errors.append((f"lcz_heat_scores.{cls}", expected))
-        elif not math.isfinite(score) or score < 0:
-            errors.append((f"lcz_heat_scores.{cls}", "score positif ou nul attendu"))
-    errors.extend(check_choices(method))
-    errors.extend(_check_hazard(method))
-    return errors
-
-
-def _check_hazard(method: Method) -> list[tuple[str, str]]:
-    """Climate indicators of the hazard level: known, bounded, and kept out of the index."""
-    from quartiers.indicators.exposure import CLIMATE_IDS
-
-    if method.hazard is None:
-        return []
-    errors: list[tuple[str, str]] = []
-    if not method.hazard.indicators:
-        errors.append(("hazard.indicators", "au moins un indicateur climatique attendu"))
-    in_index = {i for d in method.dimensions.values() for i in d.indicators}
-    for ind_id, (low, high) in method.hazard.indicators.items():
-        path = f"hazard.indicators.{ind_id}"
-        if ind_id not in CLIMATE_IDS:
-            errors.append((path, f"indicateur climatique attendu ({', '.join(CLIMATE_IDS)})"))
-        elif ind_id in in_index:
-            errors.append(
-                (
-                    path,
-                    "un indicateur du niveau d'aléa ne peut pas aussi entrer dans l'indice "
-                    "(valeur communale : terme constant dans un rang centile)",
-                )
-            )
-        if not (math.isfinite(low) and math.isfinite(high) and low < high):
-            errors.append((path, "bornes [min, max] avec min < max attendues"))
-    return errors
-
-
-def _known(table: dict[str, str]) -> str:
-    return "attendu : " + ", ".join(table)
-
-
-def _check_weight(path: str, weight: float) -> list[tuple[str, str]]:
-    if not math.isfinite(weight):
-        return [(path, "poids fini attendu")]
-    if weight < 0:
-        return [(path, f"poids négatif {weight:g} (attendu ≥ 0)")]
-    return []
-
-
-def _check_normalisation(
-    method: Method, path: str, ind_id: str, choice: IndicatorChoice
-) -> list[tuple[str, str]]:
-    errors: list[tuple[str, str]] = []
-    norm = choice.normalisation or method.normalisation
-    if choice.normalisation is not None and choice.normalisation not in NORMALISATIONS:
-        errors.append(
-            (
-                f"{path}.normalisation",
-                f"normalisation inconnue {choice.normalisation!r} ({_known(NORMALISATIONS)})",
-            )
-        )
-    if norm == "bounds":
-        if choice.bounds is None:
-            errors.append((f"{path}.bounds", "bornes [min, max] obligatoires avec « bounds »"))
-        elif not choice.bounds[0] < choice.bounds[1]:
-            errors.append((f"{path}.bounds", "bornes [min, max] avec min < max attendues"))
-    elif choice.bounds is not None:
-        errors.append((f"{path}.bounds", "bornes permises seulement avec « bounds »"))
-    if norm == "zscore" and "geometric" in (method.aggregation.within, method.aggregation.across):
-        errors.append(
-            (
-                f"{path}.normalisation",
-                "le z-score (valeurs négatives) est incompatible avec l'agrégation géométrique",
-            )
-        )
-    return errors
-
-
 def parse_method(text: str, *, source: str) -> Method:
     """Validate a method given as YAML text.
 
@@ -449,11 +209,11 @@ def parse_method(text: str, *, source: str) -> Method:
     except ValidationError as exc:
         parts = []
         for err in exc.errors():
-            template = _PYDANTIC_FR.get(err["type"])
+            template = PYDANTIC_FR.get(err["type"])
             msg = template.format_map(err.get("ctx") or {}) if template else french_message(err)
-            parts.append(f"champ « {_loc(err['loc'])} » : {msg}")
+            parts.append(f"champ « {loc(err['loc'])} » : {msg}")
         raise MethodError(f"{source} : " + " ; ".join(parts)) from None
-    problems = _check(method)
+    problems = check_method(method)
     if problems:
         detail = " ; ".join(f"champ « {field} » : {msg}" for field, msg in problems)
         raise MethodError(f"{source} : {detail}")

@@ -11,7 +11,7 @@ coordinate falls below the dropout probability, but never a whole dimension.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -225,30 +225,7 @@ def choice_space(
     if len(across) > 1:
         add("across", "aggregation")
 
-    w_bounds = _bounds(
-        compiled.indicator_weights,
-        [_raw_indicator_weight(method, i) for i in compiled.indicator_ids],
-        [unc.weight_ranges.get(i) for i in compiled.indicator_ids],
-        unc.weight_range,
-    )
-    d_bounds = _bounds(
-        compiled.dimension_weights,
-        [method.dimensions[d].weight for d in compiled.dimension_ids],
-        [unc.weight_ranges.get(d) for d in compiled.dimension_ids],
-        unc.weight_range,
-    )
-    sizes = np.bincount(compiled.dimension_of, minlength=len(compiled.dimension_ids))
-    for j in range(len(compiled.indicator_ids)):
-        if sizes[compiled.dimension_of[j]] > 1 and w_bounds[j, 1] > w_bounds[j, 0]:
-            add(f"weight:{j}", "weights")
-    if len(compiled.dimension_ids) > 1:
-        for j in range(len(compiled.dimension_ids)):
-            if d_bounds[j, 1] > d_bounds[j, 0]:
-                add(f"dimension:{j}", "dimension_weights")
-    if unc.indicator_dropout > 0:
-        for j in range(len(compiled.indicator_ids)):
-            if sizes[compiled.dimension_of[j]] > 1:
-                add(f"drop:{j}", "indicators")
+    w_bounds, d_bounds = _weight_coordinates(method, compiled, unc, add)
     # imputed cells move the reference distribution even when no QPV overlaps them
     if unc.imputed_precision > 0 and problem.imputed.any() and problem.perturbable.any():
         add("imputed", "imputed")
@@ -277,6 +254,40 @@ def choice_space(
         _base_across=across.index(compiled.across),
         lcz_range=problem.lcz_range,
     )
+
+
+def _weight_coordinates(
+    method: Method,
+    compiled: CompiledMethod,
+    unc: Uncertainty,
+    add: Callable[[str, str], None],
+) -> tuple[FloatArray, FloatArray]:
+    """Add the weight and dropout coordinates; return the indicator and dimension bounds."""
+    w_bounds = _bounds(
+        compiled.indicator_weights,
+        [_raw_indicator_weight(method, i) for i in compiled.indicator_ids],
+        [unc.weight_ranges.get(i) for i in compiled.indicator_ids],
+        unc.weight_range,
+    )
+    d_bounds = _bounds(
+        compiled.dimension_weights,
+        [method.dimensions[d].weight for d in compiled.dimension_ids],
+        [unc.weight_ranges.get(d) for d in compiled.dimension_ids],
+        unc.weight_range,
+    )
+    sizes = np.bincount(compiled.dimension_of, minlength=len(compiled.dimension_ids))
+    for j in range(len(compiled.indicator_ids)):
+        if sizes[compiled.dimension_of[j]] > 1 and w_bounds[j, 1] > w_bounds[j, 0]:
+            add(f"weight:{j}", "weights")
+    if len(compiled.dimension_ids) > 1:
+        for j in range(len(compiled.dimension_ids)):
+            if d_bounds[j, 1] > d_bounds[j, 0]:
+                add(f"dimension:{j}", "dimension_weights")
+    if unc.indicator_dropout > 0:
+        for j in range(len(compiled.indicator_ids)):
+            if sizes[compiled.dimension_of[j]] > 1:
+                add(f"drop:{j}", "indicators")
+    return w_bounds, d_bounds
 
 
 def _raw_indicator_weight(method: Method, indicator_id: str) -> float:

@@ -188,6 +188,14 @@ def _layout(
     _srs(ET.SubElement(carte, "crs"), PROJECT_CRS)
     ET.SubElement(carte, "LayerSet")
     _label(layout, "titre", title, _FRAMES["titre"], 14)
+    _legend(layout, map_uuid, shown)
+    _furniture(layout, map_uuid, extent)
+    _label(layout, "sources", sources, _FRAMES["sources"], 7)
+    return layouts
+
+
+def _legend(layout: ET.Element, map_uuid: str, shown: Sequence[str]) -> None:
+    """Add the legend of the layers ``shown`` to the print layout."""
     legend = _item(
         layout,
         _LEGEND,
@@ -216,6 +224,12 @@ def _layout(
                 "expanded": "1",
             },
         )
+
+
+def _furniture(
+    layout: ET.Element, map_uuid: str, extent: tuple[float, float, float, float]
+) -> None:
+    """Add the scale bar and the north arrow to the print layout."""
     _item(
         layout,
         _SCALEBAR,
@@ -250,8 +264,6 @@ def _layout(
         anchorPoint="0",
         mode="1",
     )
-    _label(layout, "sources", sources, _FRAMES["sources"], 7)
-    return layouts
 
 
 def project_xml(

@@ -58,40 +58,7 @@ def read_optional(
 ) -> None:
     box = territory.bbox_2154
     layers: dict[str, str] = inputs.notes.setdefault("layers", {})
-    climate: list[pd.DataFrame] = []
-    if inputs.climate is not None:  # rows of sources given again are replaced
-        old = inputs.climate
-        keep = pd.Series(True, index=old.index)
-        if "climadiag" in raw:
-            keep &= old["source"] != "climadiag"
-        if "drias" in raw:
-            keep &= ~old["source"].astype(str).str.startswith("drias")
-        climate.append(old[keep])
-    if "climadiag" in raw:
-        paths = raw["climadiag"].paths
-        climate.append(
-            step(
-                progress,
-                "Lecture : Climadiag",
-                lambda: read_all(
-                    paths, lambda p: climadiag.read_climadiag(p, codes=territory.commune_codes)
-                ),
-            )
-        )
-    if "drias" in raw:
-        drias_paths = raw["drias"].paths
-        climate.append(
-            step(
-                progress,
-                "Lecture : DRIAS",
-                lambda: read_all(
-                    drias_paths, lambda p: drias.read_drias(p, communes=territory.communes)
-                ),
-            )
-        )
-    if climate:
-        inputs.climate = pd.concat(climate, ignore_index=True)
-        layers["climate"] = "+".join(sorted({s.split(":")[0] for s in inputs.climate["source"]}))
+    _read_climate(inputs, territory, raw, progress, layers)
     if "lcz" in raw:
         lcz_paths = raw["lcz"].paths
         inputs.lcz = step(
@@ -134,6 +101,50 @@ def read_optional(
         layers["catnat"] = "georisques"
     elif "georisques" in include:
         _query_georisques(inputs, territory, gatherer)
+
+
+def _read_climate(
+    inputs: TerritoryInputs,
+    territory: Territory,
+    raw: Mapping[str, RawInput],
+    progress: Progress,
+    layers: dict[str, str],
+) -> None:
+    """Read Climadiag and DRIAS; the rows of a source given again replace the stored ones."""
+    climate: list[pd.DataFrame] = []
+    if inputs.climate is not None:  # rows of sources given again are replaced
+        old = inputs.climate
+        keep = pd.Series(True, index=old.index)
+        if "climadiag" in raw:
+            keep &= old["source"] != "climadiag"
+        if "drias" in raw:
+            keep &= ~old["source"].astype(str).str.startswith("drias")
+        climate.append(old[keep])
+    if "climadiag" in raw:
+        paths = raw["climadiag"].paths
+        climate.append(
+            step(
+                progress,
+                "Lecture : Climadiag",
+                lambda: read_all(
+                    paths, lambda p: climadiag.read_climadiag(p, codes=territory.commune_codes)
+                ),
+            )
+        )
+    if "drias" in raw:
+        drias_paths = raw["drias"].paths
+        climate.append(
+            step(
+                progress,
+                "Lecture : DRIAS",
+                lambda: read_all(
+                    drias_paths, lambda p: drias.read_drias(p, communes=territory.communes)
+                ),
+            )
+        )
+    if climate:
+        inputs.climate = pd.concat(climate, ignore_index=True)
+        layers["climate"] = "+".join(sorted({s.split(":")[0] for s in inputs.climate["source"]}))
 
 
 def osm_reader() -> Callable[..., Any] | None:

@@ -14,6 +14,8 @@ Everything is numpy over arrays of edges and cells: no Python loop over zones or
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import shapely
 from numpy.typing import NDArray
@@ -86,6 +88,60 @@ def _clipped_integral(ya: FloatArray, yb: FloatArray, size: float) -> FloatArray
     return np.asarray((lengths * values).sum(axis=1), dtype="float64")
 
 
+@dataclass(frozen=True)
+class _Pieces:
+    """Edge pieces cut at cell columns: zone, column, lowest row, signed length × size."""
+
+    zone: IntArray
+    col: IntArray
+    row_lo: IntArray
+    length: FloatArray
+
+
+def _below_pieces(
+    geoms: NDArray[np.object_],
+    present: NDArray[np.bool_],
+    lattice: _Lattice,
+    pieces: _Pieces,
+    s: float,
+    n: int,
+) -> tuple[IntArray, FloatArray] | None:
+    """Return ``(zone × n + cell, area)`` of the cells wholly below pieces of their zone.
+
+    Within each zone's window, the signed lengths of the pieces above a cell in its
+    column are summed with prefix sums; None when no cell lies in any window.
+    """
+    bounds = shapely.bounds(geoms)
+    zs = np.flatnonzero(present)
+    wc0 = np.floor(bounds[zs, 0] / s).astype(np.int64)
+    wc1 = np.ceil(bounds[zs, 2] / s).astype(np.int64)
+    wr0 = np.floor(bounds[zs, 1] / s).astype(np.int64)
+    wr1 = np.ceil(bounds[zs, 3] / s).astype(np.int64)
+    ncol, nrow = wc1 - wc0, wr1 - wr0
+    w, k = _expand(np.zeros(len(zs), np.int64), ncol * nrow)
+    wcol = wc0[w] + k % ncol[w]
+    wrow = wr0[w] + k // ncol[w]
+    wcell = lattice.find(wcol, wrow)
+    found = wcell >= 0
+    wz, wcol, wrow, wcell = zs[w[found]], wcol[found], wrow[found], wcell[found]
+    if not len(wz):
+        return None
+    col_min = int(min(wcol.min(), pieces.col.min()))
+    row_min = int(min(wrow.min(), pieces.row_lo.min())) - 1
+    span_c = int(max(wcol.max(), pieces.col.max())) - col_min + 1
+    span_r = int(max(wrow.max(), pieces.row_lo.max())) - row_min + 2
+    group = pieces.zone * span_c + (pieces.col - col_min)
+    key = group * span_r + (pieces.row_lo - row_min)
+    order = np.argsort(key, kind="stable")
+    skey = key[order]
+    cum = np.concatenate([[0.0], np.cumsum(pieces.length[order])])
+    wgroup = wz * span_c + (wcol - col_min)
+    # pieces of the cell's column with row_lo > cell row lie wholly above the cell
+    first_above = np.searchsorted(skey, wgroup * span_r + (wrow - row_min), side="right")
+    group_end = np.searchsorted(skey, (wgroup + 1) * span_r, side="left")
+    return wz * n + wcell, cum[group_end] - cum[first_above]
+
+
 def cell_polygon_areas(
     xy: IntArray, geoms: NDArray[np.object_], size: int
 ) -> tuple[IntArray, IntArray, FloatArray]:
@@ -144,35 +200,11 @@ def cell_polygon_areas(
     vals = [part]
 
     # 3. cells wholly below a piece, within each zone's window: prefix sums per column
-    bounds = shapely.bounds(geoms)
-    zs = np.flatnonzero(present)
-    wc0 = np.floor(bounds[zs, 0] / s).astype(np.int64)
-    wc1 = np.ceil(bounds[zs, 2] / s).astype(np.int64)
-    wr0 = np.floor(bounds[zs, 1] / s).astype(np.int64)
-    wr1 = np.ceil(bounds[zs, 3] / s).astype(np.int64)
-    ncol, nrow = wc1 - wc0, wr1 - wr0
-    w, k = _expand(np.zeros(len(zs), np.int64), ncol * nrow)
-    wcol = wc0[w] + k % ncol[w]
-    wrow = wr0[w] + k // ncol[w]
-    wcell = lattice.find(wcol, wrow)
-    found = wcell >= 0
-    wz, wcol, wrow, wcell = zs[w[found]], wcol[found], wrow[found], wcell[found]
-    if len(wz):
-        col_min = int(min(wcol.min(), col.min()))
-        row_min = int(min(wrow.min(), row_lo.min())) - 1
-        span_c = int(max(wcol.max(), col.max())) - col_min + 1
-        span_r = int(max(wrow.max(), row_lo.max())) - row_min + 2
-        group = pz * span_c + (col - col_min)
-        key = group * span_r + (row_lo - row_min)
-        order = np.argsort(key, kind="stable")
-        skey = key[order]
-        cum = np.concatenate([[0.0], np.cumsum((sign * (xb - xa) * s)[order])])
-        wgroup = wz * span_c + (wcol - col_min)
-        # pieces of the cell's column with row_lo > cell row lie wholly above the cell
-        first_above = np.searchsorted(skey, wgroup * span_r + (wrow - row_min), side="right")
-        group_end = np.searchsorted(skey, (wgroup + 1) * span_r, side="left")
-        keys.append(wz * len(xy) + wcell)
-        vals.append(cum[group_end] - cum[first_above])
+    pieces = _Pieces(zone=pz, col=col, row_lo=row_lo, length=sign * (xb - xa) * s)
+    below = _below_pieces(geoms, present, lattice, pieces, s, len(xy))
+    if below is not None:
+        keys.append(below[0])
+        vals.append(below[1])
 
     all_keys = np.concatenate(keys)
     uniq, inverse = np.unique(all_keys, return_inverse=True)
