@@ -35,7 +35,19 @@ def test_diagnose_la_roche_sur_yon(
 ) -> None:
     out = isolated / "sortie"
     args = ["diagnose", "--territory", "85191", "--out", str(out), "--horizon", "2050"]
-    code = main([*args, *_real_sources(shared_data), "--offline", "--skip", "bpe", "--skip", "osm"])
+    code = main(
+        [
+            *args,
+            *_real_sources(shared_data),
+            "--offline",
+            "--skip",
+            "bpe",
+            "--skip",
+            "osm",
+            "--skip",
+            "lcz",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "QN08501I" in captured.out and "Pyramides" in captured.out
@@ -48,7 +60,17 @@ def test_diagnose_la_roche_sur_yon(
     assert {s["source_id"] for s in run["sources"]} == {"qpv", "filosofi", "communes", "climadiag"}
     # the output directory now exists and is not empty: a rerun needs --force
     again = main(
-        [*args, *_real_sources(shared_data), "--offline", "--skip", "bpe", "--skip", "osm"]
+        [
+            *args,
+            *_real_sources(shared_data),
+            "--offline",
+            "--skip",
+            "bpe",
+            "--skip",
+            "osm",
+            "--skip",
+            "lcz",
+        ]
     )
     assert again == 1 and "--force" in capsys.readouterr().err
 

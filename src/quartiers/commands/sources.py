@@ -138,9 +138,22 @@ def _summary(inputs: TerritoryInputs, target: Path) -> None:
         elif name != "extra_places":
             absent.append(_LABELS.get(name, name))
     console.print(table)
+    _lcz_coverage(inputs)
     if absent:
         err_console.print(
             "Couches absentes (le diagnostic dira quelles dimensions manquent) : "
             + ", ".join(absent),
             highlight=False,
         )
+
+
+def _lcz_coverage(inputs: TerritoryInputs) -> None:
+    """Say which communes no CEREMA LCZ map covers (coverage table of the LCZ dataset)."""
+    from quartiers.sources.lcz_fetch import NOT_COVERED
+
+    coverage = inputs.notes.get("lcz_coverage")
+    if not isinstance(coverage, dict):
+        return
+    names = dict(zip(inputs.communes["insee_com"], inputs.communes["nom"], strict=True))
+    for code in sorted(c for c, pct in coverage.items() if float(pct) <= 0):
+        err_console.print(f"{names.get(code, code)} ({code}) : {NOT_COVERED}", highlight=False)
