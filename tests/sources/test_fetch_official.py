@@ -276,3 +276,9 @@ def test_fetch_command_names_the_epci_and_the_communes_without_lcz(
     manifest = json.loads((tmp_path / "ws" / "248500589" / "territory.json").read_text("utf-8"))
     assert manifest["name"] == "La Roche-sur-Yon Agglomération"
     assert manifest["notes"]["lcz_coverage"]["85191"] == 100.0
+    # --nom: the name people use, the official one kept beside it.
+    again = [*args, "--offline", "--skip", "bpe", "--skip", "osm", "--nom", "Agglo yonnaise"]
+    assert main(again) == 0, capsys.readouterr().err
+    manifest = json.loads((tmp_path / "ws" / "248500589" / "territory.json").read_text("utf-8"))
+    assert manifest["name"] == "Agglo yonnaise"
+    assert manifest["notes"]["territory"]["official_name"] == "La Roche-sur-Yon Agglomération"

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from quartiers.cli import RichProgress, app, console, err_console
 from quartiers.commands._options import (
+    NameOption,
     OfflineOption,
     SkipOption,
     SourceOption,
@@ -93,6 +94,7 @@ def fetch_command(
         bool,
         typer.Option("--refresh", help="Tout relire au lieu de réutiliser l'espace existant."),
     ] = False,
+    nom: NameOption = None,
 ) -> None:
     """Fill ``<workspace>/<code>/`` with the territory's normalised inputs and provenance."""
     from quartiers.sources.load import load_inputs, parse_source_options
@@ -114,6 +116,10 @@ def fetch_command(
         )
     finally:
         progress.close()
+    if nom is not None:
+        from quartiers.sources.multi import with_name
+
+        inputs = with_name(inputs, nom)
     target = workspace_dir(settings.workspace_dir, inputs.code)
     write_workspace(inputs, target)
     _summary(inputs, target)
