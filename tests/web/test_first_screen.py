@@ -97,3 +97,26 @@ def test_map_and_qpv_table_above_the_fold_at_1366x768(
         assert page.evaluate("window.scrollY") == 0
     finally:
         context.close()
+
+
+def test_drias_fallback_is_named_on_the_page(demo_dir: Path, tmp_path: Path) -> None:
+    from quartiers.web import create_app
+
+    copy = tmp_path / "diag"
+    shutil.copytree(demo_dir, copy, ignore=shutil.ignore_patterns("entrees", ".espace"))
+    run = json.loads((copy / "run.json").read_text(encoding="utf-8"))
+    assert run["climate"] and {r["source"] for r in run["climate"]} == {"climadiag"}
+    for row in run["climate"]:
+        row["source"] = "drias:RCP8.5"
+    (copy / "run.json").write_text(json.dumps(run, ensure_ascii=False), encoding="utf-8")
+    with TestClient(create_app([copy], settings=web_settings(tmp_path))) as client:
+        html = unescape(client.get(f"/territoires/{DEMO}").text)
+    assert (
+        "(Météo-France, DRIAS 2020, scénario RCP 8.5, valeur du point de la grille SAFRAN le "
+        "plus proche de chaque commune, faute de données Climadiag Commune)"
+    ) in " ".join(html.split())
+
+
+def test_climadiag_is_named_when_used(client: TestClient) -> None:
+    html = unescape(client.get(f"/territoires/{DEMO}").text)
+    assert "(Météo-France, Climadiag Commune)" in " ".join(html.split())

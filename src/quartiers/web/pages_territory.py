@@ -18,6 +18,7 @@ from quartiers.web.views import (
     INCOMPLETE,
     QPV_TABLE_SORTS,
     ZERO_COVERAGE_TEXT,
+    climate_source_text,
     coverage_block,
     horizon_options,
     index_labels,
@@ -116,4 +117,5 @@ def territory_page(
         run_notes=run_notes_shown(td),
         coverage=coverage_block(td),
         coverage_explanation=ZERO_COVERAGE_TEXT,
+        climate_source=climate_source_text(td),
     )

@@ -326,3 +326,23 @@ def coverage_block(td: TerritoryData) -> dict[str, Any]:
 def run_notes_shown(td: TerritoryData) -> list[str]:
     """Return the run notes shown above the map (the coverage note goes to its own block)."""
     return [n for n in td.record.notes if not n.startswith(COVERAGE_NOTE_PREFIX)]
+
+
+def climate_source_text(td: TerritoryData) -> str:
+    """Return, in French, where the commune climate values of the run come from.
+
+    DRIAS 2020 stands in for Climadiag Commune (no public bulk file) and is named as such:
+    scenario and nearest SAFRAN grid point of each commune.
+    """
+    sources = {str(row.get("source") or "") for row in td.record.climate}
+    drias = sorted(s.split(":", 1)[1] for s in sources if s.startswith("drias:"))
+    climadiag = "climadiag" in sources
+    if not drias:
+        return "Météo-France, Climadiag Commune"
+    fallback = (
+        f"DRIAS 2020, scénario {', '.join(drias).replace('RCP', 'RCP ')}, valeur du point de "
+        "la grille SAFRAN le plus proche de chaque commune"
+    )
+    if climadiag:
+        return f"Météo-France, Climadiag Commune et, à défaut, {fallback}"
+    return f"Météo-France, {fallback}, faute de données Climadiag Commune"
