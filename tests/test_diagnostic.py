@@ -337,7 +337,7 @@ def la_roche(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Dia
         "climadiag": shared_data / "climate" / "climadiag_tracc_4communes.csv",
     }
     inputs = load_inputs(
-        "85191", sources, settings=settings, skip=["bpe", "osm"], use_workspace=False
+        "85191", sources, settings=settings, skip=["bpe", "osm", "lcz"], use_workspace=False
     )
     return run_diagnostic(inputs, horizon="2030")
 

@@ -16,6 +16,7 @@ from quartiers.sources.territory import (
     DEFAULT_MARGIN_M,
     build_territory,
     name_keys,
+    of_name,
     resolve_territory,
     select_communes,
 )
@@ -84,7 +85,24 @@ def test_by_epci_siren_and_names() -> None:
         assert select_communes(name, _communes(), epci=EPCI).code == "200000001"
     assert select_communes("ville temoin", _communes()).code == "44444"
     assert select_communes("VILLE-TÉMOIN", _communes()).code == "44444"
-    assert resolve_territory("200000001", _communes(), _qpv()).name == "EPCI 200000001"
+    # Without an EPCI list, never a SIREN: the EPCI is named after its largest commune.
+    unnamed = resolve_territory("200000001", _communes(), _qpv())
+    assert unnamed.name == "Intercommunalité de Ville-Témoin"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Angers", "d'Angers"),
+        ("Le Mans", "du Mans"),
+        ("Les Sables-d'Olonne", "des Sables-d'Olonne"),
+        ("La Roche-sur-Yon", "de La Roche-sur-Yon"),
+        ("Évreux", "d'Évreux"),
+        ("Quimper", "de Quimper"),
+    ],
+)
+def test_of_name_elides_and_contracts(name: str, expected: str) -> None:
+    assert of_name(name) == expected
 
 
 def test_homonyms_are_ambiguous() -> None:

@@ -35,7 +35,19 @@ def test_diagnose_la_roche_sur_yon(
 ) -> None:
     out = isolated / "sortie"
     args = ["diagnose", "--territory", "85191", "--out", str(out), "--horizon", "2050"]
-    code = main([*args, *_real_sources(shared_data), "--offline", "--skip", "bpe", "--skip", "osm"])
+    code = main(
+        [
+            *args,
+            *_real_sources(shared_data),
+            "--offline",
+            "--skip",
+            "bpe",
+            "--skip",
+            "osm",
+            "--skip",
+            "lcz",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "QN08501I" in captured.out and "Pyramides" in captured.out
@@ -48,7 +60,17 @@ def test_diagnose_la_roche_sur_yon(
     assert {s["source_id"] for s in run["sources"]} == {"qpv", "filosofi", "communes", "climadiag"}
     # the output directory now exists and is not empty: a rerun needs --force
     again = main(
-        [*args, *_real_sources(shared_data), "--offline", "--skip", "bpe", "--skip", "osm"]
+        [
+            *args,
+            *_real_sources(shared_data),
+            "--offline",
+            "--skip",
+            "bpe",
+            "--skip",
+            "osm",
+            "--skip",
+            "lcz",
+        ]
     )
     assert again == 1 and "--force" in capsys.readouterr().err
 
@@ -94,3 +116,29 @@ def test_access_computed_when_osm_given(
         line for line in capsys.readouterr().err.splitlines() if "Indicateurs absents" in line
     ]
     assert len(absent) == 1 and "night_heat" in absent[0] and "top_floor" not in absent[0]
+
+
+@pytest.mark.shared
+def test_nom_names_the_territory_everywhere(shared_data: Path, isolated: Path) -> None:
+    out = isolated / "sortie"
+    args = ["diagnose", "-t", "85191", "-o", str(out), "--nom", "  Ville de  La Roche-sur-Yon "]
+    skips = ["--skip", "bpe", "--skip", "osm", "--skip", "lcz"]
+    assert main([*args, *_real_sources(shared_data), "--offline", *skips]) == 0
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["territory"] == {"code": "85191", "name": "Ville de La Roche-sur-Yon"}
+    assert run["territories"][0]["name"] == "Ville de La Roche-sur-Yon"
+    assert "Ville de La Roche-sur-Yon" in (out / "carte.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.shared
+def test_nom_refuses_a_code_and_several_territories(
+    shared_data: Path, isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = [*_real_sources(shared_data), "--offline", "--skip", "bpe", "--skip", "osm"]
+    base += ["--skip", "lcz"]
+    code = main(["diagnose", "-t", "85191", "-o", str(isolated / "a"), "--nom", "248500589", *base])
+    assert (
+        code == 1 and "--nom '248500589' : attendu le nom du territoire" in capsys.readouterr().err
+    )
+    two = ["-t", "85191", "-t", "49007", "-o", str(isolated / "b"), "--nom", "Ouest"]
+    assert main(["diagnose", *two, *base]) != 0

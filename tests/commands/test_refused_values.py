@@ -32,7 +32,7 @@ def _sources(shared: Path, filosofi: Path, climadiag: Path) -> list[str]:
         "--source", f"filosofi={filosofi}",
         "--source", f"communes={shared / 'admin' / 'communes_4epci.geojson'}",
         "--source", f"climadiag={climadiag}",
-        "--offline", "--skip", "bpe", "--skip", "osm",
+        "--offline", "--skip", "bpe", "--skip", "osm", "--skip", "lcz",
     ]  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""Archive members: zip, shapefile sidecars, nested archives, 7z without py7zr, bad archives."""
+"""Archive members: zip, shapefile sidecars, nested archives, 7z (IGN layout), bad archives."""
 
 from __future__ import annotations
 
@@ -58,17 +58,39 @@ def test_missing_member_lists_content(tmp_path: Path) -> None:
         extract_member(archive, "BPE24.csv", tmp_path / "x")
 
 
-def test_7z_without_py7zr_says_what_to_do(tmp_path: Path) -> None:
-    try:
-        import py7zr  # noqa: F401
-    except ImportError:
-        pass
-    else:  # pragma: no cover - only where py7zr is installed
-        pytest.skip("py7zr installé : le message d'absence ne s'applique pas")
-    archive = tmp_path / "ADMIN-EXPRESS.7z"
-    archive.write_bytes(b"7z\xbc\xaf\x27\x1c" + b"\x00" * 32)
-    with pytest.raises(SourceError, match=r"archive 7z.*py7zr.*--source ID=CHEMIN"):
-        extract_member(archive, "*.gpkg", tmp_path / "x")
+def _7z(path: Path, members: dict[str, bytes]) -> Path:
+    import py7zr
+
+    with py7zr.SevenZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(data, name)
+    return path
+
+
+def test_7z_member_in_the_ign_delivery_layout(tmp_path: Path) -> None:
+    root = "ADMIN-EXPRESS-COG_4-0__GPKG_WGS84G_FRA_2026-01-01/ADMIN-EXPRESS-COG"
+    gpkg = f"{root}/1_DONNEES_LIVRAISON_2026-01-00001/ADE-COG_4-0_GPKG_WGS84G_FRA-ED2026-01-01"
+    archive = _7z(
+        tmp_path / "ADMIN-EXPRESS-COG_4-0__GPKG_WGS84G_FRA_2026-01-01.7z",
+        {
+            f"{root}/LISEZ-MOI.txt": "Réservé".encode("cp1252"),
+            f"{gpkg}/ADE-COG_4-0_GPKG_WGS84G_FRA-ED2026-01-01.gpkg": b"SQLite format 3\x00",
+            f"{root}/3_SUPPLEMENTS_LIVRAISON_2026-01-00001/ADE-COG_4-0_GPKG.md5": b"0",
+        },
+    )
+    assert is_archive(archive)
+    got = extract_member(archive, "*.gpkg", tmp_path / "x")
+    assert got.name == "ADE-COG_4-0_GPKG_WGS84G_FRA-ED2026-01-01.gpkg"
+    assert got.read_bytes() == b"SQLite format 3\x00"
+    assert extract_member(archive, "*.gpkg", tmp_path / "x") == got  # reused
+
+
+def test_truncated_7z_is_a_french_source_error(tmp_path: Path) -> None:
+    archive = _7z(tmp_path / "a.7z", {"d/x.gpkg": bytes(range(256)) * 400})
+    cut = tmp_path / "cut.7z"
+    cut.write_bytes(archive.read_bytes()[:200])
+    with pytest.raises(SourceError, match=r"cut\.7z : archive 7z illisible"):
+        extract_member(cut, "*.gpkg", tmp_path / "x")
 
 
 def test_truncated_zip(tmp_path: Path) -> None:

@@ -154,7 +154,18 @@ def test_diagnose_names_the_file_at_fault_not_filosofi(
     }
     bad = sources[source] = make(shared_data, tmp_path)
     out = tmp_path / "sortie"
-    args = ["diagnose", "-t", "85191", "--out", str(out), "--offline", "--skip", "bpe"]
+    args = [
+        "diagnose",
+        "-t",
+        "85191",
+        "--out",
+        str(out),
+        "--offline",
+        "--skip",
+        "bpe",
+        "--skip",
+        "lcz",
+    ]
     args += ["--skip", "osm", *(x for k, v in sources.items() for x in ("--source", f"{k}={v}"))]
     code = main(args)
     err = " ".join(capsys.readouterr().err.split())

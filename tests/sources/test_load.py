@@ -46,7 +46,7 @@ def local(shared_data: Path) -> dict[str, Path]:
 
 def test_local_files_la_roche_sur_yon(tmp_path: Path, local: dict[str, Path]) -> None:
     inputs = load_inputs(
-        "85191", local, settings=_settings(tmp_path, offline=True), skip=["bpe", "osm"]
+        "85191", local, settings=_settings(tmp_path, offline=True), skip=["bpe", "osm", "lcz"]
     )
     assert (inputs.code, len(inputs.qpv), len(inputs.communes)) == ("85191", 3, 1)
     assert len(inputs.cells) == 530
@@ -75,7 +75,7 @@ def test_epci_by_name_with_the_epci_table(
         "La Roche-sur-Yon Agglomération",
         sources,
         settings=_settings(tmp_path, offline=True),
-        skip=["bpe", "osm"],
+        skip=["bpe", "osm", "lcz"],
     )
     assert inputs.code == "248500589" and inputs.name == "CA La Roche-sur-Yon - Agglomération"
     assert len(inputs.communes) == 13 and len(inputs.qpv) == 3
@@ -86,17 +86,23 @@ def test_grid_file_not_covering_the_territory(tmp_path: Path, local: dict[str, P
     with pytest.raises(
         InputError, match=r"aucun carreau Filosofi dans l'emprise du territoire Angers"
     ):
-        load_inputs("49007", local, settings=_settings(tmp_path, offline=True), skip=["bpe", "osm"])
+        load_inputs(
+            "49007", local, settings=_settings(tmp_path, offline=True), skip=["bpe", "osm", "lcz"]
+        )
 
 
 def test_territory_without_qpv(tmp_path: Path, local: dict[str, Path]) -> None:
     with pytest.raises(InputError, match=r"\(85008\) : aucun QPV"):
-        load_inputs("85008", local, settings=_settings(tmp_path, offline=True), skip=["bpe", "osm"])
+        load_inputs(
+            "85008", local, settings=_settings(tmp_path, offline=True), skip=["bpe", "osm", "lcz"]
+        )
 
 
 def test_unknown_territory(tmp_path: Path, local: dict[str, Path]) -> None:
     with pytest.raises(InputError, match=r"territoire '99999' introuvable"):
-        load_inputs("99999", local, settings=_settings(tmp_path, offline=True), skip=["bpe", "osm"])
+        load_inputs(
+            "99999", local, settings=_settings(tmp_path, offline=True), skip=["bpe", "osm", "lcz"]
+        )
 
 
 def test_bad_options(tmp_path: Path, local: dict[str, Path]) -> None:
@@ -159,7 +165,7 @@ def official(
 
 def test_download_path_then_offline_from_cache(official: FaultyServer, tmp_path: Path) -> None:
     official.faults["/insee/Filosofi2021_carreaux_200m_csv.zip"] = ["drop"]
-    inputs = load_inputs("85191", {}, settings=_settings(tmp_path), skip=["osm"])
+    inputs = load_inputs("85191", {}, settings=_settings(tmp_path), skip=["osm", "lcz"])
     assert len(inputs.qpv) == 3 and len(inputs.cells) == 530
     assert inputs.bpe is not None and inputs.bpe["typequ"].tolist() == ["D307", "A129"]
     provenance = {p.source_id: p for p in inputs.provenance}
@@ -170,7 +176,9 @@ def test_download_path_then_offline_from_cache(official: FaultyServer, tmp_path:
     )
     assert official.hits["/insee/Filosofi2021_carreaux_200m_csv.zip"] == 2  # resumed once
     before = sum(official.hits.values())
-    again = load_inputs("85191", {}, settings=_settings(tmp_path, offline=True), skip=["osm"])
+    again = load_inputs(
+        "85191", {}, settings=_settings(tmp_path, offline=True), skip=["osm", "lcz"]
+    )
     assert len(again.cells) == 530 and sum(official.hits.values()) == before
 
 
@@ -227,7 +235,10 @@ def test_osm_layers_are_wired(
     pbf = tmp_path / "extrait.osm.pbf"
     pbf.write_bytes(b"\x00")
     inputs = load_inputs(
-        "85191", {**local, "osm": pbf}, settings=_settings(tmp_path, offline=True), skip=["bpe"]
+        "85191",
+        {**local, "osm": pbf},
+        settings=_settings(tmp_path, offline=True),
+        skip=["bpe", "lcz"],
     )
     assert calls and calls[0][0] == pbf
     assert calls[0][1] == tuple(inputs.notes["territory"]["bbox_2154"])
@@ -246,7 +257,9 @@ def test_missing_osm_reader_skips_osm(
     import sys
 
     monkeypatch.setitem(sys.modules, "quartiers.sources.osm", None)  # import fails
-    inputs = load_inputs("85191", local, settings=_settings(tmp_path, offline=True), skip=["bpe"])
+    inputs = load_inputs(
+        "85191", local, settings=_settings(tmp_path, offline=True), skip=["bpe", "lcz"]
+    )
     assert inputs.buildings is None
     assert "lecteur OpenStreetMap absent" in caplog.text
 
@@ -271,7 +284,11 @@ def test_with_georisques_queries_the_api(
         {"exposition": "Exposition moyenne", "codeExposition": "2"}
     ).encode()
     inputs = load_inputs(
-        "85191", {}, settings=_settings(tmp_path), skip=["osm", "bpe"], include=["georisques"]
+        "85191",
+        {},
+        settings=_settings(tmp_path),
+        skip=["osm", "bpe", "lcz"],
+        include=["georisques"],
     )
     assert inputs.notes["catnat"]["code_national_catnat"].tolist() == ["INTE2300001A"]
     assert inputs.notes["rga"]["key"].tolist() == sorted(inputs.qpv["code_qp"].tolist())

@@ -57,7 +57,7 @@ def test_rasters_are_read_per_cell_with_provenance(tmp_path: Path, local: dict[s
     heat = _tif(tmp_path / "icu_nuit.tif", 3.5, west=west, north=north)
     cover = _tif(tmp_path / "tcd.tif", 40, west=west, north=north, dtype="uint8")
     sources = {**local, "chaleur_nuit": heat, "couvert_arbore": cover}
-    inputs = load_inputs("85191", sources, settings=_settings(tmp_path), skip=["bpe", "osm"])
+    inputs = load_inputs("85191", sources, settings=_settings(tmp_path), skip=["bpe", "osm", "lcz"])
     assert inputs.night_heat is not None and len(inputs.night_heat) == len(inputs.cells) == 530
     covered = inputs.night_heat["night_heat_coverage"] >= 0.5
     assert covered.mean() > 0.9
@@ -88,5 +88,5 @@ def test_raster_elsewhere_is_refused_naming_the_file(
             "85191",
             {**local, "chaleur_nuit": far},
             settings=_settings(tmp_path),
-            skip=["bpe", "osm"],
+            skip=["bpe", "osm", "lcz"],
         )

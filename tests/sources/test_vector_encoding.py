@@ -67,7 +67,7 @@ def test_diagnose_with_latin1_qpv_exits_1_and_writes_nothing(
     out = tmp_path / "sortie"
     filosofi = shared_data / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv"
     code = main([
-        "diagnose", "-t", "85191", "-o", str(out), "--offline", "--skip", "bpe",
+        "diagnose", "-t", "85191", "-o", str(out), "--offline", "--skip", "bpe", "--skip", "lcz",
         "--skip", "osm", "--source", f"qpv={path}", "--source", f"filosofi={filosofi}",
         "--source", f"communes={shared_data / 'admin' / 'communes_4epci.geojson'}",
         "--source", f"climadiag={shared_data / 'climate' / 'climadiag_tracc_4communes.csv'}",

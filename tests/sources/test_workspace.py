@@ -27,7 +27,7 @@ def local(shared_data: Path) -> dict[str, Path]:
 
 def _args(local: dict[str, Path], ws: Path, *extra: str) -> list[str]:
     args = ["fetch", "-t", "85191", "--offline", "--workspace", str(ws)]
-    args += ["--skip", "bpe", "--skip", "osm"]
+    args += ["--skip", "bpe", "--skip", "osm", "--skip", "lcz"]
     for key, path in local.items():
         args += ["--source", f"{key}={path}"]
     return [*args, *extra]
@@ -40,7 +40,7 @@ def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_round_trip(tmp_path: Path, local: dict[str, Path]) -> None:
     settings = get_settings(workspace_dir=tmp_path / "ws", offline=True)
-    inputs = load_inputs("85191", local, settings=settings, skip=["bpe", "osm"])
+    inputs = load_inputs("85191", local, settings=settings, skip=["bpe", "osm", "lcz"])
     inputs.notes["catnat"] = pd.DataFrame({"insee_com": ["85191"], "n": [3]})
     written = write_workspace(inputs, tmp_path / "ws" / "85191")
     assert {p.name for p in written} >= {"qpv.parquet", "cells.parquet", "provenance.json"}

@@ -120,7 +120,8 @@ def test_overview_server_side_sort_and_choices(client: TestClient) -> None:
         f"/territoires/{DEMO}",
         params={"indicateur": "heat_wave_days", "horizon": "2100", "tri": "indice", "ordre": "asc"},
     ).text
-    rows = re.findall(r'<tr data-code="(QN\w+)"', html)
+    full = html[html.index('id="tableau-qpv"') :]  # the sortable table, not the brief one
+    rows = re.findall(r'<tr data-code="(QN\w+)"', full)
     indices = [float(v) for v in re.findall(r'data-indice="([0-9.]+)"', html)]
     assert len(rows) == 2 and indices == sorted(indices)
     assert "Jours de vague de chaleur" in html and "2100 (+4 °C, TRACC)" in html

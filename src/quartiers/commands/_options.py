@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from quartiers.settings import Settings
 
 __all__ = [
+    "NameOption",
     "OfflineOption",
     "SkipOption",
     "SourceOption",
@@ -37,6 +38,15 @@ SourceOption = Annotated[
 SkipOption = Annotated[
     list[str] | None,
     typer.Option("--skip", metavar="ID", help="Source facultative à ne pas utiliser (répétable)."),
+]
+NameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--nom",
+        metavar="NOM",
+        help="Nom du territoire dans les titres (ex. « Angers Loire Métropole »), à la place "
+        "du nom officiel.",
+    ),
 ]
 OfflineOption = Annotated[
     bool, typer.Option("--offline", help="N'utiliser que le cache et les fichiers locaux.")

@@ -26,6 +26,7 @@ from quartiers.commands._diagnose_options import (
     TerritoriesOption,
 )
 from quartiers.commands._options import (
+    NameOption,
     OfflineOption,
     SkipOption,
     SourceOption,
@@ -57,6 +58,7 @@ def diagnose_command(
     draws: DrawsOption = None,
     seed: SeedOption = None,
     no_uncertainty: NoUncertaintyOption = False,
+    nom: NameOption = None,
 ) -> None:
     """Run the diagnostic of a territory and write its output directory.
 
@@ -65,10 +67,11 @@ def diagnose_command(
     """
     from quartiers.atomic import output_dir
     from quartiers.diagnostic import RobustnessOptions
-    from quartiers.diagnostic.pipeline import diagnose
+    from quartiers.diagnostic.pipeline import diagnose, read_territories
     from quartiers.method.spec import Method
     from quartiers.report._carte_inputs import write_diagnostic_map
     from quartiers.sources._gather import parse_source_files
+    from quartiers.sources.multi import with_name
 
     _check_draws_and_seed(draws, seed)
     settings = source_settings(offline=offline, workspace=workspace)
@@ -78,14 +81,15 @@ def diagnose_command(
     try:
         with output_dir(out, force=force, protect=[*inputs_used, settings.workspace_dir]) as tmp:
             chosen = Method.load(method)
+            chosen_horizon = _horizon(horizon, chosen)
+            inputs = read_territories(
+                territory, sources=local, skip=skip or [], settings=settings, progress=progress
+            )
             diag = diagnose(
-                territory,
-                sources=local,
+                inputs if nom is None else with_name(inputs, nom),
                 method=chosen,
-                horizon=_horizon(horizon, chosen),
+                horizon=chosen_horizon,
                 places=places,
-                skip=skip or [],
-                settings=settings,
                 robustness=RobustnessOptions(
                     uncertainty=not no_uncertainty,
                     hotspots=not no_uncertainty,

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from quartiers.cli import RichProgress, app, console, err_console
 from quartiers.commands._options import (
+    NameOption,
     OfflineOption,
     SkipOption,
     SourceOption,
@@ -93,6 +94,7 @@ def fetch_command(
         bool,
         typer.Option("--refresh", help="Tout relire au lieu de réutiliser l'espace existant."),
     ] = False,
+    nom: NameOption = None,
 ) -> None:
     """Fill ``<workspace>/<code>/`` with the territory's normalised inputs and provenance."""
     from quartiers.sources.load import load_inputs, parse_source_options
@@ -114,6 +116,10 @@ def fetch_command(
         )
     finally:
         progress.close()
+    if nom is not None:
+        from quartiers.sources.multi import with_name
+
+        inputs = with_name(inputs, nom)
     target = workspace_dir(settings.workspace_dir, inputs.code)
     write_workspace(inputs, target)
     _summary(inputs, target)
@@ -138,9 +144,22 @@ def _summary(inputs: TerritoryInputs, target: Path) -> None:
         elif name != "extra_places":
             absent.append(_LABELS.get(name, name))
     console.print(table)
+    _lcz_coverage(inputs)
     if absent:
         err_console.print(
             "Couches absentes (le diagnostic dira quelles dimensions manquent) : "
             + ", ".join(absent),
             highlight=False,
         )
+
+
+def _lcz_coverage(inputs: TerritoryInputs) -> None:
+    """Say which communes no CEREMA LCZ map covers (coverage table of the LCZ dataset)."""
+    from quartiers.sources.lcz_fetch import NOT_COVERED
+
+    coverage = inputs.notes.get("lcz_coverage")
+    if not isinstance(coverage, dict):
+        return
+    names = dict(zip(inputs.communes["insee_com"], inputs.communes["nom"], strict=True))
+    for code in sorted(c for c, pct in coverage.items() if float(pct) <= 0):
+        err_console.print(f"{names.get(code, code)} ({code}) : {NOT_COVERED}", highlight=False)

@@ -25,7 +25,7 @@ import shapely
 
 from quartiers._version import __version__
 from quartiers.diagnostic._dictionary import build_dictionary
-from quartiers.diagnostic.record import FORMAT, record_from_mapping
+from quartiers.diagnostic.record import COVERAGE_NOTE_PREFIX, FORMAT, record_from_mapping
 from quartiers.errors import InputError
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.os_errors import reason
@@ -155,7 +155,7 @@ def _coverage_notes(coverage: list[dict[str, Any]]) -> list[str]:
     if not partial:
         return []
     return [
-        "carroyage partiel, part de la population légale couverte : "
+        COVERAGE_NOTE_PREFIX
         + ", ".join(partial)
         + " ; les comparaisons portent sur la partie couverte"
     ]

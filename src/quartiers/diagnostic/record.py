@@ -25,6 +25,7 @@ from quartiers.errors import InputError
 from quartiers.schemas import HORIZONS
 
 __all__ = [
+    "COVERAGE_NOTE_PREFIX",
     "FORMAT",
     "CoverageRow",
     "DimensionState",
@@ -45,6 +46,9 @@ __all__ = [
     "as_record",
     "record_from_mapping",
 ]
+
+#: Start of the run note listing communes the grid covers under 90 % (``notes``).
+COVERAGE_NOTE_PREFIX = "carroyage partiel, part de la population légale couverte : "
 
 FORMAT = "quartiers-diagnostic/1"
 

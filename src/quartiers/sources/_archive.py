@@ -2,8 +2,8 @@
 
 Only matching members are extracted (an LCZ zip also holds a multi-gigabyte raster); a
 shapefile comes with its sidecar files. Extraction goes to a temporary folder renamed
-into place, so a half-extracted member is never used. 7z needs the optional ``py7zr``
-package; without it the message says how to proceed.
+into place, so a half-extracted member is never used. 7z archives (IGN ADMIN EXPRESS) are
+read with ``py7zr``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,17 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
 
 from quartiers.errors import SourceError
 
 __all__ = ["extract_member", "is_archive"]
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd")
 _ARCHIVES = (".zip", ".7z")
@@ -63,8 +67,10 @@ def _safe(name: str) -> bool:
 
 def _members(archive: Path) -> list[str]:
     if _kind(archive) == "7z":
-        names: list[str] = _py7zr_open(archive, lambda z: [str(n) for n in z.getnames()])
-        return names
+        entries = _py7zr_open(
+            archive, lambda z: [(str(i.filename), i.is_directory) for i in z.list()]
+        )
+        return [name for name, is_dir in entries if not is_dir]
     try:
         with zipfile.ZipFile(archive) as zf:
             return [i.filename for i in zf.infolist() if not i.is_dir()]
@@ -72,20 +78,14 @@ def _members(archive: Path) -> list[str]:
         raise SourceError(f"{archive} : archive zip illisible ou incomplète ({exc})") from exc
 
 
-def _py7zr_open(archive: Path, action):  # type: ignore[no-untyped-def]
-    try:
-        import py7zr  # type: ignore[import-not-found]
-    except ImportError as exc:
-        raise SourceError(
-            f"{archive} : archive 7z, et le module py7zr n'est pas installé. Installez-le "
-            "(pip install py7zr) ou décompressez l'archive vous-même (7-Zip) puis donnez le "
-            "fichier avec --source ID=CHEMIN"
-        ) from exc
+def _py7zr_open(archive: Path, action: Callable[[Any], T]) -> T:
+    import py7zr  # imported here: a 7z is rare and py7zr loads its codecs at import
+
     try:
         with py7zr.SevenZipFile(archive, mode="r") as z:
             return action(z)
-    except py7zr.exceptions.ArchiveError as exc:  # pragma: no cover - needs py7zr
-        raise SourceError(f"{archive} : archive 7z illisible ({exc})") from exc
+    except (py7zr.exceptions.ArchiveError, EOFError, OSError) as exc:
+        raise SourceError(f"{archive} : archive 7z illisible ou incomplète ({exc})") from exc
 
 
 def _extract(archive: Path, names: list[str], dest: Path) -> None:

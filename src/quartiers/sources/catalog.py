@@ -4,6 +4,8 @@ Each entry names the reader that turns the publisher's format into the normalise
 of :mod:`quartiers.schemas`. ``download`` is the URL ``quartiers fetch`` uses (``None``:
 no public bulk URL, the user gives a local copy with ``--source ID=PATH``); it may hold
 ``{region}`` (Geofabrik region) or ``{zone}`` (Filosofi file: ``met``, ``mart``, ``reun``).
+For ``lcz`` it is the base of the data.gouv.fr datasets API, where the territory's urban
+area is looked up (:mod:`quartiers.sources.lcz_fetch`).
 """
 
 from __future__ import annotations
@@ -109,7 +111,7 @@ CATALOG: tuple[SourceSpec, ...] = (
         format="GeoPackage (WGS84, couche commune) ; SHP 3.x en Lambert-93",
         reader="quartiers.sources.communes:read_communes",
         required=True,
-        note="Archive 7z : nécessite le module py7zr, sinon décompressez-la vous-même.",
+        note="Archive 7z (environ 600 Mo) lue par py7zr ; seul le GeoPackage est extrait.",
     ),
     SourceSpec(
         id="bpe",
@@ -140,13 +142,16 @@ CATALOG: tuple[SourceSpec, ...] = (
         publisher="CEREMA",
         title="Zones climatiques locales (LCZ) SPOT 2022",
         urls=("https://www.data.gouv.fr/fr/datasets/6641c562e5acdb35c0e6051d/",),
-        download=None,
+        download="https://www.data.gouv.fr/api/1/datasets",
         member="LCZ_SPOT_2022_*.shp",
         vintage="2022",
         licence="Licence Ouverte 2.0",
         format="Shapefile/GeoPackage Lambert-93 (lcz, lcz_int) ; GeoJSON GeoClimate",
         reader="quartiers.sources.lcz:read_lcz",
-        note="Une archive par agglomération : téléchargez celle du territoire.",
+        note=(
+            "Une archive par agglomération, trouvée par l'API data.gouv.fr et la table de "
+            "couverture par commune ; seul le shapefile est téléchargé (pas les rasters)."
+        ),
     ),
     SourceSpec(
         id="chaleur_nuit",

@@ -30,6 +30,7 @@ from quartiers.sources._optional import osm_reader, read_optional, step
 from quartiers.sources._regions import filosofi_zone, geofabrik_region
 from quartiers.sources._vector import L93, list_layers
 from quartiers.sources.catalog import get_source
+from quartiers.sources.lcz_fetch import locate_lcz
 from quartiers.sources.territory import (
     DEFAULT_MARGIN_M,
     Selection,
@@ -161,7 +162,8 @@ def _build(
         gatherer.require(("communes", "qpv", "filosofi"), raw)
     territory = _territory(query, raw, progress, margin_m)
     codes = territory.commune_codes
-    # Phase 2: files chosen by the territory (Filosofi zone, Geofabrik region).
+    lcz_coverage: dict[str, float] | None = None
+    # Phase 2: files chosen by the territory (Filosofi zone, Geofabrik region, LCZ area).
     if "filosofi" not in gatherer.unavailable:
         found = gatherer.locate("filosofi", zone=filosofi_zone(codes))
         if found is not None:
@@ -174,7 +176,11 @@ def _build(
         if source_id == "osm" and osm_reader() is None:
             logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées")
             continue
-        if source_id == "osm" and source_id not in gatherer.local:
+        if source_id == "lcz" and source_id not in gatherer.local:
+            found, coverage = locate_lcz(gatherer, list(codes), get_source("lcz").download or "")
+            if coverage is not None:
+                lcz_coverage = coverage.share
+        elif source_id == "osm" and source_id not in gatherer.local:
             try:
                 found = gatherer.locate("osm", region=geofabrik_region(codes))
             except SourceError as exc:
@@ -196,6 +202,8 @@ def _build(
             "layers": {"qpv": "qpv", "cells": "filosofi", "communes": "communes"},
         },
     )
+    if lcz_coverage is not None:
+        inputs.notes["lcz_coverage"] = lcz_coverage
     read_optional(inputs, territory, raw, progress, gatherer, include)
     inputs.provenance = [_provenance(x) for r in raw.values() for x in r.each()] + (
         inputs.provenance

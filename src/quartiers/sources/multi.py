@@ -12,7 +12,7 @@ and per EPCI. ``notes["territories"]`` records which commune belongs to which te
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from quartiers.errors import InputError
 from quartiers.schemas import TerritoryInputs
 from quartiers.sources._merge import concat_unique
 
-__all__ = ["COVERAGE_LAYERS", "merge_inputs", "territory_record"]
+__all__ = ["COVERAGE_LAYERS", "merge_inputs", "territory_record", "with_name"]
 
 _SKIPPED = {"code", "name", "qpv", "cells", "communes", "provenance", "notes", "osm_path"}
 
@@ -142,3 +142,37 @@ def merge_inputs(parts: Sequence[TerritoryInputs]) -> TerritoryInputs:
     if isinstance(merged["qpv"], pd.DataFrame):
         merged["qpv"] = merged["qpv"].drop_duplicates("code_qp").reset_index(drop=True)
     return TerritoryInputs(**merged)
+
+
+#: Longest display name accepted by ``--nom`` (characters).
+MAX_NAME_LENGTH = 120
+
+
+def with_name(inputs: TerritoryInputs, name: str) -> TerritoryInputs:
+    """Return the inputs of one territory under the name people use (``--nom``).
+
+    The official name is kept in ``notes["territory"]["official_name"]``; every title
+    (home page, breadcrumb, synthesis, roadmap) then shows ``name``.
+
+    Raises
+    ------
+    InputError
+        Empty or overlong name, or several territories in one run.
+    """
+    clean = " ".join(str(name).split())
+    if not clean or len(clean) > MAX_NAME_LENGTH or clean.isdigit():
+        raise InputError(
+            f"--nom {name!r} : attendu le nom du territoire en toutes lettres, 1 à "
+            f"{MAX_NAME_LENGTH} caractères (ex. « Angers Loire Métropole »)"
+        )
+    records = list(inputs.notes.get("territories") or [])
+    if len(records) > 1:
+        raise InputError("--nom : un seul territoire attendu (le nom s'applique à un territoire)")
+    notes = dict(inputs.notes)
+    if records:
+        notes["territories"] = [{**records[0], "name": clean}]
+    note = dict(notes.get("territory", {}))
+    note.setdefault("official_name", inputs.name)
+    note["name"] = clean
+    notes["territory"] = note
+    return replace(inputs, name=clean, notes=notes)

@@ -37,6 +37,7 @@ __all__ = [
     "Territory",
     "build_territory",
     "name_keys",
+    "of_name",
     "resolve_territory",
     "select_communes",
     "transform_bbox",
@@ -178,7 +179,11 @@ def select_communes(
                 "propre (9 chiffres)"
             )
         return Selection(
-            query, _epci_name(query, epci), "epci", query, tuple(sorted(members["insee_com"]))
+            query,
+            _epci_name(query, epci, members),
+            "epci",
+            query,
+            tuple(sorted(members["insee_com"])),
         )
     if not query:
         raise InputError("territoire vide — attendu un code commune, un SIREN d'EPCI ou un nom")
@@ -219,12 +224,30 @@ def _area(query: str, codes: pd.Series, where: str) -> Selection | None:
     return Selection(f"{prefix}:{code}", label, kind, "", tuple(sorted(members)))
 
 
-def _epci_name(siren: str, epci: pd.DataFrame | None) -> str:
+def _epci_name(siren: str, epci: pd.DataFrame | None, members: pd.DataFrame) -> str:
+    """Return the EPCI's official name, else « Intercommunalité de <largest commune> ».
+
+    A SIREN is never a name: without an EPCI list (ADMIN EXPRESS ``epci`` layer or
+    ``--source epci=…``) the EPCI is named after its most populous commune (``--nom``
+    gives the name people use).
+    """
     if epci is not None:
         hit = epci[epci["siren_epci"].astype(str) == siren]
         if not hit.empty:
             return str(hit.iloc[0]["nom"])
-    return f"EPCI {siren}"
+    if "population" in members.columns:
+        members = members.sort_values("population", ascending=False, kind="stable")
+    return f"Intercommunalité {of_name(str(members.iloc[0]['nom']))}"
+
+
+def of_name(name: str) -> str:
+    """Return « de <name> » with French elision and contraction (d'Angers, du Mans)."""
+    words = name.split(" ", 1)
+    if len(words) == 2 and words[0] == "Le":
+        return f"du {words[1]}"
+    if len(words) == 2 and words[0] == "Les":
+        return f"des {words[1]}"
+    return f"d'{name}" if fold(name)[:1] in tuple("aeiouyh") else f"de {name}"
 
 
 def _by_name(

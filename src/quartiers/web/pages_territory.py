@@ -17,12 +17,16 @@ from quartiers.web.templating import render_page
 from quartiers.web.views import (
     INCOMPLETE,
     QPV_TABLE_SORTS,
+    ZERO_COVERAGE_TEXT,
+    climate_source_text,
+    coverage_block,
     horizon_options,
     index_labels,
     indicator_groups,
     map_config,
     qpv_rows,
     resolve_choice,
+    run_notes_shown,
     sort_rows,
 )
 
@@ -110,4 +114,8 @@ def territory_page(
         descending=descending,
         config=config,
         has_uncertainty=td.has_uncertainty,
+        run_notes=run_notes_shown(td),
+        coverage=coverage_block(td),
+        coverage_explanation=ZERO_COVERAGE_TEXT,
+        climate_source=climate_source_text(td),
     )

@@ -11,8 +11,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from quartiers.diagnostic.record import COVERAGE_NOTE_PREFIX
 from quartiers.indicators.registry import DIMENSIONS
-from quartiers.outputs.formatting import MISSING, format_number, format_value, ordinal
+from quartiers.outputs.formatting import (
+    MISSING,
+    format_number,
+    format_share,
+    format_value,
+    ordinal,
+)
 from quartiers.outputs.quantities import INDEX_ID, IndicatorInfo
 from quartiers.schemas import HORIZONS
 from quartiers.settings import Settings
@@ -242,6 +249,7 @@ def qpv_rows(td: TerritoryData, *, indicator: str, horizon: str) -> list[dict[st
                 "value_display": format_value(shown[i], info.unit),
                 "status_detail": str(row.get("status_detail") or ""),
                 "status": str(row.get("status") or ""),
+                "status_display": _status_text(str(row.get("status") or ""), rank),
                 "index_label": str(row.get("index_label") or ""),
                 "index_note": str(row.get("index_note") or ""),
             }
@@ -251,6 +259,15 @@ def qpv_rows(td: TerritoryData, *, indicator: str, horizon: str) -> list[dict[st
 
 #: Status of a QPV whose index lacks a dimension the others have (shown apart, unranked).
 INCOMPLETE = "incomplet"
+
+
+def _status_text(status: str, rank: float | None) -> str:
+    """Return the short French status of a QPV for the first-screen table."""
+    if status == INCOMPLETE:
+        return "indice incomplet, non classé"
+    if status == "non significatif":
+        return "trop peu d'habitants, non classé"
+    return "classé" if rank is not None else "non classé"
 
 
 def index_labels(rows: list[dict[str, Any]]) -> list[str]:
@@ -275,3 +292,57 @@ def sort_rows(rows: list[dict[str, Any]], sort: str, descending: bool) -> list[d
     missing = [r for r in rows if key(r)[0]]
     present.sort(key=key, reverse=descending)
     return present + missing
+
+
+#: Communes whose legal population the grid covers below this share are listed as partial.
+PARTIAL_COVERAGE = 0.9
+
+#: What a 0 % coverage means for the results (territory page, communes block).
+ZERO_COVERAGE_TEXT = (
+    "Une commune couverte à 0 % n'a aucun carreau de 200 m de la grille INSEE (Filosofi) "
+    "dans les données du diagnostic : ses habitants ne sont comptés dans aucun indicateur ni "
+    "dans les comparaisons (reste de la commune, reste de l'EPCI), et les résultats ne "
+    "décrivent que la partie couverte du territoire."
+)
+
+
+def coverage_block(td: TerritoryData) -> dict[str, Any]:
+    """Return the communes with their grid coverage (rows, partial ones, 0 % ones)."""
+    rows: list[dict[str, Any]] = [
+        {
+            "insee_com": c.insee_com,
+            "nom": c.nom or c.insee_com,
+            "share": c.grid_share,
+            "share_display": format_share(c.grid_share, 0),
+        }
+        for c in td.record.coverage
+    ]
+    rows.sort(key=lambda r: (r["share"] is None, r["share"] or 0.0, r["nom"]))
+    partial = [r for r in rows if r["share"] is not None and float(r["share"]) < PARTIAL_COVERAGE]
+    zero = [r for r in partial if float(r["share"]) == 0.0]
+    return {"rows": rows, "partial": partial, "zero": zero}
+
+
+def run_notes_shown(td: TerritoryData) -> list[str]:
+    """Return the run notes shown above the map (the coverage note goes to its own block)."""
+    return [n for n in td.record.notes if not n.startswith(COVERAGE_NOTE_PREFIX)]
+
+
+def climate_source_text(td: TerritoryData) -> str:
+    """Return, in French, where the commune climate values of the run come from.
+
+    DRIAS 2020 stands in for Climadiag Commune (no public bulk file) and is named as such:
+    scenario and nearest SAFRAN grid point of each commune.
+    """
+    sources = {str(row.get("source") or "") for row in td.record.climate}
+    drias = sorted(s.split(":", 1)[1] for s in sources if s.startswith("drias:"))
+    climadiag = "climadiag" in sources
+    if not drias:
+        return "Météo-France, Climadiag Commune"
+    fallback = (
+        f"DRIAS 2020, scénario {', '.join(drias).replace('RCP', 'RCP ')}, valeur du point de "
+        "la grille SAFRAN le plus proche de chaque commune"
+    )
+    if climadiag:
+        return f"Météo-France, Climadiag Commune et, à défaut, {fallback}"
+    return f"Météo-France, {fallback}, faute de données Climadiag Commune"
