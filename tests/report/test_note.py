@@ -92,7 +92,13 @@ def test_qpv_note_content(demo_diag: Diagnostic) -> None:
     assert note.quote is not None and note.quote.text == "La dalle <b>brûle</b> l'été"
     assert note.map_chart.data_uri.startswith("data:image/png;base64,")
     without = qpv_note(demo_diag, CODE, catalogue, contributions=None, generated_on=DAY)
-    assert without.quote is None and "--contributions" in without.quote_note
+    assert without.quote is None and without.quote_note == ""  # no database: no section
+    nothing = qpv_note(
+        demo_diag, CODE, catalogue, contributions=Contributions(0, [], []), generated_on=DAY
+    )
+    assert (
+        nothing.quote_note == "Parole des habitants : aucune contribution publiée pour l'instant."
+    )
 
 
 def test_territory_note_names_the_most_vulnerable_and_counts(demo_diag: Diagnostic) -> None:

@@ -20,7 +20,7 @@ from quartiers.indicators.registry import REGISTRY
 from quartiers.outputs.formatting import format_number, format_share, format_value
 from quartiers.report import _common as common
 from quartiers.report.maps import qpv_map, territory_map
-from quartiers.report.model import Contributions
+from quartiers.report.model import Chart, Contributions
 from quartiers.report.note_content import (
     KeyMessage,
     Note,
@@ -44,8 +44,9 @@ def qpv_note(
     *,
     contributions: Contributions | None = None,
     generated_on: date | None = None,
+    map_chart: Chart | None = None,
 ) -> Note:
-    """Return the one-page note of a QPV.
+    """Return the one-page note of a QPV (also the first page of its sheet).
 
     Parameters
     ----------
@@ -59,6 +60,8 @@ def qpv_note(
         Published contributions of this QPV (None: no database was given).
     generated_on
         Date printed on the note (today when None).
+    map_chart
+        The QPV's map when already drawn (the sheet's); drawn here when None.
 
     Raises
     ------
@@ -88,7 +91,7 @@ def qpv_note(
         actions=top_actions(diag, code_qp, catalogue),
         quote=quote,
         quote_note=quote_note,
-        map_chart=qpv_map(diag, code_qp),
+        map_chart=map_chart if map_chart is not None else qpv_map(diag, code_qp),
         footer=footer(diag, generated_on),
     )
 

@@ -216,12 +216,13 @@ def _lower_first(text: str) -> str:
 
 
 def quote_of(contributions: Contributions | None) -> tuple[Quote | None, str]:
-    """Return the latest published contribution as a quote, or why there is none."""
+    """Return the latest published contribution as a quote, or why there is none.
+
+    Without a contributions database (None) there is neither quote nor note: the section is
+    left out, as on the sheet.
+    """
     if contributions is None:
-        return None, (
-            "Parole des habitants : aucune base de contributions n'a été donnée "
-            "(option --contributions)."
-        )
+        return None, ""
     if not contributions.items:
         return None, "Parole des habitants : aucune contribution publiée pour l'instant."
     item = contributions.items[0]

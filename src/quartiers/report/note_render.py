@@ -68,10 +68,11 @@ def note_docx(note: Note) -> bytes:
         para = doc.add_paragraph(style="List Bullet")
         para.add_run(action.title).bold = True
         para.add_run(f" — {action.why}")
-    doc.add_heading("Ce que disent les habitants", level=1)
+    if note.quote is not None or note.quote_note:
+        doc.add_heading("Ce que disent les habitants", level=1)
     if note.quote is not None:
         doc.add_paragraph(f"« {note.quote.text} » — {note.quote.source}", style="Quote")
-    else:
+    elif note.quote_note:
         doc.add_paragraph(note.quote_note)
     doc.add_picture(io.BytesIO(_png(note.map_chart.data_uri)), width=Cm(16.5))
     doc.add_paragraph(
