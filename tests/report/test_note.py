@@ -159,3 +159,22 @@ def test_cli_note(demo_run: object, tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main([*args, "--format", "html", "--force"]) == 1
     err = " ".join(capsys.readouterr().err.split())
     assert "ne convient pas aux notes aux élus (--note)" in err
+
+
+def test_sheet_opens_on_its_summary_and_defines_its_words(demo_docs: Path) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) absent")
+    from quartiers.outputs.glossary import term
+    from quartiers.report.render import SHEET_TERMS
+
+    pdf = demo_docs / f"fiche_{CODE}.pdf"
+    first = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    first = re.sub(r"\s+", " ", first.replace("\u202f", " ").replace("\u00a0", " "))
+    assert "FICHE DIAGNOSTIC — LA PAGE À RETENIR" in first
+    assert "Trois messages clés" in first and "Trois actions à étudier" in first
+    assert "Les mots de cette fiche" in first
+    for word in SHEET_TERMS:
+        assert term(word).definition[:40] in first, word
+    assert "Les trois dimensions" not in first  # the detail starts on page 2

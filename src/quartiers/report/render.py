@@ -25,6 +25,7 @@ from quartiers.actions.catalogue import default_catalogue
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
 from quartiers.outputs.formatting import display_unit
+from quartiers.outputs.glossary import term
 from quartiers.progress import NullProgress, Progress
 from quartiers.report.climate import ClimateSection, climate_section
 from quartiers.report.comparison import comparison
@@ -49,6 +50,18 @@ logger = logging.getLogger(__name__)
 #: Output formats of ``--format`` and the suffixes they write.
 FORMATS: dict[str, tuple[str, ...]] = {"pdf": ("pdf",), "html": ("html",), "both": ("pdf", "html")}
 _SAFE = re.compile(r"[^0-9A-Za-z_-]+")
+#: Technical words of a sheet, defined on its first page (same definitions as /glossaire).
+SHEET_TERMS = (
+    "Indice de vulnérabilité",
+    "Quintile",
+    "Intervalle de rang",
+    "Monte Carlo",
+    "Indice de Sobol",
+    "Statut",
+    "Reste de la commune",
+    "Point d'écart (pt)",
+    "Carroyage partiel",
+)
 
 
 @cache
@@ -62,6 +75,8 @@ def _environment() -> Environment:
     )
     # units as the values beside them are written (« % », never « part (0–1) »)
     env.filters["unit"] = display_unit
+    # the words of the sheets, defined as on the web's /glossaire
+    env.globals["sheet_terms"] = [term(w) for w in SHEET_TERMS]
     return env
 
 
