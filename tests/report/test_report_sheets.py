@@ -64,7 +64,7 @@ def climate_row(lines: list[str], values: list[float]) -> bool:
     """
     spread = r"(?: \([^)]*\))?"
     body = " ".join(re.escape(fr(v)) + spread for v in values)
-    pattern = re.compile(r"^Jours de vague de chaleur (?:\(jours par an\) )?" + body)
+    pattern = re.compile(r"^Jours de vague de chaleur (?:\(j/an\) )?" + body)
     return any(pattern.search(line) for line in lines)
 
 
@@ -210,7 +210,8 @@ def test_lry_sheets_say_what_is_missing(
         assert "Dimension « Ressources » non disponible pour ce territoire" in text
         assert "Score ressources non disponible non disponible" in text
         assert "Ressources absente" in text and "Exposition partielle" in text
-        assert f"{REGISTRY['canopy_share'].label} (part (0–1)) + " not in text
+        assert f"{REGISTRY['canopy_share'].label} (%) + " not in text
+        assert "part (0–1)" not in text  # shares are written in %, and so is their unit
         assert "Reste EPCI" not in text  # one commune: the EPCI column would repeat it
         # Climadiag of La Roche-sur-Yon (README figures: 0.8 → 6.95 / 11.55 / 20.15).
         hwd = [

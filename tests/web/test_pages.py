@@ -22,6 +22,7 @@ PAGES = [
     f"/territoires/{DEMO}/qpv/QN00001A",
     "/comparaison",
     "/methode",
+    "/glossaire",
     "/telechargements",
     "/documentation-api",
 ]
@@ -145,7 +146,8 @@ def test_qpv_page_compares_and_degrades(client: TestClient) -> None:
 def test_qpv_page_uses_uncertainty_hotspots_and_access(client: TestClient) -> None:
     html = unescape(client.get(f"/territoires/{DEMO}/qpv/QN00001B").text)
     assert "Intervalle de rang" in html and 'id="graphique-rangs"' in html
-    assert "Probabilité d'être dans le quintile le plus vulnérable" in html
+    seen = re.sub(r"<[^>]+>", "", html)  # « quintile » is a link to its definition
+    assert "Probabilité d'être dans le quintile le plus vulnérable" in seen
     assert 'id="tableau-sobol"' in html and "agrégation" in html
     assert "Part des habitants du QPV dans des points chauds" in html
     assert "règle 3-30-300" in html  # walking-access summary of the QPV layer

@@ -18,10 +18,13 @@ from quartiers.errors import InputError
 
 if TYPE_CHECKING:
     from quartiers.diagnostic import Diagnostic
+    from quartiers.report.model import Contributions
 
 __all__ = ["compare_command", "export_command", "report_command"]
 
 _FORMATS = ("pdf", "html", "both")
+#: ``--format`` of the notes (``--note``): PDF and DOCX, not HTML.
+_NOTE_FORMATS = {"pdf": ("pdf",), "docx": ("docx",), "both": ("pdf", "docx")}
 
 
 def _load(directory: Path) -> Diagnostic:
@@ -38,7 +41,22 @@ def _list(paths: Sequence[Path], title: str) -> None:
         console.print(f"  {path}", highlight=False, soft_wrap=True)
 
 
-@app.command("report", help="Produire les fiches diagnostic (PDF, HTML) des QPV et la synthèse.")
+def _note_formats(fmt: str) -> tuple[str, ...]:
+    if fmt not in _NOTE_FORMATS:
+        raise InputError(
+            f"--format : « {fmt} » ne convient pas aux notes aux élus (--note), écrites en PDF "
+            "et DOCX (attendu : pdf, docx ou both)"
+        )
+    return _NOTE_FORMATS[fmt]
+
+
+@app.command(
+    "report",
+    help=(
+        "Produire les fiches diagnostic (PDF, HTML) des QPV et la synthèse, ou avec --note "
+        "les notes aux élus d'une page (PDF, DOCX)."
+    ),
+)
 def report_command(
     directory: Annotated[
         Path, typer.Argument(metavar="DOSSIER", help="Dossier de sortie d'un diagnostic.")
@@ -52,8 +70,24 @@ def report_command(
         typer.Option("--qpv", metavar="CODE", help="QPV à traiter (répétable ; tous sinon)."),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", metavar="FORMAT", help="pdf, html ou both.")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="pdf, html ou both (avec --note : pdf, docx ou both).",
+        ),
     ] = "both",
+    note: Annotated[
+        bool,
+        typer.Option(
+            "--note",
+            help=(
+                "Écrire les notes aux élus : une page par QPV et une pour le territoire, en "
+                "PDF et DOCX (dossier DOSSIER/notes par défaut)."
+            ),
+        ),
+    ] = False,
     contributions: Annotated[
         str | None,
         typer.Option(
@@ -63,46 +97,74 @@ def report_command(
         ),
     ] = None,
     no_synthesis: Annotated[
-        bool, typer.Option("--no-synthesis", help="Ne pas produire la synthèse territoriale.")
+        bool,
+        typer.Option(
+            "--no-synthesis",
+            help="Ne pas produire la synthèse territoriale (avec --note : la note du territoire).",
+        ),
     ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Remplacer un dossier de sortie non vide (en entier).")
     ] = False,
 ) -> None:
-    """Render the QPV sheets and the territory synthesis of a diagnostic directory."""
-    from quartiers.report.contributions import participation_available, read_contributions
+    """Render the QPV sheets and the territory synthesis (or the notes) of a diagnostic."""
+    from quartiers.report.note_render import write_notes
     from quartiers.report.render import FORMATS, ReportOptions, write_report
 
-    if fmt not in _FORMATS:
+    if note:
+        formats = _note_formats(fmt)
+    elif fmt in _FORMATS:
+        formats = FORMATS[fmt]
+    else:
         raise InputError(f"--format : « {fmt} » inconnu (attendu : pdf, html ou both)")
-    target = out if out is not None else directory / "fiches"
+    target = out if out is not None else directory / ("notes" if note else "fiches")
     check_output_dir(target, force=force, protect=[directory])
     diag = _load(directory)
     codes = list(dict.fromkeys(qpv or []))
-    found = None
-    if contributions is not None:
-        if participation_available():
-            wanted = codes or [str(c) for c in diag.qpv["code_qp"]]
-            found = read_contributions(contributions, wanted, cells=diag.cells)
-        else:
-            err_console.print(
-                "Avertissement : le module des contributions n'est pas installé ; la section "
-                "« Ce que disent les habitants » est omise.",
-                highlight=False,
-                soft_wrap=True,
-            )
-    options = ReportOptions(
-        codes=codes, formats=FORMATS[fmt], contributions=found, synthesis=not no_synthesis
-    )
+    found = _contributions(diag, contributions, codes)
     progress = RichProgress()
     try:
         with output_dir(target, force=force, protect=[directory]) as tmp:
-            built = write_report(diag, tmp, options=options, progress=progress)
+            if note:
+                built = write_notes(
+                    diag,
+                    tmp,
+                    codes=codes,
+                    formats=formats,
+                    contributions=found,
+                    territory=not no_synthesis,
+                    progress=progress,
+                )
+            else:
+                options = ReportOptions(
+                    codes=codes, formats=formats, contributions=found, synthesis=not no_synthesis
+                )
+                built = write_report(diag, tmp, options=options, progress=progress)
     finally:
         progress.close()
     written = [target / path.relative_to(tmp) for path in built]
     noun = "document écrit" if len(written) == 1 else "documents écrits"
     _list(written, f"{len(written)} {noun} dans {target} :")
+
+
+def _contributions(
+    diag: Diagnostic, url: str | None, codes: list[str]
+) -> dict[str, Contributions] | None:
+    """Return the published contributions of the QPV, or None (no database, no module)."""
+    from quartiers.report.contributions import participation_available, read_contributions
+
+    if url is None:
+        return None
+    if not participation_available():
+        err_console.print(
+            "Avertissement : le module des contributions n'est pas installé ; la section "
+            "« Ce que disent les habitants » est omise.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return None
+    wanted = codes or [str(c) for c in diag.qpv["code_qp"]]
+    return read_contributions(url, wanted, cells=diag.cells)
 
 
 @app.command("compare", help="Comparer plusieurs territoires diagnostiqués (PDF ou HTML).")

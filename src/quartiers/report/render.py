@@ -21,13 +21,17 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from quartiers._version import __version__
+from quartiers.actions.catalogue import default_catalogue
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
+from quartiers.outputs.formatting import display_unit
+from quartiers.outputs.glossary import term
 from quartiers.progress import NullProgress, Progress
 from quartiers.report.climate import ClimateSection, climate_section
 from quartiers.report.comparison import comparison
 from quartiers.report.context import qpv_sheet
 from quartiers.report.model import Contributions
+from quartiers.report.note import qpv_note
 from quartiers.report.synthesis import territory_synthesis
 
 __all__ = [
@@ -46,17 +50,34 @@ logger = logging.getLogger(__name__)
 #: Output formats of ``--format`` and the suffixes they write.
 FORMATS: dict[str, tuple[str, ...]] = {"pdf": ("pdf",), "html": ("html",), "both": ("pdf", "html")}
 _SAFE = re.compile(r"[^0-9A-Za-z_-]+")
+#: Technical words of a sheet, defined on its first page (same definitions as /glossaire).
+SHEET_TERMS = (
+    "Indice de vulnérabilité",
+    "Quintile",
+    "Intervalle de rang",
+    "Monte Carlo",
+    "Indice de Sobol",
+    "Statut",
+    "Reste de la commune",
+    "Point d'écart (pt)",
+    "Carroyage partiel",
+)
 
 
 @cache
 def _environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("quartiers.report", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # units as the values beside them are written (« % », never « part (0–1) »)
+    env.filters["unit"] = display_unit
+    # the words of the sheets, defined as on the web's /glossaire
+    env.globals["sheet_terms"] = [term(w) for w in SHEET_TERMS]
+    return env
 
 
 def render_template(name: str, **context: Any) -> str:
@@ -173,6 +194,7 @@ def write_report(
     links = {c: f"{n}.html" for c, n in names.items()} if "html" in options.formats else {}
     total = len(codes) + (1 if options.synthesis else 0)
     climates: dict[str, ClimateSection] = {}  # one chart per commune, shared by its QPV
+    catalogue = default_catalogue()  # the actions of each sheet's summary page
     progress.start("Fiches : rendu des documents", total=total)
     try:
         for code in codes:
@@ -189,7 +211,15 @@ def write_report(
                 generated_on=options.generated_on,
                 climate=climates[insee],
             )
-            html = render_template("fiche.html.j2", sheet=sheet)
+            summary = qpv_note(
+                diag,
+                code,
+                catalogue,
+                contributions=contributions,
+                generated_on=options.generated_on,
+                map_chart=sheet.map_chart,
+            )
+            html = render_template("fiche.html.j2", sheet=sheet, summary=summary)
             written += _write(html, out_dir / names[code], options.formats)
             progress.advance()
         if options.synthesis:

@@ -2,7 +2,7 @@
 
 Pages: home (territories), territory overview (map, legend, sortable QPV table, contribution
 form; :mod:`~quartiers.web.pages_territory`), QPV page (:mod:`~quartiers.web.pages_qpv`),
-comparison, method, downloads, API documentation. Every page works without JavaScript
+comparison, method, glossary, downloads, API documentation. Every page works without JavaScript
 except the maps, whose content is also given as tables. :data:`router` serves them all.
 """
 
@@ -68,6 +68,11 @@ def method(request: Request, state: State) -> HTMLResponse:
         methods=methods,
         groups=indicator_groups(first),
     )
+
+
+@router.get("/glossaire", response_class=HTMLResponse)
+def glossary(request: Request, state: State) -> HTMLResponse:
+    return render_page(request, state, "glossaire.html", "glossaire")
 
 
 @router.get("/telechargements", response_class=HTMLResponse)

@@ -12,6 +12,7 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from quartiers.outputs.glossary import cell_place
 from quartiers.outputs.perceived import compare_perceived
 from quartiers.web.catalog import TerritoryData
 from quartiers.web.pages_territory import CONTRIBUTIONS_GEOJSON, IndicatorQuery
@@ -84,6 +85,22 @@ def qpv(
         contributions_rows=contributions_rows,
         contribution_counts=state.contributions.counts(contributions_rows),
         verdicts=verdicts,
+        cell_places=_cell_places(td, [v.cell for v in verdicts if v.cell]),
         sources=json.loads(pay.detail_json)["sources"],
         **context,
     )
+
+
+def _cell_places(td: TerritoryData, cells: list[str]) -> dict[str, str]:
+    """Return how each cell is named to residents: « carreau de 200 m à <commune> »."""
+    table = td.diagnostic.cells
+    if not cells or "insee_com" not in table.columns:
+        return {c: cell_place(None) for c in cells}
+    communes = dict(
+        zip(table["idcar_200m"].astype(str), table["insee_com"].astype(str), strict=True)
+    )
+    out = {}
+    for cell in cells:
+        code = communes.get(cell)
+        out[cell] = cell_place(td.communes.get(code, code) if code else None)
+    return out

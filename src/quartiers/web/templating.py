@@ -36,6 +36,7 @@ from quartiers.outputs.formatting import (
     format_value,
     ordinal,
 )
+from quartiers.outputs.glossary import GLOSSARY, method_value, term, term_id
 from quartiers.schemas import HORIZONS
 from quartiers.web import urls
 from quartiers.web.state import WebState
@@ -86,6 +87,7 @@ def _environment() -> Environment:
         ordinal=ordinal,
         taille=_size,
         json_script=_json_script,
+        methode_fr=method_value,
     )
     env.globals.update(
         site="Quartiers en transition",
@@ -96,6 +98,9 @@ def _environment() -> Environment:
         DIMENSIONS=DIMENSIONS,
         HORIZONS=HORIZONS,
         zip=zip,
+        terme=term,
+        terme_id=term_id,
+        GLOSSAIRE=GLOSSARY,
     )
     return env
 
