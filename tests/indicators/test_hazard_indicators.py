@@ -12,6 +12,7 @@ from _synthetic import X0, Y0, make_cells, make_territory
 from quartiers.diagnostic.run import run_diagnostic
 from quartiers.indicators.hazards import hazard_indicators, hazard_zones, no_hazard_reasons
 from quartiers.method.spec import Method
+from quartiers.report._common import block_indicators
 from quartiers.schemas import HAZARD_COLUMNS
 from quartiers.spatial.geometry import CellGrid
 
@@ -115,3 +116,15 @@ def test_qpv_compared_with_rest_of_commune_and_epci_under_the_flood_method() -> 
     # the sea is missing: renormalised away, not counted as zero exposure
     assert diag.run["missing_indicators"]["sea_residents"].startswith("aucune zone de submersion")
     assert big["score_exposure"] == pytest.approx(big["flood_residents"], rel=1e-9)
+    # the sheet's exposure block lists the hazard exposures this method weighs
+    listed = block_indicators(diag, "exposure")
+    assert "flood_residents" in listed  # weighed; the sea, absent, is renormalised away
+    assert "sea_residents" not in listed and "clay_residents" not in listed
+
+
+def test_heat_sheet_does_not_list_hazard_exposures_as_heat() -> None:
+    flood = shapely.box(X0 + 130, Y0 + 170, X0 + 600, Y0 + 500)
+    diag = run_diagnostic(make_territory(hazards=_zones([("inondation", "moyen", 0, flood)])))
+    listed = block_indicators(diag, "exposure")
+    assert "lcz_heat" in listed and not any(i.startswith("flood_") for i in listed)
+    assert diag.qpv_table().set_index("code_qp").loc["QN99901M", "flood_residents"] > 0

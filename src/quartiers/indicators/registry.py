@@ -20,6 +20,7 @@ from quartiers.indicators._indicator import Indicator
 __all__ = [
     "ACCESS_CATEGORIES",
     "DIMENSIONS",
+    "HAZARD_IDS",
     "REGISTRY",
     "Indicator",
     "get_indicator",
@@ -330,6 +331,9 @@ _INDICATORS: list[Indicator] = [
 
 #: All indicators by id, in publication order.
 REGISTRY: dict[str, Indicator] = {ind.id: ind for ind in _INDICATORS}
+
+#: Hazard-exposure indicators (flood, sea, clay, several hazards; not in the heat index).
+HAZARD_IDS: frozenset[str] = frozenset(ind.id for ind in HAZARD_INDICATORS)
 
 
 def indicator_ids(dimension: str | None = None) -> list[str]:
