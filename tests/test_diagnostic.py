@@ -22,6 +22,7 @@ from _synthetic import (
 from quartiers.diagnostic import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.diagnostic._cell_indicators import NO_HEIGHTS
 from quartiers.errors import InputError
+from quartiers.indicators.hazards import no_hazard_reasons
 from quartiers.indicators.registry import REGISTRY
 from quartiers.method.spec import default_method, packaged_method, parse_method
 from quartiers.schemas import Provenance
@@ -219,11 +220,13 @@ def test_all_dimensions_with_environment_and_access(full: Diagnostic) -> None:
     assert full.run["missing_indicators"] == {
         "top_floor_share": NO_HEIGHTS,
         "night_heat": "raster de chaleur nocturne (--source chaleur_nuit) absent",
+        **no_hazard_reasons(),  # no hazard source given
     }
     assert set(full.run["index"]["dimensions"]) == {"sensitivity", "exposure", "resources"}
     q = full.qpv_table().set_index("code_qp").loc["QN99901M"]
     for ind_id in REGISTRY:
-        assert np.isfinite(q[ind_id]) != (ind_id in {"top_floor_share", "night_heat"}), ind_id
+        absent = {"top_floor_share", "night_heat", *no_hazard_reasons()}
+        assert np.isfinite(q[ind_id]) != (ind_id in absent), ind_id
     assert q["heat_wave_days"] == pytest.approx(11.0)  # 2050 value of commune 99001
     assert 0 <= q["canopy_share"] <= 1 and 0 <= q["impervious_share"] <= 1
     assert q["impervious_share"] >= q["built_share"]

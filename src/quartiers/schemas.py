@@ -20,6 +20,8 @@ __all__ = [
     "COMMUNE_COLUMNS",
     "FILOSOFI_COLUMNS",
     "FILOSOFI_COUNTS",
+    "HAZARD_COLUMNS",
+    "HAZARD_SCENARIOS",
     "HORIZONS",
     "LCZ_COLUMNS",
     "NIGHT_HEAT_COLUMNS",
@@ -112,6 +114,27 @@ NIGHT_HEAT_COLUMNS = ["idcar_200m", "night_heat", "night_heat_coverage"]
 #: than half of it has valid pixels) and the share of the cell with valid pixels.
 TREE_COVER_COLUMNS = ["idcar_200m", "tree_cover", "tree_cover_coverage"]
 
+#: Hazard zones, EPSG:2154 polygons (sources ``tri``, ``eaip``, ``ppr``, ``argiles``).
+#: ``hazard`` one of ``inondation`` (river, run-off, groundwater), ``submersion`` (sea),
+#: ``argiles`` (clay shrink-swell); ``scenario`` one of :data:`HAZARD_SCENARIOS`; ``level``
+#: the published intensity (clay exposure 1 faible, 2 moyenne, 3 forte; PPR hazard level
+#: 1 faible … 4 fort, 5 très fort; 0 where the layer has none, e.g. TRI and EAIP envelopes);
+#: ``source`` the catalogue id; ``ref`` the publisher's id of the study (TRI ``id_tri``,
+#: PPR ``id_gaspar``, clay ``DPT``…).
+HAZARD_COLUMNS = ["hazard", "scenario", "level", "source", "ref", "geometry"]
+
+#: Hazard scenarios: TRI frequent / medium / medium with climate change / extreme, the EAIP
+#: envelope, PPR hazard zoning, clay exposure map.
+HAZARD_SCENARIOS: dict[str, str] = {
+    "frequent": "Scénario fréquent (TRI)",
+    "moyen": "Scénario moyen (TRI)",
+    "moyen_cc": "Scénario moyen avec changement climatique (TRI, submersion marine)",
+    "extreme": "Scénario extrême (TRI)",
+    "eaip": "Enveloppe approchée des inondations potentielles (EAIP)",
+    "ppr": "Zone d'aléa d'un plan de prévention des risques (PPR)",
+    "exposition": "Exposition au retrait-gonflement des argiles (BRGM)",
+}
+
 #: Climate projections at commune level, long table: one row per commune × indicator × horizon.
 #: ``indicator`` is the publisher's id (Climadiag S1, S2, S3…; DRIAS NORTXHWD…),
 #: ``horizon`` one of :data:`HORIZONS`; ``value`` the mean, ``low``/``high`` the spread.
@@ -163,6 +186,7 @@ class TerritoryInputs:
     night_heat: pd.DataFrame | None = None
     tree_cover: pd.DataFrame | None = None
     places: gpd.GeoDataFrame | None = None
+    hazards: gpd.GeoDataFrame | None = None
     osm_path: Path | None = None
     extra_places: pd.DataFrame | None = None
     provenance: list[Provenance] = field(default_factory=list)

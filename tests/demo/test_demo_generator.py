@@ -32,6 +32,8 @@ def test_every_source_is_written(demo: dict[str, Path]) -> None:
             "climadiag",
             "communes",
             "places",
+            "tri",
+            "argiles",
         )
     )
     for key, path in demo.items():

@@ -50,6 +50,8 @@ def test_every_source_has_a_section_and_a_catalogue_row(doc: str) -> None:
         schemas.ROAD_COLUMNS,
         schemas.TREE_COLUMNS,
         schemas.PLACE_COLUMNS,
+        schemas.HAZARD_COLUMNS,
+        list(schemas.HAZARD_SCENARIOS),
         EPCI_COLUMNS,
         EPCI_COMMUNE_COLUMNS,
         CATNAT_COLUMNS,

@@ -3,6 +3,7 @@
 from quartiers.commands import contributions as contributions
 from quartiers.commands import demo as demo
 from quartiers.commands import diagnose as diagnose
+from quartiers.commands import methods as methods
 from quartiers.commands import reference as reference
 from quartiers.commands import report as report
 from quartiers.commands import roadmap as roadmap

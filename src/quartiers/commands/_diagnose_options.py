@@ -45,8 +45,8 @@ MethodOption = Annotated[
         "--method",
         "-m",
         metavar="FICHIER",
-        help="Fichier de méthode YAML, ou « v1 » pour la méthode 1.0 conservée (défaut : "
-        "méthode 2.0 documentée dans docs/method.md).",
+        help="Fichier de méthode YAML, ou le nom d'une méthode fournie (« quartiers methods » : "
+        "v1, inondation, multi-aleas) ; défaut : méthode 2.0 documentée dans docs/method.md.",
     ),
 ]
 HorizonOption = Annotated[

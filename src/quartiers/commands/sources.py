@@ -79,7 +79,9 @@ def fetch_command(
     with_: Annotated[
         list[str] | None,
         typer.Option(
-            "--with", metavar="ID", help="Source téléchargée seulement sur demande (georisques)."
+            "--with",
+            metavar="ID",
+            help="Source téléchargée seulement sur demande (georisques, tri, argiles).",
         ),
     ] = None,
     offline: OfflineOption = False,

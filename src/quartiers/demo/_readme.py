@@ -15,6 +15,15 @@ _DESCRIPTIONS = {
     "climadiag": "projections Climadiag Commune de Météo-France (entities.jsonl)",
     "communes": "communes et EPCI, GeoPackage au format IGN ADMIN EXPRESS COG 4.0 (WGS84)",
     "places": "salles rafraîchies de la ville, CSV « ; » (nom;type;lon;lat;ouverture)",
+    "tri": (
+        "zones inondables (rivière : scénarios fréquent, moyen, extrême) et de submersion "
+        "marine (moyen, moyen avec changement climatique, extrême), archive au format "
+        "Géorisques « rapportage 2020 » des TRI (shapefiles COVADIS, Lambert-93)"
+    ),
+    "argiles": (
+        "exposition au retrait-gonflement des argiles (niveaux 1 à 3), shapefile au format "
+        "BRGM ExpoArgile_Fxx_L93 (Lambert-93)"
+    ),
 }
 
 

@@ -25,6 +25,7 @@ from quartiers.demo._facilities import Facility, place_landmarks, place_points
 from quartiers.demo._filosofi import filosofi_table, write_filosofi
 from quartiers.demo._geo import write_communes, write_lcz, write_qpv
 from quartiers.demo._geometry import Warp, to_wgs84
+from quartiers.demo._hazards import write_hazards
 from quartiers.demo._imputation import impute
 from quartiers.demo._layout import Layout, build_layout
 from quartiers.demo._lcz import lcz_blocks
@@ -58,6 +59,8 @@ FILES: dict[str, Path] = {
     "climadiag": Path("climadiag/entities.jsonl"),
     "communes": Path("admin/ADE-COG_4-0_GPKG_WGS84G_FRA-FICTIF.gpkg"),
     "places": Path("ville/salles_rafraichies.csv"),
+    "tri": Path("georisques/tri_2020_sig_di_00.zip"),
+    "argiles": Path("georisques/AleaRG_Fxx_L93/ExpoArgile_Fxx_L93.shp"),
 }
 SOURCE_IDS = tuple(FILES)
 
@@ -186,6 +189,7 @@ def _generate(paths: dict[str, Path], out_dir: Path, seed: int, progress: Progre
     parkings = parking_lots(squares, buildings, rngs[10])
     scene = OsmScene(layout, streets, buildings, trees, facilities, in_osm, parkings)
     write_osm(scene, warp, paths["osm"], rngs[9])
+    write_hazards(layout, warp, paths["tri"], paths["argiles"])
     progress.advance()
     (out_dir / "README.txt").write_text(readme_text(seed, paths, out_dir), encoding="utf-8")
     progress.advance()

@@ -26,6 +26,7 @@ from quartiers.indicators.exposure import (
     night_heat,
 )
 from quartiers.indicators.floors import top_floor_share
+from quartiers.indicators.hazards import hazard_indicators, no_hazard_reasons
 from quartiers.indicators.registry import ACCESS_CATEGORIES, REGISTRY
 from quartiers.indicators.resources import (
     access_columns,
@@ -119,6 +120,7 @@ def compute_cell_indicators(
     _add_vegetation(found, inputs, on, method)
     _add_tree_cover(found, inputs, ids, on)
     _add_access(found, inputs, ids, on, method, access)
+    _add_hazards(found, inputs, cells, on)
     found.notes += blank_uncovered(found.values, found.missing, inputs, commune_shares, xy, pop)
     found.values = {i: found.values[i] for i in REGISTRY if i in found.values}
     return found
@@ -284,3 +286,15 @@ def _add_access(
             found.extra[col] = col_values.fillna(False).to_numpy(dtype=bool)
         else:
             found.extra[col] = pd.to_numeric(col_values, errors="coerce").to_numpy(dtype="float64")
+
+
+def _add_hazards(
+    found: CellIndicators, inputs: TerritoryInputs, cells: pd.DataFrame, on: _Cells
+) -> None:
+    """Add the share of residents, poor households, 0–3 and 65+ in each hazard zone."""
+    if inputs.hazards is None or not len(inputs.hazards):
+        found.missing.update(no_hazard_reasons())
+        return
+    values, missing, _ = hazard_indicators(on.grid, cells, inputs.hazards, inputs.buildings)
+    found.values.update(values)
+    found.missing.update(missing)

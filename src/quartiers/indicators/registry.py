@@ -9,15 +9,18 @@ summed counts (see :mod:`quartiers.diagnostic.aggregate`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import pandas as pd
 
 from quartiers.errors import InputError
+from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
+from quartiers.indicators._indicator import Indicator
 
 __all__ = [
     "ACCESS_CATEGORIES",
     "DIMENSIONS",
+    "HAZARD_IDS",
     "REGISTRY",
     "Indicator",
     "get_indicator",
@@ -44,50 +47,6 @@ ACCESS_CATEGORIES: dict[str, str] = {
 
 _FILOSOFI = "INSEE, Filosofi, données carroyées à 200 m (millésime dans run.json)"
 _SHARE = "part (0–1)"
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """Metadata of one indicator.
-
-    Attributes
-    ----------
-    id
-        Stable identifier (column name in every output).
-    label
-        French label shown to users.
-    unit
-        Unit of the value (French).
-    dimension
-        One of :data:`DIMENSIONS`.
-    direction
-        ``+1`` when a higher value means more vulnerable, ``-1`` when less.
-    formula
-        How the cell value is computed (French, Filosofi column names).
-    source
-        Publisher and dataset.
-    min_population
-        Residents a cell or zone must have for its value to be shown (below: empty value).
-    weighting
-        How cells combine into a zone (French): the denominator summed over cells.
-    """
-
-    id: str
-    label: str
-    unit: str
-    dimension: str
-    direction: int
-    formula: str
-    source: str
-    min_population: float
-    weighting: str
-
-    @property
-    def direction_label(self) -> str:
-        """Return the French reading of the direction."""
-        if self.direction > 0:
-            return "plus élevé = plus vulnérable"
-        return "plus élevé = moins vulnérable"
 
 
 def _filosofi_share(
@@ -367,10 +326,14 @@ _INDICATORS: list[Indicator] = [
         )
         for cat, label in ACCESS_CATEGORIES.items()
     ],
+    *HAZARD_INDICATORS,
 ]
 
 #: All indicators by id, in publication order.
 REGISTRY: dict[str, Indicator] = {ind.id: ind for ind in _INDICATORS}
+
+#: Hazard-exposure indicators (flood, sea, clay, several hazards; not in the heat index).
+HAZARD_IDS: frozenset[str] = frozenset(ind.id for ind in HAZARD_INDICATORS)
 
 
 def indicator_ids(dimension: str | None = None) -> list[str]:

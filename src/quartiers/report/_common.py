@@ -15,7 +15,7 @@ import pandas as pd
 
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
-from quartiers.indicators.registry import DIMENSIONS, registry_table
+from quartiers.indicators.registry import DIMENSIONS, HAZARD_IDS, REGISTRY, registry_table
 from quartiers.outputs.formatting import MISSING, as_float, format_number, format_share
 from quartiers.report.model import Provenance, SourceRow
 from quartiers.report.reference import reference_key, reference_sentence
@@ -24,6 +24,7 @@ __all__ = [
     "AGGREGATION_LABELS",
     "NORMALISATION_LABELS",
     "attributions",
+    "block_indicators",
     "commune_names",
     "comparison_value",
     "dimension_state",
@@ -273,3 +274,22 @@ def provenance(diag: Diagnostic, generated_on: date) -> Provenance:
         generated_on=generated_on.strftime("%d/%m/%Y"),
         notes=list(run.notes),
     )
+
+
+def block_indicators(diag: Diagnostic, dimension: str) -> list[str]:
+    """Return the indicators of ``dimension`` listed in its sheet block, in registry order.
+
+    Hazard exposures (flood, sea, clay) are listed only when the run's method weighs them
+    (methods ``inondation``, ``multi-aleas``): under the heat method they are not heat
+    exposure, and stay in ``qpv.csv`` and the data dictionary.
+    """
+    table = diag.indicators
+    weights: dict[str, float] = {}
+    if "index_weight" in table.columns:
+        ids = table["id"].astype(str)
+        weights = dict(zip(ids, table["index_weight"].fillna(0.0), strict=True))
+    return [
+        i
+        for i, ind in REGISTRY.items()
+        if ind.dimension == dimension and (i not in HAZARD_IDS or weights.get(i, 0.0) > 0)
+    ]

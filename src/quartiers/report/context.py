@@ -138,7 +138,7 @@ def dimension_blocks(
     for dim, label in DIMENSIONS.items():
         state = common.dimension_state(diag, dim)
         lines, drawn = [], []
-        for ind_id in (i for i, ind in REGISTRY.items() if ind.dimension == dim):
+        for ind_id in common.block_indicators(diag, dim):
             line, compared = _indicator_row(diag, row, ind_id, epci=epci, reasons=reasons)
             lines.append(line)
             if ind_id not in reasons:

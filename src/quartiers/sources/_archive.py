@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from quartiers.errors import SourceError
 
-__all__ = ["extract_member", "is_archive"]
+__all__ = ["extract_matching", "extract_member", "is_archive"]
 
 logger = logging.getLogger(__name__)
 
@@ -175,3 +175,24 @@ def extract_member(archive: Path, pattern: str, dest_dir: Path) -> Path:
 def _short_hash(path: Path) -> str:
     stat = path.stat()
     return f"{stat.st_size:x}{int(stat.st_mtime):x}"[-12:]
+
+
+def extract_matching(archive: Path, pattern: str, dest_dir: Path) -> list[Path]:
+    """Extract every member matching ``pattern`` (each with its shapefile sidecars).
+
+    Parameters
+    ----------
+    archive
+        ``.zip`` or ``.7z`` file.
+    pattern
+        Glob matched, case-insensitively, on the member path or its file name.
+    dest_dir
+        Where extracted members live (see :func:`extract_member`).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The extracted members, in archive order (empty when none matches).
+    """
+    names = [n for n in _members(archive) if _safe(n) and _matches(n, pattern)]
+    return [extract_member(archive, name, dest_dir) for name in sorted(names)]

@@ -215,7 +215,7 @@ class Gatherer:
         return RawInput(spec.id, target, str(path.resolve()), digest, retrieved.isoformat())
 
     def _member(self, spec: SourceSpec, archive: Path, template: Mapping[str, str]) -> Path:
-        if not is_archive(archive):
+        if not is_archive(archive) or spec.every_member:
             return archive
         pattern = (spec.member or "*").format(**template) if spec.member else "*"
         return extract_member(archive, pattern, self.extract_dir)

@@ -1,4 +1,4 @@
-"""Optional layers of a territory: climate, LCZ, BPE, OpenStreetMap, BD TOPO, Géorisques.
+"""Optional layers of a territory: climate, LCZ, BPE, OSM, BD TOPO, Géorisques, hazards.
 
 Called by :func:`quartiers.sources.load.load_inputs` once the territory and its required
 tables are known; each reader clips to the territory's Lambert-93 box.
@@ -21,6 +21,7 @@ from quartiers.progress import Progress
 from quartiers.schemas import Provenance, TerritoryInputs
 from quartiers.sources import bdtopo, bpe, climadiag, drias, georisques, lcz, raster
 from quartiers.sources._gather import Gatherer, RawInput
+from quartiers.sources._hazard_inputs import read_hazards
 from quartiers.sources._merge import concat_unique, read_all
 from quartiers.sources.catalog import get_source
 from quartiers.sources.territory import Territory
@@ -95,6 +96,7 @@ def read_optional(
         _read_osm(inputs, raw["osm"].paths, box, progress)
     if "bdtopo" in raw:
         _read_bdtopo(inputs, raw["bdtopo"].paths, box, progress)
+    read_hazards(inputs, raw, box, progress)
     if "georisques" in raw:
         path = raw["georisques"].path
         inputs.notes["catnat"] = georisques.read_catnat(path)

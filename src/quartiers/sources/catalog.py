@@ -50,6 +50,8 @@ class SourceSpec:
         ``quartiers fetch`` gets it without being asked (when ``download`` is set).
     note
         Quirk worth telling users (French).
+    every_member
+        The reader takes the whole archive (several layers of one source in one zip).
     """
 
     id: str
@@ -65,6 +67,7 @@ class SourceSpec:
     required: bool = False
     auto: bool = True
     note: str = ""
+    every_member: bool = False
 
 
 CATALOG: tuple[SourceSpec, ...] = (
@@ -218,6 +221,72 @@ CATALOG: tuple[SourceSpec, ...] = (
         reader="quartiers.sources.georisques:read_catnat",
         auto=False,
         note="Interrogée seulement avec --with georisques.",
+    ),
+    SourceSpec(
+        id="tri",
+        publisher="Géorisques (ministère de la Transition écologique, DGPR)",
+        title="Zonages inondation — rapportage 2020 : surfaces inondables des TRI",
+        urls=(
+            "https://www.georisques.gouv.fr/donnees/bases-de-donnees/"
+            "zonages-inondation-rapportage-2020",
+        ),
+        download="https://files.georisques.fr/di_2020/tri_2020_sig_di_{dep}.zip",
+        member="n_tri_*_inondable_*_s_*.shp",
+        vintage="rapportage 2020 (Directive inondation, 2e cycle)",
+        licence="Licence Ouverte 2.0",
+        format="Shapefiles Lambert-93 au standard COVADIS DI, une archive par département",
+        reader="quartiers.sources.flood:read_tri",
+        auto=False,
+        every_member=True,
+        note="Téléchargée seulement avec --with tri ; scénarios fréquent, moyen, moyen avec "
+        "changement climatique (submersion), extrême.",
+    ),
+    SourceSpec(
+        id="eaip",
+        publisher="Ministère de la Transition écologique (DGPR), diffusé par Géorisques",
+        title="Enveloppes approchées des inondations potentielles (EAIP cours d'eau et "
+        "submersion marine)",
+        urls=("https://www.georisques.gouv.fr/donnees/bases-de-donnees",),
+        download=None,
+        member="*eaip_*",
+        vintage="EAIP 2011 (évaluation préliminaire des risques d'inondation)",
+        licence="Licence Ouverte 2.0 (à vérifier)",
+        format="Shapefile ou GeoPackage Lambert-93 nommé EAIP_CE / EAIP_SM",
+        reader="quartiers.sources.flood:read_eaip",
+        note="Pas d'URL de téléchargement vérifiée : donnez le fichier avec --source eaip=….",
+    ),
+    SourceSpec(
+        id="ppr",
+        publisher="DDT(M) / Géorisques (PPR naturels)",
+        title="Plans de prévention des risques naturels — zones d'aléa inondation (COVADIS)",
+        urls=(
+            "https://www.georisques.gouv.fr/donnees/bases-de-donnees/plans-de-prevention-des-risques",
+        ),
+        download=None,
+        member="n_zone_alea_ppr*_s_*.shp",
+        vintage="celui du PPR (date d'approbation)",
+        licence="Licence Ouverte 2.0 (à vérifier)",
+        format="Shapefiles Lambert-93 au standard COVADIS PPR (N_ZONE_ALEA_PPRN_*)",
+        reader="quartiers.sources.flood:read_ppr",
+        every_member=True,
+        note="Un dossier ou une archive par PPR ; seuls les aléas inondation (11x) sont lus.",
+    ),
+    SourceSpec(
+        id="argiles",
+        publisher="BRGM (diffusé par Géorisques)",
+        title="Exposition au retrait-gonflement des argiles",
+        urls=(
+            "https://www.georisques.gouv.fr/donnees/bases-de-donnees/"
+            "retrait-gonflement-des-argiles",
+        ),
+        download="https://files.georisques.fr/argiles/AleaRG_Fxx_L93.zip",
+        member="ExpoArgile_Fxx_L93.shp",
+        vintage="2019 (fichier du 16/06/2021)",
+        licence="Licence Ouverte 2.0 (à vérifier)",
+        format="Shapefile national Lambert-93 (NIVEAU 1–3, ALEA), environ 620 Mo zippé",
+        reader="quartiers.sources.clay:read_clay",
+        auto=False,
+        note="Téléchargée seulement avec --with argiles (fichier national volumineux).",
     ),
     SourceSpec(
         id="bdtopo",

@@ -8,6 +8,7 @@ files are clipped to the territory's box (with margin) as they are read.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from quartiers.sources._gather import Gatherer, RawInput, check_ids, parse_sourc
 from quartiers.sources._http import Downloader
 from quartiers.sources._merge import read_all
 from quartiers.sources._optional import osm_reader, read_optional, step
-from quartiers.sources._regions import filosofi_zone, geofabrik_region
+from quartiers.sources._regions import departement_of, filosofi_zone, geofabrik_region
 from quartiers.sources._vector import L93, list_layers
 from quartiers.sources.catalog import get_source
 from quartiers.sources.lcz_fetch import locate_lcz
@@ -58,6 +59,10 @@ OPTIONAL_SOURCES = (
     "drias",
     "bdtopo",
     "georisques",
+    "tri",
+    "eaip",
+    "ppr",
+    "argiles",
 )
 
 
@@ -173,6 +178,13 @@ def _build(
             continue
         if source_id == "georisques" and source_id not in gatherer.local:
             continue  # the API is queried while reading, only with --with georisques
+        if not get_source(source_id).auto and source_id not in {*gatherer.local, *include}:
+            continue  # large or per-département downloads: only with --with ID
+        if source_id == "tri" and source_id not in gatherer.local:
+            found = _per_departement(gatherer, source_id, codes)
+            if found is not None:
+                raw[source_id] = found
+            continue
         if source_id == "osm" and osm_reader() is None:
             logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées")
             continue
@@ -209,6 +221,16 @@ def _build(
         inputs.provenance
     )
     return inputs
+
+
+def _per_departement(gatherer: Gatherer, source_id: str, codes: Sequence[str]) -> RawInput | None:
+    """Locate a per-département download for each département of the territory, as one."""
+    found = [
+        r
+        for dep in sorted({departement_of(c) for c in codes})
+        if (r := gatherer.locate(source_id, dep=dep)) is not None
+    ]
+    return dataclasses.replace(found[0], also=tuple(found[1:])) if found else None
 
 
 def _territory(

@@ -57,6 +57,7 @@ TABLE_FIELDS = (
     "tree_cover",
     "places",
     "extra_places",
+    "hazards",
 )
 _MANIFEST = "territory.json"
 _PROVENANCE = "provenance.json"
