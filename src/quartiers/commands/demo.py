@@ -40,9 +40,25 @@ def demo_command(
             "--horizon", metavar="H", help="Horizon climatique : ref, 2030, 2050 ou 2100."
         ),
     ] = "ref",
+    echelle: Annotated[
+        str,
+        typer.Option(
+            "--echelle",
+            metavar="ÉCHELLE",
+            help=(
+                "ville (défaut : Ville-Témoin et son diagnostic), france (France fictive à "
+                "l'échelle nationale : 2,3 millions de carreaux, 1 632 QPV, fichiers seulement, "
+                "écrits une fois puis réutilisés) ou france-essai (la même en petit)."
+            ),
+        ),
+    ] = "ville",
 ) -> None:
     """Run the demo end to end and print a French summary."""
     from quartiers.atomic import output_dir
+
+    if echelle != "ville":
+        _national(out, echelle=echelle, seed=seed, force=force)
+        return
     from quartiers.commands._tables import summary_table
     from quartiers.schemas import HORIZONS
 
@@ -63,3 +79,41 @@ def demo_command(
     console.print(f"Carte : {(out / 'carte.html').resolve()}")
     console.print(f"Données : {(out / 'diagnostic.gpkg').resolve()} et {out / 'qpv.csv'}")
     console.print(f"Traçabilité : {out / 'run.json'}")
+
+
+def _national(out: Path, *, echelle: str, seed: int, force: bool) -> None:
+    """Write (or reuse) the fictitious France and print how to diagnose it."""
+    import shutil
+
+    from quartiers.demo.national import FILES, generate_france
+    from quartiers.demo.national.generator import STAMP
+
+    if out.is_dir() and any(out.iterdir()) and not (out / STAMP).is_file():
+        if not force:
+            raise InputError(
+                f"{out} : dossier non vide qui ne contient pas de France fictive ({STAMP} "
+                "absent) — choisir un autre dossier ou ajouter --force pour le remplacer"
+            )
+        shutil.rmtree(out)
+    progress = RichProgress()
+    try:
+        written = generate_france(out, echelle=echelle, seed=seed, progress=progress)
+    finally:
+        progress.close()
+    n = written.counts
+    state = "réutilisée (même empreinte)" if written.reused else "écrite"
+    console.print(
+        f"France fictive {state} dans {out.resolve()} : {_int(n['carreaux'])} carreaux, "
+        f"{_int(n['qpv'])} QPV, {_int(n['communes'])} communes, {n['regions']} régions."
+    )
+    console.print("Territoire fictif : ces chiffres ne décrivent aucun lieu réel.")
+    sources = " ".join(f"--source {k}={(out / rel).resolve()}" for k, rel in FILES.items())
+    console.print(
+        "Diagnostic national : quartiers diagnose --territory france --out RESULTATS "
+        f"--offline {sources} --skip osm"
+    )
+
+
+def _int(value: int) -> str:
+    """Return an integer with French thousands separators (narrow no-break space)."""
+    return f"{value:,}".replace(",", "\u202f")

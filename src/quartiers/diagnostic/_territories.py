@@ -47,12 +47,14 @@ def _place(frame: pd.DataFrame, after: str, codes: list[str], names: list[str]) 
 def _lookup(
     communes: pd.Series, by_commune: dict[str, tuple[str, str]], default: tuple[str, str]
 ) -> tuple[list[str], list[str]]:
-    codes, names = [], []
-    for value in communes.astype(str).fillna(""):
+    # Each distinct value is looked up once (a national run has millions of cells).
+    positions, values = pd.factorize(communes.astype(str).fillna(""), use_na_sentinel=False)
+    found = []
+    for value in values:
         first = next((c.strip() for c in value.split(",") if c.strip() in by_commune), "")
-        code, name = by_commune.get(first, default)
-        codes.append(code)
-        names.append(name)
+        found.append(by_commune.get(first, default))
+    codes = [found[k][0] for k in positions]
+    names = [found[k][1] for k in positions]
     return codes, names
 
 

@@ -303,11 +303,14 @@ def climate_per_cell(
     inside = np.bincount(
         all_cells, weights=commune_shares["share"].to_numpy(dtype="float64"), minlength=n_cells
     )
+    # Communes are looked up once: a national run has millions of (cell, commune) rows.
+    codes, communes = pd.factorize(commune_shares["insee_com"])
     for ours in CLIMATE_IDS:
         per_commune = at[at["indicator"] == ours].set_index("insee_com")[column]
         if per_commune.empty:
             continue
-        val = commune_shares["insee_com"].map(per_commune).to_numpy(dtype="float64")
+        lookup = np.append(per_commune.reindex(communes).to_numpy(dtype="float64"), np.nan)
+        val = lookup[codes]  # code -1 (no commune) reads the trailing NaN
         ok = np.isfinite(val)
         cells = commune_shares["cell"].to_numpy()[ok]
         share = commune_shares["share"].to_numpy(dtype="float64")[ok]

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from quartiers.errors import InputError
@@ -267,6 +268,9 @@ def parse_numbers(values: pd.Series, *, path: Path, field: str) -> pd.Series:
     Empty cells become NaN; anything else that is not a number raises
     :class:`InputError` naming the field and the first bad value.
     """
+    plain = _plain_numbers(values)
+    if plain is not None:
+        return plain
     text = values.astype("string").str.strip()
     text = text.str.replace(_SPACES, "", regex=True)
     text = text.where(~text.str.fullmatch(r"-?\d+,\d+").fillna(False), text.str.replace(",", "."))
@@ -280,6 +284,26 @@ def parse_numbers(values: pd.Series, *, path: Path, field: str) -> pd.Series:
             f"(ligne {int(np.flatnonzero(bad.to_numpy())[0]) + 2}) — attendu un nombre"
         )
     return numbers.astype("float64")
+
+
+def _plain_numbers(values: pd.Series) -> pd.Series | None:
+    """Return text values as floats when Arrow reads every one as a plain number, else None.
+
+    The fast path of :func:`parse_numbers` for national files (millions of cells): one
+    vectorised Arrow cast, which gives the same doubles as pandas' parser. Empty or missing
+    cells, thousands spaces, decimal commas and bad values fall back to the general rules.
+    """
+    try:
+        text = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if text.null_count:
+        return None
+    try:
+        numbers = pc.cast(pc.utf8_trim_whitespace(text), pa.float64())
+    except pa.ArrowInvalid:
+        return None
+    return pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index, dtype="float64")
 
 
 def clean_code(values: pd.Series, *, width: int) -> pd.Series:
