@@ -8,6 +8,7 @@ and the other commands start without them. The option declarations are in
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,7 @@ def diagnose_command(
     """
     from quartiers.atomic import output_dir
     from quartiers.diagnostic import RobustnessOptions
+    from quartiers.diagnostic.basemap import build_basemap
     from quartiers.diagnostic.pipeline import diagnose, read_territories
     from quartiers.method.spec import Method
     from quartiers.report._carte_inputs import write_diagnostic_map
@@ -99,6 +101,7 @@ def diagnose_command(
                 progress=progress,
             )
             progress.close()
+            diag = replace(diag, basemap=build_basemap(inputs, diag.qpv))
             diag.write(tmp)
             write_diagnostic_map(diag, tmp, fictitious=False)
     finally:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from quartiers.demo.generator import DEFAULT_SEED, generate
 from quartiers.diagnostic import Diagnostic
+from quartiers.diagnostic.basemap import build_basemap
 from quartiers.diagnostic.pipeline import diagnose
 from quartiers.progress import NullProgress, Progress
 from quartiers.report._carte_inputs import write_diagnostic_map
@@ -87,6 +88,7 @@ def run_demo(
     if final_dir is not None:
         inputs.provenance = [_relocated(p, out_dir, Path(final_dir)) for p in inputs.provenance]
     diagnostic = diagnose(inputs, horizon=horizon, places=places, progress=progress)
+    diagnostic = replace(diagnostic, basemap=build_basemap(inputs, diagnostic.qpv))
     files = diagnostic.write(out_dir)
     files["carte"] = write_diagnostic_map(diagnostic, out_dir, fictitious=True)
     return DemoRun(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from quartiers.access.network import WalkNetwork
 from quartiers.diagnostic import _io as _run_io
+from quartiers.diagnostic.basemap import read_basemap, write_basemap
 from quartiers.diagnostic.record import RunRecord, record_from_mapping
 from quartiers.spatial.overlaps import Overlaps
 
@@ -62,6 +63,8 @@ class Diagnostic:
     network: WalkNetwork | None = field(default=None, repr=False, compare=False)
     #: Walking access per cell the run used (in memory only; its summaries are in ``cells``).
     access: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: Offline background map (:mod:`quartiers.diagnostic.basemap`, EPSG:3035), or None.
+    basemap: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def record(self) -> RunRecord:
@@ -85,9 +88,13 @@ class Diagnostic:
 
         Writes ``diagnostic.gpkg`` (layers ``cells``, ``qpv``, ``zones``), ``cells.parquet``,
         ``qpv.parquet``, ``zones.parquet`` (GeoParquet), ``qpv.csv``, ``dictionnaire.csv``
-        and ``run.json`` (with the SHA-256 of the other files).
+        and ``run.json`` (with the SHA-256 of the other files), then the background map
+        folder ``fond_de_carte/`` when :attr:`basemap` is set (not hashed in ``run.json``).
         """
-        return _run_io.write(self, Path(out_dir))
+        paths = _run_io.write(self, Path(out_dir))
+        if self.basemap is not None:
+            paths.update(write_basemap(self.basemap, Path(out_dir)))
+        return paths
 
     @classmethod
     def load(cls, out_dir: Path) -> Diagnostic:
@@ -101,4 +108,5 @@ class Diagnostic:
             indicators=indicators,
             run=run,
             hotspots=_run_io.read_hotspots(Path(out_dir)),
+            basemap=read_basemap(Path(out_dir)),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from quartiers.diagnostic import Diagnostic
+from quartiers.diagnostic.basemap import BASEMAP_DIR
 from quartiers.outputs.classes import Legend
 from quartiers.outputs.legends import climate_lookup, diagnostic_legend, mappable_quantities
 from quartiers.report.carte import write_carte
@@ -32,7 +33,10 @@ def map_indicators(diagnostic: Diagnostic) -> list[Legend]:
 
 
 def write_diagnostic_map(diagnostic: Diagnostic, out_dir: Path, *, fictitious: bool) -> Path:
-    """Write ``out_dir/carte.html`` for a diagnostic (cells, QPV outlines, indicator selector)."""
+    """Write ``out_dir/carte.html`` for a diagnostic (cells, QPV outlines, indicator selector).
+
+    The background map already written in ``out_dir/fond_de_carte/`` is embedded.
+    """
     territory = diagnostic.record.territory
     name = territory.name or territory.code or "territoire"
     return write_carte(
@@ -43,4 +47,5 @@ def write_diagnostic_map(diagnostic: Diagnostic, out_dir: Path, *, fictitious: b
         title=f"Vulnérabilité aux vagues de chaleur — {name}",
         fictitious=fictitious,
         indicators=map_indicators(diagnostic),
+        basemap=Path(out_dir) / BASEMAP_DIR,
     )

@@ -2,8 +2,11 @@
 
 The page works opened from disk (``file://``): MapLibre GL JS is copied next to it into
 ``assets/`` (from the npm package that ``make install`` vendors), the data are embedded
-inline as GeoJSON in WGS84, and there is no basemap, CDN or font server — only vector
-layers, with QPV labels drawn as HTML markers (text layers would need a glyph server).
+inline as GeoJSON in WGS84, and there is no CDN, tile or font server — only vector
+layers, with QPV labels drawn as HTML markers (text layers would need a glyph server). The
+diagnostic's offline background map (``fond_de_carte/``: streets, water, green areas,
+buildings and names, or the commune and QPV outlines) is embedded too, drawn by the web
+app's own ``fond.js`` copied into ``assets/``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ __all__ = ["VENDOR_DIR", "write_carte"]
 #: MapLibre files vendored by ``make install`` (see the Makefile's ``assets`` target).
 VENDOR_DIR = Path(__file__).resolve().parents[1] / "web" / "static" / "vendor"
 _ASSETS = ("maplibre-gl.js", "maplibre-gl.css", "LICENSE.txt")
+_FOND_JS = VENDOR_DIR.parent / "js" / "fond.js"
 
 
 _CELL_COLUMNS = ("idcar_200m", "population", "imputed")
@@ -48,6 +52,7 @@ def write_carte(
     title: str,
     fictitious: bool,
     indicators: Sequence[Legend],
+    basemap: Path | None = None,
 ) -> Path:
     """Write ``out_dir/carte.html`` and its ``assets/``; return the page's path.
 
@@ -73,6 +78,9 @@ def write_carte(
         ``index`` when offered, else ``poverty_rate``, else the first. The pop-ups write
         values with the rule of :mod:`quartiers.outputs.formatting` (decimals and unit of the
         indicator's registry unit, « non disponible » when missing).
+    basemap
+        A ``fond_de_carte/`` folder (:mod:`quartiers.diagnostic.basemap`) to embed as the
+        background, or None (no background).
     """
     _check_columns(cells, _CELL_COLUMNS, "cellules")
     _check_columns(qpv, _QPV_COLUMNS, "QPV")
@@ -102,10 +110,11 @@ def write_carte(
     }
     if communes is not None:
         data["communes"] = _commune_outlines(communes)
+    data["fond"] = _inline_basemap(basemap) if basemap is not None else None
     out_dir.mkdir(parents=True, exist_ok=True)
     assets = out_dir / "assets"
     assets.mkdir(exist_ok=True)
-    for src in sources:
+    for src in [*sources, _FOND_JS]:
         shutil.copyfile(src, assets / src.name)
     env = Environment(
         loader=PackageLoader("quartiers.report", "templates"),
@@ -113,11 +122,37 @@ def write_carte(
         keep_trailing_newline=True,
     )
     html = env.get_template("carte.html.j2").render(
-        title=title, fictitious=fictitious, data_json=_script_json(data)
+        title=title,
+        fictitious=fictitious,
+        data_json=_script_json(data),
+        fond_attribution=(data["fond"] or {}).get("attribution", ""),
     )
     page = out_dir / "carte.html"
     page.write_text(html, encoding="utf-8")
     return page
+
+
+def _inline_basemap(folder: Path) -> dict[str, Any] | None:
+    """Return the background of ``folder`` with its files' content inline, or None."""
+    manifest_path = folder / "fond.json"
+    if not manifest_path.is_file():
+        return None
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        bands = [
+            {**band, "data": json.loads((folder / f"{band['file']}.geojson").read_text("utf-8"))}
+            for band in manifest["bands"]
+        ]
+        contours = json.loads((folder / manifest["contours"]).read_text("utf-8"))
+        labels = json.loads((folder / manifest["labels"]).read_text("utf-8"))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{manifest_path} : fond de carte illisible ({exc})") from None
+    return {
+        "attribution": manifest.get("attribution", ""),
+        "bands": bands,
+        "contours": contours,
+        "labels": labels,
+    }
 
 
 def _class_column(legend: Legend) -> str:

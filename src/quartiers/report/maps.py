@@ -8,6 +8,8 @@ perimeters are outlined; a scale bar gives distances since the axes are hidden.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 import numpy as np
 from matplotlib.axes import Axes
@@ -18,6 +20,7 @@ from quartiers.diagnostic import Diagnostic
 from quartiers.outputs.classes import Legend, class_of
 from quartiers.outputs.formatting import format_number, format_value
 from quartiers.outputs.legends import diagnostic_legend
+from quartiers.report._basemap_plot import basemap_note, draw_background, draw_foreground
 from quartiers.report._plot import NO_DATA, new_figure, to_chart
 from quartiers.report.model import Chart
 
@@ -131,7 +134,9 @@ def qpv_map(diag: Diagnostic, code_qp: str) -> Chart:
     cells = diag.cells[inside]
     fig = new_figure(7.0, 3.6)
     ax = fig.add_subplot()
+    draw_background(ax, diag.basemap, bounds)
     _draw_cells(ax, cells, legend, classes[inside])
+    draw_foreground(ax, diag.basemap, bounds, max_zoom=15.5)
     rest = diag.zones[diag.zones["zone_type"] == "reste_commune"]
     if len(rest):
         rest.boundary.plot(ax=ax, color="#555555", linewidth=0.5, linestyle=":")
@@ -185,7 +190,7 @@ def qpv_map(diag: Diagnostic, code_qp: str) -> Chart:
         "en pointillés, barre d'échelle en bas à gauche."
         + (f" {n_spots} carreaux de points chauds hachurés." if n_spots else "")
     )
-    return to_chart(fig, title=title, alt=alt)
+    return replace(to_chart(fig, title=title, alt=alt), note=basemap_note(diag.basemap))
 
 
 def territory_map(diag: Diagnostic) -> Chart:
@@ -195,7 +200,9 @@ def territory_map(diag: Diagnostic) -> Chart:
     legend, classes = index_classes(diag)
     fig = new_figure(7.0, 5.4)
     ax = fig.add_subplot()
+    draw_background(ax, diag.basemap, bounds)
     _draw_cells(ax, diag.cells, legend, classes)
+    draw_foreground(ax, diag.basemap, bounds, max_zoom=12)
     rest = diag.zones[diag.zones["zone_type"] == "reste_commune"]
     if len(rest):
         rest.boundary.plot(ax=ax, color="#555555", linewidth=0.5, linestyle=":")
@@ -242,4 +249,4 @@ def territory_map(diag: Diagnostic) -> Chart:
         f"{len(qpv)} QPV entourés de noir "
         f"avec leur code ({', '.join(qpv['code_qp'].astype(str))})."
     )
-    return to_chart(fig, title=title, alt=alt)
+    return replace(to_chart(fig, title=title, alt=alt), note=basemap_note(diag.basemap))

@@ -26,11 +26,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Chart:
-    """An embedded figure: title, text alternative and the PNG as a ``data:`` URI."""
+    """An embedded figure: title, text alternative and the PNG as a ``data:`` URI.
+
+    ``note`` is the caption's source line (maps: grid, projection and background).
+    """
 
     title: str
     alt: str
     data_uri: str
+    note: str = ""
 
 
 @dataclass(frozen=True)

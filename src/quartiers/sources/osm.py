@@ -40,7 +40,14 @@ from quartiers.schemas import (
 from quartiers.sources._osm_collect import Collector
 from quartiers.sources.places import consolidate_outdoor, empty_places
 
-__all__ = ["OSM_CRS", "WALK_EDGE_COLUMNS", "OsmLayers", "read_osm_layers"]
+__all__ = [
+    "OSM_CRS",
+    "WALK_EDGE_COLUMNS",
+    "OsmLayers",
+    "read_osm_layers",
+    "sniff_format",
+    "write_sorted",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +119,7 @@ def read_osm_layers(
         raise InputError(f"{path} : fichier OpenStreetMap introuvable")
     if path.stat().st_size == 0:
         raise InputError(f"{path} : fichier OpenStreetMap vide (0 octet)")
-    fmt = _sniff_format(path)
+    fmt = sniff_format(path)
     to_2154 = Transformer.from_crs("EPSG:4326", OSM_CRS, always_xy=True)
     lonlat_box = None
     if bbox_2154 is not None:
@@ -131,7 +138,7 @@ def read_osm_layers(
         logger.info("%s : objets non triés, tri préalable", path.name)
         with tempfile.TemporaryDirectory(prefix="quartiers-osm-") as tmp:
             sorted_path = Path(tmp) / "sorted.osm.pbf"
-            _write_sorted(osmium.io.File(str(path), fmt), sorted_path, path)
+            write_sorted(osmium.io.File(str(path), fmt), sorted_path, path)
             try:
                 collector = _collect(osmium.io.File(str(sorted_path), "pbf"), lonlat_box)
             except _READ_ERRORS as again:
@@ -167,7 +174,8 @@ def read_osm_layers(
     return layers
 
 
-def _sniff_format(path: Path) -> str:
+def sniff_format(path: Path) -> str:
+    """Return the pyosmium format of an OSM file (``pbf``, ``osm``, ``osm.bz2``…)."""
     name = path.name.lower()
     for suffix, fmt in ((".pbf", "pbf"), (".osm.bz2", "osm.bz2"), (".osm.gz", "osm.gz")):
         if name.endswith(suffix):
@@ -192,7 +200,7 @@ def _collect(osm_file: Any, lonlat_box: tuple[float, float, float, float] | None
     return collector
 
 
-def _write_sorted(osm_file: Any, target: Path, original: Path) -> None:
+def write_sorted(osm_file: Any, target: Path, original: Path) -> None:
     """Copy an unsorted OSM file into a PBF sorted by type then id."""
     nodes: list[tuple[int, mutable.Node]] = []
     ways: list[tuple[int, mutable.Way]] = []

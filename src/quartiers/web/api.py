@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from quartiers.outputs.formatting import format_number
 from quartiers.spatial.bbox import parse_bbox
+from quartiers.web.basemap import basemap_file
 from quartiers.web.geojson import bbox_area_km2, collection_bytes
 from quartiers.web.payloads import QPV_SORTS
 from quartiers.web.schemas import (
@@ -270,6 +271,29 @@ async def optional_layer(
         )
     body = collection_bytes(payloads.optional_features[layer], territory=td.code)
     return Response(body, media_type=GEOJSON)
+
+
+@router.get(
+    "/territories/{code}/fond/{name}",
+    responses=_NOT_FOUND,
+    tags=["carreaux"],
+    summary="Fond de carte hors ligne (GeoJSON par tranche de zoom, contours, noms)",
+    response_class=Response,
+)
+async def basemap_layer(
+    state: State,
+    code: TerritoryCode,
+    name: Annotated[str, Path(pattern=r"^[a-z0-9_]{1,40}\.geojson$")],
+) -> Response:
+    """Return one file of the territory's offline background map (``fond_de_carte/``)."""
+    td, _ = state.territory(code)
+    path = basemap_file(td.directory, name)
+    if path is None:
+        raise HTTPException(
+            status_code=404,
+            detail=f"fond de carte {name} non disponible pour le territoire {td.code}",
+        )
+    return Response(path.read_bytes(), media_type=GEOJSON)
 
 
 @router.get(

@@ -25,6 +25,7 @@ from quartiers.schemas import HORIZONS
 from quartiers.settings import Settings
 from quartiers.web import urls
 from quartiers.web.api import MAX_BBOX_KM2, MAX_CELLS_PAGE
+from quartiers.web.basemap import fond_config
 from quartiers.web.catalog import TerritoryData
 
 __all__ = [
@@ -187,6 +188,7 @@ def map_config(
         "max_page": MAX_CELLS_PAGE,
         "layers": layers,
         "basemap": basemap,
+        "fond": fond_config(td.code, td.directory),
         "run_horizon": td.horizon,
         "horizons": dict(HORIZONS),
         "indicators": [

@@ -68,6 +68,9 @@
       };
       style.layers.push({ id: "fond-en-ligne", type: "raster", source: "fond_en_ligne" });
     }
+    if (cfg.fond && window.Fond) {
+      window.Fond.addToStyle(style, cfg.fond);
+    }
     return style;
   }
 
@@ -240,7 +243,19 @@
     });
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+    if (cfg.fond && window.Fond) {
+      map.on("load", function () {
+        window.Fond.loadBandsOnZoom(map, cfg.fond);
+        fetchJSON(cfg.fond.labels).then(function (fc) { window.Fond.labels(map, fc); })
+          .catch(function () { /* names unavailable: the map still works */ });
+      });
+    }
     return map;
+  }
+
+  /* Put the background's streets and rivers back above the layers added so far. */
+  function raiseBasemap(map) {
+    if (window.Fond) { window.Fond.raise(map); }
   }
 
   function addOptionalLayers(map, cfg, filterQpv) {
@@ -307,6 +322,7 @@
     renderLegend: renderLegend,
     newMap: newMap,
     addOptionalLayers: addOptionalLayers,
+    raiseBasemap: raiseBasemap,
     toggleLayers: toggleLayers,
     contributionPopup: contributionPopup,
     el: el

@@ -44,6 +44,7 @@
       map.addSource("qpv", { type: "geojson", data: res[1] });
       map.addLayer({ id: "cells-fill", type: "fill", source: "cells",
         paint: { "fill-color": Carto.fillColour(legend), "fill-opacity": 0.8, "fill-outline-color": "rgba(58,58,58,0.25)" } });
+      Carto.raiseBasemap(map);
       map.addLayer({ id: "qpv-autres", type: "line", source: "qpv",
         filter: ["!=", ["get", "code_qp"], cfg.focus_qpv],
         paint: { "line-color": "#3a3a3a", "line-width": 1.5, "line-dasharray": [2, 2] } });

@@ -103,6 +103,7 @@
         paint: { "fill-color": fill, "fill-opacity": 0.8, "fill-outline-color": "rgba(58,58,58,0.25)" } });
       map.addLayer({ id: "qpv-fill", type: "fill", source: "qpv",
         paint: { "fill-color": fill, "fill-opacity": 0.9 } });
+      Carto.raiseBasemap(map);
       map.addLayer({ id: "qpv-line", type: "line", source: "qpv",
         paint: { "line-color": "#000091", "line-width": 3 } });
       Carto.toggleLayers(map, "couche-carreaux", ["cells-fill"]);

@@ -1,0 +1,120 @@
+"""Draw the diagnostic's offline background map on the PDF maps (matplotlib, EPSG:3035).
+
+Water, green areas and buildings go under the cells; streets, rivers and names go above
+them, thin and light, so that a reader finds her streets without losing the colours.
+The background is :attr:`quartiers.diagnostic.Diagnostic.basemap` (None: nothing drawn).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from matplotlib.axes import Axes
+
+__all__ = ["basemap_note", "draw_background", "draw_foreground"]
+
+_Bounds = tuple[float, float, float, float]
+# Street class → (line width in points, colour) on the PDF maps.
+_STREETS = {
+    "principale": (1.6, "#fff1dc"),
+    "secondaire": (1.1, "#ffffff"),
+    "locale": (0.6, "#ffffff"),
+    "chemin": (0.3, "#ffffff"),
+}
+
+
+def _within(basemap: gpd.GeoDataFrame | None, bounds: _Bounds) -> gpd.GeoDataFrame | None:
+    if basemap is None or basemap.empty:
+        return None
+    x0, y0, x1, y1 = bounds
+    return basemap.cx[x0:x1, y0:y1]
+
+
+def draw_background(ax: Axes, basemap: gpd.GeoDataFrame | None, bounds: _Bounds) -> None:
+    """Draw green areas, water surfaces and (on a map under 6 km wide) buildings."""
+    shown = _within(basemap, bounds)
+    if shown is None:
+        return
+    areas = shown[shown.geom_type.str.contains("Polygon")]
+    narrow = bounds[2] - bounds[0] < 6000
+    for layer, colour in (("vert", "#d5e8c8"), ("eau", "#b3d3ec"), ("bati", "#ddd6cf")):
+        part = areas[areas["layer"] == layer]
+        if len(part) and (layer != "bati" or narrow):
+            part.plot(ax=ax, color=colour, linewidth=0, zorder=0.5)
+
+
+def draw_foreground(
+    ax: Axes, basemap: gpd.GeoDataFrame | None, bounds: _Bounds, *, max_zoom: float
+) -> int:
+    """Draw streets, rivers and the names that appear up to ``max_zoom``; return the names drawn.
+
+    Local streets and paths are drawn only on a map under 6 km wide; names are thinned so
+    that two never fall in the same eighth of the map's width (half as high).
+    """
+    shown = _within(basemap, bounds)
+    if shown is None:
+        return 0
+    narrow = bounds[2] - bounds[0] < 6000
+    rivers = shown[(shown["layer"] == "eau") & shown.geom_type.str.contains("Line")]
+    if len(rivers):
+        rivers.plot(ax=ax, color="#5d9bd0", linewidth=1.0, alpha=0.9, zorder=1.6)
+    for kind, (width, colour) in reversed(_STREETS.items()):
+        if kind in ("locale", "chemin") and not narrow:
+            continue
+        part = shown[(shown["layer"] == "voie") & (shown["kind"] == kind)]
+        if len(part):  # a thin grey casing keeps white streets visible off the cells
+            part.plot(ax=ax, color="#a8a09a", linewidth=width + 0.5, alpha=0.6, zorder=1.45)
+            part.plot(ax=ax, color=colour, linewidth=width, alpha=0.85, zorder=1.5)
+    if shown["layer"].isin(("voie", "bati", "eau", "vert")).any():
+        ax.text(
+            0.995, 0.005, "Fond : © contributeurs OpenStreetMap", transform=ax.transAxes,
+            fontsize=5, ha="right", va="bottom", color="#444444", zorder=2.5,
+        )  # fmt: skip
+    return _names(ax, shown, bounds, max_zoom)
+
+
+def _names(ax: Axes, shown: gpd.GeoDataFrame, bounds: _Bounds, max_zoom: float) -> int:
+    names = shown[(shown["layer"] == "etiquette") & (shown["minzoom"] <= max_zoom)]
+    names = names.sort_values("minzoom", kind="stable")
+    x0, y0, x1, y1 = bounds
+    step = (x1 - x0) / 8
+    taken: set[tuple[int, int]] = set()
+    count = 0
+    for name, kind, point in zip(names["name"], names["kind"], names.geometry, strict=True):
+        x, y = shapely.get_x(point), shapely.get_y(point)
+        if np.isnan(x) or not (x0 < x < x1 and y0 < y < y1):
+            continue
+        key = (int((x - x0) // step), int((y - y0) // (step / 2)))
+        if key in taken:
+            continue
+        taken.add(key)
+        big = kind in ("commune", "city", "town", "village", "suburb")
+        colour = {"eau": "#1d5f96", "vert": "#2f6b2f", "qpv": "#000091"}.get(kind, "#222222")
+        ax.annotate(
+            str(name),
+            (x, y),
+            fontsize=7.0 if big else 5.5,
+            fontweight="bold" if big else "normal",
+            fontstyle="italic" if kind in ("eau", "vert") else "normal",
+            color=colour,
+            ha="center",
+            va="center",
+            zorder=2.4,
+            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.6, "lw": 0},
+        )
+        count += 1
+    return count
+
+
+def basemap_note(basemap: gpd.GeoDataFrame | None) -> str:
+    """Return the map caption's source line: the grid, and which background is drawn."""
+    grid = "carreaux INSEE de 200 m, EPSG:3035"
+    if basemap is None or basemap.empty:
+        return f"{grid} ; sans fond de carte"
+    if basemap["layer"].isin(("voie", "bati", "eau", "vert")).any():
+        return (
+            f"{grid} ; fond de carte : rues, eau, espaces verts, bâtiments et noms, "
+            "© contributeurs OpenStreetMap (ODbL)"
+        )
+    return f"{grid} ; fond de carte : contours et noms des communes et des QPV"
