@@ -153,6 +153,30 @@ def test_bad_choices_are_refused_in_french(synthetic: Synthetic) -> None:
         _run(synthetic, [Choice(action="desealing", cells=["x"], amount=0.95)])
     with pytest.raises(InputError, match="choisie deux fois"):
         _run(synthetic, [Choice(action="heatwave_register"), Choice(action="heatwave_register")])
-    # the synthetic territory has an access table but no street network
-    with pytest.raises(InputError, match="OpenStreetMap"):
-        _run(synthetic, [Choice(action="cool_room", points=[(2.35, 48.85)])])
+
+
+def test_without_street_data_places_are_not_simulated_and_the_rest_runs(
+    synthetic: Synthetic,
+) -> None:
+    """No walking access: opening a place is « non simulée », the other actions still run."""
+    assert synthetic.before.network is None  # an access table, but no street data
+    code = str(synthetic.before.qpv["code_qp"].iloc[0])
+    cells = list(
+        synthetic.before.cells.loc[synthetic.before.cells["code_qp"] == code, "idcar_200m"][:2]
+    )
+    result = _run(
+        synthetic,
+        [
+            Choice(action="cool_room", points=[(2.35, 48.85)]),
+            Choice(action="shade_trees", cells=cells, amount=0.1),
+        ],
+    )
+    room, trees = result.applied
+    assert room.simulated is False and room.places == 0
+    assert any(n.startswith("non simulée") for n in room.notes)
+    assert any("Salle rafraîchie" in n or "non simulée" in n for n in result.notes)
+    assert trees.simulated is True and trees.area_m2 and trees.area_m2 > 0
+    changes = result.qpv_changes(code)
+    assert (changes["column"] == "canopy_share").any()
+    payload = whatif_json(result, code)
+    assert [a["simulated"] for a in payload["applied"]] == [False, True]

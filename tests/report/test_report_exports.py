@@ -138,18 +138,35 @@ def test_csv_keeps_insee_codes_as_text(export: Path) -> None:
 
 
 def test_labelled_csv_for_spreadsheets(export: Path, demo_diag: Diagnostic) -> None:
+    """French Excel opens it in columns: BOM, ``;``, decimal comma, French headers, rounded."""
     raw = (export / "qpv_libelles.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets read UTF-8
+    assert raw[3:].split(b"\r\n", 1)[0].count(b";") > 50 and b"\r\n" in raw
     table = pd.read_csv(
         export / "qpv_libelles.csv", sep=";", decimal=",", encoding="utf-8-sig", dtype=str
     )
     assert table.columns[0] == "Code du quartier prioritaire (QPV 2024)"
-    assert REGISTRY["poverty_rate"].label in table.columns
+    poverty = f"{REGISTRY['poverty_rate'].label} (%)"
+    assert poverty in table.columns
     assert len(set(table.columns)) == len(table.columns)
     assert list(table["Code INSEE de la commune (la première si plusieurs)"]) == ["00001"] * 2
     assert list(table["Nom du territoire de la ligne"]) == [demo_diag.run["territory"]["name"]] * 2
-    rate = table[REGISTRY["poverty_rate"].label].str.replace(",", ".").astype(float)
-    assert rate.to_numpy() == pytest.approx(demo_diag.qpv["poverty_rate"], rel=1e-5)
+    # rates as % with one decimal, people as whole numbers
+    assert all(len(v.split(",")[1]) == 1 for v in table[poverty])
+    rate = table[poverty].str.replace(",", ".").astype(float)
+    assert rate.to_numpy() == pytest.approx(demo_diag.qpv["poverty_rate"] * 100, abs=0.051)
+    people = table["Population (somme des carreaux × part de recouvrement) (personnes)"]
+    assert list(people) == [str(round(v)) for v in demo_diag.qpv["population"]]
+    rest = "Écart à la valeur du reste de la commune (QPV − reste)"
+    gap = f"{rest} : {REGISTRY['poverty_rate'].label} (pt)"
+    assert gap in table.columns
+    # a column empty in every row is left out, and the dictionary says so
+    assert demo_diag.qpv["night_heat"].isna().all()
+    assert not any(REGISTRY["night_heat"].label in c for c in table.columns)
+    dictionary = pd.read_csv(export / "dictionnaire.csv", dtype=str, keep_default_na=False)
+    remark = dictionary.set_index("colonne")["remarque"]
+    assert remark["night_heat"].startswith("colonne vide dans ce diagnostic")
+    assert remark["poverty_rate"] == ""
 
 
 def test_run_json_hashes_every_exported_file(export: Path) -> None:

@@ -224,6 +224,8 @@ def test_downloads(client: TestClient, demo_dir: Path) -> None:
     r = client.get(f"/telechargements/{DEMO}/diagnostic.gpkg")
     assert r.status_code == 200 and r.content[:16] == b"SQLite format 3\x00"
     assert f'filename="{DEMO}_diagnostic.gpkg"' in r.headers["content-disposition"]
+    # the export's GeoPackage (styled), never the output directory's file rewritten
+    assert r.content != (demo_dir / "diagnostic.gpkg").read_bytes()
     qpv = client.get(f"/telechargements/{DEMO}/qpv.csv")
     assert qpv.content == (demo_dir / "qpv.csv").read_bytes()
     text = client.get(f"/telechargements/{DEMO}/carreaux.csv").text

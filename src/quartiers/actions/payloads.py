@@ -177,6 +177,7 @@ def whatif_json(result: WhatIfResult, code_qp: str) -> dict[str, Any]:
                 "places": a.places,
                 "quantity": a.quantity,
                 "notes": list(a.notes),
+                "simulated": a.simulated,
             }
             for a in result.applied
         ],

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,7 @@ from quartiers.actions.choices import Choice, check_choices, planned_quantity
 from quartiers.actions.levers import PlaceOpening, Treated, add_surface, deseal, open_places
 from quartiers.actions.matching import default_choice
 from quartiers.diagnostic import Diagnostic
-from quartiers.diagnostic.pipeline import diagnose
+from quartiers.diagnostic.pipeline import diagnose, has_streets
 from quartiers.errors import InputError
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.method.spec import Method
@@ -38,6 +38,7 @@ from quartiers.spatial.grid import CELL_CRS
 
 __all__ = [
     "COMPARED",
+    "NO_STREETS",
     "Applied",
     "WhatIfResult",
     "column_label",
@@ -80,6 +81,9 @@ class Applied:
         Budget quantity in the action's cost unit.
     notes
         French remarks (room lacking in a cell, lever not represented…).
+    simulated
+        False when the territory's data cannot represent the lever (a place opened without
+        street data): the action is carried along, « non simulée », and changes nothing.
     """
 
     action: Action
@@ -88,6 +92,7 @@ class Applied:
     places: int
     quantity: float
     notes: tuple[str, ...] = ()
+    simulated: bool = True
 
 
 @dataclass
@@ -233,6 +238,12 @@ def complete_choices(
     return out
 
 
+#: Why a place opening is not simulated on a territory without walking access.
+NO_STREETS = (
+    "non simulée : pas de rues pour calculer l'accès à pied dans ce territoire (extrait "
+    "OpenStreetMap absent), l'ouverture d'un lieu ne peut pas être représentée"
+)
+
 _TO_WGS84 = Transformer.from_crs(CELL_CRS, "EPSG:4326", always_xy=True)
 
 
@@ -338,21 +349,14 @@ def run_whatif(
     Raises
     ------
     InputError
-        Bad choice, a lever the territory's data cannot represent, a point outside it.
+        Bad choice or a point outside the territory. A place opened on a territory without
+        walking access is not an error: that action is « non simulée » (``Applied.simulated``
+        False, with the reason in its notes) and the others are simulated.
     """
     progress = progress or NullProgress()
     changed, applied, openings = _apply_all(
         inputs, check_choices(choices, catalogue), choices, method
     )
-    access_after: pd.DataFrame | bool = access if access is not None else False
-    if openings:
-        if access is None:
-            raise InputError(
-                "accès à pied non calculé pour ce territoire (extrait OpenStreetMap absent) : "
-                "l'ouverture d'un lieu ne peut pas être simulée"
-            )
-        changed = open_places(changed, openings)
-        access_after = True  # recomputed on the same streets, with the new places
     if before is None:
         before = diagnose(
             inputs,
@@ -361,6 +365,18 @@ def run_whatif(
             access=access if access is not None else False,
             progress=progress,
         )
+    access_after: pd.DataFrame | bool = access if access is not None else False
+    walkable = access is not None and (before.network is not None or has_streets(inputs))
+    if openings and not walkable:
+        # the rest runs: the openings are shown « non simulées », never a failure as a whole
+        applied = [
+            replace(a, places=0, simulated=False, notes=(*a.notes, NO_STREETS)) if a.places else a
+            for a in applied
+        ]
+        openings = []
+    if openings:
+        changed = open_places(changed, openings)
+        access_after = True  # recomputed on the same streets, with the new places
     after = diagnose(
         changed,
         method=method,

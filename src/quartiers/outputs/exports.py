@@ -11,9 +11,11 @@ output directory (:func:`quartiers.diagnostic._io.write`), then completed for re
   the file's key-value metadata (``quartiers:provenance``);
 - ``qpv.csv``, ``zones.csv``, ``climat.csv``: column identifiers, comma, UTF-8, with a
   ``.csvt`` type file so GDAL and QGIS read INSEE codes as text;
-- ``qpv_libelles.csv``: the QPV table for spreadsheets (French column labels from the data
-  dictionary, ``;`` separator, decimal comma, UTF-8 with BOM, text quoted);
-- ``dictionnaire.csv``: label, unit, direction and source of every column;
+- ``qpv_libelles.csv``: the QPV table for French Excel (see :mod:`quartiers.outputs.export_csv`:
+  French headers with units, ``;``, decimal comma, UTF-8 with BOM, values rounded to their
+  meaning, empty columns left out);
+- ``dictionnaire.csv``: label, unit, direction and source of every column, and a ``remarque``
+  naming the columns empty in this diagnostic;
 - ``metadonnees.xml`` (ISO 19115/19139, INSPIRE-style) and ``metadonnees.jsonld``
   (DCAT-AP), for regional data portals to harvest (see :mod:`quartiers.outputs.metadata`);
 - ``LISEZMOI.txt`` and ``run.json`` (with the SHA-256 of every exported file).
@@ -21,27 +23,28 @@ output directory (:func:`quartiers.diagnostic._io.write`), then completed for re
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
-import sqlite3
 from collections.abc import Mapping, Sequence
-from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import pandas as pd
 import pyarrow.parquet as pq
-import pyogrio
 
 from quartiers.checksum import file_sha256
 from quartiers.diagnostic import Diagnostic
 from quartiers.diagnostic import _io as _run_io
-from quartiers.diagnostic._dictionary import describe
 from quartiers.outputs._layer_info import LAYER_DESCRIPTIONS
-from quartiers.outputs._qgis_styles import layer_style
+from quartiers.outputs.export_csv import (
+    CODE_COLUMNS,
+    explained_dictionary,
+    write_csvt,
+    write_labelled_csv,
+    write_raw_csv,
+)
+from quartiers.outputs.export_gpkg import GPKG_PROVENANCE_KEY, style_geopackage
 from quartiers.outputs.metadata import (
     METADATA_FILES,
     Contact,
@@ -56,6 +59,7 @@ __all__ = [
     "EXPORT_FILES",
     "GPKG_PROVENANCE_KEY",
     "PROVENANCE_KEY",
+    "export_dictionary",
     "export_open_data",
     "provenance",
     "stamp_parquet",
@@ -66,14 +70,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Columns holding codes (INSEE, SIREN, QPV, cell ids): always text, never numbers.
-CODE_COLUMNS = frozenset(
-    {"code_qp", "insee_com", "insee_coms", "siren_epci", "zone_id", "code", "idcar_200m"}
-)
 #: Key of the provenance in GeoParquet key-value metadata.
 PROVENANCE_KEY = "quartiers:provenance"
-#: Key of the provenance in the GeoPackage metadata (GDAL metadata item, no colon).
-GPKG_PROVENANCE_KEY = "QUARTIERS_PROVENANCE"
 #: Files added to the standard output files by the export.
 EXPORT_FILES = (
     "qpv.csvt",
@@ -85,8 +83,6 @@ EXPORT_FILES = (
     "LISEZMOI.txt",
     *METADATA_FILES,
 )
-_GPKG_DATE = "2000-01-01T00:00:00.000Z"
-_GDAL_MD_URI = "http://gdal.org"
 
 
 def provenance(diag: Diagnostic) -> dict[str, Any]:
@@ -111,120 +107,13 @@ def provenance(diag: Diagnostic) -> dict[str, Any]:
     }
 
 
-def _labels(columns: Sequence[str]) -> dict[str, str]:
-    return {c: describe(c)[0] for c in columns}
-
-
-# ---------------------------------------------------------------- GeoPackage
-
-
-def _metadata_xml(items: Mapping[str, str]) -> str:
-    mdi = "".join(f'<MDI key="{escape(k)}">{escape(v)}</MDI>' for k, v in items.items())
-    return f"<GDALMultiDomainMetadata><Metadata>{mdi}</Metadata></GDALMultiDomainMetadata>"
-
-
-_STYLES_TABLE = """
-CREATE TABLE IF NOT EXISTS layer_styles (
-    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-    f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256),
-    f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT,
-    useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),
-    update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))
-"""
-_METADATA_TABLES = """
-CREATE TABLE IF NOT EXISTS gpkg_metadata (
-    id INTEGER CONSTRAINT m_pk PRIMARY KEY ASC NOT NULL,
-    md_scope TEXT NOT NULL DEFAULT 'dataset', md_standard_uri TEXT NOT NULL,
-    mime_type TEXT NOT NULL DEFAULT 'text/xml', metadata TEXT NOT NULL DEFAULT '');
-CREATE TABLE IF NOT EXISTS gpkg_metadata_reference (
-    reference_scope TEXT NOT NULL, table_name TEXT, column_name TEXT, row_id_value INTEGER,
-    timestamp DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-    md_file_id INTEGER NOT NULL, md_parent_id INTEGER,
-    CONSTRAINT crmr_mfi_fk FOREIGN KEY (md_file_id) REFERENCES gpkg_metadata(id),
-    CONSTRAINT crmr_mpi_fk FOREIGN KEY (md_parent_id) REFERENCES gpkg_metadata(id));
-"""
-_METADATA_EXTENSION = "http://www.geopackage.org/spec120/#extension_metadata"
-
-
-def _add_metadata(con: sqlite3.Connection, table: str | None, items: Mapping[str, str]) -> None:
-    """Attach GDAL-style metadata to the GeoPackage (``table`` None) or one layer."""
-    cur = con.execute(
-        "INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) "
-        "VALUES ('dataset', ?, 'text/xml', ?)",
-        (_GDAL_MD_URI, _metadata_xml(items)),
-    )
-    scope = "geopackage" if table is None else "table"
-    con.execute(
-        "INSERT INTO gpkg_metadata_reference "
-        "(reference_scope, table_name, timestamp, md_file_id) VALUES (?, ?, ?, ?)",
-        (scope, table, _GPKG_DATE, cur.lastrowid),
-    )
-
-
-def style_geopackage(path: Path, descriptions: Mapping[str, str], stamp: Mapping[str, Any]) -> None:
-    """Add QGIS default styles and provenance metadata to every layer of a GeoPackage.
-
-    Parameters
-    ----------
-    path
-        The GeoPackage written by :func:`quartiers.diagnostic._io.write`.
-    descriptions
-        Layer name → French description (also its metadata ``DESCRIPTION``).
-    stamp
-        Provenance stored as JSON in the dataset and layer metadata.
-    """
-    layers = [name for name, _ in pyogrio.list_layers(path)]
-    infos = {name: pyogrio.read_info(path, layer=name) for name in layers}
-    text = json.dumps(stamp, ensure_ascii=False, sort_keys=True)
-    with closing(sqlite3.connect(path)) as con, con:
-        con.execute(_STYLES_TABLE)
-        con.executescript(_METADATA_TABLES)
-        con.execute(
-            "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
-            "description, last_change, srs_id) VALUES "
-            "('layer_styles', 'attributes', 'layer_styles', 'Styles QGIS', ?, 0)",
-            (_GPKG_DATE,),
-        )
-        for table in ("gpkg_metadata", "gpkg_metadata_reference"):
-            con.execute(
-                "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, "
-                "definition, scope) VALUES (?, NULL, 'gpkg_metadata', ?, 'read-write')",
-                (table, _METADATA_EXTENSION),
-            )
-        _add_metadata(
-            con,
-            None,
-            {"TITLE": "Diagnostic Quartiers en transition", GPKG_PROVENANCE_KEY: text},
-        )
-        for name in layers:
-            info = infos[name]
-            fields = [str(f) for f in info["fields"]]
-            style = layer_style(name, fields, _labels(fields))
-            con.execute(
-                "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
-                "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
-                "owner, ui, update_time) VALUES ('', '', ?, ?, ?, ?, ?, 1, ?, '', NULL, ?)",
-                (
-                    name,
-                    info["geometry_name"] or "geom",
-                    style.name,
-                    style.qml,
-                    style.sld,
-                    style.description,
-                    _GPKG_DATE,
-                ),
-            )
-            _add_metadata(
-                con,
-                name,
-                {
-                    "DESCRIPTION": descriptions.get(name, style.description),
-                    GPKG_PROVENANCE_KEY: text,
-                },
-            )
-
-
-# ---------------------------------------------------------------- Parquet, CSV
+def export_dictionary(diag: Diagnostic) -> pd.DataFrame:
+    """Return the data dictionary of an export: the run's, with the empty columns explained."""
+    tables = [diag.qpv_table(), pd.DataFrame(diag.cells.drop(columns="geometry"))]
+    tables.append(pd.DataFrame(diag.zones.drop(columns="geometry")))
+    if diag.hotspots is not None:
+        tables.append(pd.DataFrame(diag.hotspots.drop(columns="geometry")))
+    return explained_dictionary(diag.dictionary(), tables)
 
 
 def stamp_parquet(path: Path, stamp: Mapping[str, Any]) -> None:
@@ -233,58 +122,6 @@ def stamp_parquet(path: Path, stamp: Mapping[str, Any]) -> None:
     metadata = dict(table.schema.metadata or {})
     metadata[PROVENANCE_KEY.encode()] = json.dumps(stamp, ensure_ascii=False).encode("utf-8")
     pq.write_table(table.replace_schema_metadata(metadata), path)
-
-
-def _csvt_type(series: pd.Series) -> str:
-    if series.name in CODE_COLUMNS:
-        return "String"
-    if pd.api.types.is_bool_dtype(series):
-        return "Integer(Boolean)"
-    if pd.api.types.is_integer_dtype(series):
-        return "Integer"
-    if pd.api.types.is_float_dtype(series):
-        return "Real"
-    return "String"
-
-
-def write_csvt(frame: pd.DataFrame, csv_path: Path) -> Path:
-    """Write the GDAL ``.csvt`` sidecar giving each CSV column's type (codes as text)."""
-    path = csv_path.with_suffix(".csvt")
-    types = ",".join(f'"{_csvt_type(frame[c])}"' for c in frame.columns)
-    path.write_text(types + "\n", encoding="utf-8")
-    return path
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
-    write_csvt(frame, path)
-
-
-def write_labelled_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Write a table for spreadsheets: French labels, ``;``, decimal comma, BOM, text quoted."""
-    labels = _labels(list(frame.columns))
-    seen: dict[str, int] = {}
-    header = []
-    for column in frame.columns:
-        label = labels[column] or column
-        seen[label] = seen.get(label, 0) + 1
-        header.append(label if seen[label] == 1 else f"{label} ({column})")
-    out = frame.copy()
-    for column in out.columns:
-        if column in CODE_COLUMNS or not pd.api.types.is_numeric_dtype(out[column]):
-            out[column] = out[column].astype("string")
-    out.columns = header
-    out.to_csv(
-        path,
-        index=False,
-        sep=";",
-        decimal=",",
-        float_format="%.6g",
-        encoding="utf-8-sig",
-        quoting=csv.QUOTE_NONNUMERIC,
-        lineterminator="\r\n",
-    )
-    return path
 
 
 def _readme(diag: Diagnostic, files: Sequence[str]) -> str:
@@ -305,9 +142,11 @@ def _readme(diag: Diagnostic, files: Sequence[str]) -> str:
         "- *.parquet : les mêmes couches en GeoParquet (provenance dans les métadonnées) ;",
         "- qpv.csv, zones.csv, climat.csv : tables (identifiants de colonnes, virgule, UTF-8) "
         "et leur fichier .csvt (types : codes INSEE lus comme texte) ;",
-        "- qpv_libelles.csv : table des QPV pour tableur (libellés français, point-virgule, "
-        "virgule décimale) ;",
-        "- dictionnaire.csv : libellé, unité, sens et source de chaque colonne ;",
+        "- qpv_libelles.csv : table des QPV pour tableur (Excel en français : libellés et "
+        "unités, point-virgule, virgule décimale, personnes en nombres entiers, parts en % "
+        "à une décimale, colonnes vides retirées) ;",
+        "- dictionnaire.csv : libellé, unité, sens et source de chaque colonne ; la colonne "
+        "remarque signale les colonnes vides dans ce diagnostic ;",
         "- run.json : provenance complète (versions, méthode, sources et empreintes SHA-256) ;",
         "- metadonnees.xml (ISO 19139, INSPIRE) et metadonnees.jsonld (DCAT-AP) : fiches de "
         "métadonnées à moissonner par un portail de données.",
@@ -389,12 +228,11 @@ def export_open_data(
     paths["qpv.csvt"] = write_csvt(qpv, paths["qpv.csv"])
     zones = pd.DataFrame(diag.zones.drop(columns="geometry"))
     paths["zones.csv"] = out_dir / "zones.csv"
-    _write_csv(zones, paths["zones.csv"])
-    paths["zones.csvt"] = out_dir / "zones.csvt"
+    paths["zones.csvt"] = write_raw_csv(zones, paths["zones.csv"])
     paths["climat.csv"] = out_dir / "climat.csv"
-    _write_csv(diag.climate, paths["climat.csv"])
-    paths["climat.csvt"] = out_dir / "climat.csvt"
+    paths["climat.csvt"] = write_raw_csv(diag.climate, paths["climat.csv"])
     paths["qpv_libelles.csv"] = write_labelled_csv(qpv, out_dir / "qpv_libelles.csv")
+    export_dictionary(diag).to_csv(paths["dictionnaire.csv"], index=False, lineterminator="\n")
     paths["LISEZMOI.txt"] = out_dir / "LISEZMOI.txt"
     paths.update(write_metadata(diag, out_dir, settings or get_settings(), sorted(paths)))
     names = sorted(paths)

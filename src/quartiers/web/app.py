@@ -28,7 +28,7 @@ from quartiers._version import __version__
 from quartiers.actions import api as actions_api
 from quartiers.actions.workshop import Workshop
 from quartiers.settings import Settings
-from quartiers.web import api, downloads, pages
+from quartiers.web import api, documents, downloads, pages
 from quartiers.web.catalog import Catalog
 from quartiers.web.contributions import disabled, mount_contributions
 from quartiers.web.errors import install_error_handlers
@@ -145,6 +145,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(actions_api.router)
     app.include_router(downloads.router)
+    app.include_router(documents.router)
     app.mount("/ogc", build_ogc_app(state))
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

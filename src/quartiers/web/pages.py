@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from quartiers.web import pages_qpv, pages_territory
 from quartiers.web.comparison_view import comparison_context
+from quartiers.web.documents import DOCUMENT_FOLDERS, documents_of
 from quartiers.web.downloads import downloads_of
 from quartiers.web.pages_territory import HorizonQuery, IndicatorQuery, accept_encoding
 from quartiers.web.state import State
@@ -78,7 +79,16 @@ def glossary(request: Request, state: State) -> HTMLResponse:
 @router.get("/telechargements", response_class=HTMLResponse)
 def downloads(request: Request, state: State) -> HTMLResponse:
     files = {td.code: downloads_of(td) for td in state.catalog}
-    return render_page(request, state, "telechargements.html", "telechargements", files=files)
+    documents = {td.code: documents_of(td) for td in state.catalog}
+    return render_page(
+        request,
+        state,
+        "telechargements.html",
+        "telechargements",
+        files=files,
+        documents=documents,
+        folders=DOCUMENT_FOLDERS,
+    )
 
 
 def api_entries(spec: dict[str, Any]) -> list[dict[str, Any]]:

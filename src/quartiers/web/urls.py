@@ -9,6 +9,7 @@ __all__ = [
     "api_qpv",
     "api_qpv_list",
     "api_territory",
+    "document",
     "download",
     "page_qpv",
     "page_territory",
@@ -52,3 +53,8 @@ def api_cells(code: str) -> str:
 def download(code: str, filename: str) -> str:
     """Return the download path of one file of a territory's diagnostic."""
     return f"/telechargements/{_q(code)}/{_q(filename)}"
+
+
+def document(code: str, folder: str, filename: str) -> str:
+    """Return the download path of one document (sheet, note, roadmap) of a territory."""
+    return f"/telechargements/{_q(code)}/{_q(folder)}/{_q(filename)}"

@@ -92,7 +92,9 @@
       ["Action", "Ce qui a été simulé"],
       result.applied.map(function (a) {
         let done = "non représentée dans l'indice";
-        if (a.places) {
+        if (a.simulated === false) {
+          done = "non simulée : l'accès à pied n'est pas calculé pour ce territoire (pas de données de rues)";
+        } else if (a.places) {
           done = a.places + " lieu(x) ouvert(s)";
         } else if (a.area_text) {
           done = a.area_text + " traités";
