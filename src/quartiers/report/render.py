@@ -23,7 +23,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from quartiers._version import __version__
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
+from quartiers.outputs.hazard_summary import hazard_summary
 from quartiers.progress import NullProgress, Progress
+from quartiers.report._common import qpv_row
 from quartiers.report.climate import ClimateSection, climate_section
 from quartiers.report.comparison import comparison
 from quartiers.report.context import qpv_sheet
@@ -189,7 +191,8 @@ def write_report(
                 generated_on=options.generated_on,
                 climate=climates[insee],
             )
-            html = render_template("fiche.html.j2", sheet=sheet)
+            hazards = hazard_summary(qpv_row(diag, code), diag.record.missing_indicators)
+            html = render_template("fiche.html.j2", sheet=sheet, hazards=hazards)
             written += _write(html, out_dir / names[code], options.formats)
             progress.advance()
         if options.synthesis:
