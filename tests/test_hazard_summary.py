@@ -121,3 +121,31 @@ def test_hazard_layers_have_fixed_classes() -> None:
     assert legend.breaks == HAZARD_BREAKS
     assert legend.labels[0] == "personne en zone (0 %)"
     assert len(legend.colours) == 5 and "quarts" in legend.note
+
+
+def test_multi_hazard_columns_of_the_qpv_table() -> None:
+    """``hazards_present`` and ``multi_hazard_population`` (exports and dictionary)."""
+    from quartiers.diagnostic._dictionary import describe
+    from quartiers.diagnostic._hazard_columns import NONE_PRESENT, add_hazard_columns
+
+    nan = math.nan
+    qpv = pd.DataFrame(
+        {
+            "code_qp": ["A", "B", "C"],
+            "population": [1000.0, 500.0, 800.0],
+            "flood_residents": [0.2, 0.0, nan],
+            "sea_residents": [0.0, 0.0, nan],
+            "clay_residents": [0.5, 0.0, nan],
+            "multi_hazard_residents": [0.1, 0.0, nan],
+        }
+    )
+    out = add_hazard_columns(qpv)
+    assert out["hazards_present"].tolist()[:2] == ["inondation, argiles", NONE_PRESENT]
+    assert pd.isna(out["hazards_present"].iloc[2])  # no hazard given: not « aucun »
+    assert out["multi_hazard_population"].tolist()[:2] == [100.0, 0.0]
+    assert list(out.columns[: len(qpv.columns)]) == list(qpv.columns)
+    # a table without hazard indicators is left as it is
+    assert add_hazard_columns(qpv[["code_qp", "population"]]).equals(qpv[["code_qp", "population"]])
+    for column in ("hazards_present", "multi_hazard_population"):
+        label, unit, _, source = describe(column)
+        assert label and unit and "BRGM" in source
