@@ -127,7 +127,7 @@ def _block(group: str, row: pd.Series, missing: Mapping[str, str], title: str) -
     value = _float(row.get(head))
     if not math.isfinite(value):
         reason = missing.get(head, "")
-        note = f"{NOT_GIVEN} ({reason})" if reason else NOT_GIVEN
+        note = f"{NOT_GIVEN} : {reason}" if reason else NOT_GIVEN
         return HazardBlock(group, title, False, note, ())
     rows = []
     for pop in HAZARD_POPULATIONS:
