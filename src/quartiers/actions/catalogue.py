@@ -1,53 +1,56 @@
-"""The catalogue of adaptation actions: validated data read from ``catalogue.yaml``.
+"""The catalogue of adaptation actions: validated data read from the packaged YAML files.
 
 Each action says what it is (French title and description, type, contrat-de-ville
 pillars), which indicators it addresses (``targets``, registry ids) and by how much
 (``effects``, ranges with their source or an honestly labelled expert estimate), what it
 costs, how long it takes, who leads it and with whom, how it is monitored, and how the
 what-if represents it (``lever``). Validation errors are French and name the action and
-the field.
+the field. ``catalogue.yaml`` holds the heat actions, ``catalogue_hazards.yaml`` the flood
+and indoor-heat ones; the parts of an action are in :mod:`quartiers.actions._catalogue_fields`.
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from quartiers._validation_fr import french_message
-from quartiers.actions.vocabulary import (
-    ACTION_TYPES,
-    BENEFICIARIES,
-    COST_UNITS,
-    PARTNERS,
-    PILLARS,
+from quartiers.actions._catalogue_fields import (
+    EXPERT,
+    ID_PATTERN,
+    Cost,
+    Effect,
+    LeadTime,
+    Lever,
+    Model,
+    Monitoring,
+    check_label,
+    resolve_indicator,
 )
+from quartiers.actions.vocabulary import ACTION_TYPES, BENEFICIARIES, PARTNERS, PILLARS
 from quartiers.errors import InputError
-from quartiers.indicators.registry import ACCESS_CATEGORIES, REGISTRY
 from quartiers.os_errors import reason, yaml_reason
 
 __all__ = [
     "EXPERT",
+    "PACKAGED_FILES",
     "Action",
     "Catalogue",
     "Cost",
     "Effect",
+    "LeadTime",
     "Lever",
+    "Monitoring",
     "default_catalogue",
     "load_catalogue",
     "parse_catalogue",
     "resolve_indicator",
 ]
-
-#: How an expert estimate is labelled wherever a figure is shown.
-EXPERT = "estimation d'expert"
-
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 _PYDANTIC_FR = {
     "extra_forbidden": "champ inconnu",
@@ -75,181 +78,7 @@ _PYDANTIC_FR = {
 }
 
 
-def resolve_indicator(name: str) -> str:
-    """Return the registry id of an indicator named in the catalogue.
-
-    Access distances may be written with or without the ``_m`` suffix (``dist_care`` or
-    ``dist_care_m``) so the catalogue survives a renaming of those columns.
-
-    Raises
-    ------
-    ValueError
-        Unknown indicator (French message, turned into a validation error).
-    """
-    if name in REGISTRY:
-        return name
-    for candidate in (f"{name}_m", name.removesuffix("_m")):
-        if candidate in REGISTRY:
-            return candidate
-    raise ValueError(f"indicateur inconnu « {name} » (voir le registre des indicateurs)")
-
-
-def _label(table: dict[str, Any], value: str, what: str) -> str:
-    if value not in table:
-        raise ValueError(f"{what} inconnu « {value} » (attendu : {', '.join(table)})")
-    return value
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Effect(_Model):
-    """Expected change of one indicator, as a range in the indicator's unit.
-
-    ``low`` and ``high`` are signed changes (e.g. ``-300`` m of walking distance). ``scope``
-    says where the change applies (the treated cells, the cells around a new place…).
-    """
-
-    indicator: str
-    low: float
-    high: float
-    scope: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-    expert: bool = False
-
-    @field_validator("indicator")
-    @classmethod
-    def _known(cls, value: str) -> str:
-        return resolve_indicator(value)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Effect:
-        if self.low > self.high:
-            raise ValueError(f"fourchette inversée ({self.low} > {self.high})")
-        return self
-
-    @property
-    def basis(self) -> str:
-        """Return the French provenance of the figure."""
-        return f"{EXPERT} — {self.source}" if self.expert else self.source
-
-
-class Cost(_Model):
-    """A cost range in euros (excluding tax), per unit."""
-
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
-    per: str
-    source: str = Field(min_length=1)
-    expert: bool = False
-
-    @field_validator("per")
-    @classmethod
-    def _unit(cls, value: str) -> str:
-        return _label(COST_UNITS, value, "unité de coût")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Cost:
-        if self.low > self.high:
-            raise ValueError(f"fourchette de coût inversée ({self.low} > {self.high})")
-        return self
-
-    @property
-    def basis(self) -> str:
-        """Return the French provenance of the figure."""
-        return f"{EXPERT} — {self.source}" if self.expert else self.source
-
-
-class Lever(_Model):
-    """How the what-if represents the action.
-
-    Attributes
-    ----------
-    kind
-        ``canopy``, ``green``, ``deseal`` (an ``amount`` share on chosen cells), ``place``
-        (a place of ``category`` opened at a point) or ``none``.
-    amount
-        Default share: of each treated cell's area (canopy, green) or of its roadway
-        surface (deseal).
-    max_amount
-        Largest share accepted in the workshop.
-    cells
-        Default number of cells treated in the QPV (the worst served first).
-    category
-        Access category of the opened place (``place``).
-    place_kind
-        Kind of the opened place (``salle_rafraichie``, ``fontaine``…), kept in the
-        places table so that a declared room is never merged into a nearby library.
-    m2_per_unit
-        Area (m²) one cost unit covers (a tree's crown at maturity…), to turn a planted
-        area into a quantity for the budget.
-    """
-
-    kind: Literal["canopy", "green", "deseal", "place", "none"]
-    amount: float | None = Field(default=None, gt=0, le=1)
-    max_amount: float | None = Field(default=None, gt=0, le=1)
-    cells: int = Field(default=2, ge=1, le=50)
-    category: str | None = None
-    place_kind: str | None = None
-    m2_per_unit: float | None = Field(default=None, gt=0)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Lever:
-        if self.kind in ("canopy", "green", "deseal") and self.amount is None:
-            raise ValueError(f"levier {self.kind} : part par défaut « amount » manquante")
-        if self.kind == "deseal" and (self.max_amount or self.amount or 0) > 0.9:
-            raise ValueError("levier deseal : au plus 0,9 de la voirie (une voie reste)")
-        if self.kind == "place":
-            if self.category not in ACCESS_CATEGORIES:
-                raise ValueError(
-                    f"levier place : catégorie « {self.category} » inconnue "
-                    f"(attendu : {', '.join(ACCESS_CATEGORIES)})"
-                )
-        elif self.category is not None:
-            raise ValueError("seul un levier place a une catégorie")
-        if (
-            self.max_amount is not None
-            and self.amount is not None
-            and self.amount > self.max_amount
-        ):
-            raise ValueError("part par défaut supérieure à la part maximale")
-        return self
-
-    @property
-    def limit(self) -> float:
-        """Return the largest share accepted for this lever."""
-        if self.max_amount is not None:
-            return self.max_amount
-        return 0.9 if self.kind == "deseal" else 1.0
-
-
-class LeadTime(_Model):
-    """Time from decision to delivery, in months."""
-
-    months_low: int = Field(ge=0)
-    months_high: int = Field(ge=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> LeadTime:
-        if self.months_low > self.months_high:
-            raise ValueError("délai minimal supérieur au délai maximal")
-        return self
-
-
-class Monitoring(_Model):
-    """The indicator used to follow the action (a registry id when it is one)."""
-
-    label: str = Field(min_length=1)
-    indicator: str | None = None
-
-    @field_validator("indicator")
-    @classmethod
-    def _known(cls, value: str | None) -> str | None:
-        return None if value is None else resolve_indicator(value)
-
-
-class Action(_Model):
+class Action(Model):
     """One adaptation action (see the module docstring)."""
 
     id: str
@@ -276,7 +105,7 @@ class Action(_Model):
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
-        if not _ID.match(value):
+        if not ID_PATTERN.match(value):
             raise ValueError(
                 f"identifiant « {value} » invalide (minuscules, chiffres et _ attendus)"
             )
@@ -285,12 +114,12 @@ class Action(_Model):
     @field_validator("type")
     @classmethod
     def _type(cls, value: str) -> str:
-        return _label(ACTION_TYPES, value, "type")
+        return check_label(ACTION_TYPES, value, "type")
 
     @field_validator("pillars")
     @classmethod
     def _pillars(cls, value: list[str]) -> list[str]:
-        return [_label(PILLARS, v, "pilier") for v in value]
+        return [check_label(PILLARS, v, "pilier") for v in value]
 
     @field_validator("targets")
     @classmethod
@@ -300,17 +129,17 @@ class Action(_Model):
     @field_validator("beneficiaries")
     @classmethod
     def _beneficiaries(cls, value: str) -> str:
-        return _label(BENEFICIARIES, value, "public")
+        return check_label(BENEFICIARIES, value, "public")
 
     @field_validator("pilot")
     @classmethod
     def _pilot(cls, value: str) -> str:
-        return _label(PARTNERS, value, "pilote")
+        return check_label(PARTNERS, value, "pilote")
 
     @field_validator("partners")
     @classmethod
     def _partners(cls, value: list[str]) -> list[str]:
-        return [_label(PARTNERS, v, "partenaire") for v in value]
+        return [check_label(PARTNERS, v, "partenaire") for v in value]
 
     @model_validator(mode="after")
     def _consistent(self) -> Action:
@@ -346,7 +175,7 @@ class Action(_Model):
         return [PARTNERS[p] for p in self.partners]
 
 
-class Catalogue(_Model):
+class Catalogue(Model):
     """The validated catalogue."""
 
     version: str
@@ -431,8 +260,30 @@ def load_catalogue(path: Path) -> Catalogue:
     return parse_catalogue(text, source=str(path))
 
 
+#: The packaged catalogue files, merged in this order by :func:`default_catalogue`: heat
+#: actions, then flood and indoor-heat actions.
+PACKAGED_FILES = ("catalogue.yaml", "catalogue_hazards.yaml")
+
+
 @lru_cache(maxsize=1)
 def default_catalogue() -> Catalogue:
-    """Return the packaged catalogue (``quartiers/actions/catalogue.yaml``)."""
-    text = resources.files("quartiers.actions").joinpath("catalogue.yaml").read_text("utf-8")
-    return parse_catalogue(text, source="catalogue.yaml")
+    """Return the packaged catalogue: the actions of every file of :data:`PACKAGED_FILES`.
+
+    Each file is validated on its own (messages name it); the merged catalogue takes the
+    first file's version and title and refuses an action id given twice.
+    """
+    parts = [
+        parse_catalogue(
+            resources.files("quartiers.actions").joinpath(name).read_text("utf-8"), source=name
+        )
+        for name in PACKAGED_FILES
+    ]
+    try:
+        return Catalogue(
+            version=parts[0].version,
+            title=parts[0].title,
+            actions=[a for part in parts for a in part.actions],
+        )
+    except ValidationError as exc:
+        reasons = " ; ".join(_message(e) for e in exc.errors())
+        raise InputError(f"{', '.join(PACKAGED_FILES)} : {reasons}") from None

@@ -1,9 +1,9 @@
 """Match a QPV's needs with catalogue actions and rank them by effect on residents and cost.
 
-For every indicator of a QPV, its *need* combines where it stands in the territory (the
-oriented, population-weighted percentile of its value among the territory's cells: 1 =
-worse than every cell) and how far it lags behind the rest of its commune (the oriented
-relative gap, clipped to 0–1)::
+For every indicator of a QPV that some catalogue action targets, its *need* combines where
+it stands in the territory (the oriented, population-weighted percentile of its value among
+the territory's cells: 1 = worse than every cell) and how far it lags behind the rest of its
+commune (the oriented relative gap, clipped to 0–1)::
 
     need = 0.5 × position + 0.5 × min(max(direction × (ratio − 1), 0), 1)
 
@@ -46,6 +46,7 @@ __all__ = [
     "DEFAULT_CHOSEN",
     "Need",
     "Suggestion",
+    "answered_indicators",
     "default_choice",
     "lever_indicator",
     "qpv_cells",
@@ -134,15 +135,25 @@ def _number(value: object) -> float:
     return out
 
 
-def qpv_needs(diagnostic: Diagnostic, code_qp: str) -> list[Need]:
-    """Return the needs of a QPV on every indicator it has a value for, worst first."""
+def answered_indicators(catalogue: Catalogue) -> set[str]:
+    """Return the indicators that at least one action of ``catalogue`` targets."""
+    return {target for action in catalogue.actions for target in action.targets}
+
+
+def qpv_needs(diagnostic: Diagnostic, code_qp: str, *, catalogue: Catalogue) -> list[Need]:
+    """Return the needs of a QPV, worst first.
+
+    Only indicators the QPV has a value for and that some action of ``catalogue`` targets
+    are needs: a need no action answers would be listed in a roadmap without a remedy.
+    """
     row = qpv_row(diagnostic, code_qp)
     cells = diagnostic.cells
     pop = pd.to_numeric(cells["population"], errors="coerce").to_numpy(dtype="float64")
     pop = np.nan_to_num(pop, nan=0.0)
+    answered = answered_indicators(catalogue)
     needs = []
     for ind_id, ind in REGISTRY.items():
-        if ind_id not in row.index or ind_id not in cells.columns:
+        if ind_id not in answered or ind_id not in row.index or ind_id not in cells.columns:
             continue
         value = _number(row[ind_id])
         if not math.isfinite(value):
@@ -274,7 +285,7 @@ def suggest(
         Keep the first ``limit`` suggestions (all when None).
     """
     row = qpv_row(diagnostic, code_qp)
-    needs = {n.indicator: n for n in qpv_needs(diagnostic, code_qp)}
+    needs = {n.indicator: n for n in qpv_needs(diagnostic, code_qp, catalogue=catalogue)}
     out = []
     for action in catalogue.actions:
         driving = [needs[t] for t in action.targets if t in needs]

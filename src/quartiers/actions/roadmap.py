@@ -321,7 +321,7 @@ def build_roadmap(
             (label, format_value(_float(row.get(f"score_{dim}")), "0–1"))
             for dim, label in DIMENSIONS.items()
         ],
-        issues=_issues(diagnostic, code_qp, n_issues),
+        issues=_issues(diagnostic, code_qp, n_issues, catalogue),
         horizons=climate_horizons(diagnostic, code_qp),
         objectives=_objectives(indicators, actions),
         actions=rows,
@@ -375,9 +375,9 @@ def _running_years(row: ActionRow) -> int:
     return max(0, CONTRACT_END - first + 1)
 
 
-def _issues(diagnostic: Diagnostic, code_qp: str, n: int) -> list[IssueRow]:
+def _issues(diagnostic: Diagnostic, code_qp: str, n: int, catalogue: Catalogue) -> list[IssueRow]:
     out = []
-    for need in qpv_needs(diagnostic, code_qp)[:n]:
+    for need in qpv_needs(diagnostic, code_qp, catalogue=catalogue)[:n]:
         rest = format_value(need.rest, need.unit) if math.isfinite(need.rest) else "non publié"
         out.append(
             IssueRow(

@@ -248,7 +248,7 @@ class Workshop:
 
     def needs(self, code_qp: str) -> list[Need]:
         """Return the QPV's needs, worst first."""
-        return qpv_needs(self.diagnostic, code_qp)
+        return qpv_needs(self.diagnostic, code_qp, catalogue=self.catalogue)
 
     def suggestions(self, code_qp: str, *, limit: int | None = None) -> list[Suggestion]:
         """Return the catalogue's actions ranked for the QPV."""

@@ -17,6 +17,7 @@ import pandas as pd
 from quartiers.diagnostic import _io as _run_io
 from quartiers.diagnostic import _like_with_like
 from quartiers.diagnostic import _tables as _outputs
+from quartiers.diagnostic._hazard_columns import add_hazard_columns
 from quartiers.diagnostic._side_tables import (
     access_summary,
     cell_commune,
@@ -45,11 +46,13 @@ def assemble(ctx: RunContext, scores: RunScores) -> Diagnostic:
     )
     cells_gdf = _cells_layer(ctx, scores, tables)
     zones_gdf = _zones_layer(ctx, scores, tables)
-    qpv_gdf = tables.qpv_frame(
-        zones_gdf[scores.is_qpv].reset_index(drop=True),
-        scores.ranks,
-        scores.comparisons,
-        scores.compared,
+    qpv_gdf = add_hazard_columns(
+        tables.qpv_frame(
+            zones_gdf[scores.is_qpv].reset_index(drop=True),
+            scores.ranks,
+            scores.comparisons,
+            scores.compared,
+        )
     )
     indicators = indicator_table(ctx.method, scores.compiled, ctx.computed)
     climate = climate_table(ctx.computed.climate, ctx.inputs.communes)

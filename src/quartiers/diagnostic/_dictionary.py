@@ -140,6 +140,19 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
         "Cerema, LCZ",
     ),
     "connected": ("Carreau relié au réseau piéton", "oui/non", "", "OpenStreetMap"),
+    "hazards_present": (
+        "Aléas dont la zone touche des habitants du QPV (inondation, submersion marine, "
+        "argiles ; « aucun » si aucun des aléas renseignés ; vide si aucun aléa renseigné)",
+        "texte",
+        "",
+        "Géorisques, PPR, BRGM ; INSEE Filosofi",
+    ),
+    "multi_hazard_population": (
+        "Habitants du QPV exposés à au moins deux aléas (inondation, submersion, argiles)",
+        "habitants",
+        "plus élevé = plus vulnérable",
+        "Géorisques, PPR, BRGM ; INSEE Filosofi",
+    ),
     "share_beyond_300m_cool_outdoor": (
         "Part des habitants reliés à plus de 300 m à pied d'un lieu frais extérieur "
         "(règle 3-30-300)",

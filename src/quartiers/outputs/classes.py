@@ -154,10 +154,12 @@ def make_legend(
     horizon: str,
     horizon_label: str,
     fixed_breaks: tuple[float, ...] | None = None,
+    fixed_note: str | None = None,
 ) -> Legend:
     """Return the legend of ``info`` given the cells' values and residents.
 
-    ``fixed_breaks`` (equal intervals, see :func:`equal_breaks`) replace the quintiles.
+    ``fixed_breaks`` (equal intervals, see :func:`equal_breaks`) replace the quintiles;
+    ``fixed_note`` then replaces the words on how the classes were made.
     """
     title = info.label + (f" — {horizon_label}" if info.climate else "")
     finite = np.isfinite(np.asarray(values, "float64"))
@@ -166,7 +168,7 @@ def make_legend(
         return Legend(info.id, horizon, title, (), (), (), f"non disponible : {reason}")
     if fixed_breaks:
         breaks = fixed_breaks
-        note = (
+        note = fixed_note or (
             "Classes : intervalles égaux, les mêmes à tous les horizons pour montrer "
             "l'évolution ; couleur foncée = plus vulnérable"
         )

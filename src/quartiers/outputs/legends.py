@@ -1,20 +1,24 @@
 """The legend of a mapped quantity: one rule for the web map, ``carte.html`` and the PDF maps.
 
-Classes are population-weighted quintiles of the cells (:func:`make_legend`), or equal
-intervals pooled over every horizon for a per-commune climate indicator; a value equal to a
-break falls in the lower class. The web catalogue, the offline map page and the PDF sheets
-all call :func:`legend_at`, so a cell gets the same class, colour and words everywhere.
+Classes are population-weighted quintiles of the cells (:func:`make_legend`), equal
+intervals pooled over every horizon for a per-commune climate indicator, or fixed shares
+(:data:`HAZARD_BREAKS`: out of the zone, up to a quarter, a half, three quarters, more) for
+the share of a group in a hazard zone; a value equal to a break falls in the lower class.
+The web catalogue, the offline map page and the PDF sheets all call :func:`legend_at`, so
+a cell gets the same class, colour and words everywhere.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
 from quartiers.outputs.classes import Legend, equal_breaks, make_legend
 from quartiers.outputs.quantities import IndicatorInfo, indicator_infos
 from quartiers.schemas import HORIZONS
@@ -23,6 +27,7 @@ if TYPE_CHECKING:
     from quartiers.diagnostic import Diagnostic
 
 __all__ = [
+    "HAZARD_BREAKS",
     "ClimateTable",
     "climate_lookup",
     "diagnostic_legend",
@@ -33,6 +38,15 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
+
+#: Classes of a share in a hazard zone: 0 (no one in the zone), then quarters. Quintiles
+#: would be meaningless where most residents live out of every zone.
+HAZARD_BREAKS: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75)
+_HAZARD_IDS = frozenset(ind.id for ind in HAZARD_INDICATORS)
+_HAZARD_NOTE = (
+    "Classes : part fixe en zone d'aléa (première classe : personne en zone ; puis par "
+    "quarts), les mêmes dans tous les territoires ; couleur foncée = plus exposé"
+)
 #: (indicator, horizon) → commune code → value.
 ClimateTable = Mapping[tuple[str, str], Mapping[str, float]]
 
@@ -95,14 +109,19 @@ def legend_at(
         pooled = [v for (ind, _), table in climate.items() if ind == info.id
                   for v in table.values()]  # fmt: skip
         fixed = equal_breaks(np.asarray(pooled, dtype="float64")) or None
-    return make_legend(
+    hazard = info.id in _HAZARD_IDS
+    legend = make_legend(
         info,
         values,
         weights,
         horizon=horizon,
         horizon_label=HORIZONS.get(horizon, horizon),
-        fixed_breaks=fixed,
+        fixed_breaks=HAZARD_BREAKS if hazard else fixed,
+        fixed_note=_HAZARD_NOTE if hazard else None,
     )
+    if hazard and len(legend.labels) == len(HAZARD_BREAKS) + 1:
+        legend = replace(legend, labels=("personne en zone (0 %)", *legend.labels[1:]))
+    return legend
 
 
 def diagnostic_legend(

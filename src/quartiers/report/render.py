@@ -26,7 +26,9 @@ from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
 from quartiers.outputs.formatting import display_unit
 from quartiers.outputs.glossary import term
+from quartiers.outputs.hazard_summary import hazard_summary
 from quartiers.progress import NullProgress, Progress
+from quartiers.report._common import qpv_row
 from quartiers.report.climate import ClimateSection, climate_section
 from quartiers.report.comparison import comparison
 from quartiers.report.context import qpv_sheet
@@ -219,7 +221,8 @@ def write_report(
                 generated_on=options.generated_on,
                 map_chart=sheet.map_chart,
             )
-            html = render_template("fiche.html.j2", sheet=sheet, summary=summary)
+            hazards = hazard_summary(qpv_row(diag, code), diag.record.missing_indicators)
+            html = render_template("fiche.html.j2", sheet=sheet, summary=summary, hazards=hazards)
             written += _write(html, out_dir / names[code], options.formats)
             progress.advance()
         if options.synthesis:

@@ -20,6 +20,7 @@ from quartiers.outputs.formatting import (
     format_value,
     ordinal,
 )
+from quartiers.outputs.hazard_summary import hazard_summary
 from quartiers.outputs.quantities import (
     ACCESS_EXTRAS,
     HOTSPOT_SHARES,
@@ -278,6 +279,9 @@ def qpv_context(td: TerritoryData, pay: TerritoryPayloads, code_qp: str) -> dict
         "ratio_chart": _ratio_chart(rows),
         "uncertainty": _uncertainty(td, detail, pay),
         "climate": _climate(detail),
+        "hazards": hazard_summary(
+            td.qpv.iloc[td.qpv_position(code_qp)], td.diagnostic.record.missing_indicators
+        ),
         "access": _access(td, detail),
         "hotspots": [
             {"label": HOTSPOT_SHARES[col], "value": format_value(value, "part (0–1)")}

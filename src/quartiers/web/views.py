@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from quartiers.diagnostic.record import COVERAGE_NOTE_PREFIX
+from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
 from quartiers.indicators.registry import DIMENSIONS
 from quartiers.outputs.formatting import (
     MISSING,
@@ -38,6 +39,10 @@ __all__ = [
     "resolve_choice",
 ]
 
+#: The menu group of the hazard layers.
+HAZARD_MENU = "Aléas : part en zone inondable, de submersion, d'argiles"
+HAZARD_IDS = frozenset(ind.id for ind in HAZARD_INDICATORS)
+
 QPV_TABLE_SORTS = {
     "rang": "rank",
     "indice": "index",
@@ -49,13 +54,18 @@ QPV_TABLE_SORTS = {
 def indicator_groups(
     td: TerritoryData, *, only: set[str] | None = None
 ) -> list[tuple[str, list[IndicatorInfo]]]:
-    """Return the indicator menu: index and scores, then one group per dimension."""
+    """Return the indicator menu: index and scores, then one group per dimension.
+
+    The hazard shares (flood, sea, clay, several hazards) get their own group after the
+    exposure indicators: one map layer per hazard and population group.
+    """
     infos = [i for i in td.indicators.values() if only is None or i.id in only]
     groups = [("Indice et scores", [i for i in infos if i.kind in ("index", "score")])]
     for dim, label in DIMENSIONS.items():
         members = [i for i in infos if i.kind == "indicator" and i.dimension == dim]
-        if members:
-            groups.append((label, members))
+        groups.append((label, [i for i in members if i.id not in HAZARD_IDS]))
+        if dim == "exposure":
+            groups.append((HAZARD_MENU, [i for i in members if i.id in HAZARD_IDS]))
     return [(label, members) for label, members in groups if members]
 
 
