@@ -120,6 +120,8 @@ def test_hazard_layers_have_fixed_classes() -> None:
     legend = legend_at(infos["flood_residents"], values, weights, horizon="ref", climate={})
     assert legend.breaks == HAZARD_BREAKS
     assert legend.labels[0] == "personne en zone (0 %)"
+    assert _t(legend.labels[1]) == "plus de 0 % à 25,0 %"
+    assert _t(legend.labels[-1]) == "plus de 75,0 %"
     assert len(legend.colours) == 5 and "quarts" in legend.note
 
 

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
 from quartiers.outputs.classes import Legend, equal_breaks, make_legend
+from quartiers.outputs.formatting import format_value
 from quartiers.outputs.quantities import IndicatorInfo, indicator_infos
 from quartiers.schemas import HORIZONS
 
@@ -120,7 +121,9 @@ def legend_at(
         fixed_note=_HAZARD_NOTE if hazard else None,
     )
     if hazard and len(legend.labels) == len(HAZARD_BREAKS) + 1:
-        legend = replace(legend, labels=("personne en zone (0 %)", *legend.labels[1:]))
+        first_quarter = f"plus de 0 % à {format_value(HAZARD_BREAKS[1], info.unit)}"
+        labels = ("personne en zone (0 %)", first_quarter, *legend.labels[2:])
+        legend = replace(legend, labels=labels)
     return legend
 
 
