@@ -1,0 +1,163 @@
+"""Benchmark: ``quartiers diagnose --territory france`` on the fictitious France (issue 16).
+
+Generates (once, cached by fingerprint) the fictitious France of ``--echelle`` with
+:func:`quartiers.demo.national.generate_france`, then times one national run in stages —
+reading the sources, each step the diagnostic reports (indicators, zones and overlaps,
+scoring, rank intervals…), writing the output directory — and prints, per stage, the wall
+time, the CPU time (all threads of the process) and the peak resident memory of the stage
+(``VmHWM``, reset at each stage through ``/proc/self/clear_refs``). No walking access: the
+fixture has no OpenStreetMap extract (``--skip osm``).
+
+With ``--regions`` it then runs the 13 régions one after another as separate runs
+(``--territory reg:CODE`` each, same sources and options) and prints the ratio of the
+national run's wall time to their sum.
+
+Floors of the issue on this 2-core, 24 GiB machine (without walking access): ≤ 60 s and
+≤ 6 GiB.
+
+Run: ``.venv/bin/python benchmarks/bench_national.py [--echelle france] [--data DIR]
+[--no-uncertainty] [--regions]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import re
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from quartiers.demo.national import FILES, generate_france
+from quartiers.diagnostic.pipeline import diagnose
+from quartiers.diagnostic.run import RobustnessOptions
+from quartiers.settings import get_settings
+
+SKIPPED = ("osm", "lcz", "chaleur_nuit", "couvert_arbore", "drias", "bdtopo", "georisques")
+FLOOR_S, FLOOR_GIB = 60.0, 6.0
+
+
+def _hwm_kib() -> int:
+    text = Path("/proc/self/status").read_text()
+    match = re.search(r"VmHWM:\s+(\d+)", text)
+    return int(match.group(1)) if match else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _reset_hwm() -> None:
+    # Not on Linux, the peak is the process's peak so far.
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+class Stages:
+    """A :class:`quartiers.progress.Progress` that times each reported step."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float, float, float]] = []
+        self._label = "préparation"
+        self._wall = time.perf_counter()
+        self._cpu = time.process_time()
+        self.peak_kib = 0
+        _reset_hwm()
+
+    def cut(self, label: str) -> None:
+        """Close the current stage and open ``label``."""
+        hwm = _hwm_kib()
+        self.peak_kib = max(self.peak_kib, hwm)
+        now, cpu = time.perf_counter(), time.process_time()
+        self.rows.append((self._label, now - self._wall, cpu - self._cpu, hwm / 2**20))
+        self._label, self._wall, self._cpu = label, now, cpu
+        _reset_hwm()
+
+    def start(self, label: str, total: float | None = None) -> None:
+        """Open a new stage at each step the library reports."""
+        self.cut(label)
+
+    def advance(self, amount: float = 1.0) -> None:
+        """Ignore progress within a stage."""
+
+    def finish(self) -> None:
+        """Steps end when the next one starts."""
+
+
+def _merged(rows: list[tuple[str, float, float, float]]) -> list[tuple[str, float, float, float]]:
+    """Sum the rows of a stage label reported several times (one per territory)."""
+    out: dict[str, list[float]] = {}
+    for label, wall, cpu, peak in rows:
+        acc = out.setdefault(label, [0.0, 0.0, 0.0])
+        acc[0] += wall
+        acc[1] += cpu
+        acc[2] = max(acc[2], peak)
+    return [(k, *v) for k, v in out.items() if v[0] >= 0.05 or v[2] > 0]  # type: ignore[misc]
+
+
+def run(territory: str, sources: dict[str, Path], out: Path, args: argparse.Namespace) -> Stages:
+    """Run one diagnostic and write it, timing each stage."""
+    stages = Stages()
+    settings = get_settings().model_copy(
+        update={"offline": True, "workspace_dir": out / ".espace", "cache_dir": out / ".cache"}
+    )
+    robustness = (
+        RobustnessOptions(uncertainty=False, hotspots=False) if args.no_uncertainty else None
+    )
+    diag = diagnose(
+        territory, sources=sources, skip=SKIPPED, settings=settings, robustness=robustness,
+        progress=stages,
+    )  # fmt: skip
+    stages.cut("écriture des résultats")
+    diag.write(out / "resultats")
+    stages.cut("fin")
+    stages.qpv = len(diag.qpv)  # type: ignore[attr-defined]
+    stages.cells = len(diag.cells)  # type: ignore[attr-defined]
+    return stages
+
+
+def main() -> None:
+    """Generate (or reuse) the fixture, time the national run, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--echelle", default="france", choices=["france", "france-essai"])
+    parser.add_argument(
+        "--data", type=Path, default=Path(tempfile.gettempdir()) / "quartiers-france"
+    )
+    parser.add_argument("--no-uncertainty", action="store_true")
+    parser.add_argument("--regions", action="store_true")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    fixture = generate_france(args.data / args.echelle, echelle=args.echelle)
+    print(f"fixture {'réutilisée' if fixture.reused else 'générée'} en "
+          f"{time.perf_counter() - t0:.1f} s : {fixture.counts}")  # fmt: skip
+    sources = {k: fixture.paths[k] for k in FILES}
+    with tempfile.TemporaryDirectory(prefix="bench-national-") as tmp:
+        stages = run("france", sources, Path(tmp) / "france", args)
+    rows = _merged(stages.rows)
+    total_wall = sum(r[1] for r in rows)
+    total_cpu = sum(r[2] for r in rows)
+    peak = stages.peak_kib / 2**20
+    print(f"\nFrance entière : {stages.cells} carreaux, {stages.qpv} QPV")  # type: ignore[attr-defined]
+    print(f"{'étape':<52} {'mur (s)':>8} {'CPU (s)':>8} {'pic RSS (Gio)':>14}")
+    for label, wall, cpu, hwm in rows:
+        print(f"{label[:52]:<52} {wall:8.1f} {cpu:8.1f} {hwm:14.2f}")
+    print(f"{'total':<52} {total_wall:8.1f} {total_cpu:8.1f} {peak:14.2f}")
+    ok_time, ok_mem = total_wall <= FLOOR_S, peak <= FLOOR_GIB
+    print(f"plancher sans accès à pied : ≤ {FLOOR_S:.0f} s ({'tenu' if ok_time else 'NON tenu'}),"
+          f" ≤ {FLOOR_GIB:.0f} Gio ({'tenu' if ok_mem else 'NON tenu'})")  # fmt: skip
+    if not args.regions:
+        return
+    from quartiers.demo.national._layout import departements
+    from quartiers.demo.national.generator import SCALES
+
+    regions = sorted({d.region for d in departements(SCALES[args.echelle])})
+    walls = []
+    for region in regions:
+        with tempfile.TemporaryDirectory(prefix="bench-region-") as tmp:
+            t = time.perf_counter()
+            run(f"reg:{region}", sources, Path(tmp) / region, args)
+            walls.append(time.perf_counter() - t)
+            print(f"reg:{region} : {walls[-1]:.1f} s")
+    print(f"{len(regions)} régions l'une après l'autre : {sum(walls):.1f} s ; France en un "
+          f"diagnostic : {total_wall:.1f} s ; rapport {total_wall / sum(walls):.2f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
