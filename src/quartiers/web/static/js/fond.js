@@ -60,7 +60,9 @@
   function addToStyle(style, fond) {
     (fond.bands || []).forEach(function (band) {
       var src = "fond_" + band.file;
-      style.sources[src] = { type: "geojson", data: band.data || EMPTY,
+      // only the far band is drawn at once; closer ones are handed over at their zoom
+      var now = band.minzoom === 0 && band.data ? band.data : EMPTY;
+      style.sources[src] = { type: "geojson", data: now,
         attribution: fond.attribution, maxzoom: 18 };
       bandLayers(src, band).forEach(function (l) { style.layers.push(l); });
     });
@@ -86,15 +88,18 @@
     });
   }
 
-  /* Fetch a band's file when the zoom first comes near it (web: bands given by URL). */
+  /* Give a band its data when the zoom first comes near it: fetched by URL (web) or
+     inline (carte.html), so that the buildings are not processed for the far view. */
   function loadBandsOnZoom(map, fond) {
     var loaded = {};
     function check() {
       var z = map.getZoom();
       (fond.bands || []).forEach(function (band) {
-        if (!band.url || loaded[band.file] || z < band.minzoom - 0.5 || z > band.maxzoom) { return; }
+        var payload = band.url || band.data;
+        if (!payload || loaded[band.file] || (band.data && band.minzoom === 0)) { return; }
+        if (z < band.minzoom - 0.5 || z > band.maxzoom) { return; }
         loaded[band.file] = true;
-        map.getSource("fond_" + band.file).setData(band.url);
+        map.getSource("fond_" + band.file).setData(payload);
       });
     }
     map.on("zoomend", check);
