@@ -92,7 +92,8 @@ def test_access_computed_when_osm_given(
 ) -> None:
     from _synthetic import access_table, environment_layers, make_territory
     from quartiers.access import WalkAccess
-    from quartiers.diagnostic import pipeline
+    from quartiers.diagnostic import basemap, pipeline
+    from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
 
     inputs = make_territory(**environment_layers(), osm_path=isolated / "extrait.osm.pbf")
     calls: list[object] = []
@@ -103,6 +104,8 @@ def test_access_computed_when_osm_given(
 
     monkeypatch.setattr(pipeline, "load_inputs", lambda *a, **k: inputs)
     monkeypatch.setattr(pipeline, "walk_access", fake_access)
+    # the extract is a name only: the basemap, read from the same file, is not under test here
+    monkeypatch.setattr(basemap, "build_basemap", lambda *a, **k: None)
     out = isolated / "sortie"
     assert main(["diagnose", "-t", "99001", "--out", str(out), "--horizon", "2100"]) == 0
     assert calls == [inputs]
@@ -110,7 +113,8 @@ def test_access_computed_when_osm_given(
     # no night-heat raster (in the index) and no building heights (the published top-floor
     # share, not in the index): the CLI names only the one the index is computed without
     assert run["missing_dimensions"] == []
-    assert set(run["missing_indicators"]) == {"night_heat", "top_floor_share"}
+    hazards = {ind.id for ind in HAZARD_INDICATORS}  # no hazard layer given: said missing
+    assert set(run["missing_indicators"]) - hazards == {"night_heat", "top_floor_share"}
     assert run["summary"]["access_given"] is True
     absent = [
         line for line in capsys.readouterr().err.splitlines() if "Indicateurs absents" in line
