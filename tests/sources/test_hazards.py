@@ -147,7 +147,7 @@ def hazard_server(
 def test_hazards_downloaded_then_offline(
     hazard_server: FaultyServer, local: dict[str, Path], tmp_path: Path
 ) -> None:
-    skip = ["osm", "bpe"]
+    skip = ["osm", "bpe", "lcz"]
     inputs = load_inputs(
         "85191", local, settings=_settings(tmp_path), skip=skip, include=["tri", "argiles"]
     )
@@ -178,7 +178,7 @@ def test_hazards_downloaded_then_offline(
 def test_hazards_not_downloaded_unless_asked(
     hazard_server: FaultyServer, local: dict[str, Path], tmp_path: Path
 ) -> None:
-    inputs = load_inputs("85191", local, settings=_settings(tmp_path), skip=["osm", "bpe"])
+    inputs = load_inputs("85191", local, settings=_settings(tmp_path), skip=["osm", "bpe", "lcz"])
     assert inputs.hazards is None and not hazard_server.hits
 
 
@@ -190,7 +190,7 @@ def test_offline_without_cache_names_the_tri_file(
             "85191",
             local,
             settings=_settings(tmp_path, offline=True),
-            skip=["osm", "bpe"],
+            skip=["osm", "bpe", "lcz"],
             include=["tri"],
         )
     assert "tri_2020_sig_di_85.zip" in str(err.value)
