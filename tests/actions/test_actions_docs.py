@@ -30,3 +30,24 @@ def test_every_route_and_command_is_documented() -> None:
         assert f"`{path}`" in DOC, path
     for command in ("quartiers actions", "quartiers feuille-de-route", "--simulate", "--workspace"):
         assert command in DOC
+
+
+def test_every_answer_link_is_documented_with_its_reason() -> None:
+    """The « répond à » table of docs/actions.md lists exactly each action's targets."""
+    rows = {}
+    for line in DOC.split("### « Répond à »", 1)[1].split("\n## ", 1)[0].splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = ([t.strip(" `") for t in cells[1].split(",")], cells[2])
+    for action in default_catalogue().actions:
+        targets, reason = rows[action.id]
+        assert targets == list(action.targets), action.id
+        assert len(reason) > 20, action.id
+
+
+def test_implausible_answer_links_are_gone() -> None:
+    """Issue 18: fountains do not answer 0–3 year olds, a cour oasis not single parents."""
+    catalogue = default_catalogue()
+    assert "share_0_3" not in catalogue.get("drinking_fountains").targets
+    oasis = catalogue.get("schoolyard_oasis").targets
+    assert "share_single_parent" not in oasis and "share_0_3" not in oasis

@@ -32,7 +32,7 @@ def test_glossary_page_defines_every_term(client: TestClient) -> None:
 
 def test_terms_link_to_their_definition(client: TestClient) -> None:
     glossary = client.get("/glossaire").text
-    for url in ("/methode", f"/territoires/{DEMO}/qpv/QN00001A"):
+    for url in ("/methode", f"/territoires/{DEMO}/qpv/QN00001A", "/comparaison"):
         html = client.get(url).text
         anchors = re.findall(r'<a class="terme" href="/glossaire#([a-z0-9-]+)"><abbr title="', html)
         assert anchors, url

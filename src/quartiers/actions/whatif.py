@@ -3,8 +3,9 @@
 :func:`run_whatif` applies each chosen action's lever (:mod:`quartiers.actions.levers`),
 and reruns :func:`quartiers.diagnose` with the same method and horizon: walking access is
 recomputed on the baseline's street network when a place opens (otherwise the baseline
-access table is reused), and the baseline's overlap weights are reused. The result
-compares the two runs per QPV and per cell. Actions whose lever is ``none`` are carried
+access table is reused), and the baseline's overlap weights are reused; the method's
+Monte Carlo rank intervals and Sobol indices are not recomputed (:data:`WHATIF_ROBUSTNESS`).
+The result compares the two runs per QPV and per cell. Actions whose lever is ``none`` are carried
 along (for the roadmap) but change nothing.
 
 Note that the index places every unit in the distribution of the territory's cells: when
@@ -29,6 +30,7 @@ from quartiers.actions.levers import PlaceOpening, Treated, add_surface, deseal,
 from quartiers.actions.matching import default_choice
 from quartiers.diagnostic import Diagnostic
 from quartiers.diagnostic.pipeline import diagnose, has_streets
+from quartiers.diagnostic.robustness import RobustnessOptions
 from quartiers.errors import InputError
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.method.spec import Method
@@ -39,6 +41,7 @@ from quartiers.spatial.grid import CELL_CRS
 __all__ = [
     "COMPARED",
     "NO_STREETS",
+    "WHATIF_ROBUSTNESS",
     "Applied",
     "WhatIfResult",
     "column_label",
@@ -238,6 +241,10 @@ def complete_choices(
     return out
 
 
+#: What-ifs compare indicators, scores and the index: the Monte Carlo rank intervals and
+#: Sobol indices of the method (three quarters of a rerun) are not recomputed.
+WHATIF_ROBUSTNESS = RobustnessOptions(uncertainty=False)
+
 #: Why a place opening is not simulated on a territory without walking access.
 NO_STREETS = (
     "non simulée : pas de rues pour calculer l'accès à pied dans ce territoire (extrait "
@@ -363,6 +370,7 @@ def run_whatif(
             method=method,
             horizon=horizon,
             access=access if access is not None else False,
+            robustness=WHATIF_ROBUSTNESS,
             progress=progress,
         )
     access_after: pd.DataFrame | bool = access if access is not None else False
@@ -384,6 +392,7 @@ def run_whatif(
         access=access_after,
         network=before.network,
         overlaps=before.overlaps,
+        robustness=WHATIF_ROBUSTNESS,
         progress=progress,
     )
     notes = [n for a in applied for n in (f"{a.action.title} : {x}" for x in a.notes)]

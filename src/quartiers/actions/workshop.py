@@ -24,7 +24,12 @@ import pandas as pd
 from quartiers.actions.catalogue import Catalogue, default_catalogue
 from quartiers.actions.choices import Choice
 from quartiers.actions.matching import Need, Suggestion, qpv_needs, qpv_row, suggest
-from quartiers.actions.whatif import WhatIfResult, complete_choices, run_whatif
+from quartiers.actions.whatif import (
+    WHATIF_ROBUSTNESS,
+    WhatIfResult,
+    complete_choices,
+    run_whatif,
+)
 from quartiers.checksum import file_sha256
 from quartiers.diagnostic import Diagnostic
 from quartiers.diagnostic.pipeline import diagnose
@@ -272,7 +277,13 @@ class Workshop:
             )
         inputs = self.loader()
         walked = self.diagnostic.record.summary.access_given
-        before = diagnose(inputs, method=self.method(), horizon=self.horizon, access=walked)
+        before = diagnose(
+            inputs,
+            method=self.method(),
+            horizon=self.horizon,
+            access=walked,
+            robustness=WHATIF_ROBUSTNESS,
+        )
         _check_rerun(self.diagnostic, before)
         access = before.access if walked else None
         self._baseline = _Baseline(inputs=inputs, access=access, before=before)
