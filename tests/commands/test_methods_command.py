@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from quartiers.cli import main
+from quartiers.cli import console, main
 from quartiers.method.spec import Method, packaged_methods
 
 
 def test_methods_lists_every_packaged_method(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "200")
+    # the shared console's width was fixed when first used (80 columns under pytest-xdist)
+    monkeypatch.setattr(console, "width", 200)
     assert main(["methods"]) == 0
     out = capsys.readouterr().out
     for name in ("(défaut)", "v1", "inondation", "multi-aleas"):

@@ -44,14 +44,27 @@ def _grid(nx: int, ny: int) -> np.ndarray:
     return np.column_stack([X0 + 200 * gx.ravel(), Y0 + 200 * gy.ravel()]).astype(np.int64)
 
 
-def _compare(values: np.ndarray, xy: np.ndarray, permutations: int, seed: int) -> None:
+def _compare(
+    values: np.ndarray, xy: np.ndarray, permutations: int, seed: int, *, exact: bool = True
+) -> None:
     ours = local_moran(values, xy, permutations=permutations, seed=seed)
     theirs = _esda(values, xy, permutations, seed)
     idx = theirs["idx"]
     assert np.array_equal(np.flatnonzero(ours.tested), idx)
     np.testing.assert_allclose(ours.local_i[idx], theirs["Is"], rtol=1e-12, atol=0)
     assert np.array_equal(ours.quadrant[idx], theirs["q"])
-    assert np.array_equal(ours.p_value[idx], np.asarray(theirs["p_sim"], dtype="float64"))
+    p_ours = ours.p_value[idx]
+    p_esda = np.asarray(theirs["p_sim"], dtype="float64")
+    if exact:
+        assert np.array_equal(p_ours, p_esda)
+        return
+    # A permuted statistic that equals the observed one in exact arithmetic (a low-cardinality
+    # cell drawing its own neighbours' values, or tied values) may fall either side of it in
+    # floating point, summed in another order: the count then differs by one permutation.
+    step = 1.0 / (permutations + 1)
+    differ = p_ours != p_esda
+    assert np.all(np.abs(p_ours - p_esda) <= step + 1e-6)
+    assert differ.sum() <= max(1, len(idx) // 20)
 
 
 def test_same_figures_as_esda_on_a_planted_cluster() -> None:
@@ -79,4 +92,4 @@ def test_same_figures_as_esda_on_any_grid(keep: list[bool], seed: int, ties: boo
     tested = known & (np.bincount(i[known[i] & known[j]], minlength=len(xy)) > 0)
     if tested.sum() < 3 or np.ptp(values[tested]) == 0:
         return
-    _compare(values, xy, permutations=199, seed=seed)
+    _compare(values, xy, permutations=199, seed=seed, exact=False)
