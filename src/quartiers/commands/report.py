@@ -108,15 +108,7 @@ def report_command(
     ] = False,
 ) -> None:
     """Render the QPV sheets and the territory synthesis (or the notes) of a diagnostic."""
-    from quartiers.report.note_render import write_notes
-    from quartiers.report.render import FORMATS, ReportOptions, write_report
-
-    if note:
-        formats = _note_formats(fmt)
-    elif fmt in _FORMATS:
-        formats = FORMATS[fmt]
-    else:
-        raise InputError(f"--format : « {fmt} » inconnu (attendu : pdf, html ou both)")
+    formats = _formats(fmt, note=note)
     target = out if out is not None else directory / ("notes" if note else "fiches")
     check_output_dir(target, force=force, protect=[directory])
     diag = _load(directory)
@@ -125,26 +117,65 @@ def report_command(
     progress = RichProgress()
     try:
         with output_dir(target, force=force, protect=[directory]) as tmp:
-            if note:
-                built = write_notes(
-                    diag,
-                    tmp,
-                    codes=codes,
-                    formats=formats,
-                    contributions=found,
-                    territory=not no_synthesis,
-                    progress=progress,
-                )
-            else:
-                options = ReportOptions(
-                    codes=codes, formats=formats, contributions=found, synthesis=not no_synthesis
-                )
-                built = write_report(diag, tmp, options=options, progress=progress)
+            built = _write_documents(
+                diag,
+                tmp,
+                note=note,
+                codes=codes,
+                formats=formats,
+                contributions=found,
+                synthesis=not no_synthesis,
+                progress=progress,
+            )
     finally:
         progress.close()
     written = [target / path.relative_to(tmp) for path in built]
     noun = "document écrit" if len(written) == 1 else "documents écrits"
     _list(written, f"{len(written)} {noun} dans {target} :")
+
+
+def _formats(fmt: str, *, note: bool) -> tuple[str, ...]:
+    """Return the formats asked with ``--format`` (those of the notes with ``--note``)."""
+    from quartiers.report.render import FORMATS
+
+    if note:
+        return _note_formats(fmt)
+    if fmt in _FORMATS:
+        return tuple(FORMATS[fmt])
+    raise InputError(f"--format : « {fmt} » inconnu (attendu : pdf, html ou both)")
+
+
+def _write_documents(
+    diag: Diagnostic,
+    tmp: Path,
+    *,
+    note: bool,
+    codes: list[str],
+    formats: tuple[str, ...],
+    contributions: dict[str, Contributions] | None,
+    synthesis: bool,
+    progress: RichProgress,
+) -> list[Path]:
+    """Write the notes aux élus, or the sheets and the synthesis, into ``tmp``."""
+    from quartiers.report.note_render import write_notes
+    from quartiers.report.render import ReportOptions, write_report
+
+    if note:
+        return list(
+            write_notes(
+                diag,
+                tmp,
+                codes=codes,
+                formats=formats,
+                contributions=contributions,
+                territory=synthesis,
+                progress=progress,
+            )
+        )
+    options = ReportOptions(
+        codes=codes, formats=formats, contributions=contributions, synthesis=synthesis
+    )
+    return list(write_report(diag, tmp, options=options, progress=progress))
 
 
 def _contributions(
