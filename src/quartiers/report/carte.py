@@ -111,6 +111,13 @@ def write_carte(
     if communes is not None:
         data["communes"] = _commune_outlines(communes)
     data["fond"] = _inline_basemap(basemap) if basemap is not None else None
+    return _write_page(out_dir, sources, data, title=title, fictitious=fictitious)
+
+
+def _write_page(
+    out_dir: Path, sources: Sequence[Path], data: dict[str, Any], *, title: str, fictitious: bool
+) -> Path:
+    """Copy the assets into ``out_dir/assets`` and write ``out_dir/carte.html``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     assets = out_dir / "assets"
     assets.mkdir(exist_ok=True)
