@@ -14,6 +14,7 @@ __all__ = [
     "BPE_COLUMNS",
     "PLACES_COLUMNS",
     "climadiag_records",
+    "climadiag_series",
     "quality_noise",
     "write_bpe",
     "write_climadiag",
@@ -131,6 +132,26 @@ _CLIMATE = {
 _URBAN_BOOST = {"S2": 1.12, "S3": 1.05}
 
 
+def climadiag_series(
+    rng: Generator, means: list[float], factors: tuple[float, ...], ref: float
+) -> list[list[dict[str, float]]]:
+    """Return one indicator's Climadiag ``data`` (one range per horizon, min < mean < max).
+
+    Each horizon's mean is ``mean`` times ``factors`` in turn; the range around it is drawn
+    from ``rng`` (two draws per horizon, low then high).
+    """
+    data = []
+    for mean in means:
+        m = mean
+        for factor in factors:
+            m = m * factor
+        low, high = m * float(rng.uniform(0.55, 0.75)), m * float(rng.uniform(1.3, 1.6))
+        data.append(
+            [{"ref": ref, "min": round(low, 2), "mean": round(m, 2), "max": round(high, 2)}]
+        )
+    return data
+
+
 def climadiag_records(communes: pd.DataFrame, rng: Generator) -> list[dict[str, object]]:
     """Return one Climadiag Commune record per commune (``entities.jsonl`` layout)."""
     records = []
@@ -140,20 +161,8 @@ def climadiag_records(communes: pd.DataFrame, rng: Generator) -> list[dict[str, 
             boost = _URBAN_BOOST.get(ind_id, 1.0) if row["code_insee"] == "00001" else 0.97
             jitter = float(rng.uniform(0.97, 1.03))
             ref_v = round(ref * jitter * (boost if ind_id in _URBAN_BOOST else 1.0), 2)
-            data = []
-            for mean in means:
-                m = mean * jitter * boost if ind_id in _URBAN_BOOST else mean * jitter
-                low, high = m * float(rng.uniform(0.55, 0.75)), m * float(rng.uniform(1.3, 1.6))
-                data.append(
-                    [
-                        {
-                            "ref": ref_v,
-                            "min": round(low, 2),
-                            "mean": round(m, 2),
-                            "max": round(high, 2),
-                        }
-                    ]
-                )
+            factors = (jitter, boost) if ind_id in _URBAN_BOOST else (jitter,)
+            data = climadiag_series(rng, means, factors, ref_v)
             indicators.append({"id": ind_id, "data": data})
         records.append(
             {

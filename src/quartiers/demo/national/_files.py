@@ -24,7 +24,7 @@ from numpy.random import Generator
 from pyproj import Transformer
 
 from quartiers.demo._geo import _pinned_gpkg_dates
-from quartiers.demo._tables import _CLIMATE, BPE_COLUMNS
+from quartiers.demo._tables import _CLIMATE, BPE_COLUMNS, climadiag_series
 
 __all__ = ["FICTITIOUS", "bpe_rows", "climadiag_records", "write_bpe", "write_communes",
            "write_qpv"]  # fmt: skip
@@ -98,20 +98,7 @@ def climadiag_records(communes: pd.DataFrame, rng: Generator) -> list[dict[str, 
             scale = heat if grows else 1.0
             jitter = float(rng.uniform(0.97, 1.03))
             ref_v = round(ref * scale * jitter, 2)
-            data = []
-            for mean in means:
-                m = mean * scale * jitter
-                low, high = m * float(rng.uniform(0.55, 0.75)), m * float(rng.uniform(1.3, 1.6))
-                data.append(
-                    [
-                        {
-                            "ref": ref_v,
-                            "min": round(low, 2),
-                            "mean": round(m, 2),
-                            "max": round(high, 2),
-                        }
-                    ]
-                )
+            data = climadiag_series(rng, means, (scale, jitter), ref_v)
             indicators.append({"id": ind_id, "data": data})
         records.append(
             {
