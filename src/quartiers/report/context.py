@@ -6,7 +6,6 @@ Numbers are formatted here, in French; a value the diagnostic does not have beco
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pandas as pd
@@ -23,7 +22,7 @@ from quartiers.outputs.formatting import (
     format_value,
 )
 from quartiers.report import _common as common
-from quartiers.report.charts import Compared, RankedUnit, rank_chart, ratio_chart
+from quartiers.report.charts import Compared, rank_chart, ratio_chart
 from quartiers.report.climate import ClimateSection, climate_section
 from quartiers.report.maps import qpv_map
 from quartiers.report.model import (
@@ -33,13 +32,18 @@ from quartiers.report.model import (
     IndicatorRow,
     KeyFigure,
     QpvSheet,
-    RankInfo,
+)
+from quartiers.report.ranks import (
+    UNCERTAINTY_COLUMNS,
+    index_figures,
+    rank_info,
+    rank_window,
+    ranked_units,
+    row_value,
 )
 
 __all__ = ["UNCERTAINTY_COLUMNS", "dimension_blocks", "qpv_sheet", "rank_info", "ranked_units"]
 
-#: Columns of the uncertainty analysis (issue 6), used when present.
-UNCERTAINTY_COLUMNS = ("rank_median", "rank_low", "rank_high", "p_top_quintile")
 _KEY_INDICATORS = (
     "poverty_rate",
     "living_standard",
@@ -48,11 +52,6 @@ _KEY_INDICATORS = (
     "share_single_person",
     "share_social_housing",
 )
-_MAX_RANKED = 25
-
-
-def _value(row: pd.Series, column: str) -> float | None:
-    return as_float(row.get(column)) if column in row.index else None
 
 
 #: Short names of the walking-access categories, for chart labels.
@@ -76,7 +75,7 @@ def _indicator_row(
     diag: Diagnostic, row: pd.Series, ind_id: str, *, epci: bool, reasons: dict[str, str]
 ) -> tuple[IndicatorRow, Compared]:
     ind = REGISTRY[ind_id]
-    own = _value(row, ind_id)
+    own = row_value(row, ind_id)
     com = common.comparison_value(diag, row, ind_id, "commune")
     epc = common.comparison_value(diag, row, ind_id, "epci") if epci else None
     note = ""
@@ -146,7 +145,7 @@ def dimension_blocks(
         if dim == "resources":
             lines += _access_rows(diag, row)
         missing = [r for r in lines if not r.available]
-        score = _value(row, f"score_{dim}")
+        score = row_value(row, f"score_{dim}")
         score_com = common.comparison_value(diag, row, f"score_{dim}", "commune")
         chart = None
         if charts and drawn:
@@ -173,96 +172,6 @@ def dimension_blocks(
     return blocks
 
 
-def ranked_units(diag: Diagnostic) -> list[RankedUnit]:
-    """Return every QPV of the diagnostic with its index, rank and rank interval if any."""
-    out = []
-    for _, row in diag.qpv.iterrows():
-        out.append(
-            RankedUnit(
-                code=str(row["code_qp"]),
-                name=str(row["lib_qp"]),
-                index=_value(row, "index"),
-                rank=_value(row, "rank"),
-                low=_value(row, "rank_low"),
-                high=_value(row, "rank_high"),
-                median=_value(row, "rank_median"),
-            )
-        )
-    return out
-
-
-def _window(units: list[RankedUnit], code: str) -> list[RankedUnit]:
-    """Return at most :data:`_MAX_RANKED` units around ``code`` in rank order."""
-    if len(units) <= _MAX_RANKED:
-        return units
-    order = sorted(units, key=lambda u: (u.rank is None, u.rank or 0, -(u.index or 0)))
-    at = next(i for i, u in enumerate(order) if u.code == code)
-    start = min(max(0, at - _MAX_RANKED // 2), len(order) - _MAX_RANKED)
-    return order[start : start + _MAX_RANKED]
-
-
-def rank_info(diag: Diagnostic, row: pd.Series) -> RankInfo:
-    """Return the rank of a QPV in words, with its uncertainty interval when available."""
-    rank = _value(row, "rank")
-    n_ranked = int(pd.to_numeric(diag.qpv["rank"], errors="coerce").notna().sum())
-    floor = as_float(diag.record.method.settings.population_floor)
-    if rank is None and str(row.get("status")) == "incomplet":
-        text = (
-            "Non classé : l'indice de ce QPV n'a pas toutes les dimensions des autres QPV "
-            "(incomplet), il n'est donc pas comparé à eux — voir ce qui manque ci-dessous."
-        )
-    elif rank is None:
-        text = (
-            "Non classé : population carroyée sous le seuil de "
-            f"{format_number(floor, 0)} habitants (les valeurs sont publiées, le rang ne "
-            "serait pas fiable)."
-            if str(row.get("status")) != "ok"
-            else "Non classé (indice non calculable)."
-        )
-    else:
-        text = f"{common.ordinal(int(rank))} sur {n_ranked} QPV classés du territoire"
-    has = all(c in row.index for c in UNCERTAINTY_COLUMNS)
-    if not has:
-        return RankInfo(
-            text=text,
-            ranked=rank is not None,
-            interval=MISSING,
-            p_top_quintile=MISSING,
-            robust=MISSING,
-            note=(
-                "Intervalle d'incertitude non disponible : l'analyse d'incertitude "
-                "(Monte-Carlo sur les choix de méthode) n'a pas été lancée pour ce diagnostic."
-            ),
-        )
-    low, high, med = (_value(row, c) for c in ("rank_low", "rank_high", "rank_median"))
-    interval = (
-        f"du {common.ordinal(round(low))} au {common.ordinal(round(high))} rang "
-        f"(rang médian {format_number(med, 1)})"
-        if low is not None and high is not None
-        else MISSING
-    )
-    robust_v = row.get("robust_top_quintile") if "robust_top_quintile" in row.index else None
-    robust = MISSING
-    if robust_v is not None and not pd.isna(robust_v):
-        robust = "oui" if bool(robust_v) else "non"
-    driver = row.get("main_driver") if "main_driver" in row.index else None
-    return RankInfo(
-        driver=str(driver) if isinstance(driver, str) and driver else MISSING,
-        sensitivity=_sobol(row),
-        text=text,
-        ranked=rank is not None,
-        interval=interval,
-        p_top_quintile=format_share(_value(row, "p_top_quintile"), 0),
-        robust=robust,
-        note=(
-            "Intervalle de 5 % à 95 % des rangs obtenus en faisant varier les choix de "
-            "méthode (normalisation, poids, agrégation, indicateurs retenus) et les valeurs "
-            "estimées par l'INSEE. « Robuste » : probabilité d'être dans le quintile le plus "
-            "vulnérable d'au moins 90 %, erreur du Monte Carlo retranchée."
-        ),
-    )
-
-
 def _index_note(row: pd.Series, dims: list[DimensionBlock]) -> str:
     """Return what this QPV's own index is built on, what it lacks and how to add it."""
     labels = {b.id: b.label.lower() for b in dims}
@@ -281,28 +190,11 @@ def _index_note(row: pd.Series, dims: list[DimensionBlock]) -> str:
     return text
 
 
-def _sobol(row: pd.Series) -> list[tuple[str, str]]:
-    """Return (method choice, total Sobol index) of the QPV, largest first (issue 6)."""
-    from quartiers.diagnostic._dictionary import describe
-
-    found = []
-    for column in row.index:
-        if not str(column).startswith("sobol_total_"):
-            continue
-        value = _value(row, str(column))
-        if value is None:
-            continue
-        label = describe(str(column))[0]
-        m = re.search(r"«\s*(.+?)\s*»", label)
-        found.append((m.group(1) if m else str(column).removeprefix("sobol_total_"), value))
-    return [(name, format_share(v, 0)) for name, v in sorted(found, key=lambda kv: -kv[1])]
-
-
 def _identity(diag: Diagnostic, row: pd.Series) -> Identity:
     names = common.commune_names(diag)
     codes = [c.strip() for c in str(row.get("insee_coms") or row["insee_com"]).split(",")]
     communes = ", ".join(f"{names.get(c, c)} ({c})" for c in codes if c)
-    imputed = _value(row, "imputed_population_share")
+    imputed = row_value(row, "imputed_population_share")
     status = str(row.get("status") or "")
     detail = str(row.get("status_detail") or "")
     return Identity(
@@ -312,8 +204,8 @@ def _identity(diag: Diagnostic, row: pd.Series) -> Identity:
         insee=", ".join(codes),
         epci=str(row.get("siren_epci") or MISSING),
         territory=common.territory_label(diag),
-        population=format_number(_value(row, "population")),
-        households=format_number(_value(row, "households")),
+        population=format_number(row_value(row, "population")),
+        households=format_number(row_value(row, "households")),
         imputed=format_share(imputed, 0),
         status="classé" if status == "ok" else f"{status} — {detail}".strip(" —"),
     )
@@ -322,7 +214,7 @@ def _identity(diag: Diagnostic, row: pd.Series) -> Identity:
 def _key_figures(diag: Diagnostic, row: pd.Series) -> list[KeyFigure]:
     out = []
     for column, label in (("population", "Habitants"), ("households", "Ménages fiscaux")):
-        own = _value(row, column)
+        own = row_value(row, column)
         com = common.comparison_value(diag, row, column, "commune")
         out.append(
             KeyFigure(label=label, qpv=format_number(own), commune=format_number(com), gap="")
@@ -330,7 +222,7 @@ def _key_figures(diag: Diagnostic, row: pd.Series) -> list[KeyFigure]:
     reasons = common.missing_reasons(diag)
     for ind_id in _KEY_INDICATORS:
         ind = REGISTRY[ind_id]
-        own = _value(row, ind_id)
+        own = row_value(row, ind_id)
         com = (
             common.comparison_value(diag, row, ind_id, "commune") if ind_id not in reasons else None
         )
@@ -343,39 +235,6 @@ def _key_figures(diag: Diagnostic, row: pd.Series) -> list[KeyFigure]:
                 gap=format_gap(diff, ind.unit),
             )
         )
-    return out
-
-
-def _index_figures(diag: Diagnostic, row: pd.Series) -> list[KeyFigure]:
-    own = _value(row, "index")
-    com = common.comparison_value(diag, row, "index", "commune")
-    diff = None if own is None or com is None else own - com
-    out = [
-        KeyFigure(
-            "Indice composite", format_number(own, 2), format_number(com, 2), format_gap(diff, "")
-        )
-    ]
-    for dim, label in DIMENSIONS.items():
-        s_own = _value(row, f"score_{dim}")
-        s_com = common.comparison_value(diag, row, f"score_{dim}", "commune")
-        d = None if s_own is None or s_com is None else s_own - s_com
-        out.append(
-            KeyFigure(
-                f"Score {label.lower()}",
-                format_number(s_own, 2),
-                format_number(s_com, 2),
-                format_gap(d, ""),
-            )
-        )
-    quintile = _value(row, "quintile")
-    out.append(
-        KeyFigure(
-            "Classe de l'indice (1 à 5, 5 = 20 % des habitants les plus vulnérables)",
-            format_number(quintile, 0),
-            "",
-            "",
-        )
-    )
     return out
 
 
@@ -404,7 +263,7 @@ def _access_rows(diag: Diagnostic, row: pd.Series) -> list[IndicatorRow]:
         if column not in row.index:
             continue
         label = labels.get(column) or f"{REGISTRY[base].label} — médiane des habitants"
-        own = _value(row, column)
+        own = row_value(row, column)
         com = common.comparison_value(diag, row, column, "commune")
         diff = None if own is None or com is None else own - com
         note = ""
@@ -476,14 +335,14 @@ def qpv_sheet(
     index_note = _index_note(row, dims)
     if climate is None:
         climate = climate_section(diag, str(row["insee_com"]))
-    units = _window(ranked_units(diag), code_qp)
+    units = rank_window(ranked_units(diag), code_qp)
     rank = rank_info(diag, row)
     has_interval = all(c in row.index for c in UNCERTAINTY_COLUMNS)
     return QpvSheet(
         identity=_identity(diag, row),
         map_chart=qpv_map(diag, code_qp),
         key_figures=_key_figures(diag, row),
-        index=_index_figures(diag, row),
+        index=index_figures(diag, row),
         reading=(
             "Lecture : « reste commune » = la partie de la commune hors de tout QPV ; l'écart "
             "est QPV − reste (en points de pourcentage pour les parts)."
