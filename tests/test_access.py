@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -368,6 +369,6 @@ def test_compute_access_reuses_the_sources_step_reading(tmp_path: Path) -> None:
     expected = compute_access(inputs)
     inputs.places = layers.places
     inputs.buildings = layers.buildings
-    inputs.notes["walk_edges"] = layers.walk_edges
+    inputs.notes = replace(inputs.notes, walk_edges=layers.walk_edges)
     inputs.osm_path = tmp_path / "deja_lu_puis_efface.osm"  # never read again
     pd.testing.assert_frame_equal(compute_access(inputs), expected)

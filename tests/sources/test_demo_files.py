@@ -49,7 +49,7 @@ def test_load_inputs_on_the_demo(demo: dict[str, Path], tmp_path: Path) -> None:
     towns = communes.read_communes(demo["communes"])
     siren = str(towns["siren_epci"].iloc[0])
     inputs = load_inputs(siren, sources, settings=settings, skip=["osm"])
-    assert inputs.notes["territory"]["kind"] == "epci"
+    assert inputs.notes.territory is not None and inputs.notes.territory.kind == "epci"
     assert len(inputs.communes) == len(towns) and not inputs.qpv.empty
     assert inputs.cells["ind"].sum() > 0 and inputs.bpe is not None and inputs.lcz is not None
     assert {p.source_id for p in inputs.provenance} == set(ids)

@@ -216,7 +216,8 @@ def test_epci_with_admin_express_7z_and_lcz_by_ranges(
     assert len(inputs.qpv) == 3 and len(inputs.cells) == 530
     assert inputs.lcz is not None and len(inputs.lcz) > 100
     assert set(inputs.lcz["lcz"]) == {"2", "5", "6", "8", "9", "A", "D", "G"}
-    coverage = inputs.notes["lcz_coverage"]
+    coverage = inputs.notes.lcz_coverage
+    assert coverage is not None
     assert coverage["85191"] == 100.0 and coverage["85155"] == 0.0 and coverage["85300"] == 0.0
     # Only the central directory and the shapefile members crossed the wire.
     assert publishers.sent[LRY_ZIP] < RAW_RASTER // 4
@@ -252,7 +253,7 @@ def test_commune_outside_every_lcz_area(publishers: OfficialServer, tmp_path: Pa
         line for line in publishers.files[path].split(b"\n") if b";85191;" not in line
     )
     inputs = load_inputs("85191", {}, settings=_settings(tmp_path), skip=["bpe", "osm"])
-    assert inputs.lcz is None and inputs.notes["lcz_coverage"] == {"85191": 0.0}
+    assert inputs.lcz is None and inputs.notes.lcz_coverage == {"85191": 0.0}
     assert publishers.hits[LRY_ZIP] == 0
 
 

@@ -62,8 +62,9 @@ def test_local_files_la_roche_sur_yon(tmp_path: Path, local: dict[str, Path]) ->
     assert provenance["filosofi"].sha256 == file_sha256(local["filosofi"])
     assert provenance["filosofi"].location == str(local["filosofi"].resolve())
     assert provenance["qpv"].licence == "Licence Ouverte 2.0" and provenance["qpv"].vintage
-    territory = inputs.notes["territory"]
-    assert territory["kind"] == "commune" and territory["siren_epci"] == "248500589"
+    territory = inputs.notes.territory
+    assert territory is not None
+    assert territory.kind == "commune" and territory.siren_epci == "248500589"
     assert inputs.bpe is None and inputs.buildings is None
 
 
@@ -241,11 +242,12 @@ def test_osm_layers_are_wired(
         skip=["bpe", "lcz"],
     )
     assert calls and calls[0][0] == pbf
-    assert calls[0][1] == tuple(inputs.notes["territory"]["bbox_2154"])
+    assert calls[0][1] == getattr(inputs.notes.territory, "bbox_2154", None)
     counts = {k: len(getattr(inputs, k)) for k in ("buildings", "roads", "trees", "places")}
     assert counts == {"buildings": 5, "roads": 4, "trees": 2, "places": 6}
-    assert len(inputs.notes["walk_edges"]) == 7 and inputs.osm_path == pbf
-    assert inputs.notes["layers"]["buildings"] == "osm"
+    assert inputs.notes.walk_edges is not None and len(inputs.notes.walk_edges) == 7
+    assert inputs.osm_path == pbf
+    assert inputs.notes.layers["buildings"] == "osm"
 
 
 def test_missing_osm_reader_skips_osm(
@@ -290,8 +292,10 @@ def test_with_georisques_queries_the_api(
         skip=["osm", "bpe", "lcz"],
         include=["georisques"],
     )
-    assert inputs.notes["catnat"]["code_national_catnat"].tolist() == ["INTE2300001A"]
-    assert inputs.notes["rga"]["key"].tolist() == sorted(inputs.qpv["code_qp"].tolist())
+    catnat, rga = inputs.notes.catnat, inputs.notes.rga
+    assert catnat is not None and rga is not None
+    assert catnat["code_national_catnat"].tolist() == ["INTE2300001A"]
+    assert rga["key"].tolist() == sorted(inputs.qpv["code_qp"].tolist())
     assert {p.source_id for p in inputs.provenance} >= {"georisques", "qpv", "filosofi"}
 
 
@@ -309,14 +313,14 @@ def test_bdtopo_folder_replaces_osm_layers(shared_data: Path) -> None:
     no_qpv = gpd.GeoDataFrame(columns=QPV_COLUMNS, geometry="geometry", crs=2154)
     territory = build_territory(select_communes("Olemps", towns), towns, no_qpv, margin_m=0)
     inputs = TerritoryInputs(territory.code, territory.name, no_qpv, no_qpv, towns)
-    inputs.notes["layers"] = {"buildings": "osm"}
+    inputs.notes.layers["buildings"] = "osm"
     folder = shared_data / "bdtopo"
     raw = {"bdtopo": RawInput("bdtopo", folder, str(folder), "", "")}
     read_optional(inputs, territory, raw, NullProgress(), None, [])  # type: ignore[arg-type]
     assert inputs.buildings is not None and len(inputs.buildings) == 2273
     assert inputs.vegetation is not None and len(inputs.vegetation) == 665
     assert inputs.water is not None and len(inputs.water) == 28
-    assert inputs.notes["layers"]["buildings"] == "bdtopo"
+    assert inputs.notes.layers["buildings"] == "bdtopo"
 
 
 def test_bdtopo_given_twice_is_read_as_one(shared_data: Path, tmp_path: Path) -> None:
@@ -347,7 +351,6 @@ def test_bdtopo_given_twice_is_read_as_one(shared_data: Path, tmp_path: Path) ->
 
     def read(paths: list[Path]) -> TerritoryInputs:
         inputs = TerritoryInputs(territory.code, territory.name, no_qpv, no_qpv, towns)
-        inputs.notes["layers"] = {}
         first, *more = (RawInput("bdtopo", p, str(p), "", "") for p in paths)
         raw = {"bdtopo": RawInput("bdtopo", first.path, first.location, "", "", tuple(more))}
         read_optional(inputs, territory, raw, NullProgress(), None, [])  # type: ignore[arg-type]
@@ -378,16 +381,15 @@ def test_osm_given_twice_is_read_as_one(shared_data: Path, tmp_path: Path) -> No
 
     def read(paths: list[Path]) -> TerritoryInputs:
         inputs = TerritoryInputs("x", "x", None, None, None)  # type: ignore[arg-type]
-        inputs.notes["layers"] = {}
         _read_osm(inputs, paths, None, NullProgress())
         return inputs
 
     alone = [read_osm_layers(p) for p in (redon, sjb)]
     both, twice = read([redon, sjb]), read([redon, copy])
-    assert both.osm_path == redon and both.notes["layers"]["buildings"] == "osm"
+    assert both.osm_path == redon and both.notes.layers["buildings"] == "osm"
     for name in (*OSM_LAYERS, "walk_edges"):
-        got = both.notes["walk_edges"] if name == "walk_edges" else getattr(both, name)
-        again = twice.notes["walk_edges"] if name == "walk_edges" else getattr(twice, name)
+        got = both.notes.walk_edges if name == "walk_edges" else getattr(both, name)
+        again = twice.notes.walk_edges if name == "walk_edges" else getattr(twice, name)
         parts = [getattr(a, name) for a in alone]
         assert len(got) == len(parts[0]) + len(parts[1]), name
         assert len(again) == len(parts[0]), name

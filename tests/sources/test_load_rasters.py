@@ -68,7 +68,7 @@ def test_rasters_are_read_per_cell_with_provenance(tmp_path: Path, local: dict[s
     assert provenance["chaleur_nuit"].sha256 == file_sha256(heat)
     assert provenance["chaleur_nuit"].location == str(heat.resolve())
     assert provenance["couvert_arbore"].sha256 == file_sha256(cover)
-    assert inputs.notes["layers"]["night_heat"] == "chaleur_nuit"
+    assert inputs.notes.layers["night_heat"] == "chaleur_nuit"
     # the workspace keeps the per-cell tables
     write_workspace(inputs, tmp_path / "ws" / "85191")
     back = read_workspace(tmp_path / "ws" / "85191")

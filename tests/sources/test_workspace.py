@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -41,7 +42,7 @@ def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_round_trip(tmp_path: Path, local: dict[str, Path]) -> None:
     settings = get_settings(workspace_dir=tmp_path / "ws", offline=True)
     inputs = load_inputs("85191", local, settings=settings, skip=["bpe", "osm", "lcz"])
-    inputs.notes["catnat"] = pd.DataFrame({"insee_com": ["85191"], "n": [3]})
+    inputs.notes = replace(inputs.notes, catnat=pd.DataFrame({"insee_com": ["85191"], "n": [3]}))
     written = write_workspace(inputs, tmp_path / "ws" / "85191")
     assert {p.name for p in written} >= {"qpv.parquet", "cells.parquet", "provenance.json"}
     back = read_workspace(tmp_path / "ws" / "85191")
@@ -52,8 +53,11 @@ def test_round_trip(tmp_path: Path, local: dict[str, Path]) -> None:
     )
     assert back.cells.geometry.equals(inputs.cells.geometry)
     assert back.provenance == inputs.provenance
-    assert back.notes["territory"]["commune_codes"] == ["85191"]
-    assert back.notes["catnat"]["n"].tolist() == [3]
+    assert back.notes.territory is not None
+    assert back.notes.territory.commune_codes == ("85191",)
+    assert back.notes.catnat is not None and back.notes.catnat["n"].tolist() == [3]
+    # one writer, one reader: the JSON part reads back to the same JSON, in the same order
+    assert json.dumps(back.notes.as_json()) == json.dumps(inputs.notes.as_json())
 
 
 def test_cli_fetch_writes_workspace(

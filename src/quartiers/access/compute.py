@@ -59,7 +59,7 @@ def compute_access(
 
     The network is ``network`` when given (built before on the same streets), else it
     comes from ``layers`` when given, else from the walkable segments the sources step kept
-    in ``inputs.notes["walk_edges"]``, else from reading ``inputs.osm_path``. Places are OSM
+    in ``inputs.notes.walk_edges``, else from reading ``inputs.osm_path``. Places are OSM
     (``layers``, when read here), then ``inputs.places``, then the BPE (``inputs.bpe``),
     merged without near-duplicates; the city's changes (``inputs.extra_places``, a table in
     the layout of :mod:`quartiers.sources.place_changes`, then ``changes_csv``) are applied last.
@@ -104,7 +104,7 @@ def walk_access(
     """Return :func:`compute_access` with the network, so that a what-if can reuse it."""
     progress = progress or NullProgress()
     bbox = bbox_2154 if bbox_2154 is not None else territory_bbox(inputs.cells, margin_m)
-    walk_edges = layers.walk_edges if layers is not None else inputs.notes.get("walk_edges")
+    walk_edges = layers.walk_edges if layers is not None else inputs.notes.walk_edges
     if layers is None and not isinstance(walk_edges, gpd.GeoDataFrame):
         if inputs.osm_path is None:
             raise InputError(

@@ -132,7 +132,7 @@ def _summary(inputs: TerritoryInputs, target: Path) -> None:
 
     from quartiers.sources.workspace import TABLE_FIELDS
 
-    layers = inputs.notes.get("layers", {})
+    layers = inputs.notes.layers
     table = Table(title=f"{inputs.name} ({inputs.code}) — {target}")
     table.add_column("Couche")
     table.add_column("Lignes", justify="right")
@@ -159,8 +159,8 @@ def _lcz_coverage(inputs: TerritoryInputs) -> None:
     """Say which communes no CEREMA LCZ map covers (coverage table of the LCZ dataset)."""
     from quartiers.sources.lcz_fetch import NOT_COVERED
 
-    coverage = inputs.notes.get("lcz_coverage")
-    if not isinstance(coverage, dict):
+    coverage = inputs.notes.lcz_coverage
+    if coverage is None:
         return
     names = dict(zip(inputs.communes["insee_com"], inputs.communes["nom"], strict=True))
     for code in sorted(c for c, pct in coverage.items() if float(pct) <= 0):

@@ -11,8 +11,6 @@ built only from measured cells. A single-territory run is left as it is.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
@@ -21,7 +19,7 @@ from quartiers.diagnostic._side_tables import cell_commune
 from quartiers.diagnostic._territories import territories_of, territory_codes
 from quartiers.indicators.base import CellIndicator, from_values
 from quartiers.indicators.registry import ACCESS_CATEGORIES
-from quartiers.schemas import TerritoryInputs
+from quartiers.schemas import TerritoryInputs, TerritoryRecord
 
 __all__ = ["LAYER_LABELS", "NEEDS", "blank_uncovered"]
 
@@ -59,7 +57,7 @@ def blank_uncovered(
     without any value moves to ``missing``.
     """
     records = territories_of(inputs)
-    if len(records) < 2 or any("layers" not in r for r in records):
+    if len(records) < 2 or any(r.layers is None for r in records):
         return []
     codes = np.asarray(
         territory_codes(records, pd.Series(cell_commune(commune_shares, len(xy))), xy),
@@ -69,28 +67,28 @@ def blank_uncovered(
     for ind_id, needs in NEEDS.items():
         if ind_id not in values:
             continue
-        lacking = [r for r in records if not set(needs) & set(r["layers"])]
-        rows = np.isin(codes, [str(r["code"]) for r in lacking])
+        lacking = [r for r in records if not set(needs) & set(r.layers or ())]
+        rows = np.isin(codes, [r.code for r in lacking])
         if not rows.any():
             continue
         value = values[ind_id].value.copy()
         value[rows] = np.nan
         for r in lacking:
-            blanked.setdefault(str(r["code"]), []).append(ind_id)
+            blanked.setdefault(r.code, []).append(ind_id)
         if np.isfinite(value).any():
             values[ind_id] = from_values(value, population)
         else:
             del values[ind_id]
             missing[ind_id] = f"couche absente pour tous les territoires ({LAYER_LABELS[needs[0]]})"
-    return [_note(r, blanked[str(r["code"])]) for r in records if str(r["code"]) in blanked]
+    return [_note(r, blanked[r.code]) for r in records if r.code in blanked]
 
 
-def _note(record: dict[str, Any], ids: list[str]) -> str:
+def _note(record: TerritoryRecord, ids: list[str]) -> str:
     """Return the French note of a territory whose cells lack indicators ``ids``."""
-    have = set(record.get("layers") or [])
+    have = set(record.layers or ())
     layers = dict.fromkeys(n for i in ids for n in NEEDS[i] if n not in have)
     return (
-        f"{record['name']} ({record['code']}) : couches absentes pour ce territoire "
+        f"{record.name} ({record.code}) : couches absentes pour ce territoire "
         f"({', '.join(LAYER_LABELS[n] for n in layers)}) — ses carreaux n'ont pas de valeur "
         f"pour {', '.join(ids)}"
     )

@@ -192,7 +192,7 @@ def run_record(
             },
             "horizon": {"id": horizon, "label": HORIZONS[horizon]},
             "sources": [asdict(p) for p in inputs.provenance],
-            "input_notes": _json_notes(inputs.notes),
+            "input_notes": inputs.notes.as_json(),
             "dimensions": dims,
             "missing_dimensions": [d for d, v in dims.items() if v["state"] == "absente"],
             "missing_indicators": dict(computed.missing),
@@ -317,15 +317,3 @@ def read(
     climate = pd.DataFrame(record.climate)
     indicators = pd.DataFrame(record.indicators)
     return cells, qpv, zones, climate, indicators, run
-
-
-def _json_notes(notes: dict[str, Any]) -> dict[str, Any]:
-    """Keep the notes that are plain JSON (tables such as walk edges stay out of run.json)."""
-    kept: dict[str, Any] = {}
-    for key, value in notes.items():
-        try:
-            json.dumps(value)
-        except TypeError:
-            continue
-        kept[key] = value
-    return kept

@@ -81,9 +81,7 @@ def territory_reference(
     settings = {k: v for k, v in indicator_settings(method, horizon).items() if k in held}
     fingerprint = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
     provenance = {
-        "territories": [
-            {"code": str(r["code"]), "name": str(r["name"])} for r in territories_of(inputs)
-        ],
+        "territories": [{"code": r.code, "name": r.name} for r in territories_of(inputs)],
         "horizon": horizon,
         "method": {
             "name": method.name,

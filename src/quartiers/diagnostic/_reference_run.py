@@ -143,7 +143,7 @@ def territory_groups(
 ) -> IntArray:
     """Return the territory index (order of the run's territories, -1: none) of each row."""
     records = territories_of(inputs)
-    index = {str(r["code"]): k for k, r in enumerate(records)}
+    index = {r.code: k for k, r in enumerate(records)}
     codes = territory_codes(records, communes, xy)
     return np.asarray([index.get(c, -1) for c in codes], dtype=np.int64)
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from quartiers.schemas import TerritoryRecord
+
 if TYPE_CHECKING:
     from quartiers.diagnostic.result import Diagnostic
     from quartiers.schemas import TerritoryInputs
@@ -21,18 +23,19 @@ __all__ = ["COLUMNS", "add_territory_columns", "territories_of", "territory_code
 COLUMNS = ("territory", "territory_name")
 
 
-def territories_of(inputs: TerritoryInputs) -> list[dict[str, Any]]:
-    """Return the territories of a run (``notes["territories"]`` or the run's own)."""
-    records = inputs.notes.get("territories")
+def territories_of(inputs: TerritoryInputs) -> list[TerritoryRecord]:
+    """Return the territories of a run (``notes.territories`` or the run's own)."""
+    records = inputs.notes.territories
     if records:
         return list(records)
+    note = inputs.notes.territory
     return [
-        {
-            "code": inputs.code,
-            "name": inputs.name,
-            "kind": str(inputs.notes.get("territory", {}).get("kind", "")),
-            "commune_codes": sorted(str(c) for c in inputs.communes["insee_com"]),
-        }
+        TerritoryRecord(
+            code=inputs.code,
+            name=inputs.name,
+            kind=note.kind if note is not None else "",
+            commune_codes=tuple(sorted(str(c) for c in inputs.communes["insee_com"])),
+        )
     ]
 
 
@@ -59,7 +62,7 @@ def _lookup(
 
 
 def _by_box(
-    cells: pd.DataFrame, records: list[dict[str, Any]], codes: list[str], names: list[str]
+    cells: pd.DataFrame, records: list[TerritoryRecord], codes: list[str], names: list[str]
 ) -> None:
     """Give a cell outside every commune the territory whose clip box holds it."""
     xs = cells["x_sw"].to_numpy()
@@ -68,24 +71,22 @@ def _by_box(
         if code:
             continue
         for r in records:
-            box = r.get("bbox_3035")
+            box = r.bbox_3035
             if box is not None and box[0] <= xs[i] < box[2] and box[1] <= ys[i] < box[3]:
-                codes[i], names[i] = str(r["code"]), str(r["name"])
+                codes[i], names[i] = r.code, r.name
                 break
 
 
 def _tables(
-    records: list[dict[str, Any]],
+    records: list[TerritoryRecord],
 ) -> tuple[dict[str, tuple[str, str]], tuple[str, str]]:
-    by_commune = {
-        str(c): (str(r["code"]), str(r["name"])) for r in records for c in r["commune_codes"]
-    }
-    default = (str(records[0]["code"]), str(records[0]["name"])) if len(records) == 1 else ("", "")
+    by_commune = {c: (r.code, r.name) for r in records for c in r.commune_codes}
+    default = (records[0].code, records[0].name) if len(records) == 1 else ("", "")
     return by_commune, default
 
 
 def territory_codes(
-    records: list[dict[str, Any]], communes: pd.Series, xy: Any | None = None
+    records: list[TerritoryRecord], communes: pd.Series, xy: Any | None = None
 ) -> list[str]:
     """Return the territory code of each row ('' when none) from its commune(s).
 
@@ -100,7 +101,7 @@ def territory_codes(
     return codes
 
 
-def add_territory_columns(diag: Diagnostic, records: list[dict[str, Any]]) -> Diagnostic:
+def add_territory_columns(diag: Diagnostic, records: list[TerritoryRecord]) -> Diagnostic:
     """Return ``diag`` with ``territory`` and ``territory_name`` on every layer."""
     by_commune, default = _tables(records)
     layers: dict[str, Any] = {}
@@ -115,6 +116,7 @@ def add_territory_columns(diag: Diagnostic, records: list[dict[str, Any]]) -> Di
         layers["hotspots"] = _place(diag.hotspots, "idcar_200m", codes, names)
     run = dict(diag.run)
     run["territories"] = [
-        {k: r[k] for k in ("code", "name", "kind", "commune_codes") if k in r} for r in records
+        {"code": r.code, "name": r.name, "kind": r.kind, "commune_codes": list(r.commune_codes)}
+        for r in records
     ]
     return replace(diag, run=run, **layers)

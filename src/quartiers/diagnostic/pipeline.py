@@ -202,9 +202,7 @@ def _with_places(inputs: TerritoryInputs, places: Path | None) -> TerritoryInput
 
 def has_streets(inputs: TerritoryInputs) -> bool:
     """Return whether the inputs carry streets to walk on (an OSM extract or its segments)."""
-    return inputs.osm_path is not None or isinstance(
-        inputs.notes.get("walk_edges"), gpd.GeoDataFrame
-    )
+    return inputs.osm_path is not None or isinstance(inputs.notes.walk_edges, gpd.GeoDataFrame)
 
 
 def _access(
@@ -236,9 +234,9 @@ def _access(
 
 def _bbox(inputs: TerritoryInputs) -> tuple[float, float, float, float] | None:
     """Return the clip box of the territory (EPSG:2154) recorded by the sources step."""
-    territory = inputs.notes.get("territory", {})
-    box = territory.get("bbox_2154") if isinstance(territory, dict) else None
-    if box is None or len(box) != 4:
+    territory = inputs.notes.territory
+    box = territory.bbox_2154 if territory is not None else None
+    if box is None:
         return None
     a, b, c, d = (float(v) for v in box)
     return (a, b, c, d)

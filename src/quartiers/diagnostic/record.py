@@ -43,7 +43,6 @@ __all__ = [
     "TerritoryPart",
     "TerritoryRecord",
     "UncertaintyRecord",
-    "as_record",
     "record_from_mapping",
 ]
 
@@ -307,8 +306,3 @@ def record_from_mapping(data: Mapping[str, Any], path: Path | str = "run.json") 
         raise InputError(
             f"{path} : champ {_field(first['loc'])} : {message or french_message(first)}{more}"
         ) from None
-
-
-def as_record(run: RunRecord | Mapping[str, Any]) -> RunRecord:
-    """Return ``run`` as a :class:`RunRecord` (for callers still holding the dict)."""
-    return run if isinstance(run, RunRecord) else record_from_mapping(run)

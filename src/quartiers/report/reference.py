@@ -2,28 +2,26 @@
 
 Reads the ``reference`` entry of the :class:`~quartiers.diagnostic.RunRecord` (absent from
 diagnostics written before the method key existed: those were normalised against every cell
-of their run, the record's default). A plain ``run.json`` dict is still accepted (read
-through the record) for callers not yet converted.
+of their run, the record's default).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from quartiers.diagnostic.record import ReferenceRecord, RunRecord, as_record
+from quartiers.diagnostic.record import ReferenceRecord, RunRecord
 from quartiers.errors import InputError
 from quartiers.method.reference import REFERENCES
 
 __all__ = ["check_same_reference", "reference_key", "reference_sentence", "shared_reference"]
 
 
-Run = RunRecord | Mapping[str, Any]
+Run = RunRecord
 
 
 def _entry(run: Run) -> ReferenceRecord:
-    return as_record(run).reference
+    return run.reference
 
 
 def reference_sentence(run: Run) -> str:

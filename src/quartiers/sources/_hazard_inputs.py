@@ -51,6 +51,6 @@ def read_hazards(
             progress.finish()
     table = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=L93)[HAZARD_COLUMNS]
     inputs.hazards = table
-    layers: dict[str, str] = inputs.notes.setdefault("layers", {})
+    layers = inputs.notes.layers
     for sid in given:
         layers[f"hazards_{sid}"] = sid

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -58,7 +59,7 @@ def read_optional(
     include: list[str],
 ) -> None:
     box = territory.bbox_2154
-    layers: dict[str, str] = inputs.notes.setdefault("layers", {})
+    layers = inputs.notes.layers
     _read_climate(inputs, territory, raw, progress, layers)
     if "lcz" in raw:
         lcz_paths = raw["lcz"].paths
@@ -99,7 +100,7 @@ def read_optional(
     read_hazards(inputs, raw, box, progress)
     if "georisques" in raw:
         path = raw["georisques"].path
-        inputs.notes["catnat"] = georisques.read_catnat(path)
+        inputs.notes = replace(inputs.notes, catnat=georisques.read_catnat(path))
         layers["catnat"] = "georisques"
     elif "georisques" in include:
         _query_georisques(inputs, territory, gatherer)
@@ -178,7 +179,7 @@ def _read_osm(inputs: TerritoryInputs, paths: list[Path], box: Any, progress: Pr
     read = [
         step(progress, f"Lecture : OpenStreetMap {p.name}", partial(reader, p, box)) for p in paths
     ]
-    layers: dict[str, str] = inputs.notes["layers"]
+    layers = inputs.notes.layers
     for name in OSM_LAYERS:
         frames = [f for f in (getattr(osm, name, None) for osm in read) if f is not None]
         if frames:
@@ -186,7 +187,7 @@ def _read_osm(inputs: TerritoryInputs, paths: list[Path], box: Any, progress: Pr
             layers[name] = "osm"
     walks = [w for w in (getattr(osm, "walk_edges", None) for osm in read)]
     if walks and all(isinstance(w, pd.DataFrame) for w in walks):
-        inputs.notes["walk_edges"] = concat_unique(walks)
+        inputs.notes = replace(inputs.notes, walk_edges=concat_unique(walks))
     inputs.osm_path = paths[0]
 
 
@@ -226,7 +227,7 @@ def _read_bdtopo(inputs: TerritoryInputs, paths: list[Path], box: Any, progress:
     for path in paths:
         for layer, file in _bdtopo_files(path).items():
             files.setdefault(layer, []).append(file)
-    layers: dict[str, str] = inputs.notes["layers"]
+    layers = inputs.notes.layers
     for layer, found in files.items():
         progress.start(f"Lecture : BD TOPO {layer}", len(found))
         try:
@@ -256,7 +257,6 @@ def _query_georisques(inputs: TerritoryInputs, territory: Territory, gatherer: G
         rga = georisques.fetch_rga(points, downloader=gatherer.downloader, base_url=base)
     except SourceError as exc:
         raise SourceError(f"georisques : {exc}") from exc
-    inputs.notes["catnat"] = catnat
-    inputs.notes["rga"] = rga
-    inputs.notes["layers"].update({"catnat": "georisques", "rga": "georisques"})
+    inputs.notes = replace(inputs.notes, catnat=catnat, rga=rga)
+    inputs.notes.layers.update({"catnat": "georisques", "rga": "georisques"})
     inputs.provenance.append(Provenance("georisques", base, spec.vintage, spec.licence, "", _now()))

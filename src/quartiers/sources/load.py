@@ -13,7 +13,6 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -21,7 +20,7 @@ import pandas as pd
 from quartiers.checksum import file_sha256
 from quartiers.errors import InputError, SourceError
 from quartiers.progress import NullProgress, Progress
-from quartiers.schemas import Provenance, TerritoryInputs
+from quartiers.schemas import InputNotes, Provenance, TerritoryInputs, TerritoryNote
 from quartiers.settings import Settings
 from quartiers.sources import communes, filosofi, qpv
 from quartiers.sources._gather import Gatherer, RawInput, check_ids, parse_source_options
@@ -209,13 +208,12 @@ def _build(
         qpv=territory.qpv,
         cells=_cells(raw["filosofi"], territory, progress),
         communes=territory.communes,
-        notes={
-            "territory": _territory_note(territory),
-            "layers": {"qpv": "qpv", "cells": "filosofi", "communes": "communes"},
-        },
+        notes=InputNotes(
+            territory=_territory_note(territory),
+            layers={"qpv": "qpv", "cells": "filosofi", "communes": "communes"},
+            lcz_coverage=lcz_coverage,
+        ),
     )
-    if lcz_coverage is not None:
-        inputs.notes["lcz_coverage"] = lcz_coverage
     read_optional(inputs, territory, raw, progress, gatherer, include)
     inputs.provenance = [_provenance(x) for r in raw.values() for x in r.each()] + (
         inputs.provenance
@@ -287,17 +285,17 @@ def _cells(found: RawInput, territory: Territory, progress: Progress) -> gpd.Geo
     return cells
 
 
-def _territory_note(territory: Territory) -> dict[str, Any]:
-    return {
-        "code": territory.code,
-        "name": territory.name,
-        "kind": territory.kind,
-        "siren_epci": territory.siren_epci,
-        "commune_codes": territory.commune_codes,
-        "margin_m": territory.margin_m,
-        "bbox_2154": list(territory.bbox_2154),
-        "bbox_3035": list(territory.bbox_3035),
-    }
+def _territory_note(territory: Territory) -> TerritoryNote:
+    return TerritoryNote(
+        code=territory.code,
+        name=territory.name,
+        kind=territory.kind,
+        siren_epci=territory.siren_epci,
+        commune_codes=tuple(territory.commune_codes),
+        margin_m=territory.margin_m,
+        bbox_2154=territory.bbox_2154,
+        bbox_3035=territory.bbox_3035,
+    )
 
 
 def city_file_provenance(source_id: str, path: Path, *, title: str) -> Provenance:
@@ -359,13 +357,16 @@ def _stored(root: Path, query: str) -> TerritoryInputs | None:
 
 
 def _territory_from(inputs: TerritoryInputs, margin_m: float) -> Territory:
-    note = inputs.notes.get("territory", {})
-    selection_codes = tuple(str(c) for c in note.get("commune_codes", inputs.communes["insee_com"]))
+    note = inputs.notes.territory
+    codes = note.commune_codes if note is not None else None
+    selection_codes = tuple(
+        str(c) for c in (codes if codes is not None else inputs.communes["insee_com"])
+    )
     selection = Selection(
         inputs.code,
         inputs.name,
-        "epci" if note.get("kind") == "epci" else "commune",
-        str(note.get("siren_epci", "")),
+        "epci" if note is not None and note.kind == "epci" else "commune",
+        (note.siren_epci or "") if note is not None else "",
         selection_codes,
     )
     return build_territory(
@@ -387,7 +388,7 @@ def _update(
     gatherer.raise_if_incomplete()
     if "filosofi" in raw:
         stored.cells = _cells(raw["filosofi"], territory, progress)
-        stored.notes.setdefault("layers", {})["cells"] = "filosofi"
+        stored.notes.layers["cells"] = "filosofi"
     read_optional(stored, territory, raw, progress, gatherer, include)
     replaced = set(raw) | ({"georisques"} if "georisques" in include else set())
     stored.provenance = [p for p in stored.provenance if p.source_id not in replaced] + [

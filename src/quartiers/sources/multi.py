@@ -5,7 +5,7 @@ would (each clipped to its own box), then stacks their layers: cells on the same
 (a cell read twice where two boxes overlap is kept once), QPV, communes, climate and
 environmental layers. The indicators are then normalised against one distribution — the
 cells of every territory — so the scale is shared, while comparison zones stay per commune
-and per EPCI. ``notes["territories"]`` records which commune belongs to which territory
+and per EPCI. ``notes.territories`` records which commune belongs to which territory
 (the ``territory`` and ``territory_name`` columns of every output layer).
 """
 
@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 from quartiers.errors import InputError
-from quartiers.schemas import TerritoryInputs
+from quartiers.schemas import InputNotes, TerritoryInputs, TerritoryNote, TerritoryRecord
 from quartiers.sources._merge import concat_unique
 
 __all__ = ["COVERAGE_LAYERS", "merge_inputs", "territory_record", "with_name"]
@@ -34,44 +34,44 @@ _SKIPPED = {"code", "name", "qpv", "cells", "communes", "provenance", "notes", "
 COVERAGE_LAYERS = ("buildings", "vegetation", "trees", "tree_cover")
 
 
-def territory_record(inputs: TerritoryInputs) -> dict[str, Any]:
-    """Return ``{code, name, kind, commune_codes, bbox_3035, layers}`` of one territory.
+def territory_record(inputs: TerritoryInputs) -> TerritoryRecord:
+    """Return the record (code, name, kind, communes, ``bbox_3035``, layers) of a territory.
 
     ``layers`` lists the :data:`COVERAGE_LAYERS` read for it, and ``streets`` when it has
     streets to walk on (an OpenStreetMap extract with roads in its box, or street segments).
     """
-    note = inputs.notes.get("territory", {})
+    note = inputs.notes.territory
     layers = [n for n in COVERAGE_LAYERS if _has_rows(getattr(inputs, n))]
     # An extract given for several territories may not cover this one: streets count only
     # when its roads (read from the extract on the territory's box) are there.
     osm = inputs.osm_path is not None and _has_rows(inputs.roads)
-    if osm or _has_rows(inputs.notes.get("walk_edges")):
+    if osm or _has_rows(inputs.notes.walk_edges):
         layers.append("streets")
-    return {
-        "code": inputs.code,
-        "name": inputs.name,
-        "kind": str(note.get("kind", "")),
-        "commune_codes": sorted(str(c) for c in inputs.communes["insee_com"]),
-        "bbox_3035": note.get("bbox_3035"),
-        "layers": layers,
-    }
+    return TerritoryRecord(
+        code=inputs.code,
+        name=inputs.name,
+        kind=note.kind if note is not None else "",
+        commune_codes=tuple(sorted(str(c) for c in inputs.communes["insee_com"])),
+        bbox_3035=note.bbox_3035 if note is not None else None,
+        layers=tuple(layers),
+    )
 
 
 def _has_rows(layer: Any) -> bool:
     return isinstance(layer, pd.DataFrame) and len(layer) > 0
 
 
-def _check_disjoint(records: Sequence[dict[str, Any]]) -> None:
+def _check_disjoint(records: Sequence[TerritoryRecord]) -> None:
     seen: dict[str, str] = {}
     for rec in records:
-        shared = sorted(c for c in rec["commune_codes"] if c in seen)
+        shared = sorted(c for c in rec.commune_codes if c in seen)
         if shared:
             other = seen[shared[0]]
             raise InputError(
-                f"--territory : les territoires {other} et {rec['code']} ont des communes en "
+                f"--territory : les territoires {other} et {rec.code} ont des communes en "
                 f"commun ({', '.join(shared[:5])}) — attendu des territoires distincts"
             )
-        seen.update(dict.fromkeys(rec["commune_codes"], rec["code"]))
+        seen.update(dict.fromkeys(rec.commune_codes, rec.code))
 
 
 def _stack(frames: list[Any]) -> Any:
@@ -92,9 +92,9 @@ def merge_inputs(parts: Sequence[TerritoryInputs]) -> TerritoryInputs:
     InputError
         Two territories share communes.
     """
-    records = [territory_record(p) for p in parts]
+    records = tuple(territory_record(p) for p in parts)
     if len(parts) == 1:
-        parts[0].notes["territories"] = records
+        parts[0].notes = replace(parts[0].notes, territories=records)
         return parts[0]
     _check_disjoint(records)
     merged: dict[str, Any] = {
@@ -119,26 +119,26 @@ def merge_inputs(parts: Sequence[TerritoryInputs]) -> TerritoryInputs:
                 provenance.append(prov)
     layers: dict[str, str] = {}
     for p in parts:
-        layers.update(p.notes.get("layers", {}))
+        layers.update(p.notes.layers)
     merged["provenance"] = provenance
-    boxes = [p.notes.get("territory", {}).get("bbox_2154") for p in parts]
-    territory: dict[str, Any] = {
-        "code": merged["code"],
-        "name": merged["name"],
-        "kind": "plusieurs",
-    }
-    if all(b is not None and len(b) == 4 for b in boxes):
-        territory["bbox_2154"] = [
-            min(b[0] for b in boxes),
-            min(b[1] for b in boxes),
-            max(b[2] for b in boxes),
-            max(b[3] for b in boxes),
-        ]
-    merged["notes"] = {
-        "territory": territory,
-        "territories": records,
-        "layers": layers,
-    }
+    boxes = [p.notes.territory.bbox_2154 if p.notes.territory else None for p in parts]
+    known = [b for b in boxes if b is not None]
+    territory = TerritoryNote(
+        code=merged["code"],
+        name=merged["name"],
+        kind="plusieurs",
+        bbox_2154=(
+            (
+                min(b[0] for b in known),
+                min(b[1] for b in known),
+                max(b[2] for b in known),
+                max(b[3] for b in known),
+            )
+            if len(known) == len(boxes)
+            else None
+        ),
+    )
+    merged["notes"] = InputNotes(territory=territory, territories=records, layers=layers)
     if isinstance(merged["qpv"], pd.DataFrame):
         merged["qpv"] = merged["qpv"].drop_duplicates("code_qp").reset_index(drop=True)
     return TerritoryInputs(**merged)
@@ -151,7 +151,7 @@ MAX_NAME_LENGTH = 120
 def with_name(inputs: TerritoryInputs, name: str) -> TerritoryInputs:
     """Return the inputs of one territory under the name people use (``--nom``).
 
-    The official name is kept in ``notes["territory"]["official_name"]``; every title
+    The official name is kept in ``notes.territory.official_name``; every title
     (home page, breadcrumb, synthesis, roadmap) then shows ``name``.
 
     Raises
@@ -165,14 +165,13 @@ def with_name(inputs: TerritoryInputs, name: str) -> TerritoryInputs:
             f"--nom {name!r} : attendu le nom du territoire en toutes lettres, 1 à "
             f"{MAX_NAME_LENGTH} caractères (ex. « Angers Loire Métropole »)"
         )
-    records = list(inputs.notes.get("territories") or [])
+    records = inputs.notes.territories or ()
     if len(records) > 1:
         raise InputError("--nom : un seul territoire attendu (le nom s'applique à un territoire)")
-    notes = dict(inputs.notes)
+    notes = inputs.notes
     if records:
-        notes["territories"] = [{**records[0], "name": clean}]
-    note = dict(notes.get("territory", {}))
-    note.setdefault("official_name", inputs.name)
-    note["name"] = clean
-    notes["territory"] = note
+        notes = replace(notes, territories=(replace(records[0], name=clean),))
+    note = notes.territory or TerritoryNote(code="", name="", kind="")
+    official = note.official_name if note.official_name is not None else inputs.name
+    notes = replace(notes, territory=replace(note, name=clean, official_name=official))
     return replace(inputs, name=clean, notes=notes)

@@ -17,7 +17,6 @@ removed; other files in the folder (a diagnostic written there) are left alone.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import tempfile
@@ -32,12 +31,10 @@ import pandas as pd
 from quartiers.atomic import InterruptError, deferred_interrupt
 from quartiers.errors import InputError
 from quartiers.os_errors import reason, translate
-from quartiers.schemas import Provenance, TerritoryInputs
+from quartiers.schemas import InputNotes, Provenance, TerritoryInputs
 from quartiers.sources._stored_checks import check_stored
 
 __all__ = ["TABLE_FIELDS", "read_workspace", "workspace_dir", "write_workspace"]
-
-logger = logging.getLogger(__name__)
 
 #: TerritoryInputs fields stored as one Parquet file each.
 TABLE_FIELDS = (
@@ -76,19 +73,12 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
         pd.DataFrame(frame).to_parquet(path, index=False)
 
 
-def _jsonable(value: Any) -> bool:
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
 def write_workspace(inputs: TerritoryInputs, directory: Path) -> list[Path]:
     """Write ``inputs`` into ``directory`` (created if needed); return the files written.
 
-    Notes holding tables (``walk_edges``, ``catnat``…) become ``note_<key>.parquet``; other
-    JSON-serialisable notes go into the manifest.
+    The tables of the notes (``walk_edges``, ``catnat``, ``rga``) become
+    ``note_<name>.parquet``; the rest of the notes (:meth:`InputNotes.as_json`) goes into
+    the manifest.
     """
     directory = Path(directory)
     try:
@@ -103,15 +93,9 @@ def write_workspace(inputs: TerritoryInputs, directory: Path) -> list[Path]:
             if frame is not None:
                 _write_table(frame, tmp / f"{name}.parquet")
                 written.append(f"{name}.parquet")
-        notes: dict[str, Any] = {}
-        for key, value in inputs.notes.items():
-            if isinstance(value, pd.DataFrame):
-                _write_table(value, tmp / f"note_{key}.parquet")
-                written.append(f"note_{key}.parquet")
-            elif _jsonable(value):
-                notes[key] = value
-            else:
-                logger.warning("note %r non enregistrée (type %s)", key, type(value).__name__)
+        for key, table in inputs.notes.tables().items():
+            _write_table(table, tmp / f"note_{key}.parquet")
+            written.append(f"note_{key}.parquet")
         provenance = [asdict(p) for p in inputs.provenance]
         (tmp / _PROVENANCE).write_text(
             json.dumps(provenance, ensure_ascii=False, indent=1), encoding="utf-8"
@@ -122,7 +106,7 @@ def write_workspace(inputs: TerritoryInputs, directory: Path) -> list[Path]:
             "code": inputs.code,
             "name": inputs.name,
             "osm_path": str(inputs.osm_path) if inputs.osm_path else None,
-            "notes": notes,
+            "notes": inputs.notes.as_json(),
             "files": [*written, _MANIFEST],
             "written": datetime.now(UTC).replace(microsecond=0).isoformat(),
         }
@@ -185,9 +169,10 @@ def read_workspace(directory: Path) -> TerritoryInputs:
     for name in ("qpv", "cells", "communes"):
         if name not in tables:
             raise InputError(f"{directory} : {name}.parquet absent — relancez « quartiers fetch »")
-    notes: dict[str, Any] = dict(manifest.get("notes", {}))
-    for path in sorted(directory.glob("note_*.parquet")):
-        notes[path.stem.removeprefix("note_")] = _read_table(path)
+    notes = InputNotes.from_json(
+        manifest.get("notes") or {},
+        {p.stem.removeprefix("note_"): _read_table(p) for p in directory.glob("note_*.parquet")},
+    )
     provenance = [
         Provenance(**{f.name: str(rec.get(f.name, "")) for f in fields(Provenance)})
         for rec in json.loads((directory / _PROVENANCE).read_text(encoding="utf-8"))

@@ -105,11 +105,6 @@ class TerritoryData:
     # ------------------------------------------------------------------ lookups
 
     @property
-    def run(self) -> dict[str, Any]:
-        """Return ``run.json`` of the diagnostic as a dict (prefer :attr:`record`)."""
-        return self.diagnostic.run
-
-    @property
     def record(self) -> RunRecord:
         """Return ``run.json`` of the diagnostic, typed (:class:`RunRecord`)."""
         return self.diagnostic.record
