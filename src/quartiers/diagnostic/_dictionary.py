@@ -68,6 +68,21 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
         "",
         _FILOSOFI,
     ),
+    "population_area": (
+        "Population répartie au prorata de la surface des carreaux dans le QPV "
+        "(allocation « area »)",
+        "personnes",
+        "",
+        _FILOSOFI,
+    ),
+    "population_buildings": (
+        "Population répartie au prorata de la surface de plancher résidentielle des "
+        "bâtiments (allocation « buildings » ; vide sans bâtiments ; carreaux sans bâtiment "
+        "résidentiel : au prorata de la surface)",
+        "personnes",
+        "",
+        _FILOSOFI + " ; bâtiments OpenStreetMap ou IGN BD TOPO",
+    ),
     "households": ("Ménages fiscaux (somme des carreaux × part)", "ménages", "", _FILOSOFI),
     "poor_households": (
         "Ménages pauvres (sous 60 % du niveau de vie médian)",
