@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from scipy import sparse
 
 from quartiers.errors import InputError
 from quartiers.method.spec_parts import ALLOCATIONS
@@ -25,10 +26,20 @@ if TYPE_CHECKING:
     from quartiers.method.spec import Method
     from quartiers.schemas import TerritoryInputs
 
-__all__ = ["COLUMNS", "AllocationSummary", "add_allocation_columns", "allocate"]
+__all__ = [
+    "COLUMNS",
+    "SUMMED",
+    "AllocationSummary",
+    "add_allocation_columns",
+    "allocate",
+    "qpv_values",
+]
 
 #: Columns added to ``qpv`` right after ``population``.
 COLUMNS = ("population_area", "population_buildings")
+
+#: Filosofi counts summed per zone under both allocations (for the INSEE comparison).
+SUMMED = ("ind", "men", "men_pauv", "ind_65_79", "ind_80p", "log_soc")
 
 FloatArray = NDArray[np.float64]
 
@@ -38,13 +49,32 @@ class AllocationSummary:
     """Populations per zone under both allocations, and how the buildings one was made."""
 
     rule: str
-    population_area: FloatArray
-    population_buildings: FloatArray
+    area: dict[str, FloatArray]
+    buildings: dict[str, FloatArray] | None
     fallback_cells: int
     fallback_population: float
-    buildings: int
+    building_count: int
     dwellings_used: int
     source: str
+
+    @property
+    def population_area(self) -> FloatArray:
+        """Population per zone, area allocation."""
+        return self.area["ind"]
+
+    @property
+    def population_buildings(self) -> FloatArray:
+        """Population per zone, buildings allocation (NaN without buildings)."""
+        if self.buildings is None:
+            return np.full(len(self.area["ind"]), np.nan)
+        return self.buildings["ind"]
+
+
+def _sums(matrix: sparse.csr_array, cells: pd.DataFrame) -> dict[str, FloatArray]:
+    names = [c for c in SUMMED if c in cells.columns]
+    stack = np.column_stack([np.nan_to_num(cells[c].to_numpy(dtype="float64")) for c in names])
+    summed = np.asarray(matrix @ stack, dtype="float64")
+    return {c: summed[:, i] for i, c in enumerate(names)}
 
 
 def _has_residential(inputs: TerritoryInputs) -> bool:
@@ -63,8 +93,7 @@ def allocate(
         ``allocation: buildings`` without any residential building in the inputs.
     """
     pop = np.nan_to_num(layers.cells["ind"].to_numpy(dtype="float64"))
-    by_area = np.asarray(layers.matrix @ pop, dtype="float64")
-    nan = np.full(len(by_area), np.nan)
+    by_area = _sums(layers.matrix, layers.cells)
     if not _has_residential(inputs):
         if method.allocation == "buildings":
             raise InputError(
@@ -72,17 +101,17 @@ def allocate(
                 "résidentiels (--source osm=FICHIER.osm.pbf ou --source bdtopo=DOSSIER) ; "
                 "aucun dans les données du territoire"
             )
-        return layers, AllocationSummary("area", by_area, nan, 0, 0.0, 0, 0, "")
+        return layers, AllocationSummary("area", by_area, None, 0, 0.0, 0, 0, "")
     assert inputs.buildings is not None
     alloc = building_matrix(layers.xy, layers.zones.geometry, layers.matrix, inputs.buildings)
     sources = sorted({str(s) for s in inputs.buildings["source"].dropna()})
     summary = AllocationSummary(
         rule=method.allocation,
-        population_area=by_area,
-        population_buildings=np.asarray(alloc.matrix @ pop, dtype="float64"),
+        area=by_area,
+        buildings=_sums(alloc.matrix, layers.cells),
         fallback_cells=int((alloc.fallback & (pop > 0)).sum()),
         fallback_population=float(pop[alloc.fallback].sum()),
-        buildings=alloc.buildings,
+        building_count=alloc.buildings,
         dwellings_used=alloc.dwellings_used,
         source="+".join(sources),
     )
@@ -92,7 +121,7 @@ def allocate(
     return replace(layers, weights=weights), summary
 
 
-def _qpv_values(diag: Diagnostic, values: FloatArray) -> FloatArray:
+def qpv_values(diag: Diagnostic, values: FloatArray) -> FloatArray:
     zones = diag.zones
     is_qpv = (zones["zone_type"] == "qpv").to_numpy()
     by_code = dict(zip(zones["code"][is_qpv].astype(str), values[is_qpv], strict=True))
@@ -108,8 +137,8 @@ def add_allocation_columns(diag: Diagnostic, summary: AllocationSummary) -> Diag
     """
     qpv = diag.qpv.drop(columns=[c for c in COLUMNS if c in diag.qpv.columns])
     at = list(qpv.columns).index("population") + 1
-    area = _qpv_values(diag, summary.population_area)
-    buildings = _qpv_values(diag, summary.population_buildings)
+    area = qpv_values(diag, summary.population_area)
+    buildings = qpv_values(diag, summary.population_buildings)
     qpv.insert(at, "population_area", area)
     qpv.insert(at + 1, "population_buildings", buildings)
     run = dict(diag.run)
@@ -126,7 +155,7 @@ def _record(
         "label": ALLOCATIONS[summary.rule],
         "buildings_computed": computed,
         "buildings_source": summary.source,
-        "residential_buildings": summary.buildings,
+        "residential_buildings": summary.building_count,
         "buildings_weighed_by_dwellings": summary.dwellings_used,
         "fallback_cells": summary.fallback_cells,
         "fallback_population": round(summary.fallback_population, 1),

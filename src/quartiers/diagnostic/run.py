@@ -21,6 +21,7 @@ from quartiers.diagnostic import _reference_run
 from quartiers.diagnostic._allocation import add_allocation_columns, allocate
 from quartiers.diagnostic._assemble import assemble
 from quartiers.diagnostic._cell_indicators import CellIndicators, compute_cell_indicators
+from quartiers.diagnostic._insee_check import add_insee_comparison
 from quartiers.diagnostic._prepare import Layers, check_request, prepare_layers
 from quartiers.diagnostic._territories import add_territory_columns, territories_of
 from quartiers.diagnostic.aggregate import ZoneTotals, aggregate_cells
@@ -114,6 +115,7 @@ def run_diagnostic(
     )
     diag = add_territory_columns(diag, territories_of(inputs))
     diag = add_allocation_columns(diag, allocation)
+    diag = add_insee_comparison(diag, allocation, inputs.insee_qpv)
     return replace(diag, overlaps=layers.weights)
 
 
