@@ -80,6 +80,17 @@ def _spearman(a: FloatArray, b: FloatArray) -> float | None:
     return round(float(np.corrcoef(ra, rb)[0, 1]), 4)
 
 
+def _concordance(a: FloatArray, b: FloatArray) -> float | None:
+    """Return the share of QPV pairs ranked in the same order by both (ties count half)."""
+    ok = np.isfinite(a) & np.isfinite(b)
+    x, y = a[ok], b[ok]
+    if len(x) < 2:
+        return None
+    i, j = np.triu_indices(len(x), k=1)
+    sign = np.sign(x[i] - x[j]) * np.sign(y[i] - y[j])
+    return round(float(np.mean(np.where(sign == 0, 0.5, sign > 0))), 4)
+
+
 def _num(value: float) -> float | None:
     return round(float(value), 6) if np.isfinite(value) else None
 
@@ -127,6 +138,8 @@ def add_insee_comparison(
         ranks[ind] = {
             "spearman_area": _spearman(area, ref),
             "spearman_buildings": _spearman(build, ref),
+            "same_order_area": _concordance(area, ref),
+            "same_order_buildings": _concordance(build, ref),
             "note": COMPARABLE[ind][3],
         }
     run = dict(diag.run)
@@ -137,7 +150,8 @@ def add_insee_comparison(
         "missing": sorted(set(codes) - set(table.index)),
         "note": (
             "Écart = notre valeur − valeur INSEE (taux en parts de 0 à 1, population en "
-            "personnes). Corrélation des rangs (Spearman) calculée dès 3 QPV."
+            "personnes). Paires de QPV dans le même ordre (same_order) dès 2 QPV ; "
+            "corrélation des rangs (Spearman) dès 3 QPV."
         ),
     }
     return replace(diag, qpv=qpv, run=run)
