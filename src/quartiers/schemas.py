@@ -357,5 +357,7 @@ class TerritoryInputs:
     hazards: gpd.GeoDataFrame | None = None
     osm_path: Path | None = None
     extra_places: pd.DataFrame | None = None
+    #: INSEE's own per-QPV figures (``--source insee_qpv``), a reference for validation.
+    insee_qpv: pd.DataFrame | None = None
     provenance: list[Provenance] = field(default_factory=list)
     notes: InputNotes = field(default_factory=InputNotes)

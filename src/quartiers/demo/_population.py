@@ -96,13 +96,18 @@ def raw_cells(
         One row per inhabited cell: ``x, y`` (south-west corner, EPSG:3035 m) and the
         integer counts of :data:`COUNTS` (``ind_snv``, ``men_surf`` in € and m²).
     per_building
-        The residential buildings with their ``x, y`` cell and ``ind``/``men`` counts.
+        The residential buildings with their ``x, y`` cell, their counts and
+        ``poor_persons`` (persons in poor households).
     """
     res = _residential(buildings, warp)
-    data = _columns(res, _household_draws(res, rng))
+    draw = _household_draws(res, rng)
+    data = _columns(res, draw)
     per_building = pd.DataFrame(data, index=res.index)
     per_building["x"] = res["x"]
     per_building["y"] = res["y"]
+    # Persons in poor households: not a Filosofi grid count, kept for the demo's own
+    # INSEE-like per-QPV figures (person-based poverty rate).
+    per_building["poor_persons"] = draw["poor_persons"].astype("float64")
     cells = per_building.groupby(["x", "y"], sort=True)[COUNTS].sum().reset_index()
     return cells, per_building
 
@@ -186,6 +191,7 @@ def _household_draws(res: pd.DataFrame, rng: Generator) -> dict[str, NDArray[Any
         "surf": surf,
         "ages": ages,
         "ind_inc": ind_inc,
+        "poor_persons": poor_persons,
     }
 
 

@@ -20,6 +20,12 @@ _DESCRIPTIONS = {
         "marine (moyen, moyen avec changement climatique, extrême), archive au format "
         "Géorisques « rapportage 2020 » des TRI (shapefiles COVADIS, Lambert-93)"
     ),
+    "insee_qpv": (
+        "chiffres « INSEE » par QPV (population, taux de pauvreté des personnes, parts des "
+        "65 ans ou plus et des logements sociaux), CSV « ; » ; calculés sur les ménages "
+        "fictifs de la démonstration, comme l'INSEE le fait sur les logements géolocalisés "
+        "(référence de validation : --source insee_qpv)"
+    ),
     "argiles": (
         "exposition au retrait-gonflement des argiles (niveaux 1 à 3), shapefile au format "
         "BRGM ExpoArgile_Fxx_L93 (Lambert-93)"

@@ -27,6 +27,7 @@ from quartiers.demo._geo import write_communes, write_lcz, write_qpv
 from quartiers.demo._geometry import Warp, to_wgs84
 from quartiers.demo._hazards import write_hazards
 from quartiers.demo._imputation import impute
+from quartiers.demo._insee_qpv import write_insee_qpv
 from quartiers.demo._layout import Layout, build_layout
 from quartiers.demo._lcz import lcz_blocks
 from quartiers.demo._osm import OsmScene, write_osm
@@ -61,6 +62,7 @@ FILES: dict[str, Path] = {
     "places": Path("ville/salles_rafraichies.csv"),
     "tri": Path("georisques/tri_2020_sig_di_00.zip"),
     "argiles": Path("georisques/AleaRG_Fxx_L93/ExpoArgile_Fxx_L93.shp"),
+    "insee_qpv": Path("insee/donnees_QPV2024_Ville-Temoin_FICTIF.csv"),
 }
 SOURCE_IDS = tuple(FILES)
 
@@ -171,6 +173,7 @@ def _generate(paths: dict[str, Path], out_dir: Path, seed: int, progress: Progre
     )
     progress.advance()
     _write_qpv(world, paths["qpv"])
+    write_insee_qpv(world.layout.qpv, buildings, per_building, paths["insee_qpv"])
     progress.advance()
     to3035 = Transformer.from_crs("EPSG:2154", "EPSG:3035", always_xy=True)
     com3035 = [

@@ -68,6 +68,21 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
         "",
         _FILOSOFI,
     ),
+    "population_area": (
+        "Population répartie au prorata de la surface des carreaux dans le QPV "
+        "(allocation « area »)",
+        "personnes",
+        "",
+        _FILOSOFI,
+    ),
+    "population_buildings": (
+        "Population répartie au prorata de la surface de plancher résidentielle des "
+        "bâtiments (allocation « buildings » ; vide sans bâtiments ; carreaux sans bâtiment "
+        "résidentiel : au prorata de la surface)",
+        "personnes",
+        "",
+        _FILOSOFI + " ; bâtiments OpenStreetMap ou IGN BD TOPO",
+    ),
     "households": ("Ménages fiscaux (somme des carreaux × part)", "ménages", "", _FILOSOFI),
     "poor_households": (
         "Ménages pauvres (sous 60 % du niveau de vie médian)",
@@ -192,6 +207,20 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
 
 _FIXED.update(DICTIONARY_ENTRIES)  # rank intervals, Sobol indices, hotspots
 
+# INSEE's own per-QPV figures (quartiers.diagnostic._insee_check)
+_INSEE: dict[str, tuple[str, str]] = {
+    "insee_population": ("Population du QPV", "personnes"),
+    "insee_poverty_rate": (
+        "Taux de pauvreté des personnes (pas des ménages : comparer les rangs)",
+        "part (0–1)",
+    ),
+    "insee_share_65p": ("Part des 65 ans ou plus", "part (0–1)"),
+    "insee_share_social_housing": (
+        "Part des résidences principales en logement social",
+        "part (0–1)",
+    ),
+}
+
 _ZONE_WORD = {"commune": "du reste de la commune", "epci": "du reste de l'intercommunalité"}
 
 
@@ -225,6 +254,15 @@ def describe(column: str) -> tuple[str, str, str, str]:
             "rapport",
             "",
             source,
+        )
+    if column in _INSEE:
+        label, unit = _INSEE[column]
+        return (
+            f"{label} — chiffre publié par l'INSEE pour le QPV (--source insee_qpv, "
+            "référence de validation, docs/validation.md)",
+            unit,
+            "",
+            "INSEE, données sur les quartiers 2024 de la politique de la ville",
         )
     m = re.fullmatch(r"score_(.+)", column)
     if m and m.group(1) in DIMENSIONS:

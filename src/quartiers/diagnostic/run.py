@@ -18,8 +18,10 @@ import pandas as pd
 from scipy import sparse
 
 from quartiers.diagnostic import _reference_run
+from quartiers.diagnostic._allocation import add_allocation_columns, allocate
 from quartiers.diagnostic._assemble import assemble
 from quartiers.diagnostic._cell_indicators import CellIndicators, compute_cell_indicators
+from quartiers.diagnostic._insee_check import add_insee_comparison
 from quartiers.diagnostic._prepare import Layers, check_request, prepare_layers
 from quartiers.diagnostic._territories import add_territory_columns, territories_of
 from quartiers.diagnostic.aggregate import ZoneTotals, aggregate_cells
@@ -87,7 +89,7 @@ def run_diagnostic(
     scale = _reference_run.prepare(method, inputs, horizon)
     progress.start("Diagnostic : zones, indicateurs, indice", total=5)
     try:
-        layers = prepare_layers(inputs, overlaps)
+        layers, allocation = allocate(prepare_layers(inputs, overlaps), inputs, method)
         scale = scale.with_groups(inputs, layers.commune_shares, layers.xy, layers.zones)
         progress.advance()
         computed = compute_cell_indicators(
@@ -112,6 +114,8 @@ def run_diagnostic(
         result, _robustness_inputs(ctx, scores), options=robustness, progress=progress
     )
     diag = add_territory_columns(diag, territories_of(inputs))
+    diag = add_allocation_columns(diag, allocation)
+    diag = add_insee_comparison(diag, allocation, inputs.insee_qpv)
     return replace(diag, overlaps=layers.weights)
 
 

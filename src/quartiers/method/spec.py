@@ -76,6 +76,7 @@ class Method(BaseModel):
     lcz_heat_scores: dict[str, float | str] = Field(default_factory=_default_lcz_scores)
     default_crown_m: float = Field(default=6.0, gt=0)
     unreachable: str = "drop"
+    allocation: str = "area"
     uncertainty: Uncertainty = Uncertainty()
     hotspots: Hotspots = Hotspots()
     hazard: Hazard | None = None

@@ -18,6 +18,7 @@ from quartiers.method.completeness import MISSING_DIMENSION
 from quartiers.method.reference import check_reference
 from quartiers.method.spec_parts import (
     AGGREGATIONS,
+    ALLOCATIONS,
     NORMALISATIONS,
     UNREACHABLE,
     WEIGHT_TOLERANCE,
@@ -60,6 +61,10 @@ def check_method(method: Method) -> list[tuple[str, str]]:
     if method.unreachable not in UNREACHABLE:
         errors.append(
             ("unreachable", f"règle inconnue {method.unreachable!r} ({known(UNREACHABLE)})")
+        )
+    if method.allocation not in ALLOCATIONS:
+        errors.append(
+            ("allocation", f"allocation inconnue {method.allocation!r} ({known(ALLOCATIONS)})")
         )
     errors.extend(_check_lcz_scores(method))
     errors.extend(check_choices(method))

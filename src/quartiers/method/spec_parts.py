@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = [
     "AGGREGATIONS",
+    "ALLOCATIONS",
     "NORMALISATIONS",
     "PYDANTIC_FR",
     "STRICT",
@@ -37,6 +38,13 @@ AGGREGATIONS: dict[str, str] = {
 }
 
 #: Rules for cells from which no place of a category is reachable on foot (id → French).
+#: Allocation of cell counts to zones (method option ``allocation``; see
+#: :mod:`quartiers.spatial.dasymetric`).
+ALLOCATIONS: dict[str, str] = {
+    "area": "au prorata de la surface des carreaux dans la zone",
+    "buildings": "au prorata de la surface de plancher résidentielle des bâtiments",
+}
+
 UNREACHABLE: dict[str, str] = {
     "drop": "carreau sans lieu atteignable laissé vide (méthode v1)",
     "worst": "carreau sans lieu atteignable : plus grande distance du territoire",

@@ -25,6 +25,7 @@ from quartiers.sources._gather import Gatherer, RawInput
 from quartiers.sources._hazard_inputs import read_hazards
 from quartiers.sources._merge import concat_unique, read_all
 from quartiers.sources.catalog import get_source
+from quartiers.sources.insee_qpv import read_insee_qpv
 from quartiers.sources.territory import Territory
 from quartiers.text import fold
 
@@ -98,6 +99,12 @@ def read_optional(
     if "bdtopo" in raw:
         _read_bdtopo(inputs, raw["bdtopo"].paths, box, progress)
     read_hazards(inputs, raw, box, progress)
+    if "insee_qpv" in raw:
+        insee_path = raw["insee_qpv"].path
+        inputs.insee_qpv = step(
+            progress, "Lecture : chiffres INSEE par QPV", lambda: read_insee_qpv(insee_path)
+        )
+        layers["insee_qpv"] = "insee_qpv"
     if "georisques" in raw:
         path = raw["georisques"].path
         inputs.notes = replace(inputs.notes, catnat=georisques.read_catnat(path))

@@ -33,6 +33,7 @@ from quartiers.sources._vector import (
 from quartiers.text import fold
 
 __all__ = [
+    "BUILDING_EXTRA",
     "MAX_BUILDING_HEIGHT_M",
     "VEGETATION_KINDS",
     "WATER_KINDS",
@@ -78,6 +79,11 @@ WATER_KINDS: dict[str, str] = {
     "estuaire": "estuary",
     "glacier neve": "glacier",
 }
+
+#: Columns BD TOPO adds to :data:`~quartiers.schemas.BUILDING_COLUMNS`: storeys
+#: (``NB_ETAGES``) and dwellings (``NB_LOGTS``), NaN where not given; the dasymetric
+#: allocation (:mod:`quartiers.spatial.dasymetric`) weighs buildings with them.
+BUILDING_EXTRA = ["levels", "dwellings"]
 
 #: Tallest plausible building (m): the tallest in the world is 828 m, in France 231 m.
 MAX_BUILDING_HEIGHT_M = 1_000.0
@@ -127,12 +133,13 @@ def read_buildings(path: Path, *, bbox_2154: BBox | None = None) -> gpd.GeoDataF
             "usage2": ("USAGE2", "usage_2"),
             "hauteur": ("HAUTEUR",),
             "logements": ("NB_LOGTS", "nombre_de_logements"),
+            "etages": ("NB_ETAGES", "nombre_d_etages"),
             "etat": ("ETAT", "etat_de_l_objet"),
             "id": ("ID", "cleabs"),
         },
         path=Path(path),
         what=what,
-        optional=["usage2", "logements", "etat", "id"],
+        optional=["usage2", "logements", "etages", "etat", "id"],
     )
     if "etat" in cols:
         raw = raw[~text_column(raw[cols["etat"]]).map(fold).isin(_GONE).to_numpy()]
@@ -147,9 +154,16 @@ def read_buildings(path: Path, *, bbox_2154: BBox | None = None) -> gpd.GeoDataF
         if "logements" in cols
         else pd.Series(np.nan, index=raw.index)
     )
+    storeys = (
+        parse_numbers(raw[cols["etages"]].astype("string"), path=Path(path), field=cols["etages"])
+        if "etages" in cols
+        else pd.Series(np.nan, index=raw.index)
+    )
     ids = text_column(raw[cols["id"]]) if "id" in cols else pd.Series(raw.index + 1).astype(str)
     v.check_values(
-        pd.DataFrame({"hauteur": height, "logements": dwellings, "id": ids.to_numpy()}),
+        pd.DataFrame(
+            {"hauteur": height, "logements": dwellings, "etages": storeys, "id": ids.to_numpy()}
+        ),
         _schema(),
         path=path,
         id_column="id",
@@ -166,12 +180,14 @@ def read_buildings(path: Path, *, bbox_2154: BBox | None = None) -> gpd.GeoDataF
             "height_m": height.to_numpy(dtype="float64"),
             "residential": uses.to_numpy(dtype=bool),
             "source": "bdtopo",
+            "levels": storeys.where(storeys > 0).to_numpy(dtype="float64"),
+            "dwellings": dwellings.where(dwellings > 0).to_numpy(dtype="float64"),
         },
         geometry=raw.geometry.to_numpy(),
         crs=L93,
     )
     out["source"] = out["source"].astype(str)
-    return clip_to_bbox(out[BUILDING_COLUMNS], bbox_2154)
+    return clip_to_bbox(out[[*BUILDING_COLUMNS, *BUILDING_EXTRA]], bbox_2154)
 
 
 @functools.cache
@@ -183,6 +199,7 @@ def _schema() -> v.Schema:
                 minimum=0, maximum=MAX_BUILDING_HEIGHT_M, unit="m", why_maximum=why
             ),
             "logements": v.count(),
+            "etages": v.count(),
         }
     )
 

@@ -302,6 +302,22 @@ CATALOG: tuple[SourceSpec, ...] = (
         note="Donnez le dossier des shapefiles ou le GeoPackage du département.",
     ),
     SourceSpec(
+        id="insee_qpv",
+        publisher="INSEE",
+        title="Données sur les quartiers 2024 de la politique de la ville (population, "
+        "revenus et pauvreté 2021…), référence pour la validation",
+        urls=("https://www.insee.fr/fr/statistiques/8243167",),
+        download=None,
+        member=None,
+        vintage="QPV 2024 ; Filosofi 2021 (paru le 28/08/2024)",
+        licence="Licence Ouverte 2.0",
+        format="CSV (« ; » ou « , ») : code_qp ou CODGEO, puis population, poverty_rate "
+        "(DISP_TP6021), share_65p, share_social_housing",
+        reader="quartiers.sources.insee_qpv:read_insee_qpv",
+        note="Facultative : sert à comparer nos chiffres par QPV à ceux de l'INSEE "
+        "(docs/validation.md). Noms de colonnes INSEE en partie non vérifiés.",
+    ),
+    SourceSpec(
         id="epci",
         publisher="INSEE / BANATIC",
         title="Liste des EPCI à fiscalité propre (noms, populations)",

@@ -62,6 +62,7 @@ OPTIONAL_SOURCES = (
     "eaip",
     "ppr",
     "argiles",
+    "insee_qpv",
 )
 
 
