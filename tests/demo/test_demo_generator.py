@@ -34,6 +34,7 @@ def test_every_source_is_written(demo: dict[str, Path]) -> None:
             "places",
             "tri",
             "argiles",
+            "dpe",
         )
     )
     for key, path in demo.items():

@@ -63,6 +63,7 @@ OPTIONAL_SOURCES = (
     "eaip",
     "ppr",
     "argiles",
+    "dpe",
 )
 
 

@@ -58,6 +58,7 @@ TABLE_FIELDS = (
     "places",
     "extra_places",
     "hazards",
+    "housing",
 )
 _MANIFEST = "territory.json"
 _PROVENANCE = "provenance.json"
