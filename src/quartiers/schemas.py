@@ -24,6 +24,7 @@ __all__ = [
     "HAZARD_COLUMNS",
     "HAZARD_SCENARIOS",
     "HORIZONS",
+    "HOUSING_COLUMNS",
     "LCZ_COLUMNS",
     "NIGHT_HEAT_COLUMNS",
     "PAVED_COLUMNS",
@@ -126,6 +127,18 @@ TREE_COVER_COLUMNS = ["idcar_200m", "tree_cover", "tree_cover_coverage"]
 #: ``source`` the catalogue id; ``ref`` the publisher's id of the study (TRI ``id_tri``,
 #: PPR ``id_gaspar``, clay ``DPT``…).
 HAZARD_COLUMNS = ["hazard", "scenario", "level", "source", "ref", "geometry"]
+
+#: Housing energy certificates, EPSG:2154 points (source ``dpe``: ADEME DPE logements
+#: existants since July 2021, one row per current geocoded certificate). ``dwellings`` the
+#: dwellings it covers (1, or the flats of a building certificate); ``energy_class`` A–G;
+#: ``summer_comfort`` « bon », « moyen », « insuffisant » or ``''`` (not assessed);
+#: ``building_type`` « appartement », « maison », « immeuble »; ``period`` the published
+#: construction period; ``heating`` the main heating energy as published; ``rnb_id`` the
+#: national building register id when given; ``insee_com`` the BAN commune.
+HOUSING_COLUMNS = [
+    "record_id", "dwellings", "energy_class", "summer_comfort", "building_type", "period",
+    "heating", "rnb_id", "insee_com", "source", "geometry",
+]  # fmt: skip
 
 #: Hazard scenarios: TRI frequent / medium / medium with climate change / extreme, the EAIP
 #: envelope, PPR hazard zoning, clay exposure map.
@@ -355,6 +368,7 @@ class TerritoryInputs:
     tree_cover: pd.DataFrame | None = None
     places: gpd.GeoDataFrame | None = None
     hazards: gpd.GeoDataFrame | None = None
+    housing: gpd.GeoDataFrame | None = None
     osm_path: Path | None = None
     extra_places: pd.DataFrame | None = None
     #: INSEE's own per-QPV figures (``--source insee_qpv``), a reference for validation.

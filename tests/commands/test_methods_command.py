@@ -26,3 +26,14 @@ def test_hazard_methods_validate_and_use_hazard_indicators() -> None:
     assert set(flood.dimensions["exposure"].indicators) == {"flood_residents", "sea_residents"}
     multi = Method.load("multi-aleas")
     assert {"lcz_heat", "clay_residents"} <= set(multi.dimensions["exposure"].indicators)
+
+
+def test_housing_method_uses_the_dpe_indicators() -> None:
+    housing = Method.load("logement-chaleur")
+    assert "logement-chaleur" in packaged_methods()
+    assert "share_summer_comfort_poor" in housing.dimensions["exposure"].indicators
+    assert {"share_dpe_fg", "energy_poverty_proxy"} <= set(
+        housing.dimensions["sensitivity"].indicators
+    )
+    # the coverage is shown beside the index, never scored
+    assert all("dpe_coverage" not in d.indicators for d in housing.dimensions.values())

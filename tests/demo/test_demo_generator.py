@@ -35,6 +35,7 @@ def test_every_source_is_written(demo: dict[str, Path]) -> None:
             "tri",
             "argiles",
             "insee_qpv",
+            "dpe",
         )
     )
     for key, path in demo.items():

@@ -56,3 +56,20 @@ def test_clay_layer_has_three_disjoint_levels(demo: dict[str, Path]) -> None:
     assert all(
         geoms[i].intersection(geoms[j]).area < 1.0 for i in range(3) for j in range(i + 1, 3)
     )
+
+
+def test_dpe_export_is_read_back(demo: dict[str, Path]) -> None:
+    from quartiers.demo._dpe import DPE_COLUMNS
+    from quartiers.sources.dpe import read_dpe
+
+    raw = demo["dpe"].read_bytes()
+    assert raw.startswith(b'\xef\xbb\xbf"numero_dpe","date_etablissement_dpe"')
+    assert raw.split(b"\n", 1)[0].decode("utf-8-sig").replace('"', "").split(",") == DPE_COLUMNS
+    table = read_dpe(demo["dpe"])
+    rows = raw.count(b"\n") - 1
+    assert 0.9 * rows < len(table) < rows  # replaced and ungeocoded certificates dropped
+    assert set(table["building_type"]) == {"appartement", "maison", "immeuble"}
+    filled = (table["summer_comfort"] != "").mean()
+    assert 0.55 < filled < 0.7
+    assert {"F", "G"} <= set(table["energy_class"])
+    assert {"Électricité", "Fioul domestique"} <= set(table["heating"])

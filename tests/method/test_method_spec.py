@@ -8,6 +8,7 @@ import pytest
 
 from quartiers.errors import MethodError
 from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
+from quartiers.indicators._housing_registry import HOUSING_INDICATORS
 from quartiers.indicators.registry import REGISTRY
 from quartiers.method.spec import default_method, load_method, packaged_method, parse_method
 
@@ -35,7 +36,12 @@ def test_default_method_is_valid_and_complete() -> None:
     # often missing, it would leave the sensitivity of those cells partial)
     v1 = {i for dim in packaged_method("v1").dimensions.values() for i in dim.indicators}
     # hazard exposures: in the flood and multi-hazard methods, published by every run
-    published_only = {"top_floor_share", *(i.id for i in HAZARD_INDICATORS)}
+    # and the DPE indicators: in the logement-chaleur method, published when a DPE file is given
+    published_only = {
+        "top_floor_share",
+        *(i.id for i in HAZARD_INDICATORS),
+        *(i.id for i in HOUSING_INDICATORS),
+    }
     assert not listed & published_only
     assert listed | v1 | published_only == set(REGISTRY)
 

@@ -51,6 +51,7 @@ def test_every_source_has_a_section_and_a_catalogue_row(doc: str) -> None:
         schemas.TREE_COLUMNS,
         schemas.PLACE_COLUMNS,
         schemas.HAZARD_COLUMNS,
+        schemas.HOUSING_COLUMNS,
         list(schemas.HAZARD_SCENARIOS),
         EPCI_COLUMNS,
         EPCI_COMMUNE_COLUMNS,

@@ -46,7 +46,8 @@ MethodOption = Annotated[
         "-m",
         metavar="FICHIER",
         help="Fichier de méthode YAML, ou le nom d'une méthode fournie (« quartiers methods » : "
-        "v1, inondation, multi-aleas) ; défaut : méthode 2.0 documentée dans docs/method.md.",
+        "v1, inondation, multi-aleas, logement-chaleur) ; défaut : méthode 2.0 documentée "
+        "dans docs/method.md.",
     ),
 ]
 HorizonOption = Annotated[

@@ -30,6 +30,10 @@ _DESCRIPTIONS = {
         "exposition au retrait-gonflement des argiles (niveaux 1 à 3), shapefile au format "
         "BRGM ExpoArgile_Fxx_L93 (Lambert-93)"
     ),
+    "dpe": (
+        "diagnostics de performance énergétique des logements, CSV au format de l'export "
+        "ADEME dpe03existant (étiquette, confort d'été, période, chauffage, adresse BAN)"
+    ),
 }
 
 

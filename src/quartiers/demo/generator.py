@@ -21,6 +21,7 @@ from pyproj import Transformer
 
 from quartiers.defaults import DEFAULT_SEED
 from quartiers.demo._buildings import build_buildings, buildable_squares, parking_lots
+from quartiers.demo._dpe import dpe_records, write_dpe
 from quartiers.demo._facilities import Facility, place_landmarks, place_points
 from quartiers.demo._filosofi import filosofi_table, write_filosofi
 from quartiers.demo._geo import write_communes, write_lcz, write_qpv
@@ -63,6 +64,7 @@ FILES: dict[str, Path] = {
     "tri": Path("georisques/tri_2020_sig_di_00.zip"),
     "argiles": Path("georisques/AleaRG_Fxx_L93/ExpoArgile_Fxx_L93.shp"),
     "insee_qpv": Path("insee/donnees_QPV2024_Ville-Temoin_FICTIF.csv"),
+    "dpe": Path("ademe/dpe03existant_ville-temoin-fictif.csv"),
 }
 SOURCE_IDS = tuple(FILES)
 
@@ -193,6 +195,7 @@ def _generate(paths: dict[str, Path], out_dir: Path, seed: int, progress: Progre
     scene = OsmScene(layout, streets, buildings, trees, facilities, in_osm, parkings)
     write_osm(scene, warp, paths["osm"], rngs[9])
     write_hazards(layout, warp, paths["tri"], paths["argiles"])
+    write_dpe(dpe_records(layout, warp, buildings, rngs[11]), paths["dpe"])
     progress.advance()
     (out_dir / "README.txt").write_text(readme_text(seed, paths, out_dir), encoding="utf-8")
     progress.advance()

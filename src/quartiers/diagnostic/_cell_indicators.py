@@ -27,6 +27,7 @@ from quartiers.indicators.exposure import (
 )
 from quartiers.indicators.floors import top_floor_share
 from quartiers.indicators.hazards import hazard_indicators, no_hazard_reasons
+from quartiers.indicators.housing import housing_indicators, no_housing_reasons
 from quartiers.indicators.registry import ACCESS_CATEGORIES, REGISTRY
 from quartiers.indicators.resources import (
     access_columns,
@@ -121,6 +122,7 @@ def compute_cell_indicators(
     _add_tree_cover(found, inputs, ids, on)
     _add_access(found, inputs, ids, on, method, access)
     _add_hazards(found, inputs, cells, on)
+    _add_housing(found, inputs, cells, on)
     found.notes += blank_uncovered(found.values, found.missing, inputs, commune_shares, xy, pop)
     found.values = {i: found.values[i] for i in REGISTRY if i in found.values}
     return found
@@ -296,5 +298,17 @@ def _add_hazards(
         found.missing.update(no_hazard_reasons())
         return
     values, missing, _ = hazard_indicators(on.grid, cells, inputs.hazards, inputs.buildings)
+    found.values.update(values)
+    found.missing.update(missing)
+
+
+def _add_housing(
+    found: CellIndicators, inputs: TerritoryInputs, cells: pd.DataFrame, on: _Cells
+) -> None:
+    """Add the DPE shares (F/G, summer comfort, heating), coverage and energy-poverty proxy."""
+    if inputs.housing is None or not len(inputs.housing):
+        found.missing.update(no_housing_reasons())
+        return
+    values, missing, _ = housing_indicators(on.grid, cells, inputs.housing, inputs.buildings)
     found.values.update(values)
     found.missing.update(missing)

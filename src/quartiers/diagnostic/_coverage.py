@@ -31,6 +31,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "canopy_share": ("vegetation", "trees", "tree_cover"),
     "green_share": ("vegetation", "trees"),
     **{f"dist_{cat}": ("streets",) for cat in ACCESS_CATEGORIES},
+    # The DPE shares are empty where no certificate is counted; the coverage would be 0.
+    "dpe_coverage": ("housing",),
 }
 
 #: French name of each layer, for the notes of the run.
@@ -40,6 +42,7 @@ LAYER_LABELS: dict[str, str] = {
     "trees": "arbres",
     "tree_cover": "couvert arboré",
     "streets": "rues (extrait OpenStreetMap)",
+    "housing": "DPE logements existants",
 }
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from quartiers.errors import InputError
 from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
+from quartiers.indicators._housing_registry import HOUSING_INDICATORS
 from quartiers.indicators._indicator import Indicator
 
 __all__ = [
@@ -327,6 +328,7 @@ _INDICATORS: list[Indicator] = [
         for cat, label in ACCESS_CATEGORIES.items()
     ],
     *HAZARD_INDICATORS,
+    *HOUSING_INDICATORS,
 ]
 
 #: All indicators by id, in publication order.

@@ -15,6 +15,7 @@ import pandas as pd
 
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
+from quartiers.indicators._housing_registry import HOUSING_IDS
 from quartiers.indicators.registry import DIMENSIONS, HAZARD_IDS, REGISTRY, registry_table
 from quartiers.outputs.formatting import MISSING, as_float, format_number, format_share
 from quartiers.report.model import Provenance, SourceRow
@@ -51,6 +52,9 @@ AGGREGATION_LABELS = {
     "geometric": "moyenne géométrique pondérée",
 }
 _STATE_DEFAULT = {"label": "", "state": "absente", "in_index": False}
+
+
+_HOUSING = frozenset(HOUSING_IDS)
 
 
 def ordinal(rank: int) -> str:
@@ -281,7 +285,8 @@ def block_indicators(diag: Diagnostic, dimension: str) -> list[str]:
 
     Hazard exposures (flood, sea, clay) are listed only when the run's method weighs them
     (methods ``inondation``, ``multi-aleas``): under the heat method they are not heat
-    exposure, and stay in ``qpv.csv`` and the data dictionary.
+    exposure, and stay in ``qpv.csv`` and the data dictionary. The DPE indicators likewise
+    (method ``logement-chaleur``); the sheet shows them in their own section.
     """
     table = diag.indicators
     weights: dict[str, float] = {}
@@ -291,5 +296,6 @@ def block_indicators(diag: Diagnostic, dimension: str) -> list[str]:
     return [
         i
         for i, ind in REGISTRY.items()
-        if ind.dimension == dimension and (i not in HAZARD_IDS or weights.get(i, 0.0) > 0)
+        if ind.dimension == dimension
+        and (i not in HAZARD_IDS | _HOUSING or weights.get(i, 0.0) > 0)
     ]

@@ -20,7 +20,7 @@ import pandas as pd
 from quartiers.errors import InputError, SourceError
 from quartiers.progress import Progress
 from quartiers.schemas import Provenance, TerritoryInputs
-from quartiers.sources import bdtopo, bpe, climadiag, drias, georisques, lcz, raster
+from quartiers.sources import bdtopo, bpe, climadiag, dpe, drias, georisques, lcz, raster
 from quartiers.sources._gather import Gatherer, RawInput
 from quartiers.sources._hazard_inputs import read_hazards
 from quartiers.sources._merge import concat_unique, read_all
@@ -105,6 +105,14 @@ def read_optional(
             progress, "Lecture : chiffres INSEE par QPV", lambda: read_insee_qpv(insee_path)
         )
         layers["insee_qpv"] = "insee_qpv"
+    if "dpe" in raw:
+        dpe_paths = raw["dpe"].paths
+        inputs.housing = step(
+            progress,
+            "Lecture : DPE logements existants",
+            lambda: read_all(dpe_paths, lambda p: dpe.read_dpe(p, bbox_2154=box)),
+        )
+        layers["housing"] = "dpe"
     if "georisques" in raw:
         path = raw["georisques"].path
         inputs.notes = replace(inputs.notes, catnat=georisques.read_catnat(path))

@@ -289,6 +289,24 @@ CATALOG: tuple[SourceSpec, ...] = (
         note="Téléchargée seulement avec --with argiles (fichier national volumineux).",
     ),
     SourceSpec(
+        id="dpe",
+        publisher="ADEME",
+        title="DPE logements existants (depuis juillet 2021)",
+        urls=(
+            "https://data.ademe.fr/datasets/dpe03existant",
+            "https://data.ademe.fr/data-fair/api/v1/datasets/dpe03existant/lines",
+        ),
+        download=None,
+        member="*.csv",
+        vintage="jeu dpe03existant (date de l'export)",
+        licence="Licence Ouverte 2.0 (à vérifier)",
+        format="Export CSV data-fair (UTF-8 avec BOM, « , », textes entre guillemets)",
+        reader="quartiers.sources.dpe:read_dpe",
+        auto=False,
+        note="Exportez les DPE des communes du territoire depuis data.ademe.fr (format CSV) "
+        "et donnez le fichier avec --source dpe=….",
+    ),
+    SourceSpec(
         id="bdtopo",
         publisher="IGN",
         title="BD TOPO v3 — bâtiments, végétation, surfaces en eau",

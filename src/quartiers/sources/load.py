@@ -63,6 +63,7 @@ OPTIONAL_SOURCES = (
     "ppr",
     "argiles",
     "insee_qpv",
+    "dpe",
 )
 
 

@@ -55,6 +55,7 @@ TABLE_FIELDS = (
     "places",
     "extra_places",
     "hazards",
+    "housing",
 )
 _MANIFEST = "territory.json"
 _PROVENANCE = "provenance.json"

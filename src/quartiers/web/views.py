@@ -13,6 +13,7 @@ import pandas as pd
 
 from quartiers.diagnostic.record import COVERAGE_NOTE_PREFIX
 from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
+from quartiers.indicators._housing_registry import HOUSING_IDS
 from quartiers.indicators.registry import DIMENSIONS
 from quartiers.outputs.formatting import (
     MISSING,
@@ -42,6 +43,9 @@ __all__ = [
 #: The menu group of the hazard layers.
 HAZARD_MENU = "Aléas : part en zone inondable, de submersion, d'argiles"
 HAZARD_IDS = frozenset(ind.id for ind in HAZARD_INDICATORS)
+#: The menu group of the DPE indicators (housing and indoor heat, energy).
+HOUSING_MENU = "Logement et chaleur intérieure (DPE)"
+_HOUSING = frozenset(HOUSING_IDS)
 
 QPV_TABLE_SORTS = {
     "rang": "rank",
@@ -57,15 +61,18 @@ def indicator_groups(
     """Return the indicator menu: index and scores, then one group per dimension.
 
     The hazard shares (flood, sea, clay, several hazards) get their own group after the
-    exposure indicators: one map layer per hazard and population group.
+    exposure indicators: one map layer per hazard and population group. The DPE
+    indicators (F/G, summer comfort, coverage, energy) get theirs at the end.
     """
     infos = [i for i in td.indicators.values() if only is None or i.id in only]
     groups = [("Indice et scores", [i for i in infos if i.kind in ("index", "score")])]
     for dim, label in DIMENSIONS.items():
         members = [i for i in infos if i.kind == "indicator" and i.dimension == dim]
-        groups.append((label, [i for i in members if i.id not in HAZARD_IDS]))
+        groups.append((label, [i for i in members if i.id not in HAZARD_IDS | _HOUSING]))
         if dim == "exposure":
             groups.append((HAZARD_MENU, [i for i in members if i.id in HAZARD_IDS]))
+    housing = [i for i in infos if i.kind == "indicator" and i.id in _HOUSING]
+    groups.append((HOUSING_MENU, sorted(housing, key=lambda i: HOUSING_IDS.index(i.id))))
     return [(label, members) for label, members in groups if members]
 
 
