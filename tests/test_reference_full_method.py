@@ -121,7 +121,11 @@ def test_reference_file_says_where_its_cells_come_from(runs: Runs) -> None:
     stored = read_reference(runs.ref)
     held = set(stored.rows["indicator"])
     method = default_method()
-    wanted = {i for d in method.dimensions.values() for i in d.choices()} - {"night_heat"}
+    wanted = {i for d in method.dimensions.values() for i in d.choices()} - {
+        "night_heat",
+        "share_80p_alone",
+        "persons_per_room",
+    }
     assert wanted <= held
     assert "night_heat" not in held and "night_heat" in stored.meta["missing"]
     cells = stored.rows.groupby("indicator")["cells"].first()

@@ -31,6 +31,7 @@ __all__ = [
     "PLACE_COLUMNS",
     "QPV_COLUMNS",
     "ROAD_COLUMNS",
+    "RP_IRIS_COLUMNS",
     "TREE_COLUMNS",
     "TREE_COVER_COLUMNS",
     "VEGETATION_COLUMNS",
@@ -151,6 +152,11 @@ HAZARD_SCENARIOS: dict[str, str] = {
     "ppr": "Zone d'aléa d'un plan de prévention des risques (PPR)",
     "exposition": "Exposition au retrait-gonflement des argiles (BRGM)",
 }
+
+#: Census counts per IRIS (source ``rp_iris``, INSEE « bases infracommunales » joined to the
+#: IGN IRIS contours, EPSG:2154): people aged 80+ living alone, people and rooms of main
+#: residences (NaN when no table given holds the variable).
+RP_IRIS_COLUMNS = ["code_iris", "pop80p_alone", "rp_persons", "rp_rooms", "geometry"]
 
 #: Climate projections at commune level, long table: one row per commune × indicator × horizon.
 #: ``indicator`` is the publisher's id (Climadiag S1, S2, S3…; DRIAS NORTXHWD…),
@@ -366,6 +372,7 @@ class TerritoryInputs:
     water: gpd.GeoDataFrame | None = None
     night_heat: pd.DataFrame | None = None
     tree_cover: pd.DataFrame | None = None
+    rp_iris: gpd.GeoDataFrame | None = None
     places: gpd.GeoDataFrame | None = None
     hazards: gpd.GeoDataFrame | None = None
     housing: gpd.GeoDataFrame | None = None

@@ -41,6 +41,7 @@ _LABELS = {
     "water": "eau",
     "night_heat": "chaleur nocturne (raster)",
     "tree_cover": "couvert arboré (raster)",
+    "rp_iris": "recensement par IRIS",
     "places": "lieux ressources",
     "extra_places": "lieux ajoutés",
 }

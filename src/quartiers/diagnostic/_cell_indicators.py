@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from quartiers.diagnostic._coverage import blank_uncovered
 from quartiers.indicators.base import CellIndicator, from_values
+from quartiers.indicators.census import census_indicators
 from quartiers.indicators.exposure import (
     CLIMATE_IDS,
     built_share,
@@ -114,6 +115,7 @@ def compute_cell_indicators(
     found = CellIndicators(values=values, missing=missing)
     on = _Cells(xy=xy, population=pop)
     ids = cells["idcar_200m"].astype("string").tolist()
+    _add_census(found, inputs, on)
     _add_night_heat(found, inputs, ids, on)
     _add_lcz(found, inputs, on, method)
     _add_buildings(found, inputs, on)
@@ -156,6 +158,19 @@ def _add_night_heat(
         found.values["night_heat"] = from_values(heat, on.population)
     else:
         found.missing["night_heat"] = "raster de chaleur nocturne sans valeur sur les carreaux"
+
+
+def _add_census(found: CellIndicators, inputs: TerritoryInputs, on: _Cells) -> None:
+    """Add the census indicators (IRIS tables allocated by population), or say why not."""
+    if inputs.rp_iris is None or not len(inputs.rp_iris):
+        reason = "tables du recensement par IRIS (--source rp_iris) absentes"
+        found.missing["share_80p_alone"] = reason
+        found.missing["persons_per_room"] = reason
+        return
+    values, missing, covered = census_indicators(on.grid, on.population, inputs.rp_iris)
+    found.values.update(values)
+    found.missing.update(missing)
+    found.extra["rp_iris_coverage"] = covered
 
 
 def _add_tree_cover(

@@ -154,6 +154,12 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
         "",
         "Cerema, LCZ",
     ),
+    "rp_iris_coverage": (
+        "Part de la surface du carreau couverte par les contours des IRIS (recensement)",
+        "part (0–1)",
+        "",
+        "IGN, contours des IRIS",
+    ),
     "connected": ("Carreau relié au réseau piéton", "oui/non", "", "OpenStreetMap"),
     "hazards_present": (
         "Aléas dont la zone touche des habitants du QPV (inondation, submersion marine, "

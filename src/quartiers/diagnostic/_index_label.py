@@ -35,6 +35,10 @@ LAYERS: dict[str, tuple[str, str]] = {
         "la chaleur nocturne (raster d'îlot de chaleur ou de température de surface nocturne)",
         "--source chaleur_nuit=FICHIER.tif",
     ),
+    "rp_iris": (
+        "les tables du recensement par IRIS de l'INSEE et les contours des IRIS",
+        "--source rp_iris=DOSSIER",
+    ),
     "lcz": ("les zones climatiques locales (LCZ) du Cerema", "--source lcz=FICHIER"),
     "buildings": (
         "les bâtiments et la voirie (OpenStreetMap ou BD TOPO)",
@@ -57,6 +61,8 @@ LAYERS: dict[str, tuple[str, str]] = {
 
 _INDICATOR_LAYER = {
     "night_heat": "night_heat",
+    "share_80p_alone": "rp_iris",
+    "persons_per_room": "rp_iris",
     "lcz_heat": "lcz",
     "impervious_share": "buildings",
     "built_share": "buildings",

@@ -66,6 +66,13 @@ def _filosofi_share(
     )
 
 
+_CENSUS = (
+    "INSEE, recensement, bases infracommunales (IRIS), et IGN, contours des IRIS (--source rp_iris)"
+)
+_CENSUS_SPLIT = (
+    " ; l'effectif de chaque IRIS est réparti sur ses carreaux au prorata de leurs "
+    "habitants (ind × part de la surface du carreau dans l'IRIS)"
+)
 _PERSONS = "personnes"
 _HOUSEHOLDS = "ménages"
 _POP_WEIGHTED = "moyenne pondérée par la population (ind) des carreaux"
@@ -169,6 +176,28 @@ _INDICATORS: list[Indicator] = [
         source=_FILOSOFI,
         min_population=50.0,
         weighting="somme des niveaux de vie / somme des personnes (ind)",
+    ),
+    Indicator(
+        id="share_80p_alone",
+        label="Part des personnes de 80 ans et plus vivant seules",
+        unit=_SHARE,
+        dimension="sensitivity",
+        direction=1,
+        formula="P21_POP80P_PSEUL réparti / ind" + _CENSUS_SPLIT,
+        source=_CENSUS,
+        min_population=50.0,
+        weighting="somme des personnes de 80 ans et plus seules / somme des personnes (ind)",
+    ),
+    Indicator(
+        id="persons_per_room",
+        label="Personnes par pièce des résidences principales (surpeuplement)",
+        unit="personnes par pièce",
+        dimension="sensitivity",
+        direction=1,
+        formula="P21_NPER_RP réparti / P21_NBPI_RP réparti" + _CENSUS_SPLIT,
+        source=_CENSUS,
+        min_population=50.0,
+        weighting="somme des personnes / somme des pièces des résidences principales",
     ),
     Indicator(
         id="night_heat",

@@ -83,6 +83,7 @@ REPEATABLE = (
     "drias",
     "bdtopo",
     "osm",
+    "rp_iris",
 )
 
 

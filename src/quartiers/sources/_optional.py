@@ -20,7 +20,7 @@ import pandas as pd
 from quartiers.errors import InputError, SourceError
 from quartiers.progress import Progress
 from quartiers.schemas import Provenance, TerritoryInputs
-from quartiers.sources import bdtopo, bpe, climadiag, dpe, drias, georisques, lcz, raster
+from quartiers.sources import bdtopo, bpe, climadiag, dpe, drias, georisques, lcz, raster, rp_iris
 from quartiers.sources._gather import Gatherer, RawInput
 from quartiers.sources._hazard_inputs import read_hazards
 from quartiers.sources._merge import concat_unique, read_all
@@ -86,6 +86,14 @@ def read_optional(
             lambda: raster.read_tree_cover(cover_path, inputs.cells),
         )
         layers["tree_cover"] = "couvert_arbore"
+    if "rp_iris" in raw:
+        census_paths = raw["rp_iris"].paths
+        inputs.rp_iris = step(
+            progress,
+            "Lecture : recensement par IRIS",
+            lambda: rp_iris.read_rp_iris(census_paths, bbox_2154=box),
+        )
+        layers["rp_iris"] = "rp_iris"
     if "bpe" in raw:
         bpe_paths = raw["bpe"].paths
         inputs.bpe = step(

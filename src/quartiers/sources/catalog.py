@@ -183,6 +183,29 @@ CATALOG: tuple[SourceSpec, ...] = (
         note="Remplace les arbres OpenStreetMap pour la canopée (canopy_share).",
     ),
     SourceSpec(
+        id="rp_iris",
+        publisher="INSEE (tables) et IGN (contours des IRIS)",
+        title=(
+            "Recensement de la population, bases infracommunales (IRIS) : couples-familles-"
+            "ménages (80 ans et plus vivant seuls) et logement (personnes, pièces)"
+        ),
+        urls=(
+            "https://www.insee.fr/fr/statistiques/8268828",
+            "https://geoservices.ign.fr/contoursiris",
+        ),
+        download=None,
+        member=None,
+        vintage="RP 2021 (géographie au 1er janvier 2023) ; contours IRIS du même millésime",
+        licence="Licence Ouverte / Etalab 2.0",
+        format=(
+            "CSV « ; » par IRIS (P21_POP80P_PSEUL ; P21_NPER_RP, P21_NBPI_RP), décompressé ; "
+            "contours GeoPackage ou shapefile (CODE_IRIS)"
+        ),
+        reader="quartiers.sources.rp_iris:read_rp_iris",
+        note="Répartis sur les carreaux de 200 m au prorata de leurs habitants (Filosofi).",
+        every_member=True,
+    ),
+    SourceSpec(
         id="climadiag",
         publisher="Météo-France",
         title="Climadiag Commune — indicateurs aux niveaux de réchauffement TRACC",

@@ -54,6 +54,7 @@ OPTIONAL_SOURCES = (
     "lcz",
     "chaleur_nuit",
     "couvert_arbore",
+    "rp_iris",
     "climadiag",
     "drias",
     "bdtopo",

@@ -52,6 +52,7 @@ TABLE_FIELDS = (
     "water",
     "night_heat",
     "tree_cover",
+    "rp_iris",
     "places",
     "extra_places",
     "hazards",
