@@ -64,7 +64,9 @@ def test_mapping_covers_the_documented_codes() -> None:
     assert {CATEGORIES[c] for c in ("D307", "D265", "D101", "D106")} == {"care"}
     assert {CATEGORIES[c] for c in ("F307", "F303", "F312", "F101")} == {"cool_indoor"}
     assert {CATEGORIES[c] for c in ("A129", "A128")} == {"information"}
-    assert set(CATEGORIES.values()) <= {"care", "cool_indoor", "information"}
+    codes = ("B105", "B201", "B202", "B204", "B207", "B208")
+    assert {CATEGORIES[c] for c in codes} == {"fresh_food"}
+    assert set(CATEGORIES.values()) <= {"care", "cool_indoor", "information", "fresh_food"}
 
 
 def test_comma_separated_is_refused(tmp_path: Path) -> None:

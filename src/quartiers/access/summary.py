@@ -16,6 +16,7 @@ SUMMARY_COLUMNS = [
     *(f"dist_{category}_m" for category in CATEGORIES),
     "share_beyond_300m_cool_outdoor",
     "share_not_connected",
+    "share_beyond_500m_fresh_food",
 ]
 
 
@@ -53,6 +54,7 @@ def summarise_access(
         the category count as farthest; NaN when that is the median or nobody is
         connected); ``share_beyond_300m_cool_outdoor`` the share of connected residents
         farther than 300 m from a cool outdoor place (3-30-300 rule);
+        ``share_beyond_500m_fresh_food`` the same beyond 500 m of fresh food;
         ``share_not_connected`` the share of residents whose homes do not reach the main
         street network.
     """
@@ -77,15 +79,22 @@ def summarise_access(
     total_linked = np.bincount(zone, weights=linked, minlength=n_zones)
     out = pd.DataFrame(index=labels)
     for category in CATEGORIES:
+        if f"dist_{category}_m" not in table.columns:  # written before this category
+            out[f"dist_{category}_m"] = np.nan
+            continue
         dist = table[f"dist_{category}_m"].to_numpy(dtype="float64")[cell]
         # Connected residents with no reachable place are the farthest of all.
         dist = np.where(np.isnan(dist), np.inf, dist)
         out[f"dist_{category}_m"] = _weighted_median(zone, dist, linked, n_zones)
-    beyond = np.nan_to_num(table["share_beyond_300m_cool_outdoor"].to_numpy(dtype="float64")[cell])
-    far = np.bincount(zone, weights=linked * beyond, minlength=n_zones)
-    out["share_beyond_300m_cool_outdoor"] = np.divide(
-        far, total_linked, out=np.full(n_zones, np.nan), where=total_linked > 0
-    )
+    for column in ("share_beyond_300m_cool_outdoor", "share_beyond_500m_fresh_food"):
+        if column not in table.columns:  # an access table written before food access
+            out[column] = np.nan
+            continue
+        beyond = np.nan_to_num(table[column].to_numpy(dtype="float64")[cell])
+        far = np.bincount(zone, weights=linked * beyond, minlength=n_zones)
+        out[column] = np.divide(
+            far, total_linked, out=np.full(n_zones, np.nan), where=total_linked > 0
+        )
     out["share_not_connected"] = np.divide(
         total - total_linked, total, out=np.full(n_zones, np.nan), where=total > 0
     )

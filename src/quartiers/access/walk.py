@@ -58,6 +58,8 @@ logger = logging.getLogger(__name__)
 WALK_SPEED_KMH = 4.0
 #: Radius of the "3-30-300" rule (metres of network distance).
 NEAR_M = 300.0
+#: Distance beyond which a home counts as far from fresh food (metres of network distance).
+FOOD_NEAR_M = 500.0
 #: Walking time of the second count (minutes).
 WALK_MINUTES = 10.0
 #: Farthest a start or an access point may lie from the street network (metres).
@@ -86,6 +88,7 @@ def access_columns(categories: tuple[str, ...] = CATEGORIES) -> list[str]:
 ACCESS_COLUMNS = [
     *access_columns(),
     "share_beyond_300m_cool_outdoor",
+    "share_beyond_500m_fresh_food",
     "connected",
     "connected_share",
     "origin",
@@ -136,7 +139,9 @@ def cell_access(
         Indexed by ``idcar_200m``, columns :data:`ACCESS_COLUMNS`: per category
         ``dist_<c>_m`` (resident-weighted mean network distance to the nearest place, m),
         ``time_<c>_min``, ``count_<c>_300m`` and ``count_<c>_10min`` (mean number of
-        places within reach), ``share_beyond_300m_cool_outdoor``; ``connected`` (some
+        places within reach), ``share_beyond_300m_cool_outdoor`` and
+        ``share_beyond_500m_fresh_food`` (weight share of starts farther than 300 m from a
+        cool outdoor place, 500 m from fresh food); ``connected`` (some
         start reaches the main network), ``connected_share`` (weight share of starts that
         do), ``origin`` (``buildings`` or ``centroid``) and ``n_origins``. Unconnected
         cells and categories without any reachable place are NaN.
@@ -175,10 +180,11 @@ def cell_access(
         per_origin[f"dist_{category}_m"] = dist
         per_origin[f"count_{category}_300m"] = near
         per_origin[f"count_{category}_10min"] = reach
-        if category == "cool_outdoor":
-            beyond = (dist > NEAR_M).astype("float64")  # no reachable park at all is beyond
+        far = {"cool_outdoor": NEAR_M, "fresh_food": FOOD_NEAR_M}.get(category)
+        if far is not None:
+            beyond = (dist > far).astype("float64")  # no reachable place at all is beyond
             beyond[~routing.connected] = np.nan
-            per_origin["share_beyond_300m_cool_outdoor"] = beyond
+            per_origin[f"share_beyond_{far:.0f}m_{category}"] = beyond
     progress.finish()
     return _per_cell(cells, origins, routing.connected, per_origin, metres_per_min)
 

@@ -43,6 +43,7 @@ class OsmScene:
     facilities: list[Facility]
     in_osm: set[str] = field(default_factory=set)
     parkings: pd.DataFrame | None = None  # x0, y0, x1, y1 (plan frame)
+    food: list[Facility] = field(default_factory=list)  # shops, market, gardens (points)
 
 
 Tags = dict[str, str]
@@ -115,6 +116,12 @@ def write_osm(scene: OsmScene, warp: Warp, path: Path, rng: Generator) -> dict[s
             )
     _trees(ex, scene.trees, rng)
     _points(ex, scene)
+    if scene.food:  # last, so that the other objects keep their ids
+        ex.add_nodes(
+            np.array([f.u for f in scene.food]),
+            np.array([f.v for f in scene.food]),
+            [{**(f.osm or {}), "name": f.name} for f in scene.food],
+        )
 
     header = osmium.io.Header()
     header.set("generator", "quartiers demo : Ville-Témoin, territoire fictif (données inventées)")

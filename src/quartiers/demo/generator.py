@@ -24,6 +24,7 @@ from quartiers.demo._buildings import build_buildings, buildable_squares, parkin
 from quartiers.demo._dpe import dpe_records, write_dpe
 from quartiers.demo._facilities import Facility, place_landmarks, place_points
 from quartiers.demo._filosofi import filosofi_table, write_filosofi
+from quartiers.demo._food import food_facilities
 from quartiers.demo._geo import write_communes, write_lcz, write_qpv
 from quartiers.demo._geometry import Warp, to_wgs84
 from quartiers.demo._hazards import write_hazards
@@ -184,7 +185,10 @@ def _generate(paths: dict[str, Path], out_dir: Path, seed: int, progress: Progre
     ]
     write_filosofi(filosofi_table(cells, com3035, raw["men"]), paths["filosofi"])
     progress.advance()
-    write_bpe(_bpe_rows(world, rngs[7]), paths["bpe"], rngs[7])
+    # Food places draw from their own stream: the rest of the demo does not move with them.
+    food = food_facilities(layout, hh.reset_index(), rngs[11])
+    food_world = _World(layout, warp, food, set())
+    write_bpe(_bpe_rows(world, rngs[7]) + _bpe_rows(food_world, rngs[11]), paths["bpe"], rngs[7])
     progress.advance()
     write_lcz(_lcz(world, streets, buildings, trees), paths["lcz"])
     progress.advance()
@@ -192,7 +196,7 @@ def _generate(paths: dict[str, Path], out_dir: Path, seed: int, progress: Progre
     write_places(_cool_rooms(world), paths["places"])
     progress.advance()
     parkings = parking_lots(squares, buildings, rngs[10])
-    scene = OsmScene(layout, streets, buildings, trees, facilities, in_osm, parkings)
+    scene = OsmScene(layout, streets, buildings, trees, facilities, in_osm, parkings, food)
     write_osm(scene, warp, paths["osm"], rngs[9])
     write_hazards(layout, warp, paths["tri"], paths["argiles"])
     write_dpe(dpe_records(layout, warp, buildings, rngs[11]), paths["dpe"])

@@ -181,6 +181,13 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
         "plus élevé = plus vulnérable",
         "OpenStreetMap, INSEE BPE",
     ),
+    "share_beyond_500m_fresh_food": (
+        "Part des habitants reliés à plus de 500 m à pied d'un commerce d'alimentation "
+        "fraîche ou d'un marché",
+        "part (0–1)",
+        "plus élevé = plus vulnérable",
+        "OpenStreetMap, INSEE BPE",
+    ),
     "share_not_connected": (
         "Part des habitants dont le logement n'est pas relié au réseau piéton principal",
         "part (0–1)",

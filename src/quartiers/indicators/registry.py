@@ -44,6 +44,9 @@ ACCESS_CATEGORIES: dict[str, str] = {
     "care": "lieu de soins (pharmacie, médecin, hôpital)",
     "information": "point d'information (mairie, centre social, France Services)",
     "drinking_water": "point d'eau potable",
+    "fresh_food": "commerce d'alimentation fraîche (supermarché, épicerie, boulangerie, "
+    "boucherie, primeur) ou marché",
+    "shared_garden": "jardin partagé ou familial",
 }
 
 _FILOSOFI = "INSEE, Filosofi, données carroyées à 200 m (millésime dans run.json)"

@@ -129,7 +129,12 @@ def access_columns(access: pd.DataFrame) -> list[str]:
     ]
     cols.extend(
         c
-        for c in ("share_beyond_300m_cool_outdoor", "connected", "connected_share")
+        for c in (
+            "share_beyond_300m_cool_outdoor",
+            "share_beyond_500m_fresh_food",
+            "connected",
+            "connected_share",
+        )
         if c in access.columns
     )
     return cols

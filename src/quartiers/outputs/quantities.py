@@ -60,6 +60,10 @@ ACCESS_EXTRAS: dict[str, tuple[str, str]] = {
         "part (0–1)",
     ),
     "share_not_connected": ("Habitants non reliés au réseau piéton", "part (0–1)"),
+    "share_beyond_500m_fresh_food": (
+        "Habitants à plus de 500 m à pied d'un commerce d'alimentation fraîche ou d'un marché",
+        "part (0–1)",
+    ),
 }
 
 

@@ -251,12 +251,16 @@ def _access_rows(diag: Diagnostic, row: pd.Series) -> list[IndicatorRow]:
     columns += [
         ("share_beyond_300m_cool_outdoor", "part (0–1)", "dist_cool_outdoor"),
         ("share_not_connected", "part (0–1)", "dist_cool_outdoor"),
+        ("share_beyond_500m_fresh_food", "part (0–1)", "dist_fresh_food"),
     ]
     labels = {
         "share_beyond_300m_cool_outdoor": (
             "Habitants à plus de 300 m à pied d'un lieu frais extérieur (règle 3-30-300)"
         ),
         "share_not_connected": "Habitants dont le logement n'est pas relié au réseau piéton",
+        "share_beyond_500m_fresh_food": (
+            "Habitants à plus de 500 m à pied d'un commerce d'alimentation fraîche ou d'un marché"
+        ),
     }
     lines = []
     for column, unit, base in columns:

@@ -13,6 +13,7 @@ import osmium
 import shapely
 
 from quartiers.sources import _osm_tags as rules
+from quartiers.sources._food_tags import classify_food_place
 from quartiers.sources.places import classify_osm_place
 
 __all__ = ["Collector"]
@@ -87,8 +88,10 @@ class Collector:
             self.tree_lonlat.extend((loc.lon, loc.lat))
             self.tree_crown.append(rules.crown_diameter_m(tags))
         place = classify_osm_place(tags)
-        if place is not None:
-            self._add_place(self.wkb.create_point(node), f"osm:n{node.id}", place, tags)
+        food = classify_food_place(tags)
+        if place is not None or food is not None:
+            wkb = self.wkb.create_point(node)
+            self._add_places(wkb, f"osm:n{node.id}", place, food, tags)
 
     def _way(self, way: Any) -> None:
         tags = {tag.k: tag.v for tag in way.tags}
@@ -163,12 +166,15 @@ class Collector:
         vegetation = rules.vegetation_kind(tags)
         water = rules.water_kind(tags)
         place = classify_osm_place(tags)
+        food = classify_food_place(tags)
         paved = rules.paved_kind(tags)
-        if not (is_building or vegetation or water or place or paved):
+        if not (is_building or vegetation or water or place or food or paved):
             return
         only_building = is_building and vegetation is None and water is None and place is None
         if only_building and not self._first_node_inside(area):
-            return
+            if food is None:
+                return
+            is_building = False  # the same buildings as without food places
         try:
             wkb = self.wkb.create_multipolygon(area)
         except RuntimeError:  # broken ring or missing nodes at the extract's edge
@@ -188,9 +194,8 @@ class Collector:
         if paved is not None:
             self.paved_wkb.append(wkb)
             self.paved_kind.append(paved)
-        if place is not None:
-            letter = "w" if area.from_way() else "r"
-            self._add_place(wkb, f"osm:{letter}{area.orig_id()}", place, tags)
+        letter = "w" if area.from_way() else "r"
+        self._add_places(wkb, f"osm:{letter}{area.orig_id()}", place, food, tags)
 
     def _first_node_inside(self, area: Any) -> bool:
         if self.box is None:
@@ -200,6 +205,22 @@ class Collector:
                 loc = node.location
                 return bool(loc.valid()) and self._inside(loc.lon, loc.lat, _BUILDING_MARGIN_DEG)
         return False
+
+    def _add_places(
+        self,
+        wkb: str,
+        place_id: str,
+        place: tuple[str, str] | None,
+        food: tuple[str, str] | None,
+        tags: dict[str, str],
+    ) -> None:
+        """Record an object as a heat-wave place and, separately, as a food place."""
+        if place is not None:
+            self._add_place(wkb, place_id, place, tags)
+        if food is not None:
+            # Its own id: a community garden may also be a cool outdoor garden.
+            suffix = f":{food[0]}" if place is not None else ""
+            self._add_place(wkb, place_id + suffix, food, tags)
 
     def _add_place(
         self, wkb: str, place_id: str, place: tuple[str, str], tags: dict[str, str]

@@ -25,6 +25,7 @@ from pyproj import Transformer
 from quartiers.errors import InputError
 from quartiers.schemas import BPE_COLUMNS, BBox
 from quartiers.sources import validation as v
+from quartiers.sources._food_tags import FOOD_BPE_TYPEQU
 from quartiers.sources._text import (
     clean_code,
     column_map,
@@ -57,6 +58,8 @@ CATEGORIES: dict[str, str] = {
     # information points
     "A129": "information",  # town hall
     "A128": "information",  # France Services
+    # fresh food (codes and their check in quartiers.sources._food_tags)
+    **{code: category for code, (category, _) in FOOD_BPE_TYPEQU.items()},
 }
 
 #: TYPEQU → resource category for files up to 2022 (older nomenclature, SOURCES.md §3).

@@ -64,6 +64,14 @@ CATEGORY_ALIASES: dict[str, str] = {
     "information": "information",
     "eau_potable": "drinking_water",
     "point_d_eau": "drinking_water",
+    "alimentation": "fresh_food",
+    "alimentation_fraiche": "fresh_food",
+    "commerce_alimentaire": "fresh_food",
+    "marche": "fresh_food",
+    "jardin_partage": "shared_garden",
+    "jardins_partages": "shared_garden",
+    "jardin_familial": "shared_garden",
+    "jardins_familiaux": "shared_garden",
 }
 _ACTIONS = {
     "ouvrir": "open",

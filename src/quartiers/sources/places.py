@@ -8,7 +8,9 @@ Five categories (``docs/access.md`` is the reference, keep it in step):
   pools, and the cooled rooms (« salles rafraîchies ») a city declares;
 - ``care``: pharmacies, general practitioners, hospitals and clinics, health centres;
 - ``information``: town halls, social centres and CCAS, France Services, community centres;
-- ``drinking_water``: drinking fountains and taps.
+- ``drinking_water``: drinking fountains and taps;
+- ``fresh_food`` and ``shared_garden``: food shops and markets, shared and allotment
+  gardens (:mod:`quartiers.sources._food_tags`).
 
 Places are EPSG:2154 geometries with :data:`quartiers.schemas.PLACE_COLUMNS`; a place mapped
 as an area or a line keeps its shape, and :func:`place_access_points` turns it into points
@@ -29,6 +31,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from quartiers.schemas import PLACE_COLUMNS
+from quartiers.sources._food_tags import FOOD_BPE_TYPEQU, FOOD_CATEGORIES, FOOD_CATEGORY_LABELS
 from quartiers.sources._osm_tags import vegetation_kind, water_kind
 
 __all__ = [
@@ -57,6 +60,7 @@ CATEGORIES: tuple[str, ...] = (
     "care",
     "information",
     "drinking_water",
+    *FOOD_CATEGORIES,
 )
 
 #: French label of each category (shown to users).
@@ -67,6 +71,7 @@ CATEGORY_LABELS: dict[str, str] = {
     "care": "soins (pharmacie, médecin généraliste, hôpital, clinique)",
     "information": "information (mairie, centre social, CCAS, France Services, maison de quartier)",
     "drinking_water": "point d'eau potable",
+    **FOOD_CATEGORY_LABELS,
 }
 
 #: Smallest green or water area counted as a cool outdoor place (0.5 ha, in m²).
@@ -92,6 +97,7 @@ BPE_TYPEQU: dict[str, tuple[str, str]] = {
     "F101": ("cool_indoor", "swimming_pool"),
     "A129": ("information", "townhall"),
     "A128": ("information", "france_services"),
+    **FOOD_BPE_TYPEQU,
 }
 
 _POOL_ACCESS_OK = frozenset({"yes", "public", "customers", "permissive", "designated"})
@@ -245,7 +251,7 @@ def empty_places() -> gpd.GeoDataFrame:
 
 
 def bpe_places(bpe: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    """Return BPE facilities (BPE_COLUMNS) as places, keeping rows of the five categories.
+    """Return BPE facilities (BPE_COLUMNS) as places, keeping rows of the access categories.
 
     The ``category`` column made by :mod:`quartiers.sources.bpe` wins; where it is empty the
     ``typequ`` code is looked up in :data:`BPE_TYPEQU`.
