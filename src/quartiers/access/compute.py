@@ -18,7 +18,7 @@ from quartiers.access.network import WalkNetwork, build_network
 from quartiers.access.walk import MARGIN_M, cell_access
 from quartiers.errors import InputError
 from quartiers.progress import NullProgress, Progress
-from quartiers.schemas import TerritoryInputs
+from quartiers.schemas import BBox, TerritoryInputs
 from quartiers.sources.osm import OsmLayers, read_osm_layers
 from quartiers.sources.place_changes import apply_place_changes, read_place_changes
 from quartiers.sources.places import bpe_places, merge_places
@@ -27,9 +27,7 @@ from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M, parse_cell_ids
 __all__ = ["WalkAccess", "compute_access", "territory_bbox", "walk_access"]
 
 
-def territory_bbox(
-    cells: pd.DataFrame, margin_m: float = MARGIN_M
-) -> tuple[float, float, float, float]:
+def territory_bbox(cells: pd.DataFrame, margin_m: float = MARGIN_M) -> BBox:
     """Return the Lambert-93 box (EPSG:2154) around the cells plus ``margin_m`` metres."""
     corners = parse_cell_ids(cells["idcar_200m"].astype(str), source="carreaux")
     if len(corners) == 0:
@@ -50,7 +48,7 @@ def compute_access(
     *,
     changes_csv: Path | None = None,
     layers: OsmLayers | None = None,
-    bbox_2154: tuple[float, float, float, float] | None = None,
+    bbox_2154: BBox | None = None,
     margin_m: float = MARGIN_M,
     network: WalkNetwork | None = None,
     progress: Progress | None = None,
@@ -96,7 +94,7 @@ def walk_access(
     *,
     changes_csv: Path | None = None,
     layers: OsmLayers | None = None,
-    bbox_2154: tuple[float, float, float, float] | None = None,
+    bbox_2154: BBox | None = None,
     margin_m: float = MARGIN_M,
     network: WalkNetwork | None = None,
     progress: Progress | None = None,

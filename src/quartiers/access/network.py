@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +22,9 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from quartiers.errors import InputError
+
+if TYPE_CHECKING:
+    from quartiers.schemas import BBox
 
 __all__ = [
     "NETWORK_CRS",
@@ -90,7 +94,7 @@ class WalkNetwork:
         return _symmetric(self.n_nodes, self.edge_u, self.edge_v, self.edge_length)
 
     @property
-    def bounds(self) -> tuple[float, float, float, float]:
+    def bounds(self) -> BBox:
         """Bounding box ``(xmin, ymin, xmax, ymax)`` of the nodes."""
         xmin, ymin = self.node_xy.min(axis=0)
         xmax, ymax = self.node_xy.max(axis=0)

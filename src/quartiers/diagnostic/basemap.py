@@ -22,7 +22,7 @@ import shapely
 
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
-from quartiers.schemas import TerritoryInputs
+from quartiers.schemas import BBox, TerritoryInputs
 from quartiers.sources.osm_basemap import read_osm_basemap
 
 __all__ = [
@@ -103,7 +103,7 @@ def _outline_frame(frame: gpd.GeoDataFrame, layer: str, name_col: str) -> gpd.Ge
     )
 
 
-def _box_2154(*frames: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+def _box_2154(*frames: gpd.GeoDataFrame) -> BBox:
     bounds = np.array([f.to_crs("EPSG:2154").total_bounds for f in frames if len(f)])
     if not len(bounds):
         raise InputError("fond de carte : ni commune ni QPV pour délimiter le territoire")

@@ -22,7 +22,7 @@ from quartiers.diagnostic.run import Diagnostic, RobustnessOptions, run_diagnost
 from quartiers.errors import InputError
 from quartiers.method.spec import Method
 from quartiers.progress import NullProgress, Progress
-from quartiers.schemas import TerritoryInputs
+from quartiers.schemas import BBox, TerritoryInputs
 from quartiers.settings import Settings, get_settings
 from quartiers.sources.load import city_file_provenance, load_inputs
 from quartiers.sources.multi import merge_inputs
@@ -232,7 +232,7 @@ def _access(
     return result.table, result.network
 
 
-def _bbox(inputs: TerritoryInputs) -> tuple[float, float, float, float] | None:
+def _bbox(inputs: TerritoryInputs) -> BBox | None:
     """Return the clip box of the territory (EPSG:2154) recorded by the sources step."""
     territory = inputs.notes.territory
     box = territory.bbox_2154 if territory is not None else None

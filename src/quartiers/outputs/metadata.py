@@ -18,6 +18,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
+from quartiers.schemas import BBox
+
 if TYPE_CHECKING:
     from quartiers.diagnostic.record import RunRecord
 
@@ -74,7 +76,7 @@ class Record:
     identifier: str
     title: str
     abstract: str
-    bbox: tuple[float, float, float, float]
+    bbox: BBox
     crs_epsg: int
     created: date
     lineage: str
@@ -98,7 +100,7 @@ def _licence(run: RunRecord) -> tuple[str, str]:
 
 def record_from_run(
     run: RunRecord,
-    bbox: tuple[float, float, float, float],
+    bbox: BBox,
     contact: Contact,
     files: Sequence[str],
     created: date,

@@ -29,6 +29,7 @@ from quartiers.outputs._qgis_styles import layer_style
 
 if TYPE_CHECKING:
     from quartiers.diagnostic.record import RunRecord
+    from quartiers.schemas import BBox
 
 __all__ = ["LAYOUT_NAME", "PROJECT_CRS", "project_xml", "write_qgis_project"]
 
@@ -154,9 +155,7 @@ def _label(layout: ET.Element, name: str, text: str, pos: Sequence[float], size:
     ET.SubElement(item, "LabelFont", {"description": f"DejaVu Sans,{size},-1,5,50,0,0,0,0,0"})
 
 
-def _layout(
-    title: str, sources: str, extent: tuple[float, float, float, float], shown: Sequence[str]
-) -> ET.Element:
+def _layout(title: str, sources: str, extent: BBox, shown: Sequence[str]) -> ET.Element:
     layouts = ET.Element("Layouts")
     layout = ET.SubElement(
         layouts,
@@ -226,9 +225,7 @@ def _legend(layout: ET.Element, map_uuid: str, shown: Sequence[str]) -> None:
         )
 
 
-def _furniture(
-    layout: ET.Element, map_uuid: str, extent: tuple[float, float, float, float]
-) -> None:
+def _furniture(layout: ET.Element, map_uuid: str, extent: BBox) -> None:
     """Add the scale bar and the north arrow to the print layout."""
     _item(
         layout,
@@ -272,7 +269,7 @@ def project_xml(
     *,
     title: str,
     sources: str,
-    extent: tuple[float, float, float, float],
+    extent: BBox,
 ) -> str:
     """Return the ``.qgs`` XML of the project.
 

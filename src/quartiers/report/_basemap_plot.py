@@ -7,14 +7,18 @@ The background is :attr:`quartiers.diagnostic.Diagnostic.basemap` (None: nothing
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import geopandas as gpd
 import numpy as np
 import shapely
 from matplotlib.axes import Axes
 
+if TYPE_CHECKING:
+    from quartiers.schemas import BBox
+
 __all__ = ["basemap_note", "draw_background", "draw_foreground"]
 
-_Bounds = tuple[float, float, float, float]
 # Street class → (line width in points, colour) on the PDF maps.
 _STREETS = {
     "principale": (1.6, "#fff1dc"),
@@ -24,14 +28,14 @@ _STREETS = {
 }
 
 
-def _within(basemap: gpd.GeoDataFrame | None, bounds: _Bounds) -> gpd.GeoDataFrame | None:
+def _within(basemap: gpd.GeoDataFrame | None, bounds: BBox) -> gpd.GeoDataFrame | None:
     if basemap is None or basemap.empty:
         return None
     x0, y0, x1, y1 = bounds
     return basemap.cx[x0:x1, y0:y1]
 
 
-def draw_background(ax: Axes, basemap: gpd.GeoDataFrame | None, bounds: _Bounds) -> None:
+def draw_background(ax: Axes, basemap: gpd.GeoDataFrame | None, bounds: BBox) -> None:
     """Draw green areas, water surfaces and (on a map under 6 km wide) buildings."""
     shown = _within(basemap, bounds)
     if shown is None:
@@ -45,7 +49,7 @@ def draw_background(ax: Axes, basemap: gpd.GeoDataFrame | None, bounds: _Bounds)
 
 
 def draw_foreground(
-    ax: Axes, basemap: gpd.GeoDataFrame | None, bounds: _Bounds, *, max_zoom: float
+    ax: Axes, basemap: gpd.GeoDataFrame | None, bounds: BBox, *, max_zoom: float
 ) -> int:
     """Draw streets, rivers and the names that appear up to ``max_zoom``; return the names drawn.
 
@@ -74,7 +78,7 @@ def draw_foreground(
     return _names(ax, shown, bounds, max_zoom)
 
 
-def _names(ax: Axes, shown: gpd.GeoDataFrame, bounds: _Bounds, max_zoom: float) -> int:
+def _names(ax: Axes, shown: gpd.GeoDataFrame, bounds: BBox, max_zoom: float) -> int:
     names = shown[(shown["layer"] == "etiquette") & (shown["minzoom"] <= max_zoom)]
     names = names.sort_values("minzoom", kind="stable")
     x0, y0, x1, y1 = bounds

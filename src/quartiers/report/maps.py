@@ -9,6 +9,7 @@ perimeters are outlined; a scale bar gives distances since the axes are hidden.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +24,9 @@ from quartiers.outputs.legends import diagnostic_legend
 from quartiers.report._basemap_plot import basemap_note, draw_background, draw_foreground
 from quartiers.report._plot import NO_DATA, new_figure, to_chart
 from quartiers.report.model import Chart
+
+if TYPE_CHECKING:
+    from quartiers.schemas import BBox
 
 __all__ = ["index_classes", "qpv_map", "territory_map"]
 
@@ -77,7 +81,7 @@ def _class_handles(legend: Legend) -> list[Patch | Line2D]:
     return [Patch(facecolor=c, label=f"Indice {label}") for c, label in reversed(pairs)]
 
 
-def _frame(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
+def _frame(ax: Axes, bounds: BBox) -> None:
     x0, y0, x1, y1 = bounds
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -91,7 +95,7 @@ def _frame(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
 
 def _padded(
     bounds: np.ndarray, *, share: float, minimum: float, aspect: float | None = None
-) -> tuple[float, float, float, float]:
+) -> BBox:
     """Return ``bounds`` with a margin, widened to ``aspect`` (width / height) if given."""
     x0, y0, x1, y1 = (float(v) for v in bounds)
     pad = max(share * max(x1 - x0, y1 - y0), minimum)

@@ -14,18 +14,21 @@ Pure functions: coordinates in, French description of the likely CRS out.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 from numpy.typing import NDArray
 from pyproj import CRS, Transformer
+
+if TYPE_CHECKING:
+    from quartiers.schemas import BBox
 
 __all__ = ["SWAPPED", "guess_crs", "in_france"]
 
 FloatArray = NDArray[np.float64]
 
 # (west, south, east, north) in degrees, with a margin of about half a degree.
-_FRANCE: Final[tuple[tuple[float, float, float, float], ...]] = (
+_FRANCE: Final[tuple[BBox, ...]] = (
     (-5.8, 41.0, 10.0, 51.6),  # mainland France and Corsica
     (-63.3, 14.2, -60.7, 18.3),  # Guadeloupe, Martinique, Saint-Martin, Saint-Barthélemy
     (-54.8, 1.9, -51.3, 6.0),  # Guyane

@@ -6,7 +6,7 @@ bbox filtering happen afterwards, in bulk, on the collected arrays.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import osmium
@@ -15,6 +15,9 @@ import shapely
 from quartiers.sources import _osm_tags as rules
 from quartiers.sources._food_tags import classify_food_place
 from quartiers.sources.places import classify_osm_place
+
+if TYPE_CHECKING:
+    from quartiers.schemas import BBox
 
 __all__ = ["Collector"]
 
@@ -26,7 +29,7 @@ _BUILDING_MARGIN_DEG = 0.01
 class Collector:
     """Collect walkable ways, roads, buildings, greenery, trees, water and places."""
 
-    def __init__(self, lonlat_box: tuple[float, float, float, float] | None) -> None:
+    def __init__(self, lonlat_box: BBox | None) -> None:
         self.box = lonlat_box
         self.seen = 0
         self.wkb = osmium.geom.WKBFactory()

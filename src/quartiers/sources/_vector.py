@@ -58,7 +58,7 @@ def read_vector(
     what: str,
     layer: str | None = None,
     columns: Sequence[str] | None = None,
-    bbox: tuple[float, float, float, float] | None = None,
+    bbox: BBox | None = None,
     where: str | None = None,
     read_geometry: bool = True,
     encoding: str | None = None,

@@ -36,6 +36,7 @@ from quartiers.schemas import (
     TREE_COLUMNS,
     VEGETATION_COLUMNS,
     WATER_COLUMNS,
+    BBox,
 )
 from quartiers.sources._osm_collect import Collector
 from quartiers.sources.places import consolidate_outdoor, empty_places
@@ -95,9 +96,7 @@ class OsmLayers:
     source: str = ""
 
 
-def read_osm_layers(
-    path: Path, bbox_2154: tuple[float, float, float, float] | None = None
-) -> OsmLayers:
+def read_osm_layers(path: Path, bbox_2154: BBox | None = None) -> OsmLayers:
     """Read an OpenStreetMap PBF or XML file into normalised layers (EPSG:2154).
 
     Parameters
@@ -187,7 +186,7 @@ def sniff_format(path: Path) -> str:
     return "osm" if head.startswith(b"<") else "pbf"
 
 
-def _collect(osm_file: Any, lonlat_box: tuple[float, float, float, float] | None) -> Collector:
+def _collect(osm_file: Any, lonlat_box: BBox | None) -> Collector:
     collector = Collector(lonlat_box)
     processor = (
         osmium.FileProcessor(osm_file)
@@ -342,9 +341,7 @@ def _places(c: Collector, project: Any, box: shapely.Geometry | None) -> gpd.Geo
     return consolidate_outdoor(_frame(_subset(data, keep), geoms[keep], PLACE_COLUMNS))
 
 
-def _walk_edges(
-    c: Collector, to_2154: Transformer, bbox: tuple[float, float, float, float] | None
-) -> gpd.GeoDataFrame:
+def _walk_edges(c: Collector, to_2154: Transformer, bbox: BBox | None) -> gpd.GeoDataFrame:
     ids = np.asarray(c.walk_node, dtype=np.int64)
     part = np.asarray(c.walk_part, dtype=np.int64)
     lonlat = np.asarray(c.walk_lonlat, dtype="float64").reshape(-1, 2)

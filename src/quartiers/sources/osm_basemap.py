@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +21,9 @@ from pyproj import Transformer
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
 from quartiers.sources.osm import sniff_format, write_sorted
+
+if TYPE_CHECKING:
+    from quartiers.schemas import BBox
 
 __all__ = ["BASEMAP_COLUMNS", "STREET_CLASSES", "read_osm_basemap"]
 
@@ -139,9 +142,7 @@ def _collect(osm_file: Any) -> _Collector:
     return collector
 
 
-def read_osm_basemap(
-    path: Path, bbox_2154: tuple[float, float, float, float] | None = None
-) -> gpd.GeoDataFrame:
+def read_osm_basemap(path: Path, bbox_2154: BBox | None = None) -> gpd.GeoDataFrame:
     """Read the background map features of an OSM file (PBF or XML), in EPSG:2154.
 
     Parameters

@@ -31,7 +31,7 @@ from pyproj import Transformer
 
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
-from quartiers.schemas import PLACE_COLUMNS
+from quartiers.schemas import PLACE_COLUMNS, BBox
 from quartiers.sources import validation as v
 from quartiers.sources.places import CATEGORIES, PLACES_CRS, merge_places
 from quartiers.text import fold
@@ -257,7 +257,7 @@ def apply_place_changes(
     changes: pd.DataFrame,
     *,
     source: str,
-    bbox_2154: tuple[float, float, float, float] | None = None,
+    bbox_2154: BBox | None = None,
 ) -> gpd.GeoDataFrame:
     """Return ``places`` with the city's openings added and closings removed, in file order.
 

@@ -26,6 +26,7 @@ from pyproj import CRS, Transformer
 
 from quartiers.diagnostic._dictionary import describe
 from quartiers.outputs._layer_info import LAYER_DESCRIPTIONS, LAYER_ID_COLUMNS, LAYER_TITLES
+from quartiers.schemas import BBox
 from quartiers.web.catalog import TerritoryData
 
 __all__ = [
@@ -173,7 +174,7 @@ class Collection:
     crs84: NDArray[Any]
     ids: list[str]
     bounds: FloatArray = field(init=False)
-    extent: tuple[float, float, float, float] = field(init=False)
+    extent: BBox = field(init=False)
     _positions: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -199,7 +200,7 @@ class Collection:
         """Return the row of a feature, None when unknown."""
         return self._positions.get(feature_id)
 
-    def select(self, bbox: tuple[float, float, float, float] | None) -> NDArray[np.int64]:
+    def select(self, bbox: BBox | None) -> NDArray[np.int64]:
         """Return the rows whose geometry intersects a CRS84 box (all rows without box)."""
         if bbox is None:
             return np.arange(len(self.ids), dtype=np.int64)

@@ -8,10 +8,14 @@ The standard answers errors as JSON ``{"code", "description"}``, not as the site
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 
 from quartiers.web.ogc_layers import CRS84, SUPPORTED_CRS, uri_crs
+
+if TYPE_CHECKING:
+    from quartiers.schemas import BBox
 
 __all__ = ["ITEMS_PARAMS", "ITEM_PARAMS", "OgcError", "check_params", "parse_crs", "parse_ogc_bbox"]
 
@@ -58,7 +62,7 @@ def parse_crs(value: str, name: str) -> str:
     return uri
 
 
-def parse_ogc_bbox(text: str, crs: str) -> tuple[float, float, float, float]:
+def parse_ogc_bbox(text: str, crs: str) -> BBox:
     """Read ``bbox`` (4 or 6 numbers, in ``crs`` axis order) and return it in CRS84."""
     message = f"bbox : 4 ou 6 nombres séparés par des virgules attendus (reçu « {text[:80]} »)"
     try:

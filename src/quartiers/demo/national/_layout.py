@@ -10,7 +10,7 @@ and the QPV, rotated rectangles on a lattice around each town centre (never over
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -18,6 +18,9 @@ from numpy.random import Generator
 from numpy.typing import NDArray
 
 from quartiers.sources.territory_codes import DEPARTEMENTS
+
+if TYPE_CHECKING:
+    from quartiers.schemas import BBox
 
 __all__ = ["ESSAI", "FRANCE", "Departement", "Scale", "Town", "departements", "place_qpv"]
 
@@ -89,7 +92,7 @@ class Departement:
         j = np.clip(((y - self.y0) // side).astype(np.int64), 0, n - 1)
         return j * n + i
 
-    def commune_boxes(self) -> list[tuple[float, float, float, float]]:
+    def commune_boxes(self) -> list[BBox]:
         """Return each commune's square (EPSG:3035 m), in :meth:`commune_codes` order."""
         side, n = self.commune_side, self.scale.communes_per_side
         return [
