@@ -15,8 +15,17 @@ national run's wall time to their sum.
 Floors of the issue on this 2-core, 24 GiB machine (without walking access): ≤ 60 s and
 ≤ 6 GiB.
 
+With ``--workers N`` (a Dask ``LocalCluster`` of N processes) or ``--scheduler
+tcp://HOST:PORT`` (an existing cluster) the independent parts run on Dask, as
+``quartiers diagnose`` does with the same options; ``--compare-workers 1,2`` runs the
+diagnostic once per worker count (0: in this process without Dask; a cluster is started
+and stopped each time, its start included; Filosofi not reread) and prints the speed-up
+of each against the first. CPU and peak RSS are then those of this process only (the
+workers' are not counted).
+
 Run: ``.venv/bin/python benchmarks/bench_national.py [--echelle france] [--data DIR]
-[--no-uncertainty] [--regions]``.
+[--no-uncertainty] [--regions] [--workers N | --scheduler ADDR | --compare-workers 1,2]
+[--territory reg:11 ...]``.
 """
 
 from __future__ import annotations
@@ -36,6 +45,14 @@ from quartiers.settings import get_settings
 
 SKIPPED = ("osm", "lcz", "chaleur_nuit", "couvert_arbore", "drias", "bdtopo", "georisques")
 FLOOR_S, FLOOR_GIB = 60.0, 6.0
+#: The sub-steps of ``run_diagnostic``'s first step, in the order it advances its progress.
+DIAGNOSTIC_STEPS = (
+    "zones et recouvrements",
+    "indicateurs par carreau",
+    "agrégats par zone",
+    "indice, rangs et couches",
+    "colonnes de territoire (et robustesse sans tirages)",
+)
 
 
 def _hwm_kib() -> int:
@@ -59,6 +76,7 @@ class Stages:
         self._wall = time.perf_counter()
         self._cpu = time.process_time()
         self.peak_kib = 0
+        self._steps: list[str] = []
         _reset_hwm()
 
     def cut(self, label: str) -> None:
@@ -72,10 +90,17 @@ class Stages:
 
     def start(self, label: str, total: float | None = None) -> None:
         """Open a new stage at each step the library reports."""
+        if label.startswith("Diagnostic : zones"):
+            self._steps = list(DIAGNOSTIC_STEPS)
+            label = f"diagnostic · {self._steps.pop(0)}"
+        else:
+            self._steps = []
         self.cut(label)
 
     def advance(self, amount: float = 1.0) -> None:
-        """Ignore progress within a stage."""
+        """Cut the diagnostic step into its sub-steps; ignore progress elsewhere."""
+        if self._steps:
+            self.cut(f"diagnostic · {self._steps.pop(0)}")
 
     def finish(self) -> None:
         """Steps end when the next one starts."""
@@ -92,7 +117,9 @@ def _merged(rows: list[tuple[str, float, float, float]]) -> list[tuple[str, floa
     return [(k, *v) for k, v in out.items() if v[0] >= 0.05 or v[2] > 0]  # type: ignore[misc]
 
 
-def run(territory: str, sources: dict[str, Path], out: Path, args: argparse.Namespace) -> Stages:
+def run(
+    territory: str | list[str], sources: dict[str, Path], out: Path, args: argparse.Namespace
+) -> Stages:
     """Run one diagnostic and write it, timing each stage."""
     stages = Stages()
     settings = get_settings().model_copy(
@@ -103,7 +130,7 @@ def run(territory: str, sources: dict[str, Path], out: Path, args: argparse.Name
     )
     diag = diagnose(
         territory, sources=sources, skip=SKIPPED, settings=settings, robustness=robustness,
-        progress=stages,
+        progress=stages, workers=args.workers, scheduler=args.scheduler,
     )  # fmt: skip
     stages.cut("écriture des résultats")
     diag.write(out / "resultats")
@@ -122,14 +149,22 @@ def main() -> None:
     )
     parser.add_argument("--no-uncertainty", action="store_true")
     parser.add_argument("--regions", action="store_true")
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--scheduler", default=None)
+    parser.add_argument("--compare-workers", default=None, metavar="1,2")
+    parser.add_argument("--territory", action="append", default=None)
     args = parser.parse_args()
     t0 = time.perf_counter()
     fixture = generate_france(args.data / args.echelle, echelle=args.echelle)
     print(f"fixture {'réutilisée' if fixture.reused else 'générée'} en "
           f"{time.perf_counter() - t0:.1f} s : {fixture.counts}")  # fmt: skip
     sources = {k: fixture.paths[k] for k in FILES}
+    territory = args.territory or "france"
+    if args.compare_workers:
+        compare_workers(territory, sources, args)
+        return
     with tempfile.TemporaryDirectory(prefix="bench-national-") as tmp:
-        stages = run("france", sources, Path(tmp) / "france", args)
+        stages = run(territory, sources, Path(tmp) / "france", args)
     rows = _merged(stages.rows)
     total_wall = sum(r[1] for r in rows)
     total_cpu = sum(r[2] for r in rows)
@@ -157,6 +192,43 @@ def main() -> None:
             print(f"reg:{region} : {walls[-1]:.1f} s")
     print(f"{len(regions)} régions l'une après l'autre : {sum(walls):.1f} s ; France en un "
           f"diagnostic : {total_wall:.1f} s ; rapport {total_wall / sum(walls):.2f}")  # fmt: skip
+
+
+def compare_workers(
+    territory: str | list[str], sources: dict[str, Path], args: argparse.Namespace
+) -> None:
+    """Time the diagnostic with each worker count and print the speed-ups (same inputs)."""
+    from quartiers.diagnostic.pipeline import read_territories
+
+    counts = [int(c) for c in args.compare_workers.split(",")]
+    with tempfile.TemporaryDirectory(prefix="bench-workers-") as tmp:
+        settings = get_settings().model_copy(
+            update={"offline": True, "workspace_dir": Path(tmp) / ".espace",
+                    "cache_dir": Path(tmp) / ".cache"}
+        )  # fmt: skip
+        names = [territory] if isinstance(territory, str) else territory
+        inputs = read_territories(names, sources=sources, skip=SKIPPED, settings=settings,
+                                  progress=Stages())  # fmt: skip
+        robustness = (
+            RobustnessOptions(uncertainty=False, hotspots=False) if args.no_uncertainty else None
+        )
+        walls, digests = [], []
+        for n in counts:
+            t = time.perf_counter()
+            diag = diagnose(inputs, robustness=robustness, workers=n or None)
+            walls.append(time.perf_counter() - t)
+            diag.write(Path(tmp) / f"w{n}")
+            digests.append((Path(tmp) / f"w{n}" / "qpv.csv").read_bytes())
+            print(f"{_label(n)} : {walls[-1]:.1f} s, {len(diag.qpv)} QPV")
+    for n, wall in zip(counts, walls, strict=True):
+        print(f"accélération {_label(counts[0])} → {_label(n)} : ×{walls[0] / wall:.2f}")
+    print("qpv.csv identiques :", all(d == digests[0] for d in digests))
+
+
+def _label(n: int) -> str:
+    if n == 0:
+        return "un processus (sans Dask)"
+    return f"{n} worker(s) (démarrage du cluster compris)"
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "UNAVAILABLE",
+    "ClusterError",
     "FieldError",
     "ForbiddenError",
     "InputError",
@@ -64,6 +65,13 @@ class FieldError(InputError):
 
 class SourceError(QuartiersError):
     """An official source, or the database, cannot be reached, downloaded or verified."""
+
+    exit_code = 2
+    http_status = 503
+
+
+class ClusterError(QuartiersError):
+    """A Dask cluster (``--scheduler``, ``--workers``) that cannot be reached or fails."""
 
     exit_code = 2
     http_status = 503

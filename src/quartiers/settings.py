@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     )
     http_timeout_s: float = Field(default=60.0, gt=0, description="Délai réseau (s).")
     http_retries: int = Field(default=4, ge=0, le=20, description="Nouvelles tentatives.")
+    scheduler: str = Field(
+        default="",
+        description=(
+            "Adresse tcp://HÔTE:PORT du planificateur d'un cluster Dask existant qui calcule "
+            "les parties indépendantes du diagnostic ; vide : calcul dans ce processus."
+        ),
+    )
     basemap_url: str = Field(
         default="",
         description=(

@@ -19,8 +19,10 @@ __all__ = [
     "NoUncertaintyOption",
     "OutOption",
     "PlacesOption",
+    "SchedulerOption",
     "SeedOption",
     "TerritoriesOption",
+    "WorkersOption",
 ]
 
 TerritoriesOption = Annotated[
@@ -97,5 +99,25 @@ NoUncertaintyOption = Annotated[
         "--no-uncertainty",
         help="Ne pas calculer les intervalles de rang, les indices de Sobol ni les points "
         "chauds (plus rapide ; colonnes laissées vides).",
+    ),
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        metavar="N",
+        help="Calculer les parties indépendantes (zones et recouvrements par région, blocs de "
+        "tirages Monte Carlo et de Sobol) sur un cluster Dask local de N processus, arrêté à "
+        "la fin ; mêmes résultats qu'en un seul processus (voir docs/scale.md).",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="tcp://HÔTE:PORT",
+        help="Utiliser un cluster Dask existant : adresse de son planificateur (défaut : "
+        "variable QUARTIERS_SCHEDULER ; sans elle ni --workers, tout est calculé dans ce "
+        "processus). Mêmes résultats (voir docs/scale.md).",
     ),
 ]

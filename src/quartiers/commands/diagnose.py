@@ -23,8 +23,10 @@ from quartiers.commands._diagnose_options import (
     NoUncertaintyOption,
     OutOption,
     PlacesOption,
+    SchedulerOption,
     SeedOption,
     TerritoriesOption,
+    WorkersOption,
 )
 from quartiers.commands._options import (
     NameOption,
@@ -60,6 +62,8 @@ def diagnose_command(
     seed: SeedOption = None,
     no_uncertainty: NoUncertaintyOption = False,
     nom: NameOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Run the diagnostic of a territory and write its output directory.
 
@@ -76,6 +80,10 @@ def diagnose_command(
     from quartiers.sources.multi import with_name
 
     _check_draws_and_seed(draws, seed)
+    if workers is not None and workers < 1:
+        raise typer.BadParameter(
+            f"{workers} : nombre de processus de calcul ≥ 1 attendu", param_hint="--workers"
+        )
     settings = source_settings(offline=offline, workspace=workspace)
     local = parse_source_files(source or [])
     inputs_used = [*_flat(local.values()), *(p for p in (method, places) if p is not None)]
@@ -99,6 +107,8 @@ def diagnose_command(
                     seed=seed,
                 ),
                 progress=progress,
+                workers=workers,
+                scheduler=scheduler,
             )
             progress.close()
             diag = replace(diag, basemap=build_basemap(inputs, diag.qpv))

@@ -17,10 +17,13 @@ from scipy import sparse
 
 from quartiers.errors import InputError
 from quartiers.indicators.sensitivity import REQUIRED_COLUMNS
+from quartiers.parallel import SERIAL, Executor
 from quartiers.schemas import HORIZONS, TerritoryInputs
+from quartiers.sources.territory_codes import DEPARTEMENTS, departement_code
 from quartiers.spatial.grid import parse_cell_ids
+from quartiers.spatial.overlap_groups import group_of_communes
 from quartiers.spatial.overlaps import Overlaps, overlaps_for
-from quartiers.spatial.zones import check_qpv_extent, to_cell_crs
+from quartiers.spatial.zones import check_qpv_extent, qpv_communes, to_cell_crs
 
 __all__ = ["Layers", "check_request", "prepare_cells", "prepare_layers", "require"]
 
@@ -97,11 +100,14 @@ def prepare_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, NDArray[np.int64]]
     return table, xy
 
 
-def prepare_layers(inputs: TerritoryInputs, overlaps: Overlaps | None = None) -> Layers:
+def prepare_layers(
+    inputs: TerritoryInputs, overlaps: Overlaps | None = None, executor: Executor = SERIAL
+) -> Layers:
     """Check the QPV, communes and cells, and return them laid on the grid.
 
     ``overlaps`` (weights of a previous run) are reused when they were built for the same
-    cells, QPV and communes, recomputed otherwise.
+    cells, QPV and communes, recomputed otherwise: région by région (one task of
+    ``executor`` each) when the communes span several régions.
     """
     require(inputs.qpv, ["code_qp", "lib_qp", "insee_com", "siren_epci"], "QPV")
     require(inputs.communes, ["insee_com", "nom", "population", "siren_epci"], "communes")
@@ -113,5 +119,17 @@ def prepare_layers(inputs: TerritoryInputs, overlaps: Overlaps | None = None) ->
     communes = to_cell_crs(inputs.communes, name="communes")
     communes = communes.sort_values("insee_com").reset_index(drop=True)
     check_qpv_extent(qpv, xy, source="carreaux Filosofi")
-    weights = overlaps_for(xy, qpv, communes, overlaps)
+    weights = overlaps_for(
+        xy, qpv, communes, overlaps, groups=region_groups(qpv, communes), executor=executor
+    )
     return Layers(cells=cells, xy=xy, zones=weights.zones.copy(), weights=weights)
+
+
+def region_groups(qpv: pd.DataFrame, communes: pd.DataFrame) -> NDArray[np.int64]:
+    """Return a group per commune: its région, merged through its EPCI and straddling QPV."""
+    insee = communes["insee_com"].astype(str).to_numpy(dtype=object)
+    region = np.asarray(
+        [DEPARTEMENTS.get(departement_code(c), ("", ""))[1] for c in insee], dtype=object
+    )
+    siren = communes["siren_epci"].astype("string").fillna("").to_numpy(dtype=object)
+    return group_of_communes(region, siren, qpv_communes(qpv), insee)

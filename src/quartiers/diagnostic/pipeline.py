@@ -21,6 +21,7 @@ from quartiers.diagnostic._reference_build import TerritoryReference, territory_
 from quartiers.diagnostic.run import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
 from quartiers.method.spec import Method
+from quartiers.parallel import open_executor
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import BBox, TerritoryInputs
 from quartiers.settings import Settings, get_settings
@@ -47,6 +48,8 @@ def diagnose(
     network: WalkNetwork | None = None,
     overlaps: Overlaps | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> Diagnostic:
     """Diagnose the heat-wave vulnerability of the QPV of one or several territories.
 
@@ -84,6 +87,14 @@ def diagnose(
         match the cells, QPV and communes.
     progress
         Receives the steps and their progress (French labels).
+    workers
+        Compute the independent parts (zones and overlaps per région, blocks of Monte Carlo
+        and Sobol draws) on a Dask ``LocalCluster`` of this many processes, closed after.
+    scheduler
+        Address ``tcp://HOST:PORT`` of an existing Dask cluster's scheduler for those parts
+        (``QUARTIERS_SCHEDULER`` when neither this nor ``workers`` is given). With neither,
+        everything runs in this process and Dask is not imported. The numbers are the same
+        in the three cases (``docs/scale.md``).
 
     Returns
     -------
@@ -95,23 +106,34 @@ def diagnose(
     ------
     quartiers.errors.QuartiersError
         Bad or missing input (French message naming the file and field), unknown method
-        or horizon, a source that cannot be read or downloaded.
+        or horizon, a source that cannot be read or downloaded; both ``workers`` and
+        ``scheduler``, or a scheduler that cannot be reached (``ClusterError``).
     """
     progress = progress or NullProgress()
+    settings = settings or get_settings()
+    if workers is None and scheduler is None:
+        scheduler = settings.scheduler or None
     chosen = method if isinstance(method, Method) else Method.load(method)
-    inputs = _inputs_of(
-        territory, sources=sources, skip=skip, settings=settings, places=places, progress=progress
-    )
-    table, network = _access(inputs, access, places, network, progress)
-    diag = run_diagnostic(
-        inputs,
-        method=chosen,
-        horizon=horizon or chosen.horizon,
-        access=table,
-        progress=progress,
-        robustness=robustness or RobustnessOptions(),
-        overlaps=overlaps,
-    )
+    with open_executor(workers=workers, scheduler=scheduler) as executor:
+        inputs = _inputs_of(
+            territory,
+            sources=sources,
+            skip=skip,
+            settings=settings,
+            places=places,
+            progress=progress,
+        )
+        table, network = _access(inputs, access, places, network, progress)
+        diag = run_diagnostic(
+            inputs,
+            method=chosen,
+            horizon=horizon or chosen.horizon,
+            access=table,
+            progress=progress,
+            robustness=robustness or RobustnessOptions(),
+            overlaps=overlaps,
+            executor=executor,
+        )
     return replace(diag, network=network, access=table)
 
 

@@ -29,6 +29,7 @@ from quartiers.diagnostic.result import Diagnostic
 from quartiers.diagnostic.robustness import RobustnessInputs, RobustnessOptions, add_robustness
 from quartiers.diagnostic.scoring import RunContext, RunScores, score_run
 from quartiers.method.spec import Method, default_method
+from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import TerritoryInputs
 from quartiers.spatial.overlaps import Overlaps
@@ -48,6 +49,7 @@ def run_diagnostic(
     progress: Progress = _NULL_PROGRESS,
     robustness: RobustnessOptions = _ROBUSTNESS,
     overlaps: Overlaps | None = None,
+    executor: Executor = SERIAL,
 ) -> Diagnostic:
     """Run the heat-wave vulnerability diagnostic of a territory (inputs already read).
 
@@ -73,6 +75,10 @@ def run_diagnostic(
     overlaps
         Overlap weights of a previous run (:attr:`Diagnostic.overlaps`); reused when they
         were built for the same cells, QPV and communes, recomputed otherwise.
+    executor
+        Computes the independent parts (zones and overlaps per région, blocks of draws):
+        this process by default, or a Dask cluster (:mod:`quartiers.parallel`); the numbers
+        are the same.
 
     Returns
     -------
@@ -89,7 +95,7 @@ def run_diagnostic(
     scale = _reference_run.prepare(method, inputs, horizon)
     progress.start("Diagnostic : zones, indicateurs, indice", total=5)
     try:
-        layers, allocation = allocate(prepare_layers(inputs, overlaps), inputs, method)
+        layers, allocation = allocate(prepare_layers(inputs, overlaps, executor), inputs, method)
         scale = scale.with_groups(inputs, layers.commune_shares, layers.xy, layers.zones)
         progress.advance()
         computed = compute_cell_indicators(
@@ -111,7 +117,11 @@ def run_diagnostic(
     finally:
         progress.finish()
     diag = add_robustness(
-        result, _robustness_inputs(ctx, scores), options=robustness, progress=progress
+        result,
+        _robustness_inputs(ctx, scores),
+        options=robustness,
+        progress=progress,
+        executor=executor,
     )
     diag = add_territory_columns(diag, territories_of(inputs))
     diag = add_allocation_columns(diag, allocation)

@@ -32,9 +32,10 @@ from quartiers.method.completeness import draw_range, fill_scores
 from quartiers.method.composite import CompiledMethod, combine
 from quartiers.method.problem import RankingProblem
 from quartiers.method.variants import ChoiceSpace, Draws
+from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import NullProgress, Progress
 
-__all__ = ["BATCH", "Outcomes", "batch_size", "evaluate"]
+__all__ = ["BATCH", "Outcomes", "batch_size", "evaluate", "evaluate_blocks"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -125,6 +126,56 @@ def evaluate(
         _evaluate_batch(engine, space, draws, rows, out)
         progress.advance(float(rows.size))
     return out
+
+
+def evaluate_blocks(
+    problem: RankingProblem,
+    space: ChoiceSpace,
+    u: FloatArray,
+    *,
+    seed: int,
+    executor: Executor = SERIAL,
+    progress: Progress | None = None,
+    keep_cells: int = 0,
+) -> Outcomes:
+    """Return :func:`evaluate` of the draws ``u``, blocks of draws computed by ``executor``.
+
+    A block is a run of whole batches (:func:`batch_size`) and every draw carries its own
+    seed (its row of ``u`` and its perturbation key with ``seed``), so each batch holds the
+    same draws and gives the same numbers whichever worker evaluates it and however many
+    workers there are: the outcomes equal :func:`evaluate`'s bit for bit. In this process
+    (:data:`quartiers.parallel.SERIAL`) it is :func:`evaluate` itself.
+    """
+    progress = progress or NullProgress()
+    u = np.asarray(u, dtype="float64")
+    u = u.reshape(1, -1) if u.ndim == 1 else u
+    m = u.shape[0]
+    size = batch_size(problem.n_qpv + problem.cell_value.shape[0])
+    batches = -(-m // size)
+    if executor.workers <= 1 or batches <= 1:
+        return evaluate(problem, space, u, seed=seed, progress=progress, keep_cells=keep_cells)
+    per_block = -(-batches // min(batches, 2 * executor.workers)) * size
+    starts = list(range(0, m, per_block))
+    blocks = [(start, u[start : start + per_block], keep_cells) for start in starts]
+    parts = executor.map(_evaluate_block, blocks, problem=problem, space=space, seed=seed)
+    progress.advance(float(m))
+    cells = [p.cells for p in parts if p.cells is not None and p.cells.shape[0]]
+    return Outcomes(
+        index=np.vstack([p.index for p in parts]),
+        rank=np.vstack([p.rank for p in parts]),
+        top=np.vstack([p.top for p in parts]),
+        position=np.vstack([p.position for p in parts]),
+        resident_share=np.vstack([p.resident_share for p in parts]),
+        cells=np.vstack(cells) if cells else None,
+    )
+
+
+def _evaluate_block(
+    block: tuple[int, FloatArray, int], *, problem: RankingProblem, space: ChoiceSpace, seed: int
+) -> Outcomes:
+    """Evaluate one block of draws (first draw ``start``), keeping the cells asked for."""
+    start, u, keep_cells = block
+    return evaluate(problem, space, u, seed=seed, keep_cells=max(0, keep_cells - start))
 
 
 def _dimension_scores(

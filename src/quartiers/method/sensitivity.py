@@ -18,9 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from quartiers.method.evaluation import evaluate
+from quartiers.method.evaluation import evaluate_blocks
 from quartiers.method.problem import RankingProblem
 from quartiers.method.variants import GROUPS, ChoiceSpace
+from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import NullProgress, Progress
 
 __all__ = ["SobolResult", "sobol_indices"]
@@ -116,6 +117,7 @@ def sobol_indices(
     samples: int,
     seed: int,
     progress: Progress | None = None,
+    executor: Executor = SERIAL,
 ) -> SobolResult | None:
     """Estimate the Sobol indices of each group of choices on each ranked QPV's position.
 
@@ -131,6 +133,9 @@ def sobol_indices(
         Seed of the design, of the imputed-cell perturbations and of the bootstrap.
     progress
         Receives one step per evaluation.
+    executor
+        Computes the blocks of evaluations (:func:`~quartiers.method.evaluation.evaluate_blocks`:
+        the same numbers in this process or on a Dask cluster).
     """
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
@@ -148,7 +153,9 @@ def sobol_indices(
     design = sobol_sample.sample(salib, samples, calc_second_order=False, seed=seed)
     progress.start("Sensibilité : indices de Sobol des choix de méthode", total=len(design))
     try:
-        outcomes = evaluate(problem, space, design, seed=seed, progress=progress)
+        outcomes = evaluate_blocks(
+            problem, space, design, seed=seed, progress=progress, executor=executor
+        )
     finally:
         progress.finish()
     shape = (problem.n_qpv, len(groups))

@@ -21,12 +21,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from quartiers.method.choices import Uncertainty
-from quartiers.method.evaluation import BATCH, Outcomes, evaluate
+from quartiers.method.evaluation import BATCH, Outcomes, evaluate, evaluate_blocks
 from quartiers.method.hotspot_draws import MAX_DRAWS
 from quartiers.method.problem import RankingProblem, build_problem
 from quartiers.method.rank import QUINTILES
 from quartiers.method.spec import Method
 from quartiers.method.variants import GROUPS, ChoiceSpace, choice_space
+from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import NullProgress, Progress
 
 __all__ = [
@@ -131,6 +132,7 @@ def explore(
     *,
     settings: Uncertainty | None = None,
     progress: Progress | None = None,
+    executor: Executor = SERIAL,
 ) -> tuple[RankSummary, Outcomes, ChoiceSpace]:
     """Run the Monte Carlo of the method's ``uncertainty`` section on a territory.
 
@@ -144,6 +146,9 @@ def explore(
         Overrides ``method.uncertainty`` (draw count, seed…).
     progress
         Receives one step per draw.
+    executor
+        Computes the blocks of draws (this process by default, or a Dask cluster: the
+        draws are drawn here, each with its own seed, so the numbers are the same).
 
     Returns
     -------
@@ -158,8 +163,14 @@ def explore(
     u = rng.random((unc.draws if space.size else 1, space.size))
     progress.start("Incertitude : tirages Monte Carlo des choix de méthode", total=len(u))
     try:
-        outcomes = evaluate(
-            problem, space, u, seed=unc.seed, progress=progress, keep_cells=MAX_DRAWS
+        outcomes = evaluate_blocks(
+            problem,
+            space,
+            u,
+            seed=unc.seed,
+            progress=progress,
+            keep_cells=MAX_DRAWS,
+            executor=executor,
         )
     finally:
         progress.finish()

@@ -20,7 +20,9 @@ import shapely
 from numpy.typing import NDArray
 from scipy import sparse
 
+from quartiers.parallel import SERIAL, Executor
 from quartiers.spatial.grid import overlap_shares
+from quartiers.spatial.overlap_groups import grouped_overlaps
 from quartiers.spatial.zones import build_zones
 
 __all__ = ["Overlaps", "compute_overlaps", "fingerprint", "overlap_matrix", "overlaps_for"]
@@ -82,9 +84,35 @@ def fingerprint(xy: NDArray[np.int64], qpv: gpd.GeoDataFrame, communes: gpd.GeoD
 
 
 def compute_overlaps(
-    xy: NDArray[np.int64], qpv: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, *, key: str = ""
+    xy: NDArray[np.int64],
+    qpv: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    *,
+    key: str = "",
+    groups: NDArray[np.int64] | None = None,
+    executor: Executor = SERIAL,
 ) -> Overlaps:
-    """Build the zones and the exact overlap shares of the cells with them and the communes."""
+    """Build the zones and the exact overlap shares of the cells with them and the communes.
+
+    With ``groups`` (a group per commune, :func:`~quartiers.spatial.overlap_groups.
+    group_of_communes`) of more than one value, each group is built on its own, as a task
+    of ``executor`` (:func:`~quartiers.spatial.overlap_groups.grouped_overlaps`).
+    """
+    if groups is not None and np.unique(groups).size > 1:
+        zones, matrix, shares = grouped_overlaps(xy, qpv, communes, groups, executor)
+        insee = communes["insee_com"].astype("string").to_numpy()
+        return Overlaps(
+            key=key or fingerprint(xy, qpv, communes),
+            zones=zones,
+            matrix=matrix,
+            commune_shares=pd.DataFrame(
+                {
+                    "cell": shares["cell"].to_numpy(),
+                    "insee_com": insee[shares["commune"].to_numpy()],
+                    "share": shares["share"].to_numpy(),
+                }
+            ),
+        )
     zones = build_zones(qpv, communes)
     matrix = overlap_matrix(xy, zones.geometry)
     pairs = overlap_shares(xy, communes.geometry)
@@ -108,9 +136,15 @@ def overlaps_for(
     qpv: gpd.GeoDataFrame,
     communes: gpd.GeoDataFrame,
     given: Overlaps | None = None,
+    *,
+    groups: NDArray[np.int64] | None = None,
+    executor: Executor = SERIAL,
 ) -> Overlaps:
-    """Return ``given`` when it was built for these cells, QPV and communes, else new weights."""
+    """Return ``given`` when it was built for these cells, QPV and communes, else new weights.
+
+    ``groups`` and ``executor``: see :func:`compute_overlaps`.
+    """
     key = fingerprint(xy, qpv, communes)
     if given is not None and given.key == key:
         return given
-    return compute_overlaps(xy, qpv, communes, key=key)
+    return compute_overlaps(xy, qpv, communes, key=key, groups=groups, executor=executor)

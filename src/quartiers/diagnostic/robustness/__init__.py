@@ -31,6 +31,7 @@ from quartiers.diagnostic.robustness.inputs import RobustnessInputs
 from quartiers.diagnostic.robustness.uncertainty import explore_uncertainty
 from quartiers.errors import InputError
 from quartiers.method.choices import Uncertainty
+from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import Progress
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ def add_robustness(
     *,
     options: RobustnessOptions,
     progress: Progress,
+    executor: Executor = SERIAL,
 ) -> Diagnostic:
     """Return ``diag`` with rank intervals, Sobol indices and hotspots.
 
@@ -111,6 +113,8 @@ def add_robustness(
         What to run and overrides of the draw count and seed.
     progress
         Receives the steps (French labels).
+    executor
+        Computes the blocks of Monte Carlo draws and Sobol evaluations.
     """
     method = data.method
     codes = diag.qpv["code_qp"].astype(str).tolist()
@@ -124,7 +128,7 @@ def add_robustness(
     run["uncertainty"] = {"enabled": False}
     run["sensitivity"] = {"enabled": False}
     if options.uncertainty and unc.enabled:
-        explored = explore_uncertainty(data, unc, codes, progress)
+        explored = explore_uncertainty(data, unc, codes, progress, executor)
         columns.update(explored.columns)
         run["uncertainty"], run["sensitivity"] = explored.uncertainty, explored.sensitivity
         draws_cells = explored.draws_cells

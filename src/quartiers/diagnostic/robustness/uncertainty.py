@@ -29,6 +29,7 @@ from quartiers.method.uncertainty import (
     explore,
 )
 from quartiers.method.variants import GROUPS, describe_space
+from quartiers.parallel import Executor
 from quartiers.progress import Progress
 
 __all__ = ["UncertaintyResult", "explore_uncertainty"]
@@ -61,14 +62,25 @@ def explore_uncertainty(
     settings: Uncertainty,
     codes: list[str],
     progress: Progress,
+    executor: Executor,
 ) -> UncertaintyResult:
-    """Draw the method's choices, compute rank intervals and Sobol indices of each QPV."""
+    """Draw the method's choices, compute rank intervals and Sobol indices of each QPV.
+
+    Blocks of draws and of Sobol evaluations go to ``executor`` (same numbers anywhere).
+    """
     method = data.method
     compiled = compile_method(method, data.totals.indicator_ids, data.computed.missing)
     problem = _problem(data, compiled)
-    summary, outcomes, space = explore(method, problem, settings=settings, progress=progress)
+    summary, outcomes, space = explore(
+        method, problem, settings=settings, progress=progress, executor=executor
+    )
     sobol = sobol_indices(
-        problem, space, samples=settings.sobol_samples, seed=settings.seed, progress=progress
+        problem,
+        space,
+        samples=settings.sobol_samples,
+        seed=settings.seed,
+        progress=progress,
+        executor=executor,
     )
     columns = _rank_columns(summary)
     if sobol is not None:
