@@ -88,6 +88,13 @@ def test_workshop_download_carries_the_votes(synthetic: Synthetic, tmp_path: Pat
         plain = client.get(url)
         assert plain.status_code == 200
         assert HEADING not in [par.text for par in Document(io.BytesIO(plain.content)).paragraphs]
+        page = f"/territoires/{code}/qpv/{code_qp}/atelier"
+        assert "Priorités des habitants" not in client.get(page).text  # no database
         app.state.votes = lambda t, q: votes if (t, q) == (code, code_qp) else None
+        app.state.vote_sessions = lambda t, q: []
+        assert "Aucun vote de priorités pour ce quartier" in client.get(page).text
+        session = p.SessionInfo(7, code, code_qp, "Atelier du 12 juin", 5, (), False)
+        app.state.vote_sessions = lambda t, q: [session]
+        assert '<a href="/priorites/7">Atelier du 12 juin</a>' in client.get(page).text
         voted = client.get(url)
     assert _section_rows(voted.content)[0][:2] == [CATALOGUE.get("cool_room").title, "5"]

@@ -94,6 +94,7 @@ def test_qpv_priorities_add_every_session_of_the_qpv(store: ContributionStore) -
     assert total is not None
     assert (total.sessions, total.participants, total.points_cast) == (2, 2, 7)
     assert [(r.id, r.points) for r in total.options][:2] == [("shade_trees", 5), ("cool_room", 2)]
+    assert [s.id for s in p.qpv_sessions(store.db, "85191", "QN08503I")] == [second, first]
 
 
 def test_only_the_token_hash_is_stored(store: ContributionStore) -> None:

@@ -292,6 +292,8 @@ def page(
     """Render the workshop page of a QPV."""
     w = _workshop(find, code, code_qp)
     context = workshop_context(w, code, code_qp)
+    sessions = getattr(request.app.state, "vote_sessions", None)
+    context["vote_sessions"] = sessions(code, code_qp) if sessions is not None else None
     return templates.TemplateResponse(request, WORKSHOP_TEMPLATE, context)
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "get_session",
     "open_session",
     "qpv_priorities",
+    "qpv_sessions",
     "read_votes",
     "session_results",
     "voter_hash",
@@ -281,6 +282,17 @@ def qpv_priorities(db: Database, territory: str, code_qp: str) -> SessionResults
             options.setdefault(str(o["id"]), Option(str(o["id"]), str(o["label"])))
     results = _tally(db, [int(r[0]) for r in rows], list(options.values()))
     return results if results.participants else None
+
+
+def qpv_sessions(db: Database, territory: str, code_qp: str) -> list[SessionInfo]:
+    """Return the sessions of a QPV, newest first (the workshop page links to them)."""
+    with db.reading() as session:
+        ids = session.scalars(
+            select(PrioritySession.id)
+            .where(PrioritySession.territory == territory, PrioritySession.code_qp == code_qp)
+            .order_by(PrioritySession.id.desc())
+        ).all()
+    return [get_session(db, int(i)) for i in ids]
 
 
 def read_votes(url: str, territory: str, code_qp: str) -> SessionResults | None:
