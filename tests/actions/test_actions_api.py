@@ -92,10 +92,12 @@ def test_workshop_page_is_french_and_has_no_inline_code(
     html = client.get(f"/territoires/{demo_workshop.code}/qpv/{code_qp}/atelier").text
     assert '<html lang="fr">' in html
     assert "Atelier « du diagnostic aux solutions »" in html
-    assert re.search(r"<script(?![^>]*\bsrc=)", html) is None, "inline script"
+    # the map's configuration is a JSON data block (never executed), as on the territory page
+    assert re.search(r'<script(?![^>]*\b(?:src=|type="application/json"))', html) is None
+    assert '<script type="application/json" id="config-atelier">' in html
     assert "style=" not in html and "<style" not in html, "inline style"
     for box in re.findall(r'<input type="checkbox"[^>]*id="([^"]+)"', html):
         assert f'<label for="{box}">' in html
-    for name in ("atelier.js", "atelier.css"):
+    for name in ("atelier.js", "atelier-carte.js", "atelier.css"):
         assert client.get(f"/atelier/static/{name}").status_code == 200
     assert client.get("/atelier/static/secret.txt").status_code == 404

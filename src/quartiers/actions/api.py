@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from importlib import resources
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -48,6 +48,9 @@ from quartiers.actions.roadmap import build_roadmap
 from quartiers.actions.workshop import Workshop
 from quartiers.errors import InputError, NotFoundError
 
+if TYPE_CHECKING:
+    from quartiers.participation.priorities import SessionResults
+
 __all__ = [
     "RoadmapRequest",
     "WhatIfRequest",
@@ -57,7 +60,14 @@ __all__ = [
 ]
 
 WorkshopLookup = Callable[[str], Workshop | None]
-_STATIC = {"atelier.js": "text/javascript; charset=utf-8", "atelier.css": "text/css; charset=utf-8"}
+#: Territory and QPV codes → the residents' votes (``app.state.votes``, set by the web app
+#: when the contributions database is open).
+VotesLookup = Callable[[str, str], "SessionResults | None"]
+_STATIC = {
+    "atelier.js": "text/javascript; charset=utf-8",
+    "atelier-carte.js": "text/javascript; charset=utf-8",
+    "atelier.css": "text/css; charset=utf-8",
+}
 
 
 class WhatIfRequest(BaseModel):
@@ -206,6 +216,7 @@ def whatif(find: Workshops, code: str, code_qp: str, body: WhatIfRequest) -> Any
 
 
 def _roadmap(
+    request: Request,
     w: Workshop,
     code_qp: str,
     choices: list[Choice],
@@ -215,8 +226,15 @@ def _roadmap(
 ) -> Response:
     full = w.complete(code_qp, choices)
     result = w.whatif(code_qp, choices) if simulate else None
+    votes: VotesLookup | None = getattr(request.app.state, "votes", None)
     roadmap = build_roadmap(
-        w.diagnostic, code_qp, full, catalogue=w.catalogue, whatif=result, first_year=first_year
+        w.diagnostic,
+        code_qp,
+        full,
+        catalogue=w.catalogue,
+        whatif=result,
+        first_year=first_year,
+        votes=votes(w.code, code_qp) if votes is not None else None,
     )
     data = roadmap_docx(roadmap) if fmt == "docx" else roadmap_pdf(roadmap)
     name = f"feuille-de-route-{code_qp}.{fmt}"
@@ -241,7 +259,7 @@ def roadmap_get(
     params = dict(request.query_params)
     choices = choices_from_query(params, request.query_params.getlist("actions"))
     simulate = params.get("simuler", "") in ("1", "oui", "true")
-    return _roadmap(w, code_qp, choices, fmt, simulate, None)
+    return _roadmap(request, w, code_qp, choices, fmt, simulate, None)
 
 
 @router.post(
@@ -251,11 +269,16 @@ def roadmap_get(
     response_class=Response,
 )
 def roadmap_post(
-    find: Workshops, code: str, code_qp: str, fmt: Literal["docx", "pdf"], body: RoadmapRequest
+    request: Request,
+    find: Workshops,
+    code: str,
+    code_qp: str,
+    fmt: Literal["docx", "pdf"],
+    body: RoadmapRequest,
 ) -> Response:
     """Download the roadmap of the choices in the body."""
     w = _workshop(find, code, code_qp)
-    return _roadmap(w, code_qp, body.choices, fmt, body.simulate, body.first_year)
+    return _roadmap(request, w, code_qp, body.choices, fmt, body.simulate, body.first_year)
 
 
 @router.get(
@@ -269,6 +292,8 @@ def page(
     """Render the workshop page of a QPV."""
     w = _workshop(find, code, code_qp)
     context = workshop_context(w, code, code_qp)
+    sessions = getattr(request.app.state, "vote_sessions", None)
+    context["vote_sessions"] = sessions(code, code_qp) if sessions is not None else None
     return templates.TemplateResponse(request, WORKSHOP_TEMPLATE, context)
 
 

@@ -168,6 +168,23 @@ def _docx_actions(doc: Any, r: Roadmap) -> None:
     doc.add_heading("2. Objectifs", level=1)
     for objective in r.objectives:
         doc.add_paragraph(objective, style="List Bullet")
+    if r.priorities is not None:
+        doc.add_heading("Priorités exprimées en atelier", level=2)
+        doc.add_paragraph(r.priorities.summary)
+        _table(
+            doc,
+            ["Action", "Points", "Part des points", "Participants", "Dans cette feuille de route"],
+            [
+                [
+                    p.label,
+                    str(p.points),
+                    p.share_text,
+                    str(p.voters),
+                    "oui" if p.in_roadmap else "non",
+                ]
+                for p in r.priorities.rows
+            ],
+        )
 
     doc.add_heading("3. Actions", level=1)
     for n, a in enumerate(r.actions, start=1):

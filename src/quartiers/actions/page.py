@@ -19,6 +19,7 @@ import pandas as pd
 
 from quartiers.actions.horizons import climate_horizons, horizon_table
 from quartiers.actions.matching import DEFAULT_CHOSEN, qpv_row
+from quartiers.actions.site_map import site_map_config
 from quartiers.actions.vocabulary import LEVERS
 from quartiers.actions.workshop import Workshop
 from quartiers.outputs.formatting import format_euro_range, format_value
@@ -95,5 +96,7 @@ def workshop_context(workshop: Workshop, code: str, code_qp: str) -> dict[str, A
         "docx_url": f"{base}/feuille-de-route.docx",
         "pdf_url": f"{base}/feuille-de-route.pdf",
         "qpv_url": f"/territoires/{_q(code)}/qpv/{_q(code_qp)}",
+        "site_map": site_map_config(workshop, code, code_qp),
+        "has_sites": any(item["lon"] is not None for item in items),
     }
     return context

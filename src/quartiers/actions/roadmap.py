@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,6 +21,7 @@ from quartiers.actions.catalogue import Action, Catalogue
 from quartiers.actions.choices import Choice, check_choices, planned_quantity
 from quartiers.actions.horizons import climate_horizons
 from quartiers.actions.matching import qpv_needs, qpv_row
+from quartiers.actions.priorities import roadmap_priorities
 from quartiers.actions.roadmap_model import (
     CONTRACT_END,
     ActionRow,
@@ -38,6 +40,9 @@ from quartiers.outputs.formatting import (
     format_share,
     format_value,
 )
+
+if TYPE_CHECKING:  # the database layer is not needed to print a roadmap
+    from quartiers.participation.priorities import SessionResults
 
 __all__ = [
     "CONTRACT_END",
@@ -143,6 +148,7 @@ def build_roadmap(
     first_year: int | None = None,
     today: date | None = None,
     n_issues: int = 6,
+    votes: SessionResults | None = None,
 ) -> Roadmap:
     """Build the draft roadmap of a QPV from the diagnostic and the chosen actions.
 
@@ -164,6 +170,10 @@ def build_roadmap(
         Date printed on the document.
     n_issues
         Number of issues listed.
+    votes
+        The residents' dot-voting of the QPV's workshops
+        (:func:`quartiers.participation.priorities.qpv_priorities`), printed as « Priorités
+        exprimées en atelier »; None: no such section.
     """
     today = today or date.today()
     first_year = first_year or today.year + 1
@@ -207,6 +217,7 @@ def build_roadmap(
         **_costs(rows),
         simulated=whatif is not None,
         notes=_notes(row, whatif),
+        priorities=roadmap_priorities(votes, [a.id for a in actions]),
     )
 
 

@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from quartiers.actions.horizons import HorizonValue
 from quartiers.outputs.formatting import format_euro_range
 
-__all__ = ["CONTRACT_END", "ActionRow", "IndicatorRow", "IssueRow", "Roadmap"]
+__all__ = [
+    "CONTRACT_END",
+    "ActionRow",
+    "IndicatorRow",
+    "IssueRow",
+    "Priorities",
+    "PriorityRow",
+    "Roadmap",
+]
 
 #: Last year of the contrats de ville signed from 2024.
 CONTRACT_END = 2030
@@ -27,6 +35,37 @@ class IssueRow:
     value_text: str
     rest_text: str
     position_text: str
+
+
+@dataclass(frozen=True)
+class PriorityRow:
+    """One action of a workshop's dot-voting: the points it received."""
+
+    label: str
+    points: int
+    share_text: str
+    voters: int
+    in_roadmap: bool
+
+
+@dataclass(frozen=True)
+class Priorities:
+    """The priorities residents expressed in the QPV's workshops (dot-voting)."""
+
+    participants: int
+    sessions: int
+    points: int
+    rows: tuple[PriorityRow, ...]
+
+    @property
+    def summary(self) -> str:
+        """Return the one-sentence summary of the votes, in French."""
+        people = f"{self.participants} participant{'s' if self.participants > 1 else ''}"
+        where = f"{self.sessions} vote{'s' if self.sessions > 1 else ''} d'atelier"
+        return (
+            f"{people} ({where}) ont réparti {self.points} point"
+            f"{'s' if self.points > 1 else ''} entre les actions proposées."
+        )
 
 
 @dataclass(frozen=True)
@@ -124,6 +163,8 @@ class Roadmap:
     total_high: float
     simulated: bool
     notes: list[str] = field(default_factory=list)
+    #: Residents' dot-voting (« Priorités exprimées en atelier »), None when nobody voted.
+    priorities: Priorities | None = None
 
     @property
     def title(self) -> str:

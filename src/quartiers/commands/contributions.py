@@ -199,3 +199,63 @@ def moderator_add(
         store.close()
     scopes = ", ".join(sorted(identity.roles))
     err_console.print(f"Modérateur « {identity.login} » créé ({role.value} : {scopes}).")
+
+
+priorities_app = typer.Typer(
+    help="Votes de priorités d'un atelier (chaque habitant répartit ses points).",
+    no_args_is_help=True,
+)
+contributions_app.add_typer(priorities_app, name="priorities")
+
+
+@priorities_app.command("open")
+def priorities_open(
+    territory: Annotated[str, typer.Option("--territory", help="Code du territoire.")],
+    qpv: Annotated[str, typer.Option("--qpv", help="Code du QPV (code_qp).")],
+    title: Annotated[str, typer.Option("--title", help="Titre du vote, lu par les habitants.")],
+    actions: Annotated[
+        str,
+        typer.Option(
+            "--actions",
+            help="Actions soumises au vote : identifiants du catalogue séparés par des virgules.",
+        ),
+    ],
+    points: Annotated[
+        int, typer.Option("--points", min=1, max=20, help="Points par participant.")
+    ] = 5,
+    database: DatabaseOption = None,
+) -> None:
+    """Ouvrir un vote de priorités pour un QPV ; affiche l'adresse de la page de vote."""
+    from quartiers.actions.catalogue import default_catalogue
+    from quartiers.participation.priorities import Option, open_session
+
+    catalogue = default_catalogue()
+    ids = [i.strip() for i in actions.split(",") if i.strip()]
+    options = [Option(i, catalogue.get(i).title) for i in ids]
+    store = _open(database)
+    try:
+        number = open_session(
+            store.db, territory=territory, code_qp=qpv, title=title, points=points, options=options
+        )
+    finally:
+        store.close()
+    console.print(
+        f"Vote de priorités n° {number} ouvert ({len(options)} actions, {points} points par "
+        f"participant). Page de vote : /priorites/{number} (sur le site de « quartiers serve »)."
+    )
+
+
+@priorities_app.command("close")
+def priorities_close(
+    number: Annotated[int, typer.Argument(help="Numéro du vote.")],
+    database: DatabaseOption = None,
+) -> None:
+    """Clore un vote de priorités : la page ne montre plus que les résultats."""
+    from quartiers.participation.priorities import close_session
+
+    store = _open(database)
+    try:
+        close_session(store.db, number)
+    finally:
+        store.close()
+    console.print(f"Vote de priorités n° {number} clos.")

@@ -41,6 +41,23 @@ def _list(paths: Sequence[Path], title: str) -> None:
         console.print(f"  {path}", highlight=False, soft_wrap=True)
 
 
+#: ``--workshop-map`` and ``--paper`` of ``quartiers report``.
+WorkshopMapOption = Annotated[
+    bool,
+    typer.Option(
+        "--workshop-map",
+        help=(
+            "Écrire la carte d'atelier de chaque QPV : grand format à imprimer (PDF, A1 ou A0), "
+            "fond de carte, carreaux, lieux et quadrillage à annoter (DOSSIER/cartes-atelier)."
+        ),
+    ),
+]
+PaperOption = Annotated[
+    str,
+    typer.Option("--paper", metavar="FORMAT", help="Papier de --workshop-map : a1 ou a0."),
+]
+
+
 def _note_formats(fmt: str) -> tuple[str, ...]:
     if fmt not in _NOTE_FORMATS:
         raise InputError(
@@ -106,8 +123,13 @@ def report_command(
     force: Annotated[
         bool, typer.Option("--force", help="Remplacer un dossier de sortie non vide (en entier).")
     ] = False,
+    workshop_map: WorkshopMapOption = False,
+    paper: PaperOption = "a1",
 ) -> None:
     """Render the QPV sheets and the territory synthesis (or the notes) of a diagnostic."""
+    if workshop_map:
+        _workshop_maps(directory, out, qpv or [], fmt=fmt, paper=paper, note=note, force=force)
+        return
     formats = _formats(fmt, note=note)
     target = out if out is not None else directory / ("notes" if note else "fiches")
     check_output_dir(target, force=force, protect=[directory])
@@ -131,6 +153,46 @@ def report_command(
         progress.close()
     written = [target / path.relative_to(tmp) for path in built]
     noun = "document écrit" if len(written) == 1 else "documents écrits"
+    _list(written, f"{len(written)} {noun} dans {target} :")
+
+
+def _workshop_maps(
+    directory: Path,
+    out: Path | None,
+    codes: list[str],
+    *,
+    fmt: str,
+    paper: str,
+    note: bool,
+    force: bool,
+) -> None:
+    """Write the large-format workshop maps (``--workshop-map``) of a diagnostic."""
+    from quartiers.report.workshop_map import PAPERS, write_workshop_maps
+
+    if note:
+        raise InputError("--workshop-map et --note : choisissez l'un ou l'autre")
+    if fmt not in ("pdf", "both"):
+        raise InputError(f"--format : « {fmt} » ne convient pas aux cartes d'atelier (PDF)")
+    if paper.lower() not in PAPERS:
+        raise InputError(f"--paper : « {paper} » inconnu (attendu : a1 ou a0)")
+    target = out if out is not None else directory / "cartes-atelier"
+    check_output_dir(target, force=force, protect=[directory])
+    diag = _load(directory)
+    progress = RichProgress()
+    try:
+        with output_dir(target, force=force, protect=[directory]) as tmp:
+            built = write_workshop_maps(
+                diag,
+                tmp,
+                codes=list(dict.fromkeys(codes)),
+                paper=paper.lower(),
+                directory=directory,
+                progress=progress,
+            )
+    finally:
+        progress.close()
+    written = [target / path.relative_to(tmp) for path in built]
+    noun = "carte d'atelier écrite" if len(written) == 1 else "cartes d'atelier écrites"
     _list(written, f"{len(written)} {noun} dans {target} :")
 
 

@@ -122,6 +122,17 @@ def roadmap_command(
     catalogue: Annotated[
         Path | None, typer.Option("--catalogue", metavar="FICHIER", help=_CATALOGUE_HELP)
     ] = None,
+    contributions: Annotated[
+        str | None,
+        typer.Option(
+            "--contributions",
+            metavar="BASE",
+            help=(
+                "Base des contributions (URL ou fichier SQLite) : ajouter les priorités "
+                "exprimées en atelier (votes des habitants)."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Write the draft roadmap of a QPV (baselines from the diagnostic, targets simulated)."""
     from quartiers.actions.catalogue import default_catalogue, load_catalogue
@@ -144,6 +155,12 @@ def roadmap_command(
     if simulate:
         err_console.print("Simulation : données d'entrée relues et diagnostic recalculé…")
         result = workshop.whatif(qpv, choices)
+    votes = None
+    if contributions is not None:
+        from quartiers.participation.priorities import read_votes
+        from quartiers.report.contributions import database_url
+
+        votes = read_votes(database_url(contributions), workshop.code, qpv)
     roadmap = build_roadmap(
         workshop.diagnostic,
         qpv,
@@ -151,6 +168,7 @@ def roadmap_command(
         catalogue=chosen,
         whatif=result,
         first_year=first_year,
+        votes=votes,
     )
     with output_file(out, force=True) as tmp:
         write_roadmap(roadmap, tmp)

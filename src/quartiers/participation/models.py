@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -36,6 +37,9 @@ __all__ = [
     "Moderator",
     "ModeratorRole",
     "ModeratorSession",
+    "PriorityBallot",
+    "PriorityPoint",
+    "PrioritySession",
     "RateBucket",
     "UTCDateTime",
     "utcnow",
@@ -211,3 +215,51 @@ class RateBucket(Base):
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     tokens: Mapped[float] = mapped_column(Float)
     updated: Mapped[float] = mapped_column(Float, index=True)
+
+
+class PrioritySession(Base):
+    """A dot-voting session of a workshop: the options a QPV's residents share points over.
+
+    ``options`` is the list ``[{"id": action id, "label": French title}]`` as offered, so that
+    results read the same whatever the catalogue becomes.
+    """
+
+    __tablename__ = "priority_sessions"
+    __table_args__ = (CheckConstraint("points >= 1 AND points <= 20", name="points"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    territory: Mapped[str] = mapped_column(String(20))
+    code_qp: Mapped[str] = mapped_column(String(12), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    points: Mapped[int] = mapped_column(Integer)
+    options: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PriorityBallot(Base):
+    """One participant's ballot in a session; ``voter_hash`` is the SHA-256 of the random
+    token of the participant's signed cookie (one ballot per participant, replaced on revote)."""
+
+    __tablename__ = "priority_ballots"
+    __table_args__ = (UniqueConstraint("session_id", "voter_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("priority_sessions.id", ondelete="CASCADE"), index=True
+    )
+    voter_hash: Mapped[str] = mapped_column(String(64))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PriorityPoint(Base):
+    """Points a ballot gives one option (only options with at least one point are kept)."""
+
+    __tablename__ = "priority_points"
+    __table_args__ = (CheckConstraint("points >= 1", name="points"),)
+
+    ballot_id: Mapped[int] = mapped_column(
+        ForeignKey("priority_ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    option: Mapped[str] = mapped_column(String(40), primary_key=True)
+    points: Mapped[int] = mapped_column(Integer)

@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 from shapely import union_all
 
 from quartiers.participation.api import build_router
+from quartiers.participation.priorities import qpv_priorities, qpv_sessions
 from quartiers.participation.routing import ParticipationConfig
 from quartiers.participation.store import ContributionStore
 from quartiers.participation.territories import Territory
@@ -129,6 +131,9 @@ def mount_contributions(
         return disabled("base des contributions indisponible")
     config = ParticipationConfig(secure_cookies=secure_cookies)
     app.include_router(build_router(store, secret_key=settings.secret_key, config=config))
+    # the workshop's roadmaps print the residents' votes (« Priorités exprimées en atelier »)
+    app.state.votes = partial(qpv_priorities, store.db)
+    app.state.vote_sessions = partial(qpv_sessions, store.db)
     return Contributions(
         enabled=True,
         store=store,

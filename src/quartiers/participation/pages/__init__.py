@@ -6,7 +6,8 @@ framing and caching. Every form carries a CSRF token; a cross-site ``Origin`` is
 
 One module per concept, each with its module-level router (hidden from the OpenAPI
 description): :mod:`.session` (login, logout), :mod:`.queue` (queue, publish, reject),
-:mod:`.journal` (audit log); :mod:`.render` holds the one Jinja environment and the headers.
+:mod:`.journal` (audit log), :mod:`.priorities` (residents' dot-voting of a workshop);
+:mod:`.render` holds the one Jinja environment and the headers.
 :func:`quartiers.participation.api.build_router` binds :data:`ROUTERS` to a store.
 """
 
@@ -14,9 +15,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from quartiers.participation.pages import journal, queue, session
+from quartiers.participation.pages import journal, priorities, queue, session
 
 __all__ = ["ROUTERS"]
 
 #: The page routers, in routing order.
-ROUTERS: tuple[APIRouter, ...] = (session.router, queue.router, journal.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    session.router,
+    queue.router,
+    journal.router,
+    priorities.router,
+)
