@@ -83,7 +83,8 @@ def _project(project_dir: Path) -> ET.Element:
 def test_layers_open_the_geopackage_with_its_styles(project_dir: Path) -> None:
     root = _project(project_dir)
     gpkg = project_dir / "diagnostic.gpkg"
-    styles = pyogrio.read_dataframe(gpkg, layer="layer_styles").set_index("f_table_name")
+    styles = pyogrio.read_dataframe(gpkg, layer="layer_styles")
+    styles = styles[styles["useAsDefault"].astype(bool)].set_index("f_table_name")
     layers = root.findall("projectlayers/maplayer")
     names = {layer.findtext("layername") for layer in layers}
     assert names == {LAYER_TITLES[x] for x in ("qpv", "zones", "cells", "hotspots")}

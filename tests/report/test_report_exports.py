@@ -33,7 +33,9 @@ def export(demo_diag: Diagnostic, tmp_path_factory: pytest.TempPathFactory) -> P
 
 
 def _styles(gpkg: Path) -> pd.DataFrame:
-    return pyogrio.read_dataframe(gpkg, layer="layer_styles").set_index("f_table_name")
+    """Return the default style of each layer (the hazard styles of cells are named extras)."""
+    styles = pyogrio.read_dataframe(gpkg, layer="layer_styles")
+    return styles[styles["useAsDefault"].astype(bool)].set_index("f_table_name")
 
 
 def test_every_layer_has_a_default_qgis_style(export: Path) -> None:
@@ -179,3 +181,25 @@ def test_run_json_hashes_every_exported_file(export: Path) -> None:
     assert "qpv_libelles.csv" in run["export"]["files"]
     readme = (export / "LISEZMOI.txt").read_text(encoding="utf-8")
     assert "Licence Ouverte 2.0" in readme and "ODbL" in readme
+
+
+def test_cells_have_a_named_style_per_hazard(export: Path) -> None:
+    from quartiers.outputs._qgis_hazard_styles import HAZARD_CLASSES, HAZARD_STYLE_COLUMNS
+
+    styles = pyogrio.read_dataframe(export / "diagnostic.gpkg", layer="layer_styles")
+    extra = styles[~styles["useAsDefault"].astype(bool)]
+    assert set(extra["f_table_name"]) == {"cells"}
+    # the demo has flood, sea and clay zones: a style for each, and for several hazards
+    assert set(extra["styleName"]) == set(HAZARD_STYLE_COLUMNS.values())
+    for _, style in extra.iterrows():
+        qml = ET.fromstring(str(style["styleQML"]).split("\n", 1)[1])
+        renderer = qml.find("renderer-v2")
+        assert renderer is not None and renderer.get("type") == "graduatedSymbol"
+        assert renderer.get("attr") in HAZARD_STYLE_COLUMNS
+        ranges = renderer.findall("ranges/range")
+        assert [r.get("label") for r in ranges] == [c[3] for c in HAZARD_CLASSES]
+        assert ranges[0].get("lower") == ranges[0].get("upper") == "0.000000"
+        sld = ET.fromstring(str(style["styleSLD"]).encode("utf-8"))
+        assert len(sld.findall(".//{http://www.opengis.net/se}Rule")) == len(HAZARD_CLASSES)
+    assert HAZARD_CLASSES[0][3] == "personne en zone (0 %)"
+    assert HAZARD_CLASSES[1][3].replace("\xa0", " ") == "plus de 0 % à 25,0 %"

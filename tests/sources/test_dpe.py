@@ -112,3 +112,44 @@ def test_catalogue_entry() -> None:
     assert spec.reader == "quartiers.sources.dpe:read_dpe"
     assert spec.download is None and not spec.auto
     assert "dpe03existant" in " ".join(spec.urls)
+
+
+def test_loaded_with_la_roche_sur_yon_and_kept_in_the_workspace(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    from pyproj import Transformer
+
+    from quartiers.settings import get_settings
+    from quartiers.sources.load import load_inputs
+    from quartiers.sources.workspace import read_workspace, write_workspace
+
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True).transform(
+        -1.4265, 46.6705
+    )  # La Roche-sur-Yon, place Napoléon
+    path = _write(
+        tmp_path,
+        [
+            f'"C1",,"G","maison",,{x:.2f},{y:.2f},"{_OK}","insuffisant","Fioul domestique"',
+            f'"C2",,"C","appartement",,{x + 80:.2f},{y:.2f},"{_OK}",,"Électricité"',
+            f'"C3",,"D","maison",,650000,6860000,"{_OK}",,',  # far away: clipped
+        ],
+    )
+    local = {
+        "communes": shared_data / "admin" / "communes_4epci.geojson",
+        "qpv": shared_data / "qpv" / "qpv2024_4territories.geojson",
+        "filosofi": shared_data / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv",
+        "dpe": path,
+    }
+    settings = get_settings(
+        offline=True, workspace_dir=tmp_path / "ws", cache_dir=tmp_path / "cache"
+    )
+    inputs = load_inputs(
+        "85191", local, settings=settings, skip=["osm", "bpe", "lcz"], use_workspace=False
+    )
+    assert inputs.housing is not None and inputs.housing["record_id"].tolist() == ["C1", "C2"]
+    assert inputs.notes["layers"]["housing"] == "dpe"
+    assert any(p.source_id == "dpe" and p.sha256 for p in inputs.provenance)
+    write_workspace(inputs, tmp_path / "ws" / "85191")
+    stored = read_workspace(tmp_path / "ws" / "85191")
+    assert stored.housing is not None and len(stored.housing) == 2
+    assert stored.housing.crs is not None and stored.housing.crs.to_epsg() == 2154

@@ -12,7 +12,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-__all__ = ["INDEX_CLASSES", "LayerStyle", "layer_style"]
+__all__ = [
+    "INDEX_CLASSES",
+    "LayerStyle",
+    "fill_symbol",
+    "layer_style",
+    "qml_document",
+    "sld_document",
+    "sld_fill",
+]
 
 #: Classes of the ``quintile`` column: value, colour (cividis), French label.
 INDEX_CLASSES: tuple[tuple[int, str, str], ...] = (
@@ -251,3 +259,10 @@ def layer_style(layer: str, fields: Sequence[str], labels: Mapping[str, str]) ->
         _qml(_single(symbol), fields, labels, label="lib_qp" if "lib_qp" in fields else ""),
         _sld(layer, "Périmètres des QPV", [_sld_rule("QPV", _sld_fill(None, "#000000", 2.0))]),
     )
+
+
+#: Builders shared with the hazard styles (:mod:`quartiers.outputs._qgis_hazard_styles`).
+fill_symbol = _fill_symbol
+qml_document = _qml
+sld_document = _sld
+sld_fill = _sld_fill

@@ -20,7 +20,8 @@ import pyogrio
 
 from quartiers.diagnostic._dictionary import describe
 from quartiers.outputs._layer_info import LAYER_DESCRIPTIONS
-from quartiers.outputs._qgis_styles import layer_style
+from quartiers.outputs._qgis_hazard_styles import HAZARD_STYLE_COLUMNS, hazard_style
+from quartiers.outputs._qgis_styles import LayerStyle, layer_style
 
 __all__ = ["GPKG_PROVENANCE_KEY", "style_geopackage", "styled_copy"]
 
@@ -77,6 +78,40 @@ def _add_metadata(con: sqlite3.Connection, table: str | None, items: Mapping[str
     )
 
 
+def _insert_style(
+    con: sqlite3.Connection, table: str, geometry: str, style: LayerStyle, *, default: bool
+) -> None:
+    """Add one QGIS style of ``table`` (the layer's default one when ``default``)."""
+    con.execute(
+        "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+        "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
+        "owner, ui, update_time) VALUES ('', '', ?, ?, ?, ?, ?, ?, ?, '', NULL, ?)",
+        (
+            table,
+            geometry,
+            style.name,
+            style.qml,
+            style.sld,
+            1 if default else 0,
+            style.description,
+            _GPKG_DATE,
+        ),
+    )
+
+
+def _hazard_columns(con: sqlite3.Connection, fields: list[str]) -> list[str]:
+    """Return the hazard share columns of ``cells`` that hold at least one value."""
+    out = []
+    for column in HAZARD_STYLE_COLUMNS:
+        if column in fields:
+            found = con.execute(
+                f'SELECT 1 FROM "cells" WHERE "{column}" IS NOT NULL LIMIT 1'
+            ).fetchone()
+            if found is not None:
+                out.append(column)
+    return out
+
+
 def style_geopackage(path: Path, descriptions: Mapping[str, str], stamp: Mapping[str, Any]) -> None:
     """Add QGIS default styles and provenance metadata to every layer of a GeoPackage.
 
@@ -115,26 +150,19 @@ def style_geopackage(path: Path, descriptions: Mapping[str, str], stamp: Mapping
         for name in layers:
             info = infos[name]
             fields = [str(f) for f in info["fields"]]
-            style = layer_style(name, fields, _labels(fields))
-            con.execute(
-                "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
-                "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
-                "owner, ui, update_time) VALUES ('', '', ?, ?, ?, ?, ?, 1, ?, '', NULL, ?)",
-                (
-                    name,
-                    info["geometry_name"] or "geom",
-                    style.name,
-                    style.qml,
-                    style.sld,
-                    style.description,
-                    _GPKG_DATE,
-                ),
-            )
+            labels = _labels(fields)
+            geometry = info["geometry_name"] or "geom"
+            default = layer_style(name, fields, labels)
+            _insert_style(con, name, geometry, default, default=True)
+            if name == "cells":
+                for column in _hazard_columns(con, fields):
+                    hazard = hazard_style(column, fields, labels)
+                    _insert_style(con, name, geometry, hazard, default=False)
             _add_metadata(
                 con,
                 name,
                 {
-                    "DESCRIPTION": descriptions.get(name, style.description),
+                    "DESCRIPTION": descriptions.get(name, default.description),
                     GPKG_PROVENANCE_KEY: text,
                 },
             )

@@ -21,12 +21,13 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from quartiers._version import __version__
-from quartiers.actions.catalogue import default_catalogue
+from quartiers.actions.catalogue import Catalogue, default_catalogue
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
 from quartiers.outputs.formatting import display_unit
 from quartiers.outputs.glossary import term
 from quartiers.outputs.hazard_summary import hazard_summary
+from quartiers.outputs.housing_summary import housing_summary
 from quartiers.progress import NullProgress, Progress
 from quartiers.report._common import qpv_row
 from quartiers.report.climate import ClimateSection, climate_section
@@ -157,6 +158,42 @@ def _write(html: str, stem: Path, formats: Sequence[str]) -> list[Path]:
     return out
 
 
+def _sheet_html(
+    diag: Diagnostic,
+    code: str,
+    options: ReportOptions,
+    climate: ClimateSection,
+    catalogue: Catalogue,
+) -> str:
+    """Return the HTML of one QPV's sheet (summary page, sheet, hazards, housing)."""
+    contributions = None
+    if options.contributions is not None:
+        contributions = options.contributions.get(code, Contributions(0, [], []))
+    sheet = qpv_sheet(
+        diag,
+        code,
+        contributions=contributions,
+        generated_on=options.generated_on,
+        climate=climate,
+    )
+    summary = qpv_note(
+        diag,
+        code,
+        catalogue,
+        contributions=contributions,
+        generated_on=options.generated_on,
+        map_chart=sheet.map_chart,
+    )
+    row, missing = qpv_row(diag, code), diag.record.missing_indicators
+    return render_template(
+        "fiche.html.j2",
+        sheet=sheet,
+        summary=summary,
+        hazards=hazard_summary(row, missing),
+        housing=housing_summary(row, missing),
+    )
+
+
 def write_report(
     diag: Diagnostic,
     out_dir: Path,
@@ -203,26 +240,7 @@ def write_report(
             insee = str(diag.qpv.loc[diag.qpv["code_qp"].astype(str) == code, "insee_com"].iloc[0])
             if insee not in climates:
                 climates[insee] = climate_section(diag, insee)
-            contributions = None
-            if options.contributions is not None:
-                contributions = options.contributions.get(code, Contributions(0, [], []))
-            sheet = qpv_sheet(
-                diag,
-                code,
-                contributions=contributions,
-                generated_on=options.generated_on,
-                climate=climates[insee],
-            )
-            summary = qpv_note(
-                diag,
-                code,
-                catalogue,
-                contributions=contributions,
-                generated_on=options.generated_on,
-                map_chart=sheet.map_chart,
-            )
-            hazards = hazard_summary(qpv_row(diag, code), diag.record.missing_indicators)
-            html = render_template("fiche.html.j2", sheet=sheet, summary=summary, hazards=hazards)
+            html = _sheet_html(diag, code, options, climates[insee], catalogue)
             written += _write(html, out_dir / names[code], options.formats)
             progress.advance()
         if options.synthesis:

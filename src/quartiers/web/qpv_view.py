@@ -21,6 +21,7 @@ from quartiers.outputs.formatting import (
     ordinal,
 )
 from quartiers.outputs.hazard_summary import hazard_summary
+from quartiers.outputs.housing_summary import housing_summary
 from quartiers.outputs.quantities import (
     ACCESS_EXTRAS,
     HOTSPOT_SHARES,
@@ -280,6 +281,9 @@ def qpv_context(td: TerritoryData, pay: TerritoryPayloads, code_qp: str) -> dict
         "uncertainty": _uncertainty(td, detail, pay),
         "climate": _climate(detail),
         "hazards": hazard_summary(
+            td.qpv.iloc[td.qpv_position(code_qp)], td.diagnostic.record.missing_indicators
+        ),
+        "housing": housing_summary(
             td.qpv.iloc[td.qpv_position(code_qp)], td.diagnostic.record.missing_indicators
         ),
         "access": _access(td, detail),
