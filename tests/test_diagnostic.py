@@ -213,6 +213,10 @@ def test_missing_dimensions_are_said(diag: Diagnostic) -> None:
     assert ind["index_weight"].sum() == pytest.approx(1.0)
 
 
+CENSUS = ("share_80p_alone", "persons_per_room")
+CENSUS_ABSENT = "tables du recensement par IRIS (--source rp_iris) absentes"
+
+
 def test_all_dimensions_with_environment_and_access(full: Diagnostic) -> None:
     assert full.run["missing_dimensions"] == []
     # the synthetic buildings have no heights: the top-floor proxy is left out, and no
@@ -220,12 +224,14 @@ def test_all_dimensions_with_environment_and_access(full: Diagnostic) -> None:
     assert full.run["missing_indicators"] == {
         "top_floor_share": NO_HEIGHTS,
         "night_heat": "raster de chaleur nocturne (--source chaleur_nuit) absent",
+        "share_80p_alone": CENSUS_ABSENT,  # no census tables (tests/sources/test_rp_iris.py)
+        "persons_per_room": CENSUS_ABSENT,
         **no_hazard_reasons(),  # no hazard source given
     }
     assert set(full.run["index"]["dimensions"]) == {"sensitivity", "exposure", "resources"}
     q = full.qpv_table().set_index("code_qp").loc["QN99901M"]
     for ind_id in REGISTRY:
-        absent = {"top_floor_share", "night_heat", *no_hazard_reasons()}
+        absent = {"top_floor_share", "night_heat", *CENSUS, *no_hazard_reasons()}
         assert np.isfinite(q[ind_id]) != (ind_id in absent), ind_id
     assert q["heat_wave_days"] == pytest.approx(11.0)  # 2050 value of commune 99001
     assert 0 <= q["canopy_share"] <= 1 and 0 <= q["impervious_share"] <= 1

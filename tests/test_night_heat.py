@@ -71,6 +71,7 @@ def test_night_heat_leads_exposure_when_given(with_heat: Diagnostic) -> None:
     q = with_heat.qpv_table().set_index("code_qp")
     assert np.isfinite(q.loc["QN99901M", "night_heat"])
     assert "chaleur_nuit" not in str(q.loc["QN99901M", "index_note"])
+    assert q.loc["QN99901M", "index_label"] == "indice de vulnérabilité aux vagues de chaleur"
 
 
 def test_without_the_raster_exposure_is_lcz_and_sealing_as_before(
@@ -83,7 +84,10 @@ def test_without_the_raster_exposure_is_lcz_and_sealing_as_before(
     reason = without_heat.run["missing_indicators"]["night_heat"]
     assert "chaleur_nuit" in reason
     q = without_heat.qpv_table().set_index("code_qp").loc["QN99901M"]
-    assert q["index_label"] == "indice de vulnérabilité aux vagues de chaleur"
+    assert q["index_label"] == (
+        "indice de vulnérabilité aux vagues de chaleur — "
+        "exposition menée par les LCZ (sans chaleur nocturne)"
+    )
     assert "--source chaleur_nuit=FICHIER.tif" in q["index_note"]
     assert q["status"] == "ok"
 

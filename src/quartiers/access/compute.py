@@ -20,11 +20,15 @@ from quartiers.errors import InputError
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import BBox, TerritoryInputs
 from quartiers.sources.osm import OsmLayers, read_osm_layers
-from quartiers.sources.place_changes import apply_place_changes, read_place_changes
+from quartiers.sources.place_changes import (
+    apply_place_changes,
+    declares_summer,
+    read_place_changes,
+)
 from quartiers.sources.places import bpe_places, merge_places
 from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M, parse_cell_ids
 
-__all__ = ["WalkAccess", "compute_access", "territory_bbox", "walk_access"]
+__all__ = ["COOL_INDOOR_ATTR", "WalkAccess", "compute_access", "territory_bbox", "walk_access"]
 
 
 def territory_bbox(cells: pd.DataFrame, margin_m: float = MARGIN_M) -> BBox:
@@ -81,6 +85,11 @@ def compute_access(
     ).table
 
 
+#: Key of the access table's ``attrs`` saying whether cool indoor places are those the city
+#: declares open in summer (``declared``) or every library, museum… found (``assumed``).
+COOL_INDOOR_ATTR = "cool_indoor_summer"
+
+
 @dataclass(frozen=True)
 class WalkAccess:
     """Walking access per cell and the pedestrian network it was computed on."""
@@ -118,15 +127,25 @@ def walk_access(
         network = build_network(walk_edges, source=source)
     osm_places = layers.places if layers is not None else None
     places = merge_places([osm_places, inputs.places, bpe_places(inputs.bpe)])
+    changes = read_place_changes(Path(changes_csv)) if changes_csv is not None else None
+    declared = declares_summer(inputs.extra_places) or declares_summer(changes)
+    if declared:  # only the places the city says are open in summer count as cool indoors
+        places = places[(places["category"] != "cool_indoor") | (places["source"] == "city")]
     if inputs.extra_places is not None and len(inputs.extra_places):
         places = apply_place_changes(
-            places, inputs.extra_places, source="lieux de la ville", bbox_2154=bbox
+            places,
+            inputs.extra_places,
+            source="lieux de la ville",
+            bbox_2154=bbox,
+            summer_only=declared,
         )
-    if changes_csv is not None:
-        changes = read_place_changes(Path(changes_csv))
-        places = apply_place_changes(places, changes, source=str(changes_csv), bbox_2154=bbox)
+    if changes is not None:
+        places = apply_place_changes(
+            places, changes, source=str(changes_csv), bbox_2154=bbox, summer_only=declared
+        )
     buildings = inputs.buildings
     if buildings is None and layers is not None:
         buildings = layers.buildings
     table = cell_access(inputs.cells, network, places, buildings=buildings, progress=progress)
+    table.attrs[COOL_INDOOR_ATTR] = "declared" if declared else "assumed"
     return WalkAccess(table=table, network=network)

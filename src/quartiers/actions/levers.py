@@ -34,7 +34,7 @@ from quartiers.errors import InputError
 from quartiers.indicators.exposure import road_surfaces, road_widths_m
 from quartiers.indicators.resources import CANOPY_KINDS, tree_crowns
 from quartiers.schemas import VEGETATION_COLUMNS, TerritoryInputs
-from quartiers.sources.place_changes import validate_place_changes
+from quartiers.sources.place_changes import declares_summer, validate_place_changes
 from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M, cell_boxes, parse_cell_ids
 
 __all__ = [
@@ -344,6 +344,9 @@ def open_places(inputs: TerritoryInputs, openings: Sequence[PlaceOpening]) -> Te
             "lat": [o.lat for o in openings],
             "place_id": [f"atelier:{start + i}" for i in range(len(openings))],
             "line": [start + i for i in range(len(openings))],
+            # when the city declares its summer openings, a place the workshop opens is open
+            # in summer (otherwise it would not count); else left undeclared like the rest
+            "summer": "oui" if declares_summer(existing) else "",
         }
     )
     table = rows if existing is None or not len(existing) else _append(existing, rows)

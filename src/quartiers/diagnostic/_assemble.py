@@ -17,6 +17,7 @@ import pandas as pd
 from quartiers.diagnostic import _io as _run_io
 from quartiers.diagnostic import _like_with_like
 from quartiers.diagnostic import _tables as _outputs
+from quartiers.diagnostic._canopy_warning import add_canopy_warning
 from quartiers.diagnostic._hazard_columns import add_hazard_columns
 from quartiers.diagnostic._side_tables import (
     access_summary,
@@ -54,6 +55,7 @@ def assemble(ctx: RunContext, scores: RunScores) -> Diagnostic:
             scores.compared,
         )
     )
+    qpv_gdf = add_canopy_warning(qpv_gdf, ctx.inputs, ctx.layers.xy)
     indicators = indicator_table(ctx.method, scores.compiled, ctx.computed)
     climate = climate_table(ctx.computed.climate, ctx.inputs.communes)
     run = _run_json(ctx, scores, indicators, climate, n_cells=len(cells_gdf), qpv=qpv_gdf)

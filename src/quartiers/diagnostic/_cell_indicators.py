@@ -7,12 +7,14 @@ is missing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from quartiers.access.compute import COOL_INDOOR_ATTR
 from quartiers.diagnostic._coverage import blank_uncovered
 from quartiers.indicators.base import CellIndicator, from_values
 from quartiers.indicators.census import census_indicators
@@ -74,6 +76,19 @@ class CellIndicators:
     lcz_variable: dict[str, NDArray[np.float64]] = field(default_factory=dict)
 
 
+#: Run note on the cool indoor places (« supposé » unless the city declares summer openings).
+COOL_INDOOR_NOTES = {
+    "assumed": (
+        "lieux frais intérieurs supposés ouverts et frais l'été : bibliothèques, musées, "
+        "lieux de culte… d'OpenStreetMap et de la BPE comptent tous, faute de fichier de la "
+        "ville disant lesquels ouvrent l'été (colonne ouvert_ete de --places)"
+    ),
+    "declared": (
+        "lieux frais intérieurs : seuls ceux que le fichier de la ville déclare ouverts l'été "
+        "(ouvert_ete = oui) comptent"
+    ),
+}
+
 #: Reason given when no residential building has a height (top-floor proxy not computed).
 NO_HEIGHTS = (
     "hauteurs des bâtiments d'habitation absentes ou trop rares (BD TOPO HAUTEUR, "
@@ -90,6 +105,7 @@ def compute_cell_indicators(
     method: Method,
     horizon: str,
     access: pd.DataFrame | None,
+    worst: Mapping[str, float] | None = None,
 ) -> CellIndicators:
     """Compute the indicators of every cell from the inputs present.
 
@@ -109,6 +125,9 @@ def compute_cell_indicators(
         Climate horizon.
     access
         Walking distances per cell (index ``idcar_200m``), or None.
+    worst
+        Largest walking distance per ``dist_<category>`` of a reference file, used by
+        ``unreachable: worst`` when larger than the run's own.
     """
     pop = pd.to_numeric(cells["ind"], errors="coerce").to_numpy(dtype="float64")
     values, missing = sensitivity_indicators(cells)
@@ -122,7 +141,7 @@ def compute_cell_indicators(
     _add_climate(found, inputs, on, commune_shares, horizon)
     _add_vegetation(found, inputs, on, method)
     _add_tree_cover(found, inputs, ids, on)
-    _add_access(found, inputs, ids, on, method, access)
+    _add_access(found, inputs, ids, on, method, access, worst)
     _add_hazards(found, inputs, cells, on)
     _add_housing(found, inputs, cells, on)
     found.notes += blank_uncovered(found.values, found.missing, inputs, commune_shares, xy, pop)
@@ -281,6 +300,7 @@ def _add_access(
     on: _Cells,
     method: Method,
     access: pd.DataFrame | None,
+    worst: Mapping[str, float] | None = None,
 ) -> None:
     """Add the walking distances and the access columns of each cell (``ids``)."""
     if access is None:
@@ -292,8 +312,11 @@ def _add_access(
         for cat in ACCESS_CATEGORIES:
             found.missing[f"dist_{cat}"] = reason
         return
-    dist, dist_missing = access_indicators(ids, access, unreachable=method.unreachable)
+    dist, dist_missing = access_indicators(ids, access, unreachable=method.unreachable, worst=worst)
     found.missing.update(dist_missing)
+    summer = access.attrs.get(COOL_INDOOR_ATTR)
+    if "dist_cool_indoor" in dist and summer in COOL_INDOOR_NOTES:
+        found.notes.append(COOL_INDOOR_NOTES[summer])
     table = access if access.index.name == "idcar_200m" else access.set_index("idcar_200m")
     for ind_id, arr in dist.items():
         found.values[ind_id] = from_values(arr, on.population)

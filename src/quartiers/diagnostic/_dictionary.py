@@ -161,6 +161,14 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
         "IGN, contours des IRIS",
     ),
     "connected": ("Carreau relié au réseau piéton", "oui/non", "", "OpenStreetMap"),
+    "canopy_warning": (
+        "Alerte sur la canopée lue dans OpenStreetMap : aucun arbre isolé cartographié dans "
+        "le QPV, ou moins du quart de la densité des carreaux habités du territoire (vide "
+        "sinon, et avec un raster de couvert arboré)",
+        "texte",
+        "",
+        "OpenStreetMap (natural=tree)",
+    ),
     "hazards_present": (
         "Aléas dont la zone touche des habitants du QPV (inondation, submersion marine, "
         "argiles ; « aucun » si aucun des aléas renseignés ; vide si aucun aléa renseigné)",

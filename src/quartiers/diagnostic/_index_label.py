@@ -169,6 +169,12 @@ def index_label(state: RowState, dimension_ids: Collection[str]) -> str:
     if lacking:
         plural = len(lacking) > 1 or lacking == ["ressources"]
         tail.append(f"{_join(lacking)} non mesurée{'s' if plural else ''}")
+    if "exposure" in state.measured and "night_heat" in state.missing_layers:
+        # Exposure is led by the night-heat raster when given: say what leads it instead.
+        if "lcz" in state.missing_layers:
+            tail.append("exposition sans chaleur nocturne ni LCZ")
+        else:
+            tail.append("exposition menée par les LCZ (sans chaleur nocturne)")
     imputed = [_DIM_WORD[d] for d in DIMENSIONS if d in state.imputed and d in dimension_ids]
     if imputed:
         tail.append(f"{_join(imputed)} imputée{'s' if len(imputed) > 1 else ''}")

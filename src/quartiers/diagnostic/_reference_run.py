@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from quartiers.diagnostic._side_tables import cell_commune
 from quartiers.diagnostic._territories import territories_of, territory_codes
 from quartiers.diagnostic.reference_file import ReferenceFile, indicator_settings, read_reference
+from quartiers.indicators.registry import ACCESS_CATEGORIES
 from quartiers.method.normalise import Reference
 from quartiers.method.reference import REFERENCES, reference_kind
 from quartiers.method.spec import Method
@@ -91,6 +92,16 @@ class RunReference:
             cell_groups=territory_groups(inputs, communes, xy),
             zone_groups=territory_groups(inputs, zones["insee_com"]),
         )
+
+    def worst_distances(self) -> dict[str, float]:
+        """Return, with a reference file, its largest walking distance per category.
+
+        Used by ``unreachable: worst``: a cell reaching no place takes the larger of the
+        run's and the file's largest distance, as in the joint run the file was built from.
+        """
+        if self.file is None or self.vintage is None:
+            return {}
+        return self.file.highs([f"dist_{c}" for c in ACCESS_CATEGORIES], self.vintage)
 
     def build(
         self,

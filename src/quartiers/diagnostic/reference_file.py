@@ -253,6 +253,12 @@ class ReferenceFile:
         table = np.asarray(stats, dtype="float64").reshape(len(ids), 4)
         return from_points(columns, table[:, 0], table[:, 1], table[:, 2], table[:, 3])
 
+    def highs(self, ids: Sequence[str], vintage: str) -> dict[str, float]:
+        """Return the largest value over the reference cells of each of ``ids`` it holds."""
+        rows = self.rows[self.rows["vintage"].astype(str) == vintage]
+        first = rows.drop_duplicates("indicator").set_index("indicator")["high"]
+        return {i: float(first[i]) for i in ids if i in first.index and np.isfinite(first[i])}
+
     def _check_settings(self, ids: Sequence[str], settings: Mapping[str, str]) -> None:
         """Refuse indicators computed with other settings than the run's (French message)."""
         held = self.meta.get("settings") or {}

@@ -106,6 +106,7 @@ def run_diagnostic(
             method=method,
             horizon=horizon,
             access=access,
+            worst=scale.worst_distances() if method.unreachable == "worst" else None,
         )
         progress.advance()
         totals = _zone_totals(layers, computed)

@@ -8,7 +8,7 @@ distances are computed by the accessibility module and given here as a table ind
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -141,7 +141,11 @@ def access_columns(access: pd.DataFrame) -> list[str]:
 
 
 def access_indicators(
-    cell_ids: Sequence[str], access: pd.DataFrame, *, unreachable: str = "drop"
+    cell_ids: Sequence[str],
+    access: pd.DataFrame,
+    *,
+    unreachable: str = "drop",
+    worst: Mapping[str, float] | None = None,
 ) -> tuple[dict[str, NDArray[np.float64]], dict[str, str]]:
     """Return walking distances (m) per cell from the accessibility table.
 
@@ -157,6 +161,11 @@ def access_indicators(
         and is left out of its zone's mean, which makes a badly served QPV look better;
         ``worst`` (v2): it gets the largest distance of the territory's cells for that
         category, so it counts among the worst served.
+    worst
+        With ``worst``, a larger distance per indicator (``dist_<category>``) to use when
+        it exceeds the territory's: the largest distance of a reference file's cells, so
+        that a territory run alone against a reference built with others fills its
+        unreachable cells as their joint run would.
 
     Returns
     -------
@@ -182,6 +191,7 @@ def access_indicators(
         arr[~np.isfinite(arr)] = np.nan
         if unreachable == "worst" and np.isfinite(arr).any():
             in_table = np.asarray(pd.Index(list(cell_ids)).isin(access.index), dtype=bool)
-            arr[in_table & np.isnan(arr)] = np.nanmax(arr)
+            fill = max(float(np.nanmax(arr)), float((worst or {}).get(f"dist_{cat}", -np.inf)))
+            arr[in_table & np.isnan(arr)] = fill
         values[f"dist_{cat}"] = arr
     return values, missing

@@ -41,6 +41,7 @@ __all__ = [
     "CHANGE_COLUMNS",
     "CLOSE_RADIUS_M",
     "apply_place_changes",
+    "declares_summer",
     "read_place_changes",
     "validate_place_changes",
 ]
@@ -48,7 +49,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Normalised changes table (``action`` is ``open`` or ``close``; ``line`` the CSV line).
-CHANGE_COLUMNS = ["action", "category", "name", "kind", "lon", "lat", "place_id", "line"]
+#: ``summer`` is ``yes``/``no`` when the optional column ``ouvert_ete`` says whether the place is
+#: open in summer, else ``''``.
+CHANGE_COLUMNS = [
+    "action", "category", "name", "kind", "lon", "lat", "place_id", "line", "summer",
+]  # fmt: skip
 
 #: Accepted ``categorie`` values (accents, case and spaces ignored) → category.
 CATEGORY_ALIASES: dict[str, str] = {
@@ -94,7 +99,12 @@ _COLUMN_ALIASES = {
     "place_id": "place_id",
     "identifiant": "place_id",
     "action": "action",
+    "ouvert_ete": "summer",
+    "ouvert_l_ete": "summer",
+    "summer": "summer",
 }
+#: Accepted ``ouvert_ete`` values → ``yes``/``no``.
+_SUMMER = {"oui": "yes", "o": "yes", "yes": "yes", "non": "no", "n": "no", "no": "no"}
 #: A closing by coordinates takes the nearest place of the category within this radius (m).
 CLOSE_RADIUS_M = 50.0
 
@@ -161,6 +171,7 @@ def validate_place_changes(table: pd.DataFrame, *, source: str) -> pd.DataFrame:
             "lon": _column(table, "lon").map(_number),
             "lat": _column(table, "lat").map(_number),
             "place_id": _column(table, "place_id"),
+            "summer": _column(table, "summer").map(_key),
             "line": (
                 pd.to_numeric(table["line"]).astype("int64").to_numpy()
                 if "line" in table.columns
@@ -182,6 +193,7 @@ def validate_place_changes(table: pd.DataFrame, *, source: str) -> pd.DataFrame:
             "lat": frame["lat"],
             "place_id": frame["place_id"],
             "line": frame["line"],
+            "summer": frame["summer"].map(lambda x: _SUMMER.get(x, "")),
         },
         columns=CHANGE_COLUMNS,
     )
@@ -196,6 +208,7 @@ def _schema() -> v.Schema:
             "category": v.one_of(CATEGORY_ALIASES, categories, what="catégorie", required=True),
             "lon": v.longitude(),
             "lat": v.latitude(),
+            "summer": v.one_of(_SUMMER, "oui ou non (ou vide)", what="ouverture l'été"),
         },
         relations=[
             v.RowRule(
@@ -258,15 +271,26 @@ def apply_place_changes(
     *,
     source: str,
     bbox_2154: BBox | None = None,
+    summer_only: bool = False,
 ) -> gpd.GeoDataFrame:
     """Return ``places`` with the city's openings added and closings removed, in file order.
 
     An opened place near an existing one of the same category (30 m) is the same place and
-    is not added twice. ``bbox_2154`` (territory plus margin) rejects points outside it.
+    is not added twice. ``bbox_2154`` (territory plus margin) rejects points outside it. A
+    place declared closed in summer (``ouvert_ete`` = non) is not opened; with
+    ``summer_only`` (the city declares summer openings), a cool indoor place opens only when
+    declared open in summer (``ouvert_ete`` = oui).
     """
     if len(changes) == 0:
         return places
     changes = validate_place_changes(changes, source=source)
+    skip = (changes["action"] == "open") & (
+        (changes["summer"] == "no")
+        | (summer_only & (changes["category"] == "cool_indoor") & (changes["summer"] != "yes"))
+    )
+    if skip.any():
+        logger.info("%s : %d lieu(x) non ouvert(s) l'été ignoré(s)", source, int(skip.sum()))
+        changes = changes[~skip.to_numpy()].reset_index(drop=True)
     to_2154 = Transformer.from_crs("EPSG:4326", PLACES_CRS, always_xy=True)
     x, y = to_2154.transform(changes["lon"].to_numpy(float), changes["lat"].to_numpy(float))
     result = places.to_crs(PLACES_CRS)[PLACE_COLUMNS].reset_index(drop=True)
@@ -298,6 +322,16 @@ def apply_place_changes(
         else:
             result = _close(result, str(change.category), str(change.place_id), point, where)
     return result
+
+
+def declares_summer(changes: pd.DataFrame | None) -> bool:
+    """Return True when a changes table says, for some row, whether it is open in summer."""
+    if changes is None or not len(changes):
+        return False
+    spelt = {_COLUMN_ALIASES.get(_key(c), _key(c)): c for c in changes.columns}
+    if "summer" not in spelt:
+        return False
+    return bool(_column(changes, spelt["summer"]).ne("").any())
 
 
 def _close(
