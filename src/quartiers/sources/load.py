@@ -64,6 +64,7 @@ OPTIONAL_SOURCES = (
     "ppr",
     "argiles",
     "insee_qpv",
+    "sante",
 )
 
 
