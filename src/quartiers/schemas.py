@@ -380,5 +380,7 @@ class TerritoryInputs:
     extra_places: pd.DataFrame | None = None
     #: INSEE's own per-QPV figures (``--source insee_qpv``), a reference for validation.
     insee_qpv: pd.DataFrame | None = None
+    #: Health outcomes by IRIS, commune or QPV (``--source sante``), for validation.
+    health: pd.DataFrame | None = None
     provenance: list[Provenance] = field(default_factory=list)
     notes: InputNotes = field(default_factory=InputNotes)

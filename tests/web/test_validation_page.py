@@ -44,3 +44,14 @@ def test_method_page_shows_demo_validation(client: TestClient) -> None:
     assert "Taux de pauvreté (INSEE : personnes ; nous : ménages)" in page
     assert "rangs seulement" in page
     assert "Au prorata des bâtiments" in page
+
+
+def test_method_page_shows_simulated_health_example(client: TestClient) -> None:
+    html = client.get("/methode").text
+    page = _text(html)
+    assert "Événements de santé — données SIMULÉES" in page
+    assert "Exemple travaillé sur des données simulées" in page
+    assert "Rapports de taux pour +0,1 de score" in page
+    assert "passages_urgences_SIMULES" in page
+    assert 'aria-label="Carte des résidus' in html
+    assert "<polygon" in html

@@ -11,19 +11,25 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from quartiers.demo._sante import simulate_health
 from quartiers.demo.generator import DEFAULT_SEED, generate
 from quartiers.diagnostic import Diagnostic
 from quartiers.diagnostic.basemap import build_basemap
+from quartiers.diagnostic.health_validation import add_health_validation
 from quartiers.diagnostic.pipeline import diagnose
 from quartiers.progress import NullProgress, Progress
 from quartiers.report._carte_inputs import write_diagnostic_map
 from quartiers.schemas import Provenance
 from quartiers.settings import Settings, get_settings
 from quartiers.sources.load import city_file_provenance, load_inputs
+from quartiers.sources.sante import read_health
 
 __all__ = ["DEMO_TERRITORY", "DemoRun", "run_demo"]
 
 logger = logging.getLogger(__name__)
+
+#: Where the demo writes its SIMULATED health outcomes (under the inputs folder).
+SIMULATED_HEALTH = Path("sante") / "passages_urgences_SIMULES.csv"
 
 #: SIREN of the fictitious agglomeration of Ville-Témoin (its communes are in département "00").
 DEMO_TERRITORY = "200000001"
@@ -88,6 +94,9 @@ def run_demo(
     if final_dir is not None:
         inputs.provenance = [_relocated(p, out_dir, Path(final_dir)) for p in inputs.provenance]
     diagnostic = diagnose(inputs, horizon=horizon, places=places, progress=progress)
+    # Worked example of the validation against health outcomes, on SIMULATED counts.
+    simulated = simulate_health(diagnostic.cells, inputs_dir / SIMULATED_HEALTH, seed=seed)
+    diagnostic = add_health_validation(diagnostic, read_health(simulated), simulated=True)
     diagnostic = replace(diagnostic, basemap=build_basemap(inputs, diagnostic.qpv))
     files = diagnostic.write(out_dir)
     files["carte"] = write_diagnostic_map(diagnostic, out_dir, fictitious=True)

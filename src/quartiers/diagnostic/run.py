@@ -25,6 +25,7 @@ from quartiers.diagnostic._insee_check import add_insee_comparison
 from quartiers.diagnostic._prepare import Layers, check_request, prepare_layers
 from quartiers.diagnostic._territories import add_territory_columns, territories_of
 from quartiers.diagnostic.aggregate import ZoneTotals, aggregate_cells
+from quartiers.diagnostic.health_validation import add_health_validation
 from quartiers.diagnostic.result import Diagnostic
 from quartiers.diagnostic.robustness import RobustnessInputs, RobustnessOptions, add_robustness
 from quartiers.diagnostic.scoring import RunContext, RunScores, score_run
@@ -127,6 +128,7 @@ def run_diagnostic(
     diag = add_territory_columns(diag, territories_of(inputs))
     diag = add_allocation_columns(diag, allocation)
     diag = add_insee_comparison(diag, allocation, inputs.insee_qpv)
+    diag = add_health_validation(diag, inputs.health)
     return replace(diag, overlaps=layers.weights)
 
 

@@ -26,6 +26,7 @@ from quartiers.sources._hazard_inputs import read_hazards
 from quartiers.sources._merge import concat_unique, read_all
 from quartiers.sources.catalog import get_source
 from quartiers.sources.insee_qpv import read_insee_qpv
+from quartiers.sources.sante import read_health
 from quartiers.sources.territory import Territory
 from quartiers.text import fold
 
@@ -121,6 +122,12 @@ def read_optional(
             lambda: read_all(dpe_paths, lambda p: dpe.read_dpe(p, bbox_2154=box)),
         )
         layers["housing"] = "dpe"
+    if "sante" in raw:
+        health_path = raw["sante"].path
+        inputs.health = step(
+            progress, "Lecture : données de santé", lambda: read_health(health_path)
+        )
+        layers["health"] = "sante"
     if "georisques" in raw:
         path = raw["georisques"].path
         inputs.notes = replace(inputs.notes, catnat=georisques.read_catnat(path))

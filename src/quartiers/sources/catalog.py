@@ -359,6 +359,20 @@ CATALOG: tuple[SourceSpec, ...] = (
         "(docs/validation.md). Noms de colonnes INSEE en partie non vérifiés.",
     ),
     SourceSpec(
+        id="sante",
+        publisher="Partenaires de santé de la ville (Santé publique France, ARS, SAMU…)",
+        title="Événements de santé par IRIS, commune ou QPV et période (validation de l'indice)",
+        urls=("https://www.santepubliquefrance.fr",),
+        download=None,
+        member=None,
+        vintage="celui des données fournies",
+        licence="selon la convention avec le fournisseur (données souvent non publiques)",
+        format="CSV : unit_type ; unit_code ; period ; outcome ; count ; population ; "
+        "geometry_wkt (docs/validation.md)",
+        reader="quartiers.sources.sante:read_health",
+        note="Facultative : sert à valider l'indice (modèle de Poisson / binomiale négative).",
+    ),
+    SourceSpec(
         id="epci",
         publisher="INSEE / BANATIC",
         title="Liste des EPCI à fiscalité propre (noms, populations)",

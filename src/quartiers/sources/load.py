@@ -65,6 +65,7 @@ OPTIONAL_SOURCES = (
     "argiles",
     "insee_qpv",
     "dpe",
+    "sante",
 )
 
 
