@@ -32,6 +32,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "top_floor_share": ("buildings",),
     "canopy_share": ("vegetation", "trees", "tree_cover"),
     "green_share": ("vegetation", "trees"),
+    "green_network_ha": ("vegetation",),
+    "desealable_share": ("streets",),  # the open car parks and squares come from OSM
     **{f"dist_{cat}": ("streets",) for cat in ACCESS_CATEGORIES},
 }
 

@@ -16,6 +16,7 @@ import pandas as pd
 from quartiers.errors import InputError
 from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
 from quartiers.indicators._indicator import Indicator
+from quartiers.indicators._nature_registry import NATURE_INDICATORS
 
 __all__ = [
     "ACCESS_CATEGORIES",
@@ -46,6 +47,7 @@ ACCESS_CATEGORIES: dict[str, str] = {
     "fresh_food": "commerce d'alimentation fraîche (supermarché, épicerie, boulangerie, "
     "boucherie, primeur) ou marché",
     "shared_garden": "jardin partagé ou familial",
+    "green_1ha": "espace vert d'au moins 1 ha (parc, jardin public, bois)",
 }
 
 _FILOSOFI = "INSEE, Filosofi, données carroyées à 200 m (millésime dans run.json)"
@@ -329,6 +331,7 @@ _INDICATORS: list[Indicator] = [
         )
         for cat, label in ACCESS_CATEGORIES.items()
     ],
+    *NATURE_INDICATORS,
     *HAZARD_INDICATORS,
 ]
 
