@@ -21,6 +21,9 @@ __all__ = [
     "PlacesOption",
     "SeedOption",
     "TerritoriesOption",
+    "ZonesIdOption",
+    "ZonesNameOption",
+    "ZonesOption",
 ]
 
 TerritoriesOption = Annotated[
@@ -96,5 +99,33 @@ NoUncertaintyOption = Annotated[
         "--no-uncertainty",
         help="Ne pas calculer les intervalles de rang, les indices de Sobol ni les points "
         "chauds (plus rapide ; colonnes laissées vides).",
+    ),
+]
+ZonesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--zones",
+        metavar="FICHIER",
+        help=(
+            "Quartiers à diagnostiquer à la place des QPV (IRIS, quartiers de veille active, "
+            "quartiers de la ville) : GeoJSON, GeoPackage ou shapefile, un polygone par "
+            "quartier avec un identifiant et un nom."
+        ),
+    ),
+]
+ZonesIdOption = Annotated[
+    str | None,
+    typer.Option(
+        "--zones-id",
+        metavar="CHAMP",
+        help="Champ de l'identifiant dans --zones (défaut : id, code, code_iris…).",
+    ),
+]
+ZonesNameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--zones-nom",
+        metavar="CHAMP",
+        help="Champ du nom dans --zones (défaut : nom, name, libelle, nom_iris…).",
     ),
 ]
