@@ -90,6 +90,7 @@ def test_osm_community_garden_is_both_cool_and_shared(tmp_path: Path) -> None:
         "osm:n21": "fresh_food",
         "osm:w1": "cool_outdoor",
         "osm:w1:shared_garden": "shared_garden",
+        "osm:w1:green_1ha": "green_1ha",  # 1 ha public garden (3-30-300)
         "osm:w2": "shared_garden",
     }
     assert places.loc["osm:w2"].geometry.area == pytest.approx(1_600, rel=1e-2)

@@ -17,6 +17,7 @@ SUMMARY_COLUMNS = [
     "share_beyond_300m_cool_outdoor",
     "share_not_connected",
     "share_beyond_500m_fresh_food",
+    "share_beyond_300m_green_1ha",
 ]
 
 
@@ -54,7 +55,8 @@ def summarise_access(
         the category count as farthest; NaN when that is the median or nobody is
         connected); ``share_beyond_300m_cool_outdoor`` the share of connected residents
         farther than 300 m from a cool outdoor place (3-30-300 rule);
-        ``share_beyond_500m_fresh_food`` the same beyond 500 m of fresh food;
+        ``share_beyond_500m_fresh_food`` the same beyond 500 m of fresh food,
+        ``share_beyond_300m_green_1ha`` beyond 300 m of a green space of 1 ha or more;
         ``share_not_connected`` the share of residents whose homes do not reach the main
         street network.
     """
@@ -86,7 +88,9 @@ def summarise_access(
         # Connected residents with no reachable place are the farthest of all.
         dist = np.where(np.isnan(dist), np.inf, dist)
         out[f"dist_{category}_m"] = _weighted_median(zone, dist, linked, n_zones)
-    for column in ("share_beyond_300m_cool_outdoor", "share_beyond_500m_fresh_food"):
+    for column in SUMMARY_COLUMNS:
+        if not column.startswith("share_beyond_"):
+            continue
         if column not in table.columns:  # an access table written before food access
             out[column] = np.nan
             continue

@@ -66,6 +66,8 @@ WALK_MINUTES = 10.0
 MAX_SNAP_M = 300.0
 #: Margin around the territory's cells read from OSM (metres): places just outside count.
 MARGIN_M = 2_000.0
+# Categories whose share of starts beyond a distance is kept (metres).
+_BEYOND = {"cool_outdoor": NEAR_M, "fresh_food": FOOD_NEAR_M, "green_1ha": NEAR_M}
 # Tiny length of the link from a place's virtual source to its access points, so that a
 # zero snap distance stays an edge for every sparse-graph convention (metres).
 _EPSILON_M = 1e-3
@@ -89,6 +91,7 @@ ACCESS_COLUMNS = [
     *access_columns(),
     "share_beyond_300m_cool_outdoor",
     "share_beyond_500m_fresh_food",
+    "share_beyond_300m_green_1ha",
     "connected",
     "connected_share",
     "origin",
@@ -140,8 +143,9 @@ def cell_access(
         ``dist_<c>_m`` (resident-weighted mean network distance to the nearest place, m),
         ``time_<c>_min``, ``count_<c>_300m`` and ``count_<c>_10min`` (mean number of
         places within reach), ``share_beyond_300m_cool_outdoor`` and
-        ``share_beyond_500m_fresh_food`` (weight share of starts farther than 300 m from a
-        cool outdoor place, 500 m from fresh food); ``connected`` (some
+        ``share_beyond_500m_fresh_food``, ``share_beyond_300m_green_1ha`` (weight share of
+        starts farther than 300 m from a cool outdoor place, 500 m from fresh food, 300 m
+        from a green space of at least 1 ha); ``connected`` (some
         start reaches the main network), ``connected_share`` (weight share of starts that
         do), ``origin`` (``buildings`` or ``centroid``) and ``n_origins``. Unconnected
         cells and categories without any reachable place are NaN.
@@ -180,7 +184,7 @@ def cell_access(
         per_origin[f"dist_{category}_m"] = dist
         per_origin[f"count_{category}_300m"] = near
         per_origin[f"count_{category}_10min"] = reach
-        far = {"cool_outdoor": NEAR_M, "fresh_food": FOOD_NEAR_M}.get(category)
+        far = _BEYOND.get(category)
         if far is not None:
             beyond = (dist > far).astype("float64")  # no reachable place at all is beyond
             beyond[~routing.connected] = np.nan

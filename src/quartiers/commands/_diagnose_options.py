@@ -23,6 +23,9 @@ __all__ = [
     "SeedOption",
     "TerritoriesOption",
     "WorkersOption",
+    "ZonesIdOption",
+    "ZonesNameOption",
+    "ZonesOption",
 ]
 
 TerritoriesOption = Annotated[
@@ -119,5 +122,33 @@ SchedulerOption = Annotated[
         help="Utiliser un cluster Dask existant : adresse de son planificateur (défaut : "
         "variable QUARTIERS_SCHEDULER ; sans elle ni --workers, tout est calculé dans ce "
         "processus). Mêmes résultats (voir docs/scale.md).",
+    ),
+]
+ZonesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--zones",
+        metavar="FICHIER",
+        help=(
+            "Quartiers à diagnostiquer à la place des QPV (IRIS, quartiers de veille active, "
+            "quartiers de la ville) : GeoJSON, GeoPackage ou shapefile, un polygone par "
+            "quartier avec un identifiant et un nom."
+        ),
+    ),
+]
+ZonesIdOption = Annotated[
+    str | None,
+    typer.Option(
+        "--zones-id",
+        metavar="CHAMP",
+        help="Champ de l'identifiant dans --zones (défaut : id, code, code_iris…).",
+    ),
+]
+ZonesNameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--zones-nom",
+        metavar="CHAMP",
+        help="Champ du nom dans --zones (défaut : nom, name, libelle, nom_iris…).",
     ),
 ]

@@ -27,6 +27,9 @@ from quartiers.commands._diagnose_options import (
     SeedOption,
     TerritoriesOption,
     WorkersOption,
+    ZonesIdOption,
+    ZonesNameOption,
+    ZonesOption,
 )
 from quartiers.commands._options import (
     NameOption,
@@ -64,11 +67,15 @@ def diagnose_command(
     nom: NameOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    zones: ZonesOption = None,
+    zones_id: ZonesIdOption = None,
+    zones_nom: ZonesNameOption = None,
 ) -> None:
     """Run the diagnostic of a territory and write its output directory.
 
     Walking access (resources dimension) is computed when an OpenStreetMap extract is
-    among the inputs; without one the index runs without it and says so.
+    among the inputs; without one the index runs without it and says so. ``--zones``
+    diagnoses the neighbourhoods of a file instead of the QPV.
     """
     from quartiers.atomic import output_dir
     from quartiers.diagnostic import RobustnessOptions
@@ -78,6 +85,7 @@ def diagnose_command(
     from quartiers.report._carte_inputs import write_diagnostic_map
     from quartiers.sources._gather import parse_source_files
     from quartiers.sources.multi import with_name
+    from quartiers.sources.zones import with_zones
 
     _check_draws_and_seed(draws, seed)
     if workers is not None and workers < 1:
@@ -86,7 +94,7 @@ def diagnose_command(
         )
     settings = source_settings(offline=offline, workspace=workspace)
     local = parse_source_files(source or [])
-    inputs_used = [*_flat(local.values()), *(p for p in (method, places) if p is not None)]
+    inputs_used = [*_flat(local.values()), *(p for p in (method, places, zones) if p)]
     progress = RichProgress()
     try:
         with output_dir(out, force=force, protect=[*inputs_used, settings.workspace_dir]) as tmp:
@@ -95,6 +103,8 @@ def diagnose_command(
             inputs = read_territories(
                 territory, sources=local, skip=skip or [], settings=settings, progress=progress
             )
+            if zones is not None:
+                inputs = with_zones(inputs, zones, id_field=zones_id, name_field=zones_nom)
             diag = diagnose(
                 inputs if nom is None else with_name(inputs, nom),
                 method=chosen,

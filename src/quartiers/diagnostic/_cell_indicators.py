@@ -31,6 +31,7 @@ from quartiers.indicators.exposure import (
 from quartiers.indicators.floors import top_floor_share
 from quartiers.indicators.hazards import hazard_indicators, no_hazard_reasons
 from quartiers.indicators.housing import housing_indicators, no_housing_reasons
+from quartiers.indicators.nature import desealable_share, green_network_ha
 from quartiers.indicators.registry import ACCESS_CATEGORIES, REGISTRY
 from quartiers.indicators.resources import (
     access_columns,
@@ -140,6 +141,7 @@ def compute_cell_indicators(
     _add_buildings(found, inputs, on)
     _add_climate(found, inputs, on, commune_shares, horizon)
     _add_vegetation(found, inputs, on, method)
+    _add_nature(found, inputs, on, method)
     _add_tree_cover(found, inputs, ids, on)
     _add_access(found, inputs, ids, on, method, access, worst)
     _add_hazards(found, inputs, cells, on)
@@ -291,6 +293,24 @@ def _add_vegetation(
         found.notes.append("espaces verts (polygones) absents : seuls les arbres isolés comptent")
     if not have_trees and inputs.tree_cover is None:
         found.notes.append("arbres isolés absents : la canopée ne compte que bois et alignements")
+
+
+def _add_nature(found: CellIndicators, inputs: TerritoryInputs, on: _Cells, method: Method) -> None:
+    """Add the green network continuity and the de-sealable share (issue 21)."""
+    if inputs.vegetation is None or not len(inputs.vegetation):
+        found.missing["green_network_ha"] = "espaces verts (OpenStreetMap ou BD TOPO) absents"
+    else:
+        hectares = green_network_ha(
+            on.grid, inputs.vegetation, default_crown_m=method.default_crown_m
+        )
+        found.values["green_network_ha"] = from_values(hectares, on.population)
+    if inputs.paved is None:
+        found.missing["desealable_share"] = (
+            "parkings et places revêtues non lus (extrait OpenStreetMap non fourni)"
+        )
+    else:
+        share = desealable_share(on.grid, inputs.paved)
+        found.values["desealable_share"] = from_values(share, on.population)
 
 
 def _add_access(

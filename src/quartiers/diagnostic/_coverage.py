@@ -30,6 +30,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "top_floor_share": ("buildings",),
     "canopy_share": ("vegetation", "trees", "tree_cover"),
     "green_share": ("vegetation", "trees"),
+    "green_network_ha": ("vegetation",),
+    "desealable_share": ("streets",),  # the open car parks and squares come from OSM
     **{f"dist_{cat}": ("streets",) for cat in ACCESS_CATEGORIES},
     # The DPE shares are empty where no certificate is counted; the coverage would be 0.
     "dpe_coverage": ("housing",),

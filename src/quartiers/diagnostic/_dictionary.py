@@ -196,6 +196,13 @@ _FIXED: dict[str, tuple[str, str, str, str]] = {
         "plus élevé = plus vulnérable",
         "OpenStreetMap, INSEE BPE",
     ),
+    "share_beyond_300m_green_1ha": (
+        "Part des habitants reliés à plus de 300 m à pied d'un espace vert d'au moins 1 ha "
+        "(règle 3-30-300)",
+        "part (0–1)",
+        "plus élevé = plus vulnérable",
+        "OpenStreetMap",
+    ),
     "share_not_connected": (
         "Part des habitants dont le logement n'est pas relié au réseau piéton principal",
         "part (0–1)",

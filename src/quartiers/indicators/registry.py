@@ -17,6 +17,7 @@ from quartiers.errors import InputError
 from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
 from quartiers.indicators._housing_registry import HOUSING_INDICATORS
 from quartiers.indicators._indicator import Indicator
+from quartiers.indicators._nature_registry import NATURE_INDICATORS
 
 __all__ = [
     "ACCESS_CATEGORIES",
@@ -47,6 +48,7 @@ ACCESS_CATEGORIES: dict[str, str] = {
     "fresh_food": "commerce d'alimentation fraîche (supermarché, épicerie, boulangerie, "
     "boucherie, primeur) ou marché",
     "shared_garden": "jardin partagé ou familial",
+    "green_1ha": "espace vert d'au moins 1 ha (parc, jardin public, bois)",
 }
 
 _FILOSOFI = "INSEE, Filosofi, données carroyées à 200 m (millésime dans run.json)"
@@ -359,6 +361,7 @@ _INDICATORS: list[Indicator] = [
         )
         for cat, label in ACCESS_CATEGORIES.items()
     ],
+    *NATURE_INDICATORS,
     *HAZARD_INDICATORS,
     *HOUSING_INDICATORS,
 ]

@@ -30,6 +30,7 @@ __all__ = [
     "canopy_and_green",
     "canopy_from_cover",
     "tree_crowns",
+    "vegetation_surfaces",
 ]
 
 #: Vegetation kinds counted as tree canopy (the others count as green space only).
@@ -64,7 +65,7 @@ def tree_crowns(trees: gpd.GeoDataFrame, *, default_crown_m: float) -> NDArray[n
     return np.asarray(shapely.buffer(pts, crown / 2.0 * k, quad_segs=_QUAD_SEGS), dtype=object)
 
 
-def _vegetation_surfaces(
+def vegetation_surfaces(
     vegetation: gpd.GeoDataFrame, *, default_crown_m: float
 ) -> tuple[NDArray[np.object_], NDArray[np.bool_]]:
     """Return vegetation surfaces (lines widened to a crown) and whether each is canopy."""
@@ -100,7 +101,7 @@ def canopy_and_green(
         canopy_parts.append(crowns)
         green_parts.append(crowns)
     if vegetation is not None and len(vegetation):
-        geoms, is_canopy = _vegetation_surfaces(vegetation, default_crown_m=default_crown_m)
+        geoms, is_canopy = vegetation_surfaces(vegetation, default_crown_m=default_crown_m)
         canopy_parts.append(geoms[is_canopy])
         green_parts.append(geoms)
     empty = np.zeros(0, dtype=object)
@@ -132,6 +133,7 @@ def access_columns(access: pd.DataFrame) -> list[str]:
         for c in (
             "share_beyond_300m_cool_outdoor",
             "share_beyond_500m_fresh_food",
+            "share_beyond_300m_green_1ha",
             "connected",
             "connected_share",
         )

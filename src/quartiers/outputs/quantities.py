@@ -60,6 +60,10 @@ ACCESS_EXTRAS: dict[str, tuple[str, str]] = {
         "part (0–1)",
     ),
     "share_not_connected": ("Habitants non reliés au réseau piéton", "part (0–1)"),
+    "share_beyond_300m_green_1ha": (
+        "Habitants à plus de 300 m à pied d'un espace vert d'au moins 1 ha (règle 3-30-300)",
+        "part (0–1)",
+    ),
     "share_beyond_500m_fresh_food": (
         "Habitants à plus de 500 m à pied d'un commerce d'alimentation fraîche ou d'un marché",
         "part (0–1)",

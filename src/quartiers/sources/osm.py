@@ -21,6 +21,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import osmium
+import pandas as pd
 import shapely
 from osmium.osm import mutable
 from pyproj import Transformer
@@ -39,7 +40,7 @@ from quartiers.schemas import (
     BBox,
 )
 from quartiers.sources._osm_collect import Collector
-from quartiers.sources.places import consolidate_outdoor, empty_places
+from quartiers.sources.places import consolidate_outdoor, empty_places, green_space_places
 
 __all__ = [
     "OSM_CRS",
@@ -338,7 +339,9 @@ def _places(c: Collector, project: Any, box: shapely.Geometry | None) -> gpd.Geo
         "name": np.asarray(c.place_name, dtype=object),
         "source": np.full(len(geoms), "osm", dtype=object),
     }
-    return consolidate_outdoor(_frame(_subset(data, keep), geoms[keep], PLACE_COLUMNS))
+    places = consolidate_outdoor(_frame(_subset(data, keep), geoms[keep], PLACE_COLUMNS))
+    green = green_space_places(places)
+    return gpd.GeoDataFrame(pd.concat([places, green], ignore_index=True), crs=places.crs)
 
 
 def _walk_edges(c: Collector, to_2154: Transformer, bbox: BBox | None) -> gpd.GeoDataFrame:

@@ -10,7 +10,9 @@ Five categories (``docs/access.md`` is the reference, keep it in step):
 - ``information``: town halls, social centres and CCAS, France Services, community centres;
 - ``drinking_water``: drinking fountains and taps;
 - ``fresh_food`` and ``shared_garden``: food shops and markets, shared and allotment
-  gardens (:mod:`quartiers.sources._food_tags`).
+  gardens (:mod:`quartiers.sources._food_tags`);
+- ``green_1ha``: the cool outdoor parks, public gardens and woods of at least 1 ha
+  (3-30-300 rule), a copy of those rows made by :func:`green_space_places`.
 
 Places are EPSG:2154 geometries with :data:`quartiers.schemas.PLACE_COLUMNS`; a place mapped
 as an area or a line keeps its shape, and :func:`place_access_points` turns it into points
@@ -45,6 +47,7 @@ __all__ = [
     "classify_osm_place",
     "consolidate_outdoor",
     "empty_places",
+    "green_space_places",
     "merge_places",
     "place_access_points",
 ]
@@ -61,6 +64,7 @@ CATEGORIES: tuple[str, ...] = (
     "information",
     "drinking_water",
     *FOOD_CATEGORIES,
+    "green_1ha",
 )
 
 #: French label of each category (shown to users).
@@ -72,6 +76,7 @@ CATEGORY_LABELS: dict[str, str] = {
     "information": "information (mairie, centre social, CCAS, France Services, maison de quartier)",
     "drinking_water": "point d'eau potable",
     **FOOD_CATEGORY_LABELS,
+    "green_1ha": "espace vert d'au moins 1 ha (parc, jardin public, bois)",
 }
 
 #: Smallest green or water area counted as a cool outdoor place (0.5 ha, in m²).
@@ -206,6 +211,23 @@ def consolidate_outdoor(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         lines = lines.loc[inside < 0.5 * shapely.length(lines.geometry.to_numpy())]
     merged = pd.concat([others, areas, lines], ignore_index=True)
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=places.crs)[PLACE_COLUMNS]
+
+
+#: Smallest green space of the 3-30-300 rule (1 ha, in m²).
+MIN_GREEN_SPACE_M2 = 10_000.0
+
+
+def green_space_places(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the ``green_1ha`` copies of the cool outdoor parks, gardens and woods ≥ 1 ha."""
+    geoms = places.geometry.to_numpy()
+    green = (places["category"] == "cool_outdoor").to_numpy() & places["kind"].isin(
+        ("park", "garden", "wood")
+    ).to_numpy()
+    green &= shapely.area(geoms) >= MIN_GREEN_SPACE_M2
+    out = places.loc[green].copy()
+    out["category"] = "green_1ha"
+    out["place_id"] = out["place_id"].astype(str) + ":green_1ha"
+    return out
 
 
 def _merge_touching(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
