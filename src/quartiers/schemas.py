@@ -277,6 +277,24 @@ class TerritoryRecord:
         )
 
 
+@dataclass(frozen=True)
+class ZonesNote:
+    """The user's neighbourhood file diagnosed in place of the QPV (``--zones``)."""
+
+    file: str
+    read: int
+    kept: int
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the note as JSON (``file``, ``read``, ``kept``)."""
+        return {"file": self.file, "read": self.read, "kept": self.kept}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ZonesNote:
+        """Read :meth:`as_json` back."""
+        return cls(file=str(data["file"]), read=int(data["read"]), kept=int(data["kept"]))
+
+
 #: Tables carried by the notes (not JSON: a workspace keeps each as ``note_<name>.parquet``).
 NOTE_TABLES = ("walk_edges", "catnat", "rga")
 
@@ -298,12 +316,14 @@ class InputNotes:
     walk_edges: gpd.GeoDataFrame | None = None
     catnat: pd.DataFrame | None = None
     rga: pd.DataFrame | None = None
+    zones: ZonesNote | None = None
 
     def as_json(self) -> dict[str, Any]:
         """Return the JSON notes in the order the sources step writes them.
 
         One territory: ``territory``, ``layers``, ``lcz_coverage``, ``territories``; a joint
-        run (territory kind ``plusieurs``): ``territory``, ``territories``, ``layers``.
+        run (territory kind ``plusieurs``): ``territory``, ``territories``, ``layers``; then
+        ``zones`` when the QPV were replaced by the user's neighbourhoods.
         """
         records = None
         if self.territories is not None:
@@ -319,6 +339,8 @@ class InputNotes:
             out["lcz_coverage"] = dict(self.lcz_coverage)
         if not joint and records is not None:
             out["territories"] = records
+        if self.zones is not None:
+            out["zones"] = self.zones.as_json()
         return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -345,6 +367,7 @@ class InputNotes:
             walk_edges=walk if isinstance(walk, gpd.GeoDataFrame) else None,
             catnat=tables.get("catnat"),
             rga=tables.get("rga"),
+            zones=None if data.get("zones") is None else ZonesNote.from_json(data["zones"]),
         )
 
 

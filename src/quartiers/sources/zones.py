@@ -20,7 +20,7 @@ import shapely
 
 from quartiers.checksum import file_sha256
 from quartiers.errors import InputError
-from quartiers.schemas import QPV_COLUMNS, Provenance, TerritoryInputs
+from quartiers.schemas import QPV_COLUMNS, Provenance, TerritoryInputs, ZonesNote
 from quartiers.sources._text import column_map, text_column
 from quartiers.sources._vector import L93, check_crs, read_vector, repair_geometries
 
@@ -162,7 +162,7 @@ def with_zones(
     """Return the inputs with the zones of ``path`` in place of the QPV.
 
     The file is recorded among the sources of ``run.json`` (source ``zones``) and
-    ``notes["zones"]`` says which file and how many of its zones were kept.
+    ``notes.zones`` says which file and how many of its zones were kept.
     """
     zones = read_zones(path, id_field=id_field, name_field=name_field)
     as_qpv = zones_as_qpv(zones, inputs.communes, path=Path(path))
@@ -174,8 +174,7 @@ def with_zones(
         sha256=file_sha256(Path(path)),
         retrieved=pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
     )
-    notes = {
-        **inputs.notes,
-        "zones": {"file": str(path), "read": len(zones), "kept": len(as_qpv)},
-    }
+    notes = replace(
+        inputs.notes, zones=ZonesNote(file=str(path), read=len(zones), kept=len(as_qpv))
+    )
     return replace(inputs, qpv=as_qpv, provenance=[*inputs.provenance, source], notes=notes)
