@@ -1,8 +1,11 @@
-"""Shared fixtures: paths to the real extracts (skipped cleanly when absent)."""
+"""Shared fixtures: paths to the real extracts (skipped cleanly when absent) and the one
+headless Chromium of the browser tests."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -14,6 +17,44 @@ settings.load_profile("quartiers")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    # WebGL for MapLibre in headless mode: ANGLE on the SwiftShader software renderer
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright, one per test process (xdist worker).
+
+    Every browser test takes this fixture (or ``page`` in ``tests/web``) rather than opening
+    its own ``sync_playwright``: Playwright's sync API refuses to start a second time in a
+    process where one is running (« Sync API inside the asyncio loop »). Skipped, with the
+    reason, when Chromium or Playwright is absent or Chromium cannot start.
+    """
+    if not CHROMIUM.is_file():
+        pytest.skip(f"Chromium absent : {CHROMIUM} introuvable")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright non installé")
+    with sync_api.sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except Exception as exc:  # chromium present but not runnable here
+            pytest.skip(f"Chromium ne démarre pas : {exc}")
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 @pytest.fixture(scope="session")

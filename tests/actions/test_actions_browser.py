@@ -10,23 +10,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
 
 from quartiers.actions.workshop import Workshop
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-]  # fmt: skip
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium absent (/usr/bin/chromium)"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -59,41 +50,38 @@ def server(demo_workshop: Workshop) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def test_whatif_then_roadmap_download(server: str, demo_workshop: Workshop, tmp_path: Path) -> None:
+def test_whatif_then_roadmap_download(
+    server: str, demo_workshop: Workshop, tmp_path: Path, browser: Any
+) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     code_qp = str(demo_workshop.diagnostic.qpv["code_qp"].iloc[0])
     shots = Path(os.environ.get("QUARTIERS_SCREENSHOT_DIR", tmp_path))
-    with sync_api.sync_playwright() as p:
-        try:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        except Exception as exc:  # chromium present but not runnable here
-            pytest.skip(f"chromium ne démarre pas : {exc}")
-        try:
-            page = browser.new_page(accept_downloads=True, viewport={"width": 1100, "height": 1400})
-            page.goto(f"{server}/territoires/{demo_workshop.code}/qpv/{code_qp}/atelier")
-            assert page.locator("h1").inner_text().startswith("Atelier")
-            # choose exactly: trees (15 % of two cells) and a cool room at its default point
-            for box in page.locator('input[name="actions"]').all():
-                box.set_checked(False)
-            page.get_by_label("Planter des arbres d'ombrage").check()
-            page.locator("#part-shade_trees").fill("15")
-            page.get_by_label("Ouvrir une salle rafraîchie pendant les vigilances canicule").check()
-            page.get_by_role("button", name="Simuler les actions cochées").click()
-            status = page.locator("#etat")
-            sync_api.expect(status).to_have_text("Simulation terminée.", timeout=240_000)
-            result = page.locator("#resultat")
-            text = result.inner_text()
-            assert "Indice de vulnérabilité" in text
-            assert "Part de canopée arborée" in text
-            assert "lieu(x) ouvert(s)" in text
-            page.screenshot(path=str(shots / "atelier-simulation.png"), full_page=True)
-            with page.expect_download(timeout=120_000) as info:
-                page.get_by_role("button", name="Télécharger la feuille de route (DOCX)").click()
-            download = info.value
-            assert download.suggested_filename == f"feuille-de-route-{code_qp}.docx"
-            data = Path(download.path()).read_bytes()
-        finally:
-            browser.close()
+    page = browser.new_page(accept_downloads=True, viewport={"width": 1100, "height": 1400})
+    try:
+        page.goto(f"{server}/territoires/{demo_workshop.code}/qpv/{code_qp}/atelier")
+        assert page.locator("h1").inner_text().startswith("Atelier")
+        # choose exactly: trees (15 % of two cells) and a cool room at its default point
+        for box in page.locator('input[name="actions"]').all():
+            box.set_checked(False)
+        page.get_by_label("Planter des arbres d'ombrage").check()
+        page.locator("#part-shade_trees").fill("15")
+        page.get_by_label("Ouvrir une salle rafraîchie pendant les vigilances canicule").check()
+        page.get_by_role("button", name="Simuler les actions cochées").click()
+        status = page.locator("#etat")
+        sync_api.expect(status).to_have_text("Simulation terminée.", timeout=240_000)
+        result = page.locator("#resultat")
+        text = result.inner_text()
+        assert "Indice de vulnérabilité" in text
+        assert "Part de canopée arborée" in text
+        assert "lieu(x) ouvert(s)" in text
+        page.screenshot(path=str(shots / "atelier-simulation.png"), full_page=True)
+        with page.expect_download(timeout=120_000) as info:
+            page.get_by_role("button", name="Télécharger la feuille de route (DOCX)").click()
+        download = info.value
+        assert download.suggested_filename == f"feuille-de-route-{code_qp}.docx"
+        data = Path(download.path()).read_bytes()
+    finally:
+        page.context.close()
     doc = Document(io.BytesIO(data))
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Indicateur"
                  and t.rows[0].cells[1].text.startswith("Situation de départ"))  # fmt: skip

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,18 +17,6 @@ from quartiers.participation.routing import ParticipationConfig
 from quartiers.participation.store import ContributionStore
 
 from .helpers import PASSWORD, TERRITORIES, add_moderator, cheap_passwords, make_app, submit
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 
 @pytest.fixture
@@ -59,18 +47,14 @@ def served(tmp_path: Path) -> Iterator[tuple[str, ContributionStore]]:
 
 @pytest.mark.browser
 def test_moderator_publishes_with_the_keyboard(
-    served: tuple[str, ContributionStore], tmp_path: Path
+    served: tuple[str, ContributionStore], tmp_path: Path, browser: Any
 ) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not shutil.which(CHROMIUM):
-        pytest.skip("chromium absent (/usr/bin/chromium)")
     base, store = served
     add_moderator(store, "alice", ["85191"])
     with httpx.Client(base_url=base) as client:
         receipt = submit(client, text="<b>Dalle</b> brûlante devant l'école")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
+    page = browser.new_page()
+    try:
         page.goto(f"{base}/moderation")
         assert page.url.endswith("/moderation/connexion")
         page.keyboard.press("Tab")  # skip link first
@@ -90,6 +74,8 @@ def test_moderator_publishes_with_the_keyboard(
             in page.get_by_role("status").inner_text()
         )
         page.screenshot(path=str(tmp_path / "file.png"), full_page=True)
-        browser.close()
+    finally:
+        page.context.close()
+
     public = httpx.get(f"{base}/api/contributions/{receipt['id']}").json()
     assert public["text"] == "<b>Dalle</b> brûlante devant l'école"

@@ -21,7 +21,6 @@ from quartiers.report import carte
 from quartiers.report.carte import write_carte
 from quartiers.spatial.grid import cell_boxes, cell_ids
 
-CHROMIUM = Path("/usr/bin/chromium")
 LABELS = {
     "index": ("Indice de vulnérabilité", "indice 0–1"),
     "poverty_rate": ("Taux de pauvreté", "%"),
@@ -246,12 +245,9 @@ def test_missing_maplibre_says_make_install(
 
 
 @pytest.mark.browser
-def test_map_renders_in_chromium(tmp_path: Path) -> None:
-    if not CHROMIUM.is_file():
-        pytest.skip("chromium absent (/usr/bin/chromium)")
+def test_map_renders_in_chromium(tmp_path: Path, browser: Any) -> None:
     if not (carte.VENDOR_DIR / "maplibre-gl.js").is_file():
         pytest.skip("MapLibre non installé : lancez « make install »")
-    sync_api = pytest.importorskip("playwright.sync_api")
     page_path = write_carte(
         tmp_path / "out",
         cells=_cells(),
@@ -261,49 +257,35 @@ def test_map_renders_in_chromium(tmp_path: Path) -> None:
         fictitious=True,
         indicators=_legends(_cells()),
     )
-    # Debian chromium renders WebGL in software (SwiftShader) with these flags.
-    args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-        "--disable-quic",
-        "--use-angle=swiftshader",
-        "--enable-unsafe-swiftshader",
-    ]
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=args)
-        try:
-            page = browser.new_page(viewport={"width": 900, "height": 700})
-            errors: list[str] = []
-            remote: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on(
-                "request",
-                lambda req: remote.append(req.url) if req.url.startswith("http") else None,
-            )
-            page.goto(page_path.as_uri())
-            page.wait_for_function("window.carteReady === true", timeout=30_000)
-            state = page.locator("#etat")
-            assert state.get_attribute("data-pret") == "oui"
-            assert state.get_attribute("data-qpv") == "2"
-            assert int(state.get_attribute("data-carreaux") or 0) > 0
-            assert page.locator(".etiquette-qpv").count() == 2
-            assert page.locator("#bandeau-fictif").is_visible()
-            assert "Indice de vulnérabilité" in page.inner_text("#legende")
-            page.select_option("#indicateur", "poverty_rate")
-            assert "Taux de pauvreté" in page.inner_text("#legende")
-            assert "%" in page.inner_text("#legende")
-            _assert_popups_write_like_the_sheets(page)
-            shot = tmp_path / "carte.png"
-            page.screenshot(path=str(shot))
-            assert shot.stat().st_size > 10_000
-            assert not errors and not remote
-        finally:
-            browser.close()
+    # the session's Chromium renders WebGL in software (SwiftShader, tests/conftest.py)
+    page = browser.new_page(viewport={"width": 900, "height": 700})
+    try:
+        errors: list[str] = []
+        remote: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on(
+            "request",
+            lambda req: remote.append(req.url) if req.url.startswith("http") else None,
+        )
+        page.goto(page_path.as_uri())
+        page.wait_for_function("window.carteReady === true", timeout=30_000)
+        state = page.locator("#etat")
+        assert state.get_attribute("data-pret") == "oui"
+        assert state.get_attribute("data-qpv") == "2"
+        assert int(state.get_attribute("data-carreaux") or 0) > 0
+        assert page.locator(".etiquette-qpv").count() == 2
+        assert page.locator("#bandeau-fictif").is_visible()
+        assert "Indice de vulnérabilité" in page.inner_text("#legende")
+        page.select_option("#indicateur", "poverty_rate")
+        assert "Taux de pauvreté" in page.inner_text("#legende")
+        assert "%" in page.inner_text("#legende")
+        _assert_popups_write_like_the_sheets(page)
+        shot = tmp_path / "carte.png"
+        page.screenshot(path=str(shot))
+        assert shot.stat().st_size > 10_000
+        assert not errors and not remote
+    finally:
+        page.context.close()
 
 
 def test_assets_copy_is_the_vendored_file(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """Fixtures of the web tests: real diagnostics (demo, one of its communes, La Roche-sur-Yon),
-the application, a live uvicorn server on 127.0.0.1 and a headless Chromium."""
+the application, a live uvicorn server on 127.0.0.1 and a fresh page of the session's headless
+Chromium (``browser``, in ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -17,21 +18,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from quartiers.settings import Settings, get_settings
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-    # WebGL for MapLibre in headless mode: ANGLE on the SwiftShader software renderer
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-]
 
 
 @pytest.fixture(scope="session")
@@ -184,20 +170,6 @@ def live_server(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     )
     with LiveServer(app) as server:
         yield server
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Headless Debian Chromium driven by Playwright (skipped when absent)."""
-    if not CHROMIUM.is_file():
-        pytest.skip("Chromium absent : /usr/bin/chromium introuvable")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture()
