@@ -37,19 +37,19 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 
 
-def cell_commune(commune_shares: pd.DataFrame, n_cells: int) -> list[str]:
-    """Return the commune holding the largest share of each cell ('' when none)."""
+def cell_commune(commune_shares: pd.DataFrame, n_cells: int) -> NDArray[np.object_]:
+    """Return the commune holding the largest share of each cell ('' when none; texts)."""
     out = np.full(n_cells, "", dtype=object)
     if len(commune_shares):
         best = commune_shares.sort_values(["cell", "share"], ascending=[True, False])
         best = best.drop_duplicates("cell", keep="first")
         out[best["cell"].to_numpy()] = best["insee_com"].astype(str).to_numpy()
-    return [str(v) for v in out]
+    return out
 
 
 def cell_qpv(
     matrix: sparse.csr_array, zones: pd.DataFrame, is_qpv: NDArray[np.bool_]
-) -> tuple[list[str], FloatArray]:
+) -> tuple[NDArray[np.object_], FloatArray]:
     """Return the QPV holding the largest share of each cell and the cell's share in QPV."""
     sub = sparse.coo_array(matrix[np.flatnonzero(is_qpv)])
     n_cells = matrix.shape[1]
@@ -61,7 +61,7 @@ def cell_qpv(
         col = sub.col[order]
         first = np.r_[True, col[1:] != col[:-1]]
         out[col[first]] = codes[sub.row[order][first]]
-    return [str(v) for v in out], np.minimum(total, 1.0)
+    return out, np.minimum(total, 1.0)
 
 
 def indicator_table(

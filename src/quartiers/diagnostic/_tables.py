@@ -61,6 +61,37 @@ class Tables:
         dims = np.asarray(self.compiled.dimension_ids, dtype=object)
         return [", ".join(dims[row]) for row in mask]
 
+    def _cell_status(
+        self,
+        mask: NDArray[np.bool_] | None,
+        incomplete: NDArray[np.bool_],
+        small: NDArray[np.bool_],
+    ) -> tuple[NDArray[np.object_], NDArray[np.object_]]:
+        """Return the cells' ``status`` and ``status_detail`` (object arrays of shared texts).
+
+        The same texts as one per row, built once per distinct pattern of lacking
+        dimensions: millions of cells share a handful of them.
+        """
+        n = len(small)
+        floor = self.method.cell_population_floor
+        status = np.asarray([NOT_SIGNIFICANT, INCOMPLETE, OK], dtype=object)[
+            np.where(small, 0, np.where(incomplete, 1, 2))
+        ]
+        texts, pattern = [""], np.zeros(n, dtype=np.int64)
+        if mask is not None and n:
+            rows, inverse = np.unique(mask & incomplete[:, None], axis=0, return_inverse=True)
+            words = self._dimension_words(rows)
+            texts = [
+                f"indice incomplet (dimension absente : {w}) : pas d'indice pour ce carreau"
+                if w
+                else ""
+                for w in words
+            ]
+            pattern = inverse.reshape(-1)
+        texts.append(f"moins de {floor:g} habitants : pas d'indice pour ce carreau")
+        detail = np.asarray(texts, dtype=object)[np.where(small, len(texts) - 1, pattern)]
+        return status, detail
+
     def _excluded(self, mask: NDArray[np.bool_] | None, n: int) -> NDArray[np.bool_]:
         """Return the rows left out of ranks and quintiles (``exclude``; none otherwise)."""
         if mask is None or self.completeness is None or self.completeness.impute:
@@ -96,26 +127,21 @@ class Tables:
         small: NDArray[np.bool_],
         breaks: FloatArray,
         computed: CellIndicators,
-        cell_commune: Sequence[str],
-        cell_qpv: tuple[Sequence[str], FloatArray],
+        cell_commune: NDArray[np.object_],
+        cell_qpv: tuple[NDArray[np.object_], FloatArray],
     ) -> gpd.GeoDataFrame:
         """Return the ``cells`` layer."""
         pop = cells["ind"].to_numpy(dtype="float64")
-        floor = self.method.cell_population_floor
         mask = None if self.completeness is None else self.completeness.cells
         incomplete = self._excluded(mask, len(pop)) & ~small
-        lacking = (
-            self._dimension_words(mask & incomplete[:, None])
-            if mask is not None
-            else [""] * len(pop)
-        )
+        status, detail = self._cell_status(mask, incomplete, small)
         data: dict[str, Any] = {
             "idcar_200m": cells["idcar_200m"].astype("string").to_numpy(),
             "x_sw": xy[:, 0],
             "y_sw": xy[:, 1],
             "imputed": cells["imputed"].to_numpy(dtype=bool),
-            "insee_com": pd.array(list(cell_commune), dtype="string"),
-            "code_qp": pd.array(list(cell_qpv[0]), dtype="string"),
+            "insee_com": pd.array(cell_commune, dtype="string"),
+            "code_qp": pd.array(cell_qpv[0], dtype="string"),
             "qpv_share": cell_qpv[1],
             "population": pop,
             "households": cells["men"].to_numpy(dtype="float64"),
@@ -126,17 +152,8 @@ class Tables:
             "index": scored.index,
             **scored.hazard,
             "quintile": pd.array(_as_int(_classes(scored.index, breaks)), dtype="Int64"),
-            "status": np.where(small, NOT_SIGNIFICANT, np.where(incomplete, INCOMPLETE, OK)),
-            "status_detail": np.where(
-                small,
-                f"moins de {floor:g} habitants : pas d'indice pour ce carreau",
-                [
-                    f"indice incomplet (dimension absente : {w}) : pas d'indice pour ce carreau"
-                    if w
-                    else ""
-                    for w in lacking
-                ],
-            ),
+            "status": status,
+            "status_detail": detail,
         }
         frame = pd.DataFrame(data)
         return gpd.GeoDataFrame(frame, geometry=cell_boxes(xy), crs=CELL_CRS)
