@@ -7,7 +7,6 @@ send, so that a request only slices and joins cached bytes.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -26,12 +25,19 @@ from quartiers.outputs.quantities import (
     SOBOL_GROUPS,
     score_id,
 )
-from quartiers.report.reference import reference_sentence
 from quartiers.schemas import HORIZONS
 from quartiers.sources.catalog import get_source
 from quartiers.web import urls
 from quartiers.web.catalog import TerritoryData
+from quartiers.web.features import (
+    TILE_THRESHOLD,
+    CellFeatures,
+    cell_properties,
+    optional_features,
+)
 from quartiers.web.geojson import clean_value, feature_bytes, json_bytes
+from quartiers.web.method_view import method_of_territory
+from quartiers.web.qpv_list import QPV_SORTS, qpv_order, search_keys
 from quartiers.web.schemas import (
     ClimateValue,
     MethodOfTerritory,
@@ -53,18 +59,6 @@ __all__ = [
     "territory_detail",
     "territory_summary",
 ]
-
-#: Orders of the QPV list: name → French description.
-QPV_SORTS: dict[str, str] = {
-    "rank": "rang (1 = plus vulnérable), QPV non classés à la fin",
-    "index": "indice décroissant",
-    "rank_interval": "borne basse puis haute de l'intervalle de rang (analyse d'incertitude)",
-    "code_qp": "code du QPV",
-    "lib_qp": "nom du QPV",
-}
-
-_CELL_BASE = ("idcar_200m", "insee_com", "code_qp", "qpv_share", "population", "households")
-_CELL_TAIL = ("imputed", "quintile", "status")
 
 
 def _num(value: Any) -> float | None:
@@ -317,69 +311,7 @@ def qpv_detail(td: TerritoryData, position: int) -> dict[str, Any]:
     }
 
 
-def _missing_last(value: float, *, descending: bool = False) -> tuple[bool, float]:
-    """Sort key putting NaN last."""
-    if not math.isfinite(value):
-        return (True, 0.0)
-    return (False, -value if descending else value)
-
-
-def _qpv_order(td: TerritoryData, sort: str) -> list[int]:
-    """Return the QPV row positions in the order ``sort`` (see :data:`QPV_SORTS`)."""
-    q = td.qpv
-
-    def col(name: str) -> list[float]:
-        if name not in q.columns:
-            return [math.nan] * len(q)
-        values = pd.to_numeric(q[name], errors="coerce").astype("Float64")
-        return [float(v) for v in values.to_numpy(dtype="float64", na_value=math.nan)]
-
-    codes = [str(c) for c in q["code_qp"]]
-    keys: list[tuple[Any, ...]]
-    if sort == "index":
-        keys = [_missing_last(v, descending=True) for v in col(INDEX_ID)]
-    elif sort == "rank_interval":
-        keys = [
-            (*_missing_last(lo), *_missing_last(hi), *_missing_last(rk))
-            for lo, hi, rk in zip(col("rank_low"), col("rank_high"), col("rank"), strict=True)
-        ]
-    elif sort == "lib_qp":
-        keys = [(str(v).casefold(),) for v in q["lib_qp"]]
-    elif sort == "code_qp":
-        keys = [()] * len(q)
-    else:
-        keys = [_missing_last(v) for v in col("rank")]
-    return sorted(range(len(q)), key=lambda i: (*keys[i], codes[i]))
-
-
-# ---------------------------------------------------------------- cells
-
-
-def cell_properties(td: TerritoryData) -> list[str]:
-    """Return the cell columns sent as GeoJSON properties (those with values, plus ids)."""
-    cells = td.cells
-    mapped = [i for i, info in td.indicators.items() if info.available and i in cells.columns]
-    extras = [
-        c
-        for c in cells.columns
-        if (c.startswith(("dist_", "time_", "count_")) or c in ("connected_share", "hotspot"))
-        and c not in mapped
-        and cells[c].notna().any()
-    ]
-    base = [c for c in _CELL_BASE if c in cells.columns]
-    tail = [c for c in _CELL_TAIL if c in cells.columns]
-    return [*base, *mapped, *extras, *tail]
-
-
-def _cell_features(td: TerritoryData) -> list[bytes]:
-    props = cell_properties(td)
-    table = pd.DataFrame(td.cells[props])
-    ids = [str(v) for v in td.cells["idcar_200m"]]
-    records = [{str(k): v for k, v in r.items()} for r in table.to_dict(orient="records")]
-    return [
-        feature_bytes(geom, record, ids[i])
-        for i, (geom, record) in enumerate(zip(td.cells.geometry, records, strict=True))
-    ]
+# ---------------------------------------------------------------- features
 
 
 def _qpv_features(td: TerritoryData) -> list[bytes]:
@@ -407,48 +339,6 @@ def _qpv_features(td: TerritoryData) -> list[bytes]:
     return out
 
 
-def _optional_features(td: TerritoryData, name: str) -> list[bytes]:
-    layer = getattr(td, name)
-    if layer is None:
-        return []
-    cols = [c for c in layer.columns if c != "geometry"]
-    records = [
-        {str(k): v for k, v in r.items()} for r in pd.DataFrame(layer[cols]).to_dict("records")
-    ]
-    return [
-        feature_bytes(geom, rec, f"{name}-{i}")
-        for i, (geom, rec) in enumerate(zip(layer.geometry, records, strict=True))
-    ]
-
-
-# ---------------------------------------------------------------- method
-
-
-def method_of_territory(td: TerritoryData) -> dict[str, Any]:
-    """Return the method settings of a territory (:class:`MethodOfTerritory`)."""
-    run = td.record
-    method, index = run.method, run.index
-    settings = method.settings
-    return {
-        "territory": td.code,
-        "name": method.name,
-        "version": method.version,
-        "description": (settings.description or "").strip() or None,
-        "sha256": method.sha256,
-        "normalisation": settings.normalisation,
-        "within": index.within or settings.aggregation.get("within"),
-        "across": index.across or settings.aggregation.get("across"),
-        "population_floor": _num(settings.population_floor),
-        "cell_population_floor": _num(settings.cell_population_floor),
-        "dimension_weights": settings.dimension_weights(),
-        "indicators_in_index": list(index.indicators),
-        "dropped_from_method": dict(index.dropped_from_method),
-        "reference": reference_sentence(run),
-        "coherence": run.coherence,
-        "hazard": run.hazard,
-    }
-
-
 # ---------------------------------------------------------------- cache
 
 
@@ -467,7 +357,8 @@ class TerritoryPayloads:
     qpv_summaries: list[dict[str, Any]]
     qpv_details: dict[str, bytes]
     qpv_orders: dict[str, list[int]]
-    cell_features: list[bytes]
+    qpv_search: list[str]
+    cell_features: CellFeatures
     qpv_features: list[bytes]
     climate_json: bytes
     optional_features: dict[str, list[bytes]] = field(default_factory=dict)
@@ -488,8 +379,9 @@ def build_payloads(td: TerritoryData) -> TerritoryPayloads:
         qpv_items=[_dump(QpvSummary, s) for s in summaries],
         qpv_summaries=summaries,
         qpv_details=details,
-        qpv_orders={sort: _qpv_order(td, sort) for sort in QPV_SORTS},
-        cell_features=_cell_features(td),
+        qpv_orders={sort: qpv_order(td, sort) for sort in QPV_SORTS},
+        qpv_search=search_keys(td),
+        cell_features=CellFeatures(td, eager=len(td.cells) <= TILE_THRESHOLD),
         qpv_features=_qpv_features(td),
         climate_json=json_bytes(
             [
@@ -498,7 +390,7 @@ def build_payloads(td: TerritoryData) -> TerritoryPayloads:
             ]
         ),
         optional_features={
-            name: _optional_features(td, name)
+            name: optional_features(td, name)
             for name in ("hotspots", "places")
             if getattr(td, name) is not None
         },
