@@ -13,13 +13,16 @@ from urllib.parse import urlencode
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from quartiers.errors import NotFoundError
 from quartiers.outputs.formatting import format_number
+from quartiers.schemas import HORIZONS
 from quartiers.spatial.bbox import parse_bbox
 from quartiers.web.basemap import basemap_file
 from quartiers.web.geojson import bbox_area_km2, collection_bytes
-from quartiers.web.payloads import QPV_SORTS
+from quartiers.web.qpv_list import QPV_SORTS, matches
 from quartiers.web.schemas import (
     CellCollection,
     ClimateValue,
@@ -32,6 +35,7 @@ from quartiers.web.schemas import (
     TerritorySummary,
 )
 from quartiers.web.state import State
+from quartiers.web.tiles import MAX_ZOOM
 
 __all__ = ["MAX_BBOX_KM2", "MAX_CELLS_PAGE", "MAX_PAGE", "router"]
 
@@ -44,6 +48,7 @@ MAX_PAGE = 500
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
+MVT = "application/vnd.mapbox-vector-tile"
 
 TerritoryCode = Annotated[
     str,
@@ -59,6 +64,17 @@ CodeQp = Annotated[
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Taille de page.")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Position de départ.")]
 QpvSort = Literal["rank", "index", "rank_interval", "code_qp", "lib_qp"]
+Search = Annotated[
+    str | None,
+    Query(
+        max_length=100,
+        description=(
+            "Recherche par nom, commune ou code (accents et majuscules ignorés ; chaque mot "
+            "doit commencer un mot du nom, du code ou d'une commune)."
+        ),
+        examples=["saint etienne"],
+    ),
+]
 
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorMessage, "description": "Territoire ou QPV inconnu"}
@@ -129,10 +145,13 @@ async def list_qpv(
     ] = "rank",
     limit: Limit = 100,
     offset: Offset = 0,
+    q: Search = None,
 ) -> Response:
-    """List a territory's QPV (rank 1 = most vulnerable)."""
+    """List a territory's QPV (rank 1 = most vulnerable), optionally those matching ``q``."""
     _, payloads = state.territory(code)
     order = payloads.qpv_orders[sort]
+    if q:
+        order = [i for i in order if matches(payloads.qpv_search[i], q)]
     items = [payloads.qpv_items[i] for i in order[offset : offset + limit]]
     return _page(items, len(order), limit, offset)
 
@@ -171,12 +190,15 @@ async def get_qpv(state: State, code: TerritoryCode, code_qp: CodeQp) -> Respons
     tags=["QPV"],
     summary="QPV de tous les territoires chargés",
 )
-async def list_all_qpv(state: State, limit: Limit = 100, offset: Offset = 0) -> Response:
-    """List every QPV of every territory (territory order, then rank)."""
+async def list_all_qpv(
+    state: State, limit: Limit = 100, offset: Offset = 0, q: Search = None
+) -> Response:
+    """List every QPV of every territory (territory order, then rank), or those matching ``q``."""
     ordered = [
         state.payloads[td.code].qpv_items[i]
         for td in state.catalog
         for i in state.payloads[td.code].qpv_orders["rank"]
+        if not q or matches(state.payloads[td.code].qpv_search[i], q)
     ]
     return _page(ordered[offset : offset + limit], len(ordered), limit, offset)
 
@@ -241,7 +263,7 @@ async def cells(
         query = urlencode({"bbox": bbox, "limit": limit, "offset": offset + limit})
         following = f"{request.url.path}?{query}"
     body = collection_bytes(
-        [payloads.cell_features[i] for i in page],
+        payloads.cell_features.rows(page.tolist()),
         territory=td.code,
         bbox_requested=list(box),
         total=len(selected),
@@ -250,6 +272,44 @@ async def cells(
         next=following,
     )
     return Response(body, media_type=GEOJSON)
+
+
+@router.get(
+    "/territories/{code}/tiles/{z}/{x}/{y}.mvt",
+    responses={200: {"content": {MVT: {}}, "description": "Tuile vectorielle"}, **_NOT_FOUND},
+    tags=["carreaux"],
+    summary="Carreaux en tuiles vectorielles (MVT) : valeur d'un indicateur à un horizon",
+    response_class=Response,
+)
+async def cell_tile(
+    state: State,
+    code: TerritoryCode,
+    z: Annotated[int, Path(ge=0, le=MAX_ZOOM, description="Niveau de zoom.")],
+    x: Annotated[int, Path(ge=0, description="Colonne de la tuile.")],
+    y: Annotated[int, Path(ge=0, description="Ligne de la tuile.")],
+    indicator: Annotated[str, Query(max_length=60, description="Indicateur.")] = "index",
+    horizon: Annotated[str | None, Query(max_length=10, description="Horizon.")] = None,
+) -> Response:
+    """Return tile ``z/x/y`` of the cells: layer ``carreaux``, property ``v`` (the value).
+
+    From zoom 11 a square is a 200 m cell; below, a block of cells (population-weighted
+    mean). Tiles are computed once, then served from memory.
+    """
+    td, _ = state.territory(code)
+    info = td.indicators.get(indicator)
+    if info is None:
+        raise NotFoundError(f"indicateur inconnu : {indicator}")
+    hz = horizon or td.horizon
+    if hz not in HORIZONS:
+        raise NotFoundError(f"horizon inconnu : {hz} (attendu : {', '.join(HORIZONS)})")
+    hz = hz if info.climate else td.horizon
+    key = (td.code, indicator, hz, str(z), str(x), str(y))
+    body = state.tile_cache.get(key)
+    if body is None:
+        maker = state.cell_tiles(td)
+        body = await run_in_threadpool(maker.tile, z, x, y, indicator=indicator, horizon=hz)
+        state.tile_cache.put(key, body)
+    return Response(body, media_type=MVT, headers={"Cache-Control": "public, max-age=3600"})
 
 
 @router.get(

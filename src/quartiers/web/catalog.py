@@ -101,6 +101,7 @@ class TerritoryData:
     places: gpd.GeoDataFrame | None = None
     _climate: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict, repr=False)
     _legends: dict[tuple[str, str], Legend] = field(default_factory=dict, repr=False)
+    _cell_communes: tuple[NDArray[np.intp], list[str]] | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ lookups
 
@@ -159,14 +160,34 @@ class TerritoryData:
         diagnostic's own horizon is the published column; at another horizon, cells take their
         commune's value and a QPV the mean of its communes' values.
         """
-        horizon = horizon or self.horizon
+        return self._cell_values(indicator, horizon), self.qpv_values(indicator, horizon)
+
+    def _info(self, indicator: str) -> IndicatorInfo:
         info = self.indicators.get(indicator)
         if info is None:
             raise NotFoundError(f"indicateur inconnu : {indicator}")
-        n_cells, n_qpv = len(self.cells), len(self.qpv)
-        if info.climate and horizon != self.horizon:
+        return info
+
+    def _cell_values(self, indicator: str, horizon: str | None) -> FloatArray:
+        horizon = horizon or self.horizon
+        if self._info(indicator).climate and horizon != self.horizon:
             table = self._climate.get((indicator, horizon), {})
-            cells = np.array([table.get(str(c), np.nan) for c in self.cells["insee_com"]])
+            if self._cell_communes is None:  # once: 2.3 million cells at national size
+                codes, uniques = pd.factorize(self.cells["insee_com"])
+                self._cell_communes = (np.asarray(codes), [str(u) for u in uniques])
+            codes, uniques = self._cell_communes
+            lookup = np.array([table.get(u, np.nan) for u in uniques] + [np.nan], dtype="float64")
+            return np.asarray(lookup[codes], dtype="float64")  # code -1 (missing): NaN
+        if indicator not in self.cells.columns:
+            return np.full(len(self.cells), np.nan)
+        column = pd.to_numeric(self.cells[indicator], errors="coerce")
+        return np.asarray(column.to_numpy("float64", na_value=np.nan), dtype="float64")
+
+    def qpv_values(self, indicator: str, horizon: str | None = None) -> FloatArray:
+        """Return the values of a quantity for the QPV at a horizon (see :meth:`values`)."""
+        horizon = horizon or self.horizon
+        if self._info(indicator).climate and horizon != self.horizon:
+            table = self._climate.get((indicator, horizon), {})
             qpv = np.array(
                 [
                     np.nanmean([table.get(c, np.nan) for c in str(codes).split(",")] or [np.nan])
@@ -175,20 +196,11 @@ class TerritoryData:
                     for codes in self.qpv["insee_coms"]
                 ]
             )
-            return cells.astype("float64"), qpv.astype("float64")
-        cells_col = (
-            pd.to_numeric(self.cells[indicator], errors="coerce").to_numpy(
-                "float64", na_value=np.nan
-            )
-            if indicator in self.cells.columns
-            else np.full(n_cells, np.nan)
-        )
-        qpv_col = (
-            pd.to_numeric(self.qpv[indicator], errors="coerce").to_numpy("float64", na_value=np.nan)
-            if indicator in self.qpv.columns
-            else np.full(n_qpv, np.nan)
-        )
-        return cells_col, qpv_col
+            return qpv.astype("float64")
+        if indicator not in self.qpv.columns:
+            return np.full(len(self.qpv), np.nan)
+        column = pd.to_numeric(self.qpv[indicator], errors="coerce")
+        return np.asarray(column.to_numpy("float64", na_value=np.nan), dtype="float64")
 
     def legend(self, indicator: str, horizon: str | None = None) -> Legend:
         """Return (and cache) the legend of a quantity at a horizon."""

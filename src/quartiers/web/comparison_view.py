@@ -75,7 +75,7 @@ def _qpv_rows(state: WebState, info: IndicatorInfo, horizon: str) -> list[dict[s
             for i, code_qp in enumerate(td.qpv_codes):
                 rows.append(_missing_row(td.code, td.name, td, i, code_qp, local))
             continue
-        _, values = td.values(info.id, horizon)
+        values = td.qpv_values(info.id, horizon)
         same_horizon = not info.climate or horizon == td.horizon
         for i, code_qp in enumerate(td.qpv_codes):
             row = td.qpv.iloc[i]

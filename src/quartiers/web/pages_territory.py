@@ -11,7 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
+from quartiers.errors import NotFoundError
 from quartiers.report.reference import reference_sentence
+from quartiers.sources.territory_codes import REGIONS
+from quartiers.web.catalog import TerritoryData
+from quartiers.web.qpv_list import listing, qpv_regions, region_choices
 from quartiers.web.state import State, WebState
 from quartiers.web.templating import render_page
 from quartiers.web.views import (
@@ -38,6 +42,10 @@ IndicatorQuery = Annotated[
     str | None, Query(max_length=60, description="Indicateur affiché sur la carte.")
 ]
 HorizonQuery = Annotated[str | None, Query(max_length=10, description="Horizon climatique.")]
+SearchQuery = Annotated[
+    str | None, Query(max_length=100, description="Recherche : nom, commune ou code du QPV.")
+]
+PageQuery = Annotated[int | None, Query(ge=1, le=100_000, description="Page du tableau.")]
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,12 +64,54 @@ async def territory(
     horizon: HorizonQuery = None,
     tri: Annotated[str | None, Query(max_length=20)] = None,
     ordre: Annotated[str | None, Query(max_length=10)] = None,
+    recherche: SearchQuery = None,
+    page: PageQuery = None,
 ) -> Response:
     state.territory(code)  # 404 before anything is cached
-    key = ("territoire", code, indicateur, horizon, tri, ordre)
+    key = ("territoire", code, indicateur, horizon, tri, ordre, recherche, page)
     return await state.pages.respond(
         key,
-        lambda: territory_page(request, state, code, indicateur, horizon, tri, ordre),
+        lambda: territory_page(
+            request, state, code, indicateur, horizon, tri, ordre, recherche=recherche, page=page
+        ),
+        accept_encoding=accept_encoding(request),
+    )
+
+
+@router.get("/territoires/{code}/regions/{region}", response_class=HTMLResponse)
+async def territory_region(
+    request: Request,
+    state: State,
+    code: str,
+    region: str,
+    indicateur: IndicatorQuery = None,
+    horizon: HorizonQuery = None,
+    tri: Annotated[str | None, Query(max_length=20)] = None,
+    ordre: Annotated[str | None, Query(max_length=10)] = None,
+    recherche: SearchQuery = None,
+    page: PageQuery = None,
+) -> Response:
+    td, _ = state.territory(code)
+    if region not in {c for c, _, _ in region_choices(td)}:
+        known = ", ".join(f"{c} ({n})" for c, n, _ in region_choices(td)) or "aucune"
+        raise NotFoundError(
+            f"région {region} sans QPV dans le territoire {td.code} (régions : {known})"
+        )
+    key = ("region", code, region, indicateur, horizon, tri, ordre, recherche, page)
+    return await state.pages.respond(
+        key,
+        lambda: territory_page(
+            request,
+            state,
+            code,
+            indicateur,
+            horizon,
+            tri,
+            ordre,
+            recherche=recherche,
+            page=page,
+            region=region,
+        ),
         accept_encoding=accept_encoding(request),
     )
 
@@ -74,15 +124,28 @@ def territory_page(
     horizon: str | None,
     tri: str | None,
     ordre: str | None,
+    *,
+    recherche: str | None = None,
+    page: int | None = None,
+    region: str | None = None,
 ) -> HTMLResponse:
-    """Render the territory page for the chosen indicator, horizon and table order."""
+    """Render the territory (or région) page for the chosen indicator, horizon, order, page."""
     td, pay = state.territory(code)
     indicator, hz, notes = resolve_choice(td, indicateur, horizon)
     sort = tri if tri in QPV_TABLE_SORTS else "rang"
     descending = ordre == "desc" if ordre in ("asc", "desc") else sort == "indice"
     every = sort_rows(qpv_rows(td, indicator=indicator, horizon=hz), sort, descending)
-    rows = [r for r in every if r["status"] != INCOMPLETE]
-    apart = [r for r in every if r["status"] == INCOMPLETE]
+    if region:
+        inside = {c for c, r in zip(td.qpv_codes, qpv_regions(td), strict=True) if r == region}
+        every = [r for r in every if r["code_qp"] in inside]
+    keys = dict(zip(td.qpv_codes, pay.qpv_search, strict=True))
+    table = listing(
+        [r for r in every if r["status"] != INCOMPLETE],
+        [r for r in every if r["status"] == INCOMPLETE],
+        keys,
+        query=recherche,
+        page=page,
+    )
     contributions_url = None
     if state.contributions.enabled:
         contributions_url = f"{CONTRIBUTIONS_GEOJSON}?territory={td.code}"
@@ -93,6 +156,8 @@ def territory_page(
         horizon=hz,
         contributions_url=contributions_url,
     )
+    if region:
+        config["bbox"] = region_bbox(td, {r["code_qp"] for r in every})
     return render_page(
         request,
         state,
@@ -106,9 +171,14 @@ def territory_page(
         horizon=hz,
         legend=td.legend(indicator, hz),
         notes=notes,
-        rows=rows,
-        apart=apart,
-        index_labels=index_labels(rows),
+        rows=table.rows,
+        apart=table.apart,
+        table=table,
+        search=recherche or "",
+        page_url=request.url.path,
+        region=(region, REGIONS[region]) if region else None,
+        regions=region_choices(td),
+        index_labels=index_labels(table.rows),
         reference=reference_sentence(td.record),
         sort=sort,
         descending=descending,
@@ -119,3 +189,10 @@ def territory_page(
         coverage_explanation=ZERO_COVERAGE_TEXT,
         climate_source=climate_source_text(td),
     )
+
+
+def region_bbox(td: TerritoryData, codes: set[str]) -> list[float]:
+    """Return the lon/lat box of some QPV, with about 5 km around."""
+    mask = td.qpv["code_qp"].astype(str).isin(codes).to_numpy()
+    minx, miny, maxx, maxy = td.qpv.geometry[mask].total_bounds
+    return [round(float(v), 6) for v in (minx - 0.06, miny - 0.045, maxx + 0.06, maxy + 0.045)]

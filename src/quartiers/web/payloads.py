@@ -3,9 +3,11 @@
 Each builder returns a dictionary shaped like a model of :mod:`quartiers.web.schemas`;
 :func:`build_payloads` validates them and serialises everything the QPV and cell endpoints
 send, so that a request only slices and joins cached bytes. The builders live by concern:
-:mod:`~quartiers.web.payloads_territory` (territory summary, detail, method),
-:mod:`~quartiers.web.payloads_qpv` (QPV summaries, details, climate rows, list orders) and
-:mod:`~quartiers.web.payloads_features` (GeoJSON features).
+:mod:`~quartiers.web.payloads_territory` (territory summary and detail),
+:mod:`~quartiers.web.method_view` (method settings), :mod:`~quartiers.web.payloads_qpv`
+(QPV summaries, details, climate rows), :mod:`~quartiers.web.qpv_list` (list orders,
+search, pages), :mod:`~quartiers.web.payloads_features` (QPV features) and
+:mod:`~quartiers.web.features` (cell and optional-layer features, eager or by page).
 """
 
 from __future__ import annotations
@@ -17,24 +19,17 @@ from pydantic import BaseModel
 
 from quartiers.web.catalog import TerritoryData
 from quartiers.web.geojson import json_bytes
-from quartiers.web.payloads_features import (
-    cell_features,
+from quartiers.web.features import (
+    TILE_THRESHOLD,
+    CellFeatures,
     cell_properties,
     optional_features,
-    qpv_features,
 )
-from quartiers.web.payloads_qpv import (
-    QPV_SORTS,
-    climate_rows,
-    qpv_detail,
-    qpv_order,
-    qpv_summary,
-)
-from quartiers.web.payloads_territory import (
-    method_of_territory,
-    territory_detail,
-    territory_summary,
-)
+from quartiers.web.method_view import method_of_territory
+from quartiers.web.payloads_features import qpv_features
+from quartiers.web.payloads_qpv import climate_rows, qpv_detail, qpv_summary
+from quartiers.web.payloads_territory import territory_detail, territory_summary
+from quartiers.web.qpv_list import QPV_SORTS, qpv_order, search_keys
 from quartiers.web.schemas import (
     ClimateValue,
     MethodOfTerritory,
@@ -73,7 +68,8 @@ class TerritoryPayloads:
     qpv_summaries: list[dict[str, Any]]
     qpv_details: dict[str, bytes]
     qpv_orders: dict[str, list[int]]
-    cell_features: list[bytes]
+    qpv_search: list[str]
+    cell_features: CellFeatures
     qpv_features: list[bytes]
     climate_json: bytes
     optional_features: dict[str, list[bytes]] = field(default_factory=dict)
@@ -95,7 +91,8 @@ def build_payloads(td: TerritoryData) -> TerritoryPayloads:
         qpv_summaries=summaries,
         qpv_details=details,
         qpv_orders={sort: qpv_order(td, sort) for sort in QPV_SORTS},
-        cell_features=cell_features(td),
+        qpv_search=search_keys(td),
+        cell_features=CellFeatures(td, eager=len(td.cells) <= TILE_THRESHOLD),
         qpv_features=qpv_features(td),
         climate_json=json_bytes(
             [

@@ -23,16 +23,7 @@ from quartiers.web.catalog import TerritoryData
 from quartiers.web.geojson import clean_value
 from quartiers.web.payload_values import as_int, num, split_text, text
 
-__all__ = ["QPV_SORTS", "climate_rows", "qpv_detail", "qpv_order", "qpv_summary"]
-
-#: Orders of the QPV list: name → French description.
-QPV_SORTS: dict[str, str] = {
-    "rank": "rang (1 = plus vulnérable), QPV non classés à la fin",
-    "index": "indice décroissant",
-    "rank_interval": "borne basse puis haute de l'intervalle de rang (analyse d'incertitude)",
-    "code_qp": "code du QPV",
-    "lib_qp": "nom du QPV",
-}
+__all__ = ["climate_rows", "qpv_detail", "qpv_summary"]
 
 
 def _ranked_of(td: TerritoryData) -> int:
@@ -166,37 +157,3 @@ def qpv_detail(td: TerritoryData, position: int) -> dict[str, Any]:
         "climate": climate_rows(td, summary["insee_coms"]),
     }
 
-
-def _missing_last(value: float, *, descending: bool = False) -> tuple[bool, float]:
-    """Sort key putting NaN last."""
-    if not math.isfinite(value):
-        return (True, 0.0)
-    return (False, -value if descending else value)
-
-
-def qpv_order(td: TerritoryData, sort: str) -> list[int]:
-    """Return the QPV row positions in the order ``sort`` (see :data:`QPV_SORTS`)."""
-    q = td.qpv
-
-    def col(name: str) -> list[float]:
-        if name not in q.columns:
-            return [math.nan] * len(q)
-        values = pd.to_numeric(q[name], errors="coerce").astype("Float64")
-        return [float(v) for v in values.to_numpy(dtype="float64", na_value=math.nan)]
-
-    codes = [str(c) for c in q["code_qp"]]
-    keys: list[tuple[Any, ...]]
-    if sort == "index":
-        keys = [_missing_last(v, descending=True) for v in col(INDEX_ID)]
-    elif sort == "rank_interval":
-        keys = [
-            (*_missing_last(lo), *_missing_last(hi), *_missing_last(rk))
-            for lo, hi, rk in zip(col("rank_low"), col("rank_high"), col("rank"), strict=True)
-        ]
-    elif sort == "lib_qp":
-        keys = [(str(v).casefold(),) for v in q["lib_qp"]]
-    elif sort == "code_qp":
-        keys = [()] * len(q)
-    else:
-        keys = [_missing_last(v) for v in col("rank")]
-    return sorted(range(len(q)), key=lambda i: (*keys[i], codes[i]))

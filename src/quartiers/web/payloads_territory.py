@@ -8,14 +8,13 @@ from typing import Any
 import pandas as pd
 
 from quartiers.diagnostic.record import RunRecord
-from quartiers.report.reference import reference_sentence
 from quartiers.schemas import HORIZONS
 from quartiers.sources.catalog import get_source
 from quartiers.web import urls
 from quartiers.web.catalog import TerritoryData
 from quartiers.web.payload_values import num, text
 
-__all__ = ["method_of_territory", "territory_detail", "territory_summary"]
+__all__ = ["territory_detail", "territory_summary"]
 
 
 def _sources(run: RunRecord) -> list[dict[str, Any]]:
@@ -110,27 +109,3 @@ def territory_detail(td: TerritoryData) -> dict[str, Any]:
         "code_version": dict(run.code_version),
     }
 
-
-def method_of_territory(td: TerritoryData) -> dict[str, Any]:
-    """Return the method settings of a territory (:class:`MethodOfTerritory`)."""
-    run = td.record
-    method, index = run.method, run.index
-    settings = method.settings
-    return {
-        "territory": td.code,
-        "name": method.name,
-        "version": method.version,
-        "description": (settings.description or "").strip() or None,
-        "sha256": method.sha256,
-        "normalisation": settings.normalisation,
-        "within": index.within or settings.aggregation.get("within"),
-        "across": index.across or settings.aggregation.get("across"),
-        "population_floor": num(settings.population_floor),
-        "cell_population_floor": num(settings.cell_population_floor),
-        "dimension_weights": settings.dimension_weights(),
-        "indicators_in_index": list(index.indicators),
-        "dropped_from_method": dict(index.dropped_from_method),
-        "reference": reference_sentence(run),
-        "coherence": run.coherence,
-        "hazard": run.hazard,
-    }

@@ -18,6 +18,7 @@ from quartiers.web.contributions import Contributions, disabled
 from quartiers.web.page_cache import PageCache
 from quartiers.web.payloads import TerritoryPayloads, build_payloads
 from quartiers.web.schemas import MethodDescription
+from quartiers.web.tiles import CellTiles, TileCache
 
 __all__ = ["State", "WebState", "build_state", "web_state"]
 
@@ -44,6 +45,10 @@ class WebState:
         Rendered pages that depend only on their path and query.
     made_files
         Downloads made from the loaded diagnostic, by ``(territory code, file name)``.
+    tiles
+        The cells of each territory ready to be cut into vector tiles (made at first tile).
+    tile_cache
+        Encoded vector tiles, least recently used dropped first.
     """
 
     catalog: Catalog
@@ -54,11 +59,17 @@ class WebState:
     method_json: bytes = b""
     pages: PageCache = field(default_factory=PageCache)
     made_files: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    tiles: dict[str, CellTiles] = field(default_factory=dict)
+    tile_cache: TileCache = field(default_factory=TileCache)
 
     def territory(self, code: str) -> tuple[TerritoryData, TerritoryPayloads]:
         """Return a territory and its payloads (raises ``NotFoundError`` when unknown)."""
         td = self.catalog.get(code)
         return td, self.payloads[td.code]
+
+    def cell_tiles(self, td: TerritoryData) -> CellTiles:
+        """Return the tile maker of a territory (its grids are built at the first tiles)."""
+        return self.tiles.setdefault(td.code, CellTiles(td))
 
 
 def _method(catalog: Catalog, payloads: dict[str, TerritoryPayloads]) -> bytes:

@@ -9,6 +9,7 @@ __all__ = [
     "api_qpv",
     "api_qpv_list",
     "api_territory",
+    "api_tiles",
     "document",
     "download",
     "page_qpv",
@@ -48,6 +49,11 @@ def api_qpv(code: str, code_qp: str) -> str:
 def api_cells(code: str) -> str:
     """Return the API cells (GeoJSON by bounding box) of a territory."""
     return f"/api/territories/{_q(code)}/cells"
+
+
+def api_tiles(code: str) -> str:
+    """Return the template of a territory's vector tiles (``{z}/{x}/{y}`` left for the map)."""
+    return f"/api/territories/{_q(code)}/tiles/{{z}}/{{x}}/{{y}}.mvt"
 
 
 def download(code: str, filename: str) -> str:

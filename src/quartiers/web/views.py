@@ -29,6 +29,8 @@ from quartiers.web import urls
 from quartiers.web.api import MAX_BBOX_KM2, MAX_CELLS_PAGE
 from quartiers.web.basemap import fond_config
 from quartiers.web.catalog import TerritoryData
+from quartiers.web.features import TILE_THRESHOLD
+from quartiers.web.tiles import LAYER, MAX_ZOOM
 
 __all__ = [
     "INCOMPLETE",
@@ -124,7 +126,7 @@ def _indicator_tables(
         for hz in _horizons_of(td, info):
             key = _legend_key(info, hz, td.horizon)
             legends[key] = td.legend(info.id, hz).as_dict()
-            _, qvals = td.values(info.id, hz)
+            qvals = td.qpv_values(info.id, hz)
             qpv_display[key] = {
                 c: format_value(v, info.unit) for c, v in zip(codes, qvals, strict=True)
             }
@@ -193,6 +195,11 @@ def map_config(
         for name in ("hotspots", "places")
     }
     layers["contributions"] = contributions_url
+    tiles = None
+    if focus_qpv is None and len(td.cells) > TILE_THRESHOLD:
+        # national size: cells come as vector tiles carrying their value at every horizon
+        tiles = {"url": urls.api_tiles(td.code), "maxzoom": MAX_ZOOM, "layer": LAYER}
+        climate = {}
     basemap = None
     if settings.basemap_url:
         basemap = {"url": settings.basemap_url, "attribution": settings.basemap_attribution}
@@ -200,6 +207,7 @@ def map_config(
         "territory": td.code,
         "bbox": [round(v, 6) for v in bbox],
         "cells_url": urls.api_cells(td.code),
+        "tiles": tiles,
         "qpv_url": f"/api/territories/{td.code}/qpv.geojson",
         "max_bbox_km2": MAX_BBOX_KM2,
         "max_page": MAX_CELLS_PAGE,
@@ -235,7 +243,7 @@ def _num(value: Any) -> float | None:
 def qpv_rows(td: TerritoryData, *, indicator: str, horizon: str) -> list[dict[str, Any]]:
     """Return the rows of the overview's QPV table (values and their French display)."""
     info = td.indicators[indicator]
-    _, shown = td.values(indicator, horizon)
+    shown = td.qpv_values(indicator, horizon)
     rows = []
     for i, row in enumerate(td.qpv.to_dict(orient="records")):
         code_qp = str(row["code_qp"])
@@ -325,6 +333,10 @@ ZERO_COVERAGE_TEXT = (
 )
 
 
+#: Above this many communes, the coverage table lists only the partly covered ones.
+COVERAGE_ROWS = 200
+
+
 def coverage_block(td: TerritoryData) -> dict[str, Any]:
     """Return the communes with their grid coverage (rows, partial ones, 0 % ones)."""
     rows: list[dict[str, Any]] = [
@@ -339,7 +351,11 @@ def coverage_block(td: TerritoryData) -> dict[str, Any]:
     rows.sort(key=lambda r: (r["share"] is None, r["share"] or 0.0, r["nom"]))
     partial = [r for r in rows if r["share"] is not None and float(r["share"]) < PARTIAL_COVERAGE]
     zero = [r for r in partial if float(r["share"]) == 0.0]
-    return {"rows": rows, "partial": partial, "zero": zero}
+    others = 0
+    if len(rows) > COVERAGE_ROWS:  # national runs: thousands of communes, list the partial ones
+        others = len(rows) - len(partial)
+        rows = partial
+    return {"rows": rows, "partial": partial, "zero": zero, "others": others}
 
 
 def run_notes_shown(td: TerritoryData) -> list[str]:

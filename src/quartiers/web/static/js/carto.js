@@ -183,6 +183,24 @@
     return expr;
   }
 
+  /* Fill of the vector tiles' squares: the class of their value "v" (as classOf). */
+  function tileFill(legend) {
+    var colours = legend ? legend.colours : [];
+    if (!colours.length) { return NO_DATA; }
+    var expr = ["case", ["!", ["has", "v"]], NO_DATA];
+    legend.breaks.forEach(function (b, k) {
+      expr.push(["<=", ["get", "v"], b], colours[Math.min(k, colours.length - 1)]);
+    });
+    expr.push(colours[colours.length - 1]);
+    return expr;
+  }
+
+  /* Absolute URL of the tiles of a quantity at a horizon ({z}/{x}/{y} left for the map). */
+  function tileUrl(cfg, indicator, horizon) {
+    return window.location.origin + cfg.tiles.url + "?indicator=" + encodeURIComponent(indicator) +
+      "&horizon=" + encodeURIComponent(horizon);
+  }
+
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
@@ -319,6 +337,8 @@
     classOf: classOf,
     colourise: colourise,
     fillColour: fillColour,
+    tileFill: tileFill,
+    tileUrl: tileUrl,
     renderLegend: renderLegend,
     newMap: newMap,
     addOptionalLayers: addOptionalLayers,

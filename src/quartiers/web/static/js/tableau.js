@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   var table = document.getElementById("tableau-qpv");
-  if (!table) { return; }
+  /* one page of a longer list: sorting it in place would mislead, the server sorts */
+  if (!table || table.dataset.pagine === "oui") { return; }
   var tbody = table.tBodies[0];
   var caption = document.getElementById("tri-etat");
   var labels = { nom: "nom", indice: "indice", rang: "rang", intervalle: "intervalle de rang" };

@@ -44,14 +44,19 @@
     if (legend) { Carto.renderLegend(legendBox, legend); }
     updateTable();
     updateUrl();
-    if (!map || !data.cells) { return; }
+    if (!map || !data.qpv) { return; }
     document.querySelectorAll("#carte .maplibregl-popup").forEach(function (p) { p.remove(); });
-    Carto.colourise(cfg, data.cells, state.indicator, state.horizon, "cell");
     Carto.colourise(cfg, data.qpv, state.indicator, state.horizon, "qpv");
-    map.getSource("cells").setData(data.cells);
     map.getSource("qpv").setData(data.qpv);
     var fill = Carto.fillColour(legend);
-    map.setPaintProperty("cells-fill", "fill-color", fill);
+    if (cfg.tiles) {
+      map.getSource("cells").setTiles([Carto.tileUrl(cfg, state.indicator, state.horizon)]);
+      map.setPaintProperty("cells-fill", "fill-color", Carto.tileFill(legend));
+    } else {
+      Carto.colourise(cfg, data.cells, state.indicator, state.horizon, "cell");
+      map.getSource("cells").setData(data.cells);
+      map.setPaintProperty("cells-fill", "fill-color", fill);
+    }
     map.setPaintProperty("qpv-fill", "fill-color", fill);
     container.dataset.indicateur = state.indicator;
     container.dataset.horizon = state.horizon;
@@ -91,16 +96,27 @@
   window.quartiersCarte = map;
 
   map.on("load", function () {
-    Promise.all([Carto.loadCells(cfg), Carto.fetchJSON(cfg.qpv_url)]).then(function (res) {
+    /* National size: the cells come as vector tiles, never as one GeoJSON. */
+    var cells = cfg.tiles ? Promise.resolve(null) : Carto.loadCells(cfg);
+    Promise.all([cells, Carto.fetchJSON(cfg.qpv_url)]).then(function (res) {
       data.cells = res[0];
       data.qpv = res[1];
-      Carto.colourise(cfg, data.cells, state.indicator, state.horizon, "cell");
       Carto.colourise(cfg, data.qpv, state.indicator, state.horizon, "qpv");
       var fill = Carto.fillColour(legendNow());
-      map.addSource("cells", { type: "geojson", data: data.cells });
+      var cellPaint = { "fill-opacity": 0.8, "fill-outline-color": "rgba(58,58,58,0.25)" };
+      if (cfg.tiles) {
+        map.addSource("cells", { type: "vector", minzoom: 0, maxzoom: cfg.tiles.maxzoom,
+          tiles: [Carto.tileUrl(cfg, state.indicator, state.horizon)] });
+        cellPaint["fill-color"] = Carto.tileFill(legendNow());
+        map.addLayer({ id: "cells-fill", type: "fill", source: "cells",
+          "source-layer": cfg.tiles.layer, paint: cellPaint });
+      } else {
+        Carto.colourise(cfg, data.cells, state.indicator, state.horizon, "cell");
+        map.addSource("cells", { type: "geojson", data: data.cells });
+        cellPaint["fill-color"] = fill;
+        map.addLayer({ id: "cells-fill", type: "fill", source: "cells", paint: cellPaint });
+      }
       map.addSource("qpv", { type: "geojson", data: data.qpv });
-      map.addLayer({ id: "cells-fill", type: "fill", source: "cells",
-        paint: { "fill-color": fill, "fill-opacity": 0.8, "fill-outline-color": "rgba(58,58,58,0.25)" } });
       map.addLayer({ id: "qpv-fill", type: "fill", source: "qpv",
         paint: { "fill-color": fill, "fill-opacity": 0.9 } });
       Carto.raiseBasemap(map);
