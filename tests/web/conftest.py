@@ -17,6 +17,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from quartiers.outputs.quantities import ACCESS_EXTRAS
 from quartiers.settings import Settings, get_settings
 
 
@@ -43,7 +44,8 @@ def commune_dir(demo_run: Any, tmp_path_factory: pytest.TempPathFactory) -> Path
     return out
 
 
-#: Optional outputs of other modules (uncertainty, Sobol, hotspots, walking-access summaries).
+#: Optional outputs of other modules (uncertainty, Sobol, hotspots, walking-access summaries;
+#: every `dist_*_m` and access share is dropped too, see `bare_dir`).
 OPTIONAL_QPV_COLUMNS = (
     "rank_median",
     "rank_low",
@@ -83,9 +85,11 @@ def bare_dir(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         if path.is_file() and path.name != "hotspots.parquet":
             shutil.copy2(path, out / path.name)
     qpv = gpd.read_parquet(out / "qpv.parquet")
-    qpv.drop(columns=[c for c in OPTIONAL_QPV_COLUMNS if c in qpv.columns]).to_parquet(
-        out / "qpv.parquet"
-    )
+    access = [
+        c for c in qpv.columns if (c.startswith("dist_") and c.endswith("_m")) or c in ACCESS_EXTRAS
+    ]
+    optional = [c for c in OPTIONAL_QPV_COLUMNS if c in qpv.columns]
+    qpv.drop(columns=list(dict.fromkeys([*optional, *access]))).to_parquet(out / "qpv.parquet")
     return out
 
 

@@ -11,7 +11,6 @@ from quartiers.web.payload_values import num
 __all__ = ["method_of_territory"]
 
 
-
 def method_of_territory(td: TerritoryData) -> dict[str, Any]:
     """Return the method settings of a territory (:class:`MethodOfTerritory`)."""
     run = td.record

@@ -18,13 +18,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from quartiers.web.catalog import TerritoryData
-from quartiers.web.geojson import json_bytes
 from quartiers.web.features import (
     TILE_THRESHOLD,
     CellFeatures,
     cell_properties,
     optional_features,
 )
+from quartiers.web.geojson import json_bytes
 from quartiers.web.method_view import method_of_territory
 from quartiers.web.payloads_features import qpv_features
 from quartiers.web.payloads_qpv import climate_rows, qpv_detail, qpv_summary

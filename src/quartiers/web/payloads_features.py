@@ -1,10 +1,8 @@
-"""GeoJSON features of the QPV, serialised once (cells and optional layers: :mod:`~quartiers.web.features`)."""
+"""GeoJSON features of the QPV, serialised once (cells: :mod:`~quartiers.web.features`)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-import pandas as pd
 
 from quartiers.web.catalog import TerritoryData
 from quartiers.web.geojson import feature_bytes
@@ -37,4 +35,3 @@ def qpv_features(td: TerritoryData) -> list[bytes]:
             props[col] = row[col]
         out.append(feature_bytes(geom, props, summary["code_qp"]))
     return out
-

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -156,4 +155,3 @@ def qpv_detail(td: TerritoryData, position: int) -> dict[str, Any]:
         "hotspots": {c: num(row.get(c)) for c in HOTSPOT_SHARES if c in td.qpv.columns},
         "climate": climate_rows(td, summary["insee_coms"]),
     }
-

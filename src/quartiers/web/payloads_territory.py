@@ -108,4 +108,3 @@ def territory_detail(td: TerritoryData) -> dict[str, Any]:
         "layers": layers,
         "code_version": dict(run.code_version),
     }
-
