@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from quartiers.schemas import TerritoryRecord
 
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
     from quartiers.schemas import TerritoryInputs
 
 __all__ = ["COLUMNS", "add_territory_columns", "territories_of", "territory_codes"]
+
+Texts = NDArray[np.object_]
 
 #: Columns added to every layer, right after its identifier.
 COLUMNS = ("territory", "territory_name")
@@ -39,7 +43,7 @@ def territories_of(inputs: TerritoryInputs) -> list[TerritoryRecord]:
     ]
 
 
-def _place(frame: pd.DataFrame, after: str, codes: list[str], names: list[str]) -> pd.DataFrame:
+def _place(frame: pd.DataFrame, after: str, codes: Texts, names: Texts) -> pd.DataFrame:
     out = frame.drop(columns=[c for c in COLUMNS if c in frame.columns])
     at = list(out.columns).index(after) + 1 if after in out.columns else 0
     out.insert(at, "territory", pd.Series(codes, index=out.index, dtype="string"))
@@ -49,32 +53,33 @@ def _place(frame: pd.DataFrame, after: str, codes: list[str], names: list[str]) 
 
 def _lookup(
     communes: pd.Series, by_commune: dict[str, tuple[str, str]], default: tuple[str, str]
-) -> tuple[list[str], list[str]]:
-    # Each distinct value is looked up once (a national run has millions of cells).
+) -> tuple[Texts, Texts]:
+    # Each distinct value is looked up once (a national run has millions of cells); the
+    # rows share the found texts (object arrays, no per-row Python loop).
     positions, values = pd.factorize(communes.astype(str).fillna(""), use_na_sentinel=False)
     found = []
     for value in values:
         first = next((c.strip() for c in value.split(",") if c.strip() in by_commune), "")
         found.append(by_commune.get(first, default))
-    codes = [found[k][0] for k in positions]
-    names = [found[k][1] for k in positions]
+    codes = np.asarray([f[0] for f in found] or [""], dtype=object)[positions]
+    names = np.asarray([f[1] for f in found] or [""], dtype=object)[positions]
     return codes, names
 
 
 def _by_box(
-    cells: pd.DataFrame, records: list[TerritoryRecord], codes: list[str], names: list[str]
+    cells: pd.DataFrame, records: list[TerritoryRecord], codes: Texts, names: Texts
 ) -> None:
-    """Give a cell outside every commune the territory whose clip box holds it."""
-    xs = cells["x_sw"].to_numpy()
-    ys = cells["y_sw"].to_numpy()
-    for i, code in enumerate(codes):
-        if code:
+    """Give a cell outside every commune the territory whose clip box holds it (in place)."""
+    left = np.flatnonzero(codes == "")
+    xs = cells["x_sw"].to_numpy()[left]
+    ys = cells["y_sw"].to_numpy()[left]
+    for r in records:
+        box = r.bbox_3035
+        if box is None or not left.size:
             continue
-        for r in records:
-            box = r.bbox_3035
-            if box is not None and box[0] <= xs[i] < box[2] and box[1] <= ys[i] < box[3]:
-                codes[i], names[i] = r.code, r.name
-                break
+        inside = (box[0] <= xs) & (xs < box[2]) & (box[1] <= ys) & (ys < box[3])
+        codes[left[inside]], names[left[inside]] = r.code, r.name
+        left, xs, ys = left[~inside], xs[~inside], ys[~inside]
 
 
 def _tables(
@@ -98,7 +103,7 @@ def territory_codes(
     if xy is not None:
         frame = pd.DataFrame({"x_sw": xy[:, 0], "y_sw": xy[:, 1]})
         _by_box(frame, records, codes, names)
-    return codes
+    return [str(c) for c in codes]
 
 
 def add_territory_columns(diag: Diagnostic, records: list[TerritoryRecord]) -> Diagnostic:
