@@ -97,3 +97,36 @@ def test_without_map_the_fields_remain(live_server: Any, browser: Any) -> None:
         assert pg.locator(".bouton-placer").count() == 0
     finally:
         context.close()
+
+
+def test_residents_vote_on_a_phone(live_server: Any, browser: Any) -> None:
+    """The dot-voting page on a phone: no sideways scroll, a vote, the chart in French."""
+    from quartiers.participation import priorities as p
+    from quartiers.web.app import app_state
+
+    store = app_state(live_server.app).contributions.store
+    options = [
+        p.Option("cool_room", "Ouvrir une salle rafraîchie"),
+        p.Option("shade_trees", "Planter des arbres"),
+    ]
+    number = p.open_session(
+        store.db, territory=CODE, code_qp=QPV, title="Atelier test", points=5, options=options
+    )
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    try:
+        pg = context.new_page()
+        pg.goto(f"{live_server.url}/priorites/{number}")
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+        pg.get_by_label("Ouvrir une salle rafraîchie").fill("3")
+        pg.get_by_label("Planter des arbres").fill("2")
+        pg.get_by_role("button", name="Envoyer mon vote").click()
+        pg.wait_for_url("**fait=1**")
+        assert "Merci, votre vote est enregistré" in pg.locator("main").inner_text()
+        assert "1 participant, 5 points répartis." in pg.locator("#resultats + p").inner_text()
+        assert pg.locator("svg.graphique rect").count() == 2
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+        atelier = pg.goto(f"{live_server.url}/territoires/{CODE}/qpv/{QPV}/atelier")
+        assert atelier is not None and atelier.status == 200
+        assert pg.locator(f'a[href="/priorites/{number}"]').inner_text() == "Atelier test"
+    finally:
+        context.close()

@@ -73,6 +73,7 @@ def with_documents(demo_dir: Path, tmp_path: Path) -> TestClient:
         ("fiches", "fiche_QN00001A.pdf"),
         ("notes", "note_QN00001A.docx"),
         ("feuilles-de-route", "feuille-de-route-QN00001A.pdf"),
+        ("cartes-atelier", "carte_atelier_QN00001A_a1.pdf"),
     ):
         (copy / folder).mkdir(exist_ok=True)
         (copy / folder / name).write_bytes(b"%PDF-1.7 " + name.encode())
@@ -83,12 +84,14 @@ def with_documents(demo_dir: Path, tmp_path: Path) -> TestClient:
 def test_documents_are_listed_and_downloadable(with_documents: TestClient) -> None:
     with with_documents as c:
         html = c.get("/telechargements").text
-        for heading in ("Fiches des QPV", "Notes aux élus", "Feuilles de route"):
+        headings = ("Fiches des QPV", "Notes aux élus", "Feuilles de route", "(A1, A0)")
+        for heading in headings:
             assert heading in html
         for path in (
             "fiches/fiche_QN00001A.pdf",
             "notes/note_QN00001A.docx",
             "feuilles-de-route/feuille-de-route-QN00001A.pdf",
+            "cartes-atelier/carte_atelier_QN00001A_a1.pdf",
         ):
             assert f'href="/telechargements/{DEMO}/{path}"' in html
             r = c.get(f"/telechargements/{DEMO}/{path}")

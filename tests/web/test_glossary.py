@@ -32,12 +32,21 @@ def test_glossary_page_defines_every_term(client: TestClient) -> None:
 
 def test_terms_link_to_their_definition(client: TestClient) -> None:
     glossary = client.get("/glossaire").text
-    for url in ("/methode", f"/territoires/{DEMO}/qpv/QN00001A", "/comparaison"):
+    pages = (
+        "/methode",
+        f"/territoires/{DEMO}",
+        f"/territoires/{DEMO}/qpv/QN00001A",
+        "/comparaison",
+    )
+    for url in pages:
         html = client.get(url).text
         anchors = re.findall(r'<a class="terme" href="/glossaire#([a-z0-9-]+)"><abbr title="', html)
         assert anchors, url
         for anchor in anchors:
             assert f'id="{anchor}"' in glossary, (url, anchor)
+    territory = unescape(client.get(f"/territoires/{DEMO}").text)
+    for word in ("Intervalle de rang", "Statut", "Quintile", "Carreau de 200 m", "Rang"):
+        assert f'<abbr title="{term(word).definition}">' in territory, word
     method = client.get("/methode").text
     assert f'<abbr title="{term("Monte Carlo").definition}">Monte Carlo</abbr>' in unescape(method)
 

@@ -80,6 +80,7 @@ def _environment() -> Environment:
     env.filters["unit"] = display_unit
     # the words of the sheets, defined as on the web's /glossaire
     env.globals["sheet_terms"] = [term(w) for w in SHEET_TERMS]
+    env.globals["glossary_term"] = term
     return env
 
 

@@ -2,8 +2,9 @@
 
 ``quartiers report DOSSIER`` writes the PDF sheets in ``DOSSIER/fiches``, ``quartiers report
 DOSSIER --note`` the notes aux élus in ``DOSSIER/notes`` and ``quartiers roadmap … --out
-DOSSIER/feuilles-de-route/…`` a roadmap there: the downloads page lists the PDF and DOCX
-files of these three folders, and only them (no other path of the server is reachable).
+DOSSIER/feuilles-de-route/…`` a roadmap there, ``quartiers report DOSSIER --workshop-map`` the
+large-format workshop maps in ``DOSSIER/cartes-atelier``: the downloads page lists the PDF and
+DOCX files of these four folders, and only them (no other path of the server is reachable).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ DOCUMENT_FOLDERS: dict[str, tuple[str, str]] = {
     "fiches": ("Fiches des QPV", "fiche_"),
     "notes": ("Notes aux élus", "note_"),
     "feuilles-de-route": ("Feuilles de route", ""),
+    "cartes-atelier": ("Cartes d'atelier à imprimer (A1, A0)", "carte_atelier_"),
 }
 _MEDIA = {
     ".pdf": "application/pdf",
