@@ -71,6 +71,7 @@ def test_replaced_ungeocoded_and_unplaced_certificates_are_dropped(tmp_path: Pat
     ("row", "field", "expected"),
     [
         (f'"B1",,"H","maison",,400000,6700000,"{_OK}",,', "etiquette_dpe", "A, B, C, D"),
+        (f'"B1",,,"maison",,400000,6700000,"{_OK}",,', "etiquette_dpe", "absente ou inconnue"),
         (
             f'"B1",,"C","maison",,400000,6700000,"{_OK}","excellent",',
             "indicateur_confort_ete",

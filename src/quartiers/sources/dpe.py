@@ -82,7 +82,9 @@ _OPTIONAL = (
 def _schema() -> v.Schema:
     return v.schema(
         {
-            "energy_class": v.one_of(ENERGY_CLASSES, "A, B, C, D, E, F ou G", what="étiquette"),
+            "energy_class": v.one_of(
+                ENERGY_CLASSES, "A, B, C, D, E, F ou G", what="étiquette", required=True
+            ),
             "summer_comfort": v.one_of(
                 SUMMER_COMFORT, "bon, moyen, insuffisant ou vide", what="indicateur"
             ),
