@@ -147,6 +147,10 @@ def test_missing_reasons_never_zero() -> None:
         grid, cells, _dpe([(X0 + 9_000, Y0, "G", "", "", 1.0)]), None
     )
     assert not values and set(missing) == set(HOUSING_IDS)
+    assert all("aucun DPE du fichier fourni" in r for r in missing.values())
+    # a file with no certificate in the territory at all: the same reason, not « non fournie »
+    values, missing, _ = housing_indicators(grid, cells, _dpe([])[:0], None)
+    assert not values and all("aucun DPE" in r for r in missing.values())
 
 
 def test_qpv_compared_with_rest_of_commune_and_registry() -> None:
@@ -170,6 +174,8 @@ def test_qpv_compared_with_rest_of_commune_and_registry() -> None:
     bare = run_diagnostic(make_territory())
     assert bare.run["missing_indicators"]["share_dpe_fg"] == "DPE absents (source dpe non fournie)"
     assert bare.qpv_table()["share_dpe_fg"].isna().all()
+    empty = run_diagnostic(make_territory(housing=_dpe([])))
+    assert empty.run["missing_indicators"]["share_dpe_fg"].startswith("aucun DPE du fichier")
     # the sheet lists them in their own section, not in the dimension blocks
     assert not set(block_indicators(diag, "sensitivity")) & set(HOUSING_IDS)
     assert all(REGISTRY[i].direction in (-1, 1) for i in HOUSING_IDS)

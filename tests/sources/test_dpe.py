@@ -71,6 +71,7 @@ def test_replaced_ungeocoded_and_unplaced_certificates_are_dropped(tmp_path: Pat
     ("row", "field", "expected"),
     [
         (f'"B1",,"H","maison",,400000,6700000,"{_OK}",,', "etiquette_dpe", "A, B, C, D"),
+        (f'"B1",,,"maison",,400000,6700000,"{_OK}",,', "etiquette_dpe", "absente ou inconnue"),
         (
             f'"B1",,"C","maison",,400000,6700000,"{_OK}","excellent",',
             "indicateur_confort_ete",
@@ -93,6 +94,26 @@ def test_bad_values_are_refused_in_french(
         read_dpe(path)
     text = str(err.value)
     assert str(path) in text and field in text and expected in text
+
+
+def test_export_with_only_the_required_fields(tmp_path: Path) -> None:
+    path = tmp_path / "select.csv"
+    path.write_text(
+        '\ufeff"numero_dpe","etiquette_dpe","coordonnee_cartographique_x_ban",'
+        '"coordonnee_cartographique_y_ban"\n"E1","G",400000,6700000\n"E2","B",400010,6700010\n',
+        encoding="utf-8",
+    )
+    table = read_dpe(path)
+    assert table["energy_class"].tolist() == ["G", "B"]
+    assert (table["summer_comfort"] == "").all() and (table["heating"] == "").all()
+    assert table["dwellings"].tolist() == [1.0, 1.0]
+    path.write_text(
+        '"numero_dpe","etiquette_dpe","coordonnee_cartographique_x_ban",'
+        '"coordonnee_cartographique_y_ban"\n"E3","Z",400000,6700000\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="etiquette_dpe"):
+        read_dpe(path)
 
 
 def test_missing_field_and_wrong_separator(tmp_path: Path) -> None:

@@ -364,7 +364,7 @@ def _add_housing(
     found: CellIndicators, inputs: TerritoryInputs, cells: pd.DataFrame, on: _Cells
 ) -> None:
     """Add the DPE shares (F/G, summer comfort, heating), coverage and energy-poverty proxy."""
-    if inputs.housing is None or not len(inputs.housing):
+    if inputs.housing is None:  # a file without certificates here: said by the indicators
         found.missing.update(no_housing_reasons())
         return
     values, missing, _ = housing_indicators(on.grid, cells, inputs.housing, inputs.buildings)

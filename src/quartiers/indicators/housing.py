@@ -40,7 +40,7 @@ _EMPTY = {
         "type_energie_principale_chauffage absent ou vide dans tous les DPE fournis"
     ),
 }
-_NO_RECORD = "aucun DPE localisé dans les carreaux habités du territoire"
+_NO_RECORD = "aucun DPE du fichier fourni dans les carreaux habités du territoire"
 
 
 def no_housing_reasons() -> dict[str, str]:

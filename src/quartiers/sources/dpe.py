@@ -82,7 +82,9 @@ _OPTIONAL = (
 def _schema() -> v.Schema:
     return v.schema(
         {
-            "energy_class": v.one_of(ENERGY_CLASSES, "A, B, C, D, E, F ou G", what="étiquette"),
+            "energy_class": v.one_of(
+                ENERGY_CLASSES, "A, B, C, D, E, F ou G", what="étiquette", required=True
+            ),
             "summer_comfort": v.one_of(
                 SUMMER_COMFORT, "bon, moyen, insuffisant ou vide", what="indicateur"
             ),
@@ -167,8 +169,8 @@ def _normalise(raw: pd.DataFrame, cols: dict[str, str], path: Path) -> pd.DataFr
             "y": y,
         }
     )
-    fields = {k: cols[k] for k in ("energy_class", "summer_comfort", "building_type", "flats")}
-    fields |= {"x": cols["x"], "y": cols["y"]}
+    named = ("energy_class", "summer_comfort", "building_type", "flats", "x", "y")
+    fields = {k: cols[k] for k in named if k in cols}
     # The export writes 0, 0 for a certificate it could not place; overseas départements
     # use their own projections (not Lambert-93).
     table["located"] = ~((table["x"] == 0) & (table["y"] == 0))
@@ -179,7 +181,7 @@ def _normalise(raw: pd.DataFrame, cols: dict[str, str], path: Path) -> pd.DataFr
         path=path,
         id_column="record_id",
         id_label="DPE",
-        fields={k: f for k, f in fields.items() if k in cols},
+        fields=fields,
     )
     if table["x"].isna().any() or table["y"].isna().any():
         empty = table["x"].isna() | table["y"].isna()
