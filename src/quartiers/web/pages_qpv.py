@@ -87,8 +87,19 @@ def qpv(
         verdicts=verdicts,
         cell_places=_cell_places(td, [v.cell for v in verdicts if v.cell]),
         sources=json.loads(pay.detail_json)["sources"],
+        canopy_warning=_canopy_warning(td, code_qp),
         **context,
     )
+
+
+def _canopy_warning(td: TerritoryData, code_qp: str) -> str:
+    """Return the QPV's warning on the OpenStreetMap tree mapping (empty when none)."""
+    qpv = td.diagnostic.qpv
+    if "canopy_warning" not in qpv.columns:
+        return ""
+    found = qpv.loc[qpv["code_qp"].astype(str) == code_qp, "canopy_warning"]
+    value = found.iloc[0] if len(found) else ""
+    return value if isinstance(value, str) else ""
 
 
 def _cell_places(td: TerritoryData, cells: list[str]) -> dict[str, str]:
