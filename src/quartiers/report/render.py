@@ -35,6 +35,7 @@ from quartiers.report.context import qpv_sheet
 from quartiers.report.model import Contributions
 from quartiers.report.note import qpv_note
 from quartiers.report.synthesis import territory_synthesis
+from quartiers.report.validation import qpv_validation
 
 __all__ = [
     "FORMATS",
@@ -222,7 +223,13 @@ def write_report(
                 map_chart=sheet.map_chart,
             )
             hazards = hazard_summary(qpv_row(diag, code), diag.record.missing_indicators)
-            html = render_template("fiche.html.j2", sheet=sheet, summary=summary, hazards=hazards)
+            html = render_template(
+                "fiche.html.j2",
+                sheet=sheet,
+                summary=summary,
+                hazards=hazards,
+                validation=qpv_validation(diag, code),
+            )
             written += _write(html, out_dir / names[code], options.formats)
             progress.advance()
         if options.synthesis:
