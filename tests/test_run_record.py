@@ -28,6 +28,9 @@ LATER_SECTIONS = (
     "reference",
     "territories",
     "outputs",
+    "allocation",
+    "validation_insee",
+    "validation_sante",
 )
 
 

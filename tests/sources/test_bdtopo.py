@@ -11,12 +11,13 @@ import shapely
 
 from quartiers.errors import InputError
 from quartiers.schemas import BUILDING_COLUMNS, VEGETATION_COLUMNS, WATER_COLUMNS
-from quartiers.sources.bdtopo import read_buildings, read_vegetation, read_water
+from quartiers.sources.bdtopo import BUILDING_EXTRA, read_buildings, read_vegetation, read_water
 
 
 def test_olemps_buildings(shared_data: Path) -> None:
     buildings = read_buildings(shared_data / "bdtopo" / "BATIMENT.shp")
-    assert list(buildings.columns) == BUILDING_COLUMNS
+    # BUILDING_COLUMNS, then storeys and dwellings (NB_ETAGES, NB_LOGTS), geometry last
+    assert list(buildings.columns) == [*BUILDING_COLUMNS[:-1], *BUILDING_EXTRA, "geometry"]
     assert len(buildings) == 2273
     assert buildings.crs.to_epsg() == 2154
     assert not buildings.geometry.has_z.any()

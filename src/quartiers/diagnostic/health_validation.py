@@ -31,6 +31,7 @@ __all__ = ["DISPERSION_LIMIT", "SCALE", "add_health_validation", "health_units"]
 
 #: Pearson χ² / degrees of freedom above which the negative binomial replaces Poisson.
 DISPERSION_LIMIT = 1.5
+_LIMIT_FR = f"{DISPERSION_LIMIT:g}".replace(".", ",")
 #: Rate ratios are given per this increase of the index or of a dimension score.
 SCALE = 0.1
 _SCORES = ("index", "score_sensitivity", "score_exposure", "score_resources")
@@ -243,8 +244,8 @@ def add_health_validation(
         "note": (
             "Rapports de taux pour +0,1 d'indice ou de score de dimension, population en "
             "décalage (offset), un terme par période ; binomiale négative si la surdispersion "
-            f"(χ² de Pearson / ddl) dépasse {DISPERSION_LIMIT:g}. Un lien établi sur un "
-            "territoire n'est pas une preuve de causalité."
+            f"(χ² de Pearson / ddl) dépasse {_LIMIT_FR}. Un lien établi sur un territoire "
+            "n'est pas une preuve de causalité."
         ),
     }
     return replace(diag, run=run)

@@ -227,7 +227,8 @@ class RunRecord(BaseModel):
     """The content of ``run.json`` (format ``quartiers-diagnostic/1``), read-only.
 
     Sections that no reader looks into field by field (``input_notes``, ``coherence``,
-    ``hazard``, the ``indicators`` and ``climate`` tables) stay JSON mappings, named here.
+    ``hazard``, ``allocation``, ``validation_insee``, ``validation_sante``, the
+    ``indicators`` and ``climate`` tables) stay JSON mappings, named here.
     """
 
     model_config = ConfigDict(extra="allow", frozen=True, coerce_numbers_to_str=True)
@@ -254,6 +255,10 @@ class RunRecord(BaseModel):
     hotspots: HotspotsRecord = Field(default_factory=HotspotsRecord)
     coherence: dict[str, Any] | None = None
     hazard: dict[str, Any] | None = None
+    #: Validation sections (docs/validation.md): allocations, INSEE's QPV figures, health.
+    allocation: dict[str, Any] | None = None
+    validation_insee: dict[str, Any] | None = None
+    validation_sante: dict[str, Any] | None = None
     like_with_like: LikeWithLikeRecord | None = None
     reference: ReferenceRecord = Field(default_factory=ReferenceRecord)
     territories: list[TerritoryPart] = Field(default_factory=list)

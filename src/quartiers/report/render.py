@@ -36,6 +36,7 @@ from quartiers.report.context import qpv_sheet
 from quartiers.report.model import Contributions
 from quartiers.report.note import qpv_note
 from quartiers.report.synthesis import territory_synthesis
+from quartiers.report.validation import qpv_validation
 
 __all__ = [
     "FORMATS",
@@ -166,7 +167,7 @@ def _sheet_html(
     climate: ClimateSection,
     catalogue: Catalogue,
 ) -> str:
-    """Return the HTML of one QPV's sheet (summary page, sheet, hazards, housing)."""
+    """Return the HTML of one QPV's sheet (summary page, sheet, hazards, housing, validation)."""
     contributions = None
     if options.contributions is not None:
         contributions = options.contributions.get(code, Contributions(0, [], []))
@@ -192,6 +193,7 @@ def _sheet_html(
         summary=summary,
         hazards=hazard_summary(row, missing),
         housing=housing_summary(row, missing),
+        validation=qpv_validation(diag, code),
     )
 
 

@@ -187,7 +187,8 @@ def read_buildings(path: Path, *, bbox_2154: BBox | None = None) -> gpd.GeoDataF
         crs=L93,
     )
     out["source"] = out["source"].astype(str)
-    return clip_to_bbox(out[[*BUILDING_COLUMNS, *BUILDING_EXTRA]], bbox_2154)
+    columns = [c for c in BUILDING_COLUMNS if c != "geometry"] + [*BUILDING_EXTRA, "geometry"]
+    return clip_to_bbox(out[columns], bbox_2154)
 
 
 @functools.cache

@@ -156,7 +156,12 @@ def building_matrix(
     cols: list[NDArray[np.int64]] = []
     vals: list[FloatArray] = []
     if len(z_idx):
-        pieces = shapely.intersection(geoms[b_idx], zone_geoms[z_idx])
+        # A footprint wholly inside its zone is its own piece: only the footprints crossing
+        # a zone edge are cut (a GEOS overlay with a large zone is the costly step).
+        shapely.prepare(zone_geoms)
+        pieces = geoms[b_idx].copy()
+        cut = ~shapely.contains_properly(zone_geoms[z_idx], pieces)
+        pieces[cut] = shapely.intersection(pieces[cut], zone_geoms[z_idx][cut])
         piece, cell, weight = _cell_weights(xy, pieces, density[b_idx])
         ok = ~fallback[cell]
         rows.append(z_idx[piece[ok]].astype(np.int64))
