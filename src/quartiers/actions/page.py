@@ -22,7 +22,12 @@ from quartiers.actions.matching import DEFAULT_CHOSEN, qpv_row
 from quartiers.actions.transitions import panel
 from quartiers.actions.vocabulary import LEVERS
 from quartiers.actions.workshop import Workshop
-from quartiers.outputs.formatting import format_euro_range, format_value
+from quartiers.outputs.formatting import (
+    format_euro_range,
+    format_gap,
+    format_number,
+    format_value,
+)
 
 __all__ = ["TRANSITIONS_TEMPLATE", "WORKSHOP_TEMPLATE", "transitions_context", "workshop_context"]
 
@@ -117,5 +122,10 @@ def transitions_context(workshop: Workshop, code: str, code_qp: str) -> dict[str
     }
 
 
-def _value_text(value: float | None, unit: str) -> str:
-    return "—" if value is None else format_value(value, unit)
+def _value_text(value: float | None, unit: str, *, gap: bool = False) -> str:
+    """Value (or signed gap) with its unit; the index is a bare 0–1 score, 2 decimals."""
+    if value is None:
+        return "—"
+    if unit.startswith("score 0–1"):
+        return format_number(value, 2, sign=gap)
+    return format_gap(value, unit) if gap else format_value(value, unit)
