@@ -59,4 +59,6 @@ def test_transitions_page(demo_run: DemoRun, tmp_path: Path) -> None:
         ):
             assert title in page.text
         assert "Reste de la commune" in page.text and "Le Plateau" in page.text
+        workshop = client.get(f"/territoires/{code}/qpv/QN00001A/atelier")
+        assert f'href="/territoires/{code}/qpv/QN00001A/transitions"' in workshop.text
         assert client.get(f"/territoires/{code}/qpv/QN99999Z/transitions").status_code == 404

@@ -103,6 +103,7 @@ def workshop_context(workshop: Workshop, code: str, code_qp: str) -> dict[str, A
         "docx_url": f"{base}/feuille-de-route.docx",
         "pdf_url": f"{base}/feuille-de-route.pdf",
         "qpv_url": f"/territoires/{_q(code)}/qpv/{_q(code_qp)}",
+        "transitions_url": f"/territoires/{_q(code)}/qpv/{_q(code_qp)}/transitions",
     }
     return context
 
