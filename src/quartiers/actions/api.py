@@ -36,7 +36,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from quartiers.actions.choices import Choice
 from quartiers.actions.export import FORMATS, roadmap_docx, roadmap_pdf
 from quartiers.actions.horizons import climate_horizons
-from quartiers.actions.page import WORKSHOP_TEMPLATE, workshop_context
+from quartiers.actions.page import (
+    TRANSITIONS_TEMPLATE,
+    WORKSHOP_TEMPLATE,
+    transitions_context,
+    workshop_context,
+)
 from quartiers.actions.payloads import (
     catalogue_json,
     horizons_json,
@@ -295,6 +300,20 @@ def page(
     sessions = getattr(request.app.state, "vote_sessions", None)
     context["vote_sessions"] = sessions(code, code_qp) if sessions is not None else None
     return templates.TemplateResponse(request, WORKSHOP_TEMPLATE, context)
+
+
+@router.get(
+    "/territoires/{code}/qpv/{code_qp}/transitions",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+)
+def transitions_page(
+    request: Request, find: Workshops, templates: Templates, code: str, code_qp: str
+) -> HTMLResponse:
+    """Render the « transitions » panel of a QPV (climate, nature, food, energy)."""
+    w = _workshop(find, code, code_qp)
+    context = transitions_context(w, code, code_qp)
+    return templates.TemplateResponse(request, TRANSITIONS_TEMPLATE, context)
 
 
 @router.get("/atelier/static/{name}", include_in_schema=False)

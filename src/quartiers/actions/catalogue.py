@@ -32,7 +32,13 @@ from quartiers.actions._catalogue_fields import (
     check_label,
     resolve_indicator,
 )
-from quartiers.actions.vocabulary import ACTION_TYPES, BENEFICIARIES, PARTNERS, PILLARS
+from quartiers.actions.vocabulary import (
+    ACTION_TYPES,
+    BENEFICIARIES,
+    CO_BENEFITS,
+    PARTNERS,
+    PILLARS,
+)
 from quartiers.errors import InputError
 from quartiers.os_errors import reason, yaml_reason
 
@@ -86,6 +92,7 @@ class Action(Model):
     description: str = Field(min_length=10)
     type: str
     pillars: list[str] = Field(min_length=1)
+    co_benefits: list[str] = Field(min_length=1)
     targets: list[str] = Field(min_length=1)
     beneficiaries: str = "all"
     effects: list[Effect] = Field(default_factory=list)
@@ -120,6 +127,11 @@ class Action(Model):
     @classmethod
     def _pillars(cls, value: list[str]) -> list[str]:
         return [check_label(PILLARS, v, "pilier") for v in value]
+
+    @field_validator("co_benefits")
+    @classmethod
+    def _co_benefits(cls, value: list[str]) -> list[str]:
+        return [check_label(CO_BENEFITS, v, "co-bénéfice") for v in value]
 
     @field_validator("targets")
     @classmethod
@@ -163,6 +175,11 @@ class Action(Model):
     def pillar_labels(self) -> list[str]:
         """Return the French labels of the pillars."""
         return [PILLARS[p] for p in self.pillars]
+
+    @property
+    def co_benefit_labels(self) -> list[str]:
+        """Return the French labels of the co-benefits."""
+        return [CO_BENEFITS[c] for c in self.co_benefits]
 
     @property
     def pilot_label(self) -> str:

@@ -9,6 +9,7 @@ __all__ = [
     "ACTION_TYPES",
     "BENEFICIARIES",
     "COST_UNITS",
+    "CO_BENEFITS",
     "LEVERS",
     "PARTNERS",
     "PILLARS",
@@ -29,6 +30,15 @@ PILLARS: dict[str, str] = {
     "living_environment": "Cadre de vie et renouvellement urbain",
     "economic_development": "Développement économique et emploi",
     "transitions": "Transitions (écologique, climatique)",
+}
+
+#: Co-benefits of an action across the transitions (issue 21), id → French label.
+CO_BENEFITS: dict[str, str] = {
+    "cooling": "Rafraîchissement",
+    "biodiversity": "Biodiversité",
+    "food": "Alimentation",
+    "energy": "Énergie",
+    "health": "Santé",
 }
 
 #: Who can lead or join an action.
