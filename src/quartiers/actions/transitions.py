@@ -49,12 +49,10 @@ TRANSITIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "Énergie",
         "energy",
         (
+            "share_dpe_fg",
             "energy_poverty_proxy",
-            "share_energy_poverty",
             "share_heating_fuel_oil",
             "share_heating_electric",
-            "share_dpe_fg",
-            "share_epc_fg",
         ),
     ),
 }
