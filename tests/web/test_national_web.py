@@ -19,7 +19,7 @@ from quartiers.demo.national import FILES, generate_france
 from quartiers.diagnostic import RobustnessOptions
 from quartiers.diagnostic.pipeline import diagnose
 from quartiers.settings import get_settings
-from quartiers.web import features, payloads, qpv_list, views
+from quartiers.web import features, payloads, qpv_list, state, views
 
 from .conftest import web_settings
 
@@ -45,6 +45,7 @@ def national(national_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(views, "TILE_THRESHOLD", 1000)
         mp.setattr(payloads, "TILE_THRESHOLD", 1000)
+        mp.setattr(state, "TILE_THRESHOLD", 1000)  # grids of every zoom built at startup
         mp.setattr(qpv_list, "QPV_PAGE", 10)
         app = create_app([national_dir], settings=web_settings(tmp_path_factory.mktemp("app")))
         with TestClient(app) as client:
@@ -62,6 +63,7 @@ def test_territory_page_draws_cells_from_tiles(national: TestClient) -> None:
     cfg = _config(html)
     assert cfg["tiles"]["url"] == "/api/territories/france/tiles/{z}/{x}/{y}.mvt"
     assert cfg["tiles"]["layer"] == "carreaux" and cfg["climate"] == {}
+    assert set(national.app.state.web.tiles["france"]._levels) == set(range(12))  # type: ignore[attr-defined]
     tile = national.get("/api/territories/france/tiles/5/16/11.mvt")
     assert tile.status_code == 200 and tile.content
 

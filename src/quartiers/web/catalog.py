@@ -102,6 +102,7 @@ class TerritoryData:
     _climate: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict, repr=False)
     _legends: dict[tuple[str, str], Legend] = field(default_factory=dict, repr=False)
     _cell_communes: tuple[NDArray[np.intp], list[str]] | None = field(default=None, repr=False)
+    _qpv_climate: dict[tuple[str, str], FloatArray] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ lookups
 
@@ -187,16 +188,14 @@ class TerritoryData:
         """Return the values of a quantity for the QPV at a horizon (see :meth:`values`)."""
         horizon = horizon or self.horizon
         if self._info(indicator).climate and horizon != self.horizon:
-            table = self._climate.get((indicator, horizon), {})
-            qpv = np.array(
-                [
-                    np.nanmean([table.get(c, np.nan) for c in str(codes).split(",")] or [np.nan])
-                    if any(c in table for c in str(codes).split(","))
-                    else np.nan
-                    for codes in self.qpv["insee_coms"]
-                ]
-            )
-            return qpv.astype("float64")
+            key = (indicator, horizon)
+            if key not in self._qpv_climate:  # once per quantity and horizon
+                table = self._climate.get(key, {})
+                self._qpv_climate[key] = np.array(
+                    [_mean_of(table, str(codes).split(",")) for codes in self.qpv["insee_coms"]],
+                    dtype="float64",
+                )
+            return self._qpv_climate[key].copy()
         if indicator not in self.qpv.columns:
             return np.full(len(self.qpv), np.nan)
         column = pd.to_numeric(self.qpv[indicator], errors="coerce")
@@ -224,6 +223,12 @@ class TerritoryData:
         """Return the horizons present in the climate table, in :data:`HORIZONS` order."""
         present = {h for (_, h) in self._climate}
         return [h for h in HORIZONS if h in present]
+
+
+def _mean_of(table: dict[str, float], codes: list[str]) -> float:
+    """Return the mean of the communes' values, NaN ignored (as ``numpy.nanmean``)."""
+    values = [table[c] for c in codes if c in table and table[c] == table[c]]
+    return sum(values) / len(values) if values else np.nan
 
 
 def _communes(diag: Diagnostic, record: RunRecord) -> dict[str, str]:

@@ -15,6 +15,7 @@ from quartiers.schemas import HORIZONS
 from quartiers.settings import Settings
 from quartiers.web.catalog import Catalog, TerritoryData
 from quartiers.web.contributions import Contributions, disabled
+from quartiers.web.features import TILE_THRESHOLD
 from quartiers.web.page_cache import PageCache
 from quartiers.web.payloads import TerritoryPayloads, build_payloads
 from quartiers.web.schemas import MethodDescription
@@ -91,12 +92,16 @@ def build_state(catalog: Catalog, settings: Settings) -> WebState:
     """Build the payload caches of every territory."""
     payloads = {td.code: build_payloads(td) for td in catalog}
     all_qpv = [(td.code, i) for td in catalog for i in range(len(td.qpv))]
+    tiles = {td.code: CellTiles(td) for td in catalog if len(td.cells) > TILE_THRESHOLD}
+    for maker in tiles.values():  # national size: the first tiles should not wait for it
+        maker.warm()
     return WebState(
         catalog=catalog,
         payloads=payloads,
         settings=settings,
         all_qpv=all_qpv,
         method_json=_method(catalog, payloads),
+        tiles=tiles,
     )
 
 

@@ -146,6 +146,11 @@ class CellTiles:
             self._weights = np.where(np.isfinite(weights) & (weights > 0), weights, 0.0)
         return self._origin, self._weights
 
+    def warm(self) -> None:
+        """Build the grid and the squares of every level now (a server of a national run)."""
+        for level in range(DETAIL_ZOOM + 1):
+            self.level(level)
+
     def level(self, level: int) -> _Level:
         """Return (and build once) the squares of a level."""
         with self._lock:
@@ -158,8 +163,11 @@ class CellTiles:
         side = 1 << level
         if level == 0:
             keys, inverse = origin, np.arange(len(origin), dtype=np.int64)
-        else:
-            keys, inverse = np.unique(origin // side, axis=0, return_inverse=True)
+        else:  # one int64 per square (column, row): much faster than a row-wise unique
+            blocks = origin // side
+            packed, inverse = np.unique((blocks[:, 0] << 32) + blocks[:, 1], return_inverse=True)
+            rows = (packed & 0xFFFFFFFF) - ((packed & 0x80000000) << 1)  # signed low half
+            keys = np.stack([(packed - rows) >> 32, rows], axis=1)
         order = np.lexsort((keys[:, 1], keys[:, 0]))
         return _Level(
             side=side,

@@ -6,6 +6,7 @@ that the templates render and the map scripts read (``<script type="application/
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -236,6 +237,9 @@ def map_config(
 
 
 def _num(value: Any) -> float | None:
+    if isinstance(value, float | int | np.floating | np.integer) and not isinstance(value, bool):
+        number = float(value)  # fast path: 1,632 QPV × several columns at national size
+        return number if math.isfinite(number) else None
     number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
     return float(number) if pd.notna(number) and np.isfinite(number) else None
 
