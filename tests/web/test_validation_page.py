@@ -53,5 +53,5 @@ def test_method_page_shows_simulated_health_example(client: TestClient) -> None:
     assert "Exemple travaillé sur des données simulées" in page
     assert "Rapports de taux pour +0,1 de score" in page
     assert "passages_urgences_SIMULES" in page
-    assert 'aria-label="Carte des résidus' in html
+    assert 'aria-labelledby="legende-residus-' in html and "Carte des résidus" in page
     assert "<polygon" in html
