@@ -88,6 +88,23 @@ def summarise_access(
         # Connected residents with no reachable place are the farthest of all.
         dist = np.where(np.isnan(dist), np.inf, dist)
         out[f"dist_{category}_m"] = _weighted_median(zone, dist, linked, n_zones)
+    _add_beyond_shares(out, table, cell, zone, linked, total_linked)
+    out["share_not_connected"] = np.divide(
+        total - total_linked, total, out=np.full(n_zones, np.nan), where=total > 0
+    )
+    return out[SUMMARY_COLUMNS]
+
+
+def _add_beyond_shares(
+    out: pd.DataFrame,
+    table: pd.DataFrame,
+    cell: np.ndarray,
+    zone: np.ndarray,
+    linked: np.ndarray,
+    total_linked: np.ndarray,
+) -> None:
+    """Set ``out``'s ``share_beyond_*`` columns: connected residents' share beyond a threshold."""
+    n_zones = len(out)
     for column in SUMMARY_COLUMNS:
         if not column.startswith("share_beyond_"):
             continue
@@ -99,10 +116,6 @@ def summarise_access(
         out[column] = np.divide(
             far, total_linked, out=np.full(n_zones, np.nan), where=total_linked > 0
         )
-    out["share_not_connected"] = np.divide(
-        total - total_linked, total, out=np.full(n_zones, np.nan), where=total > 0
-    )
-    return out[SUMMARY_COLUMNS]
 
 
 def _weighted_median(

@@ -165,18 +165,7 @@ def cell_access(
     candidates = _candidate_origins(origins, places, max(NEAR_M, reach_m))
     for category in CATEGORIES:
         rows = np.flatnonzero((places["category"] == category).to_numpy())
-        sources = routing.place_source[rows]
-        sources = sources[sources >= 0]
-        dist = np.full(n_origins, np.inf)
-        near = np.zeros(n_origins)
-        reach = np.zeros(n_origins)
-        if len(sources):
-            best = dijkstra(routing.graph, directed=True, indices=sources, min_only=True)
-            dist = best[routing.origin_node] + routing.origin_snap
-            for row in rows:
-                source = routing.place_source[row]
-                if source >= 0:
-                    _count_place(routing, source, candidates[row], near, reach, reach_m)
+        dist, near, reach = _category_reach(routing, rows, candidates, n_origins, reach_m)
         progress.advance(float(len(rows)))
         dist[~routing.connected] = np.nan
         near[~routing.connected] = np.nan
@@ -191,6 +180,33 @@ def cell_access(
             per_origin[f"share_beyond_{far:.0f}m_{category}"] = beyond
     progress.finish()
     return _per_cell(cells, origins, routing.connected, per_origin, metres_per_min)
+
+
+def _category_reach(
+    routing: _Routing,
+    rows: NDArray[np.intp],
+    candidates: list[NDArray[np.intp]],
+    n_origins: int,
+    reach_m: float,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Distance to the nearest of the places ``rows`` and counts within 300 m and reach.
+
+    Per origin: network distance (``inf`` when none is reachable), number of places within
+    300 m and within ``reach_m``; connection is not applied here.
+    """
+    sources = routing.place_source[rows]
+    sources = sources[sources >= 0]
+    dist = np.full(n_origins, np.inf)
+    near = np.zeros(n_origins)
+    reach = np.zeros(n_origins)
+    if len(sources):
+        best = dijkstra(routing.graph, directed=True, indices=sources, min_only=True)
+        dist = best[routing.origin_node] + routing.origin_snap
+        for row in rows:
+            source = routing.place_source[row]
+            if source >= 0:
+                _count_place(routing, source, candidates[row], near, reach, reach_m)
+    return dist, near, reach
 
 
 def _routing(

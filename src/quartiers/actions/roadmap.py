@@ -180,15 +180,10 @@ def build_roadmap(
     row = qpv_row(diagnostic, code_qp)
     actions = check_choices(choices, catalogue)
     run = diagnostic.record
-    changes = {}
-    if whatif is not None:
-        table = whatif.qpv_changes(code_qp)
-        changes = dict(zip(table["column"], table["delta"], strict=True))
+    changes = _changes(whatif, code_qp)
     rows = _action_rows(actions, choices, whatif, first_year)
     indicators = _indicators(row, actions, changes, simulated=whatif is not None)
     years = list(range(first_year, max(CONTRACT_END, *(r.delivery_year for r in rows)) + 1))
-    rank = _float(row.get("rank"))
-    n_ranked = run.summary.qpv_ranked or 0
     return Roadmap(
         territory_code=run.territory.code,
         territory_name=run.territory.name,
@@ -201,9 +196,7 @@ def build_roadmap(
         method_label=f"{run.method.name} (version {run.method.version})",
         code_version=run.code_version.get("quartiers") or "",
         index_text=format_value(_float(row.get("index")), "0–1"),
-        rank_text=(
-            f"{int(rank)} sur {n_ranked} QPV classés" if math.isfinite(rank) else "non classé"
-        ),
+        rank_text=_rank_text(_float(row.get("rank")), run.summary.qpv_ranked or 0),
         scores=[
             (label, format_value(_float(row.get(f"score_{dim}")), "0–1"))
             for dim, label in DIMENSIONS.items()
@@ -219,6 +212,17 @@ def build_roadmap(
         notes=_notes(row, whatif),
         priorities=roadmap_priorities(votes, [a.id for a in actions]),
     )
+
+
+def _changes(whatif: WhatIfResult | None, code_qp: str) -> dict[str, float]:
+    if whatif is None:
+        return {}
+    table = whatif.qpv_changes(code_qp)
+    return dict(zip(table["column"], table["delta"], strict=True))
+
+
+def _rank_text(rank: float, n_ranked: int) -> str:
+    return f"{int(rank)} sur {n_ranked} QPV classés" if math.isfinite(rank) else "non classé"
 
 
 def _action_rows(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -13,6 +13,12 @@ from quartiers.atomic import output_file
 from quartiers.cli import app, console, err_console
 from quartiers.defaults import DEFAULT_CHOSEN
 from quartiers.errors import InputError
+
+if TYPE_CHECKING:
+    from quartiers.actions.choices import Choice
+    from quartiers.actions.roadmap import Roadmap
+    from quartiers.actions.workshop import Workshop
+    from quartiers.participation.priorities import SessionResults
 
 __all__ = ["actions_command", "roadmap_command"]
 
@@ -136,31 +142,20 @@ def roadmap_command(
 ) -> None:
     """Write the draft roadmap of a QPV (baselines from the diagnostic, targets simulated)."""
     from quartiers.actions.catalogue import default_catalogue, load_catalogue
-    from quartiers.actions.choices import Choice
-    from quartiers.actions.export import FORMATS, write_roadmap
+    from quartiers.actions.export import write_roadmap
     from quartiers.actions.roadmap import build_roadmap
     from quartiers.actions.workshop import Workshop
 
-    out = out or Path(f"feuille-de-route-{qpv}.docx")
-    if out.suffix.lower() not in FORMATS:
-        raise InputError(f"{out} : format de sortie inconnu (attendu .docx, .pdf ou .html)")
+    out = _out_path(out, qpv)
     chosen = load_catalogue(catalogue) if catalogue else default_catalogue()
     workshop = Workshop.open(directory, catalogue=chosen, workspace=workspace)
-    if actions:
-        choices = [Choice(action=i.strip()) for i in actions.split(",") if i.strip()]
-    else:
-        choices = [s.choice for s in workshop.suggestions(qpv, limit=DEFAULT_CHOSEN)]
+    choices = _choices(workshop, qpv, actions)
     full = workshop.complete(qpv, choices)
     result = None
     if simulate:
         err_console.print("Simulation : données d'entrée relues et diagnostic recalculé…")
         result = workshop.whatif(qpv, choices)
-    votes = None
-    if contributions is not None:
-        from quartiers.participation.priorities import read_votes
-        from quartiers.report.contributions import database_url
-
-        votes = read_votes(database_url(contributions), workshop.code, qpv)
+    votes = None if contributions is None else _votes(contributions, workshop.code, qpv)
     roadmap = build_roadmap(
         workshop.diagnostic,
         qpv,
@@ -172,6 +167,38 @@ def roadmap_command(
     )
     with output_file(out, force=True) as tmp:
         write_roadmap(roadmap, tmp)
+    _print_written(out, roadmap, simulate=simulate)
+
+
+def _out_path(out: Path | None, qpv: str) -> Path:
+    """The file to write (``feuille-de-route-<QPV>.docx`` by default), its format checked."""
+    from quartiers.actions.export import FORMATS
+
+    out = out or Path(f"feuille-de-route-{qpv}.docx")
+    if out.suffix.lower() not in FORMATS:
+        raise InputError(f"{out} : format de sortie inconnu (attendu .docx, .pdf ou .html)")
+    return out
+
+
+def _choices(workshop: Workshop, qpv: str, actions: str | None) -> list[Choice]:
+    """The actions given with ``--actions``, or the first suggestions for the QPV."""
+    from quartiers.actions.choices import Choice
+
+    if actions:
+        return [Choice(action=i.strip()) for i in actions.split(",") if i.strip()]
+    return [s.choice for s in workshop.suggestions(qpv, limit=DEFAULT_CHOSEN)]
+
+
+def _votes(contributions: str, territory: str, qpv: str) -> SessionResults | None:
+    """The residents' workshop votes for the QPV, read from the contributions base."""
+    from quartiers.participation.priorities import read_votes
+    from quartiers.report.contributions import database_url
+
+    return read_votes(database_url(contributions), territory, qpv)
+
+
+def _print_written(out: Path, roadmap: Roadmap, *, simulate: bool) -> None:
+    """Tell which file was written, with which actions (and how to quantify targets)."""
     titles = ", ".join(a.title for a in roadmap.actions)
     console.print(
         f"Feuille de route écrite dans {out} ({len(roadmap.actions)} actions : {titles})."
