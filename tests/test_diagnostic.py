@@ -23,6 +23,7 @@ from quartiers.diagnostic import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.diagnostic._cell_indicators import NO_HEIGHTS
 from quartiers.errors import InputError
 from quartiers.indicators.hazards import no_hazard_reasons
+from quartiers.indicators.housing import no_housing_reasons
 from quartiers.indicators.registry import REGISTRY
 from quartiers.method.spec import default_method, packaged_method, parse_method
 from quartiers.schemas import Provenance
@@ -215,23 +216,43 @@ def test_missing_dimensions_are_said(diag: Diagnostic) -> None:
 
 CENSUS = ("share_80p_alone", "persons_per_room")
 CENSUS_ABSENT = "tables du recensement par IRIS (--source rp_iris) absentes"
+#: Food and nature indicators (issue 21): the synthetic access table and layers have no food
+#: places, green spaces of 1 ha or paved squares, so each is said missing with its reason.
+TRANSITIONS = (
+    "dist_fresh_food",
+    "dist_shared_garden",
+    "dist_green_1ha",
+    "green_network_ha",
+    "desealable_share",
+)
 
 
 def test_all_dimensions_with_environment_and_access(full: Diagnostic) -> None:
     assert full.run["missing_dimensions"] == []
     # the synthetic buildings have no heights: the top-floor proxy is left out, and no
     # night-time heat raster is given (tests/test_night_heat.py gives one)
-    assert full.run["missing_indicators"] == {
+    missing = dict(full.run["missing_indicators"])
+    transitions = {i: missing.pop(i) for i in TRANSITIONS if i in missing}
+    assert all(transitions.values())
+    assert missing == {
         "top_floor_share": NO_HEIGHTS,
         "night_heat": "raster de chaleur nocturne (--source chaleur_nuit) absent",
         "share_80p_alone": CENSUS_ABSENT,  # no census tables (tests/sources/test_rp_iris.py)
         "persons_per_room": CENSUS_ABSENT,
         **no_hazard_reasons(),  # no hazard source given
+        **no_housing_reasons(),  # no DPE file given
     }
     assert set(full.run["index"]["dimensions"]) == {"sensitivity", "exposure", "resources"}
     q = full.qpv_table().set_index("code_qp").loc["QN99901M"]
     for ind_id in REGISTRY:
-        absent = {"top_floor_share", "night_heat", *CENSUS, *no_hazard_reasons()}
+        absent = {
+            "top_floor_share",
+            "night_heat",
+            *CENSUS,
+            *no_hazard_reasons(),
+            *no_housing_reasons(),
+            *transitions,
+        }
         assert np.isfinite(q[ind_id]) != (ind_id in absent), ind_id
     assert q["heat_wave_days"] == pytest.approx(11.0)  # 2050 value of commune 99001
     assert 0 <= q["canopy_share"] <= 1 and 0 <= q["impervious_share"] <= 1

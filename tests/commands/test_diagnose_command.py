@@ -94,6 +94,7 @@ def test_access_computed_when_osm_given(
     from quartiers.access import WalkAccess
     from quartiers.diagnostic import basemap, pipeline
     from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
+    from quartiers.indicators._housing_registry import HOUSING_INDICATORS
 
     inputs = make_territory(**environment_layers(), osm_path=isolated / "extrait.osm.pbf")
     calls: list[object] = []
@@ -113,8 +114,17 @@ def test_access_computed_when_osm_given(
     # no night-heat raster (in the index) and no building heights (the published top-floor
     # share, not in the index): the CLI names only the one the index is computed without
     assert run["missing_dimensions"] == []
-    hazards = {ind.id for ind in HAZARD_INDICATORS}  # no hazard layer given: said missing
-    assert set(run["missing_indicators"]) - hazards == {"night_heat", "top_floor_share"}
+    # no hazard, DPE or census layer given, and the synthetic access table has no food or
+    # green-space columns: all said missing
+    not_given = {ind.id for ind in (*HAZARD_INDICATORS, *HOUSING_INDICATORS)} | {
+        "dist_fresh_food",
+        "dist_shared_garden",
+        "dist_green_1ha",
+        "green_network_ha",
+        "desealable_share",
+    }
+    census = {"share_80p_alone", "persons_per_room"}
+    assert set(run["missing_indicators"]) - not_given == {"night_heat", "top_floor_share", *census}
     assert run["summary"]["access_given"] is True
     absent = [
         line for line in capsys.readouterr().err.splitlines() if "Indicateurs absents" in line

@@ -36,9 +36,15 @@ def test_default_method_is_valid_and_complete() -> None:
     # often missing, it would leave the sensitivity of those cells partial)
     v1 = {i for dim in packaged_method("v1").dimensions.values() for i in dim.indicators}
     # hazard exposures: in the flood and multi-hazard methods, published by every run
-    # and the DPE indicators: in the logement-chaleur method, published when a DPE file is given
+    # and the DPE indicators: in the logement-chaleur method, published when a DPE file is given;
+    # food and nature indicators of the other transitions (issue 21): published, never in the index
     published_only = {
         "top_floor_share",
+        "dist_fresh_food",
+        "dist_shared_garden",
+        "dist_green_1ha",
+        "green_network_ha",
+        "desealable_share",
         *(i.id for i in HAZARD_INDICATORS),
         *(i.id for i in HOUSING_INDICATORS),
     }

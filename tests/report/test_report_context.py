@@ -9,7 +9,7 @@ import pytest
 
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
-from quartiers.indicators.registry import REGISTRY, indicator_ids
+from quartiers.indicators.registry import ACCESS_CATEGORIES, REGISTRY, indicator_ids
 from quartiers.outputs.formatting import MISSING, format_number, format_share
 from quartiers.report import _common as common
 from quartiers.report.climate import climate_section
@@ -30,9 +30,10 @@ def _row(diag: Diagnostic, code: str = CODE) -> pd.Series:
 
 
 ACCESS_SUMMARY = [
-    *(f"{i}_m" for i in indicator_ids("resources") if i.startswith("dist_")),
+    *(f"dist_{cat}_m" for cat in ACCESS_CATEGORIES),
     "share_beyond_300m_cool_outdoor",
     "share_not_connected",
+    "share_beyond_500m_fresh_food",
 ]
 
 
@@ -89,8 +90,9 @@ def test_missing_dimension_says_so_instead_of_zero(demo_diag: Diagnostic) -> Non
     assert resources.score == MISSING
     assert all(r.qpv == MISSING and not r.available for r in resources.rows)
     assert all("0,0" not in r.qpv for r in resources.rows)
-    assert blocks["sensitivity"].state == "complète"
-    assert blocks["sensitivity"].note == ""
+    # the demo has no census tables by IRIS: sensitivity is partial and says so
+    assert blocks["sensitivity"].state == "partielle"
+    assert REGISTRY["share_80p_alone"].label.lower() in blocks["sensitivity"].note.lower()
 
 
 def test_partial_dimension_names_what_is_missing(demo_diag: Diagnostic) -> None:

@@ -168,7 +168,7 @@ def test_loaded_with_la_roche_sur_yon_and_kept_in_the_workspace(
         "85191", local, settings=settings, skip=["osm", "bpe", "lcz"], use_workspace=False
     )
     assert inputs.housing is not None and inputs.housing["record_id"].tolist() == ["C1", "C2"]
-    assert inputs.notes["layers"]["housing"] == "dpe"
+    assert inputs.notes.layers["housing"] == "dpe"
     assert any(p.source_id == "dpe" and p.sha256 for p in inputs.provenance)
     write_workspace(inputs, tmp_path / "ws" / "85191")
     stored = read_workspace(tmp_path / "ws" / "85191")

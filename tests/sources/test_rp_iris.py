@@ -148,7 +148,7 @@ def test_la_roche_diagnostic_with_census_tables(tmp_path: Path, shared_data: Pat
     sources = {**local, "rp_iris": folder}
     inputs = load_inputs("85191", sources, settings=_settings(tmp_path), skip=["bpe", "osm", "lcz"])
     assert inputs.rp_iris is not None and len(inputs.rp_iris) == 2
-    assert inputs.notes["layers"]["rp_iris"] == "rp_iris"
+    assert inputs.notes.layers["rp_iris"] == "rp_iris"
     write_workspace(inputs, tmp_path / "ws" / "85191")
     back = read_workspace(tmp_path / "ws" / "85191")
     assert back.rp_iris is not None and list(back.rp_iris["pop80p_alone"]) == [120.0, 30.0]
