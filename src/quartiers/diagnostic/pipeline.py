@@ -8,8 +8,9 @@ overlap weights) can be handed back for a rerun.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,7 +22,7 @@ from quartiers.diagnostic._reference_build import TerritoryReference, territory_
 from quartiers.diagnostic.run import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
 from quartiers.method.spec import Method
-from quartiers.parallel import open_executor
+from quartiers.parallel import Executor, open_executor
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import BBox, TerritoryInputs
 from quartiers.settings import Settings, get_settings
@@ -109,32 +110,60 @@ def diagnose(
         or horizon, a source that cannot be read or downloaded; both ``workers`` and
         ``scheduler``, or a scheduler that cannot be reached (``ClusterError``).
     """
+    with _session(method, settings, progress, workers, scheduler) as run:
+        inputs = _inputs_of(territory, sources, skip, run.settings, places, run.progress)
+        table, network = _access(inputs, access, places, network, run.progress)
+        diag = _run(inputs, run, horizon, table, robustness, overlaps)
+    return replace(diag, network=network, access=table)
+
+
+@dataclass(frozen=True)
+class _Session:
+    """What a :func:`diagnose` run is done with: method, settings, progress, executor."""
+
+    method: Method
+    settings: Settings
+    progress: Progress
+    executor: Executor
+
+
+@contextmanager
+def _session(
+    method: Method | str | Path | None,
+    settings: Settings | None,
+    progress: Progress | None,
+    workers: int | None,
+    scheduler: str | None,
+) -> Iterator[_Session]:
+    """Load the method and open the executor (the settings' scheduler when none is given)."""
     progress = progress or NullProgress()
     settings = settings or get_settings()
     if workers is None and scheduler is None:
         scheduler = settings.scheduler or None
     chosen = method if isinstance(method, Method) else Method.load(method)
     with open_executor(workers=workers, scheduler=scheduler) as executor:
-        inputs = _inputs_of(
-            territory,
-            sources=sources,
-            skip=skip,
-            settings=settings,
-            places=places,
-            progress=progress,
-        )
-        table, network = _access(inputs, access, places, network, progress)
-        diag = run_diagnostic(
-            inputs,
-            method=chosen,
-            horizon=horizon or chosen.horizon,
-            access=table,
-            progress=progress,
-            robustness=robustness or RobustnessOptions(),
-            overlaps=overlaps,
-            executor=executor,
-        )
-    return replace(diag, network=network, access=table)
+        yield _Session(chosen, settings, progress, executor)
+
+
+def _run(
+    inputs: TerritoryInputs,
+    run: _Session,
+    horizon: str | None,
+    table: pd.DataFrame | None,
+    robustness: RobustnessOptions | None,
+    overlaps: Overlaps | None,
+) -> Diagnostic:
+    """Run the diagnostic on inputs read, with walking access computed (or not)."""
+    return run_diagnostic(
+        inputs,
+        method=run.method,
+        horizon=horizon or run.method.horizon,
+        access=table,
+        progress=run.progress,
+        robustness=robustness or RobustnessOptions(),
+        overlaps=overlaps,
+        executor=run.executor,
+    )
 
 
 def reference_of(
@@ -158,9 +187,7 @@ def reference_of(
     """
     progress = progress or NullProgress()
     chosen = method if isinstance(method, Method) else Method.load(method)
-    inputs = _inputs_of(
-        territory, sources=sources, skip=skip, settings=settings, places=places, progress=progress
-    )
+    inputs = _inputs_of(territory, sources, skip, settings, places, progress)
     table, _network = _access(inputs, None, places, None, progress)
     return territory_reference(
         inputs, method=chosen, horizon=horizon or chosen.horizon, access=table, vintage=vintage
@@ -189,7 +216,6 @@ def read_territories(
 
 def _inputs_of(
     territory: str | Sequence[str] | TerritoryInputs,
-    *,
     sources: SourceFiles | None,
     skip: Iterable[str],
     settings: Settings | None,

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import sparse
 
 from quartiers.diagnostic import _reference_run
-from quartiers.diagnostic._allocation import add_allocation_columns, allocate
+from quartiers.diagnostic._allocation import AllocationSummary, add_allocation_columns, allocate
 from quartiers.diagnostic._assemble import assemble
 from quartiers.diagnostic._cell_indicators import CellIndicators, compute_cell_indicators
 from quartiers.diagnostic._insee_check import add_insee_comparison
@@ -118,6 +118,20 @@ def run_diagnostic(
         progress.advance()
     finally:
         progress.finish()
+    diag = _completed(result, ctx, scores, allocation, robustness, progress, executor)
+    return replace(diag, overlaps=layers.weights)
+
+
+def _completed(
+    result: Diagnostic,
+    ctx: RunContext,
+    scores: RunScores,
+    allocation: AllocationSummary,
+    robustness: RobustnessOptions,
+    progress: Progress,
+    executor: Executor,
+) -> Diagnostic:
+    """Add robustness, territory, allocation, INSEE and health columns to the scored run."""
     diag = add_robustness(
         result,
         _robustness_inputs(ctx, scores),
@@ -125,11 +139,10 @@ def run_diagnostic(
         progress=progress,
         executor=executor,
     )
-    diag = add_territory_columns(diag, territories_of(inputs))
+    diag = add_territory_columns(diag, territories_of(ctx.inputs))
     diag = add_allocation_columns(diag, allocation)
-    diag = add_insee_comparison(diag, allocation, inputs.insee_qpv)
-    diag = add_health_validation(diag, inputs.health)
-    return replace(diag, overlaps=layers.weights)
+    diag = add_insee_comparison(diag, allocation, ctx.inputs.insee_qpv)
+    return add_health_validation(diag, ctx.inputs.health)
 
 
 def _zone_totals(layers: Layers, computed: CellIndicators) -> ZoneTotals:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from quartiers.errors import InputError, SourceError
 from quartiers.progress import Progress
-from quartiers.schemas import Provenance, TerritoryInputs
+from quartiers.schemas import BBox, Provenance, TerritoryInputs
 from quartiers.sources import bdtopo, bpe, climadiag, dpe, drias, georisques, lcz, raster, rp_iris
 from quartiers.sources._gather import Gatherer, RawInput
 from quartiers.sources._hazard_inputs import read_hazards
@@ -108,6 +108,23 @@ def read_optional(
     if "bdtopo" in raw:
         _read_bdtopo(inputs, raw["bdtopo"].paths, box, progress)
     read_hazards(inputs, raw, box, progress)
+    _read_tables(inputs, raw, box, progress, layers)
+    if "georisques" in raw:
+        path = raw["georisques"].path
+        inputs.notes = replace(inputs.notes, catnat=georisques.read_catnat(path))
+        layers["catnat"] = "georisques"
+    elif "georisques" in include:
+        _query_georisques(inputs, territory, gatherer)
+
+
+def _read_tables(
+    inputs: TerritoryInputs,
+    raw: Mapping[str, RawInput],
+    box: BBox,
+    progress: Progress,
+    layers: dict[str, str],
+) -> None:
+    """Read the INSEE figures per QPV, the DPE of existing housing and the health data."""
     if "insee_qpv" in raw:
         insee_path = raw["insee_qpv"].path
         inputs.insee_qpv = step(
@@ -128,12 +145,6 @@ def read_optional(
             progress, "Lecture : données de santé", lambda: read_health(health_path)
         )
         layers["health"] = "sante"
-    if "georisques" in raw:
-        path = raw["georisques"].path
-        inputs.notes = replace(inputs.notes, catnat=georisques.read_catnat(path))
-        layers["catnat"] = "georisques"
-    elif "georisques" in include:
-        _query_georisques(inputs, territory, gatherer)
 
 
 def _read_climate(

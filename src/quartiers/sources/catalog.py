@@ -12,62 +12,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from quartiers.errors import InputError
+from quartiers.sources._source_spec import SourceSpec
 
 __all__ = ["CATALOG", "SOURCE_IDS", "SourceSpec", "get_source", "load_reader"]
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    """One official source.
-
-    Attributes
-    ----------
-    id
-        Short identifier used on the command line (``--source qpv=…``).
-    publisher, title
-        Who publishes it and the dataset's title (French).
-    urls
-        Official pages (dataset page, documentation).
-    download
-        Direct download URL (template) or ``None`` for local files only.
-    member
-        Glob of the file to take inside the downloaded archive (template), if any.
-    vintage
-        Vintage the project is written against.
-    licence
-        Licence of the data.
-    format
-        Publisher's format (French description).
-    reader
-        Dotted path ``module:function`` of the reader.
-    required
-        The diagnostic cannot run without it.
-    auto
-        ``quartiers fetch`` gets it without being asked (when ``download`` is set).
-    note
-        Quirk worth telling users (French).
-    every_member
-        The reader takes the whole archive (several layers of one source in one zip).
-    """
-
-    id: str
-    publisher: str
-    title: str
-    urls: tuple[str, ...]
-    download: str | None
-    member: str | None
-    vintage: str
-    licence: str
-    format: str
-    reader: str
-    required: bool = False
-    auto: bool = True
-    note: str = ""
-    every_member: bool = False
 
 
 CATALOG: tuple[SourceSpec, ...] = (

@@ -28,18 +28,16 @@ from quartiers.sources._http import Downloader
 from quartiers.sources._merge import read_all
 from quartiers.sources._optional import osm_reader, read_optional, step
 from quartiers.sources._regions import departement_of, filosofi_zone, geofabrik_region
-from quartiers.sources._vector import L93, list_layers
+from quartiers.sources._stored import stored_inputs, territory_from
+from quartiers.sources._vector import list_layers
 from quartiers.sources.catalog import get_source
 from quartiers.sources.lcz_fetch import locate_lcz
 from quartiers.sources.territory import (
     DEFAULT_MARGIN_M,
-    Selection,
     Territory,
     build_territory,
     select_communes,
 )
-from quartiers.sources.workspace import read_workspace, workspace_dir
-from quartiers.text import fold
 
 __all__ = ["REQUIRED_SOURCES", "load_inputs", "parse_source_options"]
 
@@ -129,7 +127,7 @@ def load_inputs(
             "des sources facultatives"
         )
     progress = progress or NullProgress()
-    stored = _stored(settings.workspace_dir, territory_code) if use_workspace else None
+    stored = stored_inputs(settings.workspace_dir, territory_code) if use_workspace else None
     own = downloader is None
     dl = downloader or Downloader.from_settings(settings, progress=progress)
     try:
@@ -342,42 +340,6 @@ def _provenance(found: RawInput) -> Provenance:
 # -- from a workspace ---------------------------------------------------------------------
 
 
-def _stored(root: Path, query: str) -> TerritoryInputs | None:
-    """Return the workspace inputs of a code (or of a unique name match), if any."""
-    direct = workspace_dir(root, query.strip())
-    if (direct / "territory.json").exists():
-        return read_workspace(direct)
-    if not Path(root).is_dir():
-        return None
-    wanted = fold(query)
-    for manifest in sorted(Path(root).glob("*/territory.json")):
-        try:
-            candidate = read_workspace(manifest.parent)
-        except InputError:
-            continue
-        if fold(candidate.name) == wanted:
-            return candidate
-    return None
-
-
-def _territory_from(inputs: TerritoryInputs, margin_m: float) -> Territory:
-    note = inputs.notes.territory
-    codes = note.commune_codes if note is not None else None
-    selection_codes = tuple(
-        str(c) for c in (codes if codes is not None else inputs.communes["insee_com"])
-    )
-    selection = Selection(
-        inputs.code,
-        inputs.name,
-        "epci" if note is not None and note.kind == "epci" else "commune",
-        (note.siren_epci or "") if note is not None else "",
-        selection_codes,
-    )
-    return build_territory(
-        selection, inputs.communes.to_crs(L93), inputs.qpv.to_crs(L93), margin_m=margin_m
-    )
-
-
 def _update(
     stored: TerritoryInputs,
     gatherer: Gatherer,
@@ -387,7 +349,7 @@ def _update(
     margin_m: float,
 ) -> TerritoryInputs:
     """Reuse a workspace, re-reading only the sources given explicitly."""
-    territory = _territory_from(stored, margin_m)
+    territory = territory_from(stored, margin_m)
     raw = {sid: r for sid in sources if (r := gatherer.locate(sid)) is not None}
     gatherer.raise_if_incomplete()
     if "filosofi" in raw:
