@@ -33,8 +33,16 @@ def test_panel_groups_the_four_transitions(demo_run: DemoRun) -> None:
     assert far.gap == pytest.approx(far.value - far.commune)
     nature = {r.id for r in groups["nature"].rows}
     assert {"canopy_share", "green_network_ha", "desealable_share"} <= nature
-    # The demo has no housing energy data: the energy transition shows no made-up figure.
-    assert groups["energy"].rows == []
+    # The demo's DPE file gives the energy transition its figures (issue 19), with the rest of
+    # the commune beside them.
+    energy = {r.id: r for r in groups["energy"].rows}
+    assert set(energy) == {
+        "share_dpe_fg",
+        "energy_poverty_proxy",
+        "share_heating_fuel_oil",
+        "share_heating_electric",
+    }
+    assert all(r.value is not None and r.commune is not None for r in energy.values())
     # Actions shown serve the transition and at least one other.
     for key, tag in (("climate", "Rafraîchissement"), ("nature", "Biodiversité")):
         assert groups[key].actions
