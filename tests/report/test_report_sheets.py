@@ -141,11 +141,12 @@ def test_demo_synthesis_lists_every_qpv(
         assert fr(row["population"], 0) in line
         assert pct(row["poverty_rate"]) in line and fr(row["index"], 2) in line
     assert "Données disponibles" in text
-    for dim in ("Sensibilité", "Ressources"):
-        assert any(line.startswith(f"{dim} complète") for line in lines)
-    # the demo has no night-heat raster (method v2's lead exposure indicator): the
-    # synthesis says exposure is partial rather than hiding it
+    assert any(line.startswith("Ressources complète") for line in lines)
+    # the demo has no night-heat raster (method v2's lead exposure indicator) and no census
+    # tables by IRIS (80+ living alone, overcrowding): the synthesis says exposure and
+    # sensitivity are partial rather than hiding it
     assert any(line.startswith("Exposition partielle") for line in lines)
+    assert any(line.startswith("Sensibilité partielle") for line in lines)
     html = (demo_docs / "synthese_200000001.html").read_text(encoding="utf-8")
     assert 'href="fiche_QN00001A.html"' in html
 
@@ -177,8 +178,9 @@ def test_demo_pdf_pages_render(demo_docs: Path, tmp_path: Path) -> None:
         timeout=120,
     )
     pages = sorted(tmp_path.glob("page-*.png"))
-    # one-page summary (the note aux élus), then the detail; hazards section since issue 19
-    assert 3 <= len(pages) <= 8
+    # one-page summary (the note aux élus), then the detail; hazards section since issue 19,
+    # housing (DPE) section since issue 19 point 2, validation section since issue 20
+    assert 3 <= len(pages) <= 10
     for page in pages:
         with Image.open(page) as im:
             assert im.size[0] < im.size[1]  # A4 portrait
