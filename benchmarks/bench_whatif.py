@@ -45,7 +45,7 @@ def main() -> None:
         workshop = Workshop.open(demo.out_dir)
         code_qp = str(workshop.diagnostic.qpv["code_qp"].iloc[0])
         t: dict[str, float] = {}
-        inputs = _timed("relecture des entrées", lambda: inputs_from_run(demo.diagnostic.run), t)
+        inputs = _timed("relecture des entrées", lambda: inputs_from_run(demo.diagnostic.record), t)
         access = _timed("accès à pied (référence)", lambda: compute_access(inputs), t)
         _timed("diagnostic (référence)", lambda: run_diagnostic(inputs, access=access), t)
         _timed("préparation de l'atelier (1re simulation)", workshop._prepare, t)
