@@ -16,12 +16,12 @@ from typing import Any
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Cm, Pt
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from quartiers.actions.horizons import horizon_table
 from quartiers.actions.roadmap import CONTRACT_END, Roadmap
 from quartiers.errors import InputError
 from quartiers.outputs.formatting import format_euro_range, format_number
+from quartiers.outputs.templating import template_environment
 
 __all__ = ["FORMATS", "roadmap_docx", "roadmap_html", "roadmap_pdf", "write_roadmap"]
 
@@ -32,12 +32,7 @@ FORMATS: dict[str, str] = {
     ".html": "text/html; charset=utf-8",
 }
 
-_ENV = Environment(
-    loader=PackageLoader("quartiers.actions", "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_ENV = template_environment("actions")
 
 
 def roadmap_html(roadmap: Roadmap) -> str:

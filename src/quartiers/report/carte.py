@@ -22,12 +22,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from quartiers.errors import InputError
 from quartiers.indicators.registry import REGISTRY
 from quartiers.outputs.classes import NO_DATA_COLOUR, NO_DATA_LABEL, Legend, class_of
 from quartiers.outputs.formatting import MISSING, SHARE_UNIT, unit_style
+from quartiers.outputs.templating import template_environment
 
 __all__ = ["VENDOR_DIR", "write_carte"]
 
@@ -123,16 +123,15 @@ def _write_page(
     assets.mkdir(exist_ok=True)
     for src in [*sources, _FOND_JS]:
         shutil.copyfile(src, assets / src.name)
-    env = Environment(
-        loader=PackageLoader("quartiers.report", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        keep_trailing_newline=True,
-    )
-    html = env.get_template("carte.html.j2").render(
-        title=title,
-        fictitious=fictitious,
-        data_json=_script_json(data),
-        fond_attribution=(data["fond"] or {}).get("attribution", ""),
+    html = (
+        template_environment("report")
+        .get_template("carte.html.j2")
+        .render(
+            title=title,
+            fictitious=fictitious,
+            data_json=_script_json(data),
+            fond_attribution=(data["fond"] or {}).get("attribution", ""),
+        )
     )
     page = out_dir / "carte.html"
     page.write_text(html, encoding="utf-8")

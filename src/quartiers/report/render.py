@@ -18,16 +18,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from quartiers._version import __version__
 from quartiers.actions.catalogue import Catalogue, default_catalogue
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
-from quartiers.outputs.formatting import display_unit
 from quartiers.outputs.glossary import term
 from quartiers.outputs.hazard_summary import hazard_summary
 from quartiers.outputs.housing_summary import housing_summary
+from quartiers.outputs.templating import template_environment
 from quartiers.progress import NullProgress, Progress
 from quartiers.report._common import qpv_row
 from quartiers.report.climate import ClimateSection, climate_section
@@ -70,19 +70,10 @@ SHEET_TERMS = (
 
 @cache
 def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("quartiers.report", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    # units as the values beside them are written (« % », never « part (0–1) »)
-    env.filters["unit"] = display_unit
     # the words of the sheets, defined as on the web's /glossaire
-    env.globals["sheet_terms"] = [term(w) for w in SHEET_TERMS]
-    env.globals["glossary_term"] = term
-    return env
+    return template_environment(
+        "report", strict=True, extra_globals={"sheet_terms": [term(w) for w in SHEET_TERMS]}
+    )
 
 
 def render_template(name: str, **context: Any) -> str:

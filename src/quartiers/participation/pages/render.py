@@ -1,4 +1,4 @@
-"""Rendering of the moderation pages: the one Jinja environment of participation, headers.
+"""Rendering of the moderation pages: their Jinja environment (the shared factory), headers.
 
 Jinja2 autoescapes every value (contribution texts are hostile input). Pages send a strict
 Content-Security-Policy (no script at all, the one stylesheet allowed by its hash), forbid
@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from quartiers.outputs.templating import template_environment
 from quartiers.participation.accounts import Identity
 from quartiers.participation.webauth import WebAuth
 
@@ -29,13 +29,7 @@ __all__ = [
     "route_path",
 ]
 
-_ENV = Environment(
-    loader=PackageLoader("quartiers.participation", "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_ENV = template_environment("participation", strict=True)
 _CSS = (
     resources.files("quartiers.participation")
     .joinpath("templates/moderation.css")
