@@ -31,6 +31,7 @@ from quartiers.sources._regions import departement_of, filosofi_zone, geofabrik_
 from quartiers.sources._stored import stored_inputs, territory_from
 from quartiers.sources._vector import list_layers
 from quartiers.sources.catalog import get_source
+from quartiers.sources.epci_list import official_epci
 from quartiers.sources.lcz_fetch import locate_lcz
 from quartiers.sources.territory import (
     DEFAULT_MARGIN_M,
@@ -267,7 +268,7 @@ def _epci_names(raw: dict[str, RawInput]) -> pd.DataFrame | None:
     path = raw["communes"].path
     if path.suffix.lower() == ".gpkg" and "epci" in [n.lower() for n in list_layers(path)]:
         return communes.read_epci_layer(path)
-    return None
+    return official_epci()[["siren_epci", "nom"]]
 
 
 def _cells(found: RawInput, territory: Territory, progress: Progress) -> gpd.GeoDataFrame:

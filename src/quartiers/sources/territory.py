@@ -227,9 +227,9 @@ def _area(query: str, codes: pd.Series, where: str) -> Selection | None:
 def _epci_name(siren: str, epci: pd.DataFrame | None, members: pd.DataFrame) -> str:
     """Return the EPCI's official name, else « Intercommunalité de <largest commune> ».
 
-    A SIREN is never a name: without an EPCI list (ADMIN EXPRESS ``epci`` layer or
-    ``--source epci=…``) the EPCI is named after its most populous commune (``--nom``
-    gives the name people use).
+    A SIREN is never a name: when the EPCI list (ADMIN EXPRESS ``epci`` layer,
+    ``--source epci=…`` or the shipped official list) lacks it, the EPCI is named after its
+    most populous commune (``--nom`` gives the name people use).
     """
     if epci is not None:
         hit = epci[epci["siren_epci"].astype(str) == siren]
