@@ -180,3 +180,43 @@ def test_without_street_data_places_are_not_simulated_and_the_rest_runs(
     assert (changes["column"] == "canopy_share").any()
     payload = whatif_json(result, code)
     assert [a["simulated"] for a in payload["applied"]] == [False, True]
+
+
+def test_a_simulation_runs_no_uncertainty_analysis(
+    synthetic: Synthetic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Index and ranks only: the Monte Carlo, Sobol indices and hotspot tests never run.
+
+    The method in force has its uncertainty analysis and hotspots on, so a what-if that let
+    them run (baseline or after the actions) would call the functions replaced here.
+    """
+    import quartiers.diagnostic.robustness as robustness
+    from quartiers.actions.whatif import WHATIF_SCOPE
+
+    assert synthetic.method.uncertainty.enabled and synthetic.method.uncertainty.sobol_samples
+    assert synthetic.method.hotspots.enabled
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("une simulation a lancé l'analyse d'incertitude")
+
+    monkeypatch.setattr(robustness, "explore_uncertainty", refuse)
+    monkeypatch.setattr(robustness, "find_hotspots", refuse)
+    code = str(synthetic.before.qpv["code_qp"].iloc[0])
+    cells = list(
+        synthetic.before.cells.loc[synthetic.before.cells["code_qp"] == code, "idcar_200m"][:2]
+    )
+    trees = [Choice(action="shade_trees", cells=cells, amount=0.1)]
+    result = run_whatif(
+        synthetic.inputs,
+        trees,
+        catalogue=CATALOGUE,
+        method=synthetic.method,
+        horizon="ref",
+        access=synthetic.access,
+    )  # no baseline given: it is computed the same way
+    for run in (result.before.run, result.after.run):
+        assert run["uncertainty"] == {"enabled": False}
+        assert run["sensitivity"] == {"enabled": False}
+        assert run["hotspots"] == {"enabled": False}
+    assert (result.qpv_changes(code)["column"] == "canopy_share").any()
+    assert WHATIF_SCOPE.startswith("simulation sans analyse d'incertitude")

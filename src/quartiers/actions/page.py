@@ -22,6 +22,7 @@ from quartiers.actions.matching import DEFAULT_CHOSEN, qpv_row
 from quartiers.actions.site_map import site_map_config
 from quartiers.actions.transitions import panel
 from quartiers.actions.vocabulary import LEVERS
+from quartiers.actions.whatif import WHATIF_SCOPE
 from quartiers.actions.workshop import Workshop
 from quartiers.outputs.formatting import (
     format_euro_range,
@@ -100,6 +101,7 @@ def workshop_context(workshop: Workshop, code: str, code_qp: str) -> dict[str, A
         "horizons": rows,
         "items": items,
         "can_simulate": workshop.can_simulate,
+        "whatif_scope": WHATIF_SCOPE[0].upper() + WHATIF_SCOPE[1:] + ".",
         "whatif_url": f"{base}/actions/whatif",
         "docx_url": f"{base}/feuille-de-route.docx",
         "pdf_url": f"{base}/feuille-de-route.pdf",

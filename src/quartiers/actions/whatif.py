@@ -4,7 +4,8 @@
 and reruns :func:`quartiers.diagnose` with the same method and horizon: walking access is
 recomputed on the baseline's street network when a place opens (otherwise the baseline
 access table is reused), and the baseline's overlap weights are reused; the method's
-Monte Carlo rank intervals and Sobol indices are not recomputed (:data:`WHATIF_ROBUSTNESS`).
+uncertainty analysis (Monte Carlo rank intervals, Sobol indices, hotspot permutations) is not
+run (:data:`WHATIF_ROBUSTNESS`, said in French by :data:`WHATIF_SCOPE`).
 The result compares the two runs per QPV and per cell. Actions whose lever is ``none`` are carried
 along (for the roadmap) but change nothing.
 
@@ -42,6 +43,7 @@ __all__ = [
     "COMPARED",
     "NO_STREETS",
     "WHATIF_ROBUSTNESS",
+    "WHATIF_SCOPE",
     "Applied",
     "WhatIfResult",
     "column_label",
@@ -241,9 +243,16 @@ def complete_choices(
     return out
 
 
-#: What-ifs compare indicators, scores and the index: the Monte Carlo rank intervals and
-#: Sobol indices of the method (three quarters of a rerun) are not recomputed.
-WHATIF_ROBUSTNESS = RobustnessOptions(uncertainty=False)
+#: What-ifs compare indicators, scores, the index and the rank: the method's uncertainty
+#: analysis (Monte Carlo rank intervals, Sobol indices, hotspot permutations) is not run.
+WHATIF_ROBUSTNESS = RobustnessOptions(uncertainty=False, hotspots=False)
+
+#: What a simulation computes, said to the workshop (page) and to the roadmap's ``--simulate``.
+WHATIF_SCOPE = (
+    "simulation sans analyse d'incertitude : l'indice, les scores et le rang sont recalculés "
+    "avant et après les actions, sans les tirages Monte Carlo, les indices de Sobol ni le test "
+    "des points chauds (l'intervalle de rang affiché reste celui du diagnostic)"
+)
 
 #: Why a place opening is not simulated on a territory without walking access.
 NO_STREETS = (

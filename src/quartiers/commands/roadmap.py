@@ -110,7 +110,8 @@ def roadmap_command(
         bool,
         typer.Option(
             "--simulate",
-            help="Simuler les actions (diagnostic recalculé) pour chiffrer les cibles.",
+            help="Simuler les actions (indice et rang recalculés, sans analyse d'incertitude) "
+            "pour chiffrer les cibles.",
         ),
     ] = False,
     workspace: Annotated[
@@ -144,6 +145,7 @@ def roadmap_command(
     from quartiers.actions.catalogue import default_catalogue, load_catalogue
     from quartiers.actions.export import write_roadmap
     from quartiers.actions.roadmap import build_roadmap
+    from quartiers.actions.whatif import WHATIF_SCOPE
     from quartiers.actions.workshop import Workshop
 
     out = _out_path(out, qpv)
@@ -153,7 +155,9 @@ def roadmap_command(
     full = workshop.complete(qpv, choices)
     result = None
     if simulate:
-        err_console.print("Simulation : données d'entrée relues et diagnostic recalculé…")
+        err_console.print(
+            f"Simulation : données d'entrée relues, {WHATIF_SCOPE.removeprefix('simulation ')}…"
+        )
         result = workshop.whatif(qpv, choices)
     votes = None if contributions is None else _votes(contributions, workshop.code, qpv)
     roadmap = build_roadmap(

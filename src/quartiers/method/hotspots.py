@@ -6,28 +6,30 @@ each cell with an index, :func:`local_moran` compares its index and the mean of 
 neighbours' (row-standardised weights) with conditional permutations — esda's
 ``Moran_Local`` computed here, the same figures bit for bit without importing esda and
 libpysal (:func:`_moran_local`, tested against esda); the one-sided
-pseudo p-values are adjusted by the Benjamini–Hochberg procedure, which keeps the expected
-share of false discoveries among the cells called significant at or below ``fdr``. A hotspot
-cell is significant and in the high-high quadrant (high index among high neighbours);
-connected hotspot cells form a cluster.
+pseudo p-values are adjusted by the Benjamini–Hochberg procedure (:func:`bh_adjust`, the
+numbers of ``scipy.stats.false_discovery_control`` without importing ``scipy.stats``), which
+keeps the expected share of false discoveries among the cells called significant at or below
+``fdr``. A hotspot cell is significant and in the high-high quadrant (high index among high
+neighbours); connected hotspot cells form a cluster.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
-from scipy.stats import false_discovery_control
 
 from quartiers.spatial.grid import CELL_SIZE_M
 
 __all__ = [
     "HIGH_HIGH",
     "LocalMoran",
+    "bh_adjust",
     "local_moran",
     "queen_pairs",
     "zone_shares",
@@ -36,6 +38,25 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
+
+
+def bh_adjust(p: NDArray[np.floating[Any]]) -> NDArray[np.floating[Any]]:
+    """Return the Benjamini–Hochberg adjusted p-values of ``p`` (one-dimensional).
+
+    The same operations in the same precision (esda's p-values are float32), hence the same
+    numbers, as ``scipy.stats.false_discovery_control(p, method="bh")``.
+    """
+    m = p.size
+    if m <= 1:
+        return p
+    order = np.argsort(p, kind="stable")
+    ranked = np.take_along_axis(p, order, axis=-1)
+    ranked *= m / np.arange(1, m + 1, dtype=ranked.dtype)
+    np.minimum.accumulate(ranked[::-1], out=ranked[::-1])
+    out = np.empty_like(ranked)
+    np.put_along_axis(out, order, ranked, axis=-1)
+    return np.clip(out, 0.0, 1.0)
+
 
 #: esda quadrant of a high value among high neighbours.
 HIGH_HIGH = 1
@@ -177,7 +198,7 @@ def local_moran(
         out_i[idx] = lisa_i
         quad[idx] = lisa_q
         p[idx] = p_sim
-        q[idx] = false_discovery_control(p_sim, method="bh")
+        q[idx] = bh_adjust(p_sim)
     hot = tested & (quad == HIGH_HIGH) & (np.nan_to_num(q, nan=1.0) <= fdr)
     return LocalMoran(
         tested=tested,

@@ -2,17 +2,18 @@
 
 The factors are the groups of :data:`~quartiers.method.variants.GROUPS` (normalisation,
 aggregation, weights, indicators kept, imputed cells); each group gathers the coordinates of
-the :class:`~quartiers.method.variants.ChoiceSpace`. SALib's Saltelli design (scrambled Sobol
+the :class:`~quartiers.method.variants.ChoiceSpace`. Saltelli's design (scrambled Sobol
 sequence, ``N × (groups + 2)`` evaluations, no second-order terms) feeds the same evaluator as
-the Monte Carlo; the output is the QPV's *position*: the share of the territory's residents
-living in cells less vulnerable than the QPV (0–1), the index made comparable across
-normalisations. The first-order index of a group is the share of the position's variance it
-explains alone; the total index adds its interactions with the other groups.
+the Monte Carlo, all of it evaluated in batches (:func:`~quartiers.method.evaluation.evaluate`);
+the design and the estimators are SALib's, computed with numpy (:mod:`quartiers.method.saltelli`).
+The output is the QPV's *position*: the share of the territory's residents living in cells
+less vulnerable than the QPV (0–1), the index made comparable across normalisations. The
+first-order index of a group is the share of the position's variance it explains alone; the
+total index adds its interactions with the other groups.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ from numpy.typing import NDArray
 
 from quartiers.method.evaluation import evaluate_blocks
 from quartiers.method.problem import RankingProblem
+from quartiers.method.saltelli import saltelli_design, sobol_estimates
 from quartiers.method.variants import GROUPS, ChoiceSpace
 from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import NullProgress, Progress
@@ -137,20 +139,11 @@ def sobol_indices(
         Computes the blocks of evaluations (:func:`~quartiers.method.evaluation.evaluate_blocks`:
         the same numbers in this process or on a Dask cluster).
     """
-    from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import sobol as sobol_sample
-
     if not space.size or samples <= 0:
         return None
     progress = progress or NullProgress()
     groups = tuple(dict.fromkeys(space.groups))
-    salib = {
-        "num_vars": space.size,
-        "names": list(space.names),
-        "bounds": [[0.0, 1.0]] * space.size,
-        "groups": list(space.groups),
-    }
-    design = sobol_sample.sample(salib, samples, calc_second_order=False, seed=seed)
+    design = saltelli_design(space.groups, samples, seed)
     progress.start("Sensibilité : indices de Sobol des choix de méthode", total=len(design))
     try:
         outcomes = evaluate_blocks(
@@ -164,16 +157,11 @@ def sobol_indices(
         y = outcomes.position[:, q]
         if not problem.eligible[q] or not np.isfinite(y).all() or np.ptp(y) == 0:
             continue
-        with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-            warnings.simplefilter("ignore")
-            # SALib seeds its bootstrap only when the seed is truthy: shift it off zero.
-            res = sobol_analyze.analyze(
-                salib, y, calc_second_order=False, num_resamples=RESAMPLES, seed=seed + 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # SALib seeded its bootstrap only when the seed is truthy: shifted off zero.
+            first[q], first_conf[q], total[q], total_conf[q] = sobol_estimates(
+                y, len(groups), resamples=RESAMPLES, seed=seed + 1
             )
-        first[q] = res["S1"]
-        first_conf[q] = res["S1_conf"]
-        total[q] = res["ST"]
-        total_conf[q] = res["ST_conf"]
     return SobolResult(
         groups=groups,
         first=first,
