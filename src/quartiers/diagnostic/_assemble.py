@@ -32,6 +32,7 @@ from quartiers.diagnostic.scoring import RunContext, RunScores
 from quartiers.indicators.exposure import climate_per_cell
 from quartiers.method.coherence import coherence_audit
 from quartiers.method.hazard import hazard_record
+from quartiers.spatial.grid import cell_squares
 
 __all__ = ["assemble"]
 
@@ -81,7 +82,15 @@ def _cells_layer(ctx: RunContext, scores: RunScores, tables: _outputs.Tables) ->
         ctx.computed,
         cell_commune(layers.commune_shares, len(layers.cells)),
         cell_qpv(layers.matrix, layers.zones, scores.is_qpv),
+        cell_squares(_geometry(ctx.inputs.cells), layers.rows, layers.xy),
     )
+
+
+def _geometry(cells: pd.DataFrame) -> gpd.GeoSeries | None:
+    """Return the input cells' geometry column (None without one)."""
+    if isinstance(cells, gpd.GeoDataFrame) and cells.active_geometry_name in cells.columns:
+        return cells.geometry
+    return None
 
 
 def _zones_layer(ctx: RunContext, scores: RunScores, tables: _outputs.Tables) -> gpd.GeoDataFrame:

@@ -42,12 +42,15 @@ class Layers:
         QPV, rest-of-commune and rest-of-EPCI zones (a copy of ``weights.zones``).
     weights
         Overlap weights: ``matrix`` (zones × cells) and ``commune_shares``.
+    rows
+        Position in the input Filosofi layer of each row of ``cells``.
     """
 
     cells: pd.DataFrame
     xy: NDArray[np.int64]
     zones: gpd.GeoDataFrame
     weights: Overlaps
+    rows: NDArray[np.int64]
 
     @property
     def matrix(self) -> sparse.csr_array:
@@ -79,6 +82,14 @@ def require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
 
 def prepare_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, NDArray[np.int64]]:
     """Check the Filosofi cells and return them sorted by id with their corners."""
+    table, xy, _ = _sorted_cells(cells)
+    return table, xy
+
+
+def _sorted_cells(
+    cells: pd.DataFrame,
+) -> tuple[pd.DataFrame, NDArray[np.int64], NDArray[np.int64]]:
+    """Return :func:`prepare_cells` and the input position of each sorted row."""
     if "idcar_200m" not in cells.columns:
         raise InputError("carreaux Filosofi : colonne idcar_200m absente")
     absent = [c for c in REQUIRED_COLUMNS if c not in cells.columns]
@@ -87,17 +98,19 @@ def prepare_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, NDArray[np.int64]]
             f"carreaux Filosofi : colonnes manquantes {', '.join(absent)} "
             "(attendu les comptages INSEE des carreaux de 200 m)"
         )
-    table = pd.DataFrame(cells.drop(columns="geometry", errors="ignore"))
+    table = pd.DataFrame(cells.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
     table["idcar_200m"] = table["idcar_200m"].astype("string")
     if table["idcar_200m"].duplicated().any():
         dup = table.loc[table["idcar_200m"].duplicated(), "idcar_200m"].iloc[0]
         raise InputError(f"carreaux Filosofi : carreau {dup} en double (champ idcar_200m)")
-    table = table.sort_values("idcar_200m", kind="stable").reset_index(drop=True)
+    table = table.sort_values("idcar_200m", kind="stable")
+    rows = table.index.to_numpy(dtype=np.int64)
+    table = table.reset_index(drop=True)
     xy = parse_cell_ids(table["idcar_200m"], source="carreaux Filosofi")
     if "imputed" not in table.columns:
         table["imputed"] = False
     table["imputed"] = table["imputed"].fillna(False).astype(bool)
-    return table, xy
+    return table, xy, rows
 
 
 def prepare_layers(
@@ -114,7 +127,7 @@ def prepare_layers(
     if inputs.qpv["code_qp"].duplicated().any():
         dup = inputs.qpv.loc[inputs.qpv["code_qp"].duplicated(), "code_qp"].iloc[0]
         raise InputError(f"QPV : code {dup} en double (champ code_qp)")
-    cells, xy = prepare_cells(inputs.cells)
+    cells, xy, rows = _sorted_cells(inputs.cells)
     qpv = to_cell_crs(inputs.qpv, name="QPV").sort_values("code_qp").reset_index(drop=True)
     communes = to_cell_crs(inputs.communes, name="communes")
     communes = communes.sort_values("insee_com").reset_index(drop=True)
@@ -122,7 +135,7 @@ def prepare_layers(
     weights = overlaps_for(
         xy, qpv, communes, overlaps, groups=region_groups(qpv, communes), executor=executor
     )
-    return Layers(cells=cells, xy=xy, zones=weights.zones.copy(), weights=weights)
+    return Layers(cells=cells, xy=xy, zones=weights.zones.copy(), weights=weights, rows=rows)
 
 
 def region_groups(qpv: pd.DataFrame, communes: pd.DataFrame) -> NDArray[np.int64]:

@@ -46,6 +46,19 @@ def _indicator_columns(values: FloatArray, ids: Sequence[str]) -> dict[str, Floa
     return {i: values[:, pos[i]] if i in pos else np.full(n, np.nan) for i in REGISTRY}
 
 
+def _shared_columns(values: FloatArray, ids: Sequence[str]) -> dict[str, Any]:
+    """Return :func:`_indicator_columns` with one shared, copy-on-write empty column."""
+    pos = {i: j for j, i in enumerate(ids)}
+    empty = pd.Series(np.full(values.shape[0], np.nan), copy=False)
+    return {i: values[:, pos[i]] if i in pos else empty for i in REGISTRY}
+
+
+def _int_array(values: FloatArray) -> pd.arrays.IntegerArray:
+    """Return ``values`` as nullable integers (NaN → missing), like ``pd.array(..., "Int64")``."""
+    missing = ~np.isfinite(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
+
+
 @dataclass
 class Tables:
     """Builds the output layers from computed arrays."""
@@ -129,8 +142,14 @@ class Tables:
         computed: CellIndicators,
         cell_commune: NDArray[np.object_],
         cell_qpv: tuple[NDArray[np.object_], FloatArray],
+        squares: NDArray[np.object_] | None = None,
     ) -> gpd.GeoDataFrame:
-        """Return the ``cells`` layer."""
+        """Return the ``cells`` layer (``squares``: the cells' geometries, built when None).
+
+        The columns are not gathered into one block: the layer holds the scored arrays
+        themselves, and the indicators not computed share one empty column (copied on
+        write), so a national grid of 2.3 million cells is not copied whole.
+        """
         pop = cells["ind"].to_numpy(dtype="float64")
         mask = None if self.completeness is None else self.completeness.cells
         incomplete = self._excluded(mask, len(pop)) & ~small
@@ -146,17 +165,18 @@ class Tables:
             "population": pop,
             "households": cells["men"].to_numpy(dtype="float64"),
             "poor_households": cells["men_pauv"].to_numpy(dtype="float64"),
-            **_indicator_columns(scored.values, self.ids),
+            **_shared_columns(scored.values, self.ids),
             **computed.extra,
             **self._scores(scored.scores),
             "index": scored.index,
             **scored.hazard,
-            "quintile": pd.array(_as_int(_classes(scored.index, breaks)), dtype="Int64"),
+            "quintile": _int_array(_classes(scored.index, breaks)),
             "status": status,
             "status_detail": detail,
         }
-        frame = pd.DataFrame(data)
-        return gpd.GeoDataFrame(frame, geometry=cell_boxes(xy), crs=CELL_CRS)
+        frame = pd.DataFrame(data, copy=False)
+        geometry = cell_boxes(xy) if squares is None else squares
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=CELL_CRS)
 
     def zones_frame(
         self,

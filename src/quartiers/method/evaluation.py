@@ -35,7 +35,7 @@ from quartiers.method.variants import ChoiceSpace, Draws
 from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import NullProgress, Progress
 
-__all__ = ["BATCH", "Outcomes", "batch_size", "evaluate", "evaluate_blocks"]
+__all__ = ["BATCH", "MAX_BATCH_UNITS", "Outcomes", "batch_size", "evaluate", "evaluate_blocks"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -45,12 +45,23 @@ IntArray = NDArray[np.int64]
 #: BATCH × 5,000 units (memory: units × perturbed indicators floats per draw), so a small
 #: territory evaluates more draws at once (:func:`batch_size`).
 BATCH = 64
+#: Most draws × units a batch holds: its work arrays take a few hundred bytes per draw and
+#: unit (every indicator's weighted terms, the perturbed columns, the dimension scores), so
+#: above 50,000 units the batches shrink (to one draw for the 2.3 million cells of France)
+#: instead of needing tens of GB. The outcomes do not depend on the batch size.
+MAX_BATCH_UNITS = BATCH * 50_000
 
 
 def batch_size(n_units: int) -> int:
-    """Return the draws per batch for ``n_units`` stacked units (a power of 2, 64 to 1,024)."""
+    """Return the draws per batch for ``n_units`` stacked units (a power of 2, 1 to 1,024).
+
+    64 to 1,024 draws up to 50,000 units, fewer above (:data:`MAX_BATCH_UNITS`).
+    """
     target = BATCH * 5_000 / max(1, n_units)
-    return int(min(1024, max(BATCH, 2 ** int(np.floor(np.log2(max(target, 1.0)))))))
+    size = int(min(1024, max(BATCH, 2 ** int(np.floor(np.log2(max(target, 1.0)))))))
+    while size > 1 and size * n_units > MAX_BATCH_UNITS:
+        size //= 2
+    return size
 
 
 @dataclass(frozen=True)

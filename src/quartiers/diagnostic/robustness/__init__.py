@@ -127,14 +127,15 @@ def add_robustness(
     run = dict(diag.run)
     run["uncertainty"] = {"enabled": False}
     run["sensitivity"] = {"enabled": False}
+    hotspots_on = options.hotspots and method.hotspots.enabled
     if options.uncertainty and unc.enabled:
-        explored = explore_uncertainty(data, unc, codes, progress, executor)
+        explored = explore_uncertainty(data, unc, codes, progress, executor, hotspots_on)
         columns.update(explored.columns)
         run["uncertainty"], run["sensitivity"] = explored.uncertainty, explored.sensitivity
         draws_cells = explored.draws_cells
     hotspots = empty_hotspots()
     run["hotspots"] = {"enabled": False}
-    if options.hotspots and method.hotspots.enabled:
+    if hotspots_on:
         seed = method.hotspots.seed if options.seed is None else options.seed
         found = find_hotspots(
             diag.cells, data, seed=seed, draws_cells=draws_cells, progress=progress

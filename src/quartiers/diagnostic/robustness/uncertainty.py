@@ -19,6 +19,7 @@ from quartiers.diagnostic.robustness.columns import FEW_RANKED
 from quartiers.diagnostic.robustness.inputs import RobustnessInputs
 from quartiers.method.choices import Uncertainty
 from quartiers.method.composite import CompiledMethod, compile_method
+from quartiers.method.hotspot_draws import MAX_DRAWS
 from quartiers.method.sensitivity import SobolResult, sobol_indices
 from quartiers.method.uncertainty import (
     ROBUST_THRESHOLD,
@@ -63,16 +64,23 @@ def explore_uncertainty(
     codes: list[str],
     progress: Progress,
     executor: Executor,
+    keep_cells: bool = True,
 ) -> UncertaintyResult:
     """Draw the method's choices, compute rank intervals and Sobol indices of each QPV.
 
     Blocks of draws and of Sobol evaluations go to ``executor`` (same numbers anywhere).
+    With ``keep_cells`` every draw's cell index is returned (for the hotspots across draws).
     """
     method = data.method
     compiled = compile_method(method, data.totals.indicator_ids, data.computed.missing)
     problem = _problem(data, compiled)
     summary, outcomes, space = explore(
-        method, problem, settings=settings, progress=progress, executor=executor
+        method,
+        problem,
+        settings=settings,
+        progress=progress,
+        executor=executor,
+        keep_cells=MAX_DRAWS if keep_cells else 0,
     )
     sobol = sobol_indices(
         problem,
