@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from _carte_data import carte_data
 from quartiers.diagnostic import Diagnostic
 from quartiers.diagnostic.basemap import BANDS, build_basemap, read_basemap, write_basemap
 
@@ -91,9 +92,7 @@ def test_carte_embeds_the_basemap(demo_run: Any) -> None:
     html = (out / "carte.html").read_text(encoding="utf-8")
     assert '<script src="assets/fond.js"></script>' in html
     assert (out / "assets" / "fond.js").is_file()
-    found = re.search(r"const DONNEES = (\{.*?\});\n", html, re.S)
-    assert found is not None
-    data = json.loads(found.group(1))
+    data = carte_data(out / "carte.html")
     fond = data["fond"]
     assert [b["file"] for b in fond["bands"]] == [b["file"] for b in BANDS]
     assert all(b["data"]["features"] for b in fond["bands"])

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import shapely
 
+from _carte_data import carte_data
 from quartiers.errors import InputError
 from quartiers.outputs.classes import PALETTES, Legend, class_of, make_legend
 from quartiers.outputs.formatting import MISSING, format_value, unit_style
@@ -102,10 +103,7 @@ def fake_vendor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _data(page: Path) -> dict[str, object]:
-    html = page.read_text(encoding="utf-8")
-    match = re.search(r"const DONNEES = (\{.*?\});\n", html, re.S)
-    assert match is not None
-    return json.loads(match.group(1))  # type: ignore[no-any-return]
+    return carte_data(page)
 
 
 def test_page_is_self_contained(tmp_path: Path, fake_vendor: Path) -> None:
@@ -273,6 +271,10 @@ def test_map_renders_in_chromium(tmp_path: Path, browser: Any) -> None:
         assert state.get_attribute("data-pret") == "oui"
         assert state.get_attribute("data-qpv") == "2"
         assert int(state.get_attribute("data-carreaux") or 0) > 0
+        # The page's script rebuilds the packed GeoJSON exactly as the Python reader does.
+        rebuilt = json.loads(page.evaluate("JSON.stringify([DONNEES.cells, DONNEES.qpv])"))
+        expected = carte_data(page_path)
+        assert rebuilt == [expected["cells"], expected["qpv"]]
         assert page.locator(".etiquette-qpv").count() == 2
         assert page.locator("#bandeau-fictif").is_visible()
         assert "Indice de vulnérabilité" in page.inner_text("#legende")

@@ -211,6 +211,27 @@ def test_climate_section_matches_the_climate_table(demo_diag: Diagnostic) -> Non
     assert missing.rows == [] and "non disponibles" in missing.note
 
 
+def test_climate_section_names_drias_when_it_stands_in(demo_diag: Diagnostic) -> None:
+    """Issue 17: without Climadiag, the DRIAS 2020 values are labelled as such on the sheet."""
+    own = climate_section(demo_diag, "00001", chart=True)
+    assert "Climadiag Commune" in own.note and "DRIAS" not in own.note
+    assert own.chart is not None and own.chart.title.endswith("(Climadiag)")
+    diag = _copy(demo_diag)
+    diag.climate = diag.climate.assign(source="drias:RCP8.5")
+    fallback = climate_section(diag, "00001", chart=True)
+    assert fallback.rows and fallback.chart is not None
+    assert fallback.chart.title.endswith("(DRIAS 2020)")
+    assert fallback.note.startswith("Météo-France, DRIAS 2020 (scénario RCP 8.5), valeur du point")
+    assert "faute de données Climadiag Commune" in fallback.note
+    assert "2021–2050, 2041–2070 et 2071–2100" in fallback.note
+    assert "Climadiag Commune) : moyenne" not in fallback.note
+    mixed = _copy(demo_diag)
+    hot = mixed.climate["indicator"] == "very_hot_days"
+    mixed.climate = mixed.climate.assign(source=mixed.climate["source"].where(~hot, "drias:RCP8.5"))
+    both = climate_section(mixed, "00001", chart=False)
+    assert "Climadiag Commune" in both.note and "À défaut : Météo-France, DRIAS 2020" in both.note
+
+
 def test_pooled_rates_are_ratios_of_sums(demo_diag: Diagnostic) -> None:
     qpv = demo_diag.qpv
     expected = qpv["poor_households"].sum() / qpv["households"].sum()

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import numpy as np
 
+from _carte_data import carte_data
 from quartiers.diagnostic import Diagnostic
 from quartiers.outputs.classes import class_of
 from quartiers.report.maps import index_classes
@@ -16,10 +15,7 @@ from quartiers.web.catalog import load_territory
 
 
 def _carte_data(directory: Path) -> dict[str, object]:
-    html = (directory / "carte.html").read_text(encoding="utf-8")
-    match = re.search(r"const DONNEES = (\{.*?\});\n", html, re.S)
-    assert match is not None
-    return json.loads(match.group(1))  # type: ignore[no-any-return]
+    return carte_data(directory / "carte.html")
 
 
 def _web_classes(values: np.ndarray, breaks: list[float]) -> list[int]:

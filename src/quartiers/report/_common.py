@@ -201,6 +201,8 @@ def attributions(diag: Diagnostic) -> list[str]:
         out.append("Source : INSEE (Filosofi, BPE, COG), Licence Ouverte 2.0.")
     if "climadiag" in ids:
         out.append("Source : Météo-France, Climadiag Commune.")
+    if "drias" in ids:
+        out.append("Source : « Drias, données Météo-France, CERFACS, IPSL » (DRIAS 2020).")
     return out
 
 

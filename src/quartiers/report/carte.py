@@ -28,6 +28,7 @@ from quartiers.indicators.registry import REGISTRY
 from quartiers.outputs.classes import NO_DATA_COLOUR, NO_DATA_LABEL, Legend, class_of
 from quartiers.outputs.formatting import MISSING, SHARE_UNIT, unit_style
 from quartiers.outputs.templating import template_environment
+from quartiers.report._carte_pack import pack_collection
 
 __all__ = ["VENDOR_DIR", "write_carte"]
 
@@ -96,8 +97,8 @@ def write_carte(
     props += [_class_column(lg) for lg in indicators]
     qpv_props = list(_QPV_COLUMNS) + [c for c in _QPV_OPTIONAL if c in qpv84.columns]
     data: dict[str, Any] = {
-        "cells": _feature_collection(cells84, props),
-        "qpv": _feature_collection(qpv84, qpv_props),
+        "cells": pack_collection(_feature_collection(cells84, props)),
+        "qpv": pack_collection(_feature_collection(qpv84, qpv_props)),
         "labels": _labels(qpv84),
         "communes": None,
         "indicators": [_layer(lg) for lg in indicators],
@@ -109,7 +110,7 @@ def write_carte(
         "bounds": [round(float(v), _DIGITS) for v in cells84.total_bounds],
     }
     if communes is not None:
-        data["communes"] = _commune_outlines(communes)
+        data["communes"] = pack_collection(_commune_outlines(communes))
     data["fond"] = _inline_basemap(basemap) if basemap is not None else None
     return _write_page(out_dir, sources, data, title=title, fictitious=fictitious)
 
@@ -146,11 +147,11 @@ def _inline_basemap(folder: Path) -> dict[str, Any] | None:
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         bands = [
-            {**band, "data": json.loads((folder / f"{band['file']}.geojson").read_text("utf-8"))}
+            {**band, "data": _read_packed(folder / f"{band['file']}.geojson")}
             for band in manifest["bands"]
         ]
-        contours = json.loads((folder / manifest["contours"]).read_text("utf-8"))
-        labels = json.loads((folder / manifest["labels"]).read_text("utf-8"))
+        contours = _read_packed(folder / manifest["contours"])
+        labels = _read_packed(folder / manifest["labels"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{manifest_path} : fond de carte illisible ({exc})") from None
     return {
@@ -159,6 +160,11 @@ def _inline_basemap(folder: Path) -> dict[str, Any] | None:
         "contours": contours,
         "labels": labels,
     }
+
+
+def _read_packed(path: Path) -> dict[str, Any]:
+    """Read a GeoJSON file of the background in the page's compact form."""
+    return pack_collection(json.loads(path.read_text("utf-8")))
 
 
 def _class_column(legend: Legend) -> str:

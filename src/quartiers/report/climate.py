@@ -1,4 +1,8 @@
-"""Heat horizons of a commune: Climadiag indicators today and at +2, +2.7 and +4 °C."""
+"""Heat horizons of a commune: Climadiag indicators today and at +2, +2.7 and +4 °C.
+
+Without Climadiag Commune for the commune, the DRIAS 2020 values (nearest SAFRAN grid point,
+one RCP scenario) stand in for them, and the section says so (title, note).
+"""
 
 from __future__ import annotations
 
@@ -95,16 +99,42 @@ def climate_section(diag: Diagnostic, insee_com: str, *, chart: bool = True) -> 
         )
         for ind, points in values.items()
     ]
+    source, note = _source(diag.climate, insee_com)
     drawn = None
     if chart:
         drawn = climate_chart(
             {_SHORT[ind]: points for ind, points in values.items()},
             horizons=horizons,
-            title=f"Chaleur à {name} selon le niveau de réchauffement (Climadiag)",
+            title=f"Chaleur à {name} selon le niveau de réchauffement ({source})",
         )
-    note = (
-        "Valeurs communales de Météo-France (Climadiag Commune) : moyenne des modèles et, "
-        "entre parenthèses, leur fourchette. Niveaux de réchauffement de la trajectoire de "
-        "référence (TRACC) : +2 °C vers 2030, +2,7 °C vers 2050, +4 °C vers 2100."
-    )
     return ClimateSection(commune=commune, horizons=horizons, rows=rows, chart=drawn, note=note)
+
+
+def _source(climate: pd.DataFrame, insee_com: str) -> tuple[str, str]:
+    """Return the short name and the note of the commune's climate source (French)."""
+    mine = climate[climate["insee_com"].astype(str) == insee_com]
+    sources = set(mine.get("source", pd.Series(dtype=str)).astype(str))
+    drias = sorted(s.split(":", 1)[1] for s in sources if s.startswith("drias:"))
+    tracc = (
+        "Niveaux de réchauffement de la trajectoire de référence (TRACC) : +2 °C vers 2030, "
+        "+2,7 °C vers 2050, +4 °C vers 2100."
+    )
+    climadiag = (
+        "Valeurs communales de Météo-France (Climadiag Commune) : moyenne des modèles et, "
+        "entre parenthèses, leur fourchette."
+    )
+    if not drias:
+        return "Climadiag", f"{climadiag} {tracc}"
+    scenario = ", ".join(drias).replace("RCP", "RCP ")
+    fallback = (
+        f"Météo-France, DRIAS 2020 (scénario {scenario}), valeur du point de la grille "
+        "SAFRAN le plus proche de la commune"
+    )
+    periods = (
+        "Périodes DRIAS : 1976–2005 pour la référence, 2021–2050, 2041–2070 et 2071–2100 "
+        "rangées en 2030, 2050 et 2100 (approximation : des fenêtres de 30 ans d'un scénario, "
+        "non des niveaux de réchauffement)."
+    )
+    if "climadiag" in sources:
+        return "Climadiag, à défaut DRIAS", f"{climadiag} À défaut : {fallback}. {periods}"
+    return "DRIAS 2020", f"{fallback}, faute de données Climadiag Commune. {periods}"

@@ -42,6 +42,7 @@ from quartiers.web.charts import (
     score_chart,
 )
 from quartiers.web.payloads import TerritoryPayloads
+from quartiers.web.views import climate_source_text
 
 __all__ = ["qpv_context"]
 
@@ -280,6 +281,7 @@ def qpv_context(td: TerritoryData, pay: TerritoryPayloads, code_qp: str) -> dict
         "ratio_chart": _ratio_chart(rows),
         "uncertainty": _uncertainty(td, detail, pay),
         "climate": _climate(detail),
+        "climate_source": climate_source_text(td),
         "hazards": hazard_summary(
             td.qpv.iloc[td.qpv_position(code_qp)], td.diagnostic.record.missing_indicators
         ),
