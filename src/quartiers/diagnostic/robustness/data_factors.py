@@ -37,7 +37,7 @@ def _allocation(problem: RankingProblem, settings: Uncertainty, has_buildings: b
         reason = "la méthode ne déclare pas de règle alternative (uncertainty.allocations)"
     elif not has_buildings:
         reason = (
-            "pas de bâtiments résidentiels dans les données du territoire : seule la "
+            "pas de bâtiments résidentiels dans les données du territoire, seule la "
             "répartition par surface est possible"
         )
     else:
