@@ -46,7 +46,11 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class AllocationSummary:
-    """Populations per zone under both allocations, and how the buildings one was made."""
+    """Populations per zone under both allocations, and how the buildings one was made.
+
+    ``alternative`` is the rule the run did not use and its overlap shares (zones × cells),
+    drawn by the uncertainty analysis; None without residential buildings.
+    """
 
     rule: str
     area: dict[str, FloatArray]
@@ -56,6 +60,7 @@ class AllocationSummary:
     building_count: int
     dwellings_used: int
     source: str
+    alternative: tuple[str, sparse.csr_array] | None = None
 
     @property
     def population_area(self) -> FloatArray:
@@ -114,6 +119,11 @@ def allocate(
         building_count=alloc.buildings,
         dwellings_used=alloc.dwellings_used,
         source="+".join(sources),
+        alternative=(
+            ("area", sparse.csr_array(layers.matrix))
+            if method.allocation == "buildings"
+            else ("buildings", sparse.csr_array(alloc.matrix))
+        ),
     )
     if method.allocation != "buildings":
         return layers, summary

@@ -67,6 +67,9 @@ class CellIndicators:
     lcz_variable
         Per LCZ class of « variable » heat sensitivity, its share of each cell's scored LCZ
         area (the Monte Carlo draws these classes' scores).
+    canopy_mapped
+        ``canopy_share`` counts mapped features (OpenStreetMap or BD TOPO trees and woods),
+        not a tree-cover raster: its mapping completeness is drawn in the Monte Carlo.
     """
 
     values: dict[str, CellIndicator]
@@ -75,6 +78,7 @@ class CellIndicators:
     climate: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
     lcz_variable: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+    canopy_mapped: bool = False
 
 
 #: Run note on the cool indoor places (« supposé » unless the city declares summer openings).
@@ -205,6 +209,7 @@ def _add_tree_cover(
         found.notes.append("raster de couvert arboré sans valeur sur les carreaux : ignoré")
         return
     found.values["canopy_share"] = from_values(cover, on.population)
+    found.canopy_mapped = False
     found.missing.pop("canopy_share", None)
     found.notes.append("canopée : raster de couvert arboré (--source couvert_arbore)")
 
@@ -288,6 +293,7 @@ def _add_vegetation(
         default_crown_m=method.default_crown_m,
     )
     found.values["canopy_share"] = from_values(canopy, on.population)
+    found.canopy_mapped = True
     found.values["green_share"] = from_values(green, on.population)
     if not have_veg:
         found.notes.append("espaces verts (polygones) absents : seuls les arbres isolés comptent")

@@ -29,6 +29,7 @@ from quartiers.diagnostic.health_validation import add_health_validation
 from quartiers.diagnostic.result import Diagnostic
 from quartiers.diagnostic.robustness import RobustnessInputs, RobustnessOptions, add_robustness
 from quartiers.diagnostic.scoring import RunContext, RunScores, score_run
+from quartiers.method.osm_coverage import blocks_of
 from quartiers.method.spec import Method, default_method
 from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import NullProgress, Progress
@@ -134,7 +135,7 @@ def _completed(
     """Add robustness, territory, allocation, INSEE and health columns to the scored run."""
     diag = add_robustness(
         result,
-        _robustness_inputs(ctx, scores),
+        _robustness_inputs(ctx, scores, allocation),
         options=robustness,
         progress=progress,
         executor=executor,
@@ -158,17 +159,27 @@ def _zone_totals(layers: Layers, computed: CellIndicators) -> ZoneTotals:
     )
 
 
-def _robustness_inputs(ctx: RunContext, scores: RunScores) -> RobustnessInputs:
+def _robustness_inputs(
+    ctx: RunContext, scores: RunScores, allocation: AllocationSummary
+) -> RobustnessInputs:
     """Return what the robustness steps read from the scored run."""
     cells = ctx.layers.cells
+    rows = np.flatnonzero(scores.is_qpv)
+    alternative = allocation.alternative
     return RobustnessInputs(
         method=ctx.method,
         computed=ctx.computed,
         cell_population=cells["ind"].to_numpy(dtype="float64"),
         imputed=cells["imputed"].to_numpy(dtype=bool),
         is_qpv=scores.is_qpv,
-        qpv_matrix=sparse.csr_array(ctx.layers.matrix[np.flatnonzero(scores.is_qpv)]),
+        qpv_matrix=sparse.csr_array(ctx.layers.matrix[rows]),
         totals=ctx.totals,
         completeness=scores.completeness,
         scale=ctx.scale,
+        alternative=(
+            None
+            if alternative is None
+            else (alternative[0], sparse.csr_array(alternative[1][rows]))
+        ),
+        osm_blocks=blocks_of(ctx.layers.xy) if ctx.computed.canopy_mapped else None,
     )

@@ -4,7 +4,9 @@ The stacked matrix holds the QPV then the cells (units × indicators). Columns t
 perturbs are normalised once per normalisation and kept, with their aggregation terms
 (:meth:`Engine.terms`); the Filosofi columns of the cells INSEE imputed are perturbed and
 normalised per draw (:meth:`Engine.perturbed_batch`, :func:`moving_columns`), and so is
-``lcz_heat`` when the scores of « variable » LCZ classes are drawn (:meth:`Engine.lcz_batch`).
+``lcz_heat`` when the scores of « variable » LCZ classes are drawn (:meth:`Engine.lcz_batch`),
+and ``canopy_share`` when its OpenStreetMap completeness is drawn
+(:func:`~quartiers.method.osm_coverage.osm_batch`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from scipy import sparse
 from quartiers.indicators.base import safe_ratio
 from quartiers.method._batch import GEOMETRIC_FLOOR, batch_normalise
 from quartiers.method.normalise import normalise, subset
+from quartiers.method.osm_coverage import osm_batch
 from quartiers.method.problem import RankingProblem
 from quartiers.method.variants import ChoiceSpace, Draws
 
@@ -261,6 +264,8 @@ def moving_columns(
         signature.append(draws.noise_key[rows][:, None].astype("float64"))
     if draws.lcz_scores is not None and engine.p.lcz_column >= 0:
         signature.append(draws.lcz_scores[rows])
+    if draws.osm_key is not None and engine.p.osm_column >= 0:
+        signature.append(draws.osm_key[rows][:, None].astype("float64"))
     _, first, inverse = np.unique(
         np.hstack(signature), axis=0, return_index=True, return_inverse=True
     )
@@ -288,6 +293,11 @@ def _moving_columns(
     if draws.lcz_scores is not None and p.lcz_column >= 0:
         v, r = engine.lcz_batch(draws.lcz_scores[rows])
         cols.append(p.lcz_column)
+        values.append(v[:, :, None])
+        references.append(r[:, :, None])
+    if draws.osm_key is not None and p.osm_column >= 0:
+        v, r = osm_batch(p, engine.seed, draws.osm_key[rows])
+        cols.append(p.osm_column)
         values.append(v[:, :, None])
         references.append(r[:, :, None])
     if not cols:

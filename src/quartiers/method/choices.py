@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from quartiers.method.spec_parts import AGGREGATIONS
+from quartiers.method.spec_parts import AGGREGATIONS, ALLOCATIONS
 
 if TYPE_CHECKING:
     from quartiers.method.spec import Method
@@ -62,6 +62,15 @@ class Uncertainty(BaseModel):
         ``[min, max]`` of the score of an LCZ class whose heat sensitivity is « variable »
         (``lcz_heat_scores``): the method runs with the middle, each Monte Carlo draw takes a
         score drawn uniformly in the range, independently per class.
+    allocations
+        Rules allocating the cells' counts to the QPV drawn (``area``, ``buildings``; the
+        method's ``allocation`` among them); varied only when the territory has residential
+        buildings. None = the method's rule only.
+    osm_completeness
+        ``[min, max]`` of the share of the real tree canopy that OpenStreetMap maps, drawn
+        per block of 1 km (:mod:`quartiers.method.osm_coverage`): each draw divides a
+        block's mapped canopy by it. Varied only when the canopy comes from mapped features
+        (no tree-cover raster). None = the mapped canopy as it is.
     sobol_samples
         Base sample size N of the Sobol analysis (power of two; N × (groups + 2)
         evaluations); 0 = no Sobol analysis.
@@ -81,6 +90,8 @@ class Uncertainty(BaseModel):
     indicator_dropout: float = Field(default=0.0, ge=0, lt=0.5)
     imputed_precision: float = Field(default=0.0, ge=0, lt=1)
     lcz_variable_range: tuple[float, float] = (1.0, 3.0)
+    allocations: tuple[str, ...] | None = None
+    osm_completeness: tuple[float, float] | None = None
     sobol_samples: int = Field(default=32, ge=0, le=65_536)
 
 
@@ -159,6 +170,7 @@ def check_choices(method: Method) -> list[tuple[str, str]]:
         )
     errors += _check_zscore_geometric(method)
     errors += _check_ranges(method)
+    errors += _check_data_factors(method)
     if unc.sobol_samples and unc.sobol_samples & (unc.sobol_samples - 1):
         errors.append(
             (
@@ -190,6 +202,33 @@ def _check_zscore_geometric(method: Method) -> list[tuple[str, str]]:
             )
         ]
     return []
+
+
+def _check_data_factors(method: Method) -> list[tuple[str, str]]:
+    """Check the allocation rules and the OSM completeness range drawn."""
+    unc = method.uncertainty
+    errors: list[tuple[str, str]] = []
+    if unc.allocations is not None:
+        errors += _listed(unc.allocations, tuple(ALLOCATIONS), "uncertainty.allocations")
+        if method.allocation not in unc.allocations:
+            errors.append(
+                (
+                    "uncertainty.allocations",
+                    f"la règle d'allocation de la méthode ({method.allocation}) doit figurer "
+                    "parmi les règles explorées",
+                )
+            )
+    if unc.osm_completeness is not None:
+        low, high = unc.osm_completeness
+        if not (math.isfinite(low) and math.isfinite(high) and 0 < low <= high <= 1):
+            errors.append(
+                (
+                    "uncertainty.osm_completeness",
+                    "bornes [min, max] attendues avec 0 < min ≤ max ≤ 1 (part de la canopée "
+                    "réelle que cartographie OpenStreetMap)",
+                )
+            )
+    return errors
 
 
 def _check_ranges(method: Method) -> list[tuple[str, str]]:

@@ -131,10 +131,16 @@ def evaluate(
             else None
         ),
     )
+    # the alternative allocation rule changes the QPV rows only: its own engine (and caches)
+    engines = [engine]
+    if draws.allocation is not None:
+        engines.append(Engine(problem.under_alternative(), space.precision, seed))
+    rule = np.zeros(m, dtype=np.int64) if draws.allocation is None else draws.allocation
     size = batch_size(engine.stacked.shape[0])
     for start in range(0, m, size):
         rows = np.arange(start, min(m, start + size))
-        _evaluate_batch(engine, space, draws, rows, out)
+        for a in np.unique(rule[rows]):
+            _evaluate_batch(engines[int(a)], space, draws, rows[rule[rows] == a], out)
         progress.advance(float(rows.size))
     return out
 

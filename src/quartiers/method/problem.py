@@ -8,7 +8,7 @@ thousands of method variants by :mod:`quartiers.method.evaluation` (Monte Carlo 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -83,6 +83,15 @@ class RankingProblem:
     cell_group, qpv_group
         Territory index of each cell and QPV (method ``reference: territory``; -1: none):
         a unit is normalised against the cells of its territory (all cells for -1).
+    allocation_rules
+        The run's allocation rule then the alternative one a draw may use instead (empty:
+        the allocation does not vary).
+    alternative_matrix
+        Overlap shares (QPV × cells) under the alternative rule, or None.
+    osm_column, osm_blocks, osm_range
+        Column of ``canopy_share`` when it comes from mapped OpenStreetMap features, each
+        cell's block of 1 km and the completeness range drawn per block
+        (:mod:`quartiers.method.osm_coverage`); -1 / None when the canopy does not vary.
     """
 
     compiled: CompiledMethod
@@ -111,11 +120,39 @@ class RankingProblem:
     reference: Reference | None = None
     cell_group: IntArray | None = None
     qpv_group: IntArray | None = None
+    allocation_rules: tuple[str, ...] = ()
+    alternative_matrix: sparse.csr_array | None = None
+    osm_column: int = -1
+    osm_blocks: IntArray | None = None
+    osm_range: tuple[float, float] = (1.0, 1.0)
 
     @property
     def n_qpv(self) -> int:
         """Return the number of QPV."""
         return int(self.qpv_num.shape[0])
+
+    def under_alternative(self) -> RankingProblem:
+        """Return the problem with the QPV allocated by the alternative rule.
+
+        The cells do not change; the QPV's sums, residents and LCZ class weights are
+        summed again through :attr:`alternative_matrix`. The QPV ranked stay the run's.
+        """
+        if self.alternative_matrix is None:
+            return self
+        matrix = self.alternative_matrix
+        lcz_qpv = self.lcz_qpv
+        if lcz_qpv is not None and self.lcz_shares is not None:
+            den = self.cell_den[:, [self.lcz_column]]
+            lcz_qpv = np.asarray(matrix @ (den * self.lcz_shares), dtype="float64")
+        return replace(
+            self,
+            qpv_matrix=matrix,
+            qpv_num=np.asarray(matrix @ self.cell_num, dtype="float64"),
+            qpv_den=np.asarray(matrix @ self.cell_den, dtype="float64"),
+            qpv_population=np.asarray(matrix @ self.cell_population, dtype="float64"),
+            lcz_qpv=lcz_qpv,
+            alternative_matrix=None,
+        )
 
 
 def build_problem(
@@ -135,6 +172,8 @@ def build_problem(
     reference: Reference | None = None,
     cell_group: IntArray | None = None,
     qpv_group: IntArray | None = None,
+    alternative_matrix: sparse.csr_array | None = None,
+    osm_blocks: IntArray | None = None,
 ) -> RankingProblem:
     """Gather the arrays of a :class:`RankingProblem`.
 
@@ -166,6 +205,13 @@ def build_problem(
         A fixed reference of the ``compiled`` indicators, or None (the run's cells).
     cell_group, qpv_group
         Territory of each cell and QPV when each is normalised within its territory.
+    alternative_matrix
+        Overlap shares (QPV × cells) under the other allocation rule (the territory has
+        residential buildings), or None; drawn when ``uncertainty.allocations`` lists both.
+    osm_blocks
+        Block of 1 km of each cell when ``canopy_share`` comes from mapped OpenStreetMap
+        features (:func:`~quartiers.method.osm_coverage.blocks_of`), or None; its mapping
+        completeness is drawn when ``uncertainty.osm_completeness`` is set.
     """
     ids = compiled.indicator_ids
     n = len(cell_population)
@@ -197,7 +243,29 @@ def build_problem(
         qpv_group=qpv_group,
         **_indicator_flags(method, ids),
         **lcz,
+        **_data_factors(method, ids, alternative_matrix, osm_blocks),
     )
+
+
+def _data_factors(
+    method: Method,
+    ids: tuple[str, ...],
+    alternative: sparse.csr_array | None,
+    blocks: IntArray | None,
+) -> dict[str, Any]:
+    """Return the allocation and OSM-coverage fields when the data let them vary."""
+    unc = method.uncertainty
+    out: dict[str, Any] = {}
+    rules = [r for r in unc.allocations or () if r != method.allocation]
+    if alternative is not None and rules:
+        out["allocation_rules"] = (method.allocation, rules[0])
+        out["alternative_matrix"] = sparse.csr_array(alternative)
+    span = unc.osm_completeness
+    if blocks is not None and span is not None and span[0] < 1 and "canopy_share" in ids:
+        out["osm_column"] = ids.index("canopy_share")
+        out["osm_blocks"] = np.asarray(blocks, dtype=np.int64)
+        out["osm_range"] = (float(span[0]), float(span[1]))
+    return out
 
 
 def _stack(

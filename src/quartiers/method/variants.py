@@ -39,6 +39,8 @@ GROUPS: dict[str, str] = {
     "imputed": "carreaux estimés par l'INSEE",
     "missing": "dimension absente imputée",
     "lcz_scores": "table des scores LCZ",
+    "allocation": "règle d'allocation",
+    "osm_coverage": "couverture OSM",
 }
 
 # A draw's imputed-cell noise is generated from (seed, key), key = floor(u × KEYS).
@@ -65,6 +67,12 @@ class Draws:
     lcz_scores
         Score of each « variable » LCZ class (draws × ``problem.lcz_classes``), None when
         the LCZ score table does not vary.
+    allocation
+        0: the run's allocation rule, 1: the alternative one (``problem.allocation_rules``);
+        None when the allocation does not vary.
+    osm_key
+        Key of the OSM-completeness draw of each draw (with the seed, see
+        :mod:`quartiers.method.osm_coverage`), None when it does not vary.
     """
 
     normalisation: NDArray[np.int64]
@@ -75,6 +83,8 @@ class Draws:
     noise_key: NDArray[np.int64] | None
     missing: FloatArray | None = None
     lcz_scores: FloatArray | None = None
+    allocation: NDArray[np.int64] | None = None
+    osm_key: NDArray[np.int64] | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +171,9 @@ class ChoiceSpace:
             for d in range(missing.shape[1]):
                 if f"missing:{d}" in col:
                     missing[:, d] = u[:, col[f"missing:{d}"]]
+        osm_key = None
+        if "osm" in col:
+            osm_key = np.minimum((u[:, col["osm"]] * KEYS).astype(np.int64), KEYS - 1)
         lcz = [name for name in col if name.startswith("lcz:")]
         lcz_scores = None
         if lcz:
@@ -175,6 +188,8 @@ class ChoiceSpace:
             noise_key=key,
             missing=missing,
             lcz_scores=lcz_scores,
+            allocation=pick("allocation", 2, 0) if "allocation" in col else None,
+            osm_key=osm_key,
         )
 
 
@@ -236,6 +251,12 @@ def choice_space(
     # « variable » LCZ classes: one coordinate per class present (its score in the range)
     for k in range(len(problem.lcz_classes)):
         add(f"lcz:{k}", "lcz_scores")
+    # allocation rule (area / buildings): only when the territory has residential buildings
+    if problem.alternative_matrix is not None:
+        add("allocation", "allocation")
+    # OSM mapping completeness of the canopy, drawn per block of 1 km
+    if problem.osm_column >= 0:
+        add("osm", "osm_coverage")
     return ChoiceSpace(
         names=tuple(names),
         groups=tuple(groups),
@@ -333,6 +354,8 @@ def describe_space(space: ChoiceSpace, compiled: CompiledMethod) -> dict[str, ob
         "indicator_dropout": space.dropout,
         "imputed_precision": space.precision if "imputed" in space.groups else 0.0,
         "lcz_variable_range": list(space.lcz_range) if "lcz_scores" in space.groups else None,
+        "allocation_varied": "allocation" in space.groups,
+        "osm_coverage_varied": "osm_coverage" in space.groups,
     }
 
 

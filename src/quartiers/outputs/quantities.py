@@ -44,6 +44,10 @@ SOBOL_GROUPS: dict[str, str] = {
     "dimension_weights": "poids des dimensions",
     "indicators": "indicateurs retenus",
     "imputed": "carreaux estimés par l'INSEE",
+    "missing": "dimension absente imputée",
+    "lcz_scores": "table des scores LCZ",
+    "allocation": "règle d'allocation",
+    "osm_coverage": "couverture OSM",
 }
 
 #: Hotspot shares of each QPV (local Moran's I), optional: column → French label.

@@ -21,6 +21,7 @@ from quartiers.web.downloads import downloads_of
 from quartiers.web.pages_territory import HorizonQuery, IndicatorQuery, accept_encoding
 from quartiers.web.state import State
 from quartiers.web.templating import render_page
+from quartiers.web.uncertainty_view import uncertainty_of
 from quartiers.web.validation_view import validation_of
 from quartiers.web.views import indicator_groups
 
@@ -62,6 +63,7 @@ async def comparison(
 def method(request: Request, state: State) -> HTMLResponse:
     methods = {m["territory"]: m for m in json.loads(state.method_json)["territories"]}
     validations = {td.code: validation_of(td.diagnostic.run) for td in state.catalog}
+    uncertainties = {td.code: uncertainty_of(td.diagnostic.run) for td in state.catalog}
     first = next(iter(state.catalog))
     return render_page(
         request,
@@ -70,6 +72,7 @@ def method(request: Request, state: State) -> HTMLResponse:
         "methode",
         methods=methods,
         validations={k: v for k, v in validations.items() if v},
+        uncertainties={k: v for k, v in uncertainties.items() if v},
         groups=indicator_groups(first),
     )
 

@@ -23,8 +23,9 @@ __all__ = [
 FEW_RANKED = 5
 
 #: Sobol groups whose column appears only when the group was explored (an imputed dimension,
-#: « variable » LCZ classes present in the territory).
-OPTIONAL_GROUPS = ("missing", "lcz_scores")
+#: « variable » LCZ classes present in the territory, residential buildings for the
+#: allocation rule, a canopy from mapped features for the OSM coverage).
+OPTIONAL_GROUPS = ("missing", "lcz_scores", "allocation", "osm_coverage")
 
 #: Columns added to the ``qpv`` layer and ``qpv.csv`` (after ``quintile``).
 QPV_COLUMNS = (

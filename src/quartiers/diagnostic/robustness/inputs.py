@@ -43,6 +43,11 @@ class RobustnessInputs:
         Units lacking a dimension and the method's rule (``missing_dimension``).
     scale
         The run's reference (a fixed one is used by every draw as it is).
+    alternative
+        The other allocation rule and its overlap shares (QPV × cells) when the territory
+        has residential buildings, else None (the allocation is not varied).
+    osm_blocks
+        Block of 1 km of each cell when the canopy counts mapped features, else None.
     """
 
     method: Method
@@ -54,6 +59,8 @@ class RobustnessInputs:
     totals: ZoneTotals
     completeness: Completeness | None = None
     scale: RunReference | None = None
+    alternative: tuple[str, sparse.csr_array] | None = None
+    osm_blocks: NDArray[np.int64] | None = None
 
 
 def resident_mean(

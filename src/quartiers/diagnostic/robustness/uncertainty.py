@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from quartiers.diagnostic.robustness.columns import FEW_RANKED
+from quartiers.diagnostic.robustness.data_factors import data_factors
 from quartiers.diagnostic.robustness.inputs import RobustnessInputs
 from quartiers.method.choices import Uncertainty
 from quartiers.method.composite import CompiledMethod, compile_method
@@ -104,6 +105,13 @@ def explore_uncertainty(
         "few_ranked": bool(problem.eligible.sum() < FEW_RANKED),
         "choices": describe_space(space, compiled),
         "lcz_variable_classes": list(problem.lcz_classes),
+        "data_factors": data_factors(
+            problem,
+            settings,
+            has_buildings=data.alternative is not None,
+            canopy_mapped=data.computed.canopy_mapped,
+            canopy_in_index="canopy_share" in compiled.indicator_ids,
+        ),
         "robust_top_quintile": [
             c for c, r in zip(codes, summary.robust_top_quintile, strict=True) if r == 1
         ],
@@ -143,6 +151,8 @@ def _problem(data: RobustnessInputs, compiled: CompiledMethod) -> RankingProblem
             None if scale is None or scale.zone_groups is None else scale.zone_groups[is_qpv]
         ),
         lcz_variable=data.computed.lcz_variable,
+        alternative_matrix=None if data.alternative is None else data.alternative[1],
+        osm_blocks=data.osm_blocks,
     )
 
 
