@@ -220,3 +220,66 @@ def test_a_simulation_runs_no_uncertainty_analysis(
         assert run["hotspots"] == {"enabled": False}
     assert (result.qpv_changes(code)["column"] == "canopy_share").any()
     assert WHATIF_SCOPE.startswith("simulation sans analyse d'incertitude")
+
+
+def test_reused_indicator_steps_give_the_numbers_of_a_full_rerun(
+    synthetic: Synthetic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A baseline with a memo: the rerun skips the steps whose layers the actions left alone
+    (buildings for a planting) and gives exactly the numbers of a rerun that computes all."""
+    import quartiers.diagnostic._cell_indicators as steps
+    from quartiers.actions.whatif import WHATIF_ROBUSTNESS
+    from quartiers.diagnostic import IndicatorMemo
+    from quartiers.diagnostic.pipeline import diagnose
+
+    code = str(synthetic.before.qpv["code_qp"].iloc[0])
+    cells = list(
+        synthetic.before.cells.loc[synthetic.before.cells["code_qp"] == code, "idcar_200m"][:3]
+    )
+    trees = [Choice(action="shade_trees", cells=cells, amount=0.2)]
+    assert synthetic.before.memo is None
+    full = _run(synthetic, trees)  # baseline without memo: every step recomputed
+    before = diagnose(
+        synthetic.inputs,
+        method=synthetic.method,
+        horizon="ref",
+        access=synthetic.access,
+        robustness=WHATIF_ROBUSTNESS,
+        memo=IndicatorMemo(),
+    )
+    calls: list[str] = []
+    for name in ("_add_buildings", "_add_vegetation"):
+        real = getattr(steps, name)
+        monkeypatch.setattr(
+            steps, name, lambda *a, _real=real, _name=name: (calls.append(_name), _real(*a))[1]
+        )
+    reused = run_whatif(
+        synthetic.inputs,
+        trees,
+        catalogue=CATALOGUE,
+        method=synthetic.method,
+        horizon="ref",
+        access=synthetic.access,
+        before=before,
+    )
+    assert calls == ["_add_vegetation"]  # the planting changed vegetation, not buildings
+    pd.testing.assert_frame_equal(reused.after.qpv_table(), full.after.qpv_table())
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(reused.after.cells.drop(columns="geometry")),
+        pd.DataFrame(full.after.cells.drop(columns="geometry")),
+    )
+    pd.testing.assert_frame_equal(reused.qpv_changes(), full.qpv_changes())
+    canopy = reused.qpv_changes(code).query("column == 'canopy_share'")
+    assert (canopy["delta"] > 0).all() and len(canopy) == 1
+    # the baseline's memo is forked, not overwritten: a second what-if reuses vegetation
+    calls.clear()
+    run_whatif(
+        synthetic.inputs,
+        [Choice(action="heatwave_register")],
+        catalogue=CATALOGUE,
+        method=synthetic.method,
+        horizon="ref",
+        access=synthetic.access,
+        before=before,
+    )
+    assert calls == []

@@ -31,7 +31,7 @@ from quartiers.actions.whatif import (
     run_whatif,
 )
 from quartiers.checksum import file_sha256
-from quartiers.diagnostic import Diagnostic
+from quartiers.diagnostic import Diagnostic, IndicatorMemo
 from quartiers.diagnostic.pipeline import diagnose
 from quartiers.diagnostic.record import RunRecord, SourceRecord
 from quartiers.errors import InputError, QuartiersError
@@ -283,6 +283,7 @@ class Workshop:
             horizon=self.horizon,
             access=walked,
             robustness=WHATIF_ROBUSTNESS,
+            memo=IndicatorMemo(),
         )
         _check_rerun(self.diagnostic, before)
         access = before.access if walked else None

@@ -17,6 +17,7 @@ from quartiers.errors import InputError
 if TYPE_CHECKING:
     from quartiers.actions.choices import Choice
     from quartiers.actions.roadmap import Roadmap
+    from quartiers.actions.whatif import WhatIfResult
     from quartiers.actions.workshop import Workshop
     from quartiers.participation.priorities import SessionResults
 
@@ -145,7 +146,6 @@ def roadmap_command(
     from quartiers.actions.catalogue import default_catalogue, load_catalogue
     from quartiers.actions.export import write_roadmap
     from quartiers.actions.roadmap import build_roadmap
-    from quartiers.actions.whatif import WHATIF_SCOPE
     from quartiers.actions.workshop import Workshop
 
     out = _out_path(out, qpv)
@@ -153,12 +153,7 @@ def roadmap_command(
     workshop = Workshop.open(directory, catalogue=chosen, workspace=workspace)
     choices = _choices(workshop, qpv, actions)
     full = workshop.complete(qpv, choices)
-    result = None
-    if simulate:
-        err_console.print(
-            f"Simulation : données d'entrée relues, {WHATIF_SCOPE.removeprefix('simulation ')}…"
-        )
-        result = workshop.whatif(qpv, choices)
+    result = _simulated(workshop, qpv, choices) if simulate else None
     votes = None if contributions is None else _votes(contributions, workshop.code, qpv)
     roadmap = build_roadmap(
         workshop.diagnostic,
@@ -172,6 +167,15 @@ def roadmap_command(
     with output_file(out, force=True) as tmp:
         write_roadmap(roadmap, tmp)
     _print_written(out, roadmap, simulate=simulate)
+
+
+def _simulated(workshop: Workshop, qpv: str, choices: list[Choice]) -> WhatIfResult:
+    """Run the what-if of the chosen actions, saying first what it computes."""
+    from quartiers.actions.whatif import WHATIF_SCOPE
+
+    scope = WHATIF_SCOPE.removeprefix("simulation ")
+    err_console.print(f"Simulation : données d'entrée relues, {scope}…")
+    return workshop.whatif(qpv, choices)
 
 
 def _out_path(out: Path | None, qpv: str) -> Path:

@@ -7,7 +7,8 @@
 ``run.json`` (:class:`RunRecord`). Web, report and actions read only a :class:`Diagnostic`.
 """
 
+from quartiers.diagnostic._indicator_memo import IndicatorMemo
 from quartiers.diagnostic.record import RunRecord
 from quartiers.diagnostic.run import Diagnostic, RobustnessOptions, run_diagnostic
 
-__all__ = ["Diagnostic", "RobustnessOptions", "RunRecord", "run_diagnostic"]
+__all__ = ["Diagnostic", "IndicatorMemo", "RobustnessOptions", "RunRecord", "run_diagnostic"]

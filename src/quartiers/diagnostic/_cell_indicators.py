@@ -8,7 +8,8 @@ is missing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,8 @@ from numpy.typing import NDArray
 
 from quartiers.access.compute import COOL_INDOOR_ATTR
 from quartiers.diagnostic._coverage import blank_uncovered
-from quartiers.indicators.base import CellIndicator, from_values
+from quartiers.diagnostic._indicator_memo import CellIndicators, IndicatorMemo, run_step
+from quartiers.indicators.base import from_values
 from quartiers.indicators.census import census_indicators
 from quartiers.indicators.exposure import (
     CLIMATE_IDS,
@@ -45,40 +47,6 @@ from quartiers.schemas import HORIZONS, TerritoryInputs
 from quartiers.spatial.geometry import CellGrid
 
 __all__ = ["CellIndicators", "compute_cell_indicators"]
-
-
-@dataclass
-class CellIndicators:
-    """Indicators computed on the cells, and what could not be computed.
-
-    Attributes
-    ----------
-    values
-        Indicator id → :class:`CellIndicator`, in registry order.
-    missing
-        Indicator id → French reason, for every registry indicator not computed.
-    extra
-        Informative per-cell columns (LCZ coverage, walking times…).
-    climate
-        Long climate table of the territory (all horizons), see
-        :func:`quartiers.indicators.exposure.climate_long`.
-    notes
-        French remarks on partial inputs (e.g. roads absent: sealing underestimated).
-    lcz_variable
-        Per LCZ class of « variable » heat sensitivity, its share of each cell's scored LCZ
-        area (the Monte Carlo draws these classes' scores).
-    canopy_mapped
-        ``canopy_share`` counts mapped features (OpenStreetMap or BD TOPO trees and woods),
-        not a tree-cover raster: its mapping completeness is drawn in the Monte Carlo.
-    """
-
-    values: dict[str, CellIndicator]
-    missing: dict[str, str]
-    extra: dict[str, NDArray[np.float64] | NDArray[np.bool_]] = field(default_factory=dict)
-    climate: pd.DataFrame = field(default_factory=pd.DataFrame)
-    notes: list[str] = field(default_factory=list)
-    lcz_variable: dict[str, NDArray[np.float64]] = field(default_factory=dict)
-    canopy_mapped: bool = False
 
 
 #: Run note on the cool indoor places (« supposé » unless the city declares summer openings).
@@ -111,6 +79,7 @@ def compute_cell_indicators(
     horizon: str,
     access: pd.DataFrame | None,
     worst: Mapping[str, float] | None = None,
+    memo: IndicatorMemo[CellIndicators] | None = None,
 ) -> CellIndicators:
     """Compute the indicators of every cell from the inputs present.
 
@@ -133,23 +102,31 @@ def compute_cell_indicators(
     worst
         Largest walking distance per ``dist_<category>`` of a reference file, used by
         ``unreachable: worst`` when larger than the run's own.
+    memo
+        Steps of a previous run (a what-if's baseline): a step whose layers are the same
+        objects, on the same cells and method, is taken from it; it keeps this run's steps.
     """
     pop = pd.to_numeric(cells["ind"], errors="coerce").to_numpy(dtype="float64")
     values, missing = sensitivity_indicators(cells)
     found = CellIndicators(values=values, missing=missing)
     on = _Cells(xy=xy, population=pop)
     ids = cells["idcar_200m"].astype("string").tolist()
-    _add_census(found, inputs, on)
-    _add_night_heat(found, inputs, ids, on)
-    _add_lcz(found, inputs, on, method)
-    _add_buildings(found, inputs, on)
-    _add_climate(found, inputs, on, commune_shares, horizon)
-    _add_vegetation(found, inputs, on, method)
-    _add_nature(found, inputs, on, method)
-    _add_tree_cover(found, inputs, ids, on)
-    _add_access(found, inputs, ids, on, method, access, worst)
-    _add_hazards(found, inputs, cells, on)
-    _add_housing(found, inputs, cells, on)
+    memo = IndicatorMemo() if memo is None else memo
+    memo.bind(xy, pop, cells, method)
+    i = inputs
+    step = partial(run_step, found, memo)
+    step("census", (i.rp_iris,), lambda part: _add_census(part, i, on))
+    step("night_heat", (i.night_heat,), lambda part: _add_night_heat(part, i, ids, on))
+    step("lcz", (i.lcz,), lambda part: _add_lcz(part, i, on, method))
+    step("buildings", (i.buildings, i.roads, i.paved), lambda part: _add_buildings(part, i, on))
+    _add_climate(found, i, on, commune_shares, horizon)
+    veg = (i.vegetation, i.trees, i.tree_cover)
+    step("vegetation", veg, lambda part: _add_vegetation(part, i, on, method))
+    step("nature", (i.vegetation, i.paved), lambda part: _add_nature(part, i, on, method))
+    _add_tree_cover(found, i, ids, on)
+    _add_access(found, i, ids, on, method, access, worst)
+    step("hazards", (i.hazards, i.buildings), lambda part: _add_hazards(part, i, cells, on))
+    step("housing", (i.housing, i.buildings), lambda part: _add_housing(part, i, cells, on))
     found.notes += blank_uncovered(found.values, found.missing, inputs, commune_shares, xy, pop)
     found.values = {i: found.values[i] for i in REGISTRY if i in found.values}
     return found

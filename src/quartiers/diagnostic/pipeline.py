@@ -18,6 +18,7 @@ import pandas as pd
 
 from quartiers.access import walk_access
 from quartiers.access.network import WalkNetwork
+from quartiers.diagnostic._indicator_memo import CellIndicators, IndicatorMemo
 from quartiers.diagnostic._reference_build import TerritoryReference, territory_reference
 from quartiers.diagnostic.run import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
@@ -51,6 +52,7 @@ def diagnose(
     progress: Progress | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
+    memo: IndicatorMemo[CellIndicators] | None = None,
 ) -> Diagnostic:
     """Diagnose the heat-wave vulnerability of the QPV of one or several territories.
 
@@ -81,11 +83,10 @@ def diagnose(
         None: walking access is computed when the inputs carry an OpenStreetMap extract;
         False: not computed; True: required; a table: walking access already computed
         on these inputs (``idcar_200m`` index), used as is.
-    network
-        Network of a previous run on the same streets (:attr:`Diagnostic.network`), not rebuilt.
-    overlaps
-        Overlap weights of a previous run (:attr:`Diagnostic.overlaps`), reused when they
-        match the cells, QPV and communes.
+    network, overlaps, memo
+        What a previous run built (:attr:`Diagnostic.network`, ``overlaps``, ``memo`` — a
+        what-if's baseline, forked): reused when it matches the streets, cells, QPV and
+        communes; indicator steps are reused when their layers are the same objects.
     progress
         Receives the steps and their progress (French labels).
     workers
@@ -113,7 +114,7 @@ def diagnose(
     with _session(method, settings, progress, workers, scheduler) as run:
         inputs = _inputs_of(territory, sources, skip, run.settings, places, run.progress)
         table, network = _access(inputs, access, places, network, run.progress)
-        diag = _run(inputs, run, horizon, table, robustness, overlaps)
+        diag = _run(inputs, run, horizon, table, robustness, (overlaps, memo))
     return replace(diag, network=network, access=table)
 
 
@@ -151,9 +152,10 @@ def _run(
     horizon: str | None,
     table: pd.DataFrame | None,
     robustness: RobustnessOptions | None,
-    overlaps: Overlaps | None,
+    reused: tuple[Overlaps | None, IndicatorMemo[CellIndicators] | None],
 ) -> Diagnostic:
     """Run the diagnostic on inputs read, with walking access computed (or not)."""
+    overlaps, memo = reused
     return run_diagnostic(
         inputs,
         method=run.method,
@@ -163,6 +165,7 @@ def _run(
         robustness=robustness or RobustnessOptions(),
         overlaps=overlaps,
         executor=run.executor,
+        memo=memo,
     )
 
 

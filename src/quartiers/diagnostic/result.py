@@ -15,6 +15,7 @@ import pandas as pd
 
 from quartiers.access.network import WalkNetwork
 from quartiers.diagnostic import _io as _run_io
+from quartiers.diagnostic._indicator_memo import CellIndicators, IndicatorMemo
 from quartiers.diagnostic.basemap import read_basemap, write_basemap
 from quartiers.diagnostic.record import RunRecord, record_from_mapping
 from quartiers.spatial.overlaps import Overlaps
@@ -44,10 +45,10 @@ class Diagnostic:
         (built by the pipeline; read it through :attr:`record`).
     hotspots
         Cells in high-high clusters of the index (local Moran's I), or None when not run.
-    overlaps, network, access
+    overlaps, network, access, memo
         The costly intermediates of the run (overlap weights, street network, walking
-        access per cell), kept in memory so that a what-if passes them back to
-        :func:`quartiers.diagnose`.
+        access per cell, indicator steps when a memo was given), kept in memory so that a
+        what-if passes them back to :func:`quartiers.diagnose`.
     """
 
     cells: gpd.GeoDataFrame
@@ -63,6 +64,8 @@ class Diagnostic:
     network: WalkNetwork | None = field(default=None, repr=False, compare=False)
     #: Walking access per cell the run used (in memory only; its summaries are in ``cells``).
     access: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: Indicator steps of the run, for a what-if's rerun (in memory only; None unless asked).
+    memo: IndicatorMemo[CellIndicators] | None = field(default=None, repr=False, compare=False)
     #: Offline background map (:mod:`quartiers.diagnostic.basemap`, EPSG:3035), or None.
     basemap: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
 

@@ -21,6 +21,7 @@ from quartiers.diagnostic import _reference_run
 from quartiers.diagnostic._allocation import AllocationSummary, add_allocation_columns, allocate
 from quartiers.diagnostic._assemble import assemble
 from quartiers.diagnostic._cell_indicators import CellIndicators, compute_cell_indicators
+from quartiers.diagnostic._indicator_memo import IndicatorMemo
 from quartiers.diagnostic._insee_check import add_insee_comparison
 from quartiers.diagnostic._prepare import Layers, check_request, prepare_layers
 from quartiers.diagnostic._territories import add_territory_columns, territories_of
@@ -52,6 +53,7 @@ def run_diagnostic(
     robustness: RobustnessOptions = _ROBUSTNESS,
     overlaps: Overlaps | None = None,
     executor: Executor = SERIAL,
+    memo: IndicatorMemo[CellIndicators] | None = None,
 ) -> Diagnostic:
     """Run the heat-wave vulnerability diagnostic of a territory (inputs already read).
 
@@ -72,15 +74,14 @@ def run_diagnostic(
     progress
         Receives the progress of the steps (French labels).
     robustness
-        Rank intervals (Monte Carlo), Sobol indices and hotspots: on by default with the
-        method file's settings; switch off or override the draw count and seed here.
-    overlaps
-        Overlap weights of a previous run (:attr:`Diagnostic.overlaps`); reused when they
-        were built for the same cells, QPV and communes, recomputed otherwise.
+        Rank intervals, Sobol indices and hotspots (on, with the method's settings, by default).
+    overlaps, memo
+        Overlap weights and indicator steps of a previous run (:attr:`Diagnostic.overlaps`,
+        ``.memo``): reused when built for the same cells, QPV and communes (steps: from the
+        same layer objects), recomputed otherwise; this run's steps are added to ``memo``.
     executor
-        Computes the independent parts (zones and overlaps per région, blocks of draws):
-        this process by default, or a Dask cluster (:mod:`quartiers.parallel`); the numbers
-        are the same.
+        Computes the independent parts (zones and overlaps per région, blocks of draws): this
+        process by default, or a Dask cluster (:mod:`quartiers.parallel`); same numbers.
 
     Returns
     -------
@@ -109,6 +110,7 @@ def run_diagnostic(
             horizon=horizon,
             access=access,
             worst=scale.worst_distances() if method.unreachable == "worst" else None,
+            memo=memo,
         )
         progress.advance()
         totals = _zone_totals(layers, computed)
@@ -120,7 +122,7 @@ def run_diagnostic(
     finally:
         progress.finish()
     diag = _completed(result, ctx, scores, allocation, robustness, progress, executor)
-    return replace(diag, overlaps=layers.weights)
+    return replace(diag, overlaps=layers.weights, memo=memo)
 
 
 def _completed(
