@@ -152,7 +152,10 @@ class InputNotes:
 
     ``layers`` maps each layer read to its source id (filled in by the readers, in reading
     order). ``walk_edges`` (walkable street segments, EPSG:2154), ``catnat`` and ``rga``
-    (Géorisques) are tables. :meth:`as_json` and :meth:`from_json` are the one writer and
+    (Géorisques) are tables. ``basemap`` holds the background map features collected in the
+    same OSM pass (EPSG:2154, not clipped); it lives for one run only (neither in the JSON nor
+    in a workspace), so the diagnostic does not read the OSM file again for its background.
+    :meth:`as_json` and :meth:`from_json` are the one writer and
     reader of the JSON part (workspace manifest, ``run.json`` ``input_notes``).
     """
 
@@ -164,6 +167,7 @@ class InputNotes:
     catnat: pd.DataFrame | None = None
     rga: pd.DataFrame | None = None
     zones: ZonesNote | None = None
+    basemap: gpd.GeoDataFrame | None = None
 
     def as_json(self) -> dict[str, Any]:
         """Return the JSON notes in the order the sources step writes them.

@@ -213,13 +213,15 @@ def test_osm_layers_are_wired(
     import geopandas as gpd
     import shapely
 
-    calls: list[tuple[Path, tuple[float, float, float, float]]] = []
+    calls: list[tuple[Path, tuple[float, float, float, float], bool]] = []
 
     def layer(n: int) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame({"n": range(n)}, geometry=[shapely.Point(0, 0)] * n, crs=2154)
 
-    def read_osm_layers(path: Path, bbox_2154: tuple[float, float, float, float]) -> object:
-        calls.append((path, bbox_2154))
+    def read_osm_layers(
+        path: Path, bbox_2154: tuple[float, float, float, float], *, basemap: bool = False
+    ) -> object:
+        calls.append((path, bbox_2154, basemap))
         return types.SimpleNamespace(
             buildings=layer(5),
             roads=layer(4),
@@ -243,6 +245,7 @@ def test_osm_layers_are_wired(
     )
     assert calls and calls[0][0] == pbf
     assert calls[0][1] == getattr(inputs.notes.territory, "bbox_2154", None)
+    assert calls[0][2]  # the background map is collected in the same pass
     counts = {k: len(getattr(inputs, k)) for k in ("buildings", "roads", "trees", "places")}
     assert counts == {"buildings": 5, "roads": 4, "trees": 2, "places": 6}
     assert inputs.notes.walk_edges is not None and len(inputs.notes.walk_edges) == 7

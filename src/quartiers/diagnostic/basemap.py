@@ -23,7 +23,7 @@ import shapely
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
 from quartiers.schemas import BBox, TerritoryInputs
-from quartiers.sources.osm_basemap import read_osm_basemap
+from quartiers.sources.osm_basemap import clip_basemap, read_osm_basemap
 
 __all__ = [
     "BANDS",
@@ -82,7 +82,12 @@ def build_basemap(inputs: TerritoryInputs, qpv: gpd.GeoDataFrame) -> gpd.GeoData
     parts = [outlines]
     if inputs.osm_path is not None:
         box = _box_2154(communes, qpv)
-        osm = read_osm_basemap(Path(inputs.osm_path), box).to_crs(_CRS)
+        features = inputs.notes.basemap  # collected with the layers, in the same OSM pass
+        if features is None:  # inputs from a workspace, or joined territories
+            osm = read_osm_basemap(Path(inputs.osm_path), box)
+        else:
+            osm = clip_basemap(features, box)
+        osm = osm.to_crs(_CRS)
         osm["minzoom"] = np.nan
         labels = _osm_labels(osm)
         # a town's place node repeats its commune's name: the commune label is enough

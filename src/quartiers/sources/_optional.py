@@ -217,8 +217,10 @@ def _read_osm(inputs: TerritoryInputs, paths: list[Path], box: Any, progress: Pr
     if reader is None:
         logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées (%s)", paths[0])
         return
+    # the first extract's pass also collects the background map (drawn from it alone)
     read = [
-        step(progress, f"Lecture : OpenStreetMap {p.name}", partial(reader, p, box)) for p in paths
+        step(progress, f"Lecture : OpenStreetMap {p.name}", partial(reader, p, box, basemap=i == 0))
+        for i, p in enumerate(paths)
     ]
     layers = inputs.notes.layers
     for name in OSM_LAYERS:
@@ -229,6 +231,7 @@ def _read_osm(inputs: TerritoryInputs, paths: list[Path], box: Any, progress: Pr
     walks = [w for w in (getattr(osm, "walk_edges", None) for osm in read)]
     if walks and all(isinstance(w, pd.DataFrame) for w in walks):
         inputs.notes = replace(inputs.notes, walk_edges=concat_unique(walks))
+    inputs.notes = replace(inputs.notes, basemap=getattr(read[0], "basemap", None))
     inputs.osm_path = paths[0]
 
 

@@ -1,6 +1,7 @@
 """Accumulate the OSM objects the reader keeps, in plain lists (WGS84 lon/lat, WKB).
 
-Called once per object by :func:`quartiers.sources.osm.read_osm_layers`; projection and
+Called once per object by :func:`quartiers.sources.osm_file.scan_osm` for
+:func:`quartiers.sources.osm.read_osm_layers`; projection and
 bbox filtering happen afterwards, in bulk, on the collected arrays.
 """
 
@@ -28,6 +29,12 @@ _BUILDING_MARGIN_DEG = 0.01
 
 class Collector:
     """Collect walkable ways, roads, buildings, greenery, trees, water and places."""
+
+    #: Tag keys of every object the collector looks at (everything else is skipped in C++).
+    keys: tuple[str, ...] = (
+        "highway", "building", "natural", "landuse", "leisure", "amenity", "tourism", "shop",
+        "healthcare", "waterway", "barrier", "man_made", "office", "place",
+    )  # fmt: skip
 
     def __init__(self, lonlat_box: BBox | None) -> None:
         self.box = lonlat_box

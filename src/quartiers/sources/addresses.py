@@ -3,7 +3,8 @@
 Workshop sticky notes often give an address rather than a point. No geocoding service is
 reachable offline, so addresses are matched against the ``addr:housenumber`` /
 ``addr:street`` tags of the territory's OSM extract (address nodes and addressed
-buildings). Matching is exact on the folded street name (accents, case, hyphens and common
+buildings), read by the one OSM pass (:func:`quartiers.sources.osm_file.scan_osm`). Matching
+is exact on the folded street name (accents, case, hyphens and common
 abbreviations ignored); when the number is absent from OSM, the nearest number of the same
 parity on that street is used and the result says so.
 """
@@ -13,16 +14,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import osmium
 import pandas as pd
 
-from quartiers.errors import InputError
-from quartiers.os_errors import reason
+from quartiers.sources.osm_file import scan_osm
 from quartiers.text import fold
 
-__all__ = ["ADDRESS_COLUMNS", "AddressIndex", "Resolved", "parse_address", "read_osm_addresses"]
+__all__ = [
+    "ADDRESS_COLUMNS",
+    "AddressCollector",
+    "AddressIndex",
+    "Resolved",
+    "parse_address",
+    "read_osm_addresses",
+]
 
 #: Address table: number (int), suffix (« bis », « ter »…), folded street key, street as
 #: mapped, WGS84 lon/lat of the address point or the building centroid.
@@ -72,41 +79,35 @@ class Resolved:
     matched: str  # the OSM address used, e.g. « 14 Rue des Lilas »
 
 
-class _Collector(osmium.SimpleHandler):
+class AddressCollector:
     """Collect addressed nodes and ways (way position = mean of its node locations)."""
 
+    #: Tag key of the objects looked at.
+    keys: tuple[str, ...] = ("addr:housenumber",)
+
     def __init__(self) -> None:
-        super().__init__()
         self.rows: list[tuple[str, str, float, float]] = []
 
-    def _add(self, tags: osmium.osm.TagList, lon: float, lat: float) -> None:
+    def _add(self, tags: Any, lon: float, lat: float) -> None:
         number, street = tags.get("addr:housenumber"), tags.get("addr:street")
         if number and street:
             self.rows.append((number, street, lon, lat))
 
-    def node(self, n: osmium.osm.Node) -> None:
-        if "addr:housenumber" in n.tags and n.location.valid():
-            self._add(n.tags, n.location.lon, n.location.lat)
-
-    def way(self, w: osmium.osm.Way) -> None:
-        if "addr:housenumber" not in w.tags:
-            return
-        points = [(nd.lon, nd.lat) for nd in w.nodes if nd.location.valid()]
-        if points:
-            lon, lat = np.mean(np.asarray(points), axis=0)
-            self._add(w.tags, float(lon), float(lat))
+    def add(self, obj: Any) -> None:
+        """Record the address of a node or a way (areas are left: their way is enough)."""
+        if obj.is_node():
+            if obj.location.valid():
+                self._add(obj.tags, obj.location.lon, obj.location.lat)
+        elif obj.is_way():
+            points = [(nd.lon, nd.lat) for nd in obj.nodes if nd.location.valid()]
+            if points:
+                lon, lat = np.mean(np.asarray(points), axis=0)
+                self._add(obj.tags, float(lon), float(lat))
 
 
 def read_osm_addresses(path: Path) -> pd.DataFrame:
     """Read the addresses of an OSM extract (PBF or XML) as :data:`ADDRESS_COLUMNS` (WGS84)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path} : fichier OpenStreetMap introuvable (adresses)")
-    collector = _Collector()
-    try:
-        collector.apply_file(str(path), locations=True)
-    except (RuntimeError, ValueError) as exc:
-        raise InputError(f"{path} : fichier OpenStreetMap illisible ({reason(exc)})") from exc
+    (collector,) = scan_osm(Path(path), lambda: (AddressCollector(),), purpose="adresses")
     rows = []
     for raw_number, street, lon, lat in collector.rows:
         number, suffix, _ = parse_address(raw_number)

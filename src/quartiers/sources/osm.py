@@ -1,34 +1,26 @@
-"""OpenStreetMap reader (PBF or XML) → normalised layers in EPSG:2154; the project's only one.
+"""OpenStreetMap layers (PBF or XML) → normalised layers in EPSG:2154.
 
-One pass with pyosmium's :class:`osmium.FileProcessor` (node locations cached, areas
-assembled from closed ways and multipolygon relations) collects buildings, roads,
-vegetation, trees, water, resource places and the walkable street segments. Tag rules
-live in :mod:`quartiers.sources._osm_tags` and :mod:`quartiers.sources.places`; they are
-documented in ``docs/access.md``.
-
-Files whose objects are not sorted by type and id (some Overpass XML exports) are
-re-sorted through a temporary PBF first, because area assembly needs sorted input.
+The one pass over the file (:func:`quartiers.sources.osm_file.scan_osm`) collects buildings,
+roads, vegetation, trees, water, resource places and the walkable street segments, and, when
+asked, the background map's features in the same pass. Tag rules live in
+:mod:`quartiers.sources._osm_tags` and :mod:`quartiers.sources.places`; they are documented
+in ``docs/access.md``.
 """
 
 from __future__ import annotations
 
 import logging
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import osmium
 import pandas as pd
 import shapely
-from osmium.osm import mutable
 from pyproj import Transformer
 
-from quartiers._library_fr import osm_detail
 from quartiers.errors import InputError
-from quartiers.os_errors import reason
 from quartiers.schemas import (
     BUILDING_COLUMNS,
     PAVED_COLUMNS,
@@ -40,6 +32,8 @@ from quartiers.schemas import (
     BBox,
 )
 from quartiers.sources._osm_collect import Collector
+from quartiers.sources.osm_basemap import BasemapCollector, basemap_features
+from quartiers.sources.osm_file import scan_osm
 from quartiers.sources.places import consolidate_outdoor, empty_places, green_space_places
 
 __all__ = [
@@ -47,8 +41,6 @@ __all__ = [
     "WALK_EDGE_COLUMNS",
     "OsmLayers",
     "read_osm_layers",
-    "sniff_format",
-    "write_sorted",
 ]
 
 logger = logging.getLogger(__name__)
@@ -58,21 +50,6 @@ OSM_CRS = "EPSG:2154"
 #: Walkable street segments: one straight segment between two consecutive OSM nodes of a
 #: walkable way; ``u``/``v`` OSM node ids, ``length_m`` in Lambert-93 metres.
 WALK_EDGE_COLUMNS = ["u", "v", "length_m", "highway", "way_id", "geometry"]
-
-#: Tag keys of every object the reader looks at (everything else is skipped in C++).
-_KEYS = (
-    "highway", "building", "natural", "landuse", "leisure", "amenity", "tourism", "shop",
-    "healthcare", "waterway", "barrier", "man_made", "office", "place",
-)  # fmt: skip
-
-# What pyosmium raises on a broken file (parse errors, bad coordinates, bad encoding).
-_READ_ERRORS = (RuntimeError, ValueError, osmium.InvalidLocationError)
-
-
-def _osm_reason(exc: BaseException) -> str:
-    """French cause of a read failure: system error, or libosmium's words summarised."""
-    return reason(exc) if isinstance(exc, OSError) else osm_detail(str(exc))
-
 
 #: Half-widths used to turn linear vegetation into polygons (metres).
 _LINEAR_VEGETATION_HALF_WIDTH = {"tree_row": 3.0, "hedge": 1.0}
@@ -95,9 +72,14 @@ class OsmLayers:
     places: gpd.GeoDataFrame  # PLACE_COLUMNS
     walk_edges: gpd.GeoDataFrame  # WALK_EDGE_COLUMNS
     source: str = ""
+    #: Background map features of the whole file (``BASEMAP_COLUMNS``, not clipped), when
+    #: asked for (:func:`quartiers.sources.osm_basemap.clip_basemap` cuts them to a box).
+    basemap: gpd.GeoDataFrame | None = None
 
 
-def read_osm_layers(path: Path, bbox_2154: BBox | None = None) -> OsmLayers:
+def read_osm_layers(
+    path: Path, bbox_2154: BBox | None = None, *, basemap: bool = False
+) -> OsmLayers:
     """Read an OpenStreetMap PBF or XML file into normalised layers (EPSG:2154).
 
     Parameters
@@ -108,6 +90,8 @@ def read_osm_layers(path: Path, bbox_2154: BBox | None = None) -> OsmLayers:
     bbox_2154
         ``(xmin, ymin, xmax, ymax)`` in Lambert-93 metres (territory plus margin). Objects
         touching it are kept whole; walkable segments touching it are kept.
+    basemap
+        Also collect the background map's features (``OsmLayers.basemap``) in the same pass.
 
     Raises
     ------
@@ -115,11 +99,6 @@ def read_osm_layers(path: Path, bbox_2154: BBox | None = None) -> OsmLayers:
         Missing, empty or unreadable file, or a file without any OSM object of interest.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path} : fichier OpenStreetMap introuvable")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path} : fichier OpenStreetMap vide (0 octet)")
-    fmt = sniff_format(path)
     to_2154 = Transformer.from_crs("EPSG:4326", OSM_CRS, always_xy=True)
     lonlat_box = None
     if bbox_2154 is not None:
@@ -128,23 +107,11 @@ def read_osm_layers(path: Path, bbox_2154: BBox | None = None) -> OsmLayers:
             raise InputError(f"emprise invalide {bbox_2154} (attendu xmin < xmax, ymin < ymax)")
         back = Transformer.from_crs(OSM_CRS, "EPSG:4326", always_xy=True)
         lonlat_box = back.transform_bounds(xmin, ymin, xmax, ymax, densify_pts=21)
-    try:
-        collector = _collect(osmium.io.File(str(path), fmt), lonlat_box)
-    except _READ_ERRORS as exc:
-        if "order" not in str(exc):
-            raise InputError(
-                f"{path} : fichier OpenStreetMap illisible ({_osm_reason(exc)})"
-            ) from exc
-        logger.info("%s : objets non triés, tri préalable", path.name)
-        with tempfile.TemporaryDirectory(prefix="quartiers-osm-") as tmp:
-            sorted_path = Path(tmp) / "sorted.osm.pbf"
-            write_sorted(osmium.io.File(str(path), fmt), sorted_path, path)
-            try:
-                collector = _collect(osmium.io.File(str(sorted_path), "pbf"), lonlat_box)
-            except _READ_ERRORS as again:
-                raise InputError(
-                    f"{path} : fichier OpenStreetMap illisible ({_osm_reason(again)})"
-                ) from again
+    if basemap:
+        collector, background = scan_osm(path, lambda: (Collector(lonlat_box), BasemapCollector()))
+    else:
+        (collector,) = scan_osm(path, lambda: (Collector(lonlat_box),))
+        background = None
     if collector.seen == 0:
         raise InputError(
             f"{path} : aucun objet OpenStreetMap exploitable (voies, bâtiments, lieux) "
@@ -162,6 +129,7 @@ def read_osm_layers(path: Path, bbox_2154: BBox | None = None) -> OsmLayers:
         places=_places(collector, project, box),
         walk_edges=_walk_edges(collector, to_2154, bbox_2154),
         source=str(path),
+        basemap=None if background is None else basemap_features(background),
     )
     logger.info(
         "%s : %d bâtiments, %d segments piétons, %d lieux, %d surfaces minérales",
@@ -172,68 +140,6 @@ def read_osm_layers(path: Path, bbox_2154: BBox | None = None) -> OsmLayers:
         len(layers.paved),
     )
     return layers
-
-
-def sniff_format(path: Path) -> str:
-    """Return the pyosmium format of an OSM file (``pbf``, ``osm``, ``osm.bz2``…)."""
-    name = path.name.lower()
-    for suffix, fmt in ((".pbf", "pbf"), (".osm.bz2", "osm.bz2"), (".osm.gz", "osm.gz")):
-        if name.endswith(suffix):
-            return fmt
-    if name.endswith((".osm", ".xml")):
-        return "osm"
-    with path.open("rb") as handle:
-        head = handle.read(64).lstrip(b"\xef\xbb\xbf").lstrip()
-    return "osm" if head.startswith(b"<") else "pbf"
-
-
-def _collect(osm_file: Any, lonlat_box: BBox | None) -> Collector:
-    collector = Collector(lonlat_box)
-    processor = (
-        osmium.FileProcessor(osm_file)
-        .with_locations()
-        .with_areas()
-        .with_filter(osmium.filter.KeyFilter(*_KEYS))
-    )
-    for obj in processor:
-        collector.add(obj)
-    return collector
-
-
-def write_sorted(osm_file: Any, target: Path, original: Path) -> None:
-    """Copy an unsorted OSM file into a PBF sorted by type then id."""
-    nodes: list[tuple[int, mutable.Node]] = []
-    ways: list[tuple[int, mutable.Way]] = []
-    relations: list[tuple[int, mutable.Relation]] = []
-    try:
-        for raw in osmium.FileProcessor(osm_file):
-            obj: Any = raw
-            tags = {tag.k: tag.v for tag in obj.tags}
-            if obj.is_node():
-                loc = obj.location
-                location = (loc.lon, loc.lat) if loc.valid() else None
-                nodes.append((obj.id, mutable.Node(id=obj.id, location=location, tags=tags)))
-            elif obj.is_way():
-                refs = [n.ref for n in obj.nodes]
-                ways.append((obj.id, mutable.Way(id=obj.id, nodes=refs, tags=tags)))
-            elif obj.is_relation():
-                members = [(m.type, m.ref, m.role) for m in obj.members]
-                relation = mutable.Relation(id=obj.id, members=members, tags=tags)
-                relations.append((obj.id, relation))
-    except _READ_ERRORS as exc:
-        raise InputError(
-            f"{original} : fichier OpenStreetMap illisible ({_osm_reason(exc)})"
-        ) from exc
-    writer = osmium.SimpleWriter(str(target))
-    try:
-        for _, node in sorted(nodes, key=lambda pair: pair[0]):
-            writer.add_node(node)
-        for _, way in sorted(ways, key=lambda pair: pair[0]):
-            writer.add_way(way)
-        for _, item in sorted(relations, key=lambda pair: pair[0]):
-            writer.add_relation(item)
-    finally:
-        writer.close()
 
 
 def _projector(to_2154: Transformer) -> Any:

@@ -1,14 +1,15 @@
 """Background map features from an OpenStreetMap extract (streets, water, green, buildings, names).
 
-One pass with pyosmium over the territory's own OSM file (the one read for walking access)
-keeps what a reader needs to find her way: streets by class, water surfaces and rivers,
-green areas, buildings, and the names of places (``place=*``), streets, parks and rivers.
-Nothing here feeds an indicator; the layers are only drawn under the maps.
+Collected in the same pass over the territory's own OSM file as the layers and walkable
+streets (:func:`quartiers.sources.osm.read_osm_layers` with ``basemap=True``; alone through
+:func:`read_osm_basemap`), :class:`BasemapCollector` keeps what a reader needs to find her
+way: streets by class, water surfaces and rivers, green areas, buildings, and the names of
+places (``place=*``), streets, parks and rivers. Nothing here feeds an indicator; the layers
+are only drawn under the maps.
 """
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,14 +19,19 @@ import osmium
 import shapely
 from pyproj import Transformer
 
-from quartiers.errors import InputError
-from quartiers.os_errors import reason
-from quartiers.sources.osm import sniff_format, write_sorted
+from quartiers.sources.osm_file import scan_osm
 
 if TYPE_CHECKING:
     from quartiers.schemas import BBox
 
-__all__ = ["BASEMAP_COLUMNS", "STREET_CLASSES", "read_osm_basemap"]
+__all__ = [
+    "BASEMAP_COLUMNS",
+    "STREET_CLASSES",
+    "BasemapCollector",
+    "basemap_features",
+    "clip_basemap",
+    "read_osm_basemap",
+]
 
 #: ``layer``: ``voie``, ``eau``, ``vert``, ``bati``, ``lieu`` (place name point);
 #: ``kind``: street class (:data:`STREET_CLASSES`), water ``surface``/``cours``, place type;
@@ -58,7 +64,6 @@ _GREEN = {
     ),
     "natural": frozenset({"wood", "scrub", "grassland", "heath"}),
 }  # fmt: skip
-_KEYS = ("highway", "building", "natural", "landuse", "leisure", "waterway", "water", "place")
 
 
 def _green(tags: Any) -> bool:
@@ -73,8 +78,20 @@ def _water_area(tags: Any) -> bool:
     )
 
 
-class _Collector:
+class BasemapCollector:
     """Keep the background features of each OSM object (WGS84 WKB or coordinates)."""
+
+    #: Tag keys of the objects the background map looks at.
+    keys: tuple[str, ...] = (
+        "highway",
+        "building",
+        "natural",
+        "landuse",
+        "leisure",
+        "waterway",
+        "water",
+        "place",
+    )
 
     def __init__(self) -> None:
         self.wkb = osmium.geom.WKBFactory()
@@ -90,6 +107,7 @@ class _Collector:
         self.geoms.append(geom)
 
     def add(self, obj: Any) -> None:
+        """Record the background features of one node, way or area."""
         tags = obj.tags  # osmium TagList: .get() without building a dict
         if obj.is_node():
             loc = obj.location
@@ -129,19 +147,6 @@ class _Collector:
             self._add("bati", "bati", {}, geom)
 
 
-def _collect(osm_file: Any) -> _Collector:
-    collector = _Collector()
-    processor = (
-        osmium.FileProcessor(osm_file)
-        .with_locations()
-        .with_areas()
-        .with_filter(osmium.filter.KeyFilter(*_KEYS))
-    )
-    for obj in processor:
-        collector.add(obj)
-    return collector
-
-
 def read_osm_basemap(path: Path, bbox_2154: BBox | None = None) -> gpd.GeoDataFrame:
     """Read the background map features of an OSM file (PBF or XML), in EPSG:2154.
 
@@ -162,34 +167,28 @@ def read_osm_basemap(path: Path, bbox_2154: BBox | None = None) -> gpd.GeoDataFr
     InputError
         Missing or unreadable file (French message naming the file).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path} : fichier OpenStreetMap introuvable (fond de carte)")
-    try:
-        collector = _collect(osmium.io.File(str(path), sniff_format(path)))
-    except (OSError, RuntimeError, ValueError) as exc:
-        if "order" not in str(exc):
-            detail = reason(exc) if isinstance(exc, OSError) else str(exc)
-            raise InputError(f"{path} : fond de carte illisible ({detail})") from exc
-        # objects not sorted by type and id (some XML exports): through a sorted PBF
-        with tempfile.TemporaryDirectory(prefix="quartiers-fond-") as tmp:
-            sorted_path = Path(tmp) / "sorted.osm.pbf"
-            write_sorted(osmium.io.File(str(path), sniff_format(path)), sorted_path, path)
-            try:
-                collector = _collect(osmium.io.File(str(sorted_path), "pbf"))
-            except (RuntimeError, ValueError) as again:
-                raise InputError(f"{path} : fond de carte illisible ({again})") from again
+    (collector,) = scan_osm(Path(path), lambda: (BasemapCollector(),), purpose="fond de carte")
+    return clip_basemap(basemap_features(collector), bbox_2154)
+
+
+def basemap_features(collector: BasemapCollector) -> gpd.GeoDataFrame:
+    """Return the features collected, in EPSG:2154, not clipped (:data:`BASEMAP_COLUMNS`)."""
     to_2154 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
     geoms = np.asarray(shapely.from_wkb(collector.geoms, on_invalid="ignore"), dtype=object)
     if len(geoms):
         geoms = shapely.transform(
             geoms, lambda xy: np.column_stack(to_2154.transform(xy[:, 0], xy[:, 1]))
         )
-    frame = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {"layer": collector.layer, "kind": collector.kind, "name": collector.name},
         geometry=gpd.GeoSeries(geoms, crs="EPSG:2154"),
         crs="EPSG:2154",
     )
+
+
+def clip_basemap(features: gpd.GeoDataFrame, bbox_2154: BBox | None) -> gpd.GeoDataFrame:
+    """Return the features of :func:`basemap_features` clipped to a Lambert-93 box."""
+    frame = features
     if bbox_2154 is not None and len(frame):
         frame = frame.clip(shapely.box(*bbox_2154))
     frame = frame[~frame.geometry.is_empty & frame.geometry.notna()]
