@@ -65,8 +65,8 @@ def check_request(inputs: TerritoryInputs, horizon: str) -> None:
     if horizon not in HORIZONS:
         raise InputError(f"horizon inconnu {horizon!r} (attendu : {', '.join(HORIZONS)})")
     if inputs.qpv is None or not len(inputs.qpv):
-        unit = "zone" if inputs.notes.zones is not None else "QPV"
-        raise InputError(f"territoire {inputs.code} : aucun {unit} dans les données d'entrée")
+        unit = "aucune zone" if inputs.notes.zones is not None else "aucun QPV"
+        raise InputError(f"territoire {inputs.code} : {unit} dans les données d'entrée")
 
 
 def require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
