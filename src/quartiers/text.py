@@ -1,4 +1,4 @@
-"""One way to compare names, streets, column headers and labels typed by people.
+"""One way to compare names, streets, column headers and labels typed by people; zone words.
 
 :func:`fold` is the only text-folding function of the package: name matching (communes,
 EPCI, BD TOPO layers), the city's places CSV, the workshop import and addresses all use it,
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["fold"]
+__all__ = ["fold", "zone_words"]
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -25,3 +25,31 @@ def fold(text: object, *, sep: str = " ") -> str:
     decomposed = unicodedata.normalize("NFKD", str(text))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return sep.join(_WORD.findall(bare))
+
+
+_QPV_WORDS = (
+    (re.compile(r"\bhors QPV\b"), "hors zones"),
+    (re.compile(r"\bdu QPV\b"), "de la zone"),
+    (re.compile(r"\bau QPV\b"), "à la zone"),
+    (re.compile(r"\bsur le QPV\b"), "sur la zone"),
+    (re.compile(r"\bdans le QPV\b"), "dans la zone"),
+    (re.compile(r"\ble QPV\b"), "la zone"),
+    (re.compile(r"\bLe QPV\b"), "La zone"),
+    (re.compile(r"\bun QPV\b"), "une zone"),
+    (re.compile(r"\bdes QPV\b"), "des zones"),
+    (re.compile(r"\bles QPV\b"), "les zones"),
+    (re.compile(r"\bautres QPV\b"), "autres zones"),
+    (re.compile(r"\bQPV classés\b"), "zones classées"),
+    (re.compile(r"\bQPV\b"), "zone"),
+)
+
+
+def zone_words(text: str) -> str:
+    """Return a French text about QPV reworded for the zones of a ``--zones`` diagnostic.
+
+    ``zone_words("Part de canopée du QPV")`` gives ``"Part de canopée de la zone"``;
+    ``zone_words("Ville hors QPV")`` gives ``"Ville hors zones"``.
+    """
+    for pattern, words in _QPV_WORDS:
+        text = pattern.sub(words, text)
+    return text

@@ -160,7 +160,8 @@ def test_import_reports_bad_rows_and_writes_nothing(
     )
     err = capsys.readouterr().err
     assert code == 1
-    assert "ligne 2 : coordonnées" in err and "ligne 3 : localisation : périmètre du QPV" in err
+    assert "ligne 2 : coordonnées" in err
+    assert "ligne 3 : localisation : périmètre du quartier" in err
     store = ContributionStore.open(db_url, TERRITORIES, passwords=cheap_passwords())
     try:
         assert sum(store.counts(scope=None).values()) == 0

@@ -188,7 +188,7 @@ def test_migration_keeps_existing_contributions(db_url: str) -> None:
     db.close()
     reopened = ContributionStore.open(db_url, TERRITORIES, passwords=cheap_passwords())
     try:
-        assert reopened.db.current_revision() == "0003"
+        assert reopened.db.current_revision() == "0004"
         with reopened.db.reading() as session:
             kept = session.get(Contribution, receipt.id)
             assert kept is not None and kept.text == "Dalle brûlante"

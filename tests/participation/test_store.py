@@ -3,14 +3,16 @@ from __future__ import annotations
 import threading
 
 import pytest
+from shapely.geometry import box
 
 from quartiers.errors import FieldError, ForbiddenError, NotFoundError
 from quartiers.participation.models import Contact, Contribution
 from quartiers.participation.schemas import ContributionCreate, ContributionUpdate
 from quartiers.participation.store import ContributionStore
+from quartiers.participation.territories import Territory
 from quartiers.participation.vocab import Category, Status
 
-from .helpers import IN_ANGERS, INSIDE_QPV, OUTSIDE_QPV
+from .helpers import IN_ANGERS, INSIDE_QPV, OUTSIDE_QPV, cheap_passwords
 
 
 def new(**overrides: object) -> ContributionCreate:
@@ -178,3 +180,26 @@ def test_concurrent_submissions_are_all_kept(store: ContributionStore) -> None:
         thread.join()
     assert not errors
     assert len(set(ids)) == 80 and store.counts(scope=None)[Status.PENDING] == 80
+
+
+def test_zone_codes_of_a_zones_diagnostic_are_accepted(db_url: str) -> None:
+    """Issue 21: with --zones, the territory's units are zones; their ids are the codes."""
+    long_id = "quartier_de_la_gare_et_des_halles_2026"  # 39 characters: the column holds 40
+    zones = Territory(
+        code="85191",
+        area=box(-1.50, 46.62, -1.36, 46.72),
+        qpv={"LRY-NORD": box(-1.44, 46.66, -1.42, 46.68), long_id: box(-1.40, 46.68, -1.38, 46.70)},
+    )
+    opened = ContributionStore.open(db_url, {"85191": zones}, passwords=cheap_passwords())
+    try:
+        inside = opened.create(new(code_qp=None))  # a point in the zone gets its id
+        assert inside.code_qp == "LRY-NORD"
+        placed = opened.create(new(lon=None, lat=None, code_qp=long_id))
+        assert placed.code_qp == long_id and placed.located_by == "qpv"
+        with pytest.raises(FieldError, match="ni QPV ni zone du diagnostic"):
+            opened.create(new(code_qp="QN08503I"))
+        with opened.db.reading() as session:
+            stored = {c.code_qp for c in session.query(Contribution).all()}
+        assert stored == {"LRY-NORD", long_id}
+    finally:
+        opened.close()

@@ -76,7 +76,9 @@ def test_email_refused(bad: str) -> None:
 def test_codes() -> None:
     assert v.validate_code_qp(" qn08503i ") == "QN08503I"
     assert v.validate_territory_code("248500589") == "248500589"
-    for bad in ["QN", "X08503I", "QN08503I'; DROP TABLE"]:
+    # a zone of a --zones diagnostic keeps its id as written (issue 21)
+    assert v.validate_code_qp("LRY-NORD") == "LRY-NORD"
+    for bad in ["", "QN08503I'; DROP TABLE", "zone nord", "Z" * 41]:
         with pytest.raises(ValueError, match="code_qp"):
             v.validate_code_qp(bad)
     with pytest.raises(ValueError, match="territoire"):

@@ -115,7 +115,7 @@ def _docx_cover(r: Roadmap) -> Any:
         doc,
         ["Rubrique", "Valeur"],
         [
-            ["Quartier prioritaire", f"{r.lib_qp} ({r.code_qp})"],
+            [r.unit_label, f"{r.lib_qp} ({r.code_qp})"],
             ["Territoire", f"{r.territory_name} ({r.territory_code}), commune(s) {r.communes}"],
             ["Habitants (carroyage INSEE)", format_number(r.population, 0)],
             [
@@ -136,14 +136,14 @@ def _docx_issues(doc: Any, r: Roadmap) -> None:
     """Section 1: the QPV's index, scores, weakest indicators and climate horizons."""
     doc.add_heading("1. Enjeux", level=1)
     doc.add_paragraph(
-        f"Indice de vulnérabilité aux vagues de chaleur du QPV : {r.index_text} (0 = le moins "
+        f"Indice de vulnérabilité aux vagues de chaleur {r.unit_of} : {r.index_text} (0 = le moins "
         f"vulnérable, 1 = le plus vulnérable du territoire) ; rang : {r.rank_text}."
     )
     _table(doc, [label for label, _ in r.scores], [[text for _, text in r.scores]],
            "Scores par dimension (0–1)")  # fmt: skip
     _table(
         doc,
-        ["Indicateur", "QPV", "Reste de la commune", "Position dans le territoire"],
+        ["Indicateur", r.unit_short, "Reste de la commune", "Position dans le territoire"],
         [[i.label, i.value_text, i.rest_text, i.position_text] for i in r.issues],
         "Indicateurs où le quartier est le plus en difficulté",
     )

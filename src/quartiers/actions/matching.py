@@ -114,6 +114,10 @@ def qpv_row(diagnostic: Diagnostic, code_qp: str) -> pd.Series:
     hit = table[table["code_qp"].astype(str) == str(code_qp)]
     if hit.empty:
         known = ", ".join(table["code_qp"].astype(str))
+        if diagnostic.record.input_notes.get("zones"):
+            raise InputError(
+                f"zone inconnue « {code_qp} » dans ce diagnostic (zones présentes : {known})"
+            )
         raise InputError(f"QPV inconnu « {code_qp} » dans ce diagnostic (QPV présents : {known})")
     row: pd.Series = hit.iloc[0]
     return row

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from quartiers.actions._roadmap_zones import for_zone
 from quartiers.actions._wording import with_article
 from quartiers.actions.catalogue import Action, Catalogue
 from quartiers.actions.choices import Choice, check_choices, planned_quantity
@@ -25,6 +26,7 @@ from quartiers.actions.priorities import roadmap_priorities
 from quartiers.actions.roadmap_model import (
     CONTRACT_END,
     ActionRow,
+    CostTotals,
     IndicatorRow,
     IssueRow,
     Roadmap,
@@ -184,7 +186,7 @@ def build_roadmap(
     rows = _action_rows(actions, choices, whatif, first_year)
     indicators = _indicators(row, actions, changes, simulated=whatif is not None)
     years = list(range(first_year, max(CONTRACT_END, *(r.delivery_year for r in rows)) + 1))
-    return Roadmap(
+    roadmap = Roadmap(
         territory_code=run.territory.code,
         territory_name=run.territory.name,
         code_qp=str(code_qp),
@@ -212,6 +214,7 @@ def build_roadmap(
         notes=_notes(row, whatif),
         priorities=roadmap_priorities(votes, [a.id for a in actions]),
     )
+    return for_zone(roadmap) if run.input_notes.get("zones") else roadmap
 
 
 def _changes(whatif: WhatIfResult | None, code_qp: str) -> dict[str, float]:
@@ -246,7 +249,7 @@ def _action_rows(
     return rows
 
 
-def _costs(rows: Sequence[ActionRow]) -> dict[str, float]:
+def _costs(rows: Sequence[ActionRow]) -> CostTotals:
     """Return the investment, yearly running cost and total cost ranges of the rows (€)."""
     invest_low = sum(r.invest_low for r in rows)
     invest_high = sum(r.invest_high for r in rows)

@@ -7,6 +7,7 @@ DOCX and PDF exports.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from quartiers.actions.horizons import HorizonValue
 from quartiers.outputs.formatting import format_euro_range
@@ -14,6 +15,7 @@ from quartiers.outputs.formatting import format_euro_range
 __all__ = [
     "CONTRACT_END",
     "ActionRow",
+    "CostTotals",
     "IndicatorRow",
     "IssueRow",
     "Priorities",
@@ -23,6 +25,17 @@ __all__ = [
 
 #: Last year of the contrats de ville signed from 2024.
 CONTRACT_END = 2030
+
+
+class CostTotals(TypedDict):
+    """Investment, yearly running cost and total cost ranges of a roadmap's actions (€)."""
+
+    invest_low: float
+    invest_high: float
+    running_low: float
+    running_high: float
+    total_low: float
+    total_high: float
 
 
 @dataclass(frozen=True)
@@ -165,6 +178,10 @@ class Roadmap:
     notes: list[str] = field(default_factory=list)
     #: Residents' dot-voting (« Priorités exprimées en atelier »), None when nobody voted.
     priorities: Priorities | None = None
+    #: How the documents name the unit: a QPV, or a zone of a ``--zones`` diagnostic.
+    unit_label: str = "Quartier prioritaire"
+    unit_short: str = "QPV"
+    unit_of: str = "du QPV"
 
     @property
     def title(self) -> str:

@@ -17,11 +17,22 @@ from quartiers.outputs.formatting import (
     format_number,
     format_share,
 )
+from quartiers.text import zone_words
 
 if TYPE_CHECKING:
     from quartiers.diagnostic import Diagnostic
 
 __all__ = ["print_index_labels", "robustness_table", "summary_table"]
+
+
+def _zones(diag: Diagnostic) -> bool:
+    """Return whether the run diagnosed the user's zones (``--zones``) instead of QPV."""
+    return bool(diag.record.input_notes.get("zones"))
+
+
+def _words(diag: Diagnostic, text: str) -> str:
+    """Return ``text`` speaking of zones in a ``--zones`` run, unchanged otherwise."""
+    return zone_words(text) if _zones(diag) else text
 
 
 def print_index_labels(diag: Diagnostic) -> None:
@@ -35,9 +46,10 @@ def print_index_labels(diag: Diagnostic) -> None:
         console.print(f"Ce que mesure l'indice : {label}.", highlight=False)
     for note in dict.fromkeys(str(v) for v in kept["index_note"] if str(v)):
         err_console.print(note, highlight=False)
+    unit, set_apart = ("Zone", "publiée") if _zones(diag) else ("QPV", "publié")
     for row in apart.itertuples():
         err_console.print(
-            f"QPV {row.code_qp} ({row.lib_qp}) publié à part : {row.status_detail}",
+            f"{unit} {row.code_qp} ({row.lib_qp}) {set_apart} à part : {row.status_detail}",
             highlight=False,
         )
 
@@ -50,14 +62,15 @@ def summary_table(diag: Diagnostic) -> Table:
         title=title,
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
-        caption=(
+        caption=_words(
+            diag,
             "Écart : taux de pauvreté du QPV moins celui du reste de la commune. "
             "n.s. : non significatif (population sous le seuil), publié mais non classé. "
-            "incomplet : indice sans une dimension que les autres QPV ont, non classé."
+            "incomplet : indice sans une dimension que les autres QPV ont, non classé.",
         ),
     )
     table.add_column("Rang", justify="right", no_wrap=True)
-    table.add_column("QPV", no_wrap=True)
+    table.add_column("Zone" if _zones(diag) else "QPV", no_wrap=True)
     table.add_column("Nom", overflow="fold", min_width=14)
     table.add_column("Habitants", justify="right", no_wrap=True)
     table.add_column("Pauvreté", justify="right", no_wrap=True)
@@ -112,14 +125,15 @@ def robustness_table(diag: Diagnostic) -> Table | None:
         title=f"Solidité des rangs ({unc.draws} variantes de la méthode)",
         box=box.SIMPLE_HEAD,
         padding=(0, 1),
-        caption=(
+        caption=_words(
+            diag,
             f"{first} Quintile 5 : part des variantes où le QPV est parmi les 20 % "
             "d'habitants les plus vulnérables du territoire, ± son erreur type (robuste : au "
-            "moins 90 % en retranchant 1,645 erreur type). Voir docs/method.md, § 12."
+            "moins 90 % en retranchant 1,645 erreur type). Voir docs/method.md, § 12.",
         ),
     )
     table.add_column("Rang", justify="right", no_wrap=True)
-    table.add_column("QPV", no_wrap=True)
+    table.add_column("Zone" if _zones(diag) else "QPV", no_wrap=True)
     table.add_column("Habitants en quintile 5" if few else "Rang 90 %", justify="right")
     table.add_column("Quintile 5", justify="right", no_wrap=True)
     table.add_column("Robuste", no_wrap=True)

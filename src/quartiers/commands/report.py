@@ -14,6 +14,7 @@ import typer
 
 from quartiers.atomic import check_output_dir, output_dir, output_file
 from quartiers.cli import RichProgress, app, console, err_console
+from quartiers.commands._pcaet import export_pcaet
 from quartiers.errors import InputError
 
 if TYPE_CHECKING:
@@ -340,11 +341,26 @@ def export_command(
     force: Annotated[
         bool, typer.Option("--force", help="Remplacer un dossier de sortie non vide (en entier).")
     ] = False,
+    pcaet: Annotated[
+        bool,
+        typer.Option(
+            "--pcaet",
+            help=(
+                "Écrire à la place le chapitre « quartiers » du PCAET : vulnérabilité par "
+                "aléa et actions d'adaptation retenues (DOCX modifiable et deux CSV)."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Write the open-data export of a diagnostic directory (and a QGIS project)."""
     from quartiers.outputs.exports import export_open_data
     from quartiers.outputs.qgis_project import write_qgis_project
 
+    if pcaet:
+        if qgis is not None:
+            raise InputError("--pcaet et --qgis : choisissez l'un ou l'autre")
+        export_pcaet(directory, out, force=force)
+        return
     _check_export_paths(directory, out, qgis, force=force)
     diag = _load(directory)
     same = qgis is not None and qgis.resolve() == out.resolve()

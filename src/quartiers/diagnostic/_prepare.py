@@ -68,7 +68,8 @@ def check_request(inputs: TerritoryInputs, horizon: str) -> None:
     if horizon not in HORIZONS:
         raise InputError(f"horizon inconnu {horizon!r} (attendu : {', '.join(HORIZONS)})")
     if inputs.qpv is None or not len(inputs.qpv):
-        raise InputError(f"territoire {inputs.code} : aucun QPV dans les données d'entrée")
+        unit = "aucune zone" if inputs.notes.zones is not None else "aucun QPV"
+        raise InputError(f"territoire {inputs.code} : {unit} dans les données d'entrée")
 
 
 def require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
@@ -131,7 +132,7 @@ def prepare_layers(
     qpv = to_cell_crs(inputs.qpv, name="QPV").sort_values("code_qp").reset_index(drop=True)
     communes = to_cell_crs(inputs.communes, name="communes")
     communes = communes.sort_values("insee_com").reset_index(drop=True)
-    check_qpv_extent(qpv, xy, source="carreaux Filosofi")
+    check_qpv_extent(qpv, xy, source="carreaux Filosofi", zones=inputs.notes.zones is not None)
     weights = overlaps_for(
         xy, qpv, communes, overlaps, groups=region_groups(qpv, communes), executor=executor
     )

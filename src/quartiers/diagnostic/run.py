@@ -25,6 +25,7 @@ from quartiers.diagnostic._indicator_memo import IndicatorMemo
 from quartiers.diagnostic._insee_check import add_insee_comparison
 from quartiers.diagnostic._prepare import Layers, check_request, prepare_layers
 from quartiers.diagnostic._territories import add_territory_columns, territories_of
+from quartiers.diagnostic._zone_words import with_zone_words
 from quartiers.diagnostic.aggregate import ZoneTotals, aggregate_cells
 from quartiers.diagnostic.health_validation import add_health_validation
 from quartiers.diagnostic.result import Diagnostic
@@ -145,7 +146,8 @@ def _completed(
     diag = add_territory_columns(diag, territories_of(ctx.inputs))
     diag = add_allocation_columns(diag, allocation)
     diag = add_insee_comparison(diag, allocation, ctx.inputs.insee_qpv)
-    return add_health_validation(diag, ctx.inputs.health)
+    diag = add_health_validation(diag, ctx.inputs.health)
+    return with_zone_words(diag) if ctx.inputs.notes.zones is not None else diag
 
 
 def _zone_totals(layers: Layers, computed: CellIndicators) -> ZoneTotals:

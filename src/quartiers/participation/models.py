@@ -103,7 +103,7 @@ class Contribution(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     territory: Mapped[str] = mapped_column(String(20))
-    code_qp: Mapped[str | None] = mapped_column(String(12), index=True)
+    code_qp: Mapped[str | None] = mapped_column(String(40), index=True)
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
     category: Mapped[str] = mapped_column(String(20))
@@ -229,7 +229,7 @@ class PrioritySession(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     territory: Mapped[str] = mapped_column(String(20))
-    code_qp: Mapped[str] = mapped_column(String(12), index=True)
+    code_qp: Mapped[str] = mapped_column(String(40), index=True)
     title: Mapped[str] = mapped_column(String(200))
     points: Mapped[int] = mapped_column(Integer)
     options: Mapped[list[dict[str, str]]] = mapped_column(JSON)

@@ -194,8 +194,8 @@ class ModerationMixin(ABC):
                 if territory.qpv and data.code_qp not in territory.qpv:
                     raise FieldError(
                         "code_qp",
-                        f"code_qp : le QPV {data.code_qp} n'est pas dans le territoire "
-                        f"{row.territory}",
+                        f"code_qp : le quartier {data.code_qp} n'est pas dans le territoire "
+                        f"{row.territory} (ni QPV ni zone du diagnostic)",
                     )
             previous: dict[str, Any] = {}
             changes = {

@@ -27,7 +27,9 @@ ContributionId = Annotated[int, Path(ge=1, le=2_147_483_647, description="Identi
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 TerritoryQuery = Annotated[str | None, Query(max_length=20, description="Code du territoire.")]
-CodeQpQuery = Annotated[str | None, Query(max_length=12, description="Code du QPV.")]
+CodeQpQuery = Annotated[
+    str | None, Query(max_length=40, description="Code du QPV (ou identifiant de la zone).")
+]
 BBoxQuery = Annotated[
     str | None,
     Query(max_length=120, description="Emprise « min_lon,min_lat,max_lon,max_lat » (WGS84)."),

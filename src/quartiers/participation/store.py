@@ -103,7 +103,8 @@ class ContributionStore(ModerationMixin):
         if code_qp is not None and territory.qpv and code_qp not in territory.qpv:
             raise FieldError(
                 "code_qp",
-                f"code_qp : le QPV {code_qp} n'est pas dans le territoire {territory.code}",
+                f"code_qp : le quartier {code_qp} n'est pas dans le territoire {territory.code} "
+                "(ni QPV ni zone du diagnostic)",
             )
         if data.lon is not None and data.lat is not None:
             try:
@@ -118,7 +119,7 @@ class ContributionStore(ModerationMixin):
         if code_qp is None or point is None:
             raise FieldError(
                 "code_qp",
-                f"localisation : périmètre du QPV {code_qp} inconnu, "
+                f"localisation : périmètre du quartier {code_qp} inconnu, "
                 "un point (lon, lat) est nécessaire",
             )
         return Placement(territory.code, code_qp, point[0], point[1], "qpv")

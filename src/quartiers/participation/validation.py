@@ -40,6 +40,8 @@ PASSWORD_MAX = 256
 
 _TERRITORY_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,19}")
 _CODE_QP_RE = re.compile(r"Q[A-Z0-9]{5,10}")
+#: Id of a zone of a ``--zones`` diagnostic (as ``quartiers.sources.zones`` accepts it).
+_ZONE_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _LOGIN_RE = re.compile(r"[a-z0-9][a-z0-9._@+-]{1,63}")
 _EMAIL_LOCAL_RE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}")
 _EMAIL_DOMAIN_RE = re.compile(
@@ -104,10 +106,20 @@ def validate_territory_code(value: str) -> str:
 
 
 def validate_code_qp(value: str) -> str:
-    """Check the shape of a QPV code such as ``QN08503I``."""
-    code = value.strip().upper()
-    if not _CODE_QP_RE.fullmatch(code):
-        raise ValueError("code_qp : code de QPV attendu (par exemple QN08503I)")
+    """Check a QPV code such as ``QN08503I``, or the id of a zone of a ``--zones`` diagnostic.
+
+    A QPV code is upper-cased (``qn08503i`` is ``QN08503I``); a zone id (up to 40 letters,
+    digits, « _ » or « - ») is kept as written, since the zones file may use any case.
+    Whether the code belongs to the territory is checked against the diagnostic's units.
+    """
+    code = value.strip()
+    if _CODE_QP_RE.fullmatch(code.upper()):
+        return code.upper()
+    if not _ZONE_ID_RE.fullmatch(code):
+        raise ValueError(
+            "code_qp : code de QPV (par exemple QN08503I) ou identifiant de zone attendu "
+            "(lettres, chiffres, « _ » ou « - », 40 caractères au plus)"
+        )
     return code
 
 

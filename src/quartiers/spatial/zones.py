@@ -70,7 +70,9 @@ def qpv_communes(qpv: pd.DataFrame) -> list[list[str]]:
     return out
 
 
-def check_qpv_extent(qpv: gpd.GeoDataFrame, xy: NDArray[np.int64], *, source: str) -> None:
+def check_qpv_extent(
+    qpv: gpd.GeoDataFrame, xy: NDArray[np.int64], *, source: str, zones: bool = False
+) -> None:
     """Refuse QPV lying (even partly) outside the extent of the grid cells.
 
     Parameters
@@ -81,9 +83,12 @@ def check_qpv_extent(qpv: gpd.GeoDataFrame, xy: NDArray[np.int64], *, source: st
         South-west corners of the cells.
     source
         Name of the cell table for the message.
+    zones
+        The units are the user's zones (``--zones``): the message speaks of zones.
     """
+    units, these = ("zones", "ces zones") if zones else ("QPV", "ces quartiers")
     if len(xy) == 0:
-        raise InputError(f"{source} : aucun carreau, impossible de calculer les QPV")
+        raise InputError(f"{source} : aucun carreau, impossible de calculer les {units}")
     x0, y0 = xy.min(axis=0)
     x1, y1 = xy.max(axis=0) + CELL_SIZE_M
     extent = shapely.box(float(x0), float(y0), float(x1), float(y1))
@@ -98,9 +103,9 @@ def check_qpv_extent(qpv: gpd.GeoDataFrame, xy: NDArray[np.int64], *, source: st
             for c, s in zip(qpv["code_qp"][bad], share[bad], strict=True)
         )
         raise InputError(
-            f"{source} : QPV hors de l'emprise du carroyage : {codes} ; emprise des carreaux "
-            f"x {x0}–{x1}, y {y0}–{y1} (EPSG:3035). Fournissez les carreaux Filosofi couvrant "
-            "ces quartiers."
+            f"{source} : {units} hors de l'emprise du carroyage : {codes} ; emprise des "
+            f"carreaux x {x0}–{x1}, y {y0}–{y1} (EPSG:3035). Fournissez les carreaux Filosofi "
+            f"couvrant {these}."
         )
 
 
