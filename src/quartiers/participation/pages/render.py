@@ -67,6 +67,8 @@ ACTIONS = {
     "moderator_password": "nouveau mot de passe",
     "moderator_enable": "compte réactivé",
     "moderator_disable": "compte désactivé",
+    "priorities_open": "ouverture d'un vote de priorités",
+    "priorities_close": "clôture d'un vote de priorités",
 }
 
 FormText = Annotated[str, Form()]
@@ -85,6 +87,7 @@ def _urls(request: Request) -> dict[str, str]:
             ("login", "moderation_login"),
             ("logout", "moderation_logout"),
             ("journal", "moderation_journal"),
+            ("priorities", "moderation_priorities"),
         )
     }
 
