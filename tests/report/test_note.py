@@ -16,9 +16,11 @@ import pytest
 
 from quartiers.actions.catalogue import default_catalogue
 from quartiers.actions.matching import suggest
+from quartiers.actions.transitions import panel
 from quartiers.cli import main
 from quartiers.diagnostic import Diagnostic
 from quartiers.indicators.registry import REGISTRY
+from quartiers.outputs.formatting import format_gap
 from quartiers.report import _common as common
 from quartiers.report.model import ContributionItem, Contributions
 from quartiers.report.note import qpv_note, territory_note
@@ -91,6 +93,15 @@ def test_qpv_note_content(demo_diag: Diagnostic) -> None:
     assert [a.title for a in note.actions] == expected
     assert note.quote is not None and note.quote.text == "La dalle <b>brûle</b> l'été"
     assert note.map_chart.data_uri.startswith("data:image/png;base64,")
+    # One line per transition (issue 21 point 4): the indicator where the QPV fares worst
+    # against the rest of its commune, read from the transitions panel.
+    lines = {t.title: t for t in note.transitions}
+    assert list(lines) == [g.title for g in panel(demo_diag, CODE, catalogue)]
+    energy = lines["Énergie"]
+    assert energy.label == "ménages pauvres en passoire énergétique"
+    assert energy.gap.startswith("+")
+    assert note.transition_actions and all(len(a.co_benefits) >= 2 for a in note.transition_actions)
+    assert territory_note(demo_diag, catalogue).transitions == ()
     without = qpv_note(demo_diag, CODE, catalogue, contributions=None, generated_on=DAY)
     assert without.quote is None and without.quote_note == ""  # no database: no section
     nothing = qpv_note(
@@ -123,7 +134,13 @@ def test_pdf_notes_fit_one_page_each(notes: Path, pdf_text: Callable[[Path], str
     for pdf in notes.glob("*.pdf"):
         assert _pages(pdf) == 1, pdf.name
     text = pdf_text(notes / "note_QN00001B.pdf")
-    for words in ("Centre ancien (fictif)", "Trois messages clés", "Trois actions à étudier"):
+    for words in (
+        "Centre ancien (fictif)",
+        "Trois messages clés",
+        "Trois actions à étudier",
+        "Les transitions du quartier",
+        "Actions qui servent plusieurs transitions",
+    ):
         assert words in text
     assert "« La dalle <b>brûle</b> l'été »" in text  # quoted as written, never as HTML
     assert "part (0–1)" not in text
@@ -133,7 +150,15 @@ def test_docx_uses_word_styles(notes: Path) -> None:
     doc = docx.Document(str(notes / "note_QN00001B.docx"))
     styles = [p.style.name for p in doc.paragraphs]
     assert styles[:2] == ["Title", "Subtitle"]
-    assert styles.count("Heading 1") == 3
+    # messages, actions, transitions (issue 21 point 4), residents
+    assert styles.count("Heading 1") == 4
+    assert doc.tables[0].rows[0].cells[0].text == "Transition"
+    assert [r.cells[0].text for r in doc.tables[0].rows[1:]] == [
+        "Climat : chaleur et aléas",
+        "Biodiversité et nature",
+        "Alimentation",
+        "Énergie",
+    ]
     assert styles.count("List Number") == 3
     assert styles.count("List Bullet") == 3
     assert "Quote" in styles
@@ -178,3 +203,22 @@ def test_sheet_opens_on_its_summary_and_defines_its_words(demo_docs: Path) -> No
     for word in SHEET_TERMS:
         assert term(word).definition[:40] in first, word
     assert "Les trois dimensions" not in first  # the detail starts on page 2
+
+
+def test_sheet_shows_the_transitions_panel(demo_diag: Diagnostic, demo_docs: Path) -> None:
+    """The sheet's transitions section (issue 21 point 4): every indicator of the panel with
+    the QPV, the rest of its commune and the gap, and the shared actions; not on page 1."""
+    html = (demo_docs / f"fiche_{CODE}.html").read_text(encoding="utf-8")
+    start = html.index("Les transitions du quartier : climat, nature, alimentation, énergie")
+    section = html[start : html.index("</section>", start)]
+    groups = panel(demo_diag, CODE, default_catalogue())
+    for g in groups:
+        assert f'<tr class="groupe"><th colspan="4">{g.title}</th></tr>' in section
+        for r in g.rows:
+            assert r.label.replace("'", "&#39;").replace('"', "&#34;") in section, r.id
+    energy = {r.id: r for r in groups[-1].rows}["share_dpe_fg"]
+    expected = format_gap(energy.gap, energy.unit)
+    assert expected in section
+    assert "Actions du catalogue qui servent plusieurs transitions" in section
+    # The summary page keeps its size: the compact transitions table is the note's only.
+    assert "<h2>Les transitions du quartier</h2>" not in html

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from quartiers.cli import main
+from quartiers.outputs.glossary import term
 from quartiers.report import contributions as contrib
 
 
@@ -114,6 +115,10 @@ def test_compare_two_territories(
     html = unescape(out.read_text(encoding="utf-8"))
     assert "Territoire jumeau (copie) (200000002)" in html
     assert "ne se comparent pas d'un territoire à l'autre" in html
+    # plain French (issue 18 point 2): folded definitions worded as /glossaire, not printed
+    for word in ("Horizon climatique", "Indice de vulnérabilité", "Rang", "Normalisation"):
+        assert f"<summary>{word} : définition</summary><p>{term(word).definition}</p>" in html
+    assert "@media print { details.definition { display: none; } }" in html
     assert "Comparaison de 2 territoires écrite" in capsys.readouterr().out
     assert main(["compare", str(demo_run.out_dir), str(other_territory), "--out", str(out)]) == 1  # type: ignore[attr-defined]
     assert "--force" in capsys.readouterr().err

@@ -36,3 +36,23 @@ def test_pdf_sheet_does_not_print_them(demo_docs: Path, pdf_text: Callable[[Path
     text = pdf_text(demo_docs / "fiche_QN00001A.pdf")
     assert " : définition" not in text
     assert "Les mots de cette fiche" in text  # the PDF defines its words on page 1
+
+
+def _folded(word: str) -> str:
+    return (
+        f'<details class="definition"><summary>{word} : définition</summary>'
+        f"<p>{term(word).definition}</p></details>"
+    )
+
+
+def test_html_synthesis_folds_its_terms(demo_docs: Path) -> None:
+    html = unescape((demo_docs / "synthese_200000001.html").read_text(encoding="utf-8"))
+    for word in ("Rang", "Indice de vulnérabilité", "Reste de la commune", "Horizon climatique"):
+        assert _folded(word) in html, word
+    assert "@media print { details.definition { display: none; } }" in html
+
+
+def test_pdf_synthesis_does_not_print_them(
+    demo_docs: Path, pdf_text: Callable[[Path], str]
+) -> None:
+    assert " : définition" not in pdf_text(demo_docs / "synthese_200000001.pdf")

@@ -67,6 +67,12 @@ def test_transitions_page(demo_run: DemoRun, tmp_path: Path) -> None:
         ):
             assert title in page.text
         assert "Reste de la commune" in page.text and "Le Plateau" in page.text
+        # The site's header and menu, and a breadcrumb back to the territory and the QPV.
+        assert 'id="navigation"' in page.text and 'href="/glossaire"' in page.text
+        assert f'href="/territoires/{code}/qpv/QN00001A"' in page.text
+        assert 'class="tableau-defilant"' in page.text
+        qpv = client.get(f"/territoires/{code}/qpv/QN00001A")
+        assert f'href="/territoires/{code}/qpv/QN00001A/transitions"' in qpv.text
         workshop = client.get(f"/territoires/{code}/qpv/QN00001A/atelier")
         assert f'href="/territoires/{code}/qpv/QN00001A/transitions"' in workshop.text
         assert client.get(f"/territoires/{code}/qpv/QN99999Z/transitions").status_code == 404

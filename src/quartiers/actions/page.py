@@ -20,14 +20,12 @@ import pandas as pd
 from quartiers.actions.horizons import climate_horizons, horizon_table
 from quartiers.actions.matching import DEFAULT_CHOSEN, qpv_row
 from quartiers.actions.site_map import site_map_config
-from quartiers.actions.transitions import panel
+from quartiers.actions.transitions import panel, value_text
 from quartiers.actions.vocabulary import LEVERS
 from quartiers.actions.whatif import WHATIF_SCOPE
 from quartiers.actions.workshop import Workshop
 from quartiers.outputs.formatting import (
     format_euro_range,
-    format_gap,
-    format_number,
     format_value,
 )
 
@@ -119,19 +117,11 @@ def transitions_context(workshop: Workshop, code: str, code_qp: str) -> dict[str
     base = f"/territoires/{_q(code)}/qpv/{_q(code_qp)}"
     return {
         "territory": workshop.name,
+        "code": code,
         "code_qp": code_qp,
         "lib_qp": str(row.get("lib_qp") or code_qp),
         "groups": panel(workshop.diagnostic, code_qp, workshop.catalogue),
-        "value_text": _value_text,
+        "value_text": value_text,
         "qpv_url": base,
         "atelier_url": f"{base}/atelier",
     }
-
-
-def _value_text(value: float | None, unit: str, *, gap: bool = False) -> str:
-    """Value (or signed gap) with its unit; the index is a bare 0–1 score, 2 decimals."""
-    if value is None:
-        return "—"
-    if unit.startswith("score 0–1"):
-        return format_number(value, 2, sign=gap)
-    return format_gap(value, unit) if gap else format_value(value, unit)

@@ -20,8 +20,20 @@ from quartiers.actions.matching import qpv_row
 from quartiers.actions.vocabulary import CO_BENEFITS
 from quartiers.diagnostic import Diagnostic
 from quartiers.diagnostic._dictionary import describe
+from quartiers.outputs.formatting import format_gap, format_number, format_value
 
-__all__ = ["TRANSITIONS", "TransitionAction", "TransitionGroup", "TransitionRow", "panel"]
+__all__ = [
+    "SHORT_LABELS",
+    "TRANSITIONS",
+    "TransitionAction",
+    "TransitionGroup",
+    "TransitionLine",
+    "TransitionRow",
+    "compact_lines",
+    "panel",
+    "shared_actions",
+    "value_text",
+]
 
 #: Transition → (French title, co-benefit tag of its actions, indicator columns in order).
 TRANSITIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -57,6 +69,26 @@ TRANSITIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
 }
 
+#: Short French labels of the panel's indicators, for the one line per transition of a note.
+SHORT_LABELS: dict[str, str] = {
+    "index": "indice de vulnérabilité à la chaleur (0 à 1)",
+    "lcz_heat": "sensibilité à la chaleur des zones climatiques locales (0 à 4)",
+    "impervious_share": "surface imperméabilisée",
+    "flood_residents": "habitants en zone inondable",
+    "multi_hazard_residents": "habitants exposés à au moins deux aléas",
+    "canopy_share": "canopée arborée",
+    "share_beyond_300m_green_1ha": "habitants à plus de 300 m d'un espace vert de 1 ha",
+    "green_network_ha": "plus grand réseau vert continu",
+    "desealable_share": "surfaces désimperméabilisables",
+    "dist_fresh_food_m": "distance à pied à un commerce d'alimentation fraîche",
+    "share_beyond_500m_fresh_food": "habitants à plus de 500 m d'un commerce frais",
+    "dist_shared_garden_m": "distance à pied à un jardin partagé ou familial",
+    "share_dpe_fg": "logements classés F ou G",
+    "energy_poverty_proxy": "ménages pauvres en passoire énergétique",
+    "share_heating_fuel_oil": "logements chauffés au fioul",
+    "share_heating_electric": "logements chauffés à l'électricité",
+}
+
 
 @dataclass(frozen=True)
 class TransitionRow:
@@ -67,6 +99,8 @@ class TransitionRow:
     unit: str
     value: float | None
     commune: float | None
+    #: +1 when a higher value makes the QPV more vulnerable, −1 when it protects, 0 unknown.
+    direction: int = 0
 
     @property
     def gap(self) -> float | None:
@@ -93,6 +127,9 @@ class TransitionGroup:
     title: str
     rows: list[TransitionRow] = field(default_factory=list)
     actions: list[TransitionAction] = field(default_factory=list)
+
+
+_DIRECTIONS = {"plus élevé = plus vulnérable": 1, "plus élevé = moins vulnérable": -1}
 
 
 def _number(value: object) -> float | None:
@@ -126,7 +163,7 @@ def panel(diag: Diagnostic, code_qp: str, catalogue: Catalogue) -> list[Transiti
         for column in columns:
             if column not in row.index:
                 continue
-            label, unit, _, _ = describe(column)
+            label, unit, direction, _ = describe(column)
             rows.append(
                 TransitionRow(
                     id=column,
@@ -134,6 +171,7 @@ def panel(diag: Diagnostic, code_qp: str, catalogue: Catalogue) -> list[Transiti
                     unit=unit,
                     value=_number(row.get(column)),
                     commune=_rest_of_commune(diag, row, column),
+                    direction=_DIRECTIONS.get(direction, 0),
                 )
             )
         actions = [
@@ -143,3 +181,66 @@ def panel(diag: Diagnostic, code_qp: str, catalogue: Catalogue) -> list[Transiti
         ]
         groups.append(TransitionGroup(key=key, title=title, rows=rows, actions=actions))
     return groups
+
+
+@dataclass(frozen=True)
+class TransitionLine:
+    """One transition in one line (note aux élus): its most telling indicator, formatted."""
+
+    title: str
+    label: str
+    qpv: str
+    commune: str
+    gap: str
+
+
+def value_text(value: float | None, unit: str, *, gap: bool = False) -> str:
+    """Return a value (or signed gap) with its unit; the index is a bare 0–1 score."""
+    if value is None:
+        return "—"
+    if unit.startswith("score 0–1"):
+        return format_number(value, 2, sign=gap)
+    return format_gap(value, unit) if gap else format_value(value, unit)
+
+
+def _lag(row: TransitionRow) -> float:
+    """How far the QPV lags behind the rest of its commune (relative, oriented; −inf if unknown)."""
+    if row.gap is None or row.commune is None or row.direction == 0:
+        return -math.inf
+    scale = abs(row.commune) or 1.0
+    return row.direction * row.gap / scale
+
+
+def compact_lines(groups: list[TransitionGroup]) -> list[TransitionLine]:
+    """Return one line per transition: the indicator where the QPV lags most behind the rest
+    of its commune (relative gap, oriented by the indicator's direction), else the first one
+    with a value; a transition without figures says so."""
+    out = []
+    for g in groups:
+        known = [r for r in g.rows if r.value is not None]
+        if not known:
+            out.append(TransitionLine(g.title, "données non fournies", "—", "—", "—"))
+            continue
+        best = max(known, key=_lag)
+        if _lag(best) == -math.inf:
+            best = known[0]
+        out.append(
+            TransitionLine(
+                title=g.title,
+                label=SHORT_LABELS.get(best.id, best.label),
+                qpv=value_text(best.value, best.unit),
+                commune=value_text(best.commune, best.unit),
+                gap=value_text(best.gap, best.unit, gap=True),
+            )
+        )
+    return out
+
+
+def shared_actions(groups: list[TransitionGroup], n: int = 3) -> list[TransitionAction]:
+    """Return the ``n`` panel actions serving the most transitions (catalogue order on ties)."""
+    seen: dict[str, TransitionAction] = {}
+    for g in groups:
+        for action in g.actions:
+            seen.setdefault(action.id, action)
+    ordered = sorted(seen.values(), key=lambda a: -len(a.co_benefits))
+    return ordered[:n]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 
 from quartiers.errors import FieldError, NotFoundError
+from quartiers.participation import audit
 from quartiers.participation.db import Database
 from quartiers.participation.models import (
     PriorityBallot,
@@ -43,6 +44,7 @@ __all__ = [
     "qpv_priorities",
     "qpv_sessions",
     "read_votes",
+    "scoped_sessions",
     "session_results",
     "voter_hash",
 ]
@@ -106,8 +108,11 @@ def open_session(
     title: str,
     points: int,
     options: Sequence[Option],
+    actor: str | None = None,
+    client: str | None = None,
 ) -> int:
-    """Open a dot-voting session and return its id.
+    """Open a dot-voting session and return its id; with ``actor`` (a facilitator logged in
+    on the web) the opening is written to the audit log in the same transaction.
 
     Raises
     ------
@@ -135,6 +140,16 @@ def open_session(
         )
         session.add(row)
         session.flush()
+        if actor is not None:
+            audit.record(
+                session,
+                actor=actor,
+                action="priorities_open",
+                territory=territory,
+                target=str(row.id),
+                client=client,
+                details={"code_qp": code_qp, "options": ids, "points": points},
+            )
         return int(row.id)
 
 
@@ -155,14 +170,25 @@ def get_session(db: Database, session_id: int) -> SessionInfo:
         )
 
 
-def close_session(db: Database, session_id: int) -> None:
-    """Close a session: its ballots are kept, no new one is accepted."""
+def close_session(
+    db: Database, session_id: int, *, actor: str | None = None, client: str | None = None
+) -> None:
+    """Close a session: its ballots are kept, no new one is accepted (``actor``: audited)."""
     with db.writing() as session:
         row = session.get(PrioritySession, session_id)
         if row is None:
             raise NotFoundError(f"vote de priorités n° {session_id} introuvable")
         if row.closed_at is None:
             row.closed_at = utcnow()
+            if actor is not None:
+                audit.record(
+                    session,
+                    actor=actor,
+                    action="priorities_close",
+                    territory=row.territory,
+                    target=str(session_id),
+                    client=client,
+                )
 
 
 def _checked(info: SessionInfo, allocation: Mapping[str, int]) -> dict[str, int]:
@@ -292,6 +318,17 @@ def qpv_sessions(db: Database, territory: str, code_qp: str) -> list[SessionInfo
             .where(PrioritySession.territory == territory, PrioritySession.code_qp == code_qp)
             .order_by(PrioritySession.id.desc())
         ).all()
+    return [get_session(db, int(i)) for i in ids]
+
+
+def scoped_sessions(db: Database, scope: frozenset[str] | None) -> list[SessionInfo]:
+    """Return the sessions of the territories in ``scope`` (None: every one), newest first
+    (the facilitators' page lists them)."""
+    query = select(PrioritySession.id).order_by(PrioritySession.id.desc())
+    if scope is not None:
+        query = query.where(PrioritySession.territory.in_(sorted(scope)))
+    with db.reading() as session:
+        ids = session.scalars(query).all()
     return [get_session(db, int(i)) for i in ids]
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from quartiers.actions.catalogue import Catalogue
 from quartiers.actions.matching import suggest
+from quartiers.actions.transitions import compact_lines, panel, shared_actions
 from quartiers.diagnostic import Diagnostic
 from quartiers.indicators.registry import REGISTRY
 from quartiers.outputs.formatting import format_number, format_share, format_value
@@ -74,6 +75,7 @@ def qpv_note(
     messages = key_messages(diag, row)
     quote, quote_note = quote_of(contributions)
     population = pd.to_numeric(pd.Series([row.get("population")]), errors="coerce").iloc[0]
+    groups = panel(diag, code_qp, catalogue)
     return Note(
         code=code_qp,
         title=str(row["lib_qp"]),
@@ -93,6 +95,8 @@ def qpv_note(
         quote_note=quote_note,
         map_chart=map_chart if map_chart is not None else qpv_map(diag, code_qp),
         footer=footer(diag, generated_on),
+        transitions=tuple(compact_lines(groups)),
+        transition_actions=tuple(shared_actions(groups)),
     )
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from quartiers.actions.catalogue import Catalogue
 from quartiers.actions.matching import suggest
+from quartiers.actions.transitions import TransitionAction, TransitionLine
 from quartiers.diagnostic import Diagnostic
 from quartiers.indicators.registry import REGISTRY
 from quartiers.outputs.classes import class_of
@@ -106,6 +107,10 @@ class Note:
     quote_note: str
     map_chart: Chart
     footer: str
+    #: One line per transition (climate, nature, food, energy): a QPV's note only.
+    transitions: tuple[TransitionLine, ...] = ()
+    #: The catalogue actions serving the most transitions at once (a QPV's note only).
+    transition_actions: tuple[TransitionAction, ...] = ()
 
 
 def index_words(diag: Diagnostic, row: pd.Series) -> str:

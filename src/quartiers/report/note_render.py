@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from quartiers.actions.catalogue import Catalogue, default_catalogue
 from quartiers.diagnostic import Diagnostic
@@ -38,6 +39,27 @@ def note_name(code: str) -> str:
 
 def _png(data_uri: str) -> bytes:
     return base64.b64decode(data_uri.split(",", 1)[1])
+
+
+def _transitions_docx(doc: Any, note: Note) -> None:
+    """Add the one line per transition of a QPV's note (a table) and its shared actions."""
+    if not note.transitions:
+        return
+    doc.add_heading("Les transitions du quartier", level=1)
+    head = ("Transition", "Indicateur le moins favorable au quartier", "Quartier")
+    table = doc.add_table(rows=1, cols=5, style="Table Grid")
+    for cell, text in zip(table.rows[0].cells, (*head, "Reste commune", "Écart"), strict=True):
+        cell.text = text
+    for line in note.transitions:
+        cells = table.add_row().cells
+        values = (line.title, line.label, line.qpv, line.commune, line.gap)
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+    if note.transition_actions:
+        shared = " ; ".join(
+            f"{a.title} ({', '.join(a.co_benefits).lower()})" for a in note.transition_actions
+        )
+        doc.add_paragraph(f"Actions qui servent plusieurs transitions : {shared}.")
 
 
 def note_docx(note: Note) -> bytes:
@@ -68,6 +90,7 @@ def note_docx(note: Note) -> bytes:
         para = doc.add_paragraph(style="List Bullet")
         para.add_run(action.title).bold = True
         para.add_run(f" — {action.why}")
+    _transitions_docx(doc, note)
     if note.quote is not None or note.quote_note:
         doc.add_heading("Ce que disent les habitants", level=1)
     if note.quote is not None:

@@ -22,6 +22,7 @@ from jinja2 import Environment
 
 from quartiers._version import __version__
 from quartiers.actions.catalogue import Catalogue, default_catalogue
+from quartiers.actions.transitions import panel, shared_actions, value_text
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
 from quartiers.outputs.glossary import term
@@ -67,12 +68,21 @@ SHEET_TERMS = (
     "Carroyage partiel",
 )
 
+#: Co-benefit actions listed under the sheet's transitions table (those serving the most).
+_SHEET_ACTIONS = 6
+
 
 @cache
 def _environment() -> Environment:
     # the words of the sheets, defined as on the web's /glossaire
     return template_environment(
-        "report", strict=True, extra_globals={"sheet_terms": [term(w) for w in SHEET_TERMS]}
+        "report",
+        strict=True,
+        extra_globals={
+            "sheet_terms": [term(w) for w in SHEET_TERMS],
+            "glossary_term": term,
+            "transition_value": value_text,
+        },
     )
 
 
@@ -178,6 +188,7 @@ def _sheet_html(
         map_chart=sheet.map_chart,
     )
     row, missing = qpv_row(diag, code), diag.record.missing_indicators
+    groups = panel(diag, code, catalogue)
     return render_template(
         "fiche.html.j2",
         sheet=sheet,
@@ -185,6 +196,8 @@ def _sheet_html(
         hazards=hazard_summary(row, missing),
         housing=housing_summary(row, missing),
         validation=qpv_validation(diag, code),
+        transitions=groups,
+        transition_actions=shared_actions(groups, _SHEET_ACTIONS),
     )
 
 

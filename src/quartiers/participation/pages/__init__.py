@@ -6,7 +6,8 @@ framing and caching. Every form carries a CSRF token; a cross-site ``Origin`` is
 
 One module per concept, each with its module-level router (hidden from the OpenAPI
 description): :mod:`.session` (login, logout), :mod:`.queue` (queue, publish, reject),
-:mod:`.journal` (audit log), :mod:`.priorities` (residents' dot-voting of a workshop);
+:mod:`.journal` (audit log), :mod:`.priorities` (residents' dot-voting of a workshop),
+:mod:`.facilitation` (facilitators open and close those votes);
 :mod:`.render` holds the one Jinja environment and the headers.
 :func:`quartiers.participation.api.build_router` binds :data:`ROUTERS` to a store.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from quartiers.participation.pages import journal, priorities, queue, session
+from quartiers.participation.pages import facilitation, journal, priorities, queue, session
 
 __all__ = ["ROUTERS"]
 
@@ -25,4 +26,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     queue.router,
     journal.router,
     priorities.router,
+    facilitation.router,
 )

@@ -61,6 +61,8 @@ ACTIONS = {
     "moderator_password": "nouveau mot de passe",
     "moderator_enable": "compte réactivé",
     "moderator_disable": "compte désactivé",
+    "priorities_open": "ouverture d'un vote de priorités",
+    "priorities_close": "clôture d'un vote de priorités",
 }
 
 FormText = Annotated[str, Form()]
@@ -79,6 +81,7 @@ def _urls(request: Request) -> dict[str, str]:
             ("login", "moderation_login"),
             ("logout", "moderation_logout"),
             ("journal", "moderation_journal"),
+            ("priorities", "moderation_priorities"),
         )
     }
 
