@@ -92,7 +92,8 @@ def test_workshop_page_is_french_and_has_no_inline_code(
     html = client.get(f"/territoires/{demo_workshop.code}/qpv/{code_qp}/atelier").text
     assert '<html lang="fr">' in html
     assert "Atelier « du diagnostic aux solutions »" in html
-    assert "Simulation sans analyse d'incertitude" in html  # what a simulation leaves out
+    # what a simulation leaves out, said on the page (the apostrophe is escaped)
+    assert "Simulation sans analyse d&#39;incertitude" in html
     # the map's configuration is a JSON data block (never executed), as on the territory page
     assert re.search(r'<script(?![^>]*\b(?:src=|type="application/json"))', html) is None
     assert '<script type="application/json" id="config-atelier">' in html

@@ -226,8 +226,10 @@ def test_reused_indicator_steps_give_the_numbers_of_a_full_rerun(
     synthetic: Synthetic, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A baseline with a memo: the rerun skips the steps whose layers the actions left alone
-    (buildings for a planting) and gives exactly the numbers of a rerun that computes all."""
+    (buildings and the building allocation for a planting) and gives exactly the numbers of
+    a rerun that computes all."""
     import quartiers.diagnostic._cell_indicators as steps
+    import quartiers.diagnostic.run as run
     from quartiers.actions.whatif import WHATIF_ROBUSTNESS
     from quartiers.diagnostic import IndicatorMemo
     from quartiers.diagnostic.pipeline import diagnose
@@ -248,10 +250,10 @@ def test_reused_indicator_steps_give_the_numbers_of_a_full_rerun(
         memo=IndicatorMemo(),
     )
     calls: list[str] = []
-    for name in ("_add_buildings", "_add_vegetation"):
-        real = getattr(steps, name)
+    for module, name in ((steps, "_add_buildings"), (steps, "_add_vegetation"), (run, "allocate")):
+        real = getattr(module, name)
         monkeypatch.setattr(
-            steps, name, lambda *a, _real=real, _name=name: (calls.append(_name), _real(*a))[1]
+            module, name, lambda *a, _real=real, _name=name: (calls.append(_name), _real(*a))[1]
         )
     reused = run_whatif(
         synthetic.inputs,

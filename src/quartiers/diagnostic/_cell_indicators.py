@@ -79,7 +79,7 @@ def compute_cell_indicators(
     horizon: str,
     access: pd.DataFrame | None,
     worst: Mapping[str, float] | None = None,
-    memo: IndicatorMemo[CellIndicators] | None = None,
+    memo: IndicatorMemo | None = None,
 ) -> CellIndicators:
     """Compute the indicators of every cell from the inputs present.
 

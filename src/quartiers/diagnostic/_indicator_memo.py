@@ -1,11 +1,11 @@
-"""Cell-indicator steps kept from a run for a rerun whose layers did not change (what-ifs).
+"""Indicator steps kept from a run for a rerun whose layers did not change (what-ifs).
 
 A what-if changes a few layers of a territory's inputs — vegetation for a planting, the
 places for a cool room — and reruns the whole diagnostic. Most indicator steps (flood and
-clay zones, buildings, LCZ, DPE…) read layers the actions did not touch: an
-:class:`IndicatorMemo` keeps what each step added in the baseline run, keyed by the layer
-objects it read, and hands it back when the rerun gives the *same objects* on the same cells
-and method. The levers build new layers (they never modify one in place), which is what
+clay zones, buildings, LCZ, DPE…) and the building allocation read layers the actions did
+not touch: an :class:`IndicatorMemo` keeps what each step gave in the baseline run, keyed by
+the layer objects it read, and hands it back when the rerun gives the *same objects* on the
+same cells and method. The levers build new layers (they never modify one in place), which is what
 makes the identity a safe key.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -81,7 +81,7 @@ class _Frame:
 
 
 @dataclass
-class IndicatorMemo(Generic[T]):
+class IndicatorMemo:
     """What each indicator step added in a run, keyed by the layer objects it read.
 
     Pass one to :func:`quartiers.diagnose` (``memo=``) for the baseline of a what-if, then
@@ -89,7 +89,7 @@ class IndicatorMemo(Generic[T]):
     and the baseline's entries stay as they were for the next what-if.
     """
 
-    _steps: dict[str, tuple[tuple[object, ...], T]] = field(default_factory=dict)
+    _steps: dict[str, tuple[tuple[object, ...], object]] = field(default_factory=dict)
     _frame: _Frame | None = None
 
     def bind(
@@ -102,25 +102,25 @@ class IndicatorMemo(Generic[T]):
             self._steps.clear()
             self._frame = frame
 
-    def get(self, step: str, layers: tuple[object, ...]) -> T | None:
-        """Return what ``step`` added when it last read these very ``layers``, or None."""
+    def get(self, step: str, layers: tuple[object, ...], kind: type[T]) -> T | None:
+        """Return what ``step`` gave (a ``kind``) when it last read these very ``layers``."""
         kept = self._steps.get(step)
-        if kept is None or len(kept[0]) != len(layers):
+        if kept is None or len(kept[0]) != len(layers) or not isinstance(kept[1], kind):
             return None
         return kept[1] if all(a is b for a, b in zip(kept[0], layers, strict=True)) else None
 
-    def put(self, step: str, layers: tuple[object, ...], part: T) -> None:
+    def put(self, step: str, layers: tuple[object, ...], part: object) -> None:
         """Keep what ``step`` added from ``layers``."""
         self._steps[step] = (layers, part)
 
-    def fork(self) -> IndicatorMemo[T]:
+    def fork(self) -> IndicatorMemo:
         """Return a copy whose new entries do not reach this memo."""
         return IndicatorMemo(_steps=dict(self._steps), _frame=self._frame)
 
 
 def run_step(
     found: CellIndicators,
-    memo: IndicatorMemo[CellIndicators],
+    memo: IndicatorMemo,
     name: str,
     layers: tuple[object, ...],
     compute: Callable[[CellIndicators], None],
@@ -143,7 +143,7 @@ def run_step(
     The step writes into an empty :class:`CellIndicators`, merged into ``found`` as the step
     would have written it (same keys in the same order, notes appended).
     """
-    part = memo.get(name, layers)
+    part = memo.get(name, layers, CellIndicators)
     if part is None:
         part = CellIndicators(values={}, missing={})
         compute(part)

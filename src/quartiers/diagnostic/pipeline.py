@@ -18,7 +18,7 @@ import pandas as pd
 
 from quartiers.access import walk_access
 from quartiers.access.network import WalkNetwork
-from quartiers.diagnostic._indicator_memo import CellIndicators, IndicatorMemo
+from quartiers.diagnostic._indicator_memo import IndicatorMemo
 from quartiers.diagnostic._reference_build import TerritoryReference, territory_reference
 from quartiers.diagnostic.run import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
@@ -52,7 +52,7 @@ def diagnose(
     progress: Progress | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
-    memo: IndicatorMemo[CellIndicators] | None = None,
+    memo: IndicatorMemo | None = None,
 ) -> Diagnostic:
     """Diagnose the heat-wave vulnerability of the QPV of one or several territories.
 
@@ -152,7 +152,7 @@ def _run(
     horizon: str | None,
     table: pd.DataFrame | None,
     robustness: RobustnessOptions | None,
-    reused: tuple[Overlaps | None, IndicatorMemo[CellIndicators] | None],
+    reused: tuple[Overlaps | None, IndicatorMemo | None],
 ) -> Diagnostic:
     """Run the diagnostic on inputs read, with walking access computed (or not)."""
     overlaps, memo = reused

@@ -15,7 +15,7 @@ import pandas as pd
 
 from quartiers.access.network import WalkNetwork
 from quartiers.diagnostic import _io as _run_io
-from quartiers.diagnostic._indicator_memo import CellIndicators, IndicatorMemo
+from quartiers.diagnostic._indicator_memo import IndicatorMemo
 from quartiers.diagnostic.basemap import read_basemap, write_basemap
 from quartiers.diagnostic.record import RunRecord, record_from_mapping
 from quartiers.spatial.overlaps import Overlaps
@@ -65,7 +65,7 @@ class Diagnostic:
     #: Walking access per cell the run used (in memory only; its summaries are in ``cells``).
     access: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     #: Indicator steps of the run, for a what-if's rerun (in memory only; None unless asked).
-    memo: IndicatorMemo[CellIndicators] | None = field(default=None, repr=False, compare=False)
+    memo: IndicatorMemo | None = field(default=None, repr=False, compare=False)
     #: Offline background map (:mod:`quartiers.diagnostic.basemap`, EPSG:3035), or None.
     basemap: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
 

@@ -11,7 +11,7 @@ build the layers and ``run.json`` (:mod:`quartiers.diagnostic._assemble`), then 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -54,7 +54,7 @@ def run_diagnostic(
     robustness: RobustnessOptions = _ROBUSTNESS,
     overlaps: Overlaps | None = None,
     executor: Executor = SERIAL,
-    memo: IndicatorMemo[CellIndicators] | None = None,
+    memo: IndicatorMemo | None = None,
 ) -> Diagnostic:
     """Run the heat-wave vulnerability diagnostic of a territory (inputs already read).
 
@@ -99,7 +99,7 @@ def run_diagnostic(
     scale = _reference_run.prepare(method, inputs, horizon)
     progress.start("Diagnostic : zones, indicateurs, indice", total=5)
     try:
-        layers, allocation = allocate(prepare_layers(inputs, overlaps, executor), inputs, method)
+        layers, allocation = _allocated(inputs, method, overlaps, executor, memo)
         scale = scale.with_groups(inputs, layers.commune_shares, layers.xy, layers.zones)
         progress.advance()
         computed = compute_cell_indicators(
@@ -124,6 +124,40 @@ def run_diagnostic(
         progress.finish()
     diag = _completed(result, ctx, scores, allocation, robustness, progress, executor)
     return replace(diag, overlaps=layers.weights, memo=memo)
+
+
+@dataclass(frozen=True)
+class _Allocation:
+    """The allocation weights and populations of a run (kept in a what-if's memo)."""
+
+    weights: Overlaps
+    summary: AllocationSummary
+
+
+def _allocated(
+    inputs: TerritoryInputs,
+    method: Method,
+    overlaps: Overlaps | None,
+    executor: Executor,
+    memo: IndicatorMemo | None,
+) -> tuple[Layers, AllocationSummary]:
+    """Lay the inputs on the grid and allocate the cells' counts (:func:`allocate`).
+
+    With a memo, the allocation of the previous run is reused when it read the same
+    buildings and overlap weights (the same objects) on the same cells and method.
+    """
+    layers = prepare_layers(inputs, overlaps, executor)
+    if memo is None:
+        return allocate(layers, inputs, method)
+    pop = pd.to_numeric(layers.cells["ind"], errors="coerce").to_numpy(dtype="float64")
+    memo.bind(layers.xy, pop, layers.cells, method)
+    key = (inputs.buildings, layers.weights)
+    kept = memo.get("allocation", key, _Allocation)
+    if kept is None:
+        allocated, summary = allocate(layers, inputs, method)
+        kept = _Allocation(weights=allocated.weights, summary=summary)
+        memo.put("allocation", key, kept)
+    return replace(layers, weights=kept.weights), kept.summary
 
 
 def _completed(

@@ -246,8 +246,8 @@ def _hide(values: FloatArray, population: FloatArray, floors: FloatArray) -> Flo
 
 def moving_columns(
     engine: Engine, space: ChoiceSpace, draws: Draws, rows: IntArray
-) -> tuple[IntArray, FloatArray | None]:
-    """Return the columns the draws ``rows`` change and their normalised values.
+) -> tuple[IntArray, FloatArray | None, IntArray]:
+    """Return the columns the draws ``rows`` change, their normalised values and who has which.
 
     The Filosofi columns of imputed cells (perturbation) and ``lcz_heat`` (scores of the
     « variable » LCZ classes); values are draws × units × columns, each draw normalised
@@ -255,8 +255,9 @@ def moving_columns(
 
     The moving columns depend only on a draw's perturbation key, normalisation and LCZ
     scores, and the Sobol design repeats them (the rows of a Saltelli block differ from
-    their base row in one group of choices): each distinct combination is normalised once
-    and copied to the draws that share it (the same numbers, row by row).
+    their base row in one group of choices): each distinct combination is normalised once.
+    The values have one row per distinct combination and ``inverse[k]`` is the row of draw
+    ``rows[k]`` (``values[inverse]`` are the draws' own values, the same numbers).
     """
     signature = [draws.normalisation[rows][:, None].astype("float64")]
     if engine.noisy(draws):
@@ -270,9 +271,10 @@ def moving_columns(
         np.hstack(signature), axis=0, return_index=True, return_inverse=True
     )
     if first.size == rows.size:
-        return _moving_columns(engine, space, draws, rows)
+        cols, x = _moving_columns(engine, space, draws, rows)
+        return cols, x, np.arange(rows.size, dtype=np.int64)
     cols, x = _moving_columns(engine, space, draws, rows[first])
-    return cols, None if x is None else x[inverse.reshape(-1)]
+    return cols, x, np.asarray(inverse.reshape(-1), dtype=np.int64)
 
 
 def _moving_columns(

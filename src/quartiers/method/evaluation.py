@@ -209,7 +209,8 @@ def _dimension_scores(
     k, d, n_units = len(base.indicator_ids), len(base.dimension_ids), engine.stacked.shape[0]
     one_hot = np.zeros((k, d))
     one_hot[np.arange(k), base.dimension_of] = 1.0
-    cols, x = moving_columns(engine, space, draws, rows)
+    cols, x, inverse = moving_columns(engine, space, draws, rows)
+    moving: dict[str, tuple[FloatArray, FloatArray]] = {}  # mean terms of the distinct rows
     every = tuple(range(k))
     weights = draws.indicator_weights[rows]
     norm, within = draws.normalisation[rows], draws.within[rows]
@@ -225,7 +226,10 @@ def _dimension_scores(
             wt = w_sel[:, None, :] * terms[None]
             same = True
             if x is not None:
-                t, kn = mean_terms(x[sel], how)
+                if how not in moving:
+                    moving[how] = mean_terms(x, how)
+                pick = inverse[sel]  # elementwise: the terms of each draw's own row
+                t, kn = moving[how][0][pick], moving[how][1][pick]
                 wt[:, :, cols] = (w_sel[:, None, cols] * kn) * t
                 same = bool((kn == known[None, :, cols]).all())
             num = wt @ one_hot
