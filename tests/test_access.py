@@ -342,7 +342,7 @@ def test_redon_access_is_plausible(shared_data: Path) -> None:
 def test_access_doc_covers_the_code() -> None:
     """docs/access.md names every category, BPE code, column and accepted CSV category."""
     from quartiers.access import MAX_SNAP_M, WALK_SPEED_KMH
-    from quartiers.sources._osm_tags import DEFAULT_ROAD_WIDTH_M
+    from quartiers.sources.osm_tags import DEFAULT_ROAD_WIDTH_M
     from quartiers.sources.place_changes import CATEGORY_ALIASES
     from quartiers.sources.places import BPE_TYPEQU
 

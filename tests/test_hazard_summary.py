@@ -127,8 +127,8 @@ def test_hazard_layers_have_fixed_classes() -> None:
 
 def test_multi_hazard_columns_of_the_qpv_table() -> None:
     """``hazards_present`` and ``multi_hazard_population`` (exports and dictionary)."""
-    from quartiers.diagnostic._dictionary import describe
     from quartiers.diagnostic._hazard_columns import NONE_PRESENT, add_hazard_columns
+    from quartiers.diagnostic.dictionary import describe
 
     nan = math.nan
     qpv = pd.DataFrame(

@@ -17,8 +17,8 @@ from quartiers.diagnostic import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
 from quartiers.schemas import TerritoryInputs
 from quartiers.settings import get_settings
-from quartiers.sources._gather import parse_source_files
 from quartiers.sources.communes import read_commune_table
+from quartiers.sources.gather import parse_source_files
 from quartiers.sources.load import load_inputs
 from quartiers.sources.multi import merge_inputs
 from quartiers.sources.territory import select_communes

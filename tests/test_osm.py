@@ -21,7 +21,7 @@ from quartiers.schemas import (
     VEGETATION_COLUMNS,
     WATER_COLUMNS,
 )
-from quartiers.sources import _osm_tags as rules
+from quartiers.sources import osm_tags as rules
 from quartiers.sources.osm import WALK_EDGE_COLUMNS, read_osm_layers
 
 # Node ids → Lambert-93 offsets (m) from (X0, Y0).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from quartiers.actions.catalogue import PACKAGED_FILES, default_catalogue, parse_catalogue
 from quartiers.actions.matching import answered_indicators, qpv_needs, suggest
 from quartiers.actions.workshop import Workshop
-from quartiers.indicators._hazard_registry import hazard_indicator_id
+from quartiers.indicators.hazard_registry import hazard_indicator_id
 
 
 def test_packaged_catalogue_merges_the_hazard_file() -> None:

@@ -93,8 +93,8 @@ def test_access_computed_when_osm_given(
     from _synthetic import access_table, environment_layers, make_territory
     from quartiers.access import WalkAccess
     from quartiers.diagnostic import basemap, pipeline
-    from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
-    from quartiers.indicators._housing_registry import HOUSING_INDICATORS
+    from quartiers.indicators.hazard_registry import HAZARD_INDICATORS
+    from quartiers.indicators.housing_registry import HOUSING_INDICATORS
 
     inputs = make_territory(**environment_layers(), osm_path=isolated / "extrait.osm.pbf")
     calls: list[object] = []

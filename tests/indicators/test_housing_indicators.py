@@ -10,12 +10,12 @@ import shapely
 
 from _synthetic import X0, Y0, make_cells, make_territory
 from quartiers.diagnostic.run import run_diagnostic
-from quartiers.indicators._housing_registry import HOUSING_IDS
 from quartiers.indicators.housing import (
     dpe_cell_counts,
     housing_indicators,
     no_housing_reasons,
 )
+from quartiers.indicators.housing_registry import HOUSING_IDS
 from quartiers.indicators.registry import REGISTRY
 from quartiers.report._common import block_indicators
 from quartiers.schemas import HOUSING_COLUMNS

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from quartiers.errors import MethodError
-from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
-from quartiers.indicators._housing_registry import HOUSING_INDICATORS
+from quartiers.indicators.hazard_registry import HAZARD_INDICATORS
+from quartiers.indicators.housing_registry import HOUSING_INDICATORS
 from quartiers.indicators.registry import REGISTRY
 from quartiers.method.spec import default_method, load_method, packaged_method, parse_method
 

@@ -20,7 +20,7 @@ import pyogrio
 import pytest
 
 from quartiers.cli import main
-from quartiers.outputs._layer_info import LAYER_TITLES
+from quartiers.outputs.layer_info import LAYER_TITLES
 from quartiers.outputs.qgis_project import LAYOUT_NAME
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")

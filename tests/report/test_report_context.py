@@ -186,7 +186,7 @@ def test_rank_with_uncertainty_columns(demo_diag: Diagnostic) -> None:
 
 
 def test_hotspot_summaries_are_shown(demo_diag: Diagnostic) -> None:
-    from quartiers.diagnostic._dictionary import describe
+    from quartiers.diagnostic.dictionary import describe
 
     row = _row(demo_diag)
     sheet = qpv_sheet(demo_diag, CODE)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from quartiers.sources._osm_tags import MAX_CROWN_DIAMETER_M
 from quartiers.sources.bdtopo import MAX_BUILDING_HEIGHT_M
 from quartiers.sources.communes import MAX_COMMUNE_POPULATION, MAX_EPCI_POPULATION
 from quartiers.sources.drias import DAY_INDICATORS
 from quartiers.sources.filosofi import MAX_PEOPLE_PER_CELL
+from quartiers.sources.osm_tags import MAX_CROWN_DIAMETER_M
 from quartiers.sources.validation import DAYS_PER_YEAR
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sources.md"

@@ -307,9 +307,9 @@ def test_bdtopo_folder_replaces_osm_layers(shared_data: Path) -> None:
 
     from quartiers.progress import NullProgress
     from quartiers.schemas import QPV_COLUMNS, TerritoryInputs
-    from quartiers.sources._gather import RawInput
     from quartiers.sources._optional import read_optional
     from quartiers.sources.communes import read_communes
+    from quartiers.sources.gather import RawInput
     from quartiers.sources.territory import build_territory, select_communes
 
     towns = read_communes(shared_data / "bdtopo" / "COMMUNE.shp")
@@ -332,9 +332,9 @@ def test_bdtopo_given_twice_is_read_as_one(shared_data: Path, tmp_path: Path) ->
 
     from quartiers.progress import NullProgress
     from quartiers.schemas import QPV_COLUMNS, TerritoryInputs
-    from quartiers.sources._gather import RawInput, parse_source_files
     from quartiers.sources._optional import read_optional
     from quartiers.sources.communes import read_communes
+    from quartiers.sources.gather import RawInput, parse_source_files
     from quartiers.sources.territory import build_territory, select_communes
 
     folder = shared_data / "bdtopo"

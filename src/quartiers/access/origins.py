@@ -17,7 +17,7 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import Transformer
 
-from quartiers.sources._osm_tags import METRES_PER_LEVEL
+from quartiers.sources.osm_tags import METRES_PER_LEVEL
 from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M, parse_cell_ids
 
 __all__ = ["MIN_FOOTPRINT_M2", "Origins", "origin_points"]

@@ -19,7 +19,7 @@ from quartiers.actions.catalogue import Catalogue
 from quartiers.actions.matching import qpv_row
 from quartiers.actions.vocabulary import CO_BENEFITS
 from quartiers.diagnostic import Diagnostic
-from quartiers.diagnostic._dictionary import describe
+from quartiers.diagnostic.dictionary import describe
 from quartiers.outputs.formatting import format_gap, format_number, format_value
 
 __all__ = [

@@ -82,8 +82,8 @@ def diagnose_command(
     from quartiers.diagnostic.basemap import build_basemap
     from quartiers.diagnostic.pipeline import diagnose, read_territories
     from quartiers.method.spec import Method
-    from quartiers.report._carte_inputs import write_diagnostic_map
-    from quartiers.sources._gather import parse_source_files
+    from quartiers.report.carte_inputs import write_diagnostic_map
+    from quartiers.sources.gather import parse_source_files
     from quartiers.sources.multi import with_name
     from quartiers.sources.zones import with_zones
 

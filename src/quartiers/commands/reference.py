@@ -86,7 +86,7 @@ def build_command(
     force: Annotated[bool, typer.Option("--force", help="Remplacer le fichier existant.")] = False,
 ) -> None:
     """Read the cells given (Filosofi alone, or whole territories) and write the reference."""
-    from quartiers.sources._gather import parse_source_files
+    from quartiers.sources.gather import parse_source_files
 
     if out.suffix.lower() != ".parquet":
         raise InputError(f"{out} : extension .parquet attendue pour un fichier de référence")
@@ -118,9 +118,9 @@ def _from_filosofi(
     """Write the reference of the Filosofi indicators of every cell of the files."""
     from quartiers.checksum import file_sha256
     from quartiers.diagnostic.reference_file import build_table, write_reference
-    from quartiers.sources._merge import read_all
     from quartiers.sources.catalog import get_source
     from quartiers.sources.filosofi import read_filosofi
+    from quartiers.sources.merge import read_all
 
     other = sorted(set(files) - set(BUILD_SOURCES))
     if other:

@@ -18,7 +18,7 @@ from quartiers.diagnostic.basemap import build_basemap
 from quartiers.diagnostic.health_validation import add_health_validation
 from quartiers.diagnostic.pipeline import diagnose
 from quartiers.progress import NullProgress, Progress
-from quartiers.report._carte_inputs import write_diagnostic_map
+from quartiers.report.carte_inputs import write_diagnostic_map
 from quartiers.schemas import Provenance
 from quartiers.settings import Settings, get_settings
 from quartiers.sources.load import city_file_provenance, load_inputs

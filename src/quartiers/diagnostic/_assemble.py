@@ -2,7 +2,7 @@
 
 :func:`assemble` turns a :class:`~quartiers.diagnostic.scoring.RunScores` into the ``cells``,
 ``zones`` and ``qpv`` layers (:mod:`quartiers.diagnostic._tables`), the indicator and climate
-tables, and the ``run.json`` dict (:func:`quartiers.diagnostic._io.run_record` plus the
+tables, and the ``run.json`` dict (:func:`quartiers.diagnostic.run_files.run_record` plus the
 coherence audit, hazard, like-with-like and reference sections).
 """
 
@@ -14,9 +14,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from quartiers.diagnostic import _io as _run_io
 from quartiers.diagnostic import _like_with_like
 from quartiers.diagnostic import _tables as _outputs
+from quartiers.diagnostic import run_files as _run_io
 from quartiers.diagnostic._canopy_warning import add_canopy_warning
 from quartiers.diagnostic._hazard_columns import add_hazard_columns
 from quartiers.diagnostic._side_tables import (

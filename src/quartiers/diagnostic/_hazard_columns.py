@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from quartiers.indicators._hazard_registry import hazard_indicator_id
+from quartiers.indicators.hazard_registry import hazard_indicator_id
 
 __all__ = ["HAZARD_NAMES", "NONE_PRESENT", "add_hazard_columns"]
 

@@ -3,7 +3,7 @@
 Builds the ``cells``, ``qpv`` and ``zones`` layers from the scored arrays. The indicator and
 climate tables, the grid coverage and the per-cell commune and QPV are in
 :mod:`quartiers.diagnostic._side_tables`; writing and reading the output directory is in
-:mod:`quartiers.diagnostic._io`.
+:mod:`quartiers.diagnostic.run_files`.
 """
 
 from __future__ import annotations

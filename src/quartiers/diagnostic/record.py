@@ -1,7 +1,7 @@
 """``run.json`` as typed data: the :class:`RunRecord` every reader goes through.
 
 ``run.json`` (format ``quartiers-diagnostic/1``) records what is needed to trace and rerun a
-diagnostic. :func:`quartiers.diagnostic._io.run_record` and the robustness, territory and
+diagnostic. :func:`quartiers.diagnostic.run_files.run_record` and the robustness, territory and
 reference steps still build it as a plain dict, written as is (so the file stays
 byte-identical); web pages, sheets, exports, the workshop and the CLI read it through
 :class:`RunRecord` (``Diagnostic.record``) instead of string lookups.

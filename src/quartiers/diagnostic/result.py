@@ -1,7 +1,8 @@
 """The result of a diagnostic run: :class:`Diagnostic` (cells, QPV, zones, tables, ``run.json``).
 
 Built by :func:`quartiers.diagnostic.run.run_diagnostic`; writes and reads its output directory
-through :mod:`quartiers.diagnostic._io`. Web, report and actions read only a :class:`Diagnostic`.
+through :mod:`quartiers.diagnostic.run_files`. Web, report and actions read only a
+:class:`Diagnostic`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from quartiers.access.network import WalkNetwork
-from quartiers.diagnostic import _io as _run_io
+from quartiers.diagnostic import run_files as _run_io
 from quartiers.diagnostic._indicator_memo import IndicatorMemo
 from quartiers.diagnostic.basemap import read_basemap, write_basemap
 from quartiers.diagnostic.record import RunRecord, record_from_mapping

@@ -18,12 +18,12 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from quartiers.indicators._hazard_registry import (
+from quartiers.indicators.base import CellIndicator, from_counts
+from quartiers.indicators.hazard_registry import (
     HAZARD_GROUPS,
     HAZARD_POPULATIONS,
     hazard_indicator_id,
 )
-from quartiers.indicators.base import CellIndicator, from_counts
 from quartiers.spatial.geometry import CellGrid, area_share, polygons_3035
 
 __all__ = ["hazard_indicators", "hazard_zones", "no_hazard_reasons", "zone_shares"]

@@ -16,8 +16,8 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from quartiers.indicators._housing_registry import HOUSING_IDS
 from quartiers.indicators.base import CellIndicator, from_counts, safe_ratio
+from quartiers.indicators.housing_registry import HOUSING_IDS
 from quartiers.spatial.geometry import CellGrid, polygons_3035
 from quartiers.text import fold
 

@@ -14,10 +14,10 @@ from dataclasses import asdict
 import pandas as pd
 
 from quartiers.errors import InputError
-from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
-from quartiers.indicators._housing_registry import HOUSING_INDICATORS
 from quartiers.indicators._indicator import Indicator
 from quartiers.indicators._nature_registry import NATURE_INDICATORS
+from quartiers.indicators.hazard_registry import HAZARD_INDICATORS
+from quartiers.indicators.housing_registry import HOUSING_INDICATORS
 
 __all__ = [
     "ACCESS_CATEGORIES",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from quartiers.indicators._hazard_registry import HAZARD_GROUPS, hazard_indicator_id
+from quartiers.indicators.hazard_registry import HAZARD_GROUPS, hazard_indicator_id
 from quartiers.outputs._qgis_styles import (
     LayerStyle,
     fill_symbol,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from quartiers.diagnostic._dictionary import describe
+from quartiers.diagnostic.dictionary import describe
 from quartiers.outputs.formatting import UnitStyle, unit_style
 
 __all__ = [

@@ -18,10 +18,10 @@ from xml.sax.saxutils import escape
 
 import pyogrio
 
-from quartiers.diagnostic._dictionary import describe
-from quartiers.outputs._layer_info import LAYER_DESCRIPTIONS
+from quartiers.diagnostic.dictionary import describe
 from quartiers.outputs._qgis_hazard_styles import HAZARD_STYLE_COLUMNS, hazard_style
 from quartiers.outputs._qgis_styles import LayerStyle, layer_style
+from quartiers.outputs.layer_info import LAYER_DESCRIPTIONS
 
 __all__ = ["GPKG_PROVENANCE_KEY", "style_geopackage", "styled_copy"]
 
@@ -118,7 +118,7 @@ def style_geopackage(path: Path, descriptions: Mapping[str, str], stamp: Mapping
     Parameters
     ----------
     path
-        The GeoPackage written by :func:`quartiers.diagnostic._io.write`.
+        The GeoPackage written by :func:`quartiers.diagnostic.run_files.write`.
     descriptions
         Layer name → French description (also its metadata ``DESCRIPTION``).
     stamp

@@ -1,7 +1,7 @@
 """Open-data exports of a diagnostic: GeoPackage with QGIS styles, GeoParquet, CSV, provenance.
 
 The export folder holds the diagnostic's standard files, written by the same writer as the
-output directory (:func:`quartiers.diagnostic._io.write`), then completed for reuse:
+output directory (:func:`quartiers.diagnostic.run_files.write`), then completed for reuse:
 
 - ``diagnostic.gpkg``: layers ``cells``, ``qpv``, ``zones`` (and ``hotspots`` when the
   diagnostic has one) with a default style per layer in the ``layer_styles`` table that
@@ -35,8 +35,7 @@ import pyarrow.parquet as pq
 
 from quartiers.checksum import file_sha256
 from quartiers.diagnostic import Diagnostic
-from quartiers.diagnostic import _io as _run_io
-from quartiers.outputs._layer_info import LAYER_DESCRIPTIONS
+from quartiers.diagnostic import run_files as _run_io
 from quartiers.outputs.export_csv import (
     CODE_COLUMNS,
     explained_dictionary,
@@ -45,6 +44,7 @@ from quartiers.outputs.export_csv import (
     write_raw_csv,
 )
 from quartiers.outputs.export_gpkg import GPKG_PROVENANCE_KEY, style_geopackage
+from quartiers.outputs.layer_info import LAYER_DESCRIPTIONS
 from quartiers.outputs.metadata import (
     METADATA_FILES,
     Contact,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from quartiers.indicators._hazard_registry import HAZARD_POPULATIONS, hazard_indicator_id
+from quartiers.indicators.hazard_registry import HAZARD_POPULATIONS, hazard_indicator_id
 from quartiers.outputs.formatting import MISSING, format_gap, format_number, format_value
 
 __all__ = [

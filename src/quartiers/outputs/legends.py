@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
+from quartiers.indicators.hazard_registry import HAZARD_INDICATORS
 from quartiers.outputs.classes import Legend, equal_breaks, make_legend
 from quartiers.outputs.formatting import format_value
 from quartiers.outputs.quantities import IndicatorInfo, indicator_infos

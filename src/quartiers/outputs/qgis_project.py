@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 import pyogrio
 from pyproj import CRS
 
-from quartiers.diagnostic._dictionary import describe
-from quartiers.outputs._layer_info import LAYER_TITLES
+from quartiers.diagnostic.dictionary import describe
 from quartiers.outputs._qgis_styles import layer_style
+from quartiers.outputs.layer_info import LAYER_TITLES
 
 if TYPE_CHECKING:
     from quartiers.diagnostic.record import RunRecord

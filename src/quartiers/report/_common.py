@@ -15,7 +15,7 @@ import pandas as pd
 
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
-from quartiers.indicators._housing_registry import HOUSING_IDS
+from quartiers.indicators.housing_registry import HOUSING_IDS
 from quartiers.indicators.registry import DIMENSIONS, HAZARD_IDS, REGISTRY, registry_table
 from quartiers.outputs.formatting import MISSING, as_float, format_number, format_share
 from quartiers.report.model import Provenance, SourceRow

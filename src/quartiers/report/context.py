@@ -293,7 +293,7 @@ def _access_rows(diag: Diagnostic, row: pd.Series) -> list[IndicatorRow]:
 
 def _extra(row: pd.Series) -> list[KeyFigure]:
     """Return hotspot summaries published per QPV (columns ``hotspot*``), when present."""
-    from quartiers.diagnostic._dictionary import describe
+    from quartiers.diagnostic.dictionary import describe
 
     out = []
     for column in row.index:

@@ -132,7 +132,7 @@ def rank_info(diag: Diagnostic, row: pd.Series) -> RankInfo:
 
 def _sobol(row: pd.Series) -> list[tuple[str, str]]:
     """Return (method choice, total Sobol index) of the QPV, largest first (issue 6)."""
-    from quartiers.diagnostic._dictionary import describe
+    from quartiers.diagnostic.dictionary import describe
 
     found = []
     for column in row.index:

@@ -15,9 +15,9 @@ import pandas as pd
 from quartiers.progress import Progress
 from quartiers.schemas import HAZARD_COLUMNS, BBox, TerritoryInputs
 from quartiers.sources import clay, flood
-from quartiers.sources._gather import RawInput
-from quartiers.sources._merge import read_all
 from quartiers.sources._vector import L93
+from quartiers.sources.gather import RawInput
+from quartiers.sources.merge import read_all
 
 __all__ = ["HAZARD_SOURCES", "read_hazards"]
 

@@ -21,11 +21,11 @@ from quartiers.errors import InputError, SourceError
 from quartiers.progress import Progress
 from quartiers.schemas import BBox, Provenance, TerritoryInputs
 from quartiers.sources import bdtopo, bpe, climadiag, dpe, drias, georisques, lcz, raster, rp_iris
-from quartiers.sources._gather import Gatherer, RawInput
 from quartiers.sources._hazard_inputs import read_hazards
-from quartiers.sources._merge import concat_unique, read_all
 from quartiers.sources.catalog import get_source
+from quartiers.sources.gather import Gatherer, RawInput
 from quartiers.sources.insee_qpv import read_insee_qpv
+from quartiers.sources.merge import concat_unique, read_all
 from quartiers.sources.sante import read_health
 from quartiers.sources.territory import Territory
 from quartiers.text import fold

@@ -13,7 +13,7 @@ import numpy as np
 import osmium
 import shapely
 
-from quartiers.sources import _osm_tags as rules
+from quartiers.sources import osm_tags as rules
 from quartiers.sources._food_tags import classify_food_place
 from quartiers.sources.places import classify_osm_place
 

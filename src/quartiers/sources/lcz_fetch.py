@@ -21,7 +21,6 @@ from typing import Any
 
 from quartiers.errors import InputError, SourceError
 from quartiers.sources._archive import _SIDECARS
-from quartiers.sources._gather import Gatherer, RawInput
 from quartiers.sources._remote_zip import fetch_zip_members
 from quartiers.sources._text import (
     clean_code,
@@ -31,6 +30,7 @@ from quartiers.sources._text import (
     sniff_text,
 )
 from quartiers.sources.catalog import get_source
+from quartiers.sources.gather import Gatherer, RawInput
 from quartiers.text import fold
 
 __all__ = ["LCZ_DATASET", "NOT_COVERED", "LczCoverage", "locate_lcz", "read_coverage"]

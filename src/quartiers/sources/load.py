@@ -23,16 +23,16 @@ from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import InputNotes, Provenance, TerritoryInputs, TerritoryNote
 from quartiers.settings import Settings
 from quartiers.sources import communes, filosofi, qpv
-from quartiers.sources._gather import Gatherer, RawInput, check_ids, parse_source_options
 from quartiers.sources._http import Downloader
-from quartiers.sources._merge import read_all
 from quartiers.sources._optional import osm_reader, read_optional, step
 from quartiers.sources._regions import departement_of, filosofi_zone, geofabrik_region
 from quartiers.sources._stored import stored_inputs, territory_from
 from quartiers.sources._vector import list_layers
 from quartiers.sources.catalog import get_source
 from quartiers.sources.epci_list import official_epci
+from quartiers.sources.gather import Gatherer, RawInput, check_ids, parse_source_options
 from quartiers.sources.lcz_fetch import locate_lcz
+from quartiers.sources.merge import read_all
 from quartiers.sources.territory import (
     DEFAULT_MARGIN_M,
     Territory,

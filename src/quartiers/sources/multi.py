@@ -21,7 +21,7 @@ import pandas as pd
 
 from quartiers.errors import InputError
 from quartiers.schemas import InputNotes, TerritoryInputs, TerritoryNote, TerritoryRecord
-from quartiers.sources._merge import concat_unique
+from quartiers.sources.merge import concat_unique
 
 __all__ = ["COVERAGE_LAYERS", "merge_inputs", "territory_record", "with_name"]
 

@@ -3,7 +3,7 @@
 The one pass over the file (:func:`quartiers.sources.osm_file.scan_osm`) collects buildings,
 roads, vegetation, trees, water, resource places and the walkable street segments, and, when
 asked, the background map's features in the same pass. Tag rules live in
-:mod:`quartiers.sources._osm_tags` and :mod:`quartiers.sources.places`; they are documented
+:mod:`quartiers.sources.osm_tags` and :mod:`quartiers.sources.places`; they are documented
 in ``docs/access.md``.
 """
 

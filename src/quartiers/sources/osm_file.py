@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -117,13 +117,30 @@ def _run(osm_file: Any, collectors: C) -> C:
         for obj in processor:
             add(obj)
         return collectors
-    chosen: Sequence[OsmCollector] = collectors
-    for obj in processor:
-        tags = obj.tags
-        for collector in chosen:
-            if any(key in tags for key in collector.keys):
-                collector.add(obj)
+    gates = [(c.add, *_gate(c.keys, keys)) for c in collectors]
+    for item in processor:
+        has = item.tags.__contains__
+        for add, own, extra in gates:
+            # an object without the other collectors' keys carries one of this one's (it
+            # passed the filter); otherwise it must carry one of this collector's keys
+            if extra and any(map(has, extra)) and not any(map(has, own)):
+                continue
+            if own and not extra and not any(map(has, own)):
+                continue
+            add(item)
     return collectors
+
+
+def _gate(own: tuple[str, ...], keys: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return (own keys, other keys) to test an object against, the cheaper test first.
+
+    No test when the collector's keys are the whole filter; the few other collectors' keys
+    when there are at most two of them (one lookup for most objects); else its own keys.
+    """
+    extra = tuple(k for k in keys if k not in own)
+    if not extra:
+        return (), ()
+    return (own, extra) if len(extra) <= 2 else (own, ())
 
 
 def sniff_format(path: Path) -> str:

@@ -32,12 +32,12 @@ from numpy.typing import NDArray
 
 from quartiers.schemas import PLACE_COLUMNS
 from quartiers.sources._food_tags import FOOD_BPE_TYPEQU, FOOD_CATEGORIES, FOOD_CATEGORY_LABELS
-from quartiers.sources._osm_tags import vegetation_kind, water_kind
 from quartiers.sources._outdoor_places import (
     MIN_COOL_AREA_M2,
     consolidate_outdoor,
     green_space_places,
 )
+from quartiers.sources.osm_tags import vegetation_kind, water_kind
 
 __all__ = [
     "BPE_TYPEQU",

@@ -24,8 +24,8 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 
-from quartiers.diagnostic._dictionary import describe
-from quartiers.outputs._layer_info import LAYER_DESCRIPTIONS, LAYER_ID_COLUMNS, LAYER_TITLES
+from quartiers.diagnostic.dictionary import describe
+from quartiers.outputs.layer_info import LAYER_DESCRIPTIONS, LAYER_ID_COLUMNS, LAYER_TITLES
 from quartiers.schemas import BBox
 from quartiers.web.catalog import TerritoryData
 

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from quartiers.diagnostic.record import COVERAGE_NOTE_PREFIX
-from quartiers.indicators._hazard_registry import HAZARD_INDICATORS
-from quartiers.indicators._housing_registry import HOUSING_IDS
+from quartiers.indicators.hazard_registry import HAZARD_INDICATORS
+from quartiers.indicators.housing_registry import HOUSING_IDS
 from quartiers.indicators.registry import DIMENSIONS
 from quartiers.outputs.formatting import (
     MISSING,

@@ -2,7 +2,7 @@
 
 The ``qpv`` columns (rank intervals, top-quintile probability, Sobol indices, hotspot shares)
 and the ``hotspots`` layer columns that :func:`quartiers.diagnostic.robustness.add_robustness`
-adds, and their French dictionary entries (read by :mod:`quartiers.diagnostic._dictionary`).
+adds, and their French dictionary entries (read by :mod:`quartiers.diagnostic.dictionary`).
 """
 
 from __future__ import annotations

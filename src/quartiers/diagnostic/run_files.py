@@ -1,4 +1,4 @@
-"""The output directory of a diagnostic: ``run.json``, write and read (private).
+"""The output directory of a diagnostic: ``run.json``, write and read (also used by the export).
 
 Writes the layers built by :mod:`quartiers.diagnostic._tables` as GeoPackage, GeoParquet and CSV
 with the data dictionary, and records in ``run.json`` what is needed to trace and rerun them.
@@ -24,7 +24,7 @@ import pyogrio
 import shapely
 
 from quartiers._version import __version__
-from quartiers.diagnostic._dictionary import build_dictionary
+from quartiers.diagnostic.dictionary import build_dictionary
 from quartiers.diagnostic.record import COVERAGE_NOTE_PREFIX, FORMAT, record_from_mapping
 from quartiers.errors import InputError
 from quartiers.indicators.registry import DIMENSIONS, REGISTRY
