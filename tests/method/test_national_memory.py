@@ -2,10 +2,15 @@
 
 The Monte Carlo batches shrink above 50,000 units so that 2.3 million cells need one draw's
 work arrays at a time, with the same outcomes; the cells layer reuses the Filosofi layer's
-squares when they are exactly the grid's, and builds them otherwise.
+squares when they are exactly the grid's, and builds them otherwise; large freed arrays go
+back to the system.
 """
 
 from __future__ import annotations
+
+import platform
+import subprocess
+import sys
 
 import geopandas as gpd
 import numpy as np
@@ -98,3 +103,34 @@ def test_cell_squares_builds_them_when_the_input_differs(change: str) -> None:
 def test_cell_squares_without_input_geometry() -> None:
     out = cell_squares(None, np.arange(3), XY)
     assert shapely.equals_exact(out, cell_boxes(XY)).all()
+
+
+_FREED = """
+import numpy as np
+from quartiers.diagnostic._memory import release_large_arrays
+{call}
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+warm = np.ones(6 << 17); del warm  # a freed large block: glibc raises its threshold
+before = rss()
+keep, small = [], []
+for _ in range(40):
+    keep.append(np.ones(6 << 17))  # 6 MiB columns, small arrays between them
+    small.append(np.ones(1000))
+del keep
+print(round(rss() - before))
+"""
+
+
+@pytest.mark.skipif(
+    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only"
+)
+def test_freed_large_arrays_go_back_to_the_system() -> None:
+    def kept_mib(call: str) -> int:
+        code = _FREED.format(call=call)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        return int(out.stdout.strip())
+
+    assert kept_mib("assert release_large_arrays()") < 24  # 240 MiB freed, given back
+    assert kept_mib("") > 120  # glibc's own rule keeps them in the process

@@ -19,6 +19,7 @@ import pandas as pd
 from quartiers.access import walk_access
 from quartiers.access.network import WalkNetwork
 from quartiers.diagnostic._indicator_memo import IndicatorMemo
+from quartiers.diagnostic._memory import release_large_arrays
 from quartiers.diagnostic._reference_build import TerritoryReference, territory_reference
 from quartiers.diagnostic.run import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
@@ -137,6 +138,7 @@ def _session(
     scheduler: str | None,
 ) -> Iterator[_Session]:
     """Load the method and open the executor (the settings' scheduler when none is given)."""
+    release_large_arrays()
     progress = progress or NullProgress()
     settings = settings or get_settings()
     if workers is None and scheduler is None:
