@@ -7,14 +7,18 @@ The background is :attr:`quartiers.diagnostic.Diagnostic.basemap` (None: nothing
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import geopandas as gpd
 import numpy as np
 import shapely
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.transforms import Bbox
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from quartiers.schemas import BBox
 
 __all__ = ["basemap_note", "draw_background", "draw_foreground"]
@@ -54,7 +58,8 @@ def draw_foreground(
     """Draw streets, rivers and the names that appear up to ``max_zoom``; return the names drawn.
 
     Local streets and paths are drawn only on a map under 6 km wide; names are thinned so
-    that two never fall in the same eighth of the map's width (half as high).
+    that two never fall in the same eighth of the map's width (half as high), and a name
+    whose box would cover one already drawn (long street names) is left out.
     """
     shown = _within(basemap, bounds)
     if shown is None:
@@ -84,6 +89,8 @@ def _names(ax: Axes, shown: gpd.GeoDataFrame, bounds: BBox, max_zoom: float) -> 
     x0, y0, x1, y1 = bounds
     step = (x1 - x0) / 8
     taken: set[tuple[int, int]] = set()
+    placed: list[Bbox] = []  # drawn names, in display pixels: a name never covers another
+    renderer = _renderer(ax)
     count = 0
     for name, kind, point in zip(names["name"], names["kind"], names.geometry, strict=True):
         x, y = shapely.get_x(point), shapely.get_y(point)
@@ -92,10 +99,9 @@ def _names(ax: Axes, shown: gpd.GeoDataFrame, bounds: BBox, max_zoom: float) -> 
         key = (int((x - x0) // step), int((y - y0) // (step / 2)))
         if key in taken:
             continue
-        taken.add(key)
         big = kind in ("commune", "city", "town", "village", "suburb")
         colour = {"eau": "#1d5f96", "vert": "#2f6b2f", "qpv": "#000091"}.get(kind, "#222222")
-        ax.annotate(
+        text = ax.annotate(
             str(name),
             (x, y),
             fontsize=7.0 if big else 5.5,
@@ -107,8 +113,23 @@ def _names(ax: Axes, shown: gpd.GeoDataFrame, bounds: BBox, max_zoom: float) -> 
             zorder=2.4,
             bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.6, "lw": 0},
         )
+        extent = text.get_window_extent(renderer).expanded(1.08, 1.3)
+        if any(extent.overlaps(other) for other in placed):
+            text.remove()
+            continue
+        taken.add(key)
+        placed.append(extent)
         count += 1
     return count
+
+
+def _renderer(ax: Axes) -> RendererAgg:
+    """Return a renderer measuring text on the map's figure (an Agg canvas if it has none)."""
+    figure = cast("Figure", ax.get_figure(root=True))
+    canvas = figure.canvas
+    agg = canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+    renderer: RendererAgg = agg.get_renderer()  # type: ignore[no-untyped-call]
+    return renderer
 
 
 def basemap_note(basemap: gpd.GeoDataFrame | None) -> str:
