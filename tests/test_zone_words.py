@@ -108,3 +108,13 @@ def test_roadmap_of_a_zone_speaks_of_the_zone(runs: tuple[Diagnostic, Diagnostic
         qpv_row(zones_run, "X1")
     with pytest.raises(InputError, match="QPV inconnu « X1 »"):
         qpv_row(qpv_run, "X1")
+
+
+def test_data_dictionary_of_a_zones_run(runs: tuple[Diagnostic, Diagnostic]) -> None:
+    qpv_run, zones_run = runs
+    zones = zones_run.dictionary().set_index("colonne")
+    assert zones.loc["code_qp", "libelle"] == "Identifiant de la zone (fichier --zones)"
+    assert not zones["libelle"].astype(str).str.contains(r"\bQPV\b").any()
+    qpv = qpv_run.dictionary().set_index("colonne")
+    assert qpv.loc["code_qp", "libelle"] == "Code du quartier prioritaire (QPV 2024)"
+    assert list(qpv.index) == list(zones.index)

@@ -24,6 +24,7 @@ import pyogrio
 import shapely
 
 from quartiers._version import __version__
+from quartiers.diagnostic._zone_words import zone_dictionary
 from quartiers.diagnostic.dictionary import build_dictionary
 from quartiers.diagnostic.record import COVERAGE_NOTE_PREFIX, FORMAT, record_from_mapping
 from quartiers.errors import InputError
@@ -226,7 +227,8 @@ def dictionary(diag: Diagnostic) -> pd.DataFrame:
     }
     if diag.hotspots is not None:
         layers["hotspots"] = list(diag.hotspots.columns)
-    return build_dictionary(layers)
+    table = build_dictionary(layers)
+    return zone_dictionary(table) if diag.record.input_notes.get("zones") else table
 
 
 @contextlib.contextmanager
