@@ -151,3 +151,21 @@ def test_multi_hazard_columns_of_the_qpv_table() -> None:
     for column in ("hazards_present", "multi_hazard_population"):
         label, unit, _, source = describe(column)
         assert label and unit and "BRGM" in source
+
+
+def test_rest_of_the_epci_where_qpv_csv_has_it() -> None:
+    """Issue 19 point 3: the rest of the EPCI and the gap to it, or « EPCI non disponible »."""
+    row = _row(
+        flood_residents=0.25,
+        gap_commune_flood_residents=0.10,
+        gap_epci_flood_residents=0.20,
+        clay_residents=0.5,
+    )
+    out = hazard_summary(row, {})
+    assert out is not None and out.epci
+    flood = out.blocks[0].rows[0]
+    assert _t(flood.epci) == "5,0 %" and _t(flood.epci_gap) == "+20,0 pt"  # 0.25 − 0.20
+    # no EPCI figure in qpv.csv (an older diagnostic, or no EPCI): the tables say so
+    without = hazard_summary(_row(flood_residents=0.25, gap_commune_flood_residents=0.1), {})
+    assert without is not None and not without.epci
+    assert without.blocks[0].rows[0].epci == "non disponible"

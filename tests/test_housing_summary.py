@@ -71,3 +71,18 @@ def test_golden_rows() -> None:
     run = json.loads((GOLDEN / "la-roche-sur-yon" / "run.json").read_text(encoding="utf-8"))
     s = housing_summary(lry.iloc[0], run["missing_indicators"])
     assert s is not None and not s.available and "source dpe non fournie" in s.note
+
+
+def test_rest_of_the_epci_where_qpv_csv_has_it() -> None:
+    """Issue 19 point 3: the DPE table compares with the rest of the EPCI when it can."""
+    row = _row(
+        dpe_coverage=0.2,
+        share_dpe_fg=0.25,
+        gap_commune_share_dpe_fg=0.1,
+        gap_epci_share_dpe_fg=0.05,
+    )
+    s = housing_summary(row, {})
+    assert s is not None and s.epci
+    assert _t(s.rows[0].epci) == "20,0 %" and _t(s.rows[0].epci_gap).startswith("+5,0")
+    plain = housing_summary(_row(dpe_coverage=0.2, share_dpe_fg=0.25), {})
+    assert plain is not None and not plain.epci

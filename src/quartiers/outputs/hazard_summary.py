@@ -20,16 +20,21 @@ from quartiers.indicators.hazard_registry import HAZARD_POPULATIONS, hazard_indi
 from quartiers.outputs.formatting import MISSING, format_gap, format_number, format_value
 
 __all__ = [
+    "EPCI_MISSING",
     "HAZARD_TITLES",
     "NOT_GIVEN",
     "HazardBlock",
     "HazardRow",
     "HazardSummary",
+    "epci_row",
+    "has_epci",
     "hazard_summary",
 ]
 
 #: Words shown instead of a share when a hazard has no source.
 NOT_GIVEN = "aléa non renseigné"
+#: Words shown instead of the EPCI columns when ``qpv.csv`` has no EPCI comparison.
+EPCI_MISSING = "EPCI non disponible"
 
 #: Hazard group → French title of its table (the order of the page).
 HAZARD_TITLES: dict[str, str] = {
@@ -56,6 +61,9 @@ class HazardRow:
     qpv: str
     rest: str
     gap: str
+    #: The rest of the EPCI and the gap to it (:data:`MISSING` without EPCI figures).
+    epci: str = MISSING
+    epci_gap: str = MISSING
 
     @property
     def compact(self) -> str:
@@ -99,6 +107,9 @@ class HazardSummary:
     multi_residents: str
     multi_available: bool
     multi: HazardBlock
+    #: Whether ``qpv.csv`` compares the QPV with the rest of its EPCI (else « EPCI non
+    #: disponible »).
+    epci: bool = False
 
     @property
     def population_labels(self) -> list[str]:
@@ -122,6 +133,22 @@ def _float(value: object) -> float:
     return out
 
 
+def epci_row(ind: str, label: str, row: pd.Series, unit: str) -> HazardRow:
+    """Return the formatted row of an indicator: QPV, rest of the commune and of the EPCI, gaps."""
+    own = _float(row.get(ind))
+    texts = []
+    for level in ("commune", "epci"):
+        gap = _float(row.get(f"gap_{level}_{ind}"))
+        rest = own - gap if math.isfinite(own) and math.isfinite(gap) else math.nan
+        texts += [format_value(rest, unit), format_gap(gap, unit)]
+    return HazardRow(label, format_value(own, unit), texts[0], texts[1], texts[2], texts[3])
+
+
+def has_epci(row: pd.Series, indicators: list[str]) -> bool:
+    """Tell whether the QPV's row compares any of ``indicators`` with the rest of its EPCI."""
+    return any(math.isfinite(_float(row.get(f"gap_epci_{ind}"))) for ind in indicators)
+
+
 def _block(group: str, row: pd.Series, missing: Mapping[str, str], title: str) -> HazardBlock:
     head = hazard_indicator_id(group, "residents")
     value = _float(row.get(head))
@@ -129,20 +156,10 @@ def _block(group: str, row: pd.Series, missing: Mapping[str, str], title: str) -
         reason = missing.get(head, "")
         note = f"{NOT_GIVEN} : {reason}" if reason else NOT_GIVEN
         return HazardBlock(group, title, False, note, ())
-    rows = []
-    for pop in HAZARD_POPULATIONS:
-        ind = hazard_indicator_id(group, pop)
-        own = _float(row.get(ind))
-        gap = _float(row.get(f"gap_commune_{ind}"))
-        rest = own - gap if math.isfinite(own) and math.isfinite(gap) else math.nan
-        rows.append(
-            HazardRow(
-                label=_GROUP_LABELS[pop],
-                qpv=format_value(own, _UNIT),
-                rest=format_value(rest, _UNIT),
-                gap=format_gap(gap, _UNIT),
-            )
-        )
+    rows = [
+        epci_row(hazard_indicator_id(group, pop), _GROUP_LABELS[pop], row, _UNIT)
+        for pop in HAZARD_POPULATIONS
+    ]
     return HazardBlock(group, title, True, "", tuple(rows))
 
 
@@ -175,4 +192,12 @@ def hazard_summary(row: pd.Series, missing: Mapping[str, str]) -> HazardSummary 
         multi_residents=format_number(residents, 0) if math.isfinite(residents) else MISSING,
         multi_available=available,
         multi=_block(_MULTI, row, missing, "Au moins deux aléas"),
+        epci=has_epci(
+            row,
+            [
+                hazard_indicator_id(g, p)
+                for g in (*HAZARD_TITLES, _MULTI)
+                for p in HAZARD_POPULATIONS
+            ],
+        ),
     )

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from quartiers.indicators.registry import REGISTRY
-from quartiers.outputs.formatting import MISSING, format_gap, format_number, format_value
-from quartiers.outputs.hazard_summary import HazardRow
+from quartiers.outputs.formatting import MISSING, format_number, format_value
+from quartiers.outputs.hazard_summary import HazardRow, epci_row, has_epci
 
 __all__ = ["FEW_DPE", "HOUSING_ROWS", "HousingSummary", "housing_summary"]
 
@@ -60,6 +60,9 @@ class HousingSummary:
     dwellings: str
     coverage: str
     fragile: bool
+    #: Whether ``qpv.csv`` compares the QPV with the rest of its EPCI (else « EPCI non
+    #: disponible »).
+    epci: bool = False
 
     @property
     def coverage_text(self) -> str:
@@ -88,14 +91,7 @@ def _row(ind: str, label: str, row: pd.Series, missing: Mapping[str, str]) -> Ha
         reason = missing.get(ind, "")
         text = f"{_NOT_GIVEN} ({reason})" if reason else MISSING
         return HazardRow(label=label, qpv=text, rest=MISSING, gap=MISSING)
-    gap = _float(row.get(f"gap_commune_{ind}"))
-    rest = own - gap if math.isfinite(gap) else math.nan
-    return HazardRow(
-        label=label,
-        qpv=format_value(own, unit),
-        rest=format_value(rest, unit),
-        gap=format_gap(gap, unit),
-    )
+    return epci_row(ind, label, row, unit)
 
 
 def housing_summary(row: pd.Series, missing: Mapping[str, str]) -> HousingSummary | None:
@@ -125,4 +121,5 @@ def housing_summary(row: pd.Series, missing: Mapping[str, str]) -> HousingSummar
         dwellings=format_number(dwellings, 0) if math.isfinite(dwellings) else MISSING,
         coverage=format_value(coverage, "part (0–1)") if available else MISSING,
         fragile=bool(math.isfinite(dwellings) and dwellings < FEW_DPE),
+        epci=has_epci(row, list(HOUSING_ROWS)),
     )
