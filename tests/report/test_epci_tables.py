@@ -9,7 +9,7 @@ from html import unescape
 
 import pandas as pd
 
-from quartiers.indicators._hazard_registry import HAZARD_POPULATIONS
+from quartiers.indicators.hazard_registry import HAZARD_POPULATIONS
 from quartiers.outputs.hazard_summary import hazard_summary
 from quartiers.outputs.housing_summary import HOUSING_ROWS, housing_summary
 from quartiers.report.render import render_template
