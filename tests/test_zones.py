@@ -58,3 +58,15 @@ def test_layer_without_crs_is_refused() -> None:
     layer = qpv_layer().set_crs(None, allow_override=True)
     with pytest.raises(InputError, match="QPV : système de coordonnées absent"):
         to_cell_crs(layer, name="QPV")
+
+
+def test_rest_of_epci_is_named_from_the_official_list() -> None:
+    """A SIREN the shipped EPCI list knows gets its official name, never the SIREN."""
+    c = communes_layer()
+    unknown = build_zones(qpv_layer(), c).set_index("zone_id")
+    assert unknown.loc[f"epci:{SIREN}", "label"] == f"Intercommunalité {SIREN} hors QPV"
+    c["siren_epci"] = "248500589"  # La Roche-sur-Yon Agglomération
+    zones = build_zones(qpv_layer(), c).set_index("zone_id")
+    label = zones.loc["epci:248500589", "label"]
+    assert label.endswith(" hors QPV") and "248500589" not in label
+    assert "Roche-sur-Yon" in label

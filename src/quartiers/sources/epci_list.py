@@ -29,6 +29,7 @@ __all__ = [
     "EPCI_LIST_COLUMNS",
     "build_epci_list",
     "epci_list_info",
+    "epci_names",
     "epci_of_communes",
     "official_epci",
 ]
@@ -76,6 +77,23 @@ def epci_list_info() -> dict[str, str]:
     """Return the list's provenance: ``vintage``, ``source``, ``licence``, ``package``."""
     data = _load()
     return {k: str(data[k]) for k in ("vintage", "source", "licence", "package")}
+
+
+def epci_names(sirens: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Return the official name of each EPCI of the shipped list (SIREN not found left out).
+
+    Parameters
+    ----------
+    sirens
+        EPCI SIREN codes (9 digits).
+    """
+    table = official_epci()
+    wanted = set(sirens)
+    return {
+        str(siren): str(name)
+        for siren, name in zip(table["siren_epci"], table["nom"], strict=True)
+        if siren in wanted
+    }
 
 
 def epci_of_communes(codes: list[str] | tuple[str, ...]) -> dict[str, str]:
