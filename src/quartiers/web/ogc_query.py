@@ -7,11 +7,11 @@ The standard answers errors as JSON ``{"code", "description"}``, not as the site
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from fastapi import Request
 
+from quartiers.spatial.bbox import BBoxError, bbox_numbers
 from quartiers.web.ogc_layers import CRS84, SUPPORTED_CRS, uri_crs
 
 if TYPE_CHECKING:
@@ -63,14 +63,15 @@ def parse_crs(value: str, name: str) -> str:
 
 
 def parse_ogc_bbox(text: str, crs: str) -> BBox:
-    """Read ``bbox`` (4 or 6 numbers, in ``crs`` axis order) and return it in CRS84."""
-    message = f"bbox : 4 ou 6 nombres séparés par des virgules attendus (reçu « {text[:80]} »)"
+    """Read ``bbox`` (4 or 6 numbers, in ``crs`` axis order) and return it in CRS84.
+
+    The numbers are read by the site's :func:`quartiers.spatial.bbox.bbox_numbers`; errors
+    are answered in the OGC format (400 ``InvalidParameterValue``).
+    """
     try:
-        parts = [float(p) for p in text.split(",")]
-    except ValueError:
-        raise OgcError(400, "InvalidParameterValue", message) from None
-    if len(parts) not in (4, 6) or not all(math.isfinite(p) for p in parts):
-        raise OgcError(400, "InvalidParameterValue", message)
+        parts = bbox_numbers(text, (4, 6), "4 ou 6 nombres séparés par des virgules")
+    except BBoxError as exc:
+        raise OgcError(400, "InvalidParameterValue", str(exc)) from None
     if len(parts) == 6:  # minimum and maximum heights: the layers are 2D
         parts = [parts[0], parts[1], parts[3], parts[4]]
     if crs != CRS84:
