@@ -47,3 +47,10 @@ def test_drawn_names_do_not_overlap() -> None:
     ax.set_ylim(bounds[1], bounds[3])
     spread = [(400.0, 200.0 + 250 * k) for k in range(4)]
     assert draw_foreground(ax, _names(spread, names[:4]), bounds, max_zoom=15.5) == 4
+    # A long name centred near the frame's edge would be cut: left out; a short one stays.
+    ax.cla()
+    ax.set_xlim(bounds[0], bounds[2])
+    ax.set_ylim(bounds[1], bounds[3])
+    edge = _names([(40.0, 600.0), (1597.0, 300.0)], [names[0], "Rue"])
+    assert draw_foreground(ax, edge, bounds, max_zoom=15.5) == 0
+    assert draw_foreground(ax, _names([(800.0, 600.0)], ["Rue"]), bounds, max_zoom=15.5) == 1

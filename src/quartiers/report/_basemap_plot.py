@@ -59,7 +59,8 @@ def draw_foreground(
 
     Local streets and paths are drawn only on a map under 6 km wide; names are thinned so
     that two never fall in the same eighth of the map's width (half as high), and a name
-    whose box would cover one already drawn (long street names) is left out.
+    whose box would cover a text already drawn (long street names, the OSM credit) or go
+    beyond the map's frame is left out.
     """
     shown = _within(basemap, bounds)
     if shown is None:
@@ -89,8 +90,12 @@ def _names(ax: Axes, shown: gpd.GeoDataFrame, bounds: BBox, max_zoom: float) -> 
     x0, y0, x1, y1 = bounds
     step = (x1 - x0) / 8
     taken: set[tuple[int, int]] = set()
-    placed: list[Bbox] = []  # drawn names, in display pixels: a name never covers another
     renderer = _renderer(ax)
+    # Drawn texts (the OSM credit, then each name), in display pixels: a name never covers
+    # one of them, nor goes beyond the map's frame.
+    placed: list[Bbox] = [t.get_window_extent(renderer) for t in ax.texts]
+    ax.apply_aspect()  # the frame as drawn (equal aspect), not the box it sits in
+    frame = ax.get_window_extent(renderer)
     count = 0
     for name, kind, point in zip(names["name"], names["kind"], names.geometry, strict=True):
         x, y = shapely.get_x(point), shapely.get_y(point)
@@ -114,6 +119,10 @@ def _names(ax: Axes, shown: gpd.GeoDataFrame, bounds: BBox, max_zoom: float) -> 
             bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.6, "lw": 0},
         )
         extent = text.get_window_extent(renderer).expanded(1.08, 1.3)
+        outside = not (frame.x0 <= extent.x0 and extent.x1 <= frame.x1)
+        if outside or not (frame.y0 <= extent.y0 and extent.y1 <= frame.y1):
+            text.remove()
+            continue
         if any(extent.overlaps(other) for other in placed):
             text.remove()
             continue
