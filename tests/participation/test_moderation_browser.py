@@ -79,3 +79,40 @@ def test_moderator_publishes_with_the_keyboard(
 
     public = httpx.get(f"{base}/api/contributions/{receipt['id']}").json()
     assert public["text"] == "<b>Dalle</b> brûlante devant l'école"
+
+
+@pytest.mark.browser
+def test_facilitator_opens_a_vote_on_a_phone(
+    served: tuple[str, ContributionStore], browser: Any
+) -> None:
+    """The facilitators' page at 390 px: no sideways scroll, the form works without script."""
+    from quartiers.participation import priorities as p
+
+    base, store = served
+    add_moderator(store, "anim", ["85191"])
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="fr-FR", java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/moderation/connexion")
+        page.get_by_label("Identifiant").fill("anim")
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_role("link", name="Votes de priorités").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.get_by_label("Code du QPV").fill("QN08503I")
+        page.get_by_label("Titre du vote").fill("Atelier du Pont-Morineau")
+        page.get_by_label("Planter des arbres d'ombrage").check()
+        page.get_by_label("Installer des fontaines à boire").check()
+        page.get_by_role("button", name="Ouvrir le vote").click()
+        page.wait_for_url("**ouvert=**")
+        assert "est ouvert" in page.get_by_role("status").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        (info,) = p.scoped_sessions(store.db, None)
+        assert [o.id for o in info.options] == ["shade_trees", "drinking_fountains"]
+        page.get_by_role("button", name=f"Clore le vote n° {info.id}").click()
+        page.wait_for_url("**clos=**")
+        assert p.get_session(store.db, info.id).closed
+    finally:
+        context.close()

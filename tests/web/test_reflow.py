@@ -21,6 +21,7 @@ PAGES = [
     f"/territoires/{DEMO}/qpv/QN00001A",
     f"/territoires/{DEMO}/qpv/QN00001B",
     f"/territoires/{DEMO}/qpv/QN00001A/atelier",
+    f"/territoires/{DEMO}/qpv/QN00001A/transitions",
     "/comparaison",
     "/methode",
     "/glossaire",
