@@ -25,6 +25,7 @@ from quartiers.report.note_content import (
     KeyMessage,
     Note,
     NoteAction,
+    canopy_caveat,
     footer,
     index_words,
     key_messages,
@@ -93,6 +94,7 @@ def qpv_note(
         quote_note=quote_note,
         map_chart=map_chart if map_chart is not None else qpv_map(diag, code_qp),
         footer=footer(diag, generated_on),
+        caveat=canopy_caveat(row),
     )
 
 

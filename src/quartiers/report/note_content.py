@@ -106,6 +106,15 @@ class Note:
     quote_note: str
     map_chart: Chart
     footer: str
+    caveat: str = ""
+
+
+def canopy_caveat(row: pd.Series) -> str:
+    """Return the QPV's OpenStreetMap tree-mapping warning as a sentence (empty when none)."""
+    value = row.get("canopy_warning") if "canopy_warning" in row.index else None
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    return f"À vérifier — canopée : {value.strip()}."
 
 
 def index_words(diag: Diagnostic, row: pd.Series) -> str:

@@ -35,6 +35,7 @@ from quartiers.report.comparison import comparison
 from quartiers.report.context import qpv_sheet
 from quartiers.report.model import Contributions
 from quartiers.report.note import qpv_note
+from quartiers.report.note_content import canopy_caveat
 from quartiers.report.synthesis import territory_synthesis
 from quartiers.report.validation import qpv_validation
 
@@ -194,6 +195,7 @@ def _sheet_html(
         hazards=hazard_summary(row, missing),
         housing=housing_summary(row, missing),
         validation=qpv_validation(diag, code),
+        canopy_warning=canopy_caveat(row),
     )
 
 
