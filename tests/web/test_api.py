@@ -218,6 +218,8 @@ def test_uncertainty_hotspots_and_access_are_used(client: TestClient, demo_dir: 
         "dimension_weights",
         "indicators",
         "imputed",
+        "allocation",  # the demo has residential buildings (issue 22 point 5)
+        "osm_coverage",  # … and a canopy from mapped OpenStreetMap trees
     }
     assert qpv.hotspots["hotspot_population_share"] == pytest.approx(
         float(row["hotspot_population_share"]), rel=1e-5

@@ -26,6 +26,7 @@ from quartiers.report.note_content import (
     KeyMessage,
     Note,
     NoteAction,
+    canopy_caveat,
     footer,
     index_words,
     key_messages,
@@ -97,6 +98,7 @@ def qpv_note(
         footer=footer(diag, generated_on),
         transitions=tuple(compact_lines(groups)),
         transition_actions=tuple(shared_actions(groups)),
+        caveat=canopy_caveat(row),
     )
 
 

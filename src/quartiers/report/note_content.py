@@ -111,6 +111,15 @@ class Note:
     transitions: tuple[TransitionLine, ...] = ()
     #: The catalogue actions serving the most transitions at once (a QPV's note only).
     transition_actions: tuple[TransitionAction, ...] = ()
+    caveat: str = ""
+
+
+def canopy_caveat(row: pd.Series) -> str:
+    """Return the QPV's OpenStreetMap tree-mapping warning as a sentence (empty when none)."""
+    value = row.get("canopy_warning") if "canopy_warning" in row.index else None
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    return f"À vérifier — canopée : {value.strip()}."
 
 
 def index_words(diag: Diagnostic, row: pd.Series) -> str:

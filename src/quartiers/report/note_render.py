@@ -80,6 +80,8 @@ def note_docx(note: Note) -> bytes:
     doc.add_paragraph(note.residents)
     doc.add_paragraph(note.index_text, style="Intense Quote")
     doc.add_paragraph(note.rank_text)
+    if note.caveat:
+        doc.add_paragraph(note.caveat)
     doc.add_heading("Trois messages clés", level=1)
     for message in note.messages:
         doc.add_paragraph(message.text, style="List Number")

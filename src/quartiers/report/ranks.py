@@ -125,9 +125,24 @@ def rank_info(diag: Diagnostic, row: pd.Series) -> RankInfo:
             "Intervalle de 5 % à 95 % des rangs obtenus en faisant varier les choix de "
             "méthode (normalisation, poids, agrégation, indicateurs retenus) et les valeurs "
             "estimées par l'INSEE. « Robuste » : probabilité d'être dans le quintile le plus "
-            "vulnérable d'au moins 90 %, erreur du Monte Carlo retranchée."
+            "vulnérable d'au moins 90 %, erreur du Monte Carlo retranchée." + _data_factors(diag)
         ),
     )
+
+
+#: The data factors of the uncertainty analysis, in the sheet's words (issue 22).
+_DATA_FACTORS = {"allocation": "Règle d'allocation", "osm_coverage": "Couverture OSM"}
+
+
+def _data_factors(diag: Diagnostic) -> str:
+    """Return « Règle d'allocation : … Couverture OSM : … » from ``run.json`` (or "")."""
+    stated = (diag.run.get("uncertainty") or {}).get("data_factors") or {}
+    parts = [
+        f" {label} : {stated[key]['text']}."
+        for key, label in _DATA_FACTORS.items()
+        if isinstance(stated.get(key), dict) and stated[key].get("text")
+    ]
+    return "".join(parts)
 
 
 def _sobol(row: pd.Series) -> list[tuple[str, str]]:

@@ -36,6 +36,7 @@ from quartiers.report.comparison import comparison
 from quartiers.report.context import qpv_sheet
 from quartiers.report.model import Contributions
 from quartiers.report.note import qpv_note
+from quartiers.report.note_content import canopy_caveat
 from quartiers.report.synthesis import territory_synthesis
 from quartiers.report.validation import qpv_validation
 
@@ -198,6 +199,7 @@ def _sheet_html(
         validation=qpv_validation(diag, code),
         transitions=groups,
         transition_actions=shared_actions(groups, _SHEET_ACTIONS),
+        canopy_warning=canopy_caveat(row),
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from quartiers.diagnostic import Diagnostic
 from quartiers.outputs.formatting import format_number, format_share
+from quartiers.outputs.residual_map import residual_map
 
 __all__ = ["qpv_validation"]
 
@@ -25,6 +26,29 @@ def _value(indicator: str, value: object) -> str:
     if indicator == "population":
         return format_number(value)
     return format_share(value)
+
+
+#: Width of the residual map on the sheet (SVG units; printed 8 cm wide).
+MAP_WIDTH = 300.0
+
+
+def _maps(diag: Diagnostic, code: str, health: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the residual map of each outcome, the QPV drawn as an outline (Lambert-93)."""
+    contours = health.get("contours_2154") or {}
+    if not contours:
+        return []
+    outline = None
+    qpv = getattr(diag, "qpv", None)
+    if qpv is not None and "geometry" in getattr(qpv, "columns", ()):
+        rows = qpv[qpv["code_qp"].astype(str) == code]
+        if len(rows) and rows.crs is not None:
+            outline = rows.to_crs(2154).geometry.iloc[0]
+    maps = []
+    for o in health.get("outcomes", []):
+        drawn = residual_map(o, contours, width=MAP_WIDTH, outline=outline)
+        if drawn is not None:
+            maps.append({"outcome": str(o.get("outcome", "")), "map": drawn})
+    return maps
 
 
 def qpv_validation(diag: Diagnostic, code: str) -> dict[str, Any] | None:
@@ -54,6 +78,7 @@ def qpv_validation(diag: Diagnostic, code: str) -> dict[str, Any] | None:
     for o in health.get("outcomes", []):
         if o.get("reading"):
             out["health"].append(o["reading"])
+    out["maps"] = _maps(diag, code, health)
     out["simulated"] = bool(health.get("simulated"))
     if not out["population"] and not out["insee"] and not out["health"]:
         return None

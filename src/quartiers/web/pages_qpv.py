@@ -16,6 +16,7 @@ from quartiers.outputs.glossary import cell_place
 from quartiers.outputs.perceived import compare_perceived
 from quartiers.web.catalog import TerritoryData
 from quartiers.web.pages_territory import CONTRIBUTIONS_GEOJSON, IndicatorQuery
+from quartiers.web.payloads_qpv import canopy_warning
 from quartiers.web.qpv_view import qpv_context
 from quartiers.web.state import State
 from quartiers.web.templating import render_page
@@ -87,19 +88,9 @@ def qpv(
         verdicts=verdicts,
         cell_places=_cell_places(td, [v.cell for v in verdicts if v.cell]),
         sources=json.loads(pay.detail_json)["sources"],
-        canopy_warning=_canopy_warning(td, code_qp),
+        canopy_warning=canopy_warning(td, code_qp),
         **context,
     )
-
-
-def _canopy_warning(td: TerritoryData, code_qp: str) -> str:
-    """Return the QPV's warning on the OpenStreetMap tree mapping (empty when none)."""
-    qpv = td.diagnostic.qpv
-    if "canopy_warning" not in qpv.columns:
-        return ""
-    found = qpv.loc[qpv["code_qp"].astype(str) == code_qp, "canopy_warning"]
-    value = found.iloc[0] if len(found) else ""
-    return value if isinstance(value, str) else ""
 
 
 def _cell_places(td: TerritoryData, cells: list[str]) -> dict[str, str]:

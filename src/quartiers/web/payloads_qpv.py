@@ -154,4 +154,15 @@ def qpv_detail(td: TerritoryData, position: int) -> dict[str, Any]:
         "access": {c: num(row.get(c)) for c in access_cols},
         "hotspots": {c: num(row.get(c)) for c in HOTSPOT_SHARES if c in td.qpv.columns},
         "climate": climate_rows(td, summary["insee_coms"]),
+        "canopy_warning": canopy_warning(td, summary["code_qp"]) or None,
     }
+
+
+def canopy_warning(td: TerritoryData, code_qp: str) -> str:
+    """Return the QPV's warning on the OpenStreetMap tree mapping (empty when none)."""
+    qpv = td.diagnostic.qpv
+    if "canopy_warning" not in qpv.columns:
+        return ""
+    found = qpv.loc[qpv["code_qp"].astype(str) == code_qp, "canopy_warning"]
+    value = found.iloc[0] if len(found) else ""
+    return value if isinstance(value, str) else ""

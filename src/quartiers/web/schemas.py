@@ -254,6 +254,12 @@ class QpvDetail(QpvSummary):
         description="Parts du QPV en points chauds (I de Moran local) ; vide sans analyse."
     )
     climate: list[ClimateValue]
+    canopy_warning: str | None = Field(
+        default=None,
+        description="Alerte en français quand la canopée vient d'OpenStreetMap et que peu "
+        "d'arbres y sont cartographiés dans le QPV (cartographie peut-être incomplète) ; "
+        "vide sinon.",
+    )
 
 
 class MethodOfTerritory(_Out):

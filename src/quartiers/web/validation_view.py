@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from quartiers.outputs.residual_map import RESIDUAL_CLASSES, residual_map
+
 __all__ = ["INDICATOR_LABELS", "RESIDUAL_CLASSES", "health_of", "validation_of"]
 
 #: French labels of the indicators compared with INSEE.
@@ -78,45 +80,6 @@ def validation_of(run: Mapping[str, Any]) -> dict[str, Any] | None:
     }
 
 
-#: Residual classes of the map: (upper bound, colour, French label), diverging.
-RESIDUAL_CLASSES = (
-    (-2.0, "#2166ac", "moins que prévu (résidu < −2)"),
-    (-1.0, "#92c5de", "un peu moins (−2 à −1)"),
-    (1.0, "#f7f7f7", "comme prévu (−1 à 1)"),
-    (2.0, "#f4a582", "un peu plus (1 à 2)"),
-    (float("inf"), "#b2182b", "plus que prévu (résidu > 2)"),
-)
-
-
-def _colour(value: float) -> str:
-    return next(c for bound, c, _ in RESIDUAL_CLASSES if value < bound)
-
-
-def _residual_map(outcome: Mapping[str, Any], contours: Mapping[str, str]) -> dict[str, Any] | None:
-    """Return an SVG choropleth of the mean Pearson residual per unit with a contour."""
-    import shapely
-
-    sums: dict[str, list[float]] = {}
-    for r in outcome.get("residuals", []):
-        if r["unit_code"] in contours:
-            sums.setdefault(r["unit_code"], []).append(float(r["residual"]))
-    if not sums:
-        return None
-    geoms = {c: shapely.from_wkt(contours[c]) for c in sums}
-    x0, y0, x1, y1 = shapely.total_bounds(list(geoms.values()))
-    width = 600.0
-    scale = width / max(x1 - x0, 1.0)
-    height = (y1 - y0) * scale
-    paths = []
-    for code, geom in geoms.items():
-        ring = shapely.get_coordinates(geom.exterior if hasattr(geom, "exterior") else geom)
-        pts = " ".join(f"{(x - x0) * scale:.1f},{(y1 - y) * scale:.1f}" for x, y in ring)
-        mean = sum(sums[code]) / len(sums[code])
-        paths.append({"points": pts, "fill": _colour(mean), "title": f"{code} : {mean:+.2f}"})
-    legend = [{"fill": c, "label": label} for _, c, label in RESIDUAL_CLASSES]
-    return {"width": width, "height": round(height, 1), "paths": paths, "legend": legend}
-
-
 def health_of(run: Mapping[str, Any]) -> dict[str, Any] | None:
     """Return what the health part of the « Validation » section shows, or None."""
     section = run.get("validation_sante")
@@ -125,7 +88,7 @@ def health_of(run: Mapping[str, Any]) -> dict[str, Any] | None:
     contours = section.get("contours_2154", {})
     outcomes = []
     for o in section.get("outcomes", []):
-        outcomes.append({**o, "map": _residual_map(o, contours)})
+        outcomes.append({**o, "map": residual_map(o, contours)})
     return {
         "simulated": bool(section.get("simulated")),
         "label": section.get("label", ""),
