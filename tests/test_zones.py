@@ -7,6 +7,7 @@ import pytest
 import shapely
 
 from _synthetic import SIREN, X0, Y0, communes_layer, qpv_layer
+from quartiers.diagnostic._prepare import name_epci_rests
 from quartiers.errors import InputError
 from quartiers.spatial.zones import (
     build_zones,
@@ -63,10 +64,10 @@ def test_layer_without_crs_is_refused() -> None:
 def test_rest_of_epci_is_named_from_the_official_list() -> None:
     """A SIREN the shipped EPCI list knows gets its official name, never the SIREN."""
     c = communes_layer()
-    unknown = build_zones(qpv_layer(), c).set_index("zone_id")
+    unknown = name_epci_rests(build_zones(qpv_layer(), c)).set_index("zone_id")
     assert unknown.loc[f"epci:{SIREN}", "label"] == f"Intercommunalité {SIREN} hors QPV"
     c["siren_epci"] = "248500589"  # La Roche-sur-Yon Agglomération
-    zones = build_zones(qpv_layer(), c).set_index("zone_id")
+    zones = name_epci_rests(build_zones(qpv_layer(), c)).set_index("zone_id")
     label = zones.loc["epci:248500589", "label"]
     assert label.endswith(" hors QPV") and "248500589" not in label
     assert "Roche-sur-Yon" in label

@@ -19,6 +19,7 @@ from quartiers.errors import InputError
 from quartiers.indicators.sensitivity import REQUIRED_COLUMNS
 from quartiers.parallel import SERIAL, Executor
 from quartiers.schemas import HORIZONS, TerritoryInputs
+from quartiers.sources.epci_list import epci_names
 from quartiers.sources.territory_codes import DEPARTEMENTS, departement_code
 from quartiers.spatial.grid import parse_cell_ids
 from quartiers.spatial.overlap_groups import group_of_communes
@@ -136,7 +137,25 @@ def prepare_layers(
     weights = overlaps_for(
         xy, qpv, communes, overlaps, groups=region_groups(qpv, communes), executor=executor
     )
-    return Layers(cells=cells, xy=xy, zones=weights.zones.copy(), weights=weights, rows=rows)
+    zones = name_epci_rests(weights.zones.copy())
+    return Layers(cells=cells, xy=xy, zones=zones, weights=weights, rows=rows)
+
+
+def name_epci_rests(zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Name each rest-of-EPCI zone from the shipped official EPCI list when it knows the SIREN.
+
+    Never a SIREN as a name: « CA La Roche-sur-Yon Agglomération hors QPV »; an EPCI the list
+    does not know keeps « Intercommunalité <SIREN> hors QPV ».
+    """
+    rest = zones["zone_type"] == "reste_epci"
+    if not rest.any():
+        return zones
+    names = epci_names([str(s) for s in zones.loc[rest, "code"]])
+    zones.loc[rest, "label"] = [
+        f"{names[str(s)]} hors QPV" if str(s) in names else str(label)
+        for s, label in zip(zones.loc[rest, "code"], zones.loc[rest, "label"], strict=True)
+    ]
+    return zones
 
 
 def region_groups(qpv: pd.DataFrame, communes: pd.DataFrame) -> NDArray[np.int64]:

@@ -16,7 +16,6 @@ import shapely
 from numpy.typing import NDArray
 
 from quartiers.errors import InputError
-from quartiers.sources.epci_list import epci_names
 from quartiers.spatial.geometry import union_by_group
 from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M
 
@@ -164,8 +163,6 @@ def build_zones(qpv: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDat
     member = siren != ""
     if member.any():
         codes_epci, group = np.unique(siren[member], return_inverse=True)
-        # the official name when the shipped EPCI list knows the SIREN: never a SIREN as a name
-        names = epci_names([str(s) for s in codes_epci])
         _, epci_geoms = union_by_group(com_geoms[member], group.astype(np.int64))
         members = pd.Series(insee[member]).groupby(group).agg(",".join)
         e = pd.DataFrame(
@@ -173,9 +170,7 @@ def build_zones(qpv: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> gpd.GeoDat
                 "zone_id": [f"epci:{s}" for s in codes_epci],
                 "zone_type": "reste_epci",
                 "code": codes_epci,
-                "label": [
-                    f"{names.get(str(s), f'Intercommunalité {s}')} hors QPV" for s in codes_epci
-                ],
+                "label": [f"Intercommunalité {s} hors QPV" for s in codes_epci],
                 "insee_com": members.to_numpy(),
                 "siren_epci": codes_epci,
                 "reference_population": np.bincount(
