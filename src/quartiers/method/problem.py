@@ -179,25 +179,20 @@ def build_problem(
 
     Parameters
     ----------
-    method
-        The validated method (population floors, per-indicator normalisations).
-    compiled
-        ``compile_method(method, indicators)``.
+    method, compiled
+        The validated method and ``compile_method(method, indicators)``.
     indicators
         Indicator id → cell values (at least those of ``compiled``).
-    cell_population
-        Residents per cell (``ind``).
-    imputed
-        Cells estimated by INSEE.
+    cell_population, imputed
+        Residents per cell (``ind``); cells estimated by INSEE.
     qpv_matrix
         Overlap shares (QPV × cells), see :func:`quartiers.spatial.overlaps.overlap_matrix`.
     qpv_num, qpv_den, qpv_population
         QPV totals as the diagnostic computed them (``ZoneTotals`` rows of the QPV, in
         ``compiled`` column order); summed here from ``qpv_matrix`` when None.
-    missing
-        QPV then cells × dimensions lacking a dimension the territory has, or None.
-    impute
-        Draw the missing dimension scores; otherwise an incomplete QPV is not ranked.
+    missing, impute
+        QPV then cells × dimensions lacking a dimension the territory has, or None; draw the
+        missing dimension scores when ``impute``, otherwise an incomplete QPV is not ranked.
     lcz_variable
         Per LCZ class of « variable » sensitivity, its share of each cell's scored LCZ area
         (:func:`~quartiers.indicators.exposure.lcz_class_fractions`), or None.
