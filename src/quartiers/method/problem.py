@@ -196,10 +196,9 @@ def build_problem(
     lcz_variable
         Per LCZ class of « variable » sensitivity, its share of each cell's scored LCZ area
         (:func:`~quartiers.indicators.exposure.lcz_class_fractions`), or None.
-    reference
-        A fixed reference of the ``compiled`` indicators, or None (the run's cells).
-    cell_group, qpv_group
-        Territory of each cell and QPV when each is normalised within its territory.
+    reference, cell_group, qpv_group
+        A fixed reference of the ``compiled`` indicators, or None (the run's cells); the
+        territory of each cell and QPV when each is normalised within its territory.
     alternative_matrix
         Overlap shares (QPV × cells) under the other allocation rule (the territory has
         residential buildings), or None; drawn when ``uncertainty.allocations`` lists both.
@@ -208,15 +207,11 @@ def build_problem(
         features (:func:`~quartiers.method.osm_coverage.blocks_of`), or None; its mapping
         completeness is drawn when ``uncertainty.osm_completeness`` is set.
     """
-    ids = compiled.indicator_ids
-    n = len(cell_population)
+    ids, n = compiled.indicator_ids, len(cell_population)
     pop = np.nan_to_num(np.asarray(cell_population, dtype="float64"))
     num, den = _stack(indicators, ids, n, "num"), _stack(indicators, ids, n, "den")
     matrix = sparse.csr_array(qpv_matrix)
     q_pop = np.asarray(matrix @ pop if qpv_population is None else qpv_population, "float64")
-    eligible = np.asarray(q_pop >= method.population_floor, dtype=bool)
-    if missing is not None and not impute:
-        eligible &= ~np.asarray(missing, dtype=bool)[: len(q_pop)].any(axis=1)
     lcz = _lcz_fields(ids, den, matrix, lcz_variable, method.uncertainty.lcz_variable_range)
     return RankingProblem(
         compiled=compiled,
@@ -229,7 +224,7 @@ def build_problem(
         qpv_num=np.asarray(matrix @ num if qpv_num is None else qpv_num, dtype="float64"),
         qpv_den=np.asarray(matrix @ den if qpv_den is None else qpv_den, dtype="float64"),
         qpv_population=q_pop,
-        eligible=eligible,
+        eligible=_eligible(method, q_pop, missing, impute),
         imputed=np.asarray(imputed, dtype=bool),
         missing=None if missing is None or not np.any(missing) else np.asarray(missing, bool),
         impute=impute,
@@ -240,6 +235,16 @@ def build_problem(
         **lcz,
         **_data_factors(method, ids, alternative_matrix, osm_blocks),
     )
+
+
+def _eligible(
+    method: Method, q_pop: FloatArray, missing: BoolArray | None, impute: bool
+) -> BoolArray:
+    """Return the QPV ranked: above the population floor, complete unless imputed."""
+    eligible = np.asarray(q_pop >= method.population_floor, dtype=bool)
+    if missing is not None and not impute:
+        eligible &= ~np.asarray(missing, dtype=bool)[: len(q_pop)].any(axis=1)
+    return eligible
 
 
 def _data_factors(
