@@ -93,6 +93,36 @@ def bare_dir(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def national_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small fictitious France (``france-essai``: 6,500 cells, 26 QPV, 13 régions)
+    diagnosed without the optional sources, served at national size once thresholds are
+    lowered (``test_national_web``, ``test_national_browser``)."""
+    from quartiers.demo.national import FILES, generate_france
+    from quartiers.diagnostic import RobustnessOptions
+    from quartiers.diagnostic.pipeline import diagnose
+
+    tmp = tmp_path_factory.mktemp("national-web")
+    generate_france(tmp / "essai", echelle="france-essai")
+    settings = get_settings(offline=True, cache_dir=tmp / "cache", workspace_dir=tmp / "ws")
+    sources = {k: tmp / "essai" / rel for k, rel in FILES.items()}
+    fast = RobustnessOptions(uncertainty=False, hotspots=False)
+    skip = ("osm", "lcz", "chaleur_nuit", "couvert_arbore", "drias", "bdtopo")
+    diag = diagnose("france", sources=sources, skip=skip, settings=settings, robustness=fast)
+    diag.write(tmp / "out")
+    return tmp / "out"
+
+
+def lower_national_thresholds(mp: pytest.MonkeyPatch) -> None:
+    """Serve ``national_dir`` as a national run: tiles above 1,000 cells, 10 QPV a page."""
+    from quartiers.web import payloads, qpv_list, state, views
+
+    mp.setattr(views, "TILE_THRESHOLD", 1000)
+    mp.setattr(payloads, "TILE_THRESHOLD", 1000)
+    mp.setattr(state, "TILE_THRESHOLD", 1000)  # grids of every zoom built at startup
+    mp.setattr(qpv_list, "QPV_PAGE", 10)
+
+
 def web_settings(tmp: Path, **overrides: Any) -> Settings:
     """Settings that write nothing outside ``tmp`` (contributions database included)."""
     return get_settings(database_url=f"sqlite:///{tmp / 'contributions.sqlite3'}", **overrides)

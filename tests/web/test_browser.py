@@ -104,22 +104,23 @@ def test_overview_map_click_sort_switch(
     assert "tri=indice" in page.url and "ordre=asc" in page.url
 
     # switch the indicator, then the horizon
+    # (the QPV values of another quantity come from the API: the page waits for them)
     page.select_option("#indicateur", "heat_wave_days")
+    page.wait_for_function(
+        "() => document.querySelector('#carte').dataset.indicateur === 'heat_wave_days'"
+    )
     title = page.locator("#legende .legende-titre")
     assert title.inner_text() == (
         "Jours de vague de chaleur (commune, horizon choisi) — Référence 1976–2005"
     )
     assert page.locator("#colonne-indicateur").inner_text().startswith("Jours de vague de chaleur")
-    page.wait_for_function(
-        "document.querySelector('#carte').dataset.indicateur === 'heat_wave_days'"
-    )
     page.wait_for_timeout(500)
     ref_classes = set(_rendered_classes(page, "cells-fill")) - {-1}
     page.select_option("#horizon", "2100")
+    page.wait_for_function("() => document.querySelector('#carte').dataset.horizon === '2100'")
     assert title.inner_text().endswith("2100 (+4 °C, TRACC)")
     row = page.locator("#tableau-qpv tbody tr[data-code=QN00001A] .valeur-indicateur")
     assert row.inner_text() == "20,8\u00a0j/an"
-    page.wait_for_function("document.querySelector('#carte').dataset.horizon === '2100'")
     page.wait_for_timeout(500)
     late_classes = set(_rendered_classes(page, "cells-fill")) - {-1}
     assert max(late_classes) > max(ref_classes)  # the map darkens with warming

@@ -15,27 +15,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from quartiers.demo.national import FILES, generate_france
-from quartiers.diagnostic import RobustnessOptions
-from quartiers.diagnostic.pipeline import diagnose
-from quartiers.settings import get_settings
-from quartiers.web import features, payloads, qpv_list, state, views
+from quartiers.outputs.formatting import format_value
+from quartiers.web import features, payloads
 
-from .conftest import web_settings
-
-SKIP = ("osm", "lcz", "chaleur_nuit", "couvert_arbore", "drias", "bdtopo")
-
-
-@pytest.fixture(scope="module")
-def national_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("national-web")
-    generate_france(tmp / "essai", echelle="france-essai")
-    settings = get_settings(offline=True, cache_dir=tmp / "cache", workspace_dir=tmp / "ws")
-    sources = {k: tmp / "essai" / rel for k, rel in FILES.items()}
-    fast = RobustnessOptions(uncertainty=False, hotspots=False)
-    diag = diagnose("france", sources=sources, skip=SKIP, settings=settings, robustness=fast)
-    diag.write(tmp / "out")
-    return tmp / "out"
+from .conftest import lower_national_thresholds, web_settings
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +26,7 @@ def national(national_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     from quartiers.web import create_app
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(views, "TILE_THRESHOLD", 1000)
-        mp.setattr(payloads, "TILE_THRESHOLD", 1000)
-        mp.setattr(state, "TILE_THRESHOLD", 1000)  # grids of every zoom built at startup
-        mp.setattr(qpv_list, "QPV_PAGE", 10)
+        lower_national_thresholds(mp)
         app = create_app([national_dir], settings=web_settings(tmp_path_factory.mktemp("app")))
         with TestClient(app) as client:
             yield client
@@ -126,3 +106,35 @@ def test_region_page_lists_its_qpv_on_the_national_scale(national: TestClient) -
 def test_home_page_counts_communes_instead_of_listing_them(national: TestClient) -> None:
     html = unescape(national.get("/").text)
     assert re.search(r"<dd>\d+ communes</dd>", html)
+
+
+def test_page_sends_the_shown_values_and_the_api_the_others(national: TestClient) -> None:
+    td = national.app.state.web.catalog.get("france")  # type: ignore[attr-defined]
+    cfg = _config(national.get("/territoires/france").text)
+    assert list(cfg["qpv_display"]) == [f"index|{td.horizon}"] and cfg["qpv_values"] == {}
+    assert cfg["qpv_values_url"] == "/api/territories/france/qpv-values"
+    climate = next(i for i in cfg["indicators"] if i["climate"])
+    other = next(h for h in td.climate_horizons() if h != td.horizon)
+    answer = national.get(
+        cfg["qpv_values_url"], params={"indicator": climate["id"], "horizon": other}
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    expected = td.qpv_values(climate["id"], other)
+    assert body["horizon"] == other and list(body["values"]) == td.qpv_codes
+    for code, value in zip(td.qpv_codes, expected, strict=True):
+        got = body["values"][code]
+        assert (got is None) if value != value else abs(got - value) < 1e-12
+        assert body["display"][code] == format_value(value, climate["unit"])
+    # the page drawn at that quantity shows the same displays and carries them in its map
+    html = national.get(
+        "/territoires/france", params={"indicateur": climate["id"], "horizon": other}
+    ).text
+    shown = _config(html)
+    assert shown["qpv_display"] == {f"{climate['id']}|{other}": body["display"]}
+    assert shown["qpv_values"] == {climate["id"]: {other: body["values"]}}
+    # a non-climate quantity is read at the run's horizon whatever the horizon asked
+    index = national.get(cfg["qpv_values_url"], params={"indicator": "index", "horizon": other})
+    assert index.json()["horizon"] == td.horizon
+    unknown = national.get(cfg["qpv_values_url"], params={"indicator": "nope"})
+    assert unknown.status_code == 404 and "indicateur inconnu" in unknown.json()["detail"]

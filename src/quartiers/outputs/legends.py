@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from quartiers.diagnostic import Diagnostic
 
 __all__ = [
+    "CELL_MAP_LIMIT",
     "HAZARD_BREAKS",
     "ClimateTable",
     "climate_lookup",
@@ -39,6 +40,10 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
+
+#: Above this many cells (national runs), maps do not carry the cells themselves: the web
+#: map draws them from vector tiles, ``carte.html`` colours the QPV and sends to the app.
+CELL_MAP_LIMIT = 60_000
 
 #: Classes of a share in a hazard zone: 0 (no one in the zone), then quarters. Quintiles
 #: would be meaningless where most residents live out of every zone.

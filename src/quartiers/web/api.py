@@ -21,6 +21,7 @@ from quartiers.outputs.formatting import format_number
 from quartiers.schemas import HORIZONS
 from quartiers.spatial.bbox import parse_bbox
 from quartiers.web.basemap import basemap_file
+from quartiers.web.catalog import TerritoryData
 from quartiers.web.geojson import bbox_area_km2, collection_bytes
 from quartiers.web.qpv_list import QPV_SORTS, matches
 from quartiers.web.schemas import (
@@ -31,6 +32,7 @@ from quartiers.web.schemas import (
     Page,
     QpvDetail,
     QpvSummary,
+    QpvValues,
     TerritoryDetail,
     TerritorySummary,
 )
@@ -100,6 +102,17 @@ def _page(items: list[bytes], total: int, limit: int, offset: int) -> Response:
     return Response(body, media_type=JSON)
 
 
+def _quantity(td: TerritoryData, indicator: str, horizon: str | None) -> str:
+    """Return the horizon a quantity is read at (French 404: unknown quantity or horizon)."""
+    info = td.indicators.get(indicator)
+    if info is None:
+        raise NotFoundError(f"indicateur inconnu : {indicator}")
+    hz = horizon or td.horizon
+    if hz not in HORIZONS:
+        raise NotFoundError(f"horizon inconnu : {hz} (attendu : {', '.join(HORIZONS)})")
+    return hz if info.climate else td.horizon
+
+
 #: The JSON API; the routes read the loaded territories from the application state.
 router = APIRouter(prefix="/api")
 
@@ -154,6 +167,26 @@ async def list_qpv(
         order = [i for i in order if matches(payloads.qpv_search[i], q)]
     items = [payloads.qpv_items[i] for i in order[offset : offset + limit]]
     return _page(items, len(order), limit, offset)
+
+
+@router.get(
+    "/territories/{code}/qpv-values",
+    response_model=QpvValues,
+    responses=_NOT_FOUND,
+    tags=["QPV"],
+    summary="Valeur d'un indicateur à un horizon pour chaque QPV, brute et affichée",
+)
+async def qpv_values(
+    state: State,
+    code: TerritoryCode,
+    indicator: Annotated[str, Query(max_length=60, description="Indicateur.")] = "index",
+    horizon: Annotated[str | None, Query(max_length=10, description="Horizon.")] = None,
+) -> Response:
+    """Return every QPV's value of a quantity at a horizon and its French display."""
+    td, _ = state.territory(code)
+    hz = _quantity(td, indicator, horizon)
+    shown = await run_in_threadpool(state.territory_parts(td).shown, indicator, hz)
+    return Response(shown.json, media_type=JSON)
 
 
 @router.get(
@@ -296,13 +329,7 @@ async def cell_tile(
     mean). Tiles are computed once, then served from memory.
     """
     td, _ = state.territory(code)
-    info = td.indicators.get(indicator)
-    if info is None:
-        raise NotFoundError(f"indicateur inconnu : {indicator}")
-    hz = horizon or td.horizon
-    if hz not in HORIZONS:
-        raise NotFoundError(f"horizon inconnu : {hz} (attendu : {', '.join(HORIZONS)})")
-    hz = hz if info.climate else td.horizon
+    hz = _quantity(td, indicator, horizon)
     key = (td.code, indicator, hz, str(z), str(x), str(y))
     body = state.tile_cache.get(key)
     if body is None:

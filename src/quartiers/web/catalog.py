@@ -103,13 +103,20 @@ class TerritoryData:
     _legends: dict[tuple[str, str], Legend] = field(default_factory=dict, repr=False)
     _cell_communes: tuple[NDArray[np.intp], list[str]] | None = field(default=None, repr=False)
     _qpv_climate: dict[tuple[str, str], FloatArray] = field(default_factory=dict, repr=False)
+    _record: RunRecord | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ lookups
 
     @property
     def record(self) -> RunRecord:
-        """Return ``run.json`` of the diagnostic, typed (:class:`RunRecord`)."""
-        return self.diagnostic.record
+        """Return ``run.json`` of the diagnostic, typed (:class:`RunRecord`), validated once.
+
+        The served diagnostic does not change; a national ``run.json`` (28 MB, 6,144
+        communes) takes most of a second to validate, which every page would pay.
+        """
+        if self._record is None:
+            self._record = self.diagnostic.record
+        return self._record
 
     @property
     def qpv_codes(self) -> list[str]:

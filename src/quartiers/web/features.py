@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from quartiers.outputs.legends import CELL_MAP_LIMIT
 from quartiers.web.catalog import TerritoryData
 from quartiers.web.geojson import feature_bytes
 
@@ -18,7 +19,7 @@ __all__ = ["TILE_THRESHOLD", "CellFeatures", "cell_properties", "optional_featur
 
 #: Territories with more cells than this draw them from vector tiles instead of GeoJSON
 #: (see :mod:`quartiers.web.tiles`), and serialise cell features only when asked.
-TILE_THRESHOLD = 60_000
+TILE_THRESHOLD = CELL_MAP_LIMIT
 
 _CELL_BASE = ("idcar_200m", "insee_com", "code_qp", "qpv_share", "population", "households")
 _CELL_TAIL = ("imputed", "quintile", "status")

@@ -12,25 +12,20 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from quartiers.errors import NotFoundError
-from quartiers.report.reference import reference_sentence
 from quartiers.sources.territory_codes import REGIONS
 from quartiers.web.catalog import TerritoryData
-from quartiers.web.qpv_list import listing, qpv_regions, region_choices
+from quartiers.web.qpv_list import listing
 from quartiers.web.state import State, WebState
 from quartiers.web.templating import render_page
 from quartiers.web.views import (
     INCOMPLETE,
     QPV_TABLE_SORTS,
     ZERO_COVERAGE_TEXT,
-    climate_source_text,
-    coverage_block,
     horizon_options,
     index_labels,
     indicator_groups,
     map_config,
-    qpv_rows,
     resolve_choice,
-    run_notes_shown,
     sort_rows,
 )
 
@@ -92,8 +87,9 @@ async def territory_region(
     page: PageQuery = None,
 ) -> Response:
     td, _ = state.territory(code)
-    if region not in {c for c, _, _ in region_choices(td)}:
-        known = ", ".join(f"{c} ({n})" for c, n, _ in region_choices(td)) or "aucune"
+    choices = state.territory_parts(td).region_choices()
+    if region not in {c for c, _, _ in choices}:
+        known = ", ".join(f"{c} ({n})" for c, n, _ in choices) or "aucune"
         raise NotFoundError(
             f"région {region} sans QPV dans le territoire {td.code} (régions : {known})"
         )
@@ -131,12 +127,14 @@ def territory_page(
 ) -> HTMLResponse:
     """Render the territory (or région) page for the chosen indicator, horizon, order, page."""
     td, pay = state.territory(code)
+    parts = state.territory_parts(td)
+    texts = parts.texts()
     indicator, hz, notes = resolve_choice(td, indicateur, horizon)
     sort = tri if tri in QPV_TABLE_SORTS else "rang"
     descending = ordre == "desc" if ordre in ("asc", "desc") else sort == "indice"
-    every = sort_rows(qpv_rows(td, indicator=indicator, horizon=hz), sort, descending)
+    every = sort_rows(parts.rows(indicator, hz), sort, descending)
     if region:
-        inside = {c for c, r in zip(td.qpv_codes, qpv_regions(td), strict=True) if r == region}
+        inside = {c for c, r in zip(td.qpv_codes, parts.regions(), strict=True) if r == region}
         every = [r for r in every if r["code_qp"] in inside]
     keys = dict(zip(td.qpv_codes, pay.qpv_search, strict=True))
     table = listing(
@@ -155,6 +153,7 @@ def territory_page(
         indicator=indicator,
         horizon=hz,
         contributions_url=contributions_url,
+        shown=parts.shown(indicator, hz),
     )
     if region:
         config["bbox"] = region_bbox(td, {r["code_qp"] for r in every})
@@ -177,17 +176,17 @@ def territory_page(
         search=recherche or "",
         page_url=request.url.path,
         region=(region, REGIONS[region]) if region else None,
-        regions=region_choices(td),
+        regions=parts.region_choices(),
         index_labels=index_labels(table.rows),
-        reference=reference_sentence(td.record),
+        reference=texts["reference"],
         sort=sort,
         descending=descending,
         config=config,
         has_uncertainty=td.has_uncertainty,
-        run_notes=run_notes_shown(td),
-        coverage=coverage_block(td),
+        run_notes=texts["run_notes"],
+        coverage=texts["coverage"],
         coverage_explanation=ZERO_COVERAGE_TEXT,
-        climate_source=climate_source_text(td),
+        climate_source=texts["climate_source"],
     )
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "Page",
     "QpvDetail",
     "QpvSummary",
+    "QpvValues",
     "Source",
     "TerritoryDetail",
     "TerritorySummary",
@@ -222,6 +223,16 @@ class IndicatorValue(_Out):
     display: str = Field(description="Valeur mise en forme (français).")
     commune: Comparison
     epci: Comparison
+
+
+class QpvValues(_Out):
+    """One quantity at one horizon for every QPV of a territory (map and table of a page)."""
+
+    territory: str
+    indicator: str
+    horizon: str = Field(description="Horizon lu (celui du diagnostic hors indicateur climatique).")
+    values: dict[str, float | None] = Field(description="Valeur brute par code de QPV.")
+    display: dict[str, str] = Field(description="Valeur affichée (français, unité) par QPV.")
 
 
 class ClimateValue(_Out):

@@ -19,6 +19,7 @@ from quartiers.web.features import TILE_THRESHOLD
 from quartiers.web.page_cache import PageCache
 from quartiers.web.payloads import TerritoryPayloads, build_payloads
 from quartiers.web.schemas import MethodDescription
+from quartiers.web.territory_parts import TerritoryParts
 from quartiers.web.tiles import CellTiles, TileCache
 
 __all__ = ["State", "WebState", "build_state", "web_state"]
@@ -50,6 +51,8 @@ class WebState:
         The cells of each territory ready to be cut into vector tiles (made at first tile).
     tile_cache
         Encoded vector tiles, least recently used dropped first.
+    parts
+        What the territory pages format once (QPV rows, shown values, régions).
     """
 
     catalog: Catalog
@@ -62,11 +65,16 @@ class WebState:
     made_files: dict[tuple[str, str], bytes] = field(default_factory=dict)
     tiles: dict[str, CellTiles] = field(default_factory=dict)
     tile_cache: TileCache = field(default_factory=TileCache)
+    parts: dict[str, TerritoryParts] = field(default_factory=dict)
 
     def territory(self, code: str) -> tuple[TerritoryData, TerritoryPayloads]:
         """Return a territory and its payloads (raises ``NotFoundError`` when unknown)."""
         td = self.catalog.get(code)
         return td, self.payloads[td.code]
+
+    def territory_parts(self, td: TerritoryData) -> TerritoryParts:
+        """Return what the pages of a territory format once."""
+        return self.parts.setdefault(td.code, TerritoryParts(td))
 
     def cell_tiles(self, td: TerritoryData) -> CellTiles:
         """Return the tile maker of a territory (its grids are built at the first tiles)."""
@@ -95,6 +103,9 @@ def build_state(catalog: Catalog, settings: Settings) -> WebState:
     tiles = {td.code: CellTiles(td) for td in catalog if len(td.cells) > TILE_THRESHOLD}
     for maker in tiles.values():  # national size: the first tiles should not wait for it
         maker.warm()
+    parts = {td.code: TerritoryParts(td) for td in catalog}
+    for part in parts.values():  # the first page of each territory should not wait either
+        part.warm()
     return WebState(
         catalog=catalog,
         payloads=payloads,
@@ -102,6 +113,7 @@ def build_state(catalog: Catalog, settings: Settings) -> WebState:
         all_qpv=all_qpv,
         method_json=_method(catalog, payloads),
         tiles=tiles,
+        parts=parts,
     )
 
 

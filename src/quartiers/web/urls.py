@@ -8,6 +8,7 @@ __all__ = [
     "api_cells",
     "api_qpv",
     "api_qpv_list",
+    "api_qpv_values",
     "api_territory",
     "api_tiles",
     "document",
@@ -44,6 +45,11 @@ def api_qpv_list(code: str) -> str:
 def api_qpv(code: str, code_qp: str) -> str:
     """Return the API resource of one QPV."""
     return f"/api/territories/{_q(code)}/qpv/{_q(code_qp)}"
+
+
+def api_qpv_values(code: str) -> str:
+    """Return the API values of one quantity at one horizon for a territory's QPV."""
+    return f"/api/territories/{_q(code)}/qpv-values"
 
 
 def api_cells(code: str) -> str:

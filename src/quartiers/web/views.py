@@ -6,23 +6,14 @@ that the templates render and the map scripts read (``<script type="application/
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from quartiers.diagnostic.record import COVERAGE_NOTE_PREFIX
 from quartiers.indicators.hazard_registry import HAZARD_INDICATORS
 from quartiers.indicators.housing_registry import HOUSING_IDS
 from quartiers.indicators.registry import DIMENSIONS
-from quartiers.outputs.formatting import (
-    MISSING,
-    format_number,
-    format_share,
-    format_value,
-    ordinal,
-)
 from quartiers.outputs.quantities import INDEX_ID, IndicatorInfo
 from quartiers.schemas import HORIZONS
 from quartiers.settings import Settings
@@ -31,16 +22,27 @@ from quartiers.web.api import MAX_BBOX_KM2, MAX_CELLS_PAGE
 from quartiers.web.basemap import fond_config
 from quartiers.web.catalog import TerritoryData
 from quartiers.web.features import TILE_THRESHOLD
+from quartiers.web.territory_parts import INCOMPLETE, ShownValues, qpv_rows, shown_values
+from quartiers.web.territory_text import (
+    ZERO_COVERAGE_TEXT,
+    climate_source_text,
+    coverage_block,
+    run_notes_shown,
+)
 from quartiers.web.tiles import LAYER, MAX_ZOOM
 
 __all__ = [
     "INCOMPLETE",
+    "ZERO_COVERAGE_TEXT",
+    "climate_source_text",
+    "coverage_block",
     "horizon_options",
     "index_labels",
     "indicator_groups",
     "map_config",
     "qpv_rows",
     "resolve_choice",
+    "run_notes_shown",
 ]
 
 #: The menu group of the hazard layers.
@@ -115,35 +117,34 @@ def _horizons_of(td: TerritoryData, info: IndicatorInfo) -> list[str]:
 
 
 def _indicator_tables(
-    td: TerritoryData, infos: list[IndicatorInfo]
+    td: TerritoryData, infos: list[IndicatorInfo], shown: ShownValues, *, cells_climate: bool
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, dict[str, str]]]:
-    """Return the map's legends, commune climate values, raw and displayed QPV values."""
+    """Return the map's legends, commune climate values, raw and displayed QPV values.
+
+    The QPV values are those of the shown quantity only: the map asks the API for another
+    one when the menu changes (1,632 QPV × thirty quantity-horizons at national size). The
+    commune climate values colour GeoJSON cells (``cells_climate``); tiles carry their own.
+    """
     legends: dict[str, Any] = {}
     climate: dict[str, dict[str, dict[str, float]]] = {}
-    qpv_values: dict[str, dict[str, dict[str, float | None]]] = {}
-    qpv_display: dict[str, dict[str, str]] = {}
-    codes = td.qpv_codes
     for info in infos:
         for hz in _horizons_of(td, info):
-            key = _legend_key(info, hz, td.horizon)
-            legends[key] = td.legend(info.id, hz).as_dict()
-            qvals = td.qpv_values(info.id, hz)
-            qpv_display[key] = {
-                c: format_value(v, info.unit) for c, v in zip(codes, qvals, strict=True)
-            }
-            if info.climate:
+            legends[_legend_key(info, hz, td.horizon)] = td.legend(info.id, hz).as_dict()
+            if info.climate and cells_climate:
                 climate.setdefault(info.id, {})[hz] = {
                     com: td.climate_value(info.id, hz, com) for com in td.communes
-                }
-                qpv_values.setdefault(info.id, {})[hz] = {
-                    c: (float(v) if np.isfinite(v) else None)
-                    for c, v in zip(codes, qvals, strict=True)
                 }
     climate = {
         ind: {hz: {c: v for c, v in table.items() if np.isfinite(v)} for hz, table in hzs.items()}
         for ind, hzs in climate.items()
     }
-    return legends, climate, qpv_values, qpv_display
+    info = td.indicators[shown.indicator]
+    codes = td.qpv_codes
+    qpv_values: dict[str, dict[str, dict[str, float | None]]] = {}
+    if info.climate:
+        qpv_values[info.id] = {shown.horizon: dict(zip(codes, shown.values, strict=True))}
+    key = _legend_key(info, shown.horizon, td.horizon)
+    return legends, climate, qpv_values, {key: dict(zip(codes, shown.display, strict=True))}
 
 
 def _map_bbox(td: TerritoryData, focus_qpv: str | None) -> list[float]:
@@ -166,6 +167,7 @@ def map_config(
     contributions_url: str | None,
     only: set[str] | None = None,
     focus_qpv: str | None = None,
+    shown: ShownValues | None = None,
 ) -> dict[str, Any]:
     """Return the configuration read by the map scripts (JSON-ready).
 
@@ -183,9 +185,16 @@ def map_config(
         Restrict the indicator menu (the QPV page's resources map).
     focus_qpv
         Centre the map on this QPV (its page).
+    shown
+        The QPV values of the initial choice when already formatted (else formatted here).
     """
     infos = [i for i in td.indicators.values() if i.available and (only is None or i.id in only)]
-    legends, climate, qpv_values, qpv_display = _indicator_tables(td, infos)
+    if shown is None:
+        shown = shown_values(td, indicator, horizon)
+    tiled = focus_qpv is None and len(td.cells) > TILE_THRESHOLD
+    legends, climate, qpv_values, qpv_display = _indicator_tables(
+        td, infos, shown, cells_climate=not tiled
+    )
     bbox = _map_bbox(td, focus_qpv)
     layers: dict[str, str | None] = {
         name: (
@@ -197,10 +206,8 @@ def map_config(
     }
     layers["contributions"] = contributions_url
     tiles = None
-    if focus_qpv is None and len(td.cells) > TILE_THRESHOLD:
-        # national size: cells come as vector tiles carrying their value at every horizon
+    if tiled:  # national size: cells come as vector tiles carrying their value at every horizon
         tiles = {"url": urls.api_tiles(td.code), "maxzoom": MAX_ZOOM, "layer": LAYER}
-        climate = {}
     basemap = None
     if settings.basemap_url:
         basemap = {"url": settings.basemap_url, "attribution": settings.basemap_attribution}
@@ -231,74 +238,10 @@ def map_config(
         "climate": climate,
         "qpv_values": qpv_values,
         "qpv_display": qpv_display,
+        "qpv_values_url": urls.api_qpv_values(td.code),
         "initial": {"indicator": indicator, "horizon": horizon},
         "focus_qpv": focus_qpv,
     }
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, float | int | np.floating | np.integer) and not isinstance(value, bool):
-        number = float(value)  # fast path: 1,632 QPV × several columns at national size
-        return number if math.isfinite(number) else None
-    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    return float(number) if pd.notna(number) and np.isfinite(number) else None
-
-
-def qpv_rows(td: TerritoryData, *, indicator: str, horizon: str) -> list[dict[str, Any]]:
-    """Return the rows of the overview's QPV table (values and their French display)."""
-    info = td.indicators[indicator]
-    shown = td.qpv_values(indicator, horizon)
-    rows = []
-    for i, row in enumerate(td.qpv.to_dict(orient="records")):
-        code_qp = str(row["code_qp"])
-        low, high = _num(row.get("rank_low")), _num(row.get("rank_high"))
-        p_top = _num(row.get("p_top_quintile"))
-        rank = _num(row.get("rank"))
-        index = _num(row.get(INDEX_ID))
-        rows.append(
-            {
-                "code_qp": code_qp,
-                "lib_qp": str(row.get("lib_qp") or code_qp),
-                "url": urls.page_qpv(td.code, code_qp),
-                "communes": td.commune_label(str(row.get("insee_coms") or row.get("insee_com"))),
-                "population": _num(row.get("population")),
-                "population_display": format_number(row.get("population"), 0),
-                "index": index,
-                "index_display": format_number(index, 2),
-                "rank": rank,
-                "rank_display": ordinal(rank) if rank is not None else "non classé",
-                "rank_low": low,
-                "rank_high": high,
-                "interval_display": (
-                    f"{ordinal(low)} à {ordinal(high)}"
-                    if low is not None and high is not None
-                    else MISSING
-                ),
-                "p_top": p_top,
-                "p_top_display": format_value(p_top, "part (0–1)"),
-                "value": _num(shown[i]),
-                "value_display": format_value(shown[i], info.unit),
-                "status_detail": str(row.get("status_detail") or ""),
-                "status": str(row.get("status") or ""),
-                "status_display": _status_text(str(row.get("status") or ""), rank),
-                "index_label": str(row.get("index_label") or ""),
-                "index_note": str(row.get("index_note") or ""),
-            }
-        )
-    return rows
-
-
-#: Status of a QPV whose index lacks a dimension the others have (shown apart, unranked).
-INCOMPLETE = "incomplet"
-
-
-def _status_text(status: str, rank: float | None) -> str:
-    """Return the short French status of a QPV for the first-screen table."""
-    if status == INCOMPLETE:
-        return "indice incomplet, non classé"
-    if status == "non significatif":
-        return "trop peu d'habitants, non classé"
-    return "classé" if rank is not None else "non classé"
 
 
 def index_labels(rows: list[dict[str, Any]]) -> list[str]:
@@ -323,65 +266,3 @@ def sort_rows(rows: list[dict[str, Any]], sort: str, descending: bool) -> list[d
     missing = [r for r in rows if key(r)[0]]
     present.sort(key=key, reverse=descending)
     return present + missing
-
-
-#: Communes whose legal population the grid covers below this share are listed as partial.
-PARTIAL_COVERAGE = 0.9
-
-#: What a 0 % coverage means for the results (territory page, communes block).
-ZERO_COVERAGE_TEXT = (
-    "Une commune couverte à 0 % n'a aucun carreau de 200 m de la grille INSEE (Filosofi) "
-    "dans les données du diagnostic : ses habitants ne sont comptés dans aucun indicateur ni "
-    "dans les comparaisons (reste de la commune, reste de l'EPCI), et les résultats ne "
-    "décrivent que la partie couverte du territoire."
-)
-
-
-#: Above this many communes, the coverage table lists only the partly covered ones.
-COVERAGE_ROWS = 200
-
-
-def coverage_block(td: TerritoryData) -> dict[str, Any]:
-    """Return the communes with their grid coverage (rows, partial ones, 0 % ones)."""
-    rows: list[dict[str, Any]] = [
-        {
-            "insee_com": c.insee_com,
-            "nom": c.nom or c.insee_com,
-            "share": c.grid_share,
-            "share_display": format_share(c.grid_share, 0),
-        }
-        for c in td.record.coverage
-    ]
-    rows.sort(key=lambda r: (r["share"] is None, r["share"] or 0.0, r["nom"]))
-    partial = [r for r in rows if r["share"] is not None and float(r["share"]) < PARTIAL_COVERAGE]
-    zero = [r for r in partial if float(r["share"]) == 0.0]
-    others = 0
-    if len(rows) > COVERAGE_ROWS:  # national runs: thousands of communes, list the partial ones
-        others = len(rows) - len(partial)
-        rows = partial
-    return {"rows": rows, "partial": partial, "zero": zero, "others": others}
-
-
-def run_notes_shown(td: TerritoryData) -> list[str]:
-    """Return the run notes shown above the map (the coverage note goes to its own block)."""
-    return [n for n in td.record.notes if not n.startswith(COVERAGE_NOTE_PREFIX)]
-
-
-def climate_source_text(td: TerritoryData) -> str:
-    """Return, in French, where the commune climate values of the run come from.
-
-    DRIAS 2020 stands in for Climadiag Commune (no public bulk file) and is named as such:
-    scenario and nearest SAFRAN grid point of each commune.
-    """
-    sources = {str(row.get("source") or "") for row in td.record.climate}
-    drias = sorted(s.split(":", 1)[1] for s in sources if s.startswith("drias:"))
-    climadiag = "climadiag" in sources
-    if not drias:
-        return "Météo-France, Climadiag Commune"
-    fallback = (
-        f"DRIAS 2020, scénario {', '.join(drias).replace('RCP', 'RCP ')}, valeur du point de "
-        "la grille SAFRAN le plus proche de chaque commune"
-    )
-    if climadiag:
-        return f"Météo-France, Climadiag Commune et, à défaut, {fallback}"
-    return f"Météo-France, {fallback}, faute de données Climadiag Commune"

@@ -50,8 +50,10 @@
     map.getSource("qpv").setData(data.qpv);
     var fill = Carto.fillColour(legend);
     if (cfg.tiles) {
-      map.getSource("cells").setTiles([Carto.tileUrl(cfg, state.indicator, state.horizon)]);
+      /* paint first: a new fill expression set right after setTiles cancels the tiles'
+         reload in MapLibre 5 (the old tiles would stay, coloured by the new legend) */
       map.setPaintProperty("cells-fill", "fill-color", Carto.tileFill(legend));
+      map.getSource("cells").setTiles([Carto.tileUrl(cfg, state.indicator, state.horizon)]);
     } else {
       Carto.colourise(cfg, data.cells, state.indicator, state.horizon, "cell");
       map.getSource("cells").setData(data.cells);
@@ -62,11 +64,34 @@
     container.dataset.horizon = state.horizon;
   }
 
+  /* The page carries the QPV values of the quantity shown first; the others come from the
+     API (qpv_values_url) the first time they are chosen, then stay in cfg. */
+  function ensureValues(id, horizon) {
+    var key = Carto.legendKey(cfg, id, horizon);
+    if (cfg.qpv_display[key]) { return Promise.resolve(); }
+    var url = cfg.qpv_values_url + "?indicator=" + encodeURIComponent(id) +
+      "&horizon=" + encodeURIComponent(horizon);
+    return Carto.fetchJSON(url).then(function (body) {
+      cfg.qpv_display[key] = body.display;
+      if (Carto.indicatorInfo(cfg, id).climate) {
+        cfg.qpv_values[id] = cfg.qpv_values[id] || {};
+        cfg.qpv_values[id][horizon] = body.values;
+      }
+    });
+  }
+
   function onChange() {
     if (!Carto.indicatorInfo(cfg, selectIndicator.value)) { return; }
-    state.indicator = selectIndicator.value;
-    state.horizon = selectHorizon.value;
-    recolour();
+    var id = selectIndicator.value;
+    var horizon = selectHorizon.value;
+    ensureValues(id, horizon).then(function () {
+      if (selectIndicator.value !== id || selectHorizon.value !== horizon) { return; }
+      state.indicator = id;
+      state.horizon = horizon;
+      recolour();
+    }).catch(function (err) {
+      info.textContent = "Les valeurs des QPV n'ont pas pu être chargées : " + err.message;
+    });
   }
   if (selectIndicator) { selectIndicator.addEventListener("change", onChange); }
   if (selectHorizon) { selectHorizon.addEventListener("change", onChange); }
