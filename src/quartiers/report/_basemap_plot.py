@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 if TYPE_CHECKING:
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
 
     from quartiers.schemas import BBox
 
-__all__ = ["basemap_note", "draw_background", "draw_foreground"]
+__all__ = ["basemap_note", "draw_background", "draw_foreground", "settle_names"]
+
+#: Marks the background's names among an axes' texts (:func:`settle_names`).
+_NAME_GID = "fond-nom"
 
 # Street class → (line width in points, colour) on the PDF maps.
 _STREETS = {
@@ -90,7 +94,7 @@ def _names(ax: Axes, shown: gpd.GeoDataFrame, bounds: BBox, max_zoom: float) -> 
     x0, y0, x1, y1 = bounds
     step = (x1 - x0) / 8
     taken: set[tuple[int, int]] = set()
-    renderer = _renderer(ax)
+    renderer = _renderer(cast("Figure", ax.get_figure(root=True)))
     # Drawn texts (the OSM credit, then each name), in display pixels: a name never covers
     # one of them, nor goes beyond the map's frame.
     placed: list[Bbox] = [t.get_window_extent(renderer) for t in ax.texts]
@@ -118,23 +122,52 @@ def _names(ax: Axes, shown: gpd.GeoDataFrame, bounds: BBox, max_zoom: float) -> 
             zorder=2.4,
             bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.6, "lw": 0},
         )
-        extent = text.get_window_extent(renderer).expanded(1.08, 1.3)
-        outside = not (frame.x0 <= extent.x0 and extent.x1 <= frame.x1)
-        if outside or not (frame.y0 <= extent.y0 and extent.y1 <= frame.y1):
-            text.remove()
-            continue
-        if any(extent.overlaps(other) for other in placed):
-            text.remove()
+        text.set_gid(_NAME_GID)
+        text.set_in_layout(False)  # names never shrink the map: they are thinned instead
+        if not _keep(text, renderer, frame, placed):
             continue
         taken.add(key)
-        placed.append(extent)
         count += 1
     return count
 
 
-def _renderer(ax: Axes) -> RendererAgg:
-    """Return a renderer measuring text on the map's figure (an Agg canvas if it has none)."""
-    figure = cast("Figure", ax.get_figure(root=True))
+def _keep(text: Text, renderer: RendererAgg, frame: Bbox, placed: list[Bbox]) -> bool:
+    """Keep a name inside the frame and off the texts placed so far (else remove it)."""
+    extent = text.get_window_extent(renderer).expanded(1.08, 1.3)
+    inside = frame.x0 <= extent.x0 and extent.x1 <= frame.x1
+    if not (inside and frame.y0 <= extent.y0 and extent.y1 <= frame.y1) or any(
+        extent.overlaps(other) for other in placed
+    ):
+        text.remove()
+        return False
+    placed.append(extent)
+    return True
+
+
+def settle_names(figure: Figure) -> None:
+    """Leave out the names the figure's final layout makes overflow or overlap.
+
+    Call it last, when titles and legends are in place: the constrained layout then shrinks
+    the map, and names measured on the larger map may now touch. Names are checked again in
+    the order they were drawn (the most important first).
+    """
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        engine.execute(figure)
+    renderer = _renderer(figure)
+    for ax in figure.axes:
+        names = [t for t in ax.texts if t.get_gid() == _NAME_GID]
+        if not names:
+            continue
+        ax.apply_aspect()
+        frame = ax.get_window_extent(renderer)
+        placed = [t.get_window_extent(renderer) for t in ax.texts if t.get_gid() != _NAME_GID]
+        for text in names:
+            _keep(text, renderer, frame, placed)
+
+
+def _renderer(figure: Figure) -> RendererAgg:
+    """Return a renderer measuring text on a figure (an Agg canvas if it has none)."""
     canvas = figure.canvas
     agg = canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
     renderer: RendererAgg = agg.get_renderer()  # type: ignore[no-untyped-call]

@@ -21,7 +21,12 @@ from quartiers.diagnostic import Diagnostic
 from quartiers.outputs.classes import Legend, class_of
 from quartiers.outputs.formatting import format_number, format_value
 from quartiers.outputs.legends import diagnostic_legend
-from quartiers.report._basemap_plot import basemap_note, draw_background, draw_foreground
+from quartiers.report._basemap_plot import (
+    basemap_note,
+    draw_background,
+    draw_foreground,
+    settle_names,
+)
 from quartiers.report._plot import NO_DATA, new_figure, to_chart
 from quartiers.report.model import Chart
 
@@ -194,6 +199,7 @@ def qpv_map(diag: Diagnostic, code_qp: str) -> Chart:
         "en pointillés, barre d'échelle en bas à gauche."
         + (f" {n_spots} carreaux de points chauds hachurés." if n_spots else "")
     )
+    settle_names(fig)
     return replace(to_chart(fig, title=title, alt=alt), note=basemap_note(diag.basemap))
 
 
@@ -253,4 +259,5 @@ def territory_map(diag: Diagnostic) -> Chart:
         f"{len(qpv)} QPV entourés de noir "
         f"avec leur code ({', '.join(qpv['code_qp'].astype(str))})."
     )
+    settle_names(fig)
     return replace(to_chart(fig, title=title, alt=alt), note=basemap_note(diag.basemap))

@@ -29,7 +29,12 @@ from matplotlib.patches import Patch
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
 from quartiers.outputs.formatting import format_number
-from quartiers.report._basemap_plot import basemap_note, draw_background, draw_foreground
+from quartiers.report._basemap_plot import (
+    basemap_note,
+    draw_background,
+    draw_foreground,
+    settle_names,
+)
 from quartiers.report._plot import NO_DATA
 from quartiers.report.maps import index_classes
 from quartiers.sources.places import CATEGORY_LABELS
@@ -282,6 +287,7 @@ def write_workshop_maps(
         progress.start("Cartes d'atelier", len(wanted))
     for code in wanted:
         fig = workshop_map_figure(diag, code, paper=paper, directory=directory)
+        settle_names(fig)
         path = out_dir / f"carte_atelier_{code}_{paper}.pdf"
         fig.savefig(path, format="pdf", facecolor="white", metadata={"Creator": None})
         written.append(path)
