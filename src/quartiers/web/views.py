@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from quartiers.diagnostic.record import COVERAGE_NOTE_PREFIX
 from quartiers.indicators.hazard_registry import HAZARD_INDICATORS
 from quartiers.indicators.housing_registry import HOUSING_IDS
 from quartiers.indicators.registry import DIMENSIONS
@@ -196,15 +195,6 @@ def map_config(
         td, infos, shown, cells_climate=not tiled
     )
     bbox = _map_bbox(td, focus_qpv)
-    layers: dict[str, str | None] = {
-        name: (
-            f"/api/territories/{td.code}/layers/{name}.geojson"
-            if getattr(td, name) is not None
-            else None
-        )
-        for name in ("hotspots", "places")
-    }
-    layers["contributions"] = contributions_url
     tiles = None
     if tiled:  # national size: cells come as vector tiles carrying their value at every horizon
         tiles = {"url": urls.api_tiles(td.code), "maxzoom": MAX_ZOOM, "layer": LAYER}
@@ -219,7 +209,7 @@ def map_config(
         "qpv_url": f"/api/territories/{td.code}/qpv.geojson",
         "max_bbox_km2": MAX_BBOX_KM2,
         "max_page": MAX_CELLS_PAGE,
-        "layers": layers,
+        "layers": _map_layers(td, contributions_url),
         "basemap": basemap,
         "fond": fond_config(td.code, td.directory),
         "run_horizon": td.horizon,
@@ -242,6 +232,20 @@ def map_config(
         "initial": {"indicator": indicator, "horizon": horizon},
         "focus_qpv": focus_qpv,
     }
+
+
+def _map_layers(td: TerritoryData, contributions_url: str | None) -> dict[str, str | None]:
+    """Return the URL of each optional map layer (None when the territory has none)."""
+    layers: dict[str, str | None] = {
+        name: (
+            f"/api/territories/{td.code}/layers/{name}.geojson"
+            if getattr(td, name) is not None
+            else None
+        )
+        for name in ("hotspots", "places")
+    }
+    layers["contributions"] = contributions_url
+    return layers
 
 
 def index_labels(rows: list[dict[str, Any]]) -> list[str]:
