@@ -30,6 +30,7 @@ class _Images(HTMLParser):
         super().__init__()
         self.images: list[dict[str, str | None]] = []
         self.captions = 0
+        self.drawings: list[dict[str, str | None]] = []  # inline SVG figures (role="img")
         self.links: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -37,6 +38,8 @@ class _Images(HTMLParser):
             self.images.append(dict(attrs))
         if tag == "figcaption":
             self.captions += 1
+        if tag == "svg" and dict(attrs).get("role") == "img":
+            self.drawings.append(dict(attrs))
         if tag in ("link", "script"):
             self.links.append(tag)
 
@@ -160,7 +163,9 @@ def test_demo_html_is_accessible_and_self_contained(demo_docs: Path) -> None:
         for img in parser.images:
             assert (img.get("alt") or "").strip(), f"{path.name}: image sans texte alternatif"
             assert str(img.get("src")).startswith("data:image/png;base64,")
-        assert parser.captions == len(parser.images)
+        for svg in parser.drawings:
+            assert (svg.get("aria-label") or "").strip(), f"{path.name}: figure sans texte"
+        assert parser.captions == len(parser.images) + len(parser.drawings)
         assert parser.links == []
         assert '<html lang="fr">' in html
         assert not re.search(r"\b(?:src|href)=\"https?:", html)
