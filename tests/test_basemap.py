@@ -115,3 +115,13 @@ def test_pdf_maps_draw_the_basemap(demo_run: Any) -> None:
         diag.basemap[diag.basemap["layer"].isin(["commune", "qpv", "etiquette"])]  # type: ignore[index]
     ))  # fmt: skip
     assert "contours et noms des communes et des QPV" in qpv_map(outlines, code).note
+
+
+def test_commune_names_appear_by_size() -> None:
+    from quartiers.diagnostic.basemap import commune_label_zoom
+
+    areas = np.array([1e4, 1e6, 1e7, 1e8, 1e9, 1e12])  # 1 ha to a huge commune (m²)
+    zooms = commune_label_zoom(areas)
+    assert list(zooms) == sorted(zooms, reverse=True)  # larger communes first
+    assert zooms.min() >= 0 and zooms.max() == 12 and set(zooms * 2) <= set(range(25))
+    assert commune_label_zoom(np.array([1e8]))[0] == 8.5  # 100 km²: named from zoom 8.5

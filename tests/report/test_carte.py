@@ -339,3 +339,49 @@ def test_layers_carry_the_unit_rule_of_the_formatter(tmp_path: Path, fake_vendor
     assert styles["poverty_rate"] == {"scale": 100.0, "decimals": 1, "suffix": share.suffix}
     assert styles["index"] == {"scale": 1.0, "decimals": 2, "suffix": ""}
     assert data["missing"] == MISSING
+
+
+def test_too_many_cells_colours_the_qpv_and_points_to_the_app(tmp_path: Path, browser: Any) -> None:
+    """Above the limit (a national run), no cell is inlined: the QPV carry the classes."""
+    if not (carte.VENDOR_DIR / "maplibre-gl.js").is_file():
+        pytest.skip("MapLibre non installé : lancez « make install »")
+    cells = _cells()
+    legends = _legends(cells)
+    page_path = write_carte(
+        tmp_path / "nat",
+        cells=cells,
+        qpv=_qpv(),
+        communes=None,
+        title="France",
+        fictitious=True,
+        indicators=legends,
+        cell_limit=10,
+    )
+    data = _data(page_path)
+    assert data["aggregated"] is True and data["cells"]["features"] == []  # type: ignore[index]
+    qpv = data["qpv"]["features"]  # type: ignore[index]
+    poverty = next(lg for lg in legends if lg.indicator == "poverty_rate")
+    for feature, value in zip(qpv, _qpv()["poverty_rate"], strict=True):
+        props = feature["properties"]
+        assert props["_classe_poverty_rate"] == int(class_of(np.array([value]), poverty.breaks)[0])
+        assert props["_classe_index"] == -1  # the QPV layer has no index column here
+    html = page_path.read_text(encoding="utf-8")
+    assert "36 carreaux de 200 m : trop pour une page hors ligne" in html
+    assert "« quartiers serve nat »" in html
+    page = browser.new_page(viewport={"width": 900, "height": 700})
+    try:
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(page_path.as_uri())
+        page.wait_for_function("window.carteReady === true", timeout=30_000)
+        page.select_option("#indicateur", "poverty_rate")
+        drawn = page.evaluate(
+            "() => window.carte.queryRenderedFeatures({layers: ['qpv-valeur']})"
+            ".map(f => f.properties._classe_poverty_rate)"
+        )
+        assert drawn and set(drawn) <= set(range(len(poverty.colours)))
+        assert page.locator("#note-agregee").is_visible()
+        page.screenshot(path=str(tmp_path / "carte-nat.png"))
+        assert not errors
+    finally:
+        page.context.close()

@@ -124,7 +124,8 @@ def lower_national_thresholds(mp: pytest.MonkeyPatch) -> None:
 
 
 def web_settings(tmp: Path, **overrides: Any) -> Settings:
-    """Settings that write nothing outside ``tmp`` (contributions database included)."""
+    """Settings that write nothing outside ``tmp`` (contributions database, tile cache)."""
+    overrides.setdefault("cache_dir", tmp / "cache")
     return get_settings(database_url=f"sqlite:///{tmp / 'contributions.sqlite3'}", **overrides)
 
 

@@ -138,3 +138,34 @@ def test_page_sends_the_shown_values_and_the_api_the_others(national: TestClient
     assert index.json()["horizon"] == td.horizon
     unknown = national.get(cfg["qpv_values_url"], params={"indicator": "nope"})
     assert unknown.status_code == 404 and "indicateur inconnu" in unknown.json()["detail"]
+
+
+def test_tiles_are_cut_ahead_kept_on_disk_and_read_back_after_a_restart(
+    national_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from quartiers.web import create_app, tiles
+
+    lower_national_thresholds(monkeypatch)
+    settings = web_settings(tmp_path)
+    with TestClient(create_app([national_dir], settings=settings)) as first:
+        web = first.app.state.web  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 120
+        while web.tile_cache.get(("france", "index", "ref", "0", "0", "0")) is None:
+            assert time.monotonic() < deadline, "zoom 0 non découpé à l'avance"
+            time.sleep(0.2)
+        cut = first.get("/api/territories/france/tiles/9/259/176.mvt")
+        assert cut.status_code == 200
+    stored = list((tmp_path / "cache" / "tuiles").glob("france-*/index-ref/9/259/176.mvt"))
+    assert len(stored) == 1 and stored[0].read_bytes() == cut.content
+    assert list(stored[0].parent.glob("*.tmp")) == []  # written atomically
+    assert list(stored[0].parents[3].glob("index-ref/0/0/0.mvt"))  # cut ahead, kept too
+
+    def no_cutting(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("tuile recoupée au lieu d'être relue du disque")
+
+    monkeypatch.setattr(tiles.CellTiles, "tile", no_cutting)
+    with TestClient(create_app([national_dir], settings=settings)) as again:
+        back = again.get("/api/territories/france/tiles/9/259/176.mvt")
+        assert back.status_code == 200 and back.content == cut.content

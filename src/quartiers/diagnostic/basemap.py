@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 from quartiers.errors import InputError
 from quartiers.os_errors import reason
@@ -30,6 +31,7 @@ __all__ = [
     "BASEMAP_DIR",
     "BASEMAP_MANIFEST",
     "build_basemap",
+    "commune_label_zoom",
     "read_basemap",
     "write_basemap",
 ]
@@ -120,16 +122,43 @@ def _box_2154(*frames: gpd.GeoDataFrame) -> BBox:
     )
 
 
+#: Metres per pixel at zoom 0 of the web map (512 px tiles at the equator).
+_M_PER_PX_Z0 = 40_075_016.686 / 512
+#: A commune's name appears once the commune is about this wide on screen (pixels).
+_COMMUNE_LABEL_PX = 64.0
+
+
+def commune_label_zoom(area_m2: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return the zoom from which a commune's name is shown: larger communes first.
+
+    The zoom at which a square of the commune's area is :data:`_COMMUNE_LABEL_PX` pixels
+    wide, rounded down to a half zoom, between 0 and 12: at the scale of France only the
+    largest communes are named, a town's neighbours appear as one zooms in (a national
+    run has some 35,000 communes).
+    """
+    side = np.sqrt(np.maximum(np.asarray(area_m2, dtype="float64"), 1.0))
+    zoom = np.log2(_M_PER_PX_Z0 * _COMMUNE_LABEL_PX / side)
+    return np.asarray(np.clip(np.floor(zoom * 2) / 2, 0.0, 12.0), dtype="float64")
+
+
 def _points(frame: gpd.GeoDataFrame, points: gpd.GeoSeries) -> gpd.GeoDataFrame:
-    """Return name points: ``etiquette`` rows with the zoom each name appears at."""
-    named = frame["name"].astype(str).str.strip() != ""
+    """Return name points: ``etiquette`` rows with the zoom each name appears at.
+
+    Commune names appear by size (:func:`commune_label_zoom`), other names by kind.
+    """
+    named = (frame["name"].astype(str).str.strip() != "").to_numpy()
     kinds = frame.loc[named, "kind"].astype(str)
+    zooms = np.array([float(_LABEL_ZOOM.get(k, 15)) for k in kinds], dtype="float64")
+    communes = (kinds == "commune").to_numpy()
+    if communes.any():
+        areas = frame.geometry[named].area.to_numpy()  # EPSG:3035: square metres
+        zooms[communes] = commune_label_zoom(areas[communes])
     return gpd.GeoDataFrame(
         {
             "layer": "etiquette",
             "kind": kinds.to_numpy(),
             "name": frame.loc[named, "name"].astype(str).to_numpy(),
-            "minzoom": [float(_LABEL_ZOOM.get(k, 15)) for k in kinds],
+            "minzoom": zooms,
         },
         geometry=points[named].values,
         crs=_CRS,

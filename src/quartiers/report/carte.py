@@ -26,11 +26,12 @@ import shapely
 from quartiers.errors import InputError
 from quartiers.indicators.registry import REGISTRY
 from quartiers.outputs.classes import NO_DATA_COLOUR, NO_DATA_LABEL, Legend, class_of
-from quartiers.outputs.formatting import MISSING, SHARE_UNIT, unit_style
+from quartiers.outputs.formatting import MISSING, SHARE_UNIT, format_number, unit_style
+from quartiers.outputs.legends import CELL_MAP_LIMIT
 from quartiers.outputs.templating import template_environment
 from quartiers.report._carte_pack import pack_collection
 
-__all__ = ["VENDOR_DIR", "write_carte"]
+__all__ = ["VENDOR_DIR", "aggregated_note", "write_carte"]
 
 #: MapLibre files vendored by ``make install`` (see the Makefile's ``assets`` target).
 VENDOR_DIR = Path(__file__).resolve().parents[1] / "web" / "static" / "vendor"
@@ -54,6 +55,7 @@ def write_carte(
     fictitious: bool,
     indicators: Sequence[Legend],
     basemap: Path | None = None,
+    cell_limit: int = CELL_MAP_LIMIT,
 ) -> Path:
     """Write ``out_dir/carte.html`` and its ``assets/``; return the page's path.
 
@@ -82,6 +84,10 @@ def write_carte(
     basemap
         A ``fond_de_carte/`` folder (:mod:`quartiers.diagnostic.basemap`) to embed as the
         background, or None (no background).
+    cell_limit
+        Above this many cells (a national run: millions), the page does not inline them:
+        it colours each QPV by its own value with the same legend and says, in French,
+        that the cells are in the web app (:func:`aggregated_note`).
     """
     _check_columns(cells, _CELL_COLUMNS, "cellules")
     _check_columns(qpv, _QPV_COLUMNS, "QPV")
@@ -91,13 +97,20 @@ def write_carte(
     sources = _vendored_assets()
     offered = [lg.indicator for lg in indicators]
     default = next((c for c in ("index", "poverty_rate") if c in offered), offered[0])
-    cells84 = _to_wgs84(_with_classes(cells, indicators), "cellules")
-    qpv84 = _to_wgs84(qpv, "QPV")
+    aggregated = len(cells) > cell_limit  # national size: the QPV coloured, not the cells
+    cells84 = _to_wgs84(
+        _with_classes(cells.iloc[:0] if aggregated else cells, indicators), "cellules"
+    )
+    qpv84 = _to_wgs84(_with_classes(qpv, indicators) if aggregated else qpv, "QPV")
     props = list(_CELL_COLUMNS) + [c for c in offered if c not in _CELL_COLUMNS]
     props += [_class_column(lg) for lg in indicators]
     qpv_props = list(_QPV_COLUMNS) + [c for c in _QPV_OPTIONAL if c in qpv84.columns]
+    if aggregated:
+        qpv_props += [c for c in props if c in qpv84.columns and c not in qpv_props]
+    shown = qpv84 if aggregated else cells84
     data: dict[str, Any] = {
         "cells": pack_collection(_feature_collection(cells84, props)),
+        "aggregated": aggregated,
         "qpv": pack_collection(_feature_collection(qpv84, qpv_props)),
         "labels": _labels(qpv84),
         "communes": None,
@@ -107,16 +120,32 @@ def write_carte(
         "noDataLabel": NO_DATA_LABEL,
         "missing": MISSING,
         "styles": _popup_styles(),
-        "bounds": [round(float(v), _DIGITS) for v in cells84.total_bounds],
+        "bounds": [round(float(v), _DIGITS) for v in shown.total_bounds],
     }
     if communes is not None:
         data["communes"] = pack_collection(_commune_outlines(communes))
     data["fond"] = _inline_basemap(basemap) if basemap is not None else None
-    return _write_page(out_dir, sources, data, title=title, fictitious=fictitious)
+    note = aggregated_note(len(cells), out_dir) if aggregated else ""
+    return _write_page(out_dir, sources, data, title=title, fictitious=fictitious, note=note)
+
+
+def aggregated_note(cells: int, out_dir: Path) -> str:
+    """Return the French note of a map too large for its cells (they are in the web app)."""
+    return (
+        f"{format_number(cells, 0)} carreaux de 200 m : trop pour une page hors ligne. "
+        "Cette carte colore chaque QPV par sa valeur ; les carreaux sont dans l'application "
+        f"web : « quartiers serve {out_dir.name} » depuis le dossier parent."
+    )
 
 
 def _write_page(
-    out_dir: Path, sources: Sequence[Path], data: dict[str, Any], *, title: str, fictitious: bool
+    out_dir: Path,
+    sources: Sequence[Path],
+    data: dict[str, Any],
+    *,
+    title: str,
+    fictitious: bool,
+    note: str = "",
 ) -> Path:
     """Copy the assets into ``out_dir/assets`` and write ``out_dir/carte.html``."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -132,6 +161,7 @@ def _write_page(
             fictitious=fictitious,
             data_json=_script_json(data),
             fond_attribution=(data["fond"] or {}).get("attribution", ""),
+            note=note,
         )
     )
     page = out_dir / "carte.html"
@@ -179,6 +209,9 @@ def _with_classes(cells: gpd.GeoDataFrame, legends: Sequence[Legend]) -> gpd.Geo
     """
     out = cells.copy()
     for legend in legends:
+        if legend.indicator not in out.columns:  # the QPV layer lacks some cell columns
+            out[_class_column(legend)] = np.full(len(out), -1)
+            continue
         values = pd.to_numeric(out[legend.indicator], errors="coerce").to_numpy(
             "float64", na_value=np.nan
         )

@@ -37,7 +37,7 @@ from quartiers.web.schemas import (
     TerritorySummary,
 )
 from quartiers.web.state import State
-from quartiers.web.tiles import MAX_ZOOM
+from quartiers.web.tiles import MAX_ZOOM, tile_bounds
 
 __all__ = ["MAX_BBOX_KM2", "MAX_CELLS_PAGE", "MAX_PAGE", "router"]
 
@@ -326,16 +326,16 @@ async def cell_tile(
     """Return tile ``z/x/y`` of the cells: layer ``carreaux``, property ``v`` (the value).
 
     From zoom 11 a square is a 200 m cell; below, a block of cells (population-weighted
-    mean). Tiles are computed once, then served from memory.
+    mean). Tiles are computed once, then served from memory (and from the disk cache after a
+    restart); zooms 0 to 8 of the index are cut at startup.
     """
     td, _ = state.territory(code)
     hz = _quantity(td, indicator, horizon)
+    tile_bounds(z, x, y)  # French 404 outside the zoom's grid, before any disk access
     key = (td.code, indicator, hz, str(z), str(x), str(y))
     body = state.tile_cache.get(key)
     if body is None:
-        maker = state.cell_tiles(td)
-        body = await run_in_threadpool(maker.tile, z, x, y, indicator=indicator, horizon=hz)
-        state.tile_cache.put(key, body)
+        body = await run_in_threadpool(state.tile_body, td, key)
     return Response(body, media_type=MVT, headers={"Cache-Control": "public, max-age=3600"})
 
 

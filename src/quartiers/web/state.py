@@ -6,11 +6,14 @@ defined at module level, receive it through the :data:`State` dependency.
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from quartiers.outputs.quantities import INDEX_ID
 from quartiers.schemas import HORIZONS
 from quartiers.settings import Settings
 from quartiers.web.catalog import Catalog, TerritoryData
@@ -20,9 +23,12 @@ from quartiers.web.page_cache import PageCache
 from quartiers.web.payloads import TerritoryPayloads, build_payloads
 from quartiers.web.schemas import MethodDescription
 from quartiers.web.territory_parts import TerritoryParts
+from quartiers.web.tile_store import TileDisk, TileKey, precut
 from quartiers.web.tiles import CellTiles, TileCache
 
 __all__ = ["State", "WebState", "build_state", "web_state"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -53,6 +59,8 @@ class WebState:
         Encoded vector tiles, least recently used dropped first.
     parts
         What the territory pages format once (QPV rows, shown values, régions).
+    tile_disks
+        Tiles kept on disk by territory (territories served as tiles only).
     """
 
     catalog: Catalog
@@ -66,6 +74,7 @@ class WebState:
     tiles: dict[str, CellTiles] = field(default_factory=dict)
     tile_cache: TileCache = field(default_factory=TileCache)
     parts: dict[str, TerritoryParts] = field(default_factory=dict)
+    tile_disks: dict[str, TileDisk] = field(default_factory=dict)
 
     def territory(self, code: str) -> tuple[TerritoryData, TerritoryPayloads]:
         """Return a territory and its payloads (raises ``NotFoundError`` when unknown)."""
@@ -75,6 +84,26 @@ class WebState:
     def territory_parts(self, td: TerritoryData) -> TerritoryParts:
         """Return what the pages of a territory format once."""
         return self.parts.setdefault(td.code, TerritoryParts(td))
+
+    def tile_body(self, td: TerritoryData, key: TileKey) -> bytes:
+        """Return tile ``key`` from memory, else from disk, else cut it (and keep it).
+
+        ``key`` is ``(territory, indicator, horizon, z, x, y)``; blocking (a worker thread).
+        """
+        body = self.tile_cache.get(key)
+        if body is not None:
+            return body
+        disk = self.tile_disks.get(td.code)
+        body = disk.get(key) if disk is not None else None
+        if body is None:
+            _, indicator, horizon, z, x, y = key
+            body = self.cell_tiles(td).tile(
+                int(z), int(x), int(y), indicator=indicator, horizon=horizon
+            )
+            if disk is not None:
+                disk.put(key, body)
+        self.tile_cache.put(key, body)
+        return body
 
     def cell_tiles(self, td: TerritoryData) -> CellTiles:
         """Return the tile maker of a territory (its grids are built at the first tiles)."""
@@ -106,7 +135,7 @@ def build_state(catalog: Catalog, settings: Settings) -> WebState:
     parts = {td.code: TerritoryParts(td) for td in catalog}
     for part in parts.values():  # the first page of each territory should not wait either
         part.warm()
-    return WebState(
+    state = WebState(
         catalog=catalog,
         payloads=payloads,
         settings=settings,
@@ -114,7 +143,21 @@ def build_state(catalog: Catalog, settings: Settings) -> WebState:
         method_json=_method(catalog, payloads),
         tiles=tiles,
         parts=parts,
+        tile_disks={
+            code: TileDisk.for_territory(settings.cache_dir, catalog.get(code)) for code in tiles
+        },
     )
+    for code in tiles:  # the low zooms everyone sees first, cut in the background
+        td = catalog.get(code)
+        threading.Thread(
+            target=_precut, args=(state, td), name=f"tuiles-{code}", daemon=True
+        ).start()
+    return state
+
+
+def _precut(state: WebState, td: TerritoryData) -> None:
+    count = precut(td, lambda key: state.tile_body(td, key), indicator=INDEX_ID)
+    logger.info("%s : %d tuiles des petits zooms prêtes", td.code, count)
 
 
 async def web_state(request: Request) -> WebState:
