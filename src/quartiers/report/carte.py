@@ -71,10 +71,8 @@ def write_carte(
         ``poverty_rate``, ``index``, ``rank``.
     communes
         Commune outlines drawn under the cells (``nom`` or ``insee_com`` labels), or None.
-    title
-        Page title (French).
-    fictitious
-        Show the « territoire fictif » banner.
+    title, fictitious
+        Page title (French); show the « territoire fictif » banner.
     indicators
         Legends of the cell columns offered in the selector (:mod:`quartiers.outputs.legends`:
         the classes, colours and words of the web map and the PDF maps); the default is
