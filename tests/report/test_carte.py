@@ -359,6 +359,7 @@ def test_too_many_cells_colours_the_qpv_and_points_to_the_app(tmp_path: Path, br
     )
     data = _data(page_path)
     assert data["aggregated"] is True and data["cells"]["features"] == []  # type: ignore[index]
+    assert data["labels"] == []  # no HTML name box per QPV at national size
     qpv = data["qpv"]["features"]  # type: ignore[index]
     poverty = next(lg for lg in legends if lg.indicator == "poverty_rate")
     for feature, value in zip(qpv, _qpv()["poverty_rate"], strict=True):

@@ -110,7 +110,8 @@ def write_carte(
         "cells": pack_collection(_feature_collection(cells84, props)),
         "aggregated": aggregated,
         "qpv": pack_collection(_feature_collection(qpv84, qpv_props)),
-        "labels": _labels(qpv84),
+        # national size: 1,600 name boxes would hide the map; the basemap names QPV by zoom
+        "labels": [] if aggregated else _labels(qpv84),
         "communes": None,
         "indicators": [_layer(lg) for lg in indicators],
         "default": default,
