@@ -32,6 +32,13 @@ from quartiers.text import zone_words
         ("2 sur 3 QPV classés", "2 sur 3 zones classées"),
         ("aucun arbre cartographié sur le QPV", "aucun arbre cartographié sur la zone"),
         ("QPVX et AQPV", "QPVX et AQPV"),  # whole words only
+        ("Rang 1 = le QPV le plus vulnérable", "Rang 1 = la zone la plus vulnérable"),
+        ("Les QPV du territoire", "Les zones du territoire"),
+        ("3 QPV (dont 1 QPV publié à part)", "3 zones (dont 1 zone publié à part)"),
+        ("12 QPV", "12 zones"),
+        ('<th class="nombre">QPV</th>', '<th class="nombre">Zone</th>'),
+        ("l'indice de ce QPV ; Ces QPV", "l'indice de cette zone ; Ces zones"),
+        ("la commune hors de tout QPV", "la commune hors de toute zone"),
     ],
 )
 def test_zone_words(text: str, expected: str) -> None:

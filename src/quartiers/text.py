@@ -28,6 +28,10 @@ def fold(text: object, *, sep: str = " ") -> str:
 
 
 _QPV_WORDS = (
+    (re.compile(r"\ble QPV le plus\b"), "la zone la plus"),
+    (re.compile(r"\ble QPV comparé\b"), "la zone comparée"),
+    (re.compile(r"\bLe QPV est entouré\b"), "La zone est entourée"),
+    (re.compile(r"\bhors de tout QPV\b"), "hors de toute zone"),
     (re.compile(r"\bhors QPV\b"), "hors zones"),
     (re.compile(r"\bdu QPV\b"), "de la zone"),
     (re.compile(r"\bau QPV\b"), "à la zone"),
@@ -40,6 +44,16 @@ _QPV_WORDS = (
     (re.compile(r"\bles QPV\b"), "les zones"),
     (re.compile(r"\bautres QPV\b"), "autres zones"),
     (re.compile(r"\bQPV classés\b"), "zones classées"),
+    (re.compile(r"\bQPV publiés\b"), "zones publiées"),
+    (re.compile(r"\bLes QPV\b"), "Les zones"),
+    (re.compile(r"\baux QPV\b"), "aux zones"),
+    (re.compile(r"\bde QPV\b"), "de zones"),
+    (re.compile(r"\b([Cc])es QPV\b"), r"\1es zones"),
+    (re.compile(r"\b([Cc])e QPV\b"), r"\1ette zone"),
+    (re.compile(r"\bUn QPV\b"), "Une zone"),
+    (re.compile(r"(?<!\d[\u00a0\u202f ])(?<![\d,])1 QPV\b"), "1 zone"),
+    (re.compile(r"(\d) QPV\b"), r"\1 zones"),
+    (re.compile(r"(^|>)QPV\b"), r"\1Zone"),
     (re.compile(r"\bQPV\b"), "zone"),
 )
 

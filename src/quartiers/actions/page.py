@@ -28,6 +28,7 @@ from quartiers.outputs.formatting import (
     format_euro_range,
     format_value,
 )
+from quartiers.outputs.templating import ZONES_FLAG, zones_run
 
 __all__ = ["TRANSITIONS_TEMPLATE", "WORKSHOP_TEMPLATE", "transitions_context", "workshop_context"]
 
@@ -107,6 +108,7 @@ def workshop_context(workshop: Workshop, code: str, code_qp: str) -> dict[str, A
         "site_map": site_map_config(workshop, code, code_qp),
         "has_sites": any(item["lon"] is not None for item in items),
         "transitions_url": f"/territoires/{_q(code)}/qpv/{_q(code_qp)}/transitions",
+        ZONES_FLAG: zones_run(workshop.diagnostic.run.get("input_notes") or {}),
     }
     return context
 
@@ -124,4 +126,5 @@ def transitions_context(workshop: Workshop, code: str, code_qp: str) -> dict[str
         "value_text": value_text,
         "qpv_url": base,
         "atelier_url": f"{base}/atelier",
+        ZONES_FLAG: zones_run(workshop.diagnostic.run.get("input_notes") or {}),
     }

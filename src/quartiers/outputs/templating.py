@@ -24,8 +24,10 @@ from jinja2 import (
     PrefixLoader,
     StrictUndefined,
     Undefined,
+    pass_context,
     select_autoescape,
 )
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from quartiers._version import __version__
@@ -43,8 +45,18 @@ from quartiers.outputs.formatting import (
 )
 from quartiers.outputs.glossary import GLOSSARY, method_value, term, term_id
 from quartiers.schemas import HORIZONS
+from quartiers.text import zone_words
 
-__all__ = ["FILTERS", "GLOBALS", "Surface", "json_script", "template_environment"]
+__all__ = [
+    "FILTERS",
+    "GLOBALS",
+    "ZONES_FLAG",
+    "Surface",
+    "json_script",
+    "template_environment",
+    "unit_words",
+    "zones_run",
+]
 
 #: What is rendered: the site, the report documents, the printed roadmap, the moderation pages.
 Surface = Literal["web", "report", "actions", "participation"]
@@ -69,6 +81,32 @@ def _static(path: str) -> str:
     return f"/static/{path}?v={__version__}"
 
 
+#: Context variable telling a template it renders a ``--zones`` diagnostic (issue 21).
+ZONES_FLAG = "unites_zones"
+
+
+def zones_run(input_notes: Mapping[str, Any]) -> bool:
+    """Return whether a diagnostic was run with ``--zones`` (its run record's ``input_notes``)."""
+    return bool(input_notes.get("zones"))
+
+
+@pass_context
+def unit_words(context: Context, text: Any) -> Any:
+    """Filter ``unites``: in a ``--zones`` rendering, the text speaks of zones, not QPV.
+
+    Applied as a block (``{% filter unites %}…{% endfilter %}``) around the titles and
+    bodies of the base templates, so every page or document of a zones run is reworded by
+    :func:`quartiers.text.zone_words` at one place. Where :data:`ZONES_FLAG` is not set true in
+    the context (every QPV run), the text is returned untouched: same object, same bytes.
+    The replacements hold no markup characters, so escaped HTML stays safe.
+    """
+    if not context.get(ZONES_FLAG):
+        return text
+    if isinstance(text, Markup):
+        return Markup(zone_words(str(text)))
+    return zone_words(str(text))
+
+
 #: The French filters of every template.
 FILTERS: dict[str, Any] = {
     "valeur": format_value,
@@ -83,6 +121,7 @@ FILTERS: dict[str, Any] = {
     "methode_fr": method_value,
     # units as the values beside them are written (« % », never « part (0–1) »)
     "unit": display_unit,
+    "unites": unit_words,
 }
 
 #: The globals of every template (a surface may add its own, see :func:`template_environment`).

@@ -109,11 +109,11 @@ def note_docx(note: Note) -> bytes:
     return buffer.getvalue()
 
 
-def _write(note: Note, stem: Path, formats: Sequence[str]) -> list[Path]:
+def _write(note: Note, stem: Path, formats: Sequence[str], diag: Diagnostic) -> list[Path]:
     out = []
     if "pdf" in formats:
         out.append(
-            html_to_pdf(render_template("note.html.j2", note=note), stem.with_suffix(".pdf"))
+            html_to_pdf(render_template("note.html.j2", diag, note=note), stem.with_suffix(".pdf"))
         )
     if "docx" in formats:
         path = stem.with_suffix(".docx")
@@ -189,14 +189,14 @@ def write_notes(
                 None if contributions is None else contributions.get(code, Contributions(0, [], []))
             )
             note = qpv_note(diag, code, catalogue, contributions=found, generated_on=generated_on)
-            written += _write(note, out_dir / note_name(code), formats)
+            written += _write(note, out_dir / note_name(code), formats, diag)
             progress.advance()
         if territory:
             note = territory_note(
                 diag, catalogue, contributions=contributions, generated_on=generated_on
             )
             name = note_name(diag.record.territory.code or "territoire")
-            written += _write(note, out_dir / name, formats)
+            written += _write(note, out_dir / name, formats, diag)
             progress.advance()
     finally:
         progress.finish()

@@ -28,7 +28,7 @@ from quartiers.errors import InputError
 from quartiers.outputs.glossary import term
 from quartiers.outputs.hazard_summary import hazard_summary
 from quartiers.outputs.housing_summary import housing_summary
-from quartiers.outputs.templating import template_environment
+from quartiers.outputs.templating import ZONES_FLAG, template_environment, zones_run
 from quartiers.progress import NullProgress, Progress
 from quartiers.report._common import qpv_row
 from quartiers.report.climate import ClimateSection, climate_section
@@ -87,9 +87,15 @@ def _environment() -> Environment:
     )
 
 
-def render_template(name: str, **context: Any) -> str:
-    """Return the HTML of a template rendered with ``context`` (values are escaped)."""
+def render_template(name: str, diag: Diagnostic | None = None, **context: Any) -> str:
+    """Return the HTML of a template rendered with ``context`` (values are escaped).
+
+    With the ``diag`` it is about, a ``--zones`` run's document speaks of zones, not QPV
+    (the ``unites`` filter of :mod:`quartiers.outputs.templating`).
+    """
     generator = f"Quartiers en transition {__version__}"
+    if diag is not None:
+        context[ZONES_FLAG] = zones_run(diag.run.get("input_notes") or {})
     return _environment().get_template(name).render(generator=generator, **context)
 
 
@@ -192,6 +198,7 @@ def _sheet_html(
     groups = panel(diag, code, catalogue)
     return render_template(
         "fiche.html.j2",
+        diag,
         sheet=sheet,
         summary=summary,
         hazards=hazard_summary(row, missing),
@@ -256,7 +263,7 @@ def write_report(
             content = territory_synthesis(
                 diag, sheet_names=links, generated_on=options.generated_on
             )
-            html = render_template("synthese.html.j2", doc=content)
+            html = render_template("synthese.html.j2", diag, doc=content)
             written += _write(html, out_dir / synthesis_name(diag), options.formats)
             progress.advance()
     finally:

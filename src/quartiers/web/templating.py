@@ -22,7 +22,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from quartiers.outputs.templating import template_environment
+from quartiers.outputs.templating import ZONES_FLAG, template_environment, zones_run
 from quartiers.web import urls
 from quartiers.web.state import WebState
 
@@ -42,7 +42,13 @@ def render_page(
 ) -> HTMLResponse:
     """Render a page of the site: ``nav`` marks the menu entry, ``context`` wins over the
     served territories and contributions the templates find by default."""
-    site = {"territories": list(state.catalog), "contributions": state.contributions}
+    site: dict[str, Any] = {
+        "territories": list(state.catalog),
+        "contributions": state.contributions,
+    }
+    td = context.get("td")
+    if td is not None:  # a territory's page: its words follow its run (« zones » with --zones)
+        site[ZONES_FLAG] = zones_run(td.diagnostic.run.get("input_notes") or {})
     return TEMPLATES.TemplateResponse(request, name, {**site, "nav": nav, **context})
 
 
