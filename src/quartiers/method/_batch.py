@@ -73,31 +73,17 @@ def _rows_take(a: NDArray[np.generic], idx: NDArray[np.intp]) -> NDArray[Any]:
     return np.asarray(a.ravel()[flat].reshape(b, k))
 
 
-def _stable_argsort(keyed: FloatArray) -> NDArray[np.intp]:
-    """Return ``argsort(keyed, axis=1, kind="stable")``, faster.
-
-    The order of equal values changes the cumulative sums (hence their rounding), so it
-    must be the stable one. numpy's default (vectorised) sort groups the equal values;
-    sorting the integers ``group × n + index`` then orders each group by index, as the
-    (much slower) stable sort does.
-    """
-    order = np.argsort(keyed, axis=1)
-    s = _rows_take(keyed, order)
-    b, n = keyed.shape
-    group = np.zeros((b, n), dtype=np.int64)
-    np.cumsum(s[:, 1:] != s[:, :-1], axis=1, out=group[:, 1:])
-    return np.asarray(np.sort(group * n + order, axis=1) % n, dtype=np.intp)
-
-
 def sorted_reference(values: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Sort each row of ``values`` (unknown last) and return it with its cumulative weights.
 
     Unknown values and cells of weight 0 are sorted last as ``inf``; the order of equal
-    values is the stable one (see :func:`_stable_argsort`).
+    values is the stable one: it changes the cumulative sums (hence their rounding).
+    numpy's stable sort is faster here than ordering the groups of equal values of its
+    default sort by index (measured on the Sobol batches of La Roche-sur-Yon).
     """
     ok = np.isfinite(values) & (weights[None, :] > 0)
     keyed = np.where(ok, values, np.inf)
-    order = _stable_argsort(keyed)
+    order = np.argsort(keyed, axis=1, kind="stable")
     sorted_values = _rows_take(keyed, order)
     w = np.where(ok, weights[None, :], 0.0)
     cum = np.cumsum(_rows_take(w, order), axis=1)
