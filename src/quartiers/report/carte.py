@@ -87,11 +87,7 @@ def write_carte(
         it colours each QPV by its own value with the same legend and says, in French,
         that the cells are in the web app (:func:`aggregated_note`).
     """
-    _check_columns(cells, _CELL_COLUMNS, "cellules")
-    _check_columns(qpv, _QPV_COLUMNS, "QPV")
-    if not indicators:
-        raise InputError("carte : aucun indicateur à afficher (liste « indicators » vide)")
-    _check_columns(cells, tuple(lg.indicator for lg in indicators), "cellules")
+    _check_inputs(cells, qpv, indicators)
     sources = _vendored_assets()
     offered = [lg.indicator for lg in indicators]
     default = next((c for c in ("index", "poverty_rate") if c in offered), offered[0])
@@ -126,6 +122,17 @@ def write_carte(
     data["fond"] = _inline_basemap(basemap) if basemap is not None else None
     note = aggregated_note(len(cells), out_dir) if aggregated else ""
     return _write_page(out_dir, sources, data, title=title, fictitious=fictitious, note=note)
+
+
+def _check_inputs(
+    cells: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame, indicators: Sequence[Legend]
+) -> None:
+    """Raise an :class:`InputError` naming what the page lacks."""
+    _check_columns(cells, _CELL_COLUMNS, "cellules")
+    _check_columns(qpv, _QPV_COLUMNS, "QPV")
+    if not indicators:
+        raise InputError("carte : aucun indicateur à afficher (liste « indicators » vide)")
+    _check_columns(cells, tuple(lg.indicator for lg in indicators), "cellules")
 
 
 def aggregated_note(cells: int, out_dir: Path) -> str:
