@@ -7,11 +7,13 @@ a QPV run says « QPV », except where the text is genuinely about QPV (the ANCT
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from docx import Document
 from fastapi.testclient import TestClient
 
 from _synthetic import make_territory
@@ -19,6 +21,7 @@ from quartiers.actions.catalogue import default_catalogue
 from quartiers.diagnostic import Diagnostic, run_diagnostic
 from quartiers.diagnostic.run_files import write
 from quartiers.report.note import qpv_note, territory_note
+from quartiers.report.note_render import note_docx
 from quartiers.report.render import ReportOptions, render_template, write_report
 from quartiers.schemas import ZonesNote
 from quartiers.settings import get_settings
@@ -101,3 +104,19 @@ def test_qpv_run_pages_and_sheets_still_say_qpv(runs: tuple[Rendered, Rendered])
     assert re.findall(r"\d+,\d+", sheet) == re.findall(
         r"\d+,\d+", next(v for k, v in zones.sheets.items() if k.startswith("fiche_"))
     )
+
+
+def test_zones_run_docx_note_says_zone(runs: tuple[Rendered, Rendered]) -> None:
+    """The editable DOCX note speaks of zones too (python-docx, outside the templates)."""
+    catalogue = default_catalogue()
+    for rendered, zones in zip(runs, (False, True), strict=True):
+        note = territory_note(rendered.diag, catalogue)
+        doc = Document(io.BytesIO(note_docx(note, zones=zones)))
+        texts = [p.text for p in doc.paragraphs]
+        texts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        found = [t for t in texts if _QPV.search(t)]
+        if zones:
+            assert not found, found
+            assert any("zone" in t for t in texts)
+        else:
+            assert found  # a QPV run keeps its words

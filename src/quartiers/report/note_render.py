@@ -19,11 +19,13 @@ from typing import Any
 from quartiers.actions.catalogue import Catalogue, default_catalogue
 from quartiers.diagnostic import Diagnostic
 from quartiers.errors import InputError
+from quartiers.outputs.templating import zones_run
 from quartiers.progress import NullProgress, Progress
 from quartiers.report.model import Contributions
 from quartiers.report.note import qpv_note, territory_note
 from quartiers.report.note_content import Note
 from quartiers.report.render import html_to_pdf, render_template
+from quartiers.text import zone_words
 
 __all__ = ["NOTE_FORMATS", "note_docx", "note_name", "write_notes"]
 
@@ -62,8 +64,12 @@ def _transitions_docx(doc: Any, note: Note) -> None:
         doc.add_paragraph(f"Actions qui servent plusieurs transitions : {shared}.")
 
 
-def note_docx(note: Note) -> bytes:
-    """Return a note as a DOCX document laid out with Word's built-in styles."""
+def note_docx(note: Note, *, zones: bool = False) -> bytes:
+    """Return a note as a DOCX document laid out with Word's built-in styles.
+
+    With ``zones`` (a ``--zones`` diagnostic) every text speaks of zones, not QPV
+    (:func:`quartiers.text.zone_words`), as the PDF note does.
+    """
     from docx import Document
     from docx.shared import Cm, Pt
 
@@ -104,9 +110,22 @@ def note_docx(note: Note) -> bytes:
         f"{note.map_chart.title} — mêmes classes et couleurs que la carte web.", style="Caption"
     )
     doc.add_paragraph(note.footer, style="Caption")
+    if zones:
+        _zone_wording(doc)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _zone_wording(doc: Any) -> None:
+    """Reword every run of the document (paragraphs and table cells) for zones."""
+    paragraphs = list(doc.paragraphs)
+    for table in doc.tables:
+        paragraphs += [p for row in table.rows for cell in row.cells for p in cell.paragraphs]
+    for para in paragraphs:
+        for run in para.runs:
+            run.text = zone_words(run.text)
+    doc.core_properties.title = zone_words(doc.core_properties.title)
 
 
 def _write(note: Note, stem: Path, formats: Sequence[str], diag: Diagnostic) -> list[Path]:
@@ -117,7 +136,8 @@ def _write(note: Note, stem: Path, formats: Sequence[str], diag: Diagnostic) -> 
         )
     if "docx" in formats:
         path = stem.with_suffix(".docx")
-        path.write_bytes(note_docx(note))
+        zones = zones_run(diag.run.get("input_notes") or {})
+        path.write_bytes(note_docx(note, zones=zones))
         out.append(path)
     return out
 
