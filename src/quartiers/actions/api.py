@@ -296,6 +296,8 @@ def page(
 ) -> HTMLResponse:
     """Render the workshop page of a QPV."""
     w = _workshop(find, code, code_qp)
+    if getattr(request.app.state, "warm_workshops", False):
+        w.warm()  # the what-if baseline is ready by the time the room simulates
     context = workshop_context(w, code, code_qp)
     sessions = getattr(request.app.state, "vote_sessions", None)
     context["vote_sessions"] = sessions(code, code_qp) if sessions is not None else None

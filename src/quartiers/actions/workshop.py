@@ -186,6 +186,7 @@ class Workshop:
     directory: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _baseline: _Baseline | None = field(default=None, repr=False)
+    _warming: threading.Thread | None = field(default=None, repr=False)
     _results: OrderedDict[str, WhatIfResult] = field(default_factory=OrderedDict, repr=False)
 
     @classmethod
@@ -265,6 +266,27 @@ class Workshop:
     def can_simulate(self) -> bool:
         """Return whether what-ifs can run (a loader of the inputs is known)."""
         return self.loader is not None
+
+    def warm(self) -> threading.Thread | None:
+        """Start preparing the what-if baseline in the background; return the thread.
+
+        Called when a workshop page opens (``quartiers serve``): the first simulation then
+        finds the baseline rerun ready instead of waiting for it (about 11 s on the demo).
+        Does nothing when simulations are impossible or the baseline is ready or under way;
+        an error is left for the first simulation to report (it prepares again).
+        """
+        if not self.can_simulate or self._baseline is not None or self._warming is not None:
+            return None
+        self._warming = threading.Thread(target=self._warm, name="preparation-atelier", daemon=True)
+        self._warming.start()
+        return self._warming
+
+    def _warm(self) -> None:
+        with self._lock:
+            try:
+                self._prepare()
+            except QuartiersError:
+                logger.info("préparation de l'atelier %s impossible d'avance", self.name)
 
     def _prepare(self) -> _Baseline:
         if self._baseline is not None:

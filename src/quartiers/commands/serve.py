@@ -96,6 +96,8 @@ def serve_command(
         secure_cookies=not loopback,
         forwarded_allow_ips=forwarded_allow_ips,
     )
+    # a workshop page opened starts its what-if baseline in the background (not in tests)
+    web_app.state.warm_workshops = True
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(f"Application prête : http://{shown}:{port}/  (Ctrl+C pour arrêter)")
     # uvicorn's own proxy-header handling trusts 127.0.0.1 by default and does not check
