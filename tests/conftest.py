@@ -65,6 +65,35 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+#: Hand-drawn zones of La Roche-sur-Yon (centre, north, south-west), for the ``--zones`` tests.
+LA_ROCHE_ZONES = Path(__file__).parent / "fixtures" / "zones_la_roche_sur_yon.geojson"
+
+
+@pytest.fixture(scope="session")
+def la_roche_zones_run(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Diagnose the real La Roche-sur-Yon extract with hand-drawn ``--zones`` once per session.
+
+    Return the output directory (read-only for the tests).
+    """
+    from quartiers.cli import main
+
+    tmp = tmp_path_factory.mktemp("la-roche-zones")
+    out = tmp / "out"
+    filosofi = shared_data / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv"
+    code = main(
+        ["diagnose", "--territory", "85191", "--out", str(out), "--offline",
+         "--workspace", str(tmp / "ws"),
+         "--source", f"qpv={shared_data / 'qpv/qpv2024_4territories.geojson'}",
+         "--source", f"filosofi={filosofi}",
+         "--source", f"communes={shared_data / 'admin/communes_4epci.geojson'}",
+         "--source", f"climadiag={shared_data / 'climate/climadiag_tracc_4communes.csv'}",
+         "--skip", "bpe", "--skip", "osm", "--skip", "lcz", "--skip", "drias", "--skip", "bdtopo",
+         "--zones", str(LA_ROCHE_ZONES), "--no-uncertainty"]
+    )  # fmt: skip
+    assert code == 0
+    return out
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> object:
     """Run the whole demo once per test session and return its :class:`DemoRun`.

@@ -16,8 +16,6 @@ from quartiers.errors import InputError
 from quartiers.sources.communes import read_communes
 from quartiers.sources.zones import read_zones, zones_as_qpv
 
-FIXTURE = Path(__file__).parent / "fixtures" / "zones_la_roche_sur_yon.geojson"
-
 
 def _write(path: Path, ids: list[str], names: list[str], **extra: list[str]) -> Path:
     geoms = [
@@ -138,20 +136,8 @@ def test_demo_with_iris_like_zones(demo_run: DemoRun, tmp_path: Path) -> None:
 
 
 @pytest.mark.shared
-def test_la_roche_sur_yon_with_hand_drawn_zones(shared_data: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    filosofi = shared_data / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv"
-    code = main(
-        ["diagnose", "--territory", "85191", "--out", str(out), "--offline",
-         "--workspace", str(tmp_path / "ws"),
-         "--source", f"qpv={shared_data / 'qpv/qpv2024_4territories.geojson'}",
-         "--source", f"filosofi={filosofi}",
-         "--source", f"communes={shared_data / 'admin/communes_4epci.geojson'}",
-         "--source", f"climadiag={shared_data / 'climate/climadiag_tracc_4communes.csv'}",
-         "--skip", "bpe", "--skip", "osm", "--skip", "lcz", "--skip", "drias", "--skip", "bdtopo",
-         "--zones", str(FIXTURE), "--no-uncertainty"]
-    )  # fmt: skip
-    assert code == 0
+def test_la_roche_sur_yon_with_hand_drawn_zones(la_roche_zones_run: Path) -> None:
+    out = la_roche_zones_run
     qpv = pd.read_csv(out / "qpv.csv", dtype={"code_qp": str, "insee_com": str}).set_index(
         "code_qp"
     )

@@ -29,7 +29,6 @@ from quartiers.indicators.registry import REGISTRY
 from quartiers.outputs.formatting import unit_style
 
 DAY = date(2026, 12, 7)
-ZONES = Path(__file__).parents[1] / "fixtures" / "zones_la_roche_sur_yon.geojson"
 HEADINGS_1 = [
     "Cadre réglementaire et lecture",
     "1. Diagnostic : vulnérabilité des QPV aux effets du changement climatique",
@@ -214,20 +213,8 @@ def test_la_roche_sur_yon_without_hazard_layers(lry_dir: Path, tmp_path: Path) -
 
 
 @pytest.mark.shared
-def test_zones_diagnostic_speaks_of_zones(shared_data: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    filosofi = shared_data / "filosofi" / "filosofi2021_200m_la_roche_sur_yon_core.csv"
-    code = main(
-        ["diagnose", "--territory", "85191", "--out", str(out), "--offline",
-         "--workspace", str(tmp_path / "ws"),
-         "--source", f"qpv={shared_data / 'qpv/qpv2024_4territories.geojson'}",
-         "--source", f"filosofi={filosofi}",
-         "--source", f"communes={shared_data / 'admin/communes_4epci.geojson'}",
-         "--source", f"climadiag={shared_data / 'climate/climadiag_tracc_4communes.csv'}",
-         "--skip", "bpe", "--skip", "osm", "--skip", "lcz", "--skip", "drias", "--skip", "bdtopo",
-         "--zones", str(ZONES), "--no-uncertainty"]
-    )  # fmt: skip
-    assert code == 0
+def test_zones_diagnostic_speaks_of_zones(la_roche_zones_run: Path, tmp_path: Path) -> None:
+    out = la_roche_zones_run
     assert main(["export", str(out), "--out", str(tmp_path / "pcaet"), "--pcaet"]) == 0
     document = docx.Document(str(tmp_path / "pcaet" / "chapitre_pcaet.docx"))
     headings = _styled(document, "Heading 1")
