@@ -38,9 +38,10 @@ from quartiers.defaults import DEFAULT_CHOSEN
 from quartiers.diagnostic import Diagnostic
 from quartiers.indicators.registry import REGISTRY
 from quartiers.outputs.formatting import MISSING, format_number, format_value
+from quartiers.outputs.templating import zones_run
 from quartiers.text import zone_words
 
-__all__ = ["action_hazards", "build_pcaet", "is_zones_run"]
+__all__ = ["action_hazards", "build_pcaet"]
 
 _EXPOSURE, _SENSITIVITY = "exposition", "sensibilité"
 _INDOOR = frozenset({"share_summer_comfort_poor", "share_dpe_fg", "energy_poverty_proxy"})
@@ -51,11 +52,6 @@ def _float(value: object) -> float:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return math.nan
-
-
-def is_zones_run(diag: Diagnostic) -> bool:
-    """Return whether the diagnostic ran on the user's zones (``--zones``) instead of QPV."""
-    return bool(diag.record.input_notes.get("zones"))
 
 
 def action_hazards(action: Action) -> tuple[str, ...]:
@@ -278,8 +274,8 @@ def build_pcaet(
         Date printed on the document (today when None).
     """
     catalogue = catalogue or default_catalogue()
-    zones_run = is_zones_run(diag)
-    word, plural = ("zone", "zones") if zones_run else ("QPV", "QPV")
+    zones = zones_run(diag.record.input_notes)
+    word, plural = ("zone", "zones") if zones else ("QPV", "QPV")
     run = diag.record
     rests = diag.zones[diag.zones["zone_type"] == "reste_commune"]
     names = {
@@ -291,12 +287,12 @@ def build_pcaet(
     units = [_unit(diag, row, catalogue, names, plural) for _, row in order.iterrows()]
     sirens = list(dict.fromkeys(u.siren_epci for u in units))
     zones_note = run.input_notes.get("zones") or {}
-    words = zone_words if zones_run else str
+    words = zone_words if zones else str
     return PcaetChapter(
         territory=run.territory_label or MISSING,
         unit_word=word,
         unit_plural=plural,
-        zones_file=str(zones_note.get("file", "")) if zones_run else "",
+        zones_file=str(zones_note.get("file", "")) if zones else "",
         generated=(generated_on or date.today()).strftime("%d/%m/%Y"),
         method_label=words(f"{run.method.name} (version {run.method.version})"),
         horizon_label=run.horizon.label,
