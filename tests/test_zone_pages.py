@@ -88,6 +88,8 @@ def test_zones_run_pages_and_sheets_say_zone(runs: tuple[Rendered, Rendered]) ->
     assert "la zone la plus vulnérable" in territory and "Les zones du territoire" in territory
     assert " hors zones" in page  # the rest of the commune, as labelled by the run
     assert _GENUINE in page  # the sources stay what they are
+    # the sentences the map script shows come from the page, so they are reworded too
+    assert '<span data-cle="selection">Zone sélectionnée : </span>' in territory
     sheet = next(v for k, v in zones.sheets.items() if k.startswith("fiche_"))
     assert "<title>Fiche diagnostic" in sheet and "Fiche zone " in sheet
 

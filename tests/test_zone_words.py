@@ -39,6 +39,10 @@ from quartiers.text import zone_words
         ('<th class="nombre">QPV</th>', '<th class="nombre">Zone</th>'),
         ("l'indice de ce QPV ; Ces QPV", "l'indice de cette zone ; Ces zones"),
         ("la commune hors de tout QPV", "la commune hors de toute zone"),
+        ("choisissez le QPV concerné.", "choisissez la zone concernée."),
+        ("<span>QPV sélectionné : ", "<span>Zone sélectionnée : "),
+        ("un QPV sélectionné", "une zone sélectionnée"),
+        ("les QPV concernés", "les zones concernés"),  # plural agreement is left to the text
     ],
 )
 def test_zone_words(text: str, expected: str) -> None:

@@ -28,6 +28,11 @@ def fold(text: object, *, sep: str = " ") -> str:
 
 
 _QPV_WORDS = (
+    (re.compile(r"\b([Ll])e QPV (concerné|sélectionné)\b"), r"\1a zone \2e"),
+    (re.compile(r"\b([Uu])n QPV (concerné|sélectionné)\b"), r"\1ne zone \2e"),
+    (re.compile(r"\b([Cc])e QPV (concerné|sélectionné)\b"), r"\1ette zone \2e"),
+    (re.compile(r"(^|>)QPV (concerné|sélectionné)\b"), r"\1Zone \2e"),
+    (re.compile(r"\bQPV (concerné|sélectionné)\b"), r"zone \1e"),
     (re.compile(r"\ble QPV le plus\b"), "la zone la plus"),
     (re.compile(r"\ble QPV comparé\b"), "la zone comparée"),
     (re.compile(r"\bLe QPV est entouré\b"), "La zone est entourée"),

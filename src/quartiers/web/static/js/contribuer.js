@@ -9,6 +9,12 @@
   var status = document.getElementById("lieu-etat");
   var feedback = document.getElementById("contribution-retour");
   var centre = document.getElementById("lieu-centre");
+  var texts = document.getElementById("textes-contribution");
+  /* Sentences written by the page (so a --zones run speaks of zones), by key. */
+  function text(key) {
+    var span = texts && texts.content.querySelector('[data-cle="' + key + '"]');
+    return span ? span.textContent : "";
+  }
   var point = null;
   var marker = null;
   var picking = false;
@@ -34,7 +40,7 @@
   if (!map) {
     pick.disabled = true;
     centre.disabled = true;
-    status.textContent = "La carte n'est pas disponible : choisissez le QPV concerné.";
+    status.textContent = text("sans-carte");
   } else {
     window.quartiersChoixLieu = function () { return picking; };
     pick.addEventListener("click", function () {
@@ -83,7 +89,7 @@
     if (form.elements.period.value) { body.period = form.elements.period.value; }
     if (form.elements.email.value.trim()) { body.email = form.elements.email.value.trim(); }
     if (!point && !qp) {
-      show("erreur", ["Choisissez un lieu sur la carte ou un QPV."]);
+      show("erreur", [text("sans-lieu")]);
       return;
     }
     fetch("/api/contributions", {

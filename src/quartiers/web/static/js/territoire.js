@@ -10,6 +10,12 @@
   var selectHorizon = document.getElementById("horizon");
   var legendBox = document.getElementById("legende");
   var info = document.getElementById("carte-info");
+  var texts = document.getElementById("textes-carte");
+  /* Sentences written by the page (so a --zones run speaks of zones), by key. */
+  function text(key) {
+    var span = texts && texts.content.querySelector('[data-cle="' + key + '"]');
+    return span ? span.textContent : "";
+  }
   var state = { indicator: cfg.initial.indicator, horizon: cfg.initial.horizon };
   var data = { cells: null, qpv: null };
   var map = null;
@@ -90,7 +96,7 @@
       state.horizon = horizon;
       recolour();
     }).catch(function (err) {
-      info.textContent = "Les valeurs des QPV n'ont pas pu être chargées : " + err.message;
+      info.textContent = text("echec-valeurs") + err.message;
     });
   }
   if (selectIndicator) { selectIndicator.addEventListener("change", onChange); }
@@ -107,7 +113,7 @@
     var rank = props.rank ? ("rang " + props.rank + " sur " + props.ranked_of) : "non classé";
     box.appendChild(Carto.el("p", {}, "Classement dans le territoire : " + rank));
     var p = Carto.el("p");
-    p.appendChild(Carto.el("a", { href: props.url }, "Voir la page du QPV"));
+    p.appendChild(Carto.el("a", { href: props.url }, text("voir-page")));
     box.appendChild(p);
     return box;
   }
@@ -153,7 +159,7 @@
         if (window.quartiersChoixLieu && window.quartiersChoixLieu(e)) { return; }
         var props = e.features[0].properties;
         new maplibregl.Popup({ maxWidth: "22rem" }).setLngLat(e.lngLat).setDOMContent(qpvPopup(props)).addTo(map);
-        info.textContent = "QPV sélectionné : " + props.lib_qp + " (" + props.code_qp + ")";
+        info.textContent = text("selection") + props.lib_qp + " (" + props.code_qp + ")";
       });
       map.on("mouseenter", "qpv-fill", function () { map.getCanvas().style.cursor = "pointer"; });
       map.on("mouseleave", "qpv-fill", function () { map.getCanvas().style.cursor = ""; });
