@@ -35,3 +35,17 @@ def test_cli_starts_without_heavy_libraries(argv: list[str]) -> None:
     assert done.returncode == 0, done.stderr
     line = [x for x in done.stdout.splitlines() if x.startswith("HEAVY=")][-1]
     assert line == "HEAVY=", f"quartiers {' '.join(argv)} imported {line[6:]}"
+
+
+def test_the_diagnostic_path_leaves_downloads_and_kd_trees_out() -> None:
+    """httpx (a download) and scipy.spatial (walking access, DRIAS points) load when used."""
+    code = (
+        "import sys\n"
+        "import quartiers.diagnostic.run, quartiers.diagnostic.pipeline, quartiers.sources.load\n"
+        "import quartiers.access, quartiers.sources.drias, quartiers.sources.lcz_fetch\n"
+        "print(sorted(m for m in ('httpx', 'scipy.spatial') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=120
+    ).stdout
+    assert out.strip() == "[]"

@@ -25,7 +25,6 @@ import shapely
 from numpy.typing import NDArray
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
 
 from quartiers.access.network import (
     SplitGraph,
@@ -293,6 +292,8 @@ def _candidate_origins(
     bounds = places.geometry.bounds.to_numpy()
     centre = np.column_stack([(bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2])
     half = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
+    from scipy.spatial import cKDTree  # heavy: only when access is computed
+
     tree = cKDTree(origins.xy)
     found = tree.query_ball_point(centre, r=radius + half + 1.0)
     return [np.asarray(item, dtype=np.intp) for item in found]

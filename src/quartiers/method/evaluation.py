@@ -32,10 +32,18 @@ from quartiers.method.completeness import draw_range, fill_scores
 from quartiers.method.composite import CompiledMethod, combine
 from quartiers.method.problem import RankingProblem
 from quartiers.method.variants import ChoiceSpace, Draws
-from quartiers.parallel import SERIAL, Executor
+from quartiers.parallel import SERIAL, Executor, local_executor
 from quartiers.progress import NullProgress, Progress
 
-__all__ = ["BATCH", "MAX_BATCH_UNITS", "Outcomes", "batch_size", "evaluate", "evaluate_blocks"]
+__all__ = [
+    "BATCH",
+    "FORK_MAX_UNITS",
+    "MAX_BATCH_UNITS",
+    "Outcomes",
+    "batch_size",
+    "evaluate",
+    "evaluate_blocks",
+]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -50,6 +58,12 @@ BATCH = 64
 #: above 50,000 units the batches shrink (to one draw for the 2.3 million cells of France)
 #: instead of needing tens of GB. The outcomes do not depend on the batch size.
 MAX_BATCH_UNITS = BATCH * 50_000
+#: Most stacked units (cells and QPV) a run evaluates on this process and forked copies of it
+#: when no executor is given (:func:`~quartiers.parallel.local_executor`, two cores): a town
+#: or an EPCI. Above, the process is large and its batches already fill the memory planned
+#: for one (:data:`MAX_BATCH_UNITS`): the draws stay in this process unless a Dask cluster is
+#: asked for.
+FORK_MAX_UNITS = 50_000
 
 
 def batch_size(n_units: int) -> int:
@@ -160,20 +174,24 @@ def evaluate_blocks(
     A block is a run of whole batches (:func:`batch_size`) and every draw carries its own
     seed (its row of ``u`` and its perturbation key with ``seed``), so each batch holds the
     same draws and gives the same numbers whichever worker evaluates it and however many
-    workers there are: the outcomes equal :func:`evaluate`'s bit for bit. In this process
-    (:data:`quartiers.parallel.SERIAL`) it is :func:`evaluate` itself.
+    workers there are: the outcomes equal :func:`evaluate`'s bit for bit. Given
+    :data:`quartiers.parallel.SERIAL`, a run of at most :data:`FORK_MAX_UNITS` units goes to
+    :func:`~quartiers.parallel.local_executor` (this process and a forked copy of it on two
+    cores); on one core, or for a larger run, it is :func:`evaluate` itself.
     """
     progress = progress or NullProgress()
     u = np.asarray(u, dtype="float64")
     u = u.reshape(1, -1) if u.ndim == 1 else u
-    m = u.shape[0]
-    size = batch_size(problem.n_qpv + problem.cell_value.shape[0])
+    m, n_units = u.shape[0], problem.n_qpv + problem.cell_value.shape[0]
+    size = batch_size(n_units)
     batches = -(-m // size)
+    if executor is SERIAL and n_units <= FORK_MAX_UNITS:
+        executor = local_executor()
     if executor.workers <= 1 or batches <= 1:
         return evaluate(problem, space, u, seed=seed, progress=progress, keep_cells=keep_cells)
-    per_block = -(-batches // min(batches, 2 * executor.workers)) * size
-    starts = list(range(0, m, per_block))
-    blocks = [(start, u[start : start + per_block], keep_cells) for start in starts]
+    n_blocks = min(batches, 2 * executor.workers)  # of whole batches, as even as can be
+    starts = [b * batches // n_blocks * size for b in range(n_blocks)]
+    blocks = [(a, u[a:b], keep_cells) for a, b in zip(starts, [*starts[1:], m], strict=True)]
     parts = executor.map(_evaluate_block, blocks, problem=problem, space=space, seed=seed)
     progress.advance(float(m))
     cells = [p.cells for p in parts if p.cells is not None and p.cells.shape[0]]

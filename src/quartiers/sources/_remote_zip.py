@@ -26,13 +26,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-
-import httpx
+from typing import TYPE_CHECKING
 
 from quartiers.checksum import file_sha256
 from quartiers.errors import SourceError
 from quartiers.sources._archive import extract_member
 from quartiers.sources._http import Downloader
+
+if TYPE_CHECKING:  # httpx is imported when an archive is read (not on every run)
+    import httpx
 
 __all__ = ["RemoteMembers", "fetch_zip_members"]
 
@@ -70,6 +72,8 @@ class _RangeFile(io.RawIOBase):
 
     def _get(self, start: int, end: int) -> tuple[bytes, str]:
         """Return the bytes ``start``–``end`` and the Content-Range header."""
+        import httpx
+
         headers = {"Range": f"bytes={start}-{end}", "Accept-Encoding": "identity"}
         try:
             with self._client.stream("GET", self._url, headers=headers) as response:

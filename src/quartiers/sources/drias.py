@@ -38,7 +38,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from quartiers.errors import InputError
 from quartiers.schemas import CLIMATE_COLUMNS
@@ -376,6 +375,8 @@ def _commune_locations(table: pd.DataFrame, communes: gpd.GeoDataFrame) -> pd.Da
             gpd.points_from_xy(points["lon"], points["lat"]), crs="EPSG:4326"
         ).to_crs(L93)
         centres = communes.to_crs(L93).geometry.representative_point()
+        from scipy.spatial import cKDTree  # heavy: only for DRIAS grid points
+
         tree = cKDTree(np.column_stack([xy.x, xy.y]))
         _, nearest = tree.query(np.column_stack([centres.x, centres.y]))
         return pd.DataFrame(

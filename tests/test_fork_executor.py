@@ -1,0 +1,85 @@
+"""The forked executor of small runs (issue 14, point 6): same results as one process.
+
+:class:`~quartiers.parallel.ForkExecutor` computes runs of items in forked copies of this
+process; whatever happens to a child, ``map`` returns what the plain loop returns.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import pytest
+
+from quartiers import parallel
+from quartiers.parallel import SERIAL, ForkExecutor, local_executor
+
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not hasattr(os, "fork"), reason="fork : Linux seulement"
+)
+
+
+def _square_and_pid(item: int, *, offset: int) -> tuple[int, int]:
+    return item * item + offset, os.getpid()
+
+
+@linux_only
+def test_items_are_computed_in_a_child_in_their_order() -> None:
+    items = list(range(7))
+    out = ForkExecutor(2).map(_square_and_pid, items, offset=3)
+    assert [v for v, _ in out] == [i * i + 3 for i in items]
+    pids = [pid for _, pid in out]
+    assert pids[:3] == [os.getpid()] * 3  # the first run here,
+    assert len(set(pids[3:])) == 1 and pids[3] != os.getpid()  # the second in one child
+
+
+@linux_only
+def test_three_workers_and_fewer_items_than_workers() -> None:
+    out = ForkExecutor(3).map(_square_and_pid, list(range(8)), offset=0)
+    assert [v for v, _ in out] == [i * i for i in range(8)]
+    assert len({pid for _, pid in out}) == 3
+    assert ForkExecutor(4).map(_square_and_pid, [5], offset=1) == [(26, os.getpid())]
+    assert ForkExecutor(2).map(_square_and_pid, [], offset=1) == []
+
+
+def _dies_in_a_child(item: int, *, parent: int) -> tuple[int, int]:
+    if os.getpid() != parent:
+        os._exit(3)  # a worker killed (memory, signal…) before sending anything
+    return item + 1, os.getpid()
+
+
+@linux_only
+def test_a_child_that_dies_leaves_its_items_to_this_process() -> None:
+    out = ForkExecutor(2).map(_dies_in_a_child, list(range(6)), parent=os.getpid())
+    assert out == [(i + 1, os.getpid()) for i in range(6)]
+
+
+class RefusedError(Exception):
+    pass
+
+
+def _refuses(item: int, *, bad: int) -> int:
+    if item == bad:
+        raise RefusedError(item)
+    return item
+
+
+@linux_only
+@pytest.mark.parametrize("bad", [1, 4])  # in this process's run, in the child's
+def test_an_error_is_raised_here_and_no_child_is_left(bad: int) -> None:
+    with pytest.raises(RefusedError):
+        ForkExecutor(2).map(_refuses, list(range(6)), bad=bad)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every child reaped
+
+
+@linux_only
+def test_local_executor_forks_on_two_cores_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0})
+    assert local_executor() is SERIAL
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(8)))
+    executor: Any = local_executor()
+    assert isinstance(executor, ForkExecutor) and executor.workers == parallel.FORK_WORKERS
+    monkeypatch.setattr(parallel.sys, "platform", "darwin")
+    assert local_executor() is SERIAL
