@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -137,3 +139,32 @@ def test_record_is_read_only() -> None:
     record = RunRecord.model_validate({"format": FORMAT, "territory": {"code": "85191"}})
     with pytest.raises(ValueError, match="frozen"):
         record.territory.code = "00000"  # type: ignore[misc]
+
+
+def test_record_is_validated_once_per_object(
+    written: tuple[Diagnostic, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quartiers.diagnostic import result
+
+    calls: list[int] = []
+
+    def counted(data: Any, path: Path | str = "run.json") -> RunRecord:
+        calls.append(1)
+        return record_from_mapping(data, path)
+
+    monkeypatch.setattr(result, "record_from_mapping", counted)
+    diag = dataclasses.replace(written[0])  # a new object: nothing validated yet
+    first = diag.record
+    assert diag.record is first and diag.record is first
+    assert len(calls) == 1
+    assert first == record_from_mapping(diag.run)  # same record as a fresh validation
+    renamed = copy.deepcopy(diag.run)
+    renamed["territory"]["name"] = "Autre nom"
+    other = dataclasses.replace(diag, run=renamed)  # another object: validated again
+    assert other.record.territory.name == "Autre nom" and len(calls) == 2
+    diag.run = renamed  # another dict on the same object: validated again
+    assert diag.record.territory.name == "Autre nom" and len(calls) == 3
+    broken = dataclasses.replace(diag, run={**renamed, "format": "autre/9"})
+    for _ in range(2):  # a malformed dict is refused at every access, nothing kept
+        with pytest.raises(InputError, match="champ format"):
+            _ = broken.record

@@ -69,15 +69,26 @@ class Diagnostic:
     memo: IndicatorMemo | None = field(default=None, repr=False, compare=False)
     #: Offline background map (:mod:`quartiers.diagnostic.basemap`, EPSG:3035), or None.
     basemap: gpd.GeoDataFrame | None = field(default=None, repr=False, compare=False)
+    #: The dict :attr:`record` was validated from, and its record (see :attr:`record`).
+    _record: tuple[dict[str, Any], RunRecord] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def record(self) -> RunRecord:
         """Return ``run.json`` as a typed, read-only :class:`~quartiers.diagnostic.RunRecord`.
 
-        Validated from :attr:`run` on each access (under a millisecond), so it always
-        reflects the dict; a malformed dict raises a French :class:`InputError`.
+        Validated from :attr:`run` once per object and kept (a national ``run.json``, 28 MB,
+        takes most of a second to validate); assigning another dict to :attr:`run`, or
+        ``dataclasses.replace(diag, run=…)``, validates again. Change the dict by replacing
+        it, not in place after a first read. A malformed dict raises a French
+        :class:`InputError` (at each access: nothing is kept).
         """
-        return record_from_mapping(self.run)
+        cached = self._record
+        if cached is None or cached[0] is not self.run:
+            cached = (self.run, record_from_mapping(self.run))
+            self._record = cached
+        return cached[1]
 
     def qpv_table(self) -> pd.DataFrame:
         """Return the QPV table without geometry (the content of ``qpv.csv``)."""

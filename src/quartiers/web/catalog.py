@@ -103,7 +103,6 @@ class TerritoryData:
     _legends: dict[tuple[str, str], Legend] = field(default_factory=dict, repr=False)
     _cell_communes: tuple[NDArray[np.intp], list[str]] | None = field(default=None, repr=False)
     _qpv_climate: dict[tuple[str, str], FloatArray] = field(default_factory=dict, repr=False)
-    _record: RunRecord | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ lookups
 
@@ -111,12 +110,10 @@ class TerritoryData:
     def record(self) -> RunRecord:
         """Return ``run.json`` of the diagnostic, typed (:class:`RunRecord`), validated once.
 
-        The served diagnostic does not change; a national ``run.json`` (28 MB, 6,144
-        communes) takes most of a second to validate, which every page would pay.
+        (:attr:`Diagnostic.record` keeps it: a national ``run.json``, 28 MB, takes most of a
+        second to validate, which every page would pay.)
         """
-        if self._record is None:
-            self._record = self.diagnostic.record
-        return self._record
+        return self.diagnostic.record
 
     @property
     def qpv_codes(self) -> list[str]:
