@@ -29,7 +29,7 @@ from quartiers.diagnostic._side_tables import (
 )
 from quartiers.diagnostic.result import Diagnostic
 from quartiers.diagnostic.scoring import RunContext, RunScores
-from quartiers.indicators.exposure import climate_per_cell
+from quartiers.indicators.exposure import CellCommunes
 from quartiers.method.coherence import coherence_audit
 from quartiers.method.hazard import hazard_record
 from quartiers.spatial.grid import cell_squares
@@ -149,10 +149,11 @@ def _run_json(
         scores.cells.normalised, scores.cells.index, cell_pop, scores.compiled
     )
     if ctx.method.hazard is not None:
+        spread = CellCommunes(commune_shares, len(cell_pop)).spread
         run["hazard"] = hazard_record(
             ctx.method.hazard.indicators,
             computed.climate,
-            lambda h, c: climate_per_cell(commune_shares, computed.climate, h, len(cell_pop), c),
+            lambda h, c: spread(computed.climate, h, c),
             cell_pop,
             ctx.horizon,
         )

@@ -21,7 +21,7 @@ from quartiers.parallel import SERIAL, Executor
 from quartiers.schemas import HORIZONS, TerritoryInputs
 from quartiers.sources.epci_list import epci_names
 from quartiers.sources.territory_codes import DEPARTEMENTS, departement_code
-from quartiers.spatial.grid import parse_cell_ids
+from quartiers.spatial.grid import parse_cell_ids, sorted_cell_order
 from quartiers.spatial.overlap_groups import group_of_communes
 from quartiers.spatial.overlaps import Overlaps, overlaps_for
 from quartiers.spatial.zones import check_qpv_extent, qpv_communes, to_cell_crs
@@ -102,13 +102,22 @@ def _sorted_cells(
         )
     table = pd.DataFrame(cells.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
     table["idcar_200m"] = table["idcar_200m"].astype("string")
-    if table["idcar_200m"].duplicated().any():
-        dup = table.loc[table["idcar_200m"].duplicated(), "idcar_200m"].iloc[0]
-        raise InputError(f"carreaux Filosofi : carreau {dup} en double (champ idcar_200m)")
-    table = table.sort_values("idcar_200m", kind="stable")
-    rows = table.index.to_numpy(dtype=np.int64)
-    table = table.reset_index(drop=True)
-    xy = parse_cell_ids(table["idcar_200m"], source="carreaux Filosofi")
+    # The INSEE grid's ids sort as their corners do: no string sort on a national grid.
+    found = sorted_cell_order(table["idcar_200m"])
+    if found is None:
+        if table["idcar_200m"].duplicated().any():
+            dup = table.loc[table["idcar_200m"].duplicated(), "idcar_200m"].iloc[0]
+            raise InputError(f"carreaux Filosofi : carreau {dup} en double (champ idcar_200m)")
+        rows = table.sort_values("idcar_200m", kind="stable").index.to_numpy(dtype=np.int64)
+    else:
+        rows = found[0]
+    if not np.array_equal(rows, np.arange(len(rows))):  # already sorted: no copy
+        table = table.take(rows).reset_index(drop=True)
+    xy = (
+        parse_cell_ids(table["idcar_200m"], source="carreaux Filosofi")
+        if found is None
+        else found[1][rows]
+    )
     if "imputed" not in table.columns:
         table["imputed"] = False
     table["imputed"] = table["imputed"].fillna(False).astype(bool)

@@ -176,7 +176,9 @@ class Tables:
         }
         frame = pd.DataFrame(data, copy=False)
         geometry = cell_boxes(xy) if squares is None else squares
-        return gpd.GeoDataFrame(frame, geometry=geometry, crs=CELL_CRS)
+        # copy=False: geopandas copies (and consolidates) a DataFrame by default, ≈ 1 GB
+        # and seconds for a national grid; copy-on-write protects the shared arrays.
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=CELL_CRS, copy=False)
 
     def zones_frame(
         self,

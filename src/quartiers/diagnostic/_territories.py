@@ -6,6 +6,7 @@ A run may cover several territories (``--territory`` repeated); each row of ``ce
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +47,12 @@ def territories_of(inputs: TerritoryInputs) -> list[TerritoryRecord]:
 def _place(frame: pd.DataFrame, after: str, codes: Texts, names: Texts) -> pd.DataFrame:
     out = frame.drop(columns=[c for c in COLUMNS if c in frame.columns])
     at = list(out.columns).index(after) + 1 if after in out.columns else 0
-    out.insert(at, "territory", pd.Series(codes, index=out.index, dtype="string"))
-    out.insert(at + 1, "territory_name", pd.Series(names, index=out.index, dtype="string"))
+    with warnings.catch_warnings():
+        # The cells layer keeps one block per column (not copied into one block, ≈ 1 GB
+        # for a national grid): pandas' « highly fragmented » advice does not apply.
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        out.insert(at, "territory", pd.Series(codes, index=out.index, dtype="string"))
+        out.insert(at + 1, "territory_name", pd.Series(names, index=out.index, dtype="string"))
     return out
 
 

@@ -71,6 +71,11 @@ _GPKG_DATE = "2000-01-01T00:00:00.000Z"
 
 def _jsonable(value: Any) -> Any:
     """Return ``value`` with NaN/inf as None and numpy scalars as Python numbers."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value  # the common leaves first: a national record has millions of them
+    if kind is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -26,6 +26,7 @@ __all__ = [
     "LCZ_MIN_COVERAGE",
     "LCZ_VARIABLE",
     "ROAD_WIDTHS_M",
+    "CellCommunes",
     "built_share",
     "climate_long",
     "climate_per_cell",
@@ -297,26 +298,43 @@ def climate_per_cell(
         not borrow its neighbour's. Indicators without any value at this horizon are left
         out.
     """
-    at = climate[climate["horizon"] == horizon]
-    out: dict[str, NDArray[np.float64]] = {}
-    all_cells = commune_shares["cell"].to_numpy()
-    inside = np.bincount(
-        all_cells, weights=commune_shares["share"].to_numpy(dtype="float64"), minlength=n_cells
-    )
-    # Communes are looked up once: a national run has millions of (cell, commune) rows.
-    codes, communes = pd.factorize(commune_shares["insee_com"])
-    for ours in CLIMATE_IDS:
-        per_commune = at[at["indicator"] == ours].set_index("insee_com")[column]
-        if per_commune.empty:
-            continue
-        lookup = np.append(per_commune.reindex(communes).to_numpy(dtype="float64"), np.nan)
-        val = lookup[codes]  # code -1 (no commune) reads the trailing NaN
-        ok = np.isfinite(val)
-        cells = commune_shares["cell"].to_numpy()[ok]
-        share = commune_shares["share"].to_numpy(dtype="float64")[ok]
-        weight = np.bincount(cells, weights=share, minlength=n_cells)
-        total = np.bincount(cells, weights=share * val[ok], minlength=n_cells)
-        mean = np.full(n_cells, np.nan)
-        np.divide(total, weight, out=mean, where=(weight > 0) & (weight >= 0.5 * inside))
-        out[ours] = mean
-    return out
+    return CellCommunes(commune_shares, n_cells).spread(climate, horizon, column)
+
+
+class CellCommunes:
+    """The (cell, commune) overlaps of a grid, indexed once to spread commune values on cells.
+
+    A national grid has millions of (cell, commune) rows: their communes are looked up
+    once here, and :meth:`spread` (what :func:`climate_per_cell` returns) reuses them for
+    every horizon and every value column.
+    """
+
+    def __init__(self, commune_shares: pd.DataFrame, n_cells: int) -> None:
+        self.n_cells = n_cells
+        self.cells = commune_shares["cell"].to_numpy()
+        self.share = commune_shares["share"].to_numpy(dtype="float64")
+        self.inside = np.bincount(self.cells, weights=self.share, minlength=n_cells)
+        self.codes, self.communes = pd.factorize(commune_shares["insee_com"])
+
+    def spread(
+        self, climate: pd.DataFrame, horizon: str, column: str = "value"
+    ) -> dict[str, NDArray[np.float64]]:
+        """Return :func:`climate_per_cell` of these overlaps (same parameters)."""
+        at = climate[climate["horizon"] == horizon]
+        out: dict[str, NDArray[np.float64]] = {}
+        n_cells = self.n_cells
+        for ours in CLIMATE_IDS:
+            per_commune = at[at["indicator"] == ours].set_index("insee_com")[column]
+            if per_commune.empty:
+                continue
+            lookup = np.append(per_commune.reindex(self.communes).to_numpy(dtype="float64"), np.nan)
+            val = lookup[self.codes]  # code -1 (no commune) reads the trailing NaN
+            ok = np.isfinite(val)
+            cells = self.cells[ok]
+            share = self.share[ok]
+            weight = np.bincount(cells, weights=share, minlength=n_cells)
+            total = np.bincount(cells, weights=share * val[ok], minlength=n_cells)
+            mean = np.full(n_cells, np.nan)
+            np.divide(total, weight, out=mean, where=(weight > 0) & (weight >= 0.5 * self.inside))
+            out[ours] = mean
+        return out

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import pandera.pandas as pa
 
 __all__ = [
+    "AT_MOST_TOLERANCE",
     "DAYS_PER_YEAR",
     "Relation",
     "RowRule",
@@ -37,7 +38,7 @@ __all__ = [
 DAYS_PER_YEAR = 366
 
 #: Relative tolerance of :func:`at_most` (published values are exact; only float noise).
-_TOLERANCE = 1e-6
+AT_MOST_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Relation:
             left = frame[column].to_numpy(dtype="float64")
             right = frame[bound].to_numpy(dtype="float64")
             with np.errstate(invalid="ignore"):
-                over = left > right + _TOLERANCE * np.maximum(np.abs(right), 1.0)
+                over = left > right + AT_MOST_TOLERANCE * np.maximum(np.abs(right), 1.0)
             return pd.Series(~over, index=frame.index)
 
         return pa.Check(holds, name=f"{column}:relation:{bound}", error=self.text)

@@ -26,6 +26,7 @@ from quartiers.errors import InputError
 from quartiers.os_errors import reason
 from quartiers.schemas import FILOSOFI_COLUMNS, FILOSOFI_COUNTS, BBox
 from quartiers.sources import validation as v
+from quartiers.sources._filosofi_arrow import ID_PATTERN, clean_block, parse_clean_ids
 from quartiers.sources._text import (
     column_map,
     iter_csv_tables,
@@ -50,7 +51,6 @@ FILOSOFI_FIELDS: dict[str, tuple[str, ...]] = {
     "lcog_geo": ("lcog_geo", "depcom"),
     **{name: (name,) for name in FILOSOFI_COUNTS},
 }
-_ID_PATTERN = r"^CRS3035RES(?P<res>\d+)mN(?P<y>\d+)E(?P<x>\d+)$"
 
 #: Most people (and so households, dwellings, people of an age band) a 200 m cell may hold:
 #: 10,000 people on 4 ha is 250,000 inhabitants/km², more than ten times the density of
@@ -87,14 +87,17 @@ _PEOPLE_PARTS = {
 }
 
 
+#: Counts bounded by :data:`MAX_PEOPLE_PER_CELL` (income and area are not counts of people).
+_BOUNDED = frozenset({"ind", *_PEOPLE_PARTS, *_HOUSEHOLD_PARTS} - {"ind_snv", "men_surf"})
+
+
 @functools.cache
 def value_rules() -> v.Schema:
     """Value rules of a Filosofi cell (documented in docs/sources.md)."""
     why = "plafond plausible d'un carreau de 200 m"
-    bounded = {"ind", *_PEOPLE_PARTS, *_HOUSEHOLD_PARTS} - {"ind_snv", "men_surf"}
     columns = {
         name: (
-            v.count(maximum=MAX_PEOPLE_PER_CELL, why_maximum=why) if name in bounded else v.count()
+            v.count(maximum=MAX_PEOPLE_PER_CELL, why_maximum=why) if name in _BOUNDED else v.count()
         )
         for name in FILOSOFI_COUNTS
     }
@@ -149,17 +152,20 @@ def read_filosofi(
     cells = pd.concat(parts, ignore_index=True) if parts else _empty()
     if cells.empty and bbox_3035 is None:
         raise InputError(f"{path} : aucun carreau — attendu au moins une ligne ({_WHAT})")
-    v.check_values(
-        cells[["idcar_200m"]],
-        _id_schema(),
-        path=path,
-        id_column="idcar_200m",
-        id_label="carreau",
-    )
     xy = cells[["x_sw", "y_sw"]].to_numpy(dtype=np.int64)
-    out = gpd.GeoDataFrame(cells, geometry=cell_boxes(xy), crs=CELL_CRS)
+    # Every identifier was parsed (so none is empty): distinct corners are distinct ids.
+    if not _distinct(xy):
+        v.check_values(
+            cells[["idcar_200m"]],
+            _id_schema(),
+            path=path,
+            id_column="idcar_200m",
+            id_label="carreau",
+        )
+    # copy=False: the concatenated columns are this layer's own (no second copy).
+    out = gpd.GeoDataFrame(cells, geometry=cell_boxes(xy), crs=CELL_CRS, copy=False)
     logger.info("%s : %d carreaux lus", path, len(out))
-    return out[FILOSOFI_COLUMNS]
+    return out if list(out.columns) == FILOSOFI_COLUMNS else out[FILOSOFI_COLUMNS]
 
 
 def _csv_chunks(path: Path, bbox: BBox | None) -> Iterator[pd.DataFrame]:
@@ -173,10 +179,19 @@ def _csv_chunks(path: Path, bbox: BBox | None) -> Iterator[pd.DataFrame]:
         return list(picked.values())
 
     for table in iter_csv_tables(path, sep=",", what=_WHAT, header_hint="ind", columns=pick):
+        xy = parse_clean_ids(table.column(picked["idcar_200m"]))
         if bbox is not None:
-            xy = _parse_ids(table.column(picked["idcar_200m"]), path)
-            table = table.filter(pa.array(_in_bbox(xy, bbox)))
-        yield _normalise(table.to_pandas(), path=path, bbox=None)
+            if xy is None:
+                xy = _parse_ids(table.column(picked["idcar_200m"]), path)
+            inside = _in_bbox(xy, bbox)
+            table, xy = table.filter(pa.array(inside)), xy[inside]
+        # A clean block (the national file) skips the pandas text columns; others, and
+        # every faulty value, go through the general rules and their messages.
+        fast = clean_block(table, picked, xy)
+        if fast is None:
+            yield _normalise(table.to_pandas(), path=path, bbox=None)
+        else:
+            yield _checked(fast, path=path, fields=picked)
 
 
 def _vector_parts(path: Path, bbox: BBox | None, layer: str | None) -> Iterator[pd.DataFrame]:
@@ -215,7 +230,7 @@ def _parse_ids(ids: pa.Array | pa.ChunkedArray, path: Path) -> NDArray[np.int64]
     """
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks()
-    parts = pc.extract_regex(ids, _ID_PATTERN)
+    parts = pc.extract_regex(ids, ID_PATTERN)
     res = pc.struct_field(parts, [0])
     bad = pc.or_(pc.is_null(parts), pc.not_equal(res, str(CELL_SIZE_M))).fill_null(True)
     if pc.any(bad).as_py():
@@ -261,18 +276,54 @@ def _normalise(raw: pd.DataFrame, *, path: Path, bbox: BBox | None) -> pd.DataFr
     )
     for name in FILOSOFI_COUNTS:
         out[name] = parse_numbers(_as_text(raw[cols[name]]), path=path, field=cols[name]).to_numpy()
+    out["idcar_200m"] = out["idcar_200m"].astype(str)
+    out["lcog_geo"] = out["lcog_geo"].astype(str)
+    return _checked(out, path=path, fields=cols)
+
+
+def _checked(out: pd.DataFrame, *, path: Path, fields: dict[str, str]) -> pd.DataFrame:
+    """Return the normalised cells once every one has people and the value rules hold."""
     missing_people = out["ind"].isna()
     if missing_people.any():
         raise InputError(
-            f"{path} : champ {cols['ind']} vide pour le carreau "
+            f"{path} : champ {fields['ind']} vide pour le carreau "
             f"{out['idcar_200m'][missing_people].iloc[0]} — attendu un nombre d'individus"
         )
-    out["idcar_200m"] = out["idcar_200m"].astype(str)
-    out["lcog_geo"] = out["lcog_geo"].astype(str)
-    v.check_values(
-        out, value_rules(), path=path, id_column="idcar_200m", id_label="carreau", fields=cols
-    )
+    if not _rules_hold(out):
+        v.check_values(
+            out, value_rules(), path=path, id_column="idcar_200m", id_label="carreau", fields=fields
+        )
     return out
+
+
+def _rules_hold(cells: pd.DataFrame) -> bool:
+    """Tell, in numpy, that every rule of :func:`value_rules` holds (pandera then says so too).
+
+    Each count is empty, or finite, ≥ 0 and (people, households, dwellings) at most
+    :data:`MAX_PEOPLE_PER_CELL`; each part is at most its whole, with the rules' tolerance.
+    A False sends the cells to the pandera rules, which name what is wrong.
+    """
+    for name in FILOSOFI_COUNTS:
+        values = cells[name].to_numpy(dtype="float64")
+        top = MAX_PEOPLE_PER_CELL if name in _BOUNDED else np.inf
+        with np.errstate(invalid="ignore"):
+            fine = np.isnan(values) | ((values >= 0) & (values <= top) & np.isfinite(values))
+        if not fine.all():
+            return False
+    for parts, whole in ((_HOUSEHOLD_PARTS, "men"), (_PEOPLE_PARTS, "ind")):
+        right = cells[whole].to_numpy(dtype="float64")
+        limit = right + v.AT_MOST_TOLERANCE * np.maximum(np.abs(right), 1.0)
+        for name in parts:
+            with np.errstate(invalid="ignore"):
+                if (cells[name].to_numpy(dtype="float64") > limit).any():
+                    return False
+    return True
+
+
+def _distinct(xy: NDArray[np.int64]) -> bool:
+    """Tell whether the corners ``xy`` (n, 2) are all different."""
+    key = pd.Series(xy[:, 0] * (1 << 32) + xy[:, 1])
+    return not bool(key.duplicated().any())
 
 
 @functools.cache

@@ -41,6 +41,7 @@ import pandas as pd
 
 from quartiers.errors import InputError
 from quartiers.sources._value_rules import (
+    AT_MOST_TOLERANCE,
     DAYS_PER_YEAR,
     Relation,
     RowRule,
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     import pandera.pandas as pa
 
 __all__ = [
+    "AT_MOST_TOLERANCE",
     "DAYS_PER_YEAR",
     "Relation",
     "RowRule",
