@@ -86,3 +86,14 @@ def test_same_seed_same_extracts_and_the_fingerprint_covers_them(
     again.osm[0].unlink()
     assert not generate_france(tmp_path / "bis", echelle="france-essai").reused
     assert again.osm[0].is_file()
+
+
+def test_demo_command_says_how_to_run_with_walking_access(
+    essai: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from quartiers.cli import main
+
+    assert main(["demo", "--echelle", "france-essai", "--out", str(essai)]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "--skip osm" in said and "--source osm=FICHIER pour chacun des 13 extraits" in said
+    assert "région par région" in said
