@@ -15,8 +15,10 @@ import pandas as pd
 from pyproj import Transformer
 
 from quartiers.access.network import WalkNetwork, build_network
+from quartiers.access.regions import cell_regions, regional_access
 from quartiers.access.walk import MARGIN_M, cell_access
 from quartiers.errors import InputError
+from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import BBox, TerritoryInputs
 from quartiers.sources.osm import OsmLayers, read_osm_layers
@@ -95,7 +97,7 @@ class WalkAccess:
     """Walking access per cell and the pedestrian network it was computed on."""
 
     table: pd.DataFrame
-    network: WalkNetwork
+    network: WalkNetwork | None  # None when computed région by région
 
 
 def walk_access(
@@ -107,8 +109,14 @@ def walk_access(
     margin_m: float = MARGIN_M,
     network: WalkNetwork | None = None,
     progress: Progress | None = None,
+    executor: Executor = SERIAL,
 ) -> WalkAccess:
-    """Return :func:`compute_access` with the network, so that a what-if can reuse it."""
+    """Return :func:`compute_access` with the network, so that a what-if can reuse it.
+
+    When the communes span several régions and no ``network`` is given, the access is
+    computed région by région (:mod:`quartiers.access.regions`, one part per région for
+    ``executor``) and no network is returned.
+    """
     progress = progress or NullProgress()
     bbox = bbox_2154 if bbox_2154 is not None else territory_bbox(inputs.cells, margin_m)
     walk_edges = layers.walk_edges if layers is not None else inputs.notes.walk_edges
@@ -123,8 +131,6 @@ def walk_access(
         progress.finish()
         walk_edges = layers.walk_edges
     source = layers.source if layers is not None else str(inputs.osm_path or "OSM")
-    if network is None:
-        network = build_network(walk_edges, source=source)
     osm_places = layers.places if layers is not None else None
     places = merge_places([osm_places, inputs.places, bpe_places(inputs.bpe)])
     changes = read_place_changes(Path(changes_csv)) if changes_csv is not None else None
@@ -146,6 +152,15 @@ def walk_access(
     buildings = inputs.buildings
     if buildings is None and layers is not None:
         buildings = layers.buildings
-    table = cell_access(inputs.cells, network, places, buildings=buildings, progress=progress)
+    regions = cell_regions(inputs.cells, inputs.communes) if network is None else None
+    if regions is not None:
+        table = regional_access(
+            regions, inputs.cells, walk_edges, places, buildings=buildings, source=source,
+            executor=executor, progress=progress,
+        )  # fmt: skip
+    else:
+        if network is None:
+            network = build_network(walk_edges, source=source)
+        table = cell_access(inputs.cells, network, places, buildings=buildings, progress=progress)
     table.attrs[COOL_INDOOR_ATTR] = "declared" if declared else "assumed"
     return WalkAccess(table=table, network=network)

@@ -109,8 +109,13 @@ def _national(out: Path, *, echelle: str, seed: int, force: bool) -> None:
     console.print("Territoire fictif : ces chiffres ne décrivent aucun lieu réel.")
     sources = " ".join(f"--source {k}={(out / rel).resolve()}" for k, rel in FILES.items())
     console.print(
-        "Diagnostic national : quartiers diagnose --territory france --out RESULTATS "
-        f"--offline {sources} --skip osm"
+        "Diagnostic national sans accès à pied : quartiers diagnose --territory france "
+        f"--out RESULTATS --offline {sources} --skip osm"
+    )
+    console.print(
+        f"Avec l'accès à pied (calculé région par région) : remplacer --skip osm par "
+        f"--source osm=FICHIER pour chacun des {len(written.osm)} extraits de "
+        f"{(out / 'osm').resolve()} (un par région)."
     )
 
 

@@ -24,7 +24,7 @@ from quartiers.diagnostic._reference_build import TerritoryReference, territory_
 from quartiers.diagnostic.run import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
 from quartiers.method.spec import Method
-from quartiers.parallel import Executor, open_executor
+from quartiers.parallel import SERIAL, Executor, open_executor
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import BBox, TerritoryInputs
 from quartiers.settings import Settings, get_settings
@@ -114,7 +114,7 @@ def diagnose(
     """
     with _session(method, settings, progress, workers, scheduler) as run:
         inputs = _inputs_of(territory, sources, skip, run.settings, places, run.progress)
-        table, network = _access(inputs, access, places, network, run.progress)
+        table, network = _access(inputs, access, places, network, run.progress, run.executor)
         diag = _run(inputs, run, horizon, table, robustness, (overlaps, memo))
     return replace(diag, network=network, access=table)
 
@@ -264,6 +264,7 @@ def _access(
     places: Path | None,
     network: WalkNetwork | None,
     progress: Progress,
+    executor: Executor = SERIAL,
 ) -> tuple[pd.DataFrame | None, WalkNetwork | None]:
     """Return walking access per cell and its network, following the ``access`` option."""
     if isinstance(access, pd.DataFrame):
@@ -281,6 +282,7 @@ def _access(
         changes_csv=places,
         network=network,
         progress=progress,
+        executor=executor,
     )
     return result.table, result.network
 

@@ -138,7 +138,13 @@ def merge_inputs(parts: Sequence[TerritoryInputs]) -> TerritoryInputs:
             else None
         ),
     )
-    merged["notes"] = InputNotes(territory=territory, territories=records, layers=layers)
+    # the streets each territory read (from every extract given) stay, so that the walking
+    # network joins them all rather than rereading the first extract alone
+    walks = [p.notes.walk_edges for p in parts]
+    walk_edges = _stack(walks) if all(isinstance(w, pd.DataFrame) for w in walks) else None
+    merged["notes"] = InputNotes(
+        territory=territory, territories=records, layers=layers, walk_edges=walk_edges
+    )
     if isinstance(merged["qpv"], pd.DataFrame):
         merged["qpv"] = merged["qpv"].drop_duplicates("code_qp").reset_index(drop=True)
     return TerritoryInputs(**merged)

@@ -4,9 +4,11 @@
 COG as a square tile of fictitious communes, EPCI, towns and QPV: 2,323,200 inhabited
 200 m cells in the national Filosofi 2021 CSV (streamed, one département at a time),
 1,632 QPV in 13 régions, the ADMIN EXPRESS GeoPackage, a Climadiag record per commune
-and a BPE file. Names say « fictif », QPV codes start with ``QZ`` (used by no real QPV);
-commune codes are the real département followed by 901–964 and may coincide with real
-communes: the data describe none of them.
+a BPE file, LCZ for the largest town of every département and one OpenStreetMap extract
+per région (streets, buildings, trees and places around every QPV + 2 km, see
+:mod:`quartiers.demo.national._osm`). Names say « fictif », QPV codes start with ``QZ``
+(used by no real QPV); commune codes are the real département followed by 901–964 and
+may coincide with real communes: the data describe none of them.
 
 The files are written once: ``empreinte.json`` holds the fingerprint of the generator
 version, the scale and the seed, and a second call with the same parameters reuses them.
@@ -42,9 +44,12 @@ from quartiers.demo.national._layout import (
     FRANCE,
     Departement,
     Scale,
+    Town,
     departements,
     place_qpv,
 )
+from quartiers.demo.national._lcz import lcz_blocks, write_lcz
+from quartiers.demo.national._osm import IDS_PER_REGION, QpvSite, TownSite, write_region_osm
 from quartiers.demo.national._readme import readme_text
 from quartiers.errors import InputError
 from quartiers.progress import NullProgress, Progress
@@ -53,17 +58,19 @@ from quartiers.sources.territory_codes import REGIONS
 __all__ = [
     "FILES",
     "GENERATOR_VERSION",
+    "OSM_DIR",
     "SCALES",
     "STAMP",
     "NationalFiles",
     "fingerprint",
     "generate_france",
+    "osm_paths",
 ]
 
 logger = logging.getLogger(__name__)
 
 #: Changes whenever the generated files would change (part of the cache fingerprint).
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 #: ``--echelle`` value → size of the fictitious France.
 SCALES: dict[str, Scale] = {FRANCE.name: FRANCE, ESSAI.name: ESSAI}
 #: Where each source is written, relative to the output directory.
@@ -73,7 +80,10 @@ FILES: dict[str, Path] = {
     "bpe": Path("bpe/BPE24.csv"),
     "climadiag": Path("climadiag/entities.jsonl"),
     "communes": Path("admin/ADE-COG_4-0_GPKG_WGS84G_FRA-FICTIVE.gpkg"),
+    "lcz": Path("lcz/LCZ_SPOT_2022_France-fictive.gpkg"),
 }
+#: Folder of the OpenStreetMap extracts, one ``<code région>.osm.pbf`` per région.
+OSM_DIR = Path("osm")
 #: File holding the fingerprint of the files written.
 STAMP = "empreinte.json"
 
@@ -83,9 +93,16 @@ class NationalFiles:
     """What :func:`generate_france` wrote (or found already written)."""
 
     paths: dict[str, Path]
+    osm: list[Path]  # one extract per région, by région code
     fingerprint: str
     reused: bool
     counts: dict[str, int]
+
+
+def osm_paths(out_dir: Path, scale: Scale) -> list[Path]:
+    """Return the OpenStreetMap extract of every région of ``scale``, by région code."""
+    regions = sorted({d.region for d in departements(scale)})
+    return [(Path(out_dir) / OSM_DIR / f"{r}.osm.pbf").resolve() for r in regions]
 
 
 def fingerprint(scale: Scale, seed: int) -> str:
@@ -129,19 +146,21 @@ def generate_france(
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir} : ce chemin existe et n'est pas un dossier")
     paths = {k: (out_dir / rel).resolve() for k, rel in FILES.items()}
+    osm = osm_paths(out_dir, scale)
     key = fingerprint(scale, seed)
     stamp = out_dir / STAMP
-    if stamp.is_file() and all(p.is_file() for p in paths.values()):
+    if stamp.is_file() and all(p.is_file() for p in [*paths.values(), *osm]):
         recorded = json.loads(stamp.read_text(encoding="utf-8"))
         if recorded.get("empreinte") == key:
             logger.info("France fictive déjà écrite dans %s (empreinte %s)", out_dir, key[:12])
-            return NationalFiles(paths, key, True, dict(recorded.get("effectifs", {})))
+            return NationalFiles(paths, osm, key, True, dict(recorded.get("effectifs", {})))
     progress = progress or NullProgress()
     try:
         stamp.unlink(missing_ok=True)
-        for p in paths.values():
+        for p in [*paths.values(), *osm]:
             p.parent.mkdir(parents=True, exist_ok=True)
         counts = _write(scale, seed, paths, progress)
+        counts.update(_write_extracts(scale, seed, osm, paths["lcz"], progress))
         (out_dir / "README.txt").write_text(readme_text(scale, seed, counts), encoding="utf-8")
         doc = {"empreinte": key, "generateur": GENERATOR_VERSION, "echelle": asdict(scale),
                "graine": seed, "effectifs": counts}  # fmt: skip
@@ -151,7 +170,7 @@ def generate_france(
             f"{exc.filename or out_dir} : écriture impossible de la France fictive "
             f"({exc.strerror or exc})"
         ) from exc
-    return NationalFiles(paths, key, False, counts)
+    return NationalFiles(paths, osm, key, False, counts)
 
 
 def _write(scale: Scale, seed: int, paths: dict[str, Path], progress: Progress) -> dict[str, int]:
@@ -196,6 +215,59 @@ def _write(scale: Scale, seed: int, paths: dict[str, Path], progress: Progress) 
         "regions": len({d.region for d in deps}),
         "equipements": len(facilities),
     }
+
+
+def _write_extracts(
+    scale: Scale, seed: int, osm: list[Path], lcz_path: Path, progress: Progress
+) -> dict[str, int]:
+    """Write the OpenStreetMap extract of each région and the LCZ of the large towns.
+
+    The towns and QPV are drawn again from each département's seed, exactly as
+    :func:`_write` drew them; the extracts and LCZ blocks take seeds of their own, so the
+    other files do not change.
+    """
+    deps = departements(scale)
+    seeds = np.random.SeedSequence(seed).spawn(len(deps) + 1)
+    sites: dict[str, list[QpvSite]] = {}
+    towns: dict[str, list[TownSite]] = {}
+    lcz_rng = np.random.default_rng(np.random.SeedSequence([seed, 16, 0]))
+    codes: list[str] = []
+    blocks: list[shapely.Geometry] = []
+    for dep, ss in zip(deps, seeds, strict=False):
+        rng = np.random.default_rng(ss)
+        drawn = dep.towns(rng)
+        qpv = place_qpv(dep, drawn, rng)
+        sites.setdefault(dep.region, []).extend(QpvSite(code, _box(g)) for code, g in qpv)
+        towns.setdefault(dep.region, []).extend(_town_site(dep, t) for t in drawn if t.n_qpv)
+        c, b = lcz_blocks((drawn[0].x, drawn[0].y), [g for _, g in qpv], lcz_rng)
+        codes += c
+        blocks += b
+    write_lcz(codes, blocks, lcz_path)
+    progress.start("France fictive : extraits OpenStreetMap", total=len(osm))
+    counts = {"lcz": len(codes), "osm_noeuds": 0, "osm_voies": 0}
+    try:
+        for k, path in enumerate(osm):
+            region = path.name.split(".")[0]
+            rng = np.random.default_rng(np.random.SeedSequence([seed, 16, k + 1]))
+            n = write_region_osm(
+                region, sites[region], towns[region], path, rng, first_id=k * IDS_PER_REGION + 1
+            )
+            counts["osm_noeuds"] += n["noeuds"]
+            counts["osm_voies"] += n["voies"]
+            progress.advance()
+    finally:
+        progress.finish()
+    return counts
+
+
+def _box(geom: shapely.Geometry) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in shapely.bounds(geom))
+    return (x0, y0, x1, y1)
+
+
+def _town_site(dep: Departement, town: Town) -> TownSite:
+    k = int(dep.commune_index(np.array([town.x]), np.array([town.y]))[0])
+    return TownSite(town.x, town.y, f"Commune fictive {dep.commune_codes()[k]}")
 
 
 _COMMUNE_FIELDS = [

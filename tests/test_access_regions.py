@@ -1,0 +1,115 @@
+"""Walking access région by région (issue 16, point 2): one network per région's extract.
+
+Three régions of the small fictitious France with its OpenStreetMap extracts (one per
+région): each région gets its own network, so every région has connected cells (one
+network of the three would leave all but its main component unconnected); a région is
+computed apart from the others (its cells have the same values when the other régions
+have no streets); a 2-worker Dask cluster gives the same table, bit for bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from quartiers.access import walk_access
+from quartiers.access.regions import cell_regions
+from quartiers.demo.national import FILES, generate_france
+from quartiers.diagnostic.pipeline import read_territories
+from quartiers.progress import NullProgress
+from quartiers.schemas import TerritoryInputs
+from quartiers.settings import get_settings
+
+SKIP = ("lcz", "chaleur_nuit", "couvert_arbore", "drias", "bdtopo")
+REGIONS = ["reg:11", "reg:84", "reg:93"]
+
+
+@pytest.fixture(scope="module")
+def essai(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("france") / "essai"
+    generate_france(out, echelle="france-essai")
+    return out
+
+
+def _inputs(essai: Path, tmp: Path, osm: list[Path]) -> TerritoryInputs:
+    settings = get_settings(offline=True, cache_dir=tmp / "c", workspace_dir=tmp / "w")
+    sources: dict[str, Path | list[Path]] = {k: essai / rel for k, rel in FILES.items()}
+    sources["osm"] = osm
+    return read_territories(
+        REGIONS, sources=sources, skip=SKIP, settings=settings, progress=NullProgress()
+    )
+
+
+@pytest.fixture(scope="module")
+def three(essai: Path, tmp_path_factory: pytest.TempPathFactory) -> TerritoryInputs:
+    osm = sorted((essai / "osm").glob("*.osm.pbf"))
+    return _inputs(essai, tmp_path_factory.mktemp("three"), osm)
+
+
+@pytest.fixture(scope="module")
+def serial(three: TerritoryInputs) -> pd.DataFrame:
+    return walk_access(three).table
+
+
+def test_each_region_walks_on_its_own_network(three: TerritoryInputs, serial: pd.DataFrame) -> None:
+    regions = cell_regions(three.cells, three.communes)
+    assert regions is not None
+    assert sorted(set(regions)) == ["11", "84", "93"]
+    assert (serial.index == three.cells["idcar_200m"].astype(str)).all()
+    for code in ("11", "84", "93"):
+        mine = serial[regions == code]
+        assert mine["connected"].mean() > 0.2, code
+        assert mine["dist_care_m"].notna().sum() > 50, code
+    assert walk_access(three).network is None  # no single network for several régions
+
+
+def test_a_region_is_computed_apart_from_the_others(
+    essai: Path, tmp_path: Path, three: TerritoryInputs, serial: pd.DataFrame
+) -> None:
+    """With the extract of région 11 alone, its cells keep their values; the others: NaN."""
+    alone = _inputs(essai, tmp_path, [essai / "osm" / "11.osm.pbf"])
+    table = walk_access(alone).table
+    regions = cell_regions(three.cells, three.communes)
+    assert regions is not None
+    eleven = regions == "11"
+    pd.testing.assert_frame_equal(table[eleven], serial[eleven], check_exact=True)
+    others = table[~eleven]
+    assert not others["connected"].any()
+    assert others["dist_care_m"].isna().all() and (others["connected_share"] == 0).all()
+
+
+def test_one_region_runs_as_before(essai: Path, three: TerritoryInputs) -> None:
+    one = three.communes[three.communes["insee_com"].str.startswith("75")]
+    assert cell_regions(three.cells, one) is None
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[object]:
+    """A 2-process LocalCluster (ports 8730–8739 of this test's machine share)."""
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+            scheduler_port=8736, dashboard_address=":8737",
+        ) as local,
+        Client(local, set_as_default=False) as client,
+    ):  # fmt: skip
+        yield client
+
+
+@pytest.mark.slow
+def test_two_workers_give_the_same_table(
+    three: TerritoryInputs, serial: pd.DataFrame, cluster: object
+) -> None:
+    from quartiers.parallel import DaskExecutor
+
+    executor = DaskExecutor(cluster)
+    assert executor.workers == 2
+    table = walk_access(three, executor=executor).table
+    pd.testing.assert_frame_equal(table, serial, check_exact=True)
+    assert np.array_equal(table.index, serial.index)
