@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from typing import Any
 
 import pytest
@@ -53,6 +54,25 @@ def _dies_in_a_child(item: int, *, parent: int) -> tuple[int, int]:
 def test_a_child_that_dies_leaves_its_items_to_this_process() -> None:
     out = ForkExecutor(2).map(_dies_in_a_child, list(range(6)), parent=os.getpid())
     assert out == [(i + 1, os.getpid()) for i in range(6)]
+
+
+def _hangs_in_a_child(item: int, *, parent: int) -> tuple[int, int]:
+    if os.getpid() != parent:
+        time.sleep(3600)  # a worker stuck (deadlock, swap…)
+    return item + 1, os.getpid()
+
+
+@linux_only
+def test_a_silent_child_is_stopped_and_its_items_computed_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(parallel, "FORK_PATIENCE_S", 0.5)
+    start = time.monotonic()
+    out = ForkExecutor(2).map(_hangs_in_a_child, list(range(4)), parent=os.getpid())
+    assert out == [(i + 1, os.getpid()) for i in range(4)]
+    assert time.monotonic() - start < 30
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the child was stopped and reaped
 
 
 class RefusedError(Exception):

@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quartiers._version import __version__
+from quartiers.version import __version__
 
 if TYPE_CHECKING:
     from quartiers.diagnostic import Diagnostic, RobustnessOptions

@@ -29,11 +29,11 @@ try:  # typer ≥ 0.20 vendors click; its exceptions are the ones raised
 except ImportError:  # pragma: no cover - older typer uses click itself
     from click import exceptions as click  # type: ignore[no-redef]
 
-from quartiers._library_fr import arrow_detail, gdal_detail
-from quartiers._version import __version__
 from quartiers.atomic import InterruptError, check_output_dir
 from quartiers.errors import InputError, QuartiersError
+from quartiers.library_fr import arrow_detail, gdal_detail
 from quartiers.os_errors import library_of, translate, translate_library_error
+from quartiers.version import __version__
 
 __all__ = ["app", "check_output_dir", "main"]
 

@@ -21,8 +21,8 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from quartiers._library_fr import arrow_detail, gdal_detail
 from quartiers.errors import InputError, QuartiersError
+from quartiers.library_fr import arrow_detail, gdal_detail
 
 __all__ = [
     "LIBRARIES",

@@ -20,9 +20,12 @@ import logging
 import os
 import pickle
 import re
+import select
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from quartiers.errors import ClusterError, InputError
@@ -76,6 +79,10 @@ SERIAL = SerialExecutor()
 
 #: Most processes of a :class:`ForkExecutor` from :func:`local_executor` (this one included).
 FORK_WORKERS = 2
+#: A child silent this long (s) plus :data:`FORK_PATIENCE_FACTOR` times the time this process
+#: took for its own items, once they are done, is stopped; its items are computed here.
+FORK_PATIENCE_S = 60.0
+FORK_PATIENCE_FACTOR = 4.0
 
 
 class ForkExecutor:
@@ -86,8 +93,10 @@ class ForkExecutor:
     sent to it) one of the others and returns its results through a pipe (pickle). A child
     that fails or dies leaves its items to this process, which computes them itself: the
     results are ``[fn(item, **shared) for item in items]`` whatever happens to the children
-    (an error is raised here, by this process's own call). Starting a child costs the
-    ``fork`` (milliseconds: the pages are shared until written), not the imports.
+    (an error is raised here, by this process's own call; a child still silent well after
+    this process finished its own items is stopped, see :data:`FORK_PATIENCE_S`). Starting a
+    child costs the ``fork`` (milliseconds: the pages are shared until written), not the
+    imports.
 
     Parameters
     ----------
@@ -108,23 +117,34 @@ class ForkExecutor:
         n = min(self._workers, len(items))
         bounds = [k * len(items) // n for k in range(n + 1)] if n else [0, 0]
         runs = [range(bounds[k], bounds[k + 1]) for k in range(len(bounds) - 1)]
+        started = time.monotonic()
         children = [_fork_run(fn, items, run, shared) for run in runs[1:]]
         try:
             results = [fn(items[i], **shared) for i in runs[0]]
-        except BaseException:
+            elapsed = time.monotonic() - started
+            deadline = time.monotonic() + FORK_PATIENCE_S + FORK_PATIENCE_FACTOR * elapsed
+            for run, child in zip(runs[1:], children, strict=True):
+                part: list[R] | None = _collect(child, deadline)
+                results += part if part is not None else [fn(items[i], **shared) for i in run]
+        finally:
             for child in children:
                 _discard(child)
-            raise
-        for run, child in zip(runs[1:], children, strict=True):
-            part: list[R] | None = _collect(child)
-            results += part if part is not None else [fn(items[i], **shared) for i in run]
         return results
+
+
+@dataclass
+class _Child:
+    """A forked child: its pid, the pipe its results come through, whether it was reaped."""
+
+    pid: int
+    read: int
+    reaped: bool = False
 
 
 def _fork_run(
     fn: Callable[..., Any], items: Sequence[Any], run: range, shared: dict[str, Any]
-) -> tuple[int, int] | None:
-    """Fork a child computing ``items[run]``; return its pid and the pipe to read (or None)."""
+) -> _Child | None:
+    """Fork a child computing ``items[run]`` (None when the system refuses a process)."""
     read, write = os.pipe()
     try:
         pid = os.fork()
@@ -143,29 +163,39 @@ def _fork_run(
         finally:
             os._exit(code)
     os.close(write)
-    return pid, read
+    return _Child(pid, read)
 
 
-def _collect(child: tuple[int, int] | None) -> Any:
-    """Return the results a child sent, or None when it was not started or did not finish."""
+def _collect(child: _Child | None, deadline: float) -> Any:
+    """Return what a child sent, or None: not started, failed, or silent past ``deadline``."""
     if child is None:
         return None
-    pid, read = child
-    with os.fdopen(read, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([child.read], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:  # still computing (stuck?) past the deadline: left to this process
+            return None
+        chunk = os.read(child.read, 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    _, status = os.waitpid(child.pid, 0)
+    child.reaped = True
+    data = b"".join(chunks)
     return pickle.loads(data) if status == 0 and data else None
 
 
-def _discard(child: tuple[int, int] | None) -> None:
-    """Stop a child whose results are no longer wanted and reap it."""
+def _discard(child: _Child | None) -> None:
+    """Close a child's pipe; stop and reap it unless it was reaped."""
     if child is None:
         return
-    pid, read = child
-    os.close(read)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
+    with contextlib.suppress(OSError):
+        os.close(child.read)
+    if not child.reaped:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child.pid, signal.SIGKILL)
+        os.waitpid(child.pid, 0)
+        child.reaped = True
 
 
 def local_executor() -> Executor:

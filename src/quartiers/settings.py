@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from quartiers._validation_fr import french_message
 from quartiers.errors import InputError
+from quartiers.validation_fr import french_message
 
 __all__ = ["Settings", "get_settings"]
 

@@ -19,7 +19,6 @@ from typing import Any
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from quartiers._validation_fr import french_message
 from quartiers.actions._catalogue_fields import (
     EXPERT,
     ID_PATTERN,
@@ -41,6 +40,7 @@ from quartiers.actions.vocabulary import (
 )
 from quartiers.errors import InputError
 from quartiers.os_errors import reason, yaml_reason
+from quartiers.validation_fr import french_message
 
 __all__ = [
     "EXPERT",

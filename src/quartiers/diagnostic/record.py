@@ -20,9 +20,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from quartiers._validation_fr import french_message
 from quartiers.errors import InputError
 from quartiers.schemas import HORIZONS
+from quartiers.validation_fr import french_message
 
 __all__ = [
     "COVERAGE_NOTE_PREFIX",

@@ -23,7 +23,6 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from quartiers._version import __version__
 from quartiers.diagnostic._zone_words import zone_dictionary
 from quartiers.diagnostic.dictionary import build_dictionary
 from quartiers.diagnostic.record import COVERAGE_NOTE_PREFIX, FORMAT, record_from_mapping
@@ -32,6 +31,7 @@ from quartiers.indicators.registry import DIMENSIONS, REGISTRY
 from quartiers.os_errors import reason
 from quartiers.schemas import HORIZONS, TerritoryInputs
 from quartiers.spatial.grid import CELL_CRS
+from quartiers.version import __version__
 
 if TYPE_CHECKING:
     from quartiers.diagnostic._cell_indicators import CellIndicators

@@ -18,7 +18,6 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
 
-from quartiers._validation_fr import french_message
 from quartiers.errors import MethodError
 from quartiers.indicators.exposure import LCZ_HEAT_SCORES, LCZ_VARIABLE
 from quartiers.indicators.registry import REGISTRY
@@ -36,6 +35,7 @@ from quartiers.method.spec_parts import (
     loc,
 )
 from quartiers.os_errors import reason, yaml_reason
+from quartiers.validation_fr import french_message
 
 __all__ = [
     "AGGREGATIONS",

@@ -30,7 +30,6 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from quartiers._version import __version__
 from quartiers.indicators.registry import DIMENSIONS
 from quartiers.outputs.formatting import (
     MISSING,
@@ -46,6 +45,7 @@ from quartiers.outputs.formatting import (
 from quartiers.outputs.glossary import GLOSSARY, method_value, term, term_id
 from quartiers.schemas import HORIZONS
 from quartiers.text import zone_words
+from quartiers.version import __version__
 
 __all__ = [
     "FILTERS",

@@ -19,9 +19,9 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.types import Message, Receive
 
-from quartiers._ip import valid_ip
-from quartiers._validation_fr import french_validation_errors
 from quartiers.errors import QuartiersError, SourceError, http_detail
+from quartiers.ip import valid_ip
+from quartiers.validation_fr import french_validation_errors
 
 __all__ = [
     "ParticipationConfig",

@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import ValidationError
 
-from quartiers._validation_fr import french_message
 from quartiers.errors import InputError
+from quartiers.validation_fr import french_message
 
 if TYPE_CHECKING:
     from quartiers.sources.addresses import AddressIndex

@@ -20,7 +20,6 @@ from typing import Any
 
 from jinja2 import Environment
 
-from quartiers._version import __version__
 from quartiers.actions.catalogue import Catalogue, default_catalogue
 from quartiers.actions.transitions import panel, shared_actions, value_text
 from quartiers.diagnostic import Diagnostic
@@ -39,6 +38,7 @@ from quartiers.report.note import qpv_note
 from quartiers.report.note_content import canopy_caveat
 from quartiers.report.synthesis import territory_synthesis
 from quartiers.report.validation import qpv_validation
+from quartiers.version import __version__
 
 __all__ = [
     "FORMATS",

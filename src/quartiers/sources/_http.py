@@ -30,11 +30,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlencode, urlsplit
 
-from quartiers._version import __version__
 from quartiers.checksum import file_sha256
 from quartiers.errors import SourceError
 from quartiers.progress import NullProgress, Progress
 from quartiers.settings import Settings
+from quartiers.version import __version__
 
 if TYPE_CHECKING:  # httpx is imported when a download starts (0.1 s saved on each run)
     import httpx

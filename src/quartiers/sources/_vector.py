@@ -18,8 +18,8 @@ import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
-from quartiers._library_fr import geos_detail
 from quartiers.errors import InputError
+from quartiers.library_fr import geos_detail
 from quartiers.os_errors import reason
 from quartiers.schemas import BBox
 from quartiers.sources._crs_guess import guess_crs

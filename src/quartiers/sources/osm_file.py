@@ -23,8 +23,8 @@ from typing import Any, Protocol, TypeVar
 import osmium
 from osmium.osm import mutable
 
-from quartiers._library_fr import osm_detail
 from quartiers.errors import InputError
+from quartiers.library_fr import osm_detail
 from quartiers.os_errors import reason
 
 __all__ = ["OsmCollector", "scan_osm", "sniff_format", "write_sorted"]

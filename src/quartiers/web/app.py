@@ -24,10 +24,10 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from quartiers._version import __version__
 from quartiers.actions import api as actions_api
 from quartiers.actions.workshop import Workshop
 from quartiers.settings import Settings
+from quartiers.version import __version__
 from quartiers.web import api, documents, downloads, pages
 from quartiers.web.catalog import Catalog
 from quartiers.web.contributions import disabled, mount_contributions

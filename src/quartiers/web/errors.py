@@ -21,8 +21,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from quartiers._validation_fr import french_validation_errors
 from quartiers.errors import QuartiersError, SourceError, http_detail
+from quartiers.validation_fr import french_validation_errors
 from quartiers.web.templating import TEMPLATES, render_error
 
 __all__ = [

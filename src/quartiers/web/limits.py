@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from quartiers._ip import valid_ip
+from quartiers.ip import valid_ip
 
 __all__ = ["MAX_BODY_BYTES", "BodyLimit", "ForwardedFor", "parse_trusted", "valid_ip"]
 

@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from quartiers._version import __version__
+from quartiers.version import __version__
 from quartiers.web.geojson import json_bytes
 from quartiers.web.ogc_documents import (
     DESCRIPTION,
