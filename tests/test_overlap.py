@@ -85,3 +85,34 @@ def test_national_coordinates_keep_precision() -> None:
     poly = _star(x0 + 700.3, y0 + 611.7, [450, 700, 300, 820, 510, 260, 640], False)
     np.testing.assert_allclose(_dense(xy, [poly]), _geos(xy, [poly]), atol=1e-9)
     assert overlap_shares(xy, [poly])["share"].sum() * 4e4 == pytest.approx(poly.area, rel=1e-9)
+
+
+def test_dense_lookup_finds_what_the_binary_search_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dense position table (a région's compact box) answers as the sorted keys do."""
+    from quartiers.spatial import _overlap
+
+    rng = np.random.default_rng(5)
+    col = rng.integers(-30, 60, 900)
+    row = rng.integers(100, 170, 900)
+    col[:40], row[:40] = col[40:80], row[40:80]  # cells held twice: the first position wins
+    queries = (rng.integers(-40, 70, 5_000), rng.integers(90, 180, 5_000))
+    dense = _overlap._Lattice(col, row)
+    assert dense.table is not None
+    monkeypatch.setattr(_overlap, "_DENSE_SLOTS_PER_CELL", 0)
+    monkeypatch.setattr(_overlap, "_DENSE_EXTRA_SLOTS", 0)
+    sparse = _overlap._Lattice(col, row)
+    assert sparse.table is None
+    np.testing.assert_array_equal(dense.find(*queries), sparse.find(*queries))
+    np.testing.assert_array_equal(dense.find(col, row), sparse.find(col, row))
+
+
+def test_shares_same_with_either_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quartiers.spatial import _overlap
+
+    xy = _lattice(20, drop=0.3, seed=2)
+    zones = [shapely.Point(300, 500).buffer(900), shapely.box(-500, -300, 1700, 100)]
+    dense = overlap_shares(xy, zones)
+    monkeypatch.setattr(_overlap, "_DENSE_SLOTS_PER_CELL", 0)
+    monkeypatch.setattr(_overlap, "_DENSE_EXTRA_SLOTS", 0)
+    sparse = overlap_shares(xy, zones)
+    assert dense.equals(sparse)

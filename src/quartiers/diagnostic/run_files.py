@@ -23,6 +23,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from quartiers.diagnostic._json_indent import dumps_indented
 from quartiers.diagnostic._zone_words import zone_dictionary
 from quartiers.diagnostic.dictionary import build_dictionary
 from quartiers.diagnostic.record import COVERAGE_NOTE_PREFIX, FORMAT, record_from_mapping
@@ -284,9 +285,7 @@ def write(diag: Diagnostic, out_dir: Path) -> dict[str, Path]:
     diag.dictionary().to_csv(paths["dictionnaire.csv"], index=False, lineterminator="\n")
     run = dict(diag.run)
     run["outputs"] = {name: _sha256(p) for name, p in paths.items() if name != "run.json"}
-    paths["run.json"].write_text(
-        json.dumps(run, ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8"
-    )
+    paths["run.json"].write_text(dumps_indented(run) + "\n", encoding="utf-8")
     return paths
 
 

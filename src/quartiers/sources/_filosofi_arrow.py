@@ -31,6 +31,7 @@ __all__ = ["ID_PATTERN", "clean_block", "parse_clean_ids"]
 ID_PATTERN = r"^CRS3035RES(?P<res>\d+)mN(?P<y>\d+)E(?P<x>\d+)$"
 _CELL_SIZE = "200"
 _CODES = r"^[0-9A-Za-z]*$"
+_FLAGS = pa.array(["0", "1"])
 
 
 def parse_clean_ids(ids: pa.ChunkedArray | pa.Array) -> NDArray[np.int64] | None:
@@ -74,12 +75,15 @@ def clean_block(
     if xy is None:
         return None
     flags = table.column(columns["imputed"])
-    if flags.null_count or not pc.all(pc.is_in(flags, pa.array(["0", "1"]))).as_py():
+    if flags.null_count or not pc.all(pc.is_in(flags, _FLAGS), min_count=0).as_py():
         return None
     n = table.num_rows
     if "lcog_geo" in columns:
         codes = table.column(columns["lcog_geo"])
-        if codes.null_count or not pc.all(pc.match_substring_regex(codes, _CODES)).as_py():
+        if (
+            codes.null_count
+            or not pc.all(pc.match_substring_regex(codes, _CODES), min_count=0).as_py()
+        ):
             return None
         communes = codes.to_pandas()
     else:

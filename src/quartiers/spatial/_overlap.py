@@ -35,8 +35,19 @@ def _expand(starts: IntArray, counts: IntArray) -> tuple[IntArray, IntArray]:
     return owner, starts[owner] + offset
 
 
+#: A dense position table is used when the lattice's box has at most this many slots per
+#: cell (plus a fixed allowance): an array lookup instead of a binary search per query.
+_DENSE_SLOTS_PER_CELL = 16
+_DENSE_EXTRA_SLOTS = 1 << 20
+
+
 class _Lattice:
-    """Lookup of cell positions by lattice column/row (binary search on sorted keys)."""
+    """Lookup of cell positions by lattice column/row.
+
+    A dense table over the cells' box when it is compact enough (a région of the national
+    grid: tens of millions of window lookups), else a binary search on sorted keys. Both
+    return, for a (col, row) held several times, the first position holding it.
+    """
 
     def __init__(self, col: IntArray, row: IntArray) -> None:
         self.col0 = int(col.min()) if len(col) else 0
@@ -44,6 +55,17 @@ class _Lattice:
         key = self._key(col, row)
         self.order = np.argsort(key, kind="stable")
         self.sorted = key[self.order]
+        self.table: NDArray[np.int64] | None = None
+        if len(col):
+            self.ncol = int(col.max()) - self.col0 + 1
+            nrow = int(row.max()) - self.row0 + 1
+            if self.ncol * nrow <= _DENSE_SLOTS_PER_CELL * len(col) + _DENSE_EXTRA_SLOTS:
+                first = np.ones(len(key), dtype=bool)
+                first[1:] = self.sorted[1:] != self.sorted[:-1]
+                slots = (row - self.row0) * self.ncol + (col - self.col0)
+                table = np.full(self.ncol * nrow, -1, dtype=np.int64)
+                table[slots[self.order[first]]] = self.order[first]
+                self.table, self.nrow = table, nrow
 
     def _key(self, col: IntArray, row: IntArray) -> IntArray:
         return ((row - self.row0) << 32) | ((col - self.col0) & 0xFFFFFFFF)
@@ -52,6 +74,12 @@ class _Lattice:
         """Return the position of each (col, row) cell, -1 when absent."""
         if len(self.sorted) == 0:
             return np.full(len(col), -1, dtype=np.int64)
+        if self.table is not None:
+            c, r = col - self.col0, row - self.row0
+            inside = (c >= 0) & (c < self.ncol) & (r >= 0) & (r < self.nrow)
+            found = np.full(len(col), -1, dtype=np.int64)
+            found[inside] = self.table[r[inside] * self.ncol + c[inside]]
+            return found
         key = self._key(col, row)
         pos = np.minimum(np.searchsorted(self.sorted, key), len(self.sorted) - 1)
         return np.where(self.sorted[pos] == key, self.order[pos], -1)
