@@ -19,7 +19,9 @@ import pytest
 from quartiers.access import walk_access
 from quartiers.access.regions import cell_regions
 from quartiers.demo.national import FILES, generate_france
-from quartiers.diagnostic.pipeline import read_territories
+from quartiers.diagnostic import RobustnessOptions
+from quartiers.diagnostic.pipeline import diagnose, read_territories
+from quartiers.parallel import SERIAL, DaskExecutor, Executor
 from quartiers.progress import NullProgress
 from quartiers.schemas import TerritoryInputs
 from quartiers.settings import get_settings
@@ -35,13 +37,20 @@ def essai(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _inputs(essai: Path, tmp: Path, osm: list[Path]) -> TerritoryInputs:
-    settings = get_settings(offline=True, cache_dir=tmp / "c", workspace_dir=tmp / "w")
+def _sources(essai: Path, osm: list[Path]) -> dict[str, Path | list[Path]]:
     sources: dict[str, Path | list[Path]] = {k: essai / rel for k, rel in FILES.items()}
     sources["osm"] = osm
+    return sources
+
+
+def _inputs(
+    essai: Path, tmp: Path, osm: list[Path], executor: Executor = SERIAL
+) -> TerritoryInputs:
+    settings = get_settings(offline=True, cache_dir=tmp / "c", workspace_dir=tmp / "w")
     return read_territories(
-        REGIONS, sources=sources, skip=SKIP, settings=settings, progress=NullProgress()
-    )
+        REGIONS, sources=_sources(essai, osm), skip=SKIP, settings=settings,
+        progress=NullProgress(), executor=executor,
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -106,10 +115,46 @@ def cluster() -> Iterator[object]:
 def test_two_workers_give_the_same_table(
     three: TerritoryInputs, serial: pd.DataFrame, cluster: object
 ) -> None:
-    from quartiers.parallel import DaskExecutor
-
     executor = DaskExecutor(cluster)
     assert executor.workers == 2
     table = walk_access(three, executor=executor).table
     pd.testing.assert_frame_equal(table, serial, check_exact=True)
     assert np.array_equal(table.index, serial.index)
+
+
+@pytest.mark.slow
+def test_extracts_read_as_cluster_tasks_give_the_same_layers(
+    essai: Path, tmp_path: Path, three: TerritoryInputs, serial: pd.DataFrame, cluster: object
+) -> None:
+    """One task per extract: the same layers and streets, then the same access table."""
+    executor = DaskExecutor(cluster)
+    osm = sorted((essai / "osm").glob("*.osm.pbf"))
+    inputs = _inputs(essai, tmp_path, osm, executor)
+    for name in ("buildings", "trees", "places", "vegetation"):
+        pd.testing.assert_frame_equal(getattr(inputs, name), getattr(three, name))
+    pd.testing.assert_frame_equal(inputs.notes.walk_edges, three.notes.walk_edges)
+    table = walk_access(inputs, executor=executor).table
+    pd.testing.assert_frame_equal(table, serial, check_exact=True)
+
+
+@pytest.mark.slow
+def test_same_qpv_csv_bytes_in_one_process_and_on_the_cluster(
+    essai: Path, tmp_path: Path, cluster: object
+) -> None:
+    """The whole diagnostic of three régions with walking access: the same ``qpv.csv``."""
+    address = str(cluster.scheduler.address)  # type: ignore[attr-defined]
+    settings = get_settings(offline=True, cache_dir=tmp_path / "c", workspace_dir=tmp_path / "w")
+    osm = sorted((essai / "osm").glob("*.osm.pbf"))
+    fast = RobustnessOptions(uncertainty=False, hotspots=False)
+    files = []
+    for mode in ({}, {"scheduler": address}):
+        diag = diagnose(
+            REGIONS, sources=_sources(essai, osm), skip=SKIP, settings=settings,
+            robustness=fast, **mode,
+        )  # fmt: skip
+        out = tmp_path / f"out{len(files)}"
+        diag.write(out)
+        files.append((out / "qpv.csv").read_bytes())
+    assert files[0] == files[1]
+    qpv = pd.read_csv(tmp_path / "out0" / "qpv.csv", dtype={"code_qp": str})
+    assert qpv["dist_care_m"].notna().sum() >= 4  # QPV of the three régions have distances

@@ -113,7 +113,9 @@ def diagnose(
         ``scheduler``, or a scheduler that cannot be reached (``ClusterError``).
     """
     with _session(method, settings, progress, workers, scheduler) as run:
-        inputs = _inputs_of(territory, sources, skip, run.settings, places, run.progress)
+        inputs = _inputs_of(
+            territory, sources, skip, run.settings, places, run.progress, run.executor
+        )
         table, network = _access(inputs, access, places, network, run.progress, run.executor)
         diag = _run(inputs, run, horizon, table, robustness, (overlaps, memo))
     return replace(diag, network=network, access=table)
@@ -206,14 +208,26 @@ def read_territories(
     skip: Iterable[str],
     settings: Settings,
     progress: Progress,
+    executor: Executor = SERIAL,
 ) -> TerritoryInputs:
-    """Read the inputs of one or several territories as one (same sources for all)."""
+    """Read the inputs of one or several territories as one (same sources for all).
+
+    ``executor`` reads several OpenStreetMap extracts of a territory as parts (one Dask
+    task per extract on a cluster).
+    """
     if not territories:
         raise InputError("aucun territoire donné (code commune, SIREN d'EPCI, dep:, reg:…)")
     skipped = [s.lower() for s in skip]
     return merge_inputs(
         [
-            load_inputs(code, sources, settings=settings, progress=progress, skip=skipped)
+            load_inputs(
+                code,
+                sources,
+                settings=settings,
+                progress=progress,
+                skip=skipped,
+                executor=executor,
+            )
             for code in dict.fromkeys(territories)
         ]
     )
@@ -226,6 +240,7 @@ def _inputs_of(
     settings: Settings | None,
     places: Path | None,
     progress: Progress,
+    executor: Executor = SERIAL,
 ) -> TerritoryInputs:
     """Return the inputs given, or read them (see :func:`read_territories`), with ``places``."""
     if isinstance(territory, TerritoryInputs):
@@ -236,6 +251,7 @@ def _inputs_of(
         skip=skip,
         settings=settings or get_settings(),
         progress=progress,
+        executor=executor,
     )
     return _with_places(inputs, places)
 

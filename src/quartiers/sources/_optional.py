@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from quartiers.errors import InputError, SourceError
+from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import Progress
 from quartiers.schemas import BBox, Provenance, TerritoryInputs
 from quartiers.sources import bdtopo, bpe, climadiag, dpe, drias, georisques, lcz, raster, rp_iris
@@ -30,7 +31,7 @@ from quartiers.sources.sante import read_health
 from quartiers.sources.territory import Territory
 from quartiers.text import fold
 
-__all__ = ["osm_reader", "read_optional", "step"]
+__all__ = ["osm_reader", "read_extract", "read_optional", "step"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ def read_optional(
     progress: Progress,
     gatherer: Gatherer,
     include: list[str],
+    executor: Executor = SERIAL,
 ) -> None:
     box = territory.bbox_2154
     layers = inputs.notes.layers
@@ -104,7 +106,7 @@ def read_optional(
         )
         layers["bpe"] = "bpe"
     if "osm" in raw:
-        _read_osm(inputs, raw["osm"].paths, box, progress)
+        _read_osm(inputs, raw["osm"].paths, box, progress, executor)
     if "bdtopo" in raw:
         _read_bdtopo(inputs, raw["bdtopo"].paths, box, progress)
     read_hazards(inputs, raw, box, progress)
@@ -205,23 +207,35 @@ def osm_reader() -> Callable[..., Any] | None:
 OSM_LAYERS = ("buildings", "roads", "paved", "vegetation", "trees", "water", "places")
 
 
-def _read_osm(inputs: TerritoryInputs, paths: list[Path], box: Any, progress: Progress) -> None:
+def _read_osm(
+    inputs: TerritoryInputs,
+    paths: list[Path],
+    box: Any,
+    progress: Progress,
+    executor: Executor = SERIAL,
+) -> None:
     """Read one or several OpenStreetMap extracts (one per région) as one.
 
     Each file is read by the same reader; the layers and walkable segments are joined, an
     object given identically by two extracts (a way crossing their border, kept whole as
     Geofabrik extracts do) kept once. Street segments share OSM node ids, so the walking
-    network joins at the border.
+    network joins at the border. Several extracts are read as parts of ``executor`` (one
+    task per extract on a Dask cluster), joined in the order given.
     """
     reader = osm_reader()
     if reader is None:
         logger.warning("lecteur OpenStreetMap absent : couches OSM ignorées (%s)", paths[0])
         return
     # the first extract's pass also collects the background map (drawn from it alone)
-    read = [
-        step(progress, f"Lecture : OpenStreetMap {p.name}", partial(reader, p, box, basemap=i == 0))
-        for i, p in enumerate(paths)
-    ]
+    items = [(p, i == 0) for i, p in enumerate(paths)]
+    if executor.workers > 1 and len(paths) > 1:
+        label = f"Lecture : OpenStreetMap ({len(paths)} extraits, Dask)"
+        read = step(progress, label, lambda: executor.map(read_extract, items, box=box))
+    else:
+        read = [
+            step(progress, f"Lecture : OpenStreetMap {p.name}", partial(read_extract, (p, b), box))
+            for p, b in items
+        ]
     layers = inputs.notes.layers
     for name in OSM_LAYERS:
         frames = [f for f in (getattr(osm, name, None) for osm in read) if f is not None]
@@ -233,6 +247,14 @@ def _read_osm(inputs: TerritoryInputs, paths: list[Path], box: Any, progress: Pr
         inputs.notes = replace(inputs.notes, walk_edges=concat_unique(walks))
     inputs.notes = replace(inputs.notes, basemap=getattr(read[0], "basemap", None))
     inputs.osm_path = paths[0]
+
+
+def read_extract(item: tuple[Path, bool], box: Any) -> Any:
+    """Read one OpenStreetMap extract within ``box``; ``item`` is (file, with background map)."""
+    reader = osm_reader()
+    assert reader is not None  # checked by the caller
+    path, basemap = item
+    return reader(path, box, basemap=basemap)
 
 
 def _bdtopo_files(path: Path) -> dict[str, Path]:

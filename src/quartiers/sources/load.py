@@ -19,6 +19,7 @@ import pandas as pd
 
 from quartiers.checksum import file_sha256
 from quartiers.errors import InputError, SourceError
+from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import InputNotes, Provenance, TerritoryInputs, TerritoryNote
 from quartiers.settings import Settings
@@ -79,6 +80,7 @@ def load_inputs(
     margin_m: float = DEFAULT_MARGIN_M,
     downloader: Downloader | None = None,
     use_workspace: bool = True,
+    executor: Executor = SERIAL,
 ) -> TerritoryInputs:
     """Return the normalised inputs of a territory, with provenance.
 
@@ -103,6 +105,8 @@ def load_inputs(
         HTTP client to use (built from ``settings`` when None).
     use_workspace
         Reuse tables of ``<workspace>/<code>/`` for sources not given explicitly.
+    executor
+        Reads several OpenStreetMap extracts as parts (one Dask task each on a cluster).
 
     Raises
     ------
@@ -139,8 +143,8 @@ def load_inputs(
             extra={k: v[1:] for k, v in files.items() if len(v) > 1},
         )
         if stored is not None and not {"communes", "qpv"} & set(first):
-            return _update(stored, gatherer, progress, first, include, margin_m)
-        return _build(territory_code, gatherer, progress, skip, include, margin_m)
+            return _update(stored, gatherer, progress, first, (include, margin_m), executor)
+        return _build(territory_code, gatherer, progress, skip, (include, margin_m), executor)
     finally:
         if own:
             dl.close()
@@ -154,9 +158,10 @@ def _build(
     gatherer: Gatherer,
     progress: Progress,
     skip: list[str],
-    include: list[str],
-    margin_m: float,
+    options: tuple[list[str], float],
+    executor: Executor,
 ) -> TerritoryInputs:
+    include, margin_m = options
     raw: dict[str, RawInput] = {}
     # Phase 1: what does not depend on the territory.
     for source_id in ("communes", "qpv", "epci", "bpe"):
@@ -217,7 +222,7 @@ def _build(
             lcz_coverage=lcz_coverage,
         ),
     )
-    read_optional(inputs, territory, raw, progress, gatherer, include)
+    read_optional(inputs, territory, raw, progress, gatherer, include, executor)
     inputs.provenance = [_provenance(x) for r in raw.values() for x in r.each()] + (
         inputs.provenance
     )
@@ -346,17 +351,18 @@ def _update(
     gatherer: Gatherer,
     progress: Progress,
     sources: Mapping[str, Path],
-    include: list[str],
-    margin_m: float,
+    options: tuple[list[str], float],
+    executor: Executor,
 ) -> TerritoryInputs:
     """Reuse a workspace, re-reading only the sources given explicitly."""
+    include, margin_m = options
     territory = territory_from(stored, margin_m)
     raw = {sid: r for sid in sources if (r := gatherer.locate(sid)) is not None}
     gatherer.raise_if_incomplete()
     if "filosofi" in raw:
         stored.cells = _cells(raw["filosofi"], territory, progress)
         stored.notes.layers["cells"] = "filosofi"
-    read_optional(stored, territory, raw, progress, gatherer, include)
+    read_optional(stored, territory, raw, progress, gatherer, include, executor)
     replaced = set(raw) | ({"georisques"} if "georisques" in include else set())
     stored.provenance = [p for p in stored.provenance if p.source_id not in replaced] + [
         _provenance(x) for r in raw.values() for x in r.each()
