@@ -17,6 +17,7 @@ from scipy import sparse
 
 from quartiers.indicators.base import safe_ratio
 from quartiers.method._batch import GEOMETRIC_FLOOR, batch_normalise
+from quartiers.method._perturb import Imputed, perturbed_batch
 from quartiers.method.normalise import normalise, subset
 from quartiers.method.osm_coverage import osm_batch
 from quartiers.method.problem import RankingProblem
@@ -64,6 +65,7 @@ class Engine:
         self.term_cache: dict[tuple[tuple[int, ...], str, str], tuple[FloatArray, FloatArray]] = {}
         self.small = ~(problem.cell_population >= problem.cell_floor)
         self.groups = _groups(problem)
+        self.imputed: Imputed | None = None  # gathered at the first perturbation
 
     def column(self, j: int, kind: str) -> FloatArray:
         """Return normalised column ``j`` of the stacked matrix (cached per normalisation).
@@ -191,38 +193,13 @@ class Engine:
         """Return :meth:`perturbed` for several draws at once (draws × units × columns).
 
         Each draw's factors come from its own generator ``(seed, key)``, as one by one;
-        the QPV sums of all draws are one sparse product.
+        the QPV sums of all draws are one sparse product
+        (:func:`quartiers.method._perturb.perturbed_batch`).
         """
-        p, cols, rows = self.p, self.cols, self.rows
-        b, r, c = keys.size, rows.size, cols.size
-        factor = np.stack(
-            [
-                1.0
-                + self.precision
-                * np.random.default_rng([self.seed, int(k)]).uniform(-1.0, 1.0, (r, c))
-                for k in keys
-            ]
-        )
-        num = p.cell_num[np.ix_(rows, cols)]
-        den = p.cell_den[np.ix_(rows, cols)]
-        new = num[None] * factor
-        new = np.where(p.bounded[cols][None, None, :], np.minimum(new, den[None]), new)
-        delta = (new - num[None]).transpose(1, 0, 2).reshape(r, b * c)
-        spread = np.asarray(self.spread @ delta).reshape(-1, b, c).transpose(1, 0, 2)
-        qpv_values = safe_ratio(p.qpv_num[:, cols][None] + spread, p.qpv_den[:, cols][None])
-        cell_values = np.repeat(p.cell_value[:, cols][None], b, axis=0)
-        cell_values[:, rows, :] = safe_ratio(new, den[None])
-        floors = p.display_floor[cols]
-        qpv_small = p.qpv_population[:, None] < floors[None, :]
-        cell_small = p.cell_population[:, None] < floors[None, :]
-        stacked = np.concatenate(
-            [
-                np.where(qpv_small[None], np.nan, qpv_values),
-                np.where(cell_small[None], np.nan, cell_values),
-            ],
-            axis=1,
-        )
-        return stacked, cell_values
+        if self.imputed is None:
+            self.imputed = Imputed.of(self.p, self.rows, self.cols)
+        draw = (self.seed, self.precision, keys)
+        return perturbed_batch(self.p, self.imputed, self.spread, self.rows, self.cols, draw)
 
 
 def _groups(problem: RankingProblem) -> list[tuple[IntArray, IntArray]] | None:
@@ -304,7 +281,10 @@ def _moving_columns(
         references.append(r[:, :, None])
     if not cols:
         return np.zeros(0, dtype=np.int64), None
-    value, reference = np.concatenate(values, axis=2), np.concatenate(references, axis=2)
+    if len(values) == 1:  # no copy of the (large) single source
+        value, reference = values[0], references[0]
+    else:
+        value, reference = np.concatenate(values, axis=2), np.concatenate(references, axis=2)
     norm = draws.normalisation[rows]
     x = np.empty(value.shape)
     for c, j in enumerate(cols):

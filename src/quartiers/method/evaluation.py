@@ -247,14 +247,14 @@ def _dimension_scores(
             how = space.within_options[int(w)]
             terms, known = engine.terms(every, kinds, how)
             w_sel = weights[sel]
-            wt = w_sel[:, None, :] * terms[None]
             same = True
-            if x is not None:
+            if x is None:
+                wt = w_sel[:, None, :] * terms[None]
+            else:
                 if how not in moving:
                     moving[how] = mean_terms(x, how)
-                pick = inverse[sel]  # elementwise: the terms of each draw's own row
-                t, kn = moving[how][0][pick], moving[how][1][pick]
-                wt[:, :, cols] = (w_sel[:, None, cols] * kn) * t
+                t, kn = _picked(moving[how], inverse[sel])  # each draw's own row
+                wt = _weighted_terms(w_sel, terms, cols, (w_sel[:, None, cols] * kn) * t)
                 same = bool((kn == known[None, :, cols]).all())
             num = wt @ one_hot
             if same:  # known is 0/1: Σ known·w needs no per-draw tensor (same products)
@@ -269,6 +269,30 @@ def _dimension_scores(
             np.divide(num, den, out=part, where=den > 0)
             scores[sel] = np.exp(part) if how == "geometric" else part
     return scores
+
+
+def _picked(pair: tuple[FloatArray, FloatArray], pick: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Return the rows ``pick`` of both arrays (themselves when ``pick`` is every row in order)."""
+    t, kn = pair
+    if pick.size == t.shape[0] and np.array_equal(pick, np.arange(pick.size)):
+        return t, kn
+    return t[pick], kn[pick]
+
+
+def _weighted_terms(
+    w: FloatArray, terms: FloatArray, cols: IntArray, moved: FloatArray
+) -> FloatArray:
+    """Return ``w × terms`` (draws × units × indicators) with ``moved`` in columns ``cols``.
+
+    When every column moves, ``moved`` itself: the same numbers, without the products that
+    it would replace.
+    """
+    k = terms.shape[1]
+    if cols.size == k and np.array_equal(cols, np.arange(k)):
+        return moved
+    wt = w[:, None, :] * terms[None]
+    wt[:, :, cols] = moved
+    return wt
 
 
 def _evaluate_batch(
