@@ -169,3 +169,59 @@ def test_tiles_are_cut_ahead_kept_on_disk_and_read_back_after_a_restart(
     with TestClient(create_app([national_dir], settings=settings)) as again:
         back = again.get("/api/territories/france/tiles/9/259/176.mvt")
         assert back.status_code == 200 and back.content == cut.content
+
+
+def test_start_leaves_qpv_details_features_and_ogc_layers_to_their_first_request(
+    national_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quartiers.web import create_app
+    from quartiers.web.payloads_qpv import qpv_detail
+    from quartiers.web.schemas import QpvDetail
+
+    lower_national_thresholds(monkeypatch)
+    app = create_app([national_dir], settings=web_settings(tmp_path))
+    web = app.state.web
+    pay = web.payloads["france"]
+    assert pay._made == {}  # no QPV detail, no QPV features, no climate table yet
+    ogc = next(r.app for r in app.routes if getattr(r, "path", "") == "/ogc").state.ogc
+    assert not ogc.built
+    td = web.catalog.get("france")
+    code = td.qpv_codes[3]
+    with TestClient(app) as client:
+        r = client.get(f"/api/territories/france/qpv/{code}")
+        assert r.status_code == 200
+        expected = QpvDetail.model_validate(qpv_detail(td, 3)).model_dump_json().encode()
+        assert r.content == expected and list(pay._made) == [f"qpv:{code}"]
+        assert client.get("/api/territories/france/qpv/QN00000X").status_code == 404
+        assert client.get("/ogc/collections").status_code == 200 and ogc.built
+
+
+def test_concurrent_first_tiles_compute_a_level_values_once(
+    national: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from quartiers.web.tiles import CellTiles
+
+    td = national.app.state.web.catalog.get("france")  # type: ignore[attr-defined]
+    maker = CellTiles(td)
+    calls: list[str] = []
+    real = type(td).values
+
+    def counted(self: object, indicator: str, horizon: str | None = None) -> object:
+        calls.append(indicator)
+        return real(self, indicator, horizon)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(td), "values", counted)
+    start = threading.Barrier(8)
+
+    def first_tile() -> None:
+        start.wait()
+        maker.values("index", td.horizon, 2)
+
+    threads = [threading.Thread(target=first_tile) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == ["index"]

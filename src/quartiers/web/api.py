@@ -199,7 +199,7 @@ async def qpv_values(
 async def qpv_geojson(state: State, code: TerritoryCode) -> Response:
     """Return the QPV perimeters with their indicators as a GeoJSON FeatureCollection."""
     td, payloads = state.territory(code)
-    body = collection_bytes(payloads.qpv_features, territory=td.code)
+    body = collection_bytes(await payloads.qpv_features_soon(), territory=td.code)
     return Response(body, media_type=GEOJSON)
 
 
@@ -212,9 +212,8 @@ async def qpv_geojson(state: State, code: TerritoryCode) -> Response:
 )
 async def get_qpv(state: State, code: TerritoryCode, code_qp: CodeQp) -> Response:
     """Return one QPV's indicators with gaps and ratios, scores, climate and uncertainty."""
-    td, payloads = state.territory(code)
-    td.qpv_position(code_qp)  # raises the French 404
-    return Response(payloads.qpv_details[code_qp], media_type=JSON)
+    _, payloads = state.territory(code)
+    return Response(await payloads.qpv_detail_soon(code_qp), media_type=JSON)
 
 
 @router.get(
@@ -246,7 +245,7 @@ async def list_all_qpv(
 async def climate(state: State, code: TerritoryCode) -> Response:
     """Return the climate table (Climadiag / DRIAS) of the territory's communes."""
     _, payloads = state.territory(code)
-    return Response(payloads.climate_json, media_type=JSON)
+    return Response(await payloads.climate_json_soon(), media_type=JSON)
 
 
 @router.get(

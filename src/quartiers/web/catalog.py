@@ -10,7 +10,7 @@ their territory (two territories may share a QPV, a commune and its EPCI for ins
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,7 @@ class TerritoryData:
     _legends: dict[tuple[str, str], Legend] = field(default_factory=dict, repr=False)
     _cell_communes: tuple[NDArray[np.intp], list[str]] | None = field(default=None, repr=False)
     _qpv_climate: dict[tuple[str, str], FloatArray] = field(default_factory=dict, repr=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ lookups
 
@@ -123,9 +124,22 @@ class TerritoryData:
     @property
     def has_uncertainty(self) -> bool:
         """Tell whether the QPV layer carries the rank interval of the uncertainty analysis."""
+        return bool(self.once("has_uncertainty", self._has_uncertainty))
+
+    def _has_uncertainty(self) -> bool:
         return {"rank_low", "rank_high"} <= set(self.qpv.columns) and bool(
             pd.to_numeric(self.qpv["rank_low"], errors="coerce").notna().any()
         )
+
+    def once(self, key: str, make: Callable[[], Any]) -> Any:
+        """Return ``make()``, computed at the first call for ``key`` and kept.
+
+        For facts of the QPV layer that every QPV's payload repeats (the served diagnostic
+        does not change); concurrent first calls may both compute it, the same value.
+        """
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     @property
     def uncertainty_columns(self) -> list[str]:

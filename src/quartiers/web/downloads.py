@@ -194,7 +194,7 @@ async def download(state: State, code: str, filename: str) -> Response:
     made = state.made_files
     if key not in made:
         if filename == "qpv.geojson":
-            made[key] = collection_bytes(payloads.qpv_features, territory=td.code)
+            made[key] = collection_bytes(await payloads.qpv_features_soon(), territory=td.code)
         else:
             made[key] = _MAKERS[filename](td)
     return Response(made[key], media_type=media, headers={"Content-Disposition": attachment})

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -63,6 +64,8 @@ CONFORMANCE = (
 async def ogc_collections(request: Request) -> OgcCollections:
     """Return the collections of the OGC application serving ``request`` (a dependency)."""
     collections: OgcCollections = request.app.state.ogc
+    if not collections.built:  # first OGC request: build in a worker thread, loop stays free
+        await run_in_threadpool(lambda: collections.fixed)
     return collections
 
 

@@ -8,6 +8,7 @@ landing page, of a collection and the paging links, from the API root URL of the
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 from urllib.parse import urlencode
 
@@ -57,7 +58,22 @@ class OgcCollections:
 
     def __init__(self, state: WebState) -> None:
         self.state = state
-        self.fixed = build_collections(state.catalog)
+        self._fixed: dict[str, Collection] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def built(self) -> bool:
+        """Tell whether the diagnostic layers are ready (built at the first OGC request)."""
+        return self._fixed is not None
+
+    @property
+    def fixed(self) -> dict[str, Collection]:
+        """Return the diagnostic layers' collections, built once (the cells of a national
+        diagnostic take tens of seconds to reproject: not at the server's start)."""
+        with self._lock:
+            if self._fixed is None:
+                self._fixed = build_collections(self.state.catalog)
+            return self._fixed
 
     def _contributions(self, code: str) -> Collection:
         td = self.state.catalog.get(code)

@@ -12,10 +12,13 @@ search, pages), :mod:`~quartiers.web.payloads_features` (QPV features) and
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from quartiers.web.catalog import TerritoryData
 from quartiers.web.features import (
@@ -59,47 +62,84 @@ def _dump(model: type[BaseModel], data: dict[str, Any]) -> bytes:
 
 @dataclass
 class TerritoryPayloads:
-    """Serialised payloads of one territory (see :func:`build_payloads`)."""
+    """Serialised payloads of one territory (see :func:`build_payloads`).
 
+    The QPV details, the QPV features and the climate table are serialised at their first
+    request and kept (:meth:`qpv_detail`, :meth:`qpv_features`, :meth:`climate_json_soon`):
+    at national size they took a minute of the server's start.
+    """
+
+    td: TerritoryData
     summary: dict[str, Any]
     summary_json: bytes
     detail_json: bytes
     qpv_items: list[bytes]
     qpv_summaries: list[dict[str, Any]]
-    qpv_details: dict[str, bytes]
     qpv_orders: dict[str, list[int]]
     qpv_search: list[str]
     cell_features: CellFeatures
-    qpv_features: list[bytes]
-    climate_json: bytes
     optional_features: dict[str, list[bytes]] = field(default_factory=dict)
     method: dict[str, Any] = field(default_factory=dict)
+    _made: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _once(self, key: str, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key not in self._made:
+                self._made[key] = make()
+            return self._made[key]
+
+    async def _soon(self, key: str, make: Callable[[], Any]) -> Any:
+        """Return a made payload at once, else make it in a worker thread (loop stays free)."""
+        found = self._made.get(key)
+        return found if found is not None else await run_in_threadpool(self._once, key, make)
+
+    def _detail_maker(self, code_qp: str) -> Callable[[], bytes]:
+        position = self.td.qpv_position(code_qp)  # French 404 for an unknown QPV
+        return lambda: _dump(QpvDetail, qpv_detail(self.td, position))
+
+    def qpv_detail(self, code_qp: str) -> bytes:
+        """Return the serialised detail of a QPV of the territory (:class:`QpvDetail`)."""
+        return cast(bytes, self._once(f"qpv:{code_qp}", self._detail_maker(code_qp)))
+
+    async def qpv_detail_soon(self, code_qp: str) -> bytes:
+        """Return :meth:`qpv_detail`, made in a worker thread at its first request."""
+        return cast(bytes, await self._soon(f"qpv:{code_qp}", self._detail_maker(code_qp)))
+
+    def qpv_features(self) -> list[bytes]:
+        """Return one serialised GeoJSON feature per QPV."""
+        return cast(list[bytes], self._once("features", lambda: qpv_features(self.td)))
+
+    async def qpv_features_soon(self) -> list[bytes]:
+        """Return :meth:`qpv_features`, made in a worker thread at the first request."""
+        return cast(list[bytes], await self._soon("features", lambda: qpv_features(self.td)))
+
+    async def climate_json_soon(self) -> bytes:
+        """Return the climate table of the territory's communes (JSON array), made once."""
+        return cast(bytes, await self._soon("climate", lambda: _climate_json(self.td)))
+
+
+def _climate_json(td: TerritoryData) -> bytes:
+    rows = climate_rows(td, list(td.communes))
+    return json_bytes([ClimateValue.model_validate(r).model_dump() for r in rows])
 
 
 def build_payloads(td: TerritoryData) -> TerritoryPayloads:
-    """Build, validate and serialise every payload of a territory."""
+    """Build, validate and serialise the payloads of a territory every list needs."""
     summary = territory_summary(td)
     summaries = [qpv_summary(td, i) for i in range(len(td.qpv))]
-    details = {s["code_qp"]: _dump(QpvDetail, qpv_detail(td, i)) for i, s in enumerate(summaries)}
     method = method_of_territory(td)
     MethodOfTerritory.model_validate(method)
     return TerritoryPayloads(
+        td=td,
         summary=summary,
         summary_json=_dump(TerritorySummary, summary),
         detail_json=_dump(TerritoryDetail, territory_detail(td)),
         qpv_items=[_dump(QpvSummary, s) for s in summaries],
         qpv_summaries=summaries,
-        qpv_details=details,
         qpv_orders={sort: qpv_order(td, sort) for sort in QPV_SORTS},
         qpv_search=search_keys(td),
         cell_features=CellFeatures(td, eager=len(td.cells) <= TILE_THRESHOLD),
-        qpv_features=qpv_features(td),
-        climate_json=json_bytes(
-            [
-                ClimateValue.model_validate(r).model_dump()
-                for r in climate_rows(td, list(td.communes))
-            ]
-        ),
         optional_features={
             name: optional_features(td, name)
             for name in ("hotspots", "places")

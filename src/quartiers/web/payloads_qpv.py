@@ -28,7 +28,8 @@ __all__ = ["climate_rows", "qpv_detail", "qpv_summary"]
 def _ranked_of(td: TerritoryData) -> int:
     if "rank" not in td.qpv:
         return 0
-    return int(pd.to_numeric(td.qpv["rank"], errors="coerce").notna().sum())
+    ranks = td.qpv["rank"]
+    return int(td.once("ranked_of", lambda: pd.to_numeric(ranks, errors="coerce").notna().sum()))
 
 
 def _uncertainty(td: TerritoryData, row: dict[str, Any]) -> dict[str, Any] | None:

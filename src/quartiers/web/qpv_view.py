@@ -255,7 +255,7 @@ def _access(td: TerritoryData, detail: dict[str, Any]) -> list[dict[str, str]]:
 
 def qpv_context(td: TerritoryData, pay: TerritoryPayloads, code_qp: str) -> dict[str, Any]:
     """Return the template context of a QPV page."""
-    detail: dict[str, Any] = json.loads(pay.qpv_details[code_qp])
+    detail: dict[str, Any] = json.loads(pay.qpv_detail(code_qp))
     rows = _indicator_rows(detail)
     groups = []
     for dim, label in DIMENSIONS.items():

@@ -130,8 +130,6 @@ def build_state(catalog: Catalog, settings: Settings) -> WebState:
     payloads = {td.code: build_payloads(td) for td in catalog}
     all_qpv = [(td.code, i) for td in catalog for i in range(len(td.qpv))]
     tiles = {td.code: CellTiles(td) for td in catalog if len(td.cells) > TILE_THRESHOLD}
-    for maker in tiles.values():  # national size: the first tiles should not wait for it
-        maker.warm()
     parts = {td.code: TerritoryParts(td) for td in catalog}
     for part in parts.values():  # the first page of each territory should not wait either
         part.warm()
@@ -147,7 +145,7 @@ def build_state(catalog: Catalog, settings: Settings) -> WebState:
             code: TileDisk.for_territory(settings.cache_dir, catalog.get(code)) for code in tiles
         },
     )
-    for code in tiles:  # the low zooms everyone sees first, cut in the background
+    for code in tiles:  # the tile index and the low zooms everyone sees first: in the background
         td = catalog.get(code)
         threading.Thread(
             target=_precut, args=(state, td), name=f"tuiles-{code}", daemon=True
@@ -156,6 +154,8 @@ def build_state(catalog: Catalog, settings: Settings) -> WebState:
 
 
 def _precut(state: WebState, td: TerritoryData) -> None:
+    """Build the tile index and the index's values, then cut the low zooms (background)."""
+    state.cell_tiles(td).warm(INDEX_ID)
     count = precut(td, lambda key: state.tile_body(td, key), indicator=INDEX_ID)
     logger.info("%s : %d tuiles des petits zooms prêtes", td.code, count)
 

@@ -132,6 +132,7 @@ class CellTiles:
     _levels: dict[int, _Level] = field(default_factory=dict)
     _values: dict[tuple[str, str, int], FloatArray] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _locks: dict[object, threading.Lock] = field(default_factory=dict)
 
     def _grid(self) -> tuple[IntArray, FloatArray]:
         """Return the cells' lower-left grid position (in cells) and population weights."""
@@ -146,14 +147,29 @@ class CellTiles:
             self._weights = np.where(np.isfinite(weights) & (weights > 0), weights, 0.0)
         return self._origin, self._weights
 
-    def warm(self) -> None:
-        """Build the grid and the squares of every level now (a server of a national run)."""
+    def warm(self, indicator: str | None = None) -> None:
+        """Build the grid and the squares of every level now (a server of a national run),
+        and the values of ``indicator`` at the diagnostic's horizon on every level."""
         for level in range(DETAIL_ZOOM + 1):
             self.level(level)
+            if indicator is not None:
+                self.values(indicator, self.td.horizon, level)
+
+    def _key_lock(self, key: object) -> threading.Lock:
+        """Return the lock of one thing made once (a level, a quantity's values)."""
+        with self._lock:
+            return self._locks.setdefault(key, threading.Lock())
 
     def level(self, level: int) -> _Level:
-        """Return (and build once) the squares of a level."""
-        with self._lock:
+        """Return (and build once) the squares of a level.
+
+        One lock per level: concurrent first tiles of a level wait for one build instead of
+        each building it; tiles of levels already built never wait.
+        """
+        found = self._levels.get(level)
+        if found is not None:
+            return found
+        with self._key_lock(("level", level)):
             if level not in self._levels:
                 self._levels[level] = self._build_level(level)
             return self._levels[level]
@@ -213,23 +229,29 @@ class CellTiles:
     def values(self, indicator: str, horizon: str, level: int) -> FloatArray:
         """Return the value of every square of a level (population-weighted mean of cells)."""
         key = (indicator, horizon, level)
-        if key not in self._values:
-            cells, _ = self.td.values(indicator, horizon)
-            if level == 0:
-                out = cells
-            else:
-                lvl = self.level(level)
-                _, weights = self._grid()
-                n = len(lvl.keys)
-                ok = np.isfinite(cells)
-                idx, v, w = lvl.inverse[ok], cells[ok], weights[ok]
-                num, den = np.bincount(idx, w * v, n), np.bincount(idx, w, n)
-                plain = np.bincount(idx, v, n) / np.maximum(np.bincount(idx, None, n), 1)
-                counted = np.bincount(idx, None, n) > 0
-                out = np.where(den > 0, num / np.where(den > 0, den, 1), plain)
-                out = np.where(counted, out, np.nan)
-            self._values[key] = _round_values(np.asarray(out, dtype="float64"))
-        return self._values[key]
+        found = self._values.get(key)
+        if found is not None:
+            return found
+        with self._key_lock(key):  # one computation, however many first tiles ask for it
+            if key not in self._values:
+                self._values[key] = self._level_values(indicator, horizon, level)
+            return self._values[key]
+
+    def _level_values(self, indicator: str, horizon: str, level: int) -> FloatArray:
+        cells, _ = self.td.values(indicator, horizon)
+        if level == 0:
+            return _round_values(np.asarray(cells, dtype="float64"))
+        lvl = self.level(level)
+        _, weights = self._grid()
+        n = len(lvl.keys)
+        ok = np.isfinite(cells)
+        idx, v, w = lvl.inverse[ok], cells[ok], weights[ok]
+        num, den = np.bincount(idx, w * v, n), np.bincount(idx, w, n)
+        plain = np.bincount(idx, v, n) / np.maximum(np.bincount(idx, None, n), 1)
+        counted = np.bincount(idx, None, n) > 0
+        out = np.where(den > 0, num / np.where(den > 0, den, 1), plain)
+        out = np.where(counted, out, np.nan)
+        return _round_values(np.asarray(out, dtype="float64"))
 
     def tile(self, z: int, x: int, y: int, *, indicator: str, horizon: str) -> bytes:
         """Return tile ``z/x/y`` of a quantity at a horizon, encoded (MVT 2.1, not gzipped).
