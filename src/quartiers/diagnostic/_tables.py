@@ -92,7 +92,7 @@ class Tables:
         ]
         texts, pattern = [""], np.zeros(n, dtype=np.int64)
         if mask is not None and n:
-            rows, inverse = np.unique(mask & incomplete[:, None], axis=0, return_inverse=True)
+            rows, inverse = _unique_rows(mask & incomplete[:, None])
             words = self._dimension_words(rows)
             texts = [
                 f"indice incomplet (dimension absente : {w}) : pas d'indice pour ce carreau"
@@ -307,6 +307,27 @@ class Tables:
             parts.append(pd.DataFrame(cols))
         frame = pd.concat([p.reset_index(drop=True) for p in parts], axis=1)
         return gpd.GeoDataFrame(frame, geometry=q.geometry.to_numpy(), crs=CELL_CRS)
+
+
+def _unique_rows(mask: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Return ``np.unique(mask, axis=0, return_inverse=True)`` of a boolean matrix, faster.
+
+    Each row is read as a binary number (first column most significant), so the distinct
+    numbers in increasing order are the distinct rows in numpy's order; the rows are
+    counted instead of sorted (millions of cells, a few dimensions). Matrices too wide
+    for one 64-bit number go to numpy.
+    """
+    width = mask.shape[1]
+    if width > 20:
+        rows, inverse = np.unique(mask, axis=0, return_inverse=True)
+        return rows, inverse.reshape(-1)
+    weights = (1 << np.arange(width - 1, -1, -1)).astype(np.int64)
+    codes = mask.astype(np.int64) @ weights if width else np.zeros(len(mask), dtype=np.int64)
+    present = np.flatnonzero(np.bincount(codes, minlength=1 << width))
+    position = np.zeros(1 << width, dtype=np.int64)
+    position[present] = np.arange(len(present))
+    rows = ((present[:, None] & weights[None, :]) != 0).reshape(len(present), width)
+    return rows, position[codes]
 
 
 def _classes(index: FloatArray, breaks: FloatArray) -> FloatArray:
