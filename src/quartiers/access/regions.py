@@ -195,9 +195,9 @@ def regional_access(
         Receives one step, advanced per région in this process.
     """
     progress = progress or NullProgress()
-    parts = _parts(regions, cells, walk_edges, places, buildings, source)
-    progress.start("Accès à pied : réseau et distances par région", float(len(parts)))
+    progress.start("Accès à pied : réseau et distances par région", float(len(set(regions))))
     try:
+        parts = _parts(regions, cells, walk_edges, places, buildings, source)
         if executor.workers <= 1:
             done = []
             for part in parts:
