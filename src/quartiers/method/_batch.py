@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from quartiers.method._positions import LONG_ROW, row_positions
 from quartiers.method.normalise import TIE_TOLERANCE
 from quartiers.method.rank import QUINTILES
 
@@ -129,8 +130,13 @@ def batch_positions(
 
     Row by row the same as :func:`quartiers.method.normalise.normalise_column` with the
     ``percentile`` normalisation (ties within :data:`TIE_TOLERANCE`). ``reference`` is
-    ``sorted_reference(values, weights)`` when the caller already has it.
+    ``sorted_reference(values, weights)`` when the caller already has it; without it, long
+    rows are placed one by one (:func:`quartiers.method._positions.row_positions`).
     """
+    if reference is None and values.shape[1] >= LONG_ROW:
+        pairs = zip(points, values, strict=True)
+        rows = [row_positions(pt, v, weights, TIE_TOLERANCE) for pt, v in pairs]
+        return np.asarray(rows, dtype="float64").reshape(points.shape)
     sorted_values, cum = reference or sorted_reference(values, weights)
     b = sorted_values.shape[0]
     cum = np.concatenate([np.zeros((b, 1)), cum], axis=1)
