@@ -13,9 +13,8 @@ legend's breaks.
 * The spatial index is the INSEE grid itself: the squares of a level sorted by column then
   row (built at the first tile of the level); a tile's window, projected to EPSG:3035, is a
   range of columns (binary search) and of rows.
-* Geometries are projected per tile and written with numpy (four corners, tile units,
-  y down, clockwise exterior rings as MVT 2.1 requires) into the protocol-buffer messages
-  of ``mapbox-vector-tile``.
+* Geometries are projected per tile and encoded with numpy (four corners, tile units,
+  y down, clockwise exterior rings as MVT 2.1 requires; :mod:`quartiers.web.mvt`).
 * Encoded tiles are kept in a least-recently-used cache bounded in bytes.
 """
 
@@ -28,12 +27,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from mapbox_vector_tile.Mapbox import vector_tile_pb2
 from numpy.typing import NDArray
 from pyproj import Transformer
 
 from quartiers.errors import NotFoundError
 from quartiers.web.catalog import TerritoryData
+from quartiers.web.mvt import EXTENT, LAYER, encode_squares
 
 __all__ = [
     "DETAIL_ZOOM",
@@ -49,15 +48,10 @@ __all__ = [
 DETAIL_ZOOM = 11
 #: Deepest zoom served (the map over-zooms beyond it).
 MAX_ZOOM = 14
-#: Tile extent (units a side).
-EXTENT = 4096
-#: Name of the layer of the cells.
-LAYER = "carreaux"
 #: Edge of a cell of the INSEE grid (m, EPSG:3035).
 CELL_SIZE = 200.0
 
 _HALF_WORLD = math.pi * 6_378_137.0  # half the width of the Web Mercator plane (m)
-_MOVE_TO, _LINE_TO_3, _CLOSE = 9, 26, 15  # command integers: MoveTo×1, LineTo×3, ClosePath×1
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -107,10 +101,6 @@ def _transformer(source: int, target: int) -> Transformer:
     if (source, target) not in cache:
         cache[(source, target)] = Transformer.from_crs(source, target, always_xy=True)
     return cache[(source, target)]
-
-
-def _zigzag(values: IntArray) -> IntArray:
-    return (values << 1) ^ (values >> 63)
 
 
 def _round_values(values: FloatArray) -> FloatArray:
@@ -280,43 +270,7 @@ class CellTiles:
         scale = EXTENT / (maxx - minx)
         px = np.rint((corners[:, :, 0] - minx) * scale).astype(np.int64)
         py = np.rint((maxy - corners[:, :, 1]) * scale).astype(np.int64)
-        return _encode(found, px, py, values)
-
-
-def _encode(ids: IntArray, px: IntArray, py: IntArray, values: FloatArray) -> bytes:
-    """Encode squares (tile units, y down) and their values into one MVT layer."""
-    tile = vector_tile_pb2.tile()
-    layer = tile.layers.add()
-    layer.version = 2
-    layer.name = LAYER
-    layer.extent = EXTENT
-    dx = np.diff(px, axis=1, prepend=0)
-    dy = np.diff(py, axis=1, prepend=0)
-    # drop squares that collapse at this zoom (a LineTo may not repeat a point)
-    keep = ~((dx[:, 1:] == 0) & (dy[:, 1:] == 0)).any(axis=1)
-    ids, dx, dy, values = ids[keep], dx[keep], dy[keep], values[keep]
-    if len(ids):
-        layer.keys.append("v")
-        finite = np.isfinite(values)
-        distinct, which = np.unique(values[finite], return_inverse=True)
-        for value in distinct:
-            layer.values.add().double_value = float(value)
-        tags = np.full(len(values), -1, dtype=np.int64)
-        tags[finite] = which.ravel()
-        zig = np.empty((len(ids), 8), dtype=np.int64)
-        zig[:, 0::2], zig[:, 1::2] = _zigzag(dx), _zigzag(dy)
-        geometry = np.empty((len(ids), 11), dtype=np.int64)
-        geometry[:, 0], geometry[:, 1:3] = _MOVE_TO, zig[:, :2]
-        geometry[:, 3], geometry[:, 4:10], geometry[:, 10] = _LINE_TO_3, zig[:, 2:], _CLOSE
-        for fid, geom, tag in zip(ids.tolist(), geometry.tolist(), tags.tolist(), strict=True):
-            feature = layer.features.add()
-            feature.id = fid
-            feature.type = vector_tile_pb2.tile.Polygon
-            feature.geometry.extend(geom)
-            if tag >= 0:
-                feature.tags.extend((0, tag))
-    body: bytes = tile.SerializeToString()
-    return body
+        return encode_squares(found, px, py, values)
 
 
 @dataclass
