@@ -29,12 +29,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from quartiers.errors import ClusterError, InputError
+from quartiers.progress import Progress
 
 __all__ = [
     "SERIAL",
     "DaskExecutor",
     "Executor",
     "ForkExecutor",
+    "ProgressHere",
     "SerialExecutor",
     "local_executor",
     "open_executor",
@@ -130,6 +132,37 @@ class ForkExecutor:
             for child in children:
                 _discard(child)
         return results
+
+
+class ProgressHere:
+    """Progress reported by this process only, for the items of a :class:`ForkExecutor`.
+
+    The forked copies run the same code at the same pace but say nothing (their progress
+    would not reach the screen, and drawing from a copy is unsafe): each step of this process
+    counts ``scale`` times (one per process), up to ``limit`` in all (``advanced``).
+    """
+
+    def __init__(self, progress: Progress, scale: float, limit: float) -> None:
+        self._progress, self._scale, self._limit = progress, scale, limit
+        self._pid = os.getpid()
+        self.advanced = 0.0
+
+    def start(self, label: str, total: float | None = None) -> None:
+        """Begin a step (from this process only)."""
+        if os.getpid() == self._pid:
+            self._progress.start(label, total)
+
+    def advance(self, amount: float = 1.0) -> None:
+        """Move forward by ``scale × amount`` (from this process only, up to ``limit``)."""
+        step = min(amount * self._scale, self._limit - self.advanced)
+        if os.getpid() == self._pid and step > 0:
+            self._progress.advance(step)
+            self.advanced += step
+
+    def finish(self) -> None:
+        """End the step (from this process only)."""
+        if os.getpid() == self._pid:
+            self._progress.finish()
 
 
 @dataclass

@@ -38,6 +38,22 @@ class Counting(parallel.ForkExecutor):
         return super().map(fn, items, **shared)
 
 
+class Steps:
+    """Progress recording the steps this process reports."""
+
+    def __init__(self) -> None:
+        self.steps: list[float] = []
+
+    def start(self, label: str, total: float | None = None) -> None:
+        pass
+
+    def advance(self, amount: float = 1.0) -> None:
+        self.steps.append(amount)
+
+    def finish(self) -> None:
+        pass
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork absent")
 def test_small_run_on_two_processes_gives_the_outcomes_of_one(
     monkeypatch: pytest.MonkeyPatch,
@@ -50,8 +66,12 @@ def test_small_run_on_two_processes_gives_the_outcomes_of_one(
     alone = evaluate(problem, space, u, seed=3, keep_cells=size + 10)
     Counting.items = []
     monkeypatch.setattr(evaluation, "local_executor", lambda: Counting(2))
-    forked = evaluate_blocks(problem, space, u, seed=3, keep_cells=size + 10)
+    progress = Steps()
+    forked = evaluate_blocks(problem, space, u, seed=3, keep_cells=size + 10, progress=progress)
     assert Counting.items == [4]
+    # this process reports as it goes (twice its own batches), the rest at the end
+    assert len(progress.steps) > 2 and sum(progress.steps) == len(u)
+    assert progress.steps[0] == 2 * size
     for name in ("index", "rank", "top", "position", "resident_share", "cells"):
         np.testing.assert_array_equal(getattr(forked, name), getattr(alone, name), name)
     Counting.items = []

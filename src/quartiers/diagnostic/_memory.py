@@ -26,8 +26,9 @@ __all__ = ["HEAP_KEPT", "MMAP_THRESHOLD", "arrays_kept", "release_large_arrays"]
 #: Allocations from this size get their own mapping, given back when freed (bytes).
 MMAP_THRESHOLD = 4 << 20
 #: In :func:`arrays_kept`: allocations below this size come from the heap, and freed memory
-#: stays there up to twice this size (bytes); a small run's largest batch temporary is
-#: below 80 MB (``evaluation.MAX_BATCH_UNITS``-bounded draws × units × indicators).
+#: stays there up to twice this size (bytes). Up to about 5,000 cells a batch holds at most
+#: 320,000 draws × units (``evaluation.batch_size``): its temporaries (× indicators × 8
+#: bytes) stay below it; the larger ones of bigger runs keep their own mappings.
 HEAP_KEPT = 128 << 20
 _M_TRIM_THRESHOLD = -1  # glibc's mallopt parameters
 _M_MMAP_THRESHOLD = -3

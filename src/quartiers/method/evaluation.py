@@ -33,7 +33,7 @@ from quartiers.method.completeness import draw_range, fill_scores
 from quartiers.method.composite import CompiledMethod, combine
 from quartiers.method.problem import RankingProblem
 from quartiers.method.variants import ChoiceSpace, Draws
-from quartiers.parallel import SERIAL, Executor, local_executor
+from quartiers.parallel import SERIAL, Executor, ForkExecutor, ProgressHere, local_executor
 from quartiers.progress import NullProgress, Progress
 
 __all__ = [
@@ -198,8 +198,13 @@ def evaluate_blocks(
     n_blocks = min(batches, 2 * executor.workers)  # of whole batches, as even as can be
     starts = [b * batches // n_blocks * size for b in range(n_blocks)]
     blocks = [(a, u[a:b], keep_cells) for a, b in zip(starts, [*starts[1:], m], strict=True)]
-    parts = executor.map(_evaluate_block, blocks, problem=problem, space=space, seed=seed)
-    progress.advance(float(m))
+    # forked copies: this process reports for all; a cluster's blocks report when all are done
+    here = (
+        ProgressHere(progress, executor.workers, m) if isinstance(executor, ForkExecutor) else None
+    )
+    shared = {"progress": here} if here else {}
+    parts = executor.map(_evaluate_block, blocks, problem=problem, space=space, seed=seed, **shared)
+    progress.advance(float(m) - (here.advanced if here else 0.0))
     cells = [p.cells for p in parts if p.cells is not None and p.cells.shape[0]]
     return Outcomes(
         index=np.vstack([p.index for p in parts]),
@@ -212,11 +217,17 @@ def evaluate_blocks(
 
 
 def _evaluate_block(
-    block: tuple[int, FloatArray, int], *, problem: RankingProblem, space: ChoiceSpace, seed: int
+    block: tuple[int, FloatArray, int],
+    *,
+    problem: RankingProblem,
+    space: ChoiceSpace,
+    seed: int,
+    progress: Progress | None = None,
 ) -> Outcomes:
     """Evaluate one block of draws (first draw ``start``), keeping the cells asked for."""
     start, u, keep_cells = block
-    return evaluate(problem, space, u, seed=seed, keep_cells=max(0, keep_cells - start))
+    keep = max(0, keep_cells - start)
+    return evaluate(problem, space, u, seed=seed, progress=progress, keep_cells=keep)
 
 
 def _dimension_scores(
