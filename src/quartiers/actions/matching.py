@@ -128,7 +128,9 @@ def qpv_cells(diagnostic: Diagnostic, code_qp: str) -> pd.DataFrame:
     cells = diagnostic.cells
     pop = pd.to_numeric(cells["population"], errors="coerce").fillna(0.0)
     mask = (cells["code_qp"].astype(str) == str(code_qp)) & (pop > 0)
-    return pd.DataFrame(cells.loc[mask].drop(columns="geometry", errors="ignore"))
+    # A copy, in one block per type: the diagnostic's cells layer keeps one block per
+    # column (no national-size copy), a few hundred cells can be gathered.
+    return pd.DataFrame(cells.loc[mask].drop(columns="geometry", errors="ignore")).copy()
 
 
 def _number(value: object) -> float:

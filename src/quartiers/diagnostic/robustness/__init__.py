@@ -10,6 +10,7 @@ holds, and returns the diagnostic with the new ``qpv`` columns (:mod:`.columns`)
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -145,8 +146,19 @@ def add_robustness(
         )
         columns.update(found.columns)
         hotspots, run["hotspots"] = found.layer, found.record
-        diag = replace(diag, cells=diag.cells.assign(hotspot_draw_share=found.draw_share))
+        diag = replace(diag, cells=_with_column(diag.cells, "hotspot_draw_share", found.draw_share))
     return replace(diag, qpv=_insert(diag.qpv, columns), hotspots=hotspots, run=run)
+
+
+def _with_column(cells: gpd.GeoDataFrame, name: str, values: Any) -> gpd.GeoDataFrame:
+    """Return ``cells`` with one more column, without pandas' « highly fragmented » warning.
+
+    The cells layer keeps one block per column (not gathered into one block: ≈ 1 GB copied
+    for a national grid), so the advice does not apply.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        return cells.assign(**{name: values})
 
 
 def _top_cell_share(
