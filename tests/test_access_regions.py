@@ -158,3 +158,24 @@ def test_same_qpv_csv_bytes_in_one_process_and_on_the_cluster(
     assert files[0] == files[1]
     qpv = pd.read_csv(tmp_path / "out0" / "qpv.csv", dtype={"code_qp": str})
     assert qpv["dist_care_m"].notna().sum() >= 4  # QPV of the three régions have distances
+
+
+def test_cells_on_borders_and_outside_take_the_nearest_commune() -> None:
+    """Inside one commune: its région; on a border or outside: the nearest commune's."""
+    import geopandas as gpd
+    import shapely
+
+    communes = gpd.GeoDataFrame(
+        {"insee_com": ["11901", "44901"]},
+        geometry=[shapely.box(1000, 0, 2000, 1000), shapely.box(2000, 0, 3000, 1000)],
+        crs="EPSG:3035",
+    )
+    xs = [1100, 1900, 2100, 3600, 200]  # cell corners: centres inside, on the border, out
+    cells = pd.DataFrame({"idcar_200m": [f"CRS3035RES200mN200E{x}" for x in xs]})
+    regions = cell_regions(cells, communes)
+    assert regions is not None
+    centres = shapely.points([(x + 100.0, 300.0) for x in xs])
+    tree = shapely.STRtree(communes.geometry.to_numpy())
+    nearest = tree.query_nearest(centres, all_matches=False)[1]
+    assert list(regions) == list(np.array(["76", "52"], dtype=object)[nearest])
+    assert list(regions[[0, 2, 3, 4]]) == ["76", "52", "52", "76"]

@@ -83,7 +83,17 @@ def cell_regions(
     corners = parse_cell_ids(cells["idcar_200m"].astype(str), source="carreaux")
     centres = shapely.points(corners.astype("float64") + CELL_SIZE_M / 2)
     geoms = communes.to_crs(CELL_CRS).geometry.to_numpy()
-    nearest = shapely.STRtree(geoms).query_nearest(centres, all_matches=False)[1]
+    tree = shapely.STRtree(geoms)
+    # a centre inside exactly one commune is nearest to it; the others (outside every
+    # commune, or on a border) take the nearest commune
+    point, commune = tree.query(centres, predicate="intersects")
+    hits = np.bincount(point, minlength=len(centres))
+    nearest = np.full(len(centres), -1, dtype=np.intp)
+    single = hits[point] == 1
+    nearest[point[single]] = commune[single]
+    rest = np.flatnonzero(hits != 1)
+    if len(rest):
+        nearest[rest] = tree.query_nearest(centres[rest], all_matches=False)[1]
     out: NDArray[np.object_] = region[nearest]
     return out
 

@@ -183,16 +183,21 @@ def access_indicators(
         raise InputError(f"table d'accessibilité : carreau {dup} en double (index idcar_200m)")
     values: dict[str, NDArray[np.float64]] = {}
     missing: dict[str, str] = {}
+    # each cell's row in the table (-1: absent), looked up once for every category (the
+    # index is unique, so this is what reindexing each column would give)
+    position = access.index.get_indexer(pd.Index(list(cell_ids)))
+    in_table = position >= 0
     for cat in ACCESS_CATEGORIES:
         col = f"dist_{cat}_m"
         if col not in access.columns:
             missing[f"dist_{cat}"] = f"colonne {col} absente de la table d'accessibilité"
             continue
-        dist = pd.to_numeric(access[col], errors="coerce").reindex(list(cell_ids))
-        arr = dist.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        dist = pd.to_numeric(access[col], errors="coerce")
+        column = dist.to_numpy(dtype="float64", na_value=np.nan)
+        arr = np.full(len(position), np.nan)
+        arr[in_table] = column[position[in_table]]
         arr[~np.isfinite(arr)] = np.nan
         if unreachable == "worst" and np.isfinite(arr).any():
-            in_table = np.asarray(pd.Index(list(cell_ids)).isin(access.index), dtype=bool)
             fill = max(float(np.nanmax(arr)), float((worst or {}).get(f"dist_{cat}", -np.inf)))
             arr[in_table & np.isnan(arr)] = fill
         values[f"dist_{cat}"] = arr
