@@ -10,15 +10,18 @@ their territory (two territories may share a QPV, a commune and its EPCI for ins
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from numpy.typing import NDArray
+from pyproj import Transformer
 
 from quartiers.diagnostic import Diagnostic, RunRecord
 from quartiers.errors import InputError, NotFoundError
@@ -90,9 +93,7 @@ class TerritoryData:
     name: str
     directory: Path
     diagnostic: Diagnostic
-    cells: gpd.GeoDataFrame
     qpv: gpd.GeoDataFrame
-    cell_bounds: FloatArray
     bbox: BBox
     communes: dict[str, str]
     indicators: dict[str, IndicatorInfo]
@@ -104,6 +105,43 @@ class TerritoryData:
     _cell_communes: tuple[NDArray[np.intp], list[str]] | None = field(default=None, repr=False)
     _qpv_climate: dict[tuple[str, str], FloatArray] = field(default_factory=dict, repr=False)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # ------------------------------------------------------------------ cells
+
+    @property
+    def cell_table(self) -> gpd.GeoDataFrame:
+        """Return the cells as loaded (EPSG:3035): the rows and attributes of :attr:`cells`.
+
+        For what needs the cells' values, not their WGS84 geometry (legends, tiles, counts).
+        """
+        return self.diagnostic.cells
+
+    @property
+    def cells(self) -> gpd.GeoDataFrame:
+        """Return the cells reprojected to WGS84, same row order (made at the first use).
+
+        A national diagnostic's 2.3 million cells take tens of seconds to reproject: the
+        pages of a tiled territory never need them, the GeoJSON and OGC answers do.
+        """
+        return cast(gpd.GeoDataFrame, self._locked("cells", self._cells_wgs84))
+
+    @property
+    def cell_bounds(self) -> FloatArray:
+        """Return the ``(n, 4)`` lon/lat bounds of every cell (made at the first use)."""
+        return cast(FloatArray, self._locked("cell_bounds", lambda: _bounds(self.cells)))
+
+    def _cells_wgs84(self) -> gpd.GeoDataFrame:
+        return self.diagnostic.cells.to_crs(WGS84)
+
+    def _locked(self, key: str, make: Callable[[], Any]) -> Any:
+        found = self._memo.get(key)
+        if found is None:
+            with self._lock:
+                found = self._memo.get(key)
+                if found is None:
+                    found = self._memo[key] = make()
+        return found
 
     # ------------------------------------------------------------------ lookups
 
@@ -192,14 +230,15 @@ class TerritoryData:
         if self._info(indicator).climate and horizon != self.horizon:
             table = self._climate.get((indicator, horizon), {})
             if self._cell_communes is None:  # once: 2.3 million cells at national size
-                codes, uniques = pd.factorize(self.cells["insee_com"])
+                codes, uniques = pd.factorize(self.cell_table["insee_com"])
                 self._cell_communes = (np.asarray(codes), [str(u) for u in uniques])
             codes, uniques = self._cell_communes
             lookup = np.array([table.get(u, np.nan) for u in uniques] + [np.nan], dtype="float64")
             return np.asarray(lookup[codes], dtype="float64")  # code -1 (missing): NaN
-        if indicator not in self.cells.columns:
-            return np.full(len(self.cells), np.nan)
-        column = pd.to_numeric(self.cells[indicator], errors="coerce")
+        cells = self.cell_table
+        if indicator not in cells.columns:
+            return np.full(len(cells), np.nan)
+        column = pd.to_numeric(cells[indicator], errors="coerce")
         return np.asarray(column.to_numpy("float64", na_value=np.nan), dtype="float64")
 
     def qpv_values(self, indicator: str, horizon: str | None = None) -> FloatArray:
@@ -231,7 +270,7 @@ class TerritoryData:
             self._legends[key] = legend_at(
                 info,
                 cells,
-                population_weights(self.cells),
+                population_weights(self.cell_table),
                 horizon=key[1],
                 climate=self._climate,
             )
@@ -260,6 +299,26 @@ def _communes(diag: Diagnostic, record: RunRecord) -> dict[str, str]:
     return names
 
 
+def _bounds(frame: gpd.GeoDataFrame) -> FloatArray:
+    return np.asarray(frame.geometry.bounds.to_numpy(), dtype="float64").reshape(-1, 4)
+
+
+def _cells_box(cells: gpd.GeoDataFrame) -> FloatArray:
+    """Return the WGS84 bounds of all cells, ``(1, 4)``, without reprojecting their geometry.
+
+    The same numbers as the bounds of ``cells.to_crs(WGS84)``: geopandas moves each vertex
+    with the same transformation, and a geometry's bounds are its vertices' extremes.
+    """
+    if not len(cells) or cells.crs is None:
+        return _bounds(cells.to_crs(WGS84) if len(cells) else cells)
+    coords = shapely.get_coordinates(np.asarray(cells.geometry.array))
+    move = Transformer.from_crs(cells.crs, WGS84, always_xy=True)
+    lon, lat = (np.asarray(v, dtype="float64") for v in move.transform(coords[:, 0], coords[:, 1]))
+    if not len(lon):
+        return np.full((1, 4), np.nan)
+    return np.array([[np.nanmin(lon), np.nanmin(lat), np.nanmax(lon), np.nanmax(lat)]])
+
+
 def load_territory(directory: Path) -> TerritoryData:
     """Load a diagnostic output directory and prepare it for serving.
 
@@ -273,10 +332,8 @@ def load_territory(directory: Path) -> TerritoryData:
     record = diag.record
     code = record.territory.code or directory.name
     name = record.territory.name or code
-    cells = diag.cells.to_crs(WGS84)
     qpv = diag.qpv.to_crs(WGS84)
-    bounds = np.asarray(cells.geometry.bounds.to_numpy(), dtype="float64").reshape(-1, 4)
-    all_bounds = np.vstack([bounds, qpv.geometry.bounds.to_numpy(dtype="float64")])
+    all_bounds = np.vstack([_cells_box(diag.cells), qpv.geometry.bounds.to_numpy(dtype="float64")])
     bbox = (
         float(np.nanmin(all_bounds[:, 0])),
         float(np.nanmin(all_bounds[:, 1])),
@@ -291,9 +348,7 @@ def load_territory(directory: Path) -> TerritoryData:
         name=name,
         directory=directory,
         diagnostic=diag,
-        cells=cells,
         qpv=qpv.reset_index(drop=True),
-        cell_bounds=bounds,
         bbox=bbox,
         communes=_communes(diag, record),
         indicators=infos,
@@ -308,7 +363,7 @@ def load_territory(directory: Path) -> TerritoryData:
             for hz in data.climate_horizons() if info.climate else [horizon]:
                 data.legend(ind, hz)
     logger.info(
-        "diagnostic chargé : %s (%s), %d carreaux, %d QPV", name, code, len(cells), len(qpv)
+        "diagnostic chargé : %s (%s), %d carreaux, %d QPV", name, code, len(diag.cells), len(qpv)
     )
     return data
 

@@ -27,7 +27,7 @@ _CELL_TAIL = ("imputed", "quintile", "status")
 
 def cell_properties(td: TerritoryData) -> list[str]:
     """Return the cell columns sent as GeoJSON properties (those with values, plus ids)."""
-    cells = td.cells
+    cells = td.cell_table
     mapped = [i for i, info in td.indicators.items() if info.available and i in cells.columns]
     extras = [
         c
@@ -70,7 +70,7 @@ class CellFeatures:
         self._all = _serialise(td, self._props, range(len(td.cells))) if eager else None
 
     def __len__(self) -> int:
-        return len(self._td.cells)
+        return len(self._td.cell_table)
 
     def rows(self, rows: Sequence[int]) -> list[bytes]:
         """Return the features of some rows, in the order given."""

@@ -139,7 +139,7 @@ def build_payloads(td: TerritoryData) -> TerritoryPayloads:
         qpv_summaries=summaries,
         qpv_orders={sort: qpv_order(td, sort) for sort in QPV_SORTS},
         qpv_search=search_keys(td),
-        cell_features=CellFeatures(td, eager=len(td.cells) <= TILE_THRESHOLD),
+        cell_features=CellFeatures(td, eager=len(td.cell_table) <= TILE_THRESHOLD),
         optional_features={
             name: optional_features(td, name)
             for name in ("hotspots", "places")

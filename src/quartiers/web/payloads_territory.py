@@ -66,7 +66,7 @@ def territory_summary(td: TerritoryData) -> dict[str, Any]:
         "communes": communes,
         "qpv_count": len(td.qpv),
         "qpv_ranked": int(ranks.notna().sum()) if ranks is not None else 0,
-        "cells": len(td.cells),
+        "cells": len(td.cell_table),
         "population_cells": num(run.summary.population_cells),
         "population_qpv": num(pop_qpv),
         "horizon": {

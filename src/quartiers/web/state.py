@@ -129,7 +129,7 @@ def build_state(catalog: Catalog, settings: Settings) -> WebState:
     """Build the payload caches of every territory."""
     payloads = {td.code: build_payloads(td) for td in catalog}
     all_qpv = [(td.code, i) for td in catalog for i in range(len(td.qpv))]
-    tiles = {td.code: CellTiles(td) for td in catalog if len(td.cells) > TILE_THRESHOLD}
+    tiles = {td.code: CellTiles(td) for td in catalog if len(td.cell_table) > TILE_THRESHOLD}
     parts = {td.code: TerritoryParts(td) for td in catalog}
     for part in parts.values():  # the first page of each territory should not wait either
         part.warm()

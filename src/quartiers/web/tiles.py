@@ -132,7 +132,7 @@ class CellTiles:
                 cells = cells.to_crs(3035)
             bounds = shapely.bounds(np.asarray(cells.geometry.array))
             self._origin = np.floor(bounds[:, :2] / CELL_SIZE + 0.5).astype(np.int64)
-            pop = self.td.cells.get("population")
+            pop = self.td.cell_table.get("population")
             weights = np.zeros(len(bounds)) if pop is None else pop.to_numpy("float64", na_value=0)
             self._weights = np.where(np.isfinite(weights) & (weights > 0), weights, 0.0)
         return self._origin, self._weights

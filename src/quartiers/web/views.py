@@ -190,7 +190,7 @@ def map_config(
     infos = [i for i in td.indicators.values() if i.available and (only is None or i.id in only)]
     if shown is None:
         shown = shown_values(td, indicator, horizon)
-    tiled = focus_qpv is None and len(td.cells) > TILE_THRESHOLD
+    tiled = focus_qpv is None and len(td.cell_table) > TILE_THRESHOLD
     legends, climate, qpv_values, qpv_display = _indicator_tables(
         td, infos, shown, cells_climate=not tiled
     )
