@@ -14,12 +14,13 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet "uv==$(UV_VERSION)"
 
 $(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m compileall -q src  # bytecode written once, even under PYTHONDONTWRITEBYTECODE
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements-dev.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed assets
