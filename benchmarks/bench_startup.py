@@ -10,7 +10,8 @@
    (user + system), peak memory and load, ``--runs`` times. Target: ≤ 5 s of wall time.
    On a machine of several cores the same run is also timed on one core (the process
    pinned with ``sched_setaffinity``: the draws are evaluated in one process, the obvious
-   alternative to the forked copy), and the ratio printed. Last, the CPU time of the main
+   alternative to the forked copy), and the ratio printed (the copy is made only while a
+   core is free: on a busy machine both lines run in one process). Last, the CPU time of the main
    process and of its forked copy in one run: on a quiet machine of 2 cores the wall time
    is close to the main process's CPU time (the copy computes meanwhile), a figure that the
    load of a shared machine does not move much.
@@ -180,6 +181,12 @@ def real_run(runs: int) -> None:
         line += f", {alone:.2f} s sur 1 cœur (rapport {medians[first] / alone:.2f})"
     print(line + ". Cible : ≤ 5 s de mur.")
     own, kids = _split_run()
+    if not kids:
+        print(
+            f"Pas de copie dans ce lancement (un seul cœur ou machine occupée : charge "
+            f"{os.getloadavg()[0]:.1f}) : CPU du processus principal {own:.2f} s."
+        )
+        return
     print(
         f"CPU du processus principal : {own:.2f} s, de sa copie (tirages en parallèle) : "
         f"{kids:.2f} s (charge {os.getloadavg()[0]:.1f}). Sur une machine calme de 2 cœurs, le "

@@ -95,11 +95,17 @@ def test_an_error_is_raised_here_and_no_child_is_left(bad: int) -> None:
 
 
 @linux_only
-def test_local_executor_forks_on_two_cores_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_local_executor_forks_when_a_core_is_free_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0})
     assert local_executor() is SERIAL
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(8)))
     executor: Any = local_executor()
     assert isinstance(executor, ForkExecutor) and executor.workers == parallel.FORK_WORKERS
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
+    assert isinstance(local_executor(), ForkExecutor)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 0.2, 0.2))  # no core free
+    assert local_executor() is SERIAL
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     monkeypatch.setattr(parallel.sys, "platform", "darwin")
     assert local_executor() is SERIAL

@@ -235,12 +235,16 @@ def local_executor() -> Executor:
     """Return a :class:`ForkExecutor` on the cores this process may use, else :data:`SERIAL`.
 
     Up to :data:`FORK_WORKERS` processes, on Linux only (``fork`` is missing on Windows and
-    unsafe with macOS's system libraries); :data:`SERIAL` on one core.
+    unsafe with macOS's system libraries), and only while a core is free: the 1-minute load
+    average at most the cores less one. On a busy machine the copy would only share a core
+    with this process (La Roche-sur-Yon at load 2.1 on 2 cores: 5.9 s of wall time against
+    5.2 s in one process). :data:`SERIAL` otherwise.
     """
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return SERIAL
     cores = len(os.sched_getaffinity(0))
-    return ForkExecutor(min(FORK_WORKERS, cores)) if cores > 1 else SERIAL
+    free = cores > 1 and os.getloadavg()[0] <= cores - 1
+    return ForkExecutor(min(FORK_WORKERS, cores)) if free else SERIAL
 
 
 class DaskExecutor:
