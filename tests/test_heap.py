@@ -14,7 +14,7 @@ from quartiers.heap import reused_heap
 _CODE = """
 import ctypes
 import numpy as np
-from quartiers.diagnostic._memory import release_large_arrays
+from quartiers.heap import release_large_arrays
 from quartiers.heap import reused_heap
 libc = ctypes.CDLL(None)
 libc.sbrk.restype = ctypes.c_void_p
@@ -56,3 +56,32 @@ def test_the_heap_is_kept_inside_and_given_back_after() -> None:
 def test_disabled_changes_nothing() -> None:
     with reused_heap(enabled=False) as changed:
         assert changed is False
+
+
+_NESTED = """
+import ctypes
+import numpy as np
+from quartiers.heap import release_large_arrays, reused_heap
+libc = ctypes.CDLL(None)
+libc.sbrk.restype = ctypes.c_void_p
+assert release_large_arrays()
+def in_heap():
+    block = np.ones(24 << 17)  # a 24 MiB temporary
+    return int(block.ctypes.data < libc.sbrk(0))
+seen = [in_heap()]
+with reused_heap():
+    with reused_heap():  # an evaluation inside the uncertainty step
+        seen.append(in_heap())
+    seen.append(in_heap())  # the inner block's end does not end the outer one
+seen.append(in_heap())
+print(*seen)
+"""
+
+
+@pytest.mark.skipif(
+    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only"
+)
+def test_nested_blocks_keep_the_heap_until_the_outermost_ends() -> None:
+    out = subprocess.run([sys.executable, "-c", _NESTED], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["0", "1", "1", "0"]

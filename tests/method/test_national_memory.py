@@ -108,7 +108,7 @@ def test_cell_squares_without_input_geometry() -> None:
 _FREED = """
 import ctypes
 import numpy as np
-from quartiers.diagnostic._memory import release_large_arrays
+from quartiers.heap import release_large_arrays
 libc = ctypes.CDLL(None)
 libc.sbrk.restype = ctypes.c_void_p
 # glibc raises its mmap threshold as large blocks are freed (up to 32 MiB), depending on the

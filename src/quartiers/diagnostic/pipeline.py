@@ -19,10 +19,10 @@ import pandas as pd
 from quartiers.access import walk_access
 from quartiers.access.network import WalkNetwork
 from quartiers.diagnostic._indicator_memo import IndicatorMemo
-from quartiers.diagnostic._memory import release_large_arrays
 from quartiers.diagnostic._reference_build import TerritoryReference, territory_reference
 from quartiers.diagnostic.run import Diagnostic, RobustnessOptions, run_diagnostic
 from quartiers.errors import InputError
+from quartiers.heap import release_large_arrays
 from quartiers.method.spec import Method
 from quartiers.parallel import SERIAL, Executor, open_executor
 from quartiers.progress import NullProgress, Progress

@@ -65,9 +65,9 @@ MAX_BATCH_UNITS = BATCH * 50_000
 #: for one (:data:`MAX_BATCH_UNITS`): the draws stay in this process unless a Dask cluster is
 #: asked for.
 FORK_MAX_UNITS = 50_000
-#: From this many stacked units (a région, France) the draws' temporaries (tens of MB each)
-#: reuse the heap instead of new mappings (:func:`quartiers.heap.reused_heap`).
-LARGE_UNITS = 50_000
+#: Whether the draws' temporaries reuse the heap instead of new mappings
+#: (:func:`quartiers.heap.reused_heap`; turned off only to measure it, ``bench_draws.py``).
+KEEP_HEAP = True
 
 
 def batch_size(n_units: int) -> int:
@@ -155,8 +155,8 @@ def evaluate(
         engines.append(Engine(problem.under_alternative(), space.precision, seed))
     rule = np.zeros(m, dtype=np.int64) if draws.allocation is None else draws.allocation
     size = batch_size(engine.stacked.shape[0])
-    # large territories: the draws' temporaries reuse the heap instead of new mappings
-    with reused_heap(engine.stacked.shape[0] >= LARGE_UNITS):
+    # the draws' temporaries reuse the heap instead of new mappings
+    with reused_heap(KEEP_HEAP):
         for start in range(0, m, size):
             rows = np.arange(start, min(m, start + size))
             for a in np.unique(rule[rows]):

@@ -21,7 +21,6 @@ from numpy.typing import NDArray
 from pydantic import ValidationError
 from scipy import sparse
 
-from quartiers.diagnostic._memory import arrays_kept
 from quartiers.diagnostic.robustness.columns import (
     DICTIONARY_ENTRIES,
     FEW_RANKED,
@@ -32,8 +31,8 @@ from quartiers.diagnostic.robustness.hotspots import empty_hotspots, find_hotspo
 from quartiers.diagnostic.robustness.inputs import RobustnessInputs
 from quartiers.diagnostic.robustness.uncertainty import explore_uncertainty
 from quartiers.errors import InputError
+from quartiers.heap import reused_heap
 from quartiers.method.choices import Uncertainty
-from quartiers.method.evaluation import FORK_MAX_UNITS
 from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import Progress
 
@@ -132,7 +131,7 @@ def add_robustness(
     run["sensitivity"] = {"enabled": False}
     hotspots_on = options.hotspots and method.hotspots.enabled
     if options.uncertainty and unc.enabled:
-        with arrays_kept(len(codes) + data.cell_population.size <= FORK_MAX_UNITS):
+        with reused_heap():  # the draws and Sobol evaluations share the kept heap
             explored = explore_uncertainty(data, unc, codes, progress, executor, hotspots_on)
         columns.update(explored.columns)
         run["uncertainty"], run["sensitivity"] = explored.uncertainty, explored.sensitivity
