@@ -256,8 +256,10 @@ def main() -> None:
         print(f"  {line}")
     if args.osm:
         held = "tenu" if total_wall <= FLOOR_ALL_S else "NON tenu"
+        if args.no_uncertainty or (args.draws or 200) < 200:
+            held = f"non vérifié : mesure sans les 200 tirages, {total_wall / 60:.1f} min"
         print(f"plancher avec accès à pied et 200 tirages : ≤ {FLOOR_ALL_S / 60:.0f} min "
-              f"({held} pour cette mesure)")  # fmt: skip
+              f"({held})")  # fmt: skip
     ok_time, ok_mem = total_wall <= FLOOR_S, peak <= FLOOR_GIB
     print(f"plancher sans accès à pied : ≤ {FLOOR_S:.0f} s ({'tenu' if ok_time else 'NON tenu'}),"
           f" ≤ {FLOOR_GIB:.0f} Gio ({'tenu' if ok_mem else 'NON tenu'})")  # fmt: skip
