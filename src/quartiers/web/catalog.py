@@ -105,7 +105,7 @@ class TerritoryData:
     _cell_communes: tuple[NDArray[np.intp], list[str]] | None = field(default=None, repr=False)
     _qpv_climate: dict[tuple[str, str], FloatArray] = field(default_factory=dict, repr=False)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     # ------------------------------------------------------------------ cells
 

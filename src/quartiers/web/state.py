@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -29,6 +30,33 @@ from quartiers.web.tiles import CellTiles, TileCache
 __all__ = ["State", "WebState", "build_state", "web_state"]
 
 logger = logging.getLogger(__name__)
+
+
+class InFlight:
+    """Count the tiles being made for visitors; the work ahead waits while there are some.
+
+    The background thread (tile index, low zooms) shares the interpreter with the request
+    threads: cutting ahead while visitors wait for their first tiles slowed every one of them.
+    """
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self._count += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._count -= 1
+
+    def wait_idle(self, *, step: float = 0.05, most: float = 5.0) -> None:
+        """Return once no tile is being made for a visitor (or after ``most`` seconds)."""
+        waited = 0.0
+        while self._count and waited < most:
+            time.sleep(step)
+            waited += step
 
 
 @dataclass
@@ -61,6 +89,8 @@ class WebState:
         What the territory pages format once (QPV rows, shown values, régions).
     tile_disks
         Tiles kept on disk by territory (territories served as tiles only).
+    tile_requests
+        Tiles being made for visitors (the work ahead waits for them).
     """
 
     catalog: Catalog
@@ -75,6 +105,7 @@ class WebState:
     tile_cache: TileCache = field(default_factory=TileCache)
     parts: dict[str, TerritoryParts] = field(default_factory=dict)
     tile_disks: dict[str, TileDisk] = field(default_factory=dict)
+    tile_requests: InFlight = field(default_factory=lambda: InFlight())
 
     def territory(self, code: str) -> tuple[TerritoryData, TerritoryPayloads]:
         """Return a territory and its payloads (raises ``NotFoundError`` when unknown)."""
@@ -93,6 +124,10 @@ class WebState:
         body = self.tile_cache.get(key)
         if body is not None:
             return body
+        with self.tile_requests:
+            return self._tile_made(td, key)
+
+    def _tile_made(self, td: TerritoryData, key: TileKey) -> bytes:
         disk = self.tile_disks.get(td.code)
         body = disk.get(key) if disk is not None else None
         if body is None:
@@ -154,9 +189,18 @@ def build_state(catalog: Catalog, settings: Settings) -> WebState:
 
 
 def _precut(state: WebState, td: TerritoryData) -> None:
-    """Build the tile index and the index's values, then cut the low zooms (background)."""
-    state.cell_tiles(td).warm(INDEX_ID)
-    count = precut(td, lambda key: state.tile_body(td, key), indicator=INDEX_ID)
+    """Build the tile index and the index's values, then cut the low zooms (background).
+
+    Each step first lets the visitors' tiles being made finish (:class:`InFlight`).
+    """
+    wait = state.tile_requests.wait_idle
+    state.cell_tiles(td).warm(INDEX_ID, wait=wait)
+
+    def ahead(key: TileKey) -> bytes:
+        wait()
+        return state._tile_made(td, key) if state.tile_cache.get(key) is None else b""
+
+    count = precut(td, ahead, indicator=INDEX_ID)
     logger.info("%s : %d tuiles des petits zooms prêtes", td.code, count)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -137,10 +138,15 @@ class CellTiles:
             self._weights = np.where(np.isfinite(weights) & (weights > 0), weights, 0.0)
         return self._origin, self._weights
 
-    def warm(self, indicator: str | None = None) -> None:
+    def warm(self, indicator: str | None = None, *, wait: Callable[[], None] | None = None) -> None:
         """Build the grid and the squares of every level now (a server of a national run),
-        and the values of ``indicator`` at the diagnostic's horizon on every level."""
+        and the values of ``indicator`` at the diagnostic's horizon on every level.
+
+        ``wait`` is called before each level (the server lets visitors' tiles go first).
+        """
         for level in range(DETAIL_ZOOM + 1):
+            if wait is not None:
+                wait()
             self.level(level)
             if indicator is not None:
                 self.values(indicator, self.td.horizon, level)
