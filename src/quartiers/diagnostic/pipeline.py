@@ -91,13 +91,12 @@ def diagnose(
     progress
         Receives the steps and their progress (French labels).
     workers
-        Compute the independent parts (zones and overlaps per région, blocks of Monte Carlo
-        and Sobol draws) on a Dask ``LocalCluster`` of this many processes, closed after.
+        Compute the independent parts (per région: zones, overlaps, walking access; blocks
+        of draws) on a Dask ``LocalCluster`` of this many processes, closed after.
     scheduler
-        Address ``tcp://HOST:PORT`` of an existing Dask cluster's scheduler for those parts
-        (``QUARTIERS_SCHEDULER`` when neither this nor ``workers`` is given). With neither,
-        everything runs in this process and Dask is not imported. The numbers are the same
-        in the three cases (``docs/scale.md``).
+        Address ``tcp://HOST:PORT`` of an existing Dask scheduler for those parts
+        (``QUARTIERS_SCHEDULER`` when neither option is given). With neither, all runs here
+        and Dask is not imported. Same numbers in the three cases (``docs/scale.md``).
 
     Returns
     -------
@@ -108,9 +107,8 @@ def diagnose(
     Raises
     ------
     quartiers.errors.QuartiersError
-        Bad or missing input (French message naming the file and field), unknown method
-        or horizon, a source that cannot be read or downloaded; both ``workers`` and
-        ``scheduler``, or a scheduler that cannot be reached (``ClusterError``).
+        Bad or missing input (French message naming the file and field), unknown method or
+        horizon, a source not read or downloaded, a cluster not reachable or both options.
     """
     with _session(method, settings, progress, workers, scheduler) as run:
         inputs = _inputs_of(

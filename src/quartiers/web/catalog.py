@@ -19,9 +19,7 @@ from typing import Any, cast
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from numpy.typing import NDArray
-from pyproj import Transformer
 
 from quartiers.diagnostic import Diagnostic, RunRecord
 from quartiers.errors import InputError, NotFoundError
@@ -34,12 +32,12 @@ from quartiers.outputs.legends import (
 )
 from quartiers.outputs.quantities import UNCERTAINTY_COLUMNS, IndicatorInfo
 from quartiers.schemas import HORIZONS, BBox
+from quartiers.web.bounds import WGS84, bounds_of, cells_box
 
 __all__ = ["WGS84", "Catalog", "TerritoryData", "load_territory"]
 
 logger = logging.getLogger(__name__)
 
-WGS84 = "EPSG:4326"
 FloatArray = NDArray[np.float64]
 
 #: Optional extra layers read next to the diagnostic files when present (GeoParquet).
@@ -129,7 +127,7 @@ class TerritoryData:
     @property
     def cell_bounds(self) -> FloatArray:
         """Return the ``(n, 4)`` lon/lat bounds of every cell (made at the first use)."""
-        return cast(FloatArray, self._locked("cell_bounds", lambda: _bounds(self.cells)))
+        return cast(FloatArray, self._locked("cell_bounds", lambda: bounds_of(self.cells)))
 
     def _cells_wgs84(self) -> gpd.GeoDataFrame:
         return self.diagnostic.cells.to_crs(WGS84)
@@ -299,26 +297,6 @@ def _communes(diag: Diagnostic, record: RunRecord) -> dict[str, str]:
     return names
 
 
-def _bounds(frame: gpd.GeoDataFrame) -> FloatArray:
-    return np.asarray(frame.geometry.bounds.to_numpy(), dtype="float64").reshape(-1, 4)
-
-
-def _cells_box(cells: gpd.GeoDataFrame) -> FloatArray:
-    """Return the WGS84 bounds of all cells, ``(1, 4)``, without reprojecting their geometry.
-
-    The same numbers as the bounds of ``cells.to_crs(WGS84)``: geopandas moves each vertex
-    with the same transformation, and a geometry's bounds are its vertices' extremes.
-    """
-    if not len(cells) or cells.crs is None:
-        return _bounds(cells.to_crs(WGS84) if len(cells) else cells)
-    coords = shapely.get_coordinates(np.asarray(cells.geometry.array))
-    move = Transformer.from_crs(cells.crs, WGS84, always_xy=True)
-    lon, lat = (np.asarray(v, dtype="float64") for v in move.transform(coords[:, 0], coords[:, 1]))
-    if not len(lon):
-        return np.full((1, 4), np.nan)
-    return np.array([[np.nanmin(lon), np.nanmin(lat), np.nanmax(lon), np.nanmax(lat)]])
-
-
 def load_territory(directory: Path) -> TerritoryData:
     """Load a diagnostic output directory and prepare it for serving.
 
@@ -333,7 +311,7 @@ def load_territory(directory: Path) -> TerritoryData:
     code = record.territory.code or directory.name
     name = record.territory.name or code
     qpv = diag.qpv.to_crs(WGS84)
-    all_bounds = np.vstack([_cells_box(diag.cells), qpv.geometry.bounds.to_numpy(dtype="float64")])
+    all_bounds = np.vstack([cells_box(diag.cells), qpv.geometry.bounds.to_numpy(dtype="float64")])
     bbox = (
         float(np.nanmin(all_bounds[:, 0])),
         float(np.nanmin(all_bounds[:, 1])),
