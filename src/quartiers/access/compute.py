@@ -12,11 +12,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-from pyproj import Transformer
 
 from quartiers.access.network import WalkNetwork, build_network
 from quartiers.access.regions import cell_regions, regional_access
-from quartiers.access.walk import MARGIN_M, cell_access
+from quartiers.access.walk import MARGIN_M, cell_access, territory_bbox
 from quartiers.errors import InputError
 from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import NullProgress, Progress
@@ -28,25 +27,8 @@ from quartiers.sources.place_changes import (
     read_place_changes,
 )
 from quartiers.sources.places import bpe_places, merge_places
-from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M, parse_cell_ids
 
 __all__ = ["COOL_INDOOR_ATTR", "WalkAccess", "compute_access", "territory_bbox", "walk_access"]
-
-
-def territory_bbox(cells: pd.DataFrame, margin_m: float = MARGIN_M) -> BBox:
-    """Return the Lambert-93 box (EPSG:2154) around the cells plus ``margin_m`` metres."""
-    corners = parse_cell_ids(cells["idcar_200m"].astype(str), source="carreaux")
-    if len(corners) == 0:
-        raise InputError("aucun carreau : impossible de délimiter le territoire")
-    to_2154 = Transformer.from_crs(CELL_CRS, "EPSG:2154", always_xy=True)
-    xmin, ymin, xmax, ymax = to_2154.transform_bounds(
-        float(corners[:, 0].min()),
-        float(corners[:, 1].min()),
-        float(corners[:, 0].max() + CELL_SIZE_M),
-        float(corners[:, 1].max() + CELL_SIZE_M),
-        densify_pts=21,
-    )
-    return (xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m)
 
 
 def compute_access(

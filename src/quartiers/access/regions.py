@@ -24,11 +24,10 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
-from pyproj import Transformer
 
 from quartiers.access.network import NETWORK_CRS, build_network
 from quartiers.access.origins import origin_points
-from quartiers.access.walk import ACCESS_COLUMNS, MARGIN_M, cell_access
+from quartiers.access.walk import ACCESS_COLUMNS, cell_access, territory_bbox
 from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import BBox
@@ -98,19 +97,6 @@ def cell_regions(
     return out
 
 
-def _box(cells: pd.DataFrame) -> BBox:
-    corners = parse_cell_ids(cells["idcar_200m"].astype(str), source="carreaux")
-    to_2154 = Transformer.from_crs(CELL_CRS, NETWORK_CRS, always_xy=True)
-    xmin, ymin, xmax, ymax = to_2154.transform_bounds(
-        float(corners[:, 0].min()),
-        float(corners[:, 1].min()),
-        float(corners[:, 0].max() + CELL_SIZE_M),
-        float(corners[:, 1].max() + CELL_SIZE_M),
-        densify_pts=21,
-    )
-    return (xmin - MARGIN_M, ymin - MARGIN_M, xmax + MARGIN_M, ymax + MARGIN_M)
-
-
 def _in_box(frame: gpd.GeoDataFrame, box: BBox) -> gpd.GeoDataFrame:
     """Rows of ``frame`` (EPSG:2154) whose bounds meet ``box``, in their order."""
     b = shapely.bounds(frame.geometry.to_numpy())
@@ -134,7 +120,7 @@ def _parts(
     for code in sorted(set(regions)):
         rows = np.flatnonzero(regions == code).astype(np.intp)
         mine = ids.iloc[rows].reset_index(drop=True)
-        box = _box(mine)
+        box = territory_bbox(mine)
         out.append(
             RegionPart(
                 region=str(code),

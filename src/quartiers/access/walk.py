@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
+from pyproj import Transformer
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
@@ -34,8 +35,11 @@ from quartiers.access.network import (
 )
 from quartiers.access.origins import Origins, origin_points
 from quartiers.access.summary import SUMMARY_COLUMNS, summarise_access
+from quartiers.errors import InputError
 from quartiers.progress import NullProgress, Progress
+from quartiers.schemas import BBox
 from quartiers.sources.places import CATEGORIES, place_access_points
+from quartiers.spatial.grid import CELL_CRS, CELL_SIZE_M, parse_cell_ids
 
 __all__ = [
     "ACCESS_COLUMNS",
@@ -48,6 +52,7 @@ __all__ = [
     "access_columns",
     "cell_access",
     "summarise_access",
+    "territory_bbox",
 ]
 
 logger = logging.getLogger(__name__)
@@ -343,3 +348,19 @@ def _per_cell(
     table["origin"] = np.where(origins.from_buildings, "buildings", "centroid")
     table["n_origins"] = np.bincount(origins.cell, minlength=n_cells)
     return table[ACCESS_COLUMNS]
+
+
+def territory_bbox(cells: pd.DataFrame, margin_m: float = MARGIN_M) -> BBox:
+    """Return the Lambert-93 box (EPSG:2154) around the cells plus ``margin_m`` metres."""
+    corners = parse_cell_ids(cells["idcar_200m"].astype(str), source="carreaux")
+    if len(corners) == 0:
+        raise InputError("aucun carreau : impossible de délimiter le territoire")
+    to_2154 = Transformer.from_crs(CELL_CRS, "EPSG:2154", always_xy=True)
+    xmin, ymin, xmax, ymax = to_2154.transform_bounds(
+        float(corners[:, 0].min()),
+        float(corners[:, 1].min()),
+        float(corners[:, 0].max() + CELL_SIZE_M),
+        float(corners[:, 1].max() + CELL_SIZE_M),
+        densify_pts=21,
+    )
+    return (xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m)
