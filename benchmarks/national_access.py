@@ -17,11 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from bench_national import RegionLines, Sources, Stages
+from bench_national import RegionLines, Sources, Stages, offline_settings
 from quartiers.access import walk_access
 from quartiers.diagnostic.pipeline import read_territories
 from quartiers.parallel import SERIAL, DaskExecutor
-from quartiers.settings import get_settings
 
 
 def _cluster(n: int, port: int) -> tuple[Any, Any]:
@@ -40,10 +39,7 @@ def compare_access(
     """Print the walking access step with each worker count, and the speed-ups."""
     counts = [int(c) for c in args.compare_access.split(",")]
     with tempfile.TemporaryDirectory(prefix="bench-access-") as tmp:
-        settings = get_settings().model_copy(
-            update={"offline": True, "workspace_dir": Path(tmp) / ".espace",
-                    "cache_dir": Path(tmp) / ".cache"}
-        )  # fmt: skip
+        settings = offline_settings(Path(tmp))
         names = [territory] if isinstance(territory, str) else territory
         t, c = time.perf_counter(), time.process_time()
         inputs = read_territories(names, sources=sources, skip=skip, settings=settings,
