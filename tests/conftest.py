@@ -116,3 +116,14 @@ def lry_dir(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     from golden._territories import diagnose_la_roche
 
     return diagnose_la_roche(shared_data, tmp_path_factory.mktemp("lry"))
+
+
+@pytest.fixture(scope="session")
+def essai(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small fictitious France (``france-essai``, 13 régions, extracts and LCZ), generated
+    once per test session; read only (tests regenerate elsewhere to test the generator)."""
+    from quartiers.demo.national import generate_france
+
+    out = tmp_path_factory.mktemp("france") / "essai"
+    generate_france(out, echelle="france-essai")
+    return out

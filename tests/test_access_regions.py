@@ -18,7 +18,7 @@ import pytest
 
 from quartiers.access import walk_access
 from quartiers.access.regions import cell_regions
-from quartiers.demo.national import FILES, generate_france
+from quartiers.demo.national import FILES
 from quartiers.diagnostic import RobustnessOptions
 from quartiers.diagnostic.pipeline import diagnose, read_territories
 from quartiers.parallel import SERIAL, DaskExecutor, Executor
@@ -28,13 +28,6 @@ from quartiers.settings import get_settings
 
 SKIP = ("lcz", "chaleur_nuit", "couvert_arbore", "drias", "bdtopo")
 REGIONS = ["reg:11", "reg:84", "reg:93"]
-
-
-@pytest.fixture(scope="module")
-def essai(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("france") / "essai"
-    generate_france(out, echelle="france-essai")
-    return out
 
 
 def _sources(essai: Path, osm: list[Path]) -> dict[str, Path | list[Path]]:

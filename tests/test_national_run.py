@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from quartiers.cli import main
-from quartiers.demo.national import FILES, generate_france
+from quartiers.demo.national import FILES
 from quartiers.diagnostic import Diagnostic, RobustnessOptions
 from quartiers.diagnostic.pipeline import diagnose
 from quartiers.method.spec import default_method, parse_method
@@ -23,13 +23,6 @@ from quartiers.settings import get_settings
 FAST = RobustnessOptions(uncertainty=False, hotspots=False)
 SKIP = ("osm", "lcz", "chaleur_nuit", "couvert_arbore", "drias", "bdtopo")
 SCORES = ["score_sensitivity", "score_exposure", "index"]
-
-
-@pytest.fixture(scope="module")
-def essai(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("france") / "essai"
-    generate_france(out, echelle="france-essai")
-    return out
 
 
 @pytest.fixture(scope="module")

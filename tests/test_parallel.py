@@ -19,7 +19,7 @@ import pytest
 
 from quartiers import parallel
 from quartiers.cli import main
-from quartiers.demo.national import FILES, generate_france
+from quartiers.demo.national import FILES
 from quartiers.diagnostic import RobustnessOptions
 from quartiers.diagnostic.pipeline import diagnose
 from quartiers.errors import InputError
@@ -45,13 +45,6 @@ class Recording:
     def map(self, fn: Any, items: Any, **shared: Any) -> list[Any]:
         self.parts.append(len(items))
         return [fn(item, **shared) for item in items]
-
-
-@pytest.fixture(scope="module")
-def essai(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("france") / "essai"
-    generate_france(out, echelle="france-essai")
-    return out
 
 
 @pytest.fixture(scope="module")

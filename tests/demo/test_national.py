@@ -30,13 +30,6 @@ SCORES = ["score_sensitivity", "score_exposure", "index"]
 
 
 @pytest.fixture(scope="module")
-def essai(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("france") / "essai"
-    generate_france(out, echelle="france-essai")
-    return out
-
-
-@pytest.fixture(scope="module")
 def national(essai: Path, tmp_path_factory: pytest.TempPathFactory) -> Diagnostic:
     tmp = tmp_path_factory.mktemp("national-run")
     settings = get_settings(offline=True, cache_dir=tmp / "cache", workspace_dir=tmp / "ws")

@@ -26,13 +26,6 @@ from quartiers.sources.qpv import read_qpv
 from quartiers.sources.territory_codes import DEPARTEMENTS, departement_code
 
 
-@pytest.fixture(scope="module")
-def essai(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("france-osm") / "essai"
-    generate_france(out, echelle="france-essai")
-    return out
-
-
 def test_one_extract_per_region_with_what_walking_access_reads(essai: Path) -> None:
     written = generate_france(essai, echelle="france-essai")  # reused: same fingerprint
     assert written.reused
