@@ -36,23 +36,16 @@ def serial(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, dict[str, 
 
 
 def test_forked_writing_gives_the_same_files(
-    serial: tuple[object, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    serial: tuple[object, dict[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    forked: list[int],
 ) -> None:
     diag, expected = serial
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def counting_fork() -> int:
-        pid = real_fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
     monkeypatch.setattr(run_files, "PARALLEL_WRITE_CELLS", 0)
     monkeypatch.setattr(run_files, "local_executor", lambda: parallel.ForkExecutor(2))
-    monkeypatch.setattr(os, "fork", counting_fork)
     write(diag, tmp_path)  # type: ignore[arg-type]
-    assert len(forks) == 1  # the GeoPackage was written by a copy
+    assert len(forked) == 1  # the GeoPackage was written by a copy
     assert _digests(tmp_path) == expected
 
 
