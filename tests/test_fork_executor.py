@@ -74,7 +74,7 @@ def _hangs_in_a_child(item: int, *, parent: int) -> tuple[int, int]:
 def test_a_silent_child_is_stopped_and_its_items_computed_here(
     monkeypatch: pytest.MonkeyPatch, forked: list[int]
 ) -> None:
-    monkeypatch.setattr(parallel, "FORK_PATIENCE_S", 0.5)
+    monkeypatch.setattr(parallel.fork, "FORK_PATIENCE_S", 0.5)
     start = time.monotonic()
     out = ForkExecutor(2).map(_hangs_in_a_child, list(range(4)), parent=os.getpid())
     assert out == [(i + 1, os.getpid()) for i in range(4)]
@@ -113,5 +113,42 @@ def test_local_executor_forks_when_a_core_is_free_only(monkeypatch: pytest.Monke
     monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 0.2, 0.2))  # no core free
     assert local_executor() is SERIAL
     monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2))
-    monkeypatch.setattr(parallel.sys, "platform", "darwin")
+    monkeypatch.setattr(parallel.fork.sys, "platform", "darwin")
     assert local_executor() is SERIAL
+
+
+def _oom_score(item: int) -> tuple[int, str]:
+    with open("/proc/self/oom_score_adj", encoding="ascii") as score:
+        return os.getpid(), score.read().strip()
+
+
+@linux_only
+def test_a_child_is_stopped_first_when_memory_runs_out() -> None:
+    (here, ours), (child, theirs) = ForkExecutor(2).map(_oom_score, [0, 1])
+    assert here == os.getpid() and child != here
+    assert theirs == "1000" and ours != "1000"
+
+
+@linux_only
+def test_local_executor_forks_only_when_the_copy_fits_in_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
+    need = 4 << 30
+    available = int(need * parallel.FORK_MEMORY_MARGIN)
+    monkeypatch.setattr(parallel.fork, "available_memory", lambda: available)
+    assert isinstance(local_executor(need), ForkExecutor)
+    monkeypatch.setattr(parallel.fork, "available_memory", lambda: available - 1)
+    assert local_executor(need) is SERIAL
+    assert isinstance(local_executor(), ForkExecutor)  # nothing asked: memory not looked at
+    monkeypatch.setattr(parallel.fork, "available_memory", lambda: None)  # unknown
+    assert local_executor(need) is SERIAL
+
+
+def test_available_memory_is_read_from_the_system() -> None:
+    available = parallel.available_memory()
+    if sys.platform.startswith("linux"):
+        assert available is not None and available > 0
+    else:
+        assert available is None

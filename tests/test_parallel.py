@@ -23,7 +23,8 @@ from quartiers.demo.national import FILES
 from quartiers.diagnostic import RobustnessOptions
 from quartiers.diagnostic.pipeline import diagnose
 from quartiers.errors import InputError
-from quartiers.method.evaluation import evaluate, evaluate_blocks
+from quartiers.method.blocks import evaluate_blocks
+from quartiers.method.evaluation import evaluate
 from quartiers.settings import get_settings
 from quartiers.sources.load import load_inputs
 

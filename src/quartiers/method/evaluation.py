@@ -2,7 +2,8 @@
 
 A draw is a point ``u`` of the unit hypercube decoded by :class:`ChoiceSpace`; the Monte
 Carlo (:mod:`quartiers.method.uncertainty`) and the Sobol analysis
-(:mod:`quartiers.method.sensitivity`) share :func:`evaluate`.
+(:mod:`quartiers.method.sensitivity`) share :func:`evaluate`, through
+:func:`quartiers.method.blocks.evaluate_blocks` (blocks of draws on several processes).
 
 Draws are evaluated in batches (:func:`batch_size`). The dimension scores are weighted sums, so
 the columns no draw perturbs enter as one matrix product per (normalisation, aggregation)
@@ -33,17 +34,14 @@ from quartiers.method.completeness import draw_range, fill_scores
 from quartiers.method.composite import CompiledMethod, combine
 from quartiers.method.problem import RankingProblem
 from quartiers.method.variants import ChoiceSpace, Draws
-from quartiers.parallel import SERIAL, Executor, ForkExecutor, ProgressHere, local_executor
 from quartiers.progress import NullProgress, Progress
 
 __all__ = [
     "BATCH",
-    "FORK_MAX_UNITS",
     "MAX_BATCH_UNITS",
     "Outcomes",
     "batch_size",
     "evaluate",
-    "evaluate_blocks",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -59,12 +57,6 @@ BATCH = 64
 #: above 50,000 units the batches shrink (to one draw for the 2.3 million cells of France)
 #: instead of needing tens of GB. The outcomes do not depend on the batch size.
 MAX_BATCH_UNITS = BATCH * 50_000
-#: Most stacked units (cells and QPV) a run evaluates on this process and forked copies of it
-#: when no executor is given (:func:`~quartiers.parallel.local_executor`, two cores): a town
-#: or an EPCI. Above, the process is large and its batches already fill the memory planned
-#: for one (:data:`MAX_BATCH_UNITS`): the draws stay in this process unless a Dask cluster is
-#: asked for.
-FORK_MAX_UNITS = 50_000
 #: Whether the draws' temporaries reuse the heap instead of new mappings
 #: (:func:`quartiers.heap.reused_heap`; turned off only to measure it, ``bench_draws.py``).
 KEEP_HEAP = True
@@ -163,71 +155,6 @@ def evaluate(
                 _evaluate_batch(engines[int(a)], space, draws, rows[rule[rows] == a], out)
             progress.advance(float(rows.size))
     return out
-
-
-def evaluate_blocks(
-    problem: RankingProblem,
-    space: ChoiceSpace,
-    u: FloatArray,
-    *,
-    seed: int,
-    executor: Executor = SERIAL,
-    progress: Progress | None = None,
-    keep_cells: int = 0,
-) -> Outcomes:
-    """Return :func:`evaluate` of the draws ``u``, blocks of draws computed by ``executor``.
-
-    A block is a run of whole batches (:func:`batch_size`) and every draw carries its own
-    seed (its row of ``u`` and its perturbation key with ``seed``), so each batch holds the
-    same draws and gives the same numbers whichever worker evaluates it and however many
-    workers there are: the outcomes equal :func:`evaluate`'s bit for bit. Given
-    :data:`quartiers.parallel.SERIAL`, a run of at most :data:`FORK_MAX_UNITS` units goes to
-    :func:`~quartiers.parallel.local_executor` (this process and a forked copy of it on two
-    cores); on one core, or for a larger run, it is :func:`evaluate` itself.
-    """
-    progress = progress or NullProgress()
-    u = np.asarray(u, dtype="float64")
-    u = u.reshape(1, -1) if u.ndim == 1 else u
-    m, n_units = u.shape[0], problem.n_qpv + problem.cell_value.shape[0]
-    size = batch_size(n_units)
-    batches = -(-m // size)
-    if executor is SERIAL and n_units <= FORK_MAX_UNITS:
-        executor = local_executor()
-    if executor.workers <= 1 or batches <= 1:
-        return evaluate(problem, space, u, seed=seed, progress=progress, keep_cells=keep_cells)
-    n_blocks = min(batches, 2 * executor.workers)  # of whole batches, as even as can be
-    starts = [b * batches // n_blocks * size for b in range(n_blocks)]
-    blocks = [(a, u[a:b], keep_cells) for a, b in zip(starts, [*starts[1:], m], strict=True)]
-    # forked copies: this process reports for all; a cluster's blocks report when all are done
-    here = (
-        ProgressHere(progress, executor.workers, m) if isinstance(executor, ForkExecutor) else None
-    )
-    shared = {"progress": here} if here else {}
-    parts = executor.map(_evaluate_block, blocks, problem=problem, space=space, seed=seed, **shared)
-    progress.advance(float(m) - (here.advanced if here else 0.0))
-    cells = [p.cells for p in parts if p.cells is not None and p.cells.shape[0]]
-    return Outcomes(
-        index=np.vstack([p.index for p in parts]),
-        rank=np.vstack([p.rank for p in parts]),
-        top=np.vstack([p.top for p in parts]),
-        position=np.vstack([p.position for p in parts]),
-        resident_share=np.vstack([p.resident_share for p in parts]),
-        cells=np.vstack(cells) if cells else None,
-    )
-
-
-def _evaluate_block(
-    block: tuple[int, FloatArray, int],
-    *,
-    problem: RankingProblem,
-    space: ChoiceSpace,
-    seed: int,
-    progress: Progress | None = None,
-) -> Outcomes:
-    """Evaluate one block of draws (first draw ``start``), keeping the cells asked for."""
-    start, u, keep_cells = block
-    keep = max(0, keep_cells - start)
-    return evaluate(problem, space, u, seed=seed, progress=progress, keep_cells=keep)
 
 
 def _dimension_scores(

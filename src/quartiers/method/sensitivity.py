@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from quartiers.method.evaluation import evaluate_blocks
+from quartiers.method.blocks import evaluate_blocks
 from quartiers.method.problem import RankingProblem
 from quartiers.method.saltelli import saltelli_design, sobol_estimates
 from quartiers.method.variants import GROUPS, ChoiceSpace
@@ -136,7 +136,7 @@ def sobol_indices(
     progress
         Receives one step per evaluation.
     executor
-        Computes the blocks of evaluations (:func:`~quartiers.method.evaluation.evaluate_blocks`:
+        Computes the blocks of evaluations (:func:`~quartiers.method.blocks.evaluate_blocks`:
         the same numbers in this process or on a Dask cluster).
     """
     if not space.size or samples <= 0:

@@ -20,8 +20,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from quartiers.method.blocks import evaluate_blocks
 from quartiers.method.choices import Uncertainty
-from quartiers.method.evaluation import BATCH, Outcomes, evaluate, evaluate_blocks
+from quartiers.method.evaluation import BATCH, Outcomes, evaluate
 from quartiers.method.hotspot_draws import MAX_DRAWS
 from quartiers.method.problem import RankingProblem, build_problem
 from quartiers.method.rank import QUINTILES
