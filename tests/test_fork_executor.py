@@ -6,6 +6,7 @@ process; whatever happens to a child, ``map`` returns what the plain loop return
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -102,6 +103,7 @@ def test_an_error_is_raised_here_and_no_child_is_left(bad: int, forked: list[int
 
 @linux_only
 def test_local_executor_forks_when_a_core_is_free_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel.fork, "own_load", lambda: 0.0)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0})
     assert local_executor() is SERIAL
@@ -152,3 +154,26 @@ def test_available_memory_is_read_from_the_system() -> None:
         assert available is not None and available > 0
     else:
         assert available is None
+
+
+@linux_only
+def test_this_process_own_share_of_the_load_is_not_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.4, 1.2, 1.0))  # a long run, computing
+    monkeypatch.setattr(parallel.fork, "own_load", lambda: 0.95)
+    assert isinstance(local_executor(), ForkExecutor)  # the others: 0.45
+    monkeypatch.setattr(parallel.fork, "own_load", lambda: 0.1)  # another process computes
+    assert local_executor() is SERIAL
+
+
+def test_own_load_follows_the_kernel_average(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = time.monotonic()
+    monkeypatch.setattr(parallel.fork, "_SINCE", (now - 600.0, time.process_time() - 600.0))
+    assert parallel.fork.own_load() == pytest.approx(1.0, abs=1e-3)  # 10 busy minutes
+    monkeypatch.setattr(parallel.fork, "_SINCE", (now - 60.0, time.process_time() - 30.0))
+    half = 0.5 * (1 - math.exp(-1.0))  # one minute, computing half of it
+    assert parallel.fork.own_load() == pytest.approx(half, abs=0.01)
+    monkeypatch.setattr(parallel.fork, "_SINCE", (now - 600.0, time.process_time()))
+    assert parallel.fork.own_load() < 0.01  # idle

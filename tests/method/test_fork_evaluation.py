@@ -66,6 +66,7 @@ def _reaped(pid: int) -> bool:
 def _free_machine(monkeypatch: pytest.MonkeyPatch, memory: int) -> None:
     """Two cores, no load, ``memory`` bytes available; forked executors count their items."""
     monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(parallel.fork, "own_load", lambda: 0.0)
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
     monkeypatch.setattr(parallel.fork, "available_memory", lambda: memory)
     monkeypatch.setattr(parallel.fork, "ForkExecutor", Counting)

@@ -29,6 +29,7 @@ from quartiers.parallel.fork import (
     ProgressHere,
     available_memory,
     local_executor,
+    own_load,
 )
 
 __all__ = [
@@ -45,4 +46,5 @@ __all__ = [
     "check_scheduler",
     "local_executor",
     "open_executor",
+    "own_load",
 ]
