@@ -323,8 +323,11 @@ def _add_access(
     table = access if access.index.name == "idcar_200m" else access.set_index("idcar_200m")
     for ind_id, arr in dist.items():
         found.values[ind_id] = from_values(arr, on.population)
-    for col in access_columns(table):
-        col_values = table[col].reindex(ids)
+    # one lookup of the cells for every column (a reindex per column hashed the ids each time)
+    columns = access_columns(table)
+    looked_up = table[columns].reindex(ids)
+    for col in columns:
+        col_values = looked_up[col]
         if col == "connected":
             found.extra[col] = col_values.fillna(False).to_numpy(dtype=bool)
         else:
