@@ -21,6 +21,11 @@ With ``--regions`` it then runs the 13 régions one after another as separate ru
 (``--territory reg:CODE`` each, same sources and options) and prints the ratio of the
 national run's wall time to their sum.
 
+``--out DIR`` keeps the output directory of the national run in ``DIR/france/resultats``
+(to compare the files of two versions byte for byte); a temporary folder otherwise. After
+the table, the CPU time of this process is split into user and system time (system time is
+mostly the kernel zeroing fresh memory on this machine).
+
 Floors of the issue on this 2-core, 24 GiB machine (without walking access): ≤ 60 s and
 ≤ 6 GiB.
 
@@ -40,7 +45,7 @@ workers' are not counted).
 Run: ``.venv/bin/python benchmarks/bench_national.py [--echelle france] [--data DIR]
 [--no-uncertainty | --draws N --sobol N --no-hotspots] [--regions]
 [--workers N | --scheduler ADDR | --compare-workers 1,2] [--territory reg:11 ...]
-[--osm [--lcz] | --compare-access 1,2 --port 8730]``.
+[--osm [--lcz] | --compare-access 1,2 --port 8730] [--out DIR]``.
 """
 
 from __future__ import annotations
@@ -212,6 +217,29 @@ def _method(args: argparse.Namespace) -> Method:
     return method.model_copy(update={"uncertainty": unc})
 
 
+def print_table(
+    stages: Stages,
+    before: resource.struct_rusage,
+    after: resource.struct_rusage,
+    regions_log: RegionLines,
+) -> tuple[float, float]:
+    """Print the stages' table and the user/system split; return the total wall and peak."""
+    rows = _merged(stages.rows)
+    total_wall = sum(r[1] for r in rows)
+    total_cpu = sum(r[2] for r in rows)
+    peak = stages.peak_kib / 2**20
+    print(f"\nFrance entière : {stages.cells} carreaux, {stages.qpv} QPV")  # type: ignore[attr-defined]
+    print(f"{'étape':<52} {'mur (s)':>8} {'CPU (s)':>8} {'pic RSS (Gio)':>14}")
+    for label, wall, cpu, hwm in rows:
+        print(f"{label[:52]:<52} {wall:8.1f} {cpu:8.1f} {hwm:14.2f}")
+    print(f"{'total':<52} {total_wall:8.1f} {total_cpu:8.1f} {peak:14.2f}")
+    print(f"CPU de ce processus : utilisateur {after.ru_utime - before.ru_utime:.1f} s, "
+          f"système {after.ru_stime - before.ru_stime:.1f} s")  # fmt: skip
+    for line in regions_log.lines:
+        print(f"  {line}")
+    return total_wall, peak
+
+
 def main() -> None:
     """Generate (or reuse) the fixture, time the national run, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -232,6 +260,7 @@ def main() -> None:
     parser.add_argument("--lcz", action="store_true")
     parser.add_argument("--compare-access", default=None, metavar="1,2")
     parser.add_argument("--port", type=int, default=8730)
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR")
     args = parser.parse_args()
     args.osm = args.osm or bool(args.compare_access)
     t0 = time.perf_counter()
@@ -250,19 +279,12 @@ def main() -> None:
         compare_workers(territory, sources, args)
         return
     regions_log = RegionLines()
-    with tempfile.TemporaryDirectory(prefix="bench-national-") as tmp:
-        stages = run(territory, sources, Path(tmp) / "france", args)
-    rows = _merged(stages.rows)
-    total_wall = sum(r[1] for r in rows)
-    total_cpu = sum(r[2] for r in rows)
-    peak = stages.peak_kib / 2**20
-    print(f"\nFrance entière : {stages.cells} carreaux, {stages.qpv} QPV")  # type: ignore[attr-defined]
-    print(f"{'étape':<52} {'mur (s)':>8} {'CPU (s)':>8} {'pic RSS (Gio)':>14}")
-    for label, wall, cpu, hwm in rows:
-        print(f"{label[:52]:<52} {wall:8.1f} {cpu:8.1f} {hwm:14.2f}")
-    print(f"{'total':<52} {total_wall:8.1f} {total_cpu:8.1f} {peak:14.2f}")
-    for line in regions_log.lines:
-        print(f"  {line}")
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    with contextlib.ExitStack() as stack:
+        base = args.out or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+        stages = run(territory, sources, base / "france", args)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    total_wall, peak = print_table(stages, before, after, regions_log)
     if args.echelle != "france":
         print("(planchers du ticket : à l'échelle « france » seulement)")
     elif args.osm:

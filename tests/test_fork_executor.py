@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from quartiers import parallel
+from quartiers import cores, parallel
 from quartiers.parallel import SERIAL, ForkExecutor, local_executor
 
 linux_only = pytest.mark.skipif(
@@ -102,6 +102,7 @@ def test_an_error_is_raised_here_and_no_child_is_left(bad: int, forked: list[int
 
 @linux_only
 def test_local_executor_forks_when_a_core_is_free_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cores, "own_load", lambda: 0.0)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0})
     assert local_executor() is SERIAL
@@ -112,6 +113,20 @@ def test_local_executor_forks_when_a_core_is_free_only(monkeypatch: pytest.Monke
     assert isinstance(local_executor(), ForkExecutor)
     monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 0.2, 0.2))  # no core free
     assert local_executor() is SERIAL
+    monkeypatch.setattr(cores, "own_load", lambda: 0.9)  # most of that load is this process
+    assert isinstance(local_executor(), ForkExecutor)
+    monkeypatch.setattr(cores, "own_load", lambda: 0.0)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     monkeypatch.setattr(parallel.sys, "platform", "darwin")
     assert local_executor() is SERIAL
+
+
+@linux_only
+def test_own_load_is_this_process_share_of_the_load() -> None:
+    idle = cores.own_load()
+    end = time.process_time() + 0.3
+    while time.process_time() < end:  # compute: the share grows
+        pass
+    busy = cores.own_load()
+    assert 0.0 <= idle <= busy <= 1.0 and busy > idle
+    assert cores.other_load() >= 0.0

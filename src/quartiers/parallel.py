@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from quartiers.cores import other_load
 from quartiers.errors import ClusterError, InputError
 from quartiers.progress import Progress
 
@@ -236,14 +237,15 @@ def local_executor() -> Executor:
 
     Up to :data:`FORK_WORKERS` processes, on Linux only (``fork`` is missing on Windows and
     unsafe with macOS's system libraries), and only while a core is free: the 1-minute load
-    average at most the cores less one. On a busy machine the copy would only share a core
-    with this process (La Roche-sur-Yon at load 2.1 on 2 cores: 5.9 s of wall time against
-    5.2 s in one process). :data:`SERIAL` otherwise.
+    average of the other processes (:func:`quartiers.cores.other_load`: this one's own share
+    taken out) at most the cores less one. On a busy machine the copy would only share a
+    core with this process (La Roche-sur-Yon at load 2.1 on 2 cores: 5.9 s of wall time
+    against 5.2 s in one process). :data:`SERIAL` otherwise.
     """
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return SERIAL
     cores = len(os.sched_getaffinity(0))
-    free = cores > 1 and os.getloadavg()[0] <= cores - 1
+    free = cores > 1 and other_load() <= cores - 1
     return ForkExecutor(min(FORK_WORKERS, cores)) if free else SERIAL
 
 
