@@ -110,7 +110,11 @@ def _sorted_cells(
             f"carreaux Filosofi : colonnes manquantes {', '.join(absent)} "
             "(attendu les comptages INSEE des carreaux de 200 m)"
         )
-    table = pd.DataFrame(cells.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
+    # The columns themselves, not a copy of the frame without its geometry (seconds and
+    # half a gigabyte for a national grid): they are copied once below, when sorted.
+    table = pd.DataFrame(
+        {name: cells[name] for name in cells.columns if name != "geometry"}, copy=False
+    ).reset_index(drop=True)
     table["idcar_200m"] = table["idcar_200m"].astype("string")
     # The INSEE grid's ids sort as their corners do: no string sort on a national grid.
     found = sorted_cell_order(table["idcar_200m"])
