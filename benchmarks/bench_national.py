@@ -21,6 +21,12 @@ With ``--regions`` it then runs the 13 régions one after another as separate ru
 (``--territory reg:CODE`` each, same sources and options) and prints the ratio of the
 national run's wall time to their sum.
 
+``--out DIR`` keeps the output directory of the national run in ``DIR/france/resultats``
+(to compare the files of two versions byte for byte); a temporary folder otherwise. After
+the table, the CPU time of this process is split into user and system time; the column
+« dont sys » gives each stage's system CPU time (mostly the kernel zeroing fresh memory on
+this machine).
+
 Floors of the issue on this 2-core, 24 GiB machine (without walking access): ≤ 60 s and
 ≤ 6 GiB.
 
@@ -40,7 +46,7 @@ workers' are not counted).
 Run: ``.venv/bin/python benchmarks/bench_national.py [--echelle france] [--data DIR]
 [--no-uncertainty | --draws N --sobol N --no-hotspots] [--regions]
 [--workers N | --scheduler ADDR | --compare-workers 1,2] [--territory reg:11 ...]
-[--osm [--lcz] | --compare-access 1,2 --port 8730]``.
+[--osm [--lcz] | --compare-access 1,2 --port 8730] [--out DIR]``.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import re
 import resource
 import tempfile
@@ -92,9 +99,12 @@ class Stages:
 
     def __init__(self) -> None:
         self.rows: list[tuple[str, float, float, float]] = []
+        #: System CPU seconds of each row of ``rows`` (the kernel's share of its CPU time).
+        self.system: list[float] = []
         self._label = "préparation"
         self._wall = time.perf_counter()
         self._cpu = time.process_time()
+        self._sys = os.times().system
         self.peak_kib = 0
         self._steps: list[str] = []
         _reset_hwm()
@@ -105,7 +115,9 @@ class Stages:
         self.peak_kib = max(self.peak_kib, hwm)
         now, cpu = time.perf_counter(), time.process_time()
         self.rows.append((self._label, now - self._wall, cpu - self._cpu, hwm / 2**20))
-        self._label, self._wall, self._cpu = label, now, cpu
+        system = os.times().system
+        self.system.append(system - self._sys)
+        self._label, self._wall, self._cpu, self._sys = label, now, cpu, system
         _reset_hwm()
 
     def start(self, label: str, total: float | None = None) -> None:
@@ -146,16 +158,19 @@ class RegionLines(logging.Handler):
         return sum(float(m.group(1)) for m in found if m)
 
 
-def _merged(rows: list[tuple[str, float, float, float]]) -> list[tuple[str, float, float, float]]:
+def _merged(
+    rows: list[tuple[str, float, float, float]], system: list[float]
+) -> list[tuple[str, float, float, float, float]]:
     """Sum the rows of a stage label reported several times (per territory, per extract)."""
     out: dict[str, list[float]] = {}
-    for label, wall, cpu, peak in rows:
+    for (label, wall, cpu, peak), sys_s in zip(rows, system, strict=True):
         if label.startswith("Lecture : OpenStreetMap"):
             label = "Lecture : OpenStreetMap (un extrait par région)"
-        acc = out.setdefault(label, [0.0, 0.0, 0.0])
+        acc = out.setdefault(label, [0.0, 0.0, 0.0, 0.0])
         acc[0] += wall
         acc[1] += cpu
         acc[2] = max(acc[2], peak)
+        acc[3] += sys_s
     return [(k, *v) for k, v in out.items() if v[0] >= 0.05 or v[2] > 0]  # type: ignore[misc]
 
 
@@ -212,6 +227,30 @@ def _method(args: argparse.Namespace) -> Method:
     return method.model_copy(update={"uncertainty": unc})
 
 
+def print_table(
+    stages: Stages,
+    before: resource.struct_rusage,
+    after: resource.struct_rusage,
+    regions_log: RegionLines,
+) -> tuple[float, float]:
+    """Print the stages' table and the user/system split; return the total wall and peak."""
+    rows = _merged(stages.rows, stages.system)
+    total_wall = sum(r[1] for r in rows)
+    total_cpu = sum(r[2] for r in rows)
+    peak = stages.peak_kib / 2**20
+    print(f"\nFrance entière : {stages.cells} carreaux, {stages.qpv} QPV")  # type: ignore[attr-defined]
+    print(f"{'étape':<52} {'mur (s)':>8} {'CPU (s)':>8} {'pic RSS (Gio)':>14} {'dont sys':>9}")
+    for label, wall, cpu, hwm, sys_s in rows:
+        print(f"{label[:52]:<52} {wall:8.1f} {cpu:8.1f} {hwm:14.2f} {sys_s:9.1f}")
+    total_sys = sum(r[4] for r in rows)
+    print(f"{'total':<52} {total_wall:8.1f} {total_cpu:8.1f} {peak:14.2f} {total_sys:9.1f}")
+    print(f"CPU de ce processus : utilisateur {after.ru_utime - before.ru_utime:.1f} s, "
+          f"système {after.ru_stime - before.ru_stime:.1f} s")  # fmt: skip
+    for line in regions_log.lines:
+        print(f"  {line}")
+    return total_wall, peak
+
+
 def main() -> None:
     """Generate (or reuse) the fixture, time the national run, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -232,6 +271,7 @@ def main() -> None:
     parser.add_argument("--lcz", action="store_true")
     parser.add_argument("--compare-access", default=None, metavar="1,2")
     parser.add_argument("--port", type=int, default=8730)
+    parser.add_argument("--out", type=Path, default=None, metavar="DIR")
     args = parser.parse_args()
     args.osm = args.osm or bool(args.compare_access)
     t0 = time.perf_counter()
@@ -250,19 +290,12 @@ def main() -> None:
         compare_workers(territory, sources, args)
         return
     regions_log = RegionLines()
-    with tempfile.TemporaryDirectory(prefix="bench-national-") as tmp:
-        stages = run(territory, sources, Path(tmp) / "france", args)
-    rows = _merged(stages.rows)
-    total_wall = sum(r[1] for r in rows)
-    total_cpu = sum(r[2] for r in rows)
-    peak = stages.peak_kib / 2**20
-    print(f"\nFrance entière : {stages.cells} carreaux, {stages.qpv} QPV")  # type: ignore[attr-defined]
-    print(f"{'étape':<52} {'mur (s)':>8} {'CPU (s)':>8} {'pic RSS (Gio)':>14}")
-    for label, wall, cpu, hwm in rows:
-        print(f"{label[:52]:<52} {wall:8.1f} {cpu:8.1f} {hwm:14.2f}")
-    print(f"{'total':<52} {total_wall:8.1f} {total_cpu:8.1f} {peak:14.2f}")
-    for line in regions_log.lines:
-        print(f"  {line}")
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    with contextlib.ExitStack() as stack:
+        base = args.out or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+        stages = run(territory, sources, base / "france", args)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    total_wall, peak = print_table(stages, before, after, regions_log)
     if args.echelle != "france":
         print("(planchers du ticket : à l'échelle « france » seulement)")
     elif args.osm:

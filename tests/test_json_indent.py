@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quartiers.diagnostic._json_indent import dumps_indented
+from quartiers.diagnostic._json_indent import dumps_indented, indented_members, indented_object
 
 
 class _Level(IntEnum):
@@ -73,3 +73,13 @@ def test_recorded_run_files() -> None:
     for path in paths:
         run = json.loads(path.read_text(encoding="utf-8"))
         assert dumps_indented(run) == _reference(run)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=4), _JSON, min_size=1, max_size=5), _JSON)
+def test_members_joined_later_give_the_whole_object(head: dict[str, Any], last: Any) -> None:
+    """``run.json`` encoded while the files are written, its ``outputs`` appended after."""
+    whole = {**{k: v for k, v in head.items() if k != "outputs"}, "outputs": last}
+    rest = {k: v for k, v in whole.items() if k != "outputs"}
+    members = [*indented_members(rest), *indented_members({"outputs": last})]
+    assert indented_object(members) == _reference(whole)

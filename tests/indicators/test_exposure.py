@@ -130,3 +130,20 @@ def test_climate_spread_on_cells_by_area() -> None:
     assert np.isnan(per_cell["very_hot_days"][2])
     assert np.isnan(per_cell["heat_wave_days"][1])
     assert "heat_wave_days" in climate_per_cell(shares, long, "2030", 3)
+
+
+def test_climate_spread_when_every_commune_has_a_value() -> None:
+    """Every overlap has a value (a national run): the weights are the cells' inside shares."""
+    long = climate_long(_climate())
+    shares = pd.DataFrame(
+        {
+            "cell": [0, 0, 1, 2],
+            "insee_com": ["85191", "85008", "85008", "85191"],
+            "share": [0.5, 0.5, 1.0, 0.3],
+        }
+    )
+    per_cell = climate_per_cell(shares, long, "ref", 4)
+    assert per_cell["very_hot_days"][0] == (0.5 * 0.47 + 0.5 * 2.0) / 1.0
+    assert per_cell["very_hot_days"][1] == 2.0
+    assert per_cell["very_hot_days"][2] == 0.3 * 0.47 / 0.3
+    assert np.isnan(per_cell["very_hot_days"][3])  # in no commune

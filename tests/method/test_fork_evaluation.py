@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from _territory import make_territory, problem_of, with_uncertainty
 
-from quartiers import parallel
+from quartiers import cores, parallel
 from quartiers.method.blocks import COPY_BYTES_PER_UNIT, copy_bytes, evaluate_blocks
 from quartiers.method.evaluation import batch_size, evaluate
 from quartiers.method.variants import choice_space
@@ -66,7 +66,7 @@ def _reaped(pid: int) -> bool:
 def _free_machine(monkeypatch: pytest.MonkeyPatch, memory: int) -> None:
     """Two cores, no load, ``memory`` bytes available; forked executors count their items."""
     monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
-    monkeypatch.setattr(parallel.fork, "own_load", lambda: 0.0)
+    monkeypatch.setattr(cores, "own_load", lambda: 0.0)
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
     monkeypatch.setattr(parallel.fork, "available_memory", lambda: memory)
     monkeypatch.setattr(parallel.fork, "ForkExecutor", Counting)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["dumps_indented"]
+__all__ = ["dumps_indented", "indented_members", "indented_object"]
 
 _SCALARS = (str, int, float, bool, type(None))
 _STEP = "  "
@@ -23,6 +23,21 @@ _STEP = "  "
 def dumps_indented(obj: Any) -> str:
     """Return ``json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False)``."""
     return _encode(obj, 0)
+
+
+def indented_members(obj: dict[str, Any]) -> list[str]:
+    """Return the members of a top-level object laid out as :func:`dumps_indented` does.
+
+    Joined by :func:`indented_object`, with members encoded later appended (the
+    ``outputs`` of ``run.json``, known once the files are written), they give the text of
+    the whole object.
+    """
+    return [f"{_compact(k, ',')}: {_encode(v, 1)}" for k, v in obj.items()]
+
+
+def indented_object(members: list[str]) -> str:
+    """Return :func:`dumps_indented` of a non-empty object from its :func:`indented_members`."""
+    return _flat("{", "}", ("," + "\n" + _STEP).join(members), 0)
 
 
 def _flat(text_open: str, text_close: str, body: str, level: int) -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from quartiers.diagnostic._json_indent import dumps_indented
+from quartiers.diagnostic._json_indent import indented_members, indented_object
 from quartiers.diagnostic._zone_words import zone_dictionary
 from quartiers.diagnostic.dictionary import build_dictionary
 from quartiers.diagnostic.record import COVERAGE_NOTE_PREFIX, FORMAT, record_from_mapping
@@ -275,20 +275,28 @@ def write(diag: Diagnostic, out_dir: Path) -> dict[str, Path]:
     large = len(diag.cells) >= PARALLEL_WRITE_CELLS
     executor = local_executor() if large else SERIAL
     digests: dict[str, str] = {}
-    for part in executor.map(
+    members: list[str] = []
+    for part, encoded in executor.map(
         _write_part, ["tables", "gpkg"], diag=diag, layers=layers, paths=paths
     ):
         digests.update(part)
-    run = dict(diag.run)
-    run["outputs"] = {name: digests[name] for name in paths if name != "run.json"}
-    paths["run.json"].write_text(dumps_indented(run) + "\n", encoding="utf-8")
+        members += encoded
+    outputs = {"outputs": {name: digests[name] for name in paths if name != "run.json"}}
+    text = indented_object([*members, *indented_members(outputs)])
+    paths["run.json"].write_text(text + "\n", encoding="utf-8")
     return paths
 
 
 def _write_part(
     part: str, *, diag: Diagnostic, layers: dict[str, gpd.GeoDataFrame], paths: dict[str, Path]
-) -> dict[str, str]:
-    """Write the GeoPackage (``part`` « gpkg ») or the other files; return their SHA-256."""
+) -> tuple[dict[str, str], list[str]]:
+    """Write the GeoPackage (``part`` « gpkg ») or the other files; return their SHA-256.
+
+    The other files' part also encodes ``run.json`` but its ``outputs`` (the members of
+    :func:`~quartiers.diagnostic._json_indent.indented_members`, in the record's order, the
+    outputs last as they always were): seconds of a national record, while the GeoPackage
+    is written.
+    """
     if part == "gpkg":
         gpkg = paths["diagnostic.gpkg"]
         gpkg.unlink(missing_ok=True)  # also what a stopped copy may have left
@@ -304,7 +312,7 @@ def _write_part(
                     geometry_type=_geometry_type(layer),
                     use_arrow=True,
                 )
-        return {"diagnostic.gpkg": _sha256(gpkg)}
+        return {"diagnostic.gpkg": _sha256(gpkg)}, []
     for name, layer in layers.items():
         layer.to_parquet(paths[f"{name}.parquet"], index=False)
     diag.qpv_table().to_csv(
@@ -312,7 +320,8 @@ def _write_part(
     )
     diag.dictionary().to_csv(paths["dictionnaire.csv"], index=False, lineterminator="\n")
     written = [name for name in paths if name not in ("run.json", "diagnostic.gpkg")]
-    return {name: _sha256(paths[name]) for name in written}
+    record = {k: v for k, v in diag.run.items() if k != "outputs"}
+    return {name: _sha256(paths[name]) for name in written}, indented_members(record)
 
 
 def _geometry_type(layer: gpd.GeoDataFrame) -> str | None:

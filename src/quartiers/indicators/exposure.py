@@ -330,10 +330,13 @@ class CellCommunes:
             lookup = np.append(per_commune.reindex(self.communes).to_numpy(dtype="float64"), np.nan)
             val = lookup[self.codes]  # code -1 (no commune) reads the trailing NaN
             ok = np.isfinite(val)
-            cells = self.cells[ok]
-            share = self.share[ok]
-            weight = np.bincount(cells, weights=share, minlength=n_cells)
-            total = np.bincount(cells, weights=share * val[ok], minlength=n_cells)
+            if ok.all():  # every overlap has a value: the weights are ``inside`` (same sums)
+                weight = self.inside
+                total = np.bincount(self.cells, weights=self.share * val, minlength=n_cells)
+            else:
+                cells, share = self.cells[ok], self.share[ok]
+                weight = np.bincount(cells, weights=share, minlength=n_cells)
+                total = np.bincount(cells, weights=share * val[ok], minlength=n_cells)
             mean = np.full(n_cells, np.nan)
             np.divide(total, weight, out=mean, where=(weight > 0) & (weight >= 0.5 * self.inside))
             out[ours] = mean

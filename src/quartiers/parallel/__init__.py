@@ -29,7 +29,6 @@ from quartiers.parallel.fork import (
     ProgressHere,
     available_memory,
     local_executor,
-    own_load,
 )
 
 __all__ = [
@@ -46,5 +45,4 @@ __all__ = [
     "check_scheduler",
     "local_executor",
     "open_executor",
-    "own_load",
 ]

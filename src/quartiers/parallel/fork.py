@@ -9,7 +9,6 @@ a core and the memory a copy needs are free.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import pickle
 import select
@@ -20,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from quartiers.cores import other_load
 from quartiers.parallel.base import SERIAL, Executor
 from quartiers.progress import Progress
 
@@ -30,7 +30,6 @@ __all__ = [
     "ProgressHere",
     "available_memory",
     "local_executor",
-    "own_load",
 ]
 
 R = TypeVar("R")
@@ -206,38 +205,19 @@ def local_executor(copy_bytes: int = 0) -> Executor:
     unsafe with macOS's system libraries), only while a core is free: the 1-minute load
     average at most the cores less one (on a busy machine the copy would only share a core
     with this process: La Roche-sur-Yon at load 2.1 on 2 cores took 5.9 s of wall time
-    against 5.2 s in one process; this process's own share of the average is not counted,
-    :func:`own_load`), and only while the system can still give
+    against 5.2 s in one process; the other processes' load: this process's own share taken out,
+    :func:`quartiers.cores.other_load`), and only while the system can still give
     :data:`FORK_MEMORY_MARGIN` times ``copy_bytes``, the memory a copy is expected to need
     of its own (:func:`available_memory`). :data:`SERIAL` otherwise.
     """
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return SERIAL
     cores = len(os.sched_getaffinity(0))
-    free = cores > 1 and os.getloadavg()[0] - own_load() <= cores - 1
+    free = cores > 1 and other_load() <= cores - 1
     if free and copy_bytes > 0:
         available = available_memory()
         free = available is not None and available >= FORK_MEMORY_MARGIN * copy_bytes
     return ForkExecutor(min(FORK_WORKERS, cores)) if free else SERIAL
-
-
-#: When this module was imported (monotonic clock) and this process's CPU time then.
-_SINCE = (time.monotonic(), time.process_time())
-
-
-def own_load() -> float:
-    """Return this process's estimated share of the 1-minute load average (0 to 1).
-
-    The kernel's average weighs the last minute; a process computing without a pause for
-    ``t`` seconds adds ``1 - exp(-t / 60)`` to it. Here ``t`` runs from this module's import
-    (the start of a run), scaled by the share of that time this process computed (at most 1).
-    A long national run reaching its draws counts about 1; a 5-second town run, 0.08.
-    """
-    age = time.monotonic() - _SINCE[0]
-    if age <= 0:
-        return 0.0
-    busy = min(1.0, (time.process_time() - _SINCE[1]) / age)
-    return busy * (1.0 - math.exp(-age / 60.0))
 
 
 def available_memory() -> int | None:

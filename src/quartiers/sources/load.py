@@ -19,6 +19,7 @@ import pandas as pd
 
 from quartiers.checksum import file_sha256
 from quartiers.errors import InputError, SourceError
+from quartiers.heap import reused_heap
 from quartiers.parallel import SERIAL, Executor
 from quartiers.progress import NullProgress, Progress
 from quartiers.schemas import InputNotes, Provenance, TerritoryInputs, TerritoryNote
@@ -277,13 +278,17 @@ def _epci_names(raw: dict[str, RawInput]) -> pd.DataFrame | None:
 
 
 def _cells(found: RawInput, territory: Territory, progress: Progress) -> gpd.GeoDataFrame:
-    cells = step(
-        progress,
-        "Lecture : carreaux Filosofi",
-        lambda: read_all(
-            found.paths, lambda p: filosofi.read_filosofi(p, bbox_3035=territory.bbox_3035)
-        ),
-    )
+    # The reading allocates and frees the same block-sized temporaries again and again:
+    # from a kept heap, their pages are reused instead of mapped and zeroed anew (the
+    # national CSV: about half the reading time); given back when the reading ends.
+    with reused_heap():
+        cells = step(
+            progress,
+            "Lecture : carreaux Filosofi",
+            lambda: read_all(
+                found.paths, lambda p: filosofi.read_filosofi(p, bbox_3035=territory.bbox_3035)
+            ),
+        )
     if cells.empty:
         raise InputError(
             f"{found.path} : aucun carreau Filosofi dans l'emprise du territoire "
