@@ -6,6 +6,7 @@ process; whatever happens to a child, ``map`` returns what the plain loop return
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -140,7 +141,7 @@ def test_local_executor_forks_only_when_the_copy_fits_in_memory(
     monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
     need = 4 << 30
-    available = int(need * parallel.FORK_MEMORY_MARGIN)
+    available = math.ceil(need * parallel.FORK_MEMORY_MARGIN)
     monkeypatch.setattr(parallel.fork, "available_memory", lambda: available)
     assert isinstance(local_executor(need), ForkExecutor)
     monkeypatch.setattr(parallel.fork, "available_memory", lambda: available - 1)

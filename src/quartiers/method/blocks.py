@@ -57,7 +57,8 @@ def evaluate_blocks(
     size = batch_size(n_units)
     batches = -(-m // size)
     if executor is SERIAL:
-        executor = local_executor(copy_bytes(problem, m, keep_cells))
+        # after the fork both build their work arrays: this process's and the copy's
+        executor = local_executor(2 * copy_bytes(problem, m, keep_cells))
     if executor.workers <= 1 or batches <= 1:
         return evaluate(problem, space, u, seed=seed, progress=progress, keep_cells=keep_cells)
     # of whole batches, as even as can be: one per forked process (each block builds its own

@@ -9,6 +9,7 @@ a core and the memory a copy needs are free.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pickle
 import select
@@ -34,6 +35,8 @@ __all__ = [
 
 R = TypeVar("R")
 
+_LOG = logging.getLogger(__name__)
+
 #: Most processes of a :class:`ForkExecutor` from :func:`local_executor` (this one included).
 FORK_WORKERS = 2
 #: A child silent this long (s) plus :data:`FORK_PATIENCE_FACTOR` times the time this process
@@ -41,8 +44,8 @@ FORK_WORKERS = 2
 FORK_PATIENCE_S = 60.0
 FORK_PATIENCE_FACTOR = 4.0
 #: :func:`local_executor` forks only when the system can still give this many times the memory
-#: a copy is expected to need (the rest stays for this process and the others).
-FORK_MEMORY_MARGIN = 1.5
+#: the parts are expected to add (the rest stays for the other processes and the page cache).
+FORK_MEMORY_MARGIN = 1.2
 
 
 class ForkExecutor:
@@ -198,7 +201,7 @@ def _discard(child: _Child | None) -> None:
         child.reaped = True
 
 
-def local_executor(copy_bytes: int = 0) -> Executor:
+def local_executor(need_bytes: int = 0) -> Executor:
     """Return a :class:`ForkExecutor` on the cores this process may use, else :data:`SERIAL`.
 
     Up to :data:`FORK_WORKERS` processes, on Linux only (``fork`` is missing on Windows and
@@ -207,16 +210,18 @@ def local_executor(copy_bytes: int = 0) -> Executor:
     with this process: La Roche-sur-Yon at load 2.1 on 2 cores took 5.9 s of wall time
     against 5.2 s in one process; the other processes' load: this process's own share taken out,
     :func:`quartiers.cores.other_load`), and only while the system can still give
-    :data:`FORK_MEMORY_MARGIN` times ``copy_bytes``, the memory a copy is expected to need
-    of its own (:func:`available_memory`). :data:`SERIAL` otherwise.
+    :data:`FORK_MEMORY_MARGIN` times ``need_bytes``, the memory the parts are expected to
+    add, this process's and the copy's together (:func:`available_memory`; a copy shares
+    this process's pages until either writes them). :data:`SERIAL` otherwise.
     """
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return SERIAL
     cores = len(os.sched_getaffinity(0))
     free = cores > 1 and other_load() <= cores - 1
-    if free and copy_bytes > 0:
+    if free and need_bytes > 0:
         available = available_memory()
-        free = available is not None and available >= FORK_MEMORY_MARGIN * copy_bytes
+        free = available is not None and available >= FORK_MEMORY_MARGIN * need_bytes
+        _LOG.debug("copie : %s octets disponibles, %s demandés", available, need_bytes)
     return ForkExecutor(min(FORK_WORKERS, cores)) if free else SERIAL
 
 
