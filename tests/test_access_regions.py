@@ -91,13 +91,13 @@ def test_one_region_runs_as_before(essai: Path, three: TerritoryInputs) -> None:
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[object]:
-    """A 2-process LocalCluster (ports 8730–8739 of this test's machine share)."""
+    """A 2-process LocalCluster (ports chosen by the system: a fixed one may be taken)."""
     from distributed import Client, LocalCluster
 
     with (
         LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-            scheduler_port=8736, dashboard_address=":8737",
+            scheduler_port=0, dashboard_address=":0",
         ) as local,
         Client(local, set_as_default=False) as client,
     ):  # fmt: skip
