@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -137,3 +138,23 @@ def test_hazard_computed_by_a_copy_is_the_serial_one(
     run = _run(inputs)
     assert run == serial and list(run) == list(serial)  # same entries, same order
     assert len(forked) == 1
+
+
+def test_zones_and_indicators_on_a_kept_heap_same_numbers(
+    inputs: TerritoryInputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept heap of the zones and indicator steps changes where memory comes from only."""
+    from quartiers import heap
+    from quartiers.diagnostic import run as run_module
+
+    kept = []
+
+    def recorded(enabled: bool = True) -> Any:
+        kept.append(enabled)
+        return heap.reused_heap(enabled)
+
+    monkeypatch.setattr(run_module, "reused_heap", recorded)
+    with_heap = _run(inputs)
+    assert kept == [True, True] and heap._open_blocks == [0]  # settings given back
+    monkeypatch.setattr(run_module, "reused_heap", lambda: heap.reused_heap(False))
+    assert _run(inputs) == with_heap
