@@ -2,11 +2,9 @@
 
 From :data:`~quartiers.diagnostic._prepare.PARALLEL_OVERLAP_CELLS` cells and without a
 cluster, :func:`~quartiers.diagnostic._prepare.prepare_layers` hands the régions to
-:func:`~quartiers.parallel.local_executor`, and from
-:data:`~quartiers.diagnostic._assemble.PARALLEL_HAZARD_CELLS` the hazard entry of
-``run.json`` is computed by the copy while this process builds the layers: the results are
-those of one process, also when the copy fails. The cells are sorted column by column
-(:func:`rows_taken`).
+:func:`~quartiers.parallel.local_executor`: the weights are those of one process, also when
+the copy fails. The cells are sorted column by column (:func:`rows_taken`); zones and
+indicators are computed on a kept heap (same numbers).
 """
 
 from __future__ import annotations
@@ -14,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,7 +20,7 @@ import pytest
 
 from quartiers import parallel
 from quartiers.demo.national import FILES
-from quartiers.diagnostic import _assemble, _prepare
+from quartiers.diagnostic import _prepare
 from quartiers.diagnostic._prepare import Layers, prepare_layers, rows_taken
 from quartiers.diagnostic.run import RobustnessOptions, run_diagnostic
 from quartiers.schemas import TerritoryInputs
@@ -115,25 +114,21 @@ def _run(inputs: TerritoryInputs) -> dict[str, object]:
     return run
 
 
-@linux_only
-@pytest.mark.parametrize("copy_fails", [False, True])
-def test_hazard_computed_by_a_copy_is_the_serial_one(
-    inputs: TerritoryInputs, monkeypatch: pytest.MonkeyPatch, forked: list[int], copy_fails: bool
+def test_zones_and_indicators_on_a_kept_heap_same_numbers(
+    inputs: TerritoryInputs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    serial = _run(inputs)
-    assert serial["hazard"]["by_horizon"]  # type: ignore[index]
-    forked.clear()
-    here = os.getpid()
-    real = _assemble._hazard
+    """The kept heap of the zones and indicator steps changes where memory comes from only."""
+    from quartiers import heap
+    from quartiers.diagnostic import run as run_module
 
-    def hazard(*args: object) -> object:
-        if copy_fails and os.getpid() != here:
-            os._exit(3)
-        return real(*args)  # type: ignore[arg-type]
+    kept = []
 
-    monkeypatch.setattr(_assemble, "_hazard", hazard)
-    monkeypatch.setattr(_assemble, "PARALLEL_HAZARD_CELLS", 1)
-    monkeypatch.setattr(_assemble, "local_executor", lambda: parallel.ForkExecutor(2))
-    run = _run(inputs)
-    assert run == serial and list(run) == list(serial)  # same entries, same order
-    assert len(forked) == 1
+    def recorded(enabled: bool = True) -> Any:
+        kept.append(enabled)
+        return heap.reused_heap(enabled)
+
+    monkeypatch.setattr(run_module, "reused_heap", recorded)
+    with_heap = _run(inputs)
+    assert kept == [True, True] and heap._open_blocks == [0]  # settings given back
+    monkeypatch.setattr(run_module, "reused_heap", lambda: heap.reused_heap(False))
+    assert _run(inputs) == with_heap

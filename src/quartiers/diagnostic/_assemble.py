@@ -13,7 +13,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
 from quartiers.diagnostic import _like_with_like
 from quartiers.diagnostic import _tables as _outputs
@@ -33,44 +32,13 @@ from quartiers.diagnostic.scoring import RunContext, RunScores
 from quartiers.indicators.exposure import CellCommunes
 from quartiers.method.coherence import coherence_audit
 from quartiers.method.hazard import hazard_record
-from quartiers.parallel import SERIAL, local_executor
 from quartiers.spatial.grid import cell_squares
 
-__all__ = ["PARALLEL_HAZARD_CELLS", "assemble"]
-
-#: Cells from which the hazard entry of ``run.json`` is computed by a forked copy (a région).
-PARALLEL_HAZARD_CELLS = 200_000
+__all__ = ["assemble"]
 
 
 def assemble(ctx: RunContext, scores: RunScores) -> Diagnostic:
-    """Return the diagnostic of a scored run (no robustness or territory columns yet).
-
-    From :data:`PARALLEL_HAZARD_CELLS` cells the hazard level of ``run.json`` (every
-    horizon, every climate value spread on the cells) is computed by a forked copy of this
-    process while this one builds the layers (:func:`~quartiers.parallel.local_executor`):
-    the same numbers, computed here when the copy fails or no core is free.
-    """
-    parallel = ctx.method.hazard is not None and len(ctx.layers.cells) >= PARALLEL_HAZARD_CELLS
-    executor = local_executor() if parallel else SERIAL
-    built, hazard = executor.map(_part, ["layers", "hazard"], ctx=ctx, scores=scores)
-    cells_gdf, zones_gdf, qpv_gdf = built
-    indicators = indicator_table(ctx.method, scores.compiled, ctx.computed)
-    climate = climate_table(ctx.computed.climate, ctx.inputs.communes)
-    run = _run_json(ctx, scores, (indicators, climate, hazard), n_cells=len(cells_gdf), qpv=qpv_gdf)
-    return Diagnostic(
-        cells=cells_gdf,
-        qpv=qpv_gdf,
-        zones=zones_gdf,
-        climate=climate,
-        indicators=indicators,
-        run=run,
-    )
-
-
-def _part(part: str, *, ctx: RunContext, scores: RunScores) -> Any:
-    """Return the layers (``part`` « layers ») or the hazard entry of ``run.json``."""
-    if part == "hazard":
-        return _hazard(ctx, scores.cell_population)
+    """Return the diagnostic of a scored run (no robustness or territory columns yet)."""
     tables = _outputs.Tables(
         ids=ctx.totals.indicator_ids,
         compiled=scores.compiled,
@@ -89,21 +57,16 @@ def _part(part: str, *, ctx: RunContext, scores: RunScores) -> Any:
         )
     )
     qpv_gdf = add_canopy_warning(qpv_gdf, ctx.inputs, ctx.layers.xy)
-    return cells_gdf, zones_gdf, qpv_gdf
-
-
-def _hazard(ctx: RunContext, cell_pop: NDArray[np.float64]) -> dict[str, Any] | None:
-    """Return the ``hazard`` entry of ``run.json`` (None when the method has no hazard)."""
-    if ctx.method.hazard is None:
-        return None
-    computed = ctx.computed
-    spread = CellCommunes(ctx.layers.commune_shares, len(cell_pop)).spread
-    return hazard_record(
-        ctx.method.hazard.indicators,
-        computed.climate,
-        lambda h, c: spread(computed.climate, h, c),
-        cell_pop,
-        ctx.horizon,
+    indicators = indicator_table(ctx.method, scores.compiled, ctx.computed)
+    climate = climate_table(ctx.computed.climate, ctx.inputs.communes)
+    run = _run_json(ctx, scores, indicators, climate, n_cells=len(cells_gdf), qpv=qpv_gdf)
+    return Diagnostic(
+        cells=cells_gdf,
+        qpv=qpv_gdf,
+        zones=zones_gdf,
+        climate=climate,
+        indicators=indicators,
+        run=run,
     )
 
 
@@ -156,13 +119,13 @@ def _zones_layer(ctx: RunContext, scores: RunScores, tables: _outputs.Tables) ->
 def _run_json(
     ctx: RunContext,
     scores: RunScores,
-    tables: tuple[pd.DataFrame, pd.DataFrame, dict[str, Any] | None],
+    indicators: pd.DataFrame,
+    climate: pd.DataFrame,
     *,
     n_cells: int,
     qpv: gpd.GeoDataFrame,
 ) -> dict[str, Any]:
-    """Return the ``run.json`` dict of the scored run (``tables``: indicators, climate, hazard)."""
-    indicators, climate, hazard = tables
+    """Return the ``run.json`` dict of the scored run."""
     cell_pop, computed = scores.cell_population, ctx.computed
     commune_shares = ctx.layers.commune_shares
     run = _run_io.run_record(
@@ -185,8 +148,15 @@ def _run_json(
     run["coherence"] = coherence_audit(
         scores.cells.normalised, scores.cells.index, cell_pop, scores.compiled
     )
-    if hazard is not None:
-        run["hazard"] = hazard
+    if ctx.method.hazard is not None:
+        spread = CellCommunes(commune_shares, len(cell_pop)).spread
+        run["hazard"] = hazard_record(
+            ctx.method.hazard.indicators,
+            computed.climate,
+            lambda h, c: spread(computed.climate, h, c),
+            cell_pop,
+            ctx.horizon,
+        )
     run["like_with_like"] = _like_with_like.record(scores.completeness, qpv)
     run["reference"] = ctx.scale.record()
     return run

