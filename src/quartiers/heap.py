@@ -11,10 +11,13 @@ the whole diagnostic.
 The Monte Carlo and Sobol draws have the opposite need: they allocate and free the same
 temporaries again and again (tens of MB in a town, 18 to 130 MB per draw nationally), and
 with their own mappings the kernel zeroes and maps their pages anew each time (about 40 % of
-a national draw's CPU time, a sixth of a 530-cell run). :func:`reused_heap` has every
-allocation served from the heap and the heap kept while the draws run, so they reuse the same
-pages; at the end glibc's defaults come back, the threshold stays as set, and the freed heap
-is given back to the system (``malloc_trim``). Elsewhere than glibc both do nothing.
+a national draw's CPU time, a sixth of a 530-cell run). So do, once each, the reading of the
+Filosofi CSV (block after block), the zones and overlaps and the cell indicators.
+:func:`reused_heap` has every allocation served from the heap and the heap kept while such a
+step runs, so it reuses the same pages; at the end glibc's defaults come back, the threshold
+stays as set, and the freed heap is given back to the system (``malloc_trim``). The index and
+layers, where a national run peaks, are not in a kept heap. Elsewhere than glibc both do
+nothing.
 """
 
 from __future__ import annotations
