@@ -10,6 +10,7 @@ import shapely
 
 from quartiers.errors import InputError
 from quartiers.indicators.exposure import (
+    CellCommunes,
     LCZ_HEAT_SCORES,
     built_share,
     climate_long,
@@ -147,3 +148,31 @@ def test_climate_spread_when_every_commune_has_a_value() -> None:
     assert per_cell["very_hot_days"][1] == 2.0
     assert per_cell["very_hot_days"][2] == 0.3 * 0.47 / 0.3
     assert np.isnan(per_cell["very_hot_days"][3])  # in no commune
+
+
+def test_climate_spread_is_the_sum_over_the_overlaps_bit_for_bit() -> None:
+    """The sparse products add each cell's overlaps in their order: the same numbers."""
+    rng = np.random.default_rng(7)
+    n_cells, n_rows = 400, 900
+    communes = np.array([f"85{i:03d}" for i in range(30)], dtype=object)
+    cells = rng.integers(0, n_cells, n_rows)  # unsorted, some cells in several communes
+    com = communes[rng.integers(0, len(communes), n_rows)]
+    com[rng.integers(0, n_rows, 40)] = None  # overlaps outside any commune
+    share = rng.uniform(0.01, 1.0, n_rows)
+    shares = pd.DataFrame({"cell": cells, "insee_com": com, "share": share})
+    values = rng.normal(10.0, 4.0, len(communes))
+    values[[3, 11]] = np.nan  # communes without a value
+    long = pd.DataFrame(
+        {"insee_com": communes, "horizon": "ref", "indicator": "very_hot_days", "value": values}
+    )
+    got = CellCommunes(shares, n_cells).spread(long, "ref")["very_hot_days"]
+    by_code = dict(zip(communes, values, strict=True))
+    val = np.array([by_code.get(c, np.nan) for c in com])
+    ok = np.isfinite(val)
+    inside = np.bincount(cells, weights=share, minlength=n_cells)
+    weight = np.bincount(cells[ok], weights=share[ok], minlength=n_cells)
+    total = np.bincount(cells[ok], weights=share[ok] * val[ok], minlength=n_cells)
+    expected = np.full(n_cells, np.nan)
+    np.divide(total, weight, out=expected, where=(weight > 0) & (weight >= 0.5 * inside))
+    assert np.isfinite(expected).sum() > 100 and np.isnan(expected).sum() > 10
+    assert got.tobytes() == expected.tobytes()

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
+from scipy import sparse
 
 from quartiers.errors import InputError
 from quartiers.indicators.base import cell_values
@@ -304,40 +305,52 @@ def climate_per_cell(
 class CellCommunes:
     """The (cell, commune) overlaps of a grid, indexed once to spread commune values on cells.
 
-    A national grid has millions of (cell, commune) rows: their communes are looked up
-    once here, and :meth:`spread` (what :func:`climate_per_cell` returns) reuses them for
-    every horizon and every value column.
+    A national grid has millions of (cell, commune) rows: they are put once in a sparse
+    matrix (cells × communes, the overlap shares), and :meth:`spread` (what
+    :func:`climate_per_cell` returns) reuses it for every horizon and every value column: one
+    product gives the indicators' sums, another the shares that carry a value. Each cell's
+    entries keep the overlaps' order, so a product adds the same terms in the same order as a
+    sum over the overlaps (``numpy.bincount``): the same numbers.
     """
 
     def __init__(self, commune_shares: pd.DataFrame, n_cells: int) -> None:
         self.n_cells = n_cells
-        self.cells = commune_shares["cell"].to_numpy()
-        self.share = commune_shares["share"].to_numpy(dtype="float64")
-        self.inside = np.bincount(self.cells, weights=self.share, minlength=n_cells)
-        self.codes, self.communes = pd.factorize(commune_shares["insee_com"])
+        cells = commune_shares["cell"].to_numpy(dtype="int64")
+        share = commune_shares["share"].to_numpy(dtype="float64")
+        self.inside = np.bincount(cells, weights=share, minlength=n_cells)
+        codes, self.communes = pd.factorize(commune_shares["insee_com"])
+        # Overlaps outside any commune (code -1) go to a last column, which never has a value.
+        column = np.where(codes < 0, len(self.communes), codes)
+        order = np.argsort(cells, kind="stable")
+        indptr = np.zeros(n_cells + 1, dtype="int64")
+        np.cumsum(np.bincount(cells, minlength=n_cells), out=indptr[1:])
+        self.matrix = sparse.csr_array(
+            (share[order], column[order], indptr), shape=(n_cells, len(self.communes) + 1)
+        )
 
     def spread(
         self, climate: pd.DataFrame, horizon: str, column: str = "value"
     ) -> dict[str, NDArray[np.float64]]:
         """Return :func:`climate_per_cell` of these overlaps (same parameters)."""
         at = climate[climate["horizon"] == horizon]
-        out: dict[str, NDArray[np.float64]] = {}
-        n_cells = self.n_cells
+        ids, lookups = [], []
         for ours in CLIMATE_IDS:
             per_commune = at[at["indicator"] == ours].set_index("insee_com")[column]
             if per_commune.empty:
                 continue
-            lookup = np.append(per_commune.reindex(self.communes).to_numpy(dtype="float64"), np.nan)
-            val = lookup[self.codes]  # code -1 (no commune) reads the trailing NaN
-            ok = np.isfinite(val)
-            if ok.all():  # every overlap has a value: the weights are ``inside`` (same sums)
-                weight = self.inside
-                total = np.bincount(self.cells, weights=self.share * val, minlength=n_cells)
-            else:
-                cells, share = self.cells[ok], self.share[ok]
-                weight = np.bincount(cells, weights=share, minlength=n_cells)
-                total = np.bincount(cells, weights=share * val[ok], minlength=n_cells)
-            mean = np.full(n_cells, np.nan)
-            np.divide(total, weight, out=mean, where=(weight > 0) & (weight >= 0.5 * self.inside))
+            ids.append(ours)
+            values = per_commune.reindex(self.communes).to_numpy(dtype="float64")
+            lookups.append(np.append(values, np.nan))
+        if not ids:
+            return {}
+        table = np.column_stack(lookups)
+        known = np.isfinite(table)
+        total = self.matrix @ np.where(known, table, 0.0)
+        weight = self.matrix @ known.astype("float64")
+        out: dict[str, NDArray[np.float64]] = {}
+        for j, ours in enumerate(ids):
+            w = weight[:, j]
+            mean = np.full(self.n_cells, np.nan)
+            np.divide(total[:, j], w, out=mean, where=(w > 0) & (w >= 0.5 * self.inside))
             out[ours] = mean
         return out
