@@ -10,8 +10,8 @@ import shapely
 
 from quartiers.errors import InputError
 from quartiers.indicators.exposure import (
-    CellCommunes,
     LCZ_HEAT_SCORES,
+    CellCommunes,
     built_share,
     climate_long,
     climate_per_cell,
