@@ -346,8 +346,8 @@ def compare_workers(territory: str | list[str], sources: Sources, args: argparse
             diag.write(Path(tmp) / f"w{n}")
             digests.append((Path(tmp) / f"w{n}" / "qpv.csv").read_bytes())
             print(f"{_label(n)} : {walls[-1]:.1f} s, {len(diag.qpv)} QPV")
-    for n, wall in zip(counts, walls, strict=True):
-        print(f"accélération {_label(counts[0])} → {_label(n)} : ×{walls[0] / wall:.2f}")
+    for n, wall in zip(counts[1:], walls[1:], strict=True):
+        print(f"accélération de {_label(counts[0])} à {_label(n)} : ×{walls[0] / wall:.2f}")
     print("qpv.csv identiques :", all(d == digests[0] for d in digests))
 
 
