@@ -22,7 +22,19 @@ from quartiers.text import zone_words
 if TYPE_CHECKING:
     from quartiers.diagnostic import Diagnostic
 
-__all__ = ["print_index_labels", "robustness_table", "summary_table"]
+__all__ = [
+    "CONSOLE_ROWS",
+    "LISTED_CODES",
+    "print_index_labels",
+    "robustness_table",
+    "summary_table",
+]
+
+#: Rows of a table printed in the terminal; beyond, the first ones and where all the others are
+#: (a national diagnostic has 1,600 QPV: qpv.csv and the map hold them all).
+CONSOLE_ROWS = 50
+#: Codes named in one line about several QPV set apart for the same reason.
+LISTED_CODES = 10
 
 
 def _zones(diag: Diagnostic) -> bool:
@@ -46,12 +58,42 @@ def print_index_labels(diag: Diagnostic) -> None:
         console.print(f"Ce que mesure l'indice : {label}.", highlight=False)
     for note in dict.fromkeys(str(v) for v in kept["index_note"] if str(v)):
         err_console.print(note, highlight=False)
-    unit, set_apart = ("Zone", "publiée") if _zones(diag) else ("QPV", "publié")
-    for row in apart.itertuples():
-        err_console.print(
-            f"{unit} {row.code_qp} ({row.lib_qp}) {set_apart} à part : {row.status_detail}",
-            highlight=False,
-        )
+    for line in _apart_lines(apart, zones=_zones(diag)):
+        err_console.print(line, highlight=False)
+
+
+def _apart_lines(apart: pd.DataFrame, *, zones: bool) -> list[str]:
+    """Return one line per reason the QPV of ``apart`` are set apart (French).
+
+    A reason shared by several QPV (a layer missing from most of a national run) is said
+    once, with their number and the first :data:`LISTED_CODES` codes, not once per QPV.
+    """
+    unit, units = ("Zone", "zones") if zones else ("QPV", "QPV")
+    one, several = ("publiée", "publiées") if zones else ("publié", "publiés")
+    lines = []
+    details = apart["status_detail"].astype(str)
+    for detail in dict.fromkeys(details):
+        rows = apart[details == detail]
+        if len(rows) == 1:
+            row = rows.iloc[0]
+            lines.append(f"{unit} {row['code_qp']} ({row['lib_qp']}) {one} à part : {detail}")
+            continue
+        codes = [str(c) for c in rows["code_qp"]]
+        named = ", ".join(codes[:LISTED_CODES])
+        if len(codes) > LISTED_CODES:
+            named += "… ; liste complète dans qpv.csv, colonne status « incomplet »"
+        lines.append(f"{len(codes)} {units} {several} à part ({named}) : {detail}")
+    return lines
+
+
+def _shown(q: pd.DataFrame, what: str) -> tuple[pd.DataFrame, str]:
+    """Return the first :data:`CONSOLE_ROWS` rows of ``q`` and a caption saying so ('' if all)."""
+    if len(q) <= CONSOLE_ROWS:
+        return q, ""
+    return q.head(CONSOLE_ROWS), (
+        f"Les {CONSOLE_ROWS} premiers des {format_number(len(q))} {what} ; tous dans qpv.csv "
+        "et sur la carte. "
+    )
 
 
 def summary_table(diag: Diagnostic) -> Table:
@@ -83,6 +125,8 @@ def summary_table(diag: Diagnostic) -> Table:
     q = q.assign(_order=q["rank"].astype("Float64").fillna(math.inf)).sort_values(
         ["_order", "code_qp"]
     )
+    q, shown = _shown(q, "zones" if _zones(diag) else "QPV")
+    table.caption = f"{shown}{table.caption}"
     ranks = q["rank"].astype("Float64").to_numpy(dtype="float64", na_value=math.nan)
     gaps = q["gap_commune_poverty_rate"].to_numpy(dtype="float64")
     for i, row in enumerate(q.itertuples()):
@@ -140,6 +184,8 @@ def robustness_table(diag: Diagnostic) -> Table | None:
     table.add_column("Choix qui pèse le plus", overflow="fold")
     q = diag.qpv_table()
     q = q[q["rank"].notna()].sort_values(["rank", "code_qp"])
+    q, shown = _shown(q, "zones classées" if _zones(diag) else "QPV classés")
+    table.caption = f"{shown}{table.caption}"
     for row in q.itertuples():
         interval, prob = _robustness_cells(row, few=few)
         robust = getattr(row, "robust_top_quintile", None)
