@@ -30,8 +30,7 @@ def test_one_line_per_reason_naming_the_first_codes() -> None:
     assert f"QZ{LISTED_CODES - 1:05d}A… ; liste complète dans qpv.csv" in first
     assert f"QZ{LISTED_CODES:05d}A" not in first and first.endswith(f") : {_MISSING}")
     assert single == (
-        "QPV QZ99999A (Quartier QZ99999A) publié à part : "
-        "l'indice n'a pas la dimension ressources"
+        "QPV QZ99999A (Quartier QZ99999A) publié à part : l'indice n'a pas la dimension ressources"
     )
 
 

@@ -156,3 +156,25 @@ def test_nom_refuses_a_code_and_several_territories(
     )
     two = ["-t", "85191", "-t", "49007", "-o", str(isolated / "b"), "--nom", "Ouest"]
     assert main(["diagnose", *two, *base]) != 0
+
+
+@pytest.mark.shared
+def test_map_too_large_for_a_page_names_the_output_folder_not_its_temporary_one(
+    shared_data: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The map of a national run points to « quartiers serve <folder> »: the folder the
+    results end in, not the temporary one they are written to before the rename."""
+    import functools
+
+    from quartiers.report import carte_inputs
+
+    small = functools.partial(carte_inputs.write_carte, cell_limit=10)
+    monkeypatch.setattr(carte_inputs, "write_carte", small)
+    out = isolated / "resultats-ville"
+    args = ["diagnose", "-t", "85191", "-o", str(out), "--no-uncertainty"]
+    skips = ["--skip", "bpe", "--skip", "osm", "--skip", "lcz"]
+    assert main([*args, *_real_sources(shared_data), "--offline", *skips]) == 0
+    html = (out / "carte.html").read_text(encoding="utf-8")
+    assert "trop pour une page hors ligne" in html
+    assert "« quartiers serve resultats-ville » depuis le dossier parent" in html
+    assert "partiel" not in html

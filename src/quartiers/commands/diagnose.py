@@ -123,7 +123,7 @@ def diagnose_command(
             progress.close()
             diag = replace(diag, basemap=build_basemap(inputs, diag.qpv))
             diag.write(tmp)
-            write_diagnostic_map(diag, tmp, fictitious=False)
+            write_diagnostic_map(diag, tmp, fictitious=False, served_as=out)
     finally:
         progress.close()
     _print_results(diag, chosen, out)

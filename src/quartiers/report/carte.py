@@ -56,6 +56,7 @@ def write_carte(
     indicators: Sequence[Legend],
     basemap: Path | None = None,
     cell_limit: int = CELL_MAP_LIMIT,
+    served_as: Path | None = None,
 ) -> Path:
     """Write ``out_dir/carte.html`` and its ``assets/``; return the page's path.
 
@@ -86,6 +87,10 @@ def write_carte(
         Above this many cells (a national run: millions), the page does not inline them:
         it colours each QPV by its own value with the same legend and says, in French,
         that the cells are in the web app (:func:`aggregated_note`).
+    served_as
+        The directory the page will be in once written, when ``out_dir`` is a temporary one
+        renamed at the end (:func:`quartiers.atomic.output_dir`): the note names it, not the
+        temporary name. Default ``out_dir``.
     """
     _check_inputs(cells, qpv, indicators)
     sources = _vendored_assets()
@@ -120,7 +125,7 @@ def write_carte(
     if communes is not None:
         data["communes"] = pack_collection(_commune_outlines(communes))
     data["fond"] = _inline_basemap(basemap) if basemap is not None else None
-    note = aggregated_note(len(cells), out_dir) if aggregated else ""
+    note = aggregated_note(len(cells), served_as or out_dir) if aggregated else ""
     return _write_page(out_dir, sources, data, title=title, fictitious=fictitious, note=note)
 
 

@@ -32,10 +32,14 @@ def map_indicators(diagnostic: Diagnostic) -> list[Legend]:
     ]
 
 
-def write_diagnostic_map(diagnostic: Diagnostic, out_dir: Path, *, fictitious: bool) -> Path:
+def write_diagnostic_map(
+    diagnostic: Diagnostic, out_dir: Path, *, fictitious: bool, served_as: Path | None = None
+) -> Path:
     """Write ``out_dir/carte.html`` for a diagnostic (cells, QPV outlines, indicator selector).
 
-    The background map already written in ``out_dir/fond_de_carte/`` is embedded.
+    The background map already written in ``out_dir/fond_de_carte/`` is embedded;
+    ``served_as`` is the final directory when ``out_dir`` is a temporary one (see
+    :func:`~quartiers.report.carte.write_carte`).
     """
     territory = diagnostic.record.territory
     name = territory.name or territory.code or "territoire"
@@ -48,4 +52,5 @@ def write_diagnostic_map(diagnostic: Diagnostic, out_dir: Path, *, fictitious: b
         fictitious=fictitious,
         indicators=map_indicators(diagnostic),
         basemap=Path(out_dir) / BASEMAP_DIR,
+        served_as=served_as,
     )
