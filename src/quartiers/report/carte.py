@@ -81,16 +81,14 @@ def write_carte(
         values with the rule of :mod:`quartiers.outputs.formatting` (decimals and unit of the
         indicator's registry unit, « non disponible » when missing).
     basemap
-        A ``fond_de_carte/`` folder (:mod:`quartiers.diagnostic.basemap`) to embed as the
-        background, or None (no background).
+        A ``fond_de_carte/`` folder (:mod:`quartiers.diagnostic.basemap`) embedded, or None.
     cell_limit
         Above this many cells (a national run: millions), the page does not inline them:
         it colours each QPV by its own value with the same legend and says, in French,
         that the cells are in the web app (:func:`aggregated_note`).
     served_as
-        The directory the page will be in once written, when ``out_dir`` is a temporary one
-        renamed at the end (:func:`quartiers.atomic.output_dir`): the note names it, not the
-        temporary name. Default ``out_dir``.
+        The folder the page ends in when ``out_dir`` is a temporary one renamed at the end
+        (:func:`quartiers.atomic.output_dir`), named by the note; default ``out_dir``.
     """
     _check_inputs(cells, qpv, indicators)
     sources = _vendored_assets()
